@@ -1,0 +1,116 @@
+// The client's response cache and the one function that builds cache keys (used by the
+// client, the server's response cache and the tests alike).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "livedata/config.h"
+#include "livedata/types.h"
+
+namespace livedata {
+
+// Canonical form of a query: parameters percent-encoded (RFC 3986 unreserved characters
+// kept), sorted by name then value, joined with '&'. `_t` (cache busting) is dropped, so a
+// forced request and a normal one share a key.
+std::string normalizeQuery(const Query& query);
+
+// Parses "a=1&b=x%20y" (a leading '?' is allowed), percent- and '+'-decoding.
+Query parseQueryString(std::string_view queryString);
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+std::string percentEncode(std::string_view text);
+
+// "/api/campaigns" -> "campaigns"; "/api/sync/status" -> "sync/status"; other paths are
+// returned without their leading '/'.
+std::string endpointNameForPath(std::string_view path);
+
+// The resource part of a key, which invalidation patterns match and the server's shared
+// cache names its keys after: "<endpoint>" or "<endpoint>?<normalized query>".
+std::string makeResourceKey(std::string_view path, const Query& query);
+
+// THE cache key: "<METHOD> <resource>", e.g. "GET campaigns?limit=10&status=sent".
+std::string makeCacheKey(std::string_view method, std::string_view path, const Query& query);
+
+// The resource part of a key made by makeCacheKey.
+std::string_view resourceOfKey(std::string_view key);
+
+// Glob match with '*' (any run) and '?' (one character); no other metacharacters.
+bool globMatch(std::string_view pattern, std::string_view text);
+
+// The response directives of Cache-Control that a private cache acts on (RFC 9111
+// section 5.2.2). Unknown directives are ignored, as the RFC requires.
+struct CacheDirectives {
+  bool noStore = false;
+  bool noCache = false;              // store, but revalidate before every use
+  std::optional<Millis> maxAgeMs;
+};
+
+CacheDirectives parseCacheControl(std::string_view headerValue);
+
+struct CacheEntry {
+  std::string key;
+  std::string endpoint;
+  std::string path;    // request path, to refetch the entry
+  Query query;         // request query (without _t), to refetch the entry
+  std::shared_ptr<const std::string> body;
+  std::string etag;    // empty when the server sent none
+  Millis fetchedAtMs = 0;   // when the server last confirmed this body (200 or 304)
+  Millis expiresAtMs = 0;   // served without asking the server until then
+  bool invalidated = false; // set by invalidation: must be revalidated before use
+  bool staleNotified = false;  // dataStale already emitted for the current fetch
+  std::uint64_t version = 0;   // assigned by the cache on every put; never reused
+
+  bool isFresh(Millis now) const { return !invalidated && now < expiresAtMs; }
+};
+
+// An LRU map of responses bounded by entry count and body bytes.
+// Not synchronized: REQUIRES external synchronization (the Client holds its lock).
+class ResponseCache {
+ public:
+  explicit ResponseCache(CacheLimits limits);
+
+  // The entry for `key`, marking it most recently used; nullptr when absent.
+  CacheEntry* lookup(const std::string& key);
+  // The entry for `key` without touching recency.
+  const CacheEntry* peek(const std::string& key) const;
+
+  // Inserts or replaces; evicts least recently used entries to stay within the limits.
+  // Returns false (and stores nothing) when the body alone exceeds maxBytes.
+  bool put(CacheEntry entry);
+
+  // Marks entries as needing revalidation; they stay available as stale fallbacks.
+  std::size_t invalidateKey(const std::string& key);
+  std::size_t invalidateEndpoint(std::string_view endpoint);
+  std::size_t invalidatePattern(std::string_view glob);  // matched against resource keys
+  std::size_t invalidateAll();
+
+  bool remove(const std::string& key);
+  void clear();
+
+  void forEach(const std::function<void(CacheEntry&)>& visit);
+
+  std::size_t size() const { return index_.size(); }
+  std::size_t bytes() const { return bytes_; }
+  std::uint64_t evictions() const { return evictions_; }
+
+ private:
+  std::size_t invalidateIf(const std::function<bool(const CacheEntry&)>& matches);
+  void evictToFit();
+
+  CacheLimits limits_;
+  std::list<CacheEntry> lru_;  // front = most recently used
+  std::unordered_map<std::string, std::list<CacheEntry>::iterator> index_;
+  std::size_t bytes_ = 0;
+  std::uint64_t nextVersion_ = 1;
+  std::uint64_t evictions_ = 0;
+};
+
+}  // namespace livedata

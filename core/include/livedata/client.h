@@ -1,0 +1,149 @@
+// The data layer's client: one fetchFromAPI through which every endpoint goes, with the
+// client cache, ETag revalidation, cache busting, in-flight de-duplication, retry,
+// fallback, freshness and events.
+//
+// Threading contract: a Client may be used from a single thread (the browser, where the
+// transport and scheduler call back on that same thread) or from several threads at once
+// natively; all state is guarded by one internal mutex. Callbacks and event listeners run
+// outside that lock, on the thread that completed the work (a transport or scheduler
+// thread, or the caller's own thread for a cache hit, in which case the callback runs
+// before fetchFromAPI returns). Listeners and callbacks may call back into the Client.
+// Destroying the Client cancels its in-flight requests and pending retries; their
+// callbacks are then not called.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "livedata/config.h"
+#include "livedata/errors.h"
+#include "livedata/events.h"
+#include "livedata/freshness.h"
+#include "livedata/types.h"
+
+namespace livedata {
+
+struct FetchOptions {
+  Query query;
+  // Skip the local cache, add `_t=<now ms>` to the URL and send `Cache-Control: no-cache`,
+  // so that no cache on the way answers either. Supersedes an identical request in flight.
+  bool forceFresh = false;
+};
+
+struct FetchResult {
+  std::string endpoint;
+  std::string key;
+  // The JSON text of the data; never null (an empty value of the endpoint's shape when
+  // nothing else is available). Shared: the same cached body is never copied.
+  std::shared_ptr<const std::string> body;
+  // Identifies the body: equal versions mean equal bodies (0 for fallback values).
+  std::uint64_t version = 0;
+  bool fromCache = false;    // served from the client cache (a hit, a 304 or a fallback)
+  bool revalidated = false;  // the server confirmed the cached body with 304
+  bool stale = false;        // older than the stale threshold, or served after an error
+  bool fallback = false;     // nothing was cached: an empty value of the right shape
+  Millis updatedAt = 0;      // when the server last confirmed the data; 0 for fallbacks
+  int status = 0;            // HTTP status of the last response, 0 without one
+  std::optional<Error> error;
+
+  bool ok() const { return !error.has_value(); }
+};
+
+using FetchCallback = std::function<void(FetchResult)>;
+
+struct EndpointRefresh {
+  std::string endpoint;
+  bool ok = false;
+  int requests = 0;            // how many cached variants (queries) were refetched
+  std::optional<Error> error;  // the first failure, or why the name matched nothing
+};
+
+struct RefreshReport {
+  std::vector<EndpointRefresh> endpoints;
+  bool allOk() const;
+};
+
+struct ClientStats {
+  std::uint64_t hits = 0;           // answered from a fresh cache entry, no network
+  std::uint64_t misses = 0;         // needed the network (including revalidations)
+  std::uint64_t revalidations = 0;  // conditional requests sent with If-None-Match
+  std::uint64_t notModified = 0;    // 304 answers to those
+  std::uint64_t networkRequests = 0;// attempts handed to the transport, retries included
+  std::uint64_t deduplicated = 0;   // requests that joined one already in flight
+  std::uint64_t retries = 0;
+  std::uint64_t errors = 0;         // requests that failed after their retries
+  std::uint64_t staleServed = 0;    // failures answered with cached data
+  std::uint64_t fallbacks = 0;      // failures answered with an empty value
+  std::uint64_t bytesReceived = 0;  // response body bytes
+  std::uint64_t evictions = 0;
+  std::size_t entries = 0;
+  std::size_t cacheBytes = 0;
+
+  // hits / (hits + misses); 0 before any request. One of the product's success metrics.
+  double hitRate() const;
+};
+
+struct ClientDependencies {
+  std::shared_ptr<Transport> transport;  // required
+  std::shared_ptr<Clock> clock;          // required
+  std::shared_ptr<Scheduler> scheduler;  // required (retry delays)
+  Logger logger;                         // optional
+  RandomSource random;                   // optional; a seeded generator by default
+};
+
+class Client {
+ public:
+  // A `config` error naming the bad field, or a missing dependency.
+  static Expected<std::unique_ptr<Client>> create(ClientConfig config, ClientDependencies deps);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // GET `path` (e.g. "/api/campaigns") through the cache. `done` is always called exactly
+  // once (unless the Client is destroyed first) and never with an exception.
+  void fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done);
+
+  // Invalidates the named endpoints (all when `endpoints` is empty), emits
+  // forceDataRefresh, refetches every cached variant of each (its default query when none
+  // is cached) with forceFresh, and reports per endpoint. Unknown names are reported.
+  void forceRefreshData(std::vector<std::string> endpoints,
+                        std::function<void(RefreshReport)> done);
+
+  // Invalidation marks entries for revalidation; the data stays as a stale fallback.
+  // Each returns the number of entries it marked.
+  std::size_t invalidateKey(const std::string& key);
+  std::size_t invalidateEndpoint(const std::string& endpoint);
+  std::size_t invalidatePattern(const std::string& glob);  // e.g. "campaigns*"
+  std::size_t invalidateAll();
+
+  // Drops every entry and every error, and stops in-flight responses from being stored
+  // (for example on sign-out).
+  void clear();
+
+  Freshness freshness(const std::string& endpoint) const;
+
+  // Emits dataStale for each entry that has turned stale since its last fetch; call it
+  // from a timer (the core has none of its own).
+  void tick(Millis nowMs);
+
+  // Offline: requests fail fast as `offline`, with cached data. Going back online
+  // revalidates every entry that is stale or expired.
+  void setOnline(bool online);
+  bool isOnline() const;
+
+  ClientStats stats() const;
+  EventBus& events();
+  const ClientConfig& config() const;
+
+  struct State;  // defined in client.cpp
+
+ private:
+  explicit Client(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace livedata

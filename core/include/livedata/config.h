@@ -1,0 +1,73 @@
+// One options struct for the client, every field with its documented default
+// (after LevelDB's options.h). Validated once, at Client::create, with an error naming the
+// bad field.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "livedata/errors.h"
+#include "livedata/types.h"
+
+namespace livedata {
+
+// Exponential backoff with full jitter: before retry n (n = 1, 2, ...) wait a uniformly
+// random time in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. Shared by the client's retry
+// and the server's sync service.
+struct BackoffPolicy {
+  // Total attempts including the first; 1 disables retries.
+  int maxAttempts = 3;
+  // Upper bound of the first retry's delay.
+  Millis baseDelayMs = 250;
+  // No computed delay exceeds this.
+  Millis maxDelayMs = 8000;
+  // A 429's Retry-After beyond this is not waited for: the request fails as rate_limited.
+  Millis maxRetryAfterMs = 60000;
+};
+
+struct CacheLimits {
+  // LRU eviction keeps at most this many entries...
+  std::size_t maxEntries = 500;
+  // ...and at most this many body bytes. A single larger body is not cached.
+  std::size_t maxBytes = 16u * 1024u * 1024u;
+};
+
+struct ClientConfig {
+  // Where the API lives: "http://host[:port]" or "https://...", optionally with a path
+  // prefix. Required.
+  std::string baseUrl;
+  // Per-request timeout handed to the transport.
+  Millis requestTimeoutMs = 10000;
+  // How long a cached response is served without asking the server, unless the
+  // response's Cache-Control max-age says otherwise.
+  Millis defaultTtlMs = 60000;
+  // Per-endpoint TTL overrides, by endpoint name ("overview", "campaigns", ...).
+  std::map<std::string, Millis> ttlByEndpointMs;
+  // Data older than this is flagged stale for the freshness indicator (5 minutes).
+  Millis staleThresholdMs = 5 * 60 * 1000;
+  // Whether responses' Cache-Control (no-store, no-cache, max-age) overrides the TTL.
+  bool obeyCacheControl = true;
+  BackoffPolicy retry;
+  CacheLimits cache;
+
+  Millis ttlFor(const std::string& endpoint) const;
+};
+
+// The first problem with the config, naming the field, or nullopt when it is valid.
+std::optional<Error> validate(const ClientConfig& config);
+
+// A base URL split into its parts: scheme://host[:port][prefix]
+struct BaseUrl {
+  std::string scheme;  // "http" or "https"
+  std::string host;
+  int port = 0;         // 0 when absent from the URL
+  std::string prefix;   // path prefix without a trailing slash, may be empty
+
+  std::string origin() const;  // scheme://host[:port]
+};
+
+Expected<BaseUrl> parseBaseUrl(const std::string& url);
+
+}  // namespace livedata

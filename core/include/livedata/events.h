@@ -1,0 +1,110 @@
+// A typed event bus for the UI. Subscriptions are RAII handles; a listener may
+// unsubscribe itself or others, or subscribe new listeners, while an event is being
+// dispatched: dispatch works on a snapshot, and a listener removed during dispatch is not
+// called afterwards. Thread-safe; listeners run on the dispatching thread, outside any lock.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "livedata/errors.h"
+#include "livedata/types.h"
+
+namespace livedata {
+
+// forceRefreshData() was called for these endpoints (all five when none were named).
+struct ForceDataRefreshEvent {
+  std::vector<std::string> endpoints;
+};
+// New data for a key arrived from the server (fromCache false), or the server confirmed
+// the cached data with a 304 (fromCache true). Plain cache hits emit nothing.
+struct DataUpdatedEvent {
+  std::string endpoint;
+  std::string key;
+  Millis updatedAt = 0;
+  bool fromCache = false;
+};
+// A request failed after its retries; `servedStale` tells whether cached data was served.
+struct DataErrorEvent {
+  std::string endpoint;
+  std::string key;
+  Error error;
+  bool servedStale = false;
+};
+// A cached entry just turned stale (emitted once per fetch, by Client::tick).
+struct DataStaleEvent {
+  std::string endpoint;
+  std::string key;
+  Millis lastUpdated = 0;
+  Millis ageMs = 0;
+};
+// A key started or stopped loading from the network.
+struct LoadingChangedEvent {
+  std::string endpoint;
+  std::string key;
+  bool loading = false;
+};
+
+using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
+                           DataStaleEvent, LoadingChangedEvent>;
+
+enum class EventType { forceDataRefresh, dataUpdated, dataError, dataStale, loadingChanged };
+
+EventType typeOf(const Event& event);
+// "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged"
+const char* toString(EventType type);
+
+using EventListener = std::function<void(const Event&)>;
+
+class EventBus;
+
+// Unsubscribes when destroyed or reset. Outliving the bus is safe.
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&&) noexcept = default;
+  Subscription& operator=(Subscription&& other) noexcept;
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+  ~Subscription();
+
+  void reset();
+  bool active() const;
+
+ private:
+  friend class EventBus;
+  struct Registry;
+  Subscription(std::weak_ptr<Registry> registry, std::uint64_t id);
+
+  std::weak_ptr<Registry> registry_;
+  std::uint64_t id_ = 0;
+};
+
+class EventBus {
+ public:
+  EventBus();
+
+  // Listens to one type of event, or to all when `type` is empty.
+  [[nodiscard]] Subscription subscribe(std::optional<EventType> type, EventListener listener);
+
+  // Typed convenience: bus.on<DataUpdatedEvent>([](const DataUpdatedEvent& e) { ... }).
+  template <typename E>
+  [[nodiscard]] Subscription on(std::function<void(const E&)> listener) {
+    return subscribe(typeOf(Event{E{}}), [listener = std::move(listener)](const Event& event) {
+      listener(std::get<E>(event));
+    });
+  }
+
+  void dispatch(const Event& event) const;
+  std::size_t listenerCount() const;
+
+ private:
+  std::shared_ptr<Subscription::Registry> registry_;
+};
+
+}  // namespace livedata

@@ -1,0 +1,13 @@
+// The public header of livedata's core data layer: include this one.
+#pragma once
+
+#include "livedata/cache.h"
+#include "livedata/client.h"
+#include "livedata/config.h"
+#include "livedata/endpoints.h"
+#include "livedata/errors.h"
+#include "livedata/events.h"
+#include "livedata/fallback.h"
+#include "livedata/freshness.h"
+#include "livedata/retry.h"
+#include "livedata/types.h"

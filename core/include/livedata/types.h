@@ -1,0 +1,130 @@
+// Value types shared by every core module, and the interfaces through which the core
+// reaches the outside world. The core does no I/O of its own: an adapter (native/ or
+// wasm/) supplies a Transport, a Clock, a Scheduler and optionally a Logger.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace livedata {
+
+// Milliseconds since the Unix epoch (wall clock) or a duration in milliseconds.
+using Millis = std::int64_t;
+
+// One query parameter. Order is preserved as given; cache keys normalize it.
+using QueryParam = std::pair<std::string, std::string>;
+using Query = std::vector<QueryParam>;
+
+// HTTP header fields. Names compare case-insensitively (RFC 9110 section 5.1).
+class Headers {
+ public:
+  Headers() = default;
+  Headers(std::initializer_list<std::pair<std::string, std::string>> fields);
+
+  // Adds a field; an existing field of the same name is kept (fields may repeat).
+  void add(std::string name, std::string value);
+  // Replaces every field of this name with one value.
+  void set(const std::string& name, std::string value);
+  // The first value of the named field, if present.
+  std::optional<std::string> get(std::string_view name) const;
+  bool has(std::string_view name) const { return get(name).has_value(); }
+
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+// What the core asks a transport to send. `url` is absolute and already carries the
+// query string; `path` and `query` are kept for logging and tests.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::string path;
+  Query query;
+  Headers headers;
+  std::string body;
+  Millis timeoutMs = 10000;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+// Why a transport produced no HTTP response at all.
+enum class TransportFailureKind {
+  network,    // connection refused, reset, DNS failure...
+  timeout,    // no complete response within HttpRequest::timeoutMs
+  cancelled,  // Transport::cancel was called for this request
+  offline,    // the platform reports no network (navigator.onLine == false)
+};
+
+struct TransportFailure {
+  TransportFailureKind kind = TransportFailureKind::network;
+  std::string message;
+};
+
+// Exactly one of `response` and `failure` is set.
+struct TransportResult {
+  std::optional<HttpResponse> response;
+  std::optional<TransportFailure> failure;
+
+  static TransportResult ok(HttpResponse r) { return {std::move(r), std::nullopt}; }
+  static TransportResult failed(TransportFailureKind kind, std::string message) {
+    return {std::nullopt, TransportFailure{kind, std::move(message)}};
+  }
+};
+
+using RequestId = std::uint64_t;
+using TransportCallback = std::function<void(TransportResult)>;
+
+// Sends HTTP requests asynchronously.
+// Contract: `send` returns at once; `done` is called exactly once per request, on any
+// thread, possibly before `send` returns. After `cancel(id)` the request completes with
+// TransportFailureKind::cancelled unless it had already completed. Implementations must be
+// safe to call from several threads.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual RequestId send(HttpRequest request, TransportCallback done) = 0;
+  virtual void cancel(RequestId id) = 0;
+};
+
+// Wall-clock time. Injected so that every time-dependent path is testable.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Millis nowMs() const = 0;
+};
+
+using TimerId = std::uint64_t;
+
+// Runs a task once after a delay (setTimeout in the browser, a timer thread natively).
+// Tasks may run on any thread. `cancel` of a task that already ran is a no-op.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual TimerId runAfter(Millis delayMs, std::function<void()> task) = 0;
+  virtual void cancel(TimerId id) = 0;
+};
+
+enum class LogLevel { debug, info, warn, error };
+const char* toString(LogLevel level);
+
+// Receives the core's log lines (retries, evictions, fallbacks). May be empty.
+using Logger = std::function<void(LogLevel, std::string_view message)>;
+
+// A source of uniform random numbers in [0, 1), used for backoff jitter.
+using RandomSource = std::function<double()>;
+
+}  // namespace livedata

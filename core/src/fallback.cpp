@@ -1,0 +1,18 @@
+#include "livedata/fallback.h"
+
+#include "livedata/endpoints.h"
+
+namespace livedata {
+
+std::string emptyBodyFor(std::string_view endpoint) {
+  const auto known = endpointFromName(endpoint);
+  if (!known) return "{}";
+  if (*known == Endpoint::overview) {
+    return R"({"range":{"from":null,"to":null},)"
+           R"("totals":{"sends":0,"opens":0,"clicks":0,"revenue":0,"openRate":0,"clickRate":0},)"
+           R"("series":[]})";
+  }
+  return R"({"items":[],"total":0,"limit":0,"offset":0})";
+}
+
+}  // namespace livedata

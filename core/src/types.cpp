@@ -1,0 +1,48 @@
+#include "livedata/types.h"
+
+#include <cctype>
+
+namespace livedata {
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Headers::Headers(std::initializer_list<std::pair<std::string, std::string>> fields) : fields_(fields) {}
+
+void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+
+void Headers::set(const std::string& name, std::string value) {
+  std::vector<std::pair<std::string, std::string>> kept;
+  kept.reserve(fields_.size() + 1);
+  for (auto& field : fields_) {
+    if (!equalsIgnoreCase(field.first, name)) kept.push_back(std::move(field));
+  }
+  kept.emplace_back(name, std::move(value));
+  fields_ = std::move(kept);
+}
+
+std::optional<std::string> Headers::get(std::string_view name) const {
+  for (const auto& field : fields_) {
+    if (equalsIgnoreCase(field.first, name)) return field.second;
+  }
+  return std::nullopt;
+}
+
+const char* toString(LogLevel level) {
+  switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warn: return "warn";
+    case LogLevel::error: return "error";
+  }
+  return "unknown";
+}
+
+}  // namespace livedata
