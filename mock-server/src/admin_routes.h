@@ -1,0 +1,52 @@
+// The /admin/* routes of docs/api.md (fault rules, request log, reset, touch) and their
+// bearer-token check, independent of the HTTP library.
+//
+// Threading: safe to call from any number of threads (the services it drives are).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api_error.h"
+#include "api_routes.h"
+#include "fault_injector.h"
+#include "request_log.h"
+
+namespace livedata::mock {
+
+// A JSON answer: a status and its body.
+struct AdminReply {
+  int status = 200;
+  std::string body;
+};
+
+// Compares in time that depends only on the lengths, not on where the strings differ.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+
+// 32 lowercase hex digits from /dev/urandom; nullopt if it cannot be read.
+std::optional<std::string> generateAdminToken();
+
+class AdminRoutes {
+ public:
+  // REQUIRES: `token` is not empty; the services outlive this object.
+  AdminRoutes(std::string token, FaultInjector& faults, RequestLog& requests, ApiRoutes& api);
+
+  // nullopt when `authorization` is "Bearer <token>" (scheme case-insensitive, RFC 9110
+  // section 11.1), else the 401 to answer.
+  std::optional<ApiError> authorize(std::string_view authorization) const;
+
+  AdminReply addFaults(const std::string& body);  // POST /admin/faults
+  AdminReply clearFaults();                       // DELETE /admin/faults
+  AdminReply requests() const;                    // GET /admin/requests
+  AdminReply reset();                             // POST /admin/reset
+  AdminReply touch(const std::string& body);      // POST /admin/touch
+
+ private:
+  std::string token_;
+  FaultInjector& faults_;
+  RequestLog& requests_;
+  ApiRoutes& api_;
+};
+
+}  // namespace livedata::mock

@@ -1,0 +1,227 @@
+#include "server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "compression.h"
+#include "data_generator.h"
+#include "http_caching.h"
+
+namespace livedata::mock {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+bool isApiPath(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
+
+// Error and admin answers are never to be reused by a cache.
+void sendJson(Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, kJsonContentType);
+  res.set_header("Cache-Control", "no-store");
+}
+
+void sendError(Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
+
+// Every value of a header that may repeat, joined as one list (RFC 9110 section 5.3).
+std::string combinedHeader(const Request& req, const char* name) {
+  std::string value;
+  for (std::size_t i = 0; i < req.get_header_value_count(name); ++i) {
+    value += (i == 0 ? "" : ", ") + req.get_header_value(name, i);
+  }
+  return value;
+}
+
+std::string rawQueryOf(const Request& req) {
+  const auto question = req.target.find('?');
+  return question == std::string::npos ? std::string() : req.target.substr(question + 1);
+}
+
+}  // namespace
+
+MockServer::MockServer(const ServerOptions& options, std::string adminToken)
+    : options_(options),
+      cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
+      api_(generateDataset(options.seed, options.sizes)),
+      admin_(std::move(adminToken), faults_, requests_, api_),
+      http_(std::make_unique<httplib::Server>()) {
+  configureServer();
+  registerRoutes();
+}
+
+MockServer::~MockServer() = default;
+
+// The route table: every route the server answers. Anything else is a 404 not_found.
+void MockServer::registerRoutes() {
+  auto api = [this](Endpoint endpoint) {
+    return [this, endpoint](const Request& req, Response& res) { serveApi(endpoint, req, res); };
+  };
+  http_->Get("/api/overview", api(Endpoint::overview));
+  http_->Get("/api/campaigns", api(Endpoint::campaigns));
+  http_->Get("/api/flows", api(Endpoint::flows));
+  http_->Get("/api/forms", api(Endpoint::forms));
+  http_->Get("/api/segments", api(Endpoint::segments));
+
+  http_->Post("/admin/faults", [this](const Request& req, Response& res) {
+    serveAdmin(req, res, [&] { return admin_.addFaults(req.body); });
+  });
+  http_->Delete("/admin/faults", [this](const Request& req, Response& res) {
+    serveAdmin(req, res, [&] { return admin_.clearFaults(); });
+  });
+  http_->Get("/admin/requests", [this](const Request& req, Response& res) {
+    serveAdmin(req, res, [&] { return admin_.requests(); });
+  });
+  http_->Post("/admin/reset", [this](const Request& req, Response& res) {
+    serveAdmin(req, res, [&] { return admin_.reset(); });
+  });
+  http_->Post("/admin/touch", [this](const Request& req, Response& res) {
+    serveAdmin(req, res, [&] { return admin_.touch(req.body); });
+  });
+}
+
+void MockServer::configureServer() {
+  const auto threads = static_cast<std::size_t>(options_.threads);
+  // The pool size compiled into Debian's library is fixed; this is the run-time override.
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+  http_->set_tcp_nodelay(true);
+  // httplib closes a connection after 5 requests by default.
+  http_->set_keep_alive_max_count(100000);
+  http_->set_read_timeout(5, 0);
+  http_->set_write_timeout(5, 0);
+  http_->set_payload_max_length(options_.maxBodyBytes);
+
+  http_->set_pre_routing_handler([this](const Request& req, Response& res) {
+    return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  });
+  http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
+    return renderErrorIfEmpty(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  }));
+  http_->set_exception_handler([](const Request& req, Response& res, std::exception_ptr thrown) {
+    std::string what = "unknown exception";
+    try {
+      if (thrown) std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "mock-server: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
+    res.headers.clear();  // drop whatever the handler had set before it threw
+    sendError(res, genericError(500));
+  });
+  http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
+  if (options_.logRequests) {
+    http_->set_logger([](const Request& req, const Response& res) {
+      std::fprintf(stderr, "%s %s %d %zu\n", req.method.c_str(), req.target.c_str(), res.status, res.body.size());
+    });
+  }
+}
+
+int MockServer::bind() {
+  if (options_.port == 0) return http_->bind_to_any_port(options_.host);
+  return http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+}
+
+bool MockServer::listen() {
+  listenEntered_ = true;
+  bool ok = true;
+  if (!stopRequested_) ok = http_->listen_after_bind();
+  listenReturned_ = true;
+  return ok;
+}
+
+void MockServer::stop() {
+  stopRequested_ = true;
+  faults_.shutdown();
+  if (!listenEntered_) return;  // listen() will see stopRequested_ and return at once
+  // httplib 0.11 ignores stop() until listen_after_bind has marked itself running.
+  while (!http_->is_running() && !listenReturned_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http_->stop();
+}
+
+void MockServer::serveApi(Endpoint endpoint, const Request& req, Response& res) {
+  const ApiResult result = api_.get(endpoint, req.params);
+  if (const auto* error = std::get_if<ApiError>(&result)) return sendError(res, *error);
+  const Representation& representation = *std::get<std::shared_ptr<const Representation>>(result);
+
+  const bool gzip = !representation.gzipBody.empty() && acceptsGzip(combinedHeader(req, "Accept-Encoding"));
+  const std::string& etag = gzip ? representation.gzipEtag : representation.etag;
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", cacheControl_);
+  res.set_header("Vary", "Accept-Encoding");
+  if (req.has_header("If-None-Match") && ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), etag)) {
+    res.status = 304;  // Date is added and Content-Length dropped in finishResponse
+    return;
+  }
+  // The status stays unset so httplib answers a Range request with 206 (and a plain one
+  // with 200). The Content-Type carries a charset, which also keeps httplib 0.11 from
+  // compressing the body a second time (it only compresses exactly "application/json").
+  res.set_content(gzip ? representation.gzipBody : representation.body, kJsonContentType);
+  if (gzip) res.set_header("Content-Encoding", "gzip");
+}
+
+void MockServer::serveAdmin(const Request& req, Response& res, const std::function<AdminReply()>& action) {
+  if (auto denied = admin_.authorize(req.get_header_value("Authorization"))) {
+    sendError(res, *denied);
+    res.set_header("WWW-Authenticate", "Bearer");
+    return;
+  }
+  if (auto unknown = findUnknownParameter(req.params, {})) return sendError(res, *unknown);
+  // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
+  if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
+  const AdminReply reply = action();
+  sendJson(res, reply.status, reply.body);
+}
+
+// Pre-routing: answers the request from a fault rule when one applies. Returns whether
+// the rule answered (otherwise routing goes on, possibly after the rule's delay).
+bool MockServer::injectFault(const Request& req, Response& res) {
+  if (isAdminPath(req.path)) return false;
+  const auto rule = faults_.take(req.path);
+  if (!rule) return false;
+  if (rule->delayMs > 0) faults_.delay(rule->delayMs);
+  if (rule->retryAfter) res.set_header("Retry-After", *rule->retryAfter);
+  if (!rule->replacesAnswer()) return false;
+  if (rule->malformed) {
+    sendJson(res, rule->status, kMalformedBody);
+  } else {
+    sendError(res, injectedFault(rule->status, req.path));
+  }
+  return true;
+}
+
+// Post-routing: runs on every response after httplib's own processing and before the
+// headers are written.
+void MockServer::finishResponse(const Request& req, Response& res) {
+  // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not).
+  if (!res.has_header("Date")) res.set_header("Date", currentHttpDate());
+  // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
+  // representation is empty (RFC 9110 section 8.6), so send none.
+  if (res.status == 304) res.headers.erase("Content-Length");
+  if (isApiPath(req.path)) {
+    requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
+                      combinedHeader(req, "Cache-Control"), res.status});
+  }
+}
+
+// Error handler: httplib calls it for every status >= 400. Answers the library's own
+// errors (unknown route, body too large, unparsable request) in the API's error shape and
+// leaves bodies the handlers already wrote alone.
+bool MockServer::renderErrorIfEmpty(const Request& req, Response& res) {
+  if (!res.body.empty()) return false;
+  res.headers.erase("EXCEPTION_WHAT");  // set by httplib 0.11 for exceptions it caught itself
+  switch (res.status) {
+    case 404: sendError(res, notFound(req.method, req.path)); break;
+    case 413: sendError(res, payloadTooLarge(options_.maxBodyBytes)); break;
+    default: sendError(res, genericError(res.status)); break;
+  }
+  return true;
+}
+
+}  // namespace livedata::mock
