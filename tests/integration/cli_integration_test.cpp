@@ -1,0 +1,65 @@
+// The `livedata` command-line client against a real mock-server.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server_process.h"
+
+namespace livedata {
+namespace {
+
+using json = nlohmann::json;
+using testing::runCommand;
+using testing::ServerProcess;
+
+TEST(Cli, GetPrintsDataAndFreshnessAsJson) {
+  ServerProcess server;
+  const auto result = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--status", "sent", "--limit", "3", "--json",
+                                  "--server", server.baseUrl()});
+  ASSERT_EQ(result.exitCode, 0) << result.out;
+  const auto out = json::parse(result.out);
+  EXPECT_EQ(out["endpoint"], "campaigns");
+  EXPECT_TRUE(out["error"].is_null());
+  ASSERT_LE(out["data"]["items"].size(), 3u);
+  for (const auto& item : out["data"]["items"]) EXPECT_EQ(item["status"], "sent");
+  EXPECT_FALSE(out["meta"]["fallback"].get<bool>());
+}
+
+TEST(Cli, DeadServerExitsWithNetworkCodeAndPrintsFallback) {
+  int port;
+  {
+    ServerProcess server;  // learn a port that is free once it stops
+    port = server.port();
+  }
+  const auto result = runCommand({LIVEDATA_CLI_PATH, "get", "flows", "--json", "--retries", "1", "--server",
+                                  "http://127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(result.exitCode, 4);
+  const auto out = json::parse(result.out);
+  EXPECT_EQ(out["error"]["kind"], "network");
+  EXPECT_TRUE(out["meta"]["fallback"].get<bool>());
+}
+
+TEST(Cli, ExitCodesTellUsageConfigAndHttpErrorsApart) {
+  ServerProcess server;
+  EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campains", "--server", server.baseUrl()}).exitCode, 2);
+  EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--limit", "x"}).exitCode, 2);
+  EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--server", "nonsense"}).exitCode, 3);
+  EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--status", "bogus", "--server", server.baseUrl()})
+                .exitCode,
+            5);
+  const auto help = runCommand({LIVEDATA_CLI_PATH, "get", "--help"});
+  EXPECT_EQ(help.exitCode, 0);
+  EXPECT_NE(help.out.find("--fresh"), std::string::npos);
+}
+
+TEST(Cli, RefreshReportsEveryEndpoint) {
+  ServerProcess server;
+  const auto result = runCommand({LIVEDATA_CLI_PATH, "refresh", "--json", "--server", server.baseUrl()});
+  ASSERT_EQ(result.exitCode, 0) << result.out;
+  const auto out = json::parse(result.out);
+  ASSERT_TRUE(out.contains("endpoints")) << result.out;
+  EXPECT_EQ(out["endpoints"].size(), 5u);
+}
+
+}  // namespace
+}  // namespace livedata

@@ -1,0 +1,130 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <stdexcept>
+
+namespace livedata::testing {
+
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(15);
+const std::string kListeningPrefix = "livedata mock-server listening on http://127.0.0.1:";
+
+std::string randomToken() {
+  std::random_device device;
+  std::string token;
+  for (int i = 0; i < 32; ++i) token += "0123456789abcdef"[device() % 16];
+  return token;
+}
+
+std::vector<char*> toArgv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// Reads one line from `fd`, waiting at most until `deadline`.
+std::string readLine(int fd, std::chrono::steady_clock::time_point deadline) {
+  std::string line;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd pfd{fd, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+    char c;
+    const ssize_t n = read(fd, &c, 1);
+    if (n <= 0) break;
+    if (c == '\n') return line;
+    line += c;
+  }
+  return line;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> extraArgs) : token_(randomToken()) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  logPath_ = "/tmp/livedata-mock-server-" + std::to_string(getpid()) + "-" + token_.substr(0, 8) + ".log";
+  std::vector<std::string> args = {LIVEDATA_MOCK_SERVER_PATH, "--port", "0", "--admin-token", token_};
+  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    const int log = open(logPath_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (log >= 0) dup2(log, STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    auto argv = toArgv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  const std::string line = readLine(out[0], std::chrono::steady_clock::now() + kStartTimeout);
+  stdoutFd_ = out[0];  // kept open while the server runs, so a late write cannot SIGPIPE it
+  if (line.rfind(kListeningPrefix, 0) != 0) {
+    kill();
+    throw std::runtime_error("mock-server did not start (log: " + logPath_ + "), first line: " + line);
+  }
+  port_ = std::stoi(line.substr(kListeningPrefix.size()));
+}
+
+ServerProcess::~ServerProcess() {
+  if (stdoutFd_ >= 0) close(stdoutFd_);
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {  // up to 5 s for a clean stop, then force it
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      unlink(logPath_.c_str());
+      return;
+    }
+    usleep(50'000);
+  }
+  kill();
+}
+
+void ServerProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+CommandResult runCommand(const std::vector<std::string>& argvIn) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> args = argvIn;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    const int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    auto argv = toArgv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  CommandResult result;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(out[0], buffer, sizeof buffer)) > 0) result.out.append(buffer, static_cast<std::size_t>(n));
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace livedata::testing
