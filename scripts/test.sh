@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything and runs every test: the normal build, then the same suites under
+# AddressSanitizer and UndefinedBehaviorSanitizer. This is what CI runs (.ci/run).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+
+echo "== build and test (RelWithDebInfo)"
+scripts/build.sh build
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
+scripts/build.sh build-asan -DLIVEDATA_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
