@@ -19,6 +19,7 @@
 
 #include "api_error.h"
 #include "dataset.h"
+#include "representation.h"
 
 namespace livedata::mock {
 
@@ -36,15 +37,6 @@ inline constexpr const char* kCacheBustingParameter = "_t";
 // The first parameter of `query` not in `accepted` (`_t` is always accepted), as a 400
 // unknown_parameter; nullopt when there is none.
 std::optional<ApiError> findUnknownParameter(const QueryParams& query, const std::vector<std::string>& accepted);
-
-// One rendered response body in each content coding the server offers. Immutable once
-// built, shared by every request that asks for it.
-struct Representation {
-  std::string body;      // JSON, identity coding
-  std::string etag;      // strong, quoted
-  std::string gzipBody;  // empty if compression failed; then only identity is served
-  std::string gzipEtag;
-};
 
 // What a GET of an /api route yields: a representation, or the 400 naming the bad parameter.
 using ApiResult = std::variant<std::shared_ptr<const Representation>, ApiError>;

@@ -59,11 +59,12 @@ struct Segment {
 };
 
 struct DailyMetrics {
-  DayNumber day = 0;
+  DayNumber day = 0;  // also its identity: one record per day
   std::int64_t sends = 0;
   std::int64_t opens = 0;
   std::int64_t clicks = 0;
   double revenue = 0;
+  UnixSeconds updatedAt = 0;  // for incremental sync; not part of the API's day objects
 };
 
 struct Dataset {
