@@ -1,49 +1,84 @@
-// Command-line options of mock-server, each with its documented default (see usage()).
+// mock-server's configuration: every option with its documented default (see usage()),
+// read from, in increasing precedence: built-in defaults, a JSON file (--config FILE or
+// LIVEDATA_CONFIG), the environment (LIVEDATA_<OPTION>, e.g. LIVEDATA_REDIS for --redis),
+// and the command line. Every source goes through the same per-option validation, and an
+// error names the source and the field.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "data_generator.h"
 
 namespace livedata::mock {
 
+enum class LogFormat { json, text };
+enum class LogLevel { debug, info, warn, error };
+
 struct ServerOptions {
-  // Address to bind; the startup line names it.
+  // --- HTTP
   std::string host = "127.0.0.1";
-  // TCP port; 0 picks a free one.
-  int port = 8080;
-  // Seed of the generated data: the same seed serves the same bytes and ETags.
-  std::uint64_t seed = 42;
-  // Cache-Control max-age of every /api response, in seconds.
-  int maxAgeSeconds = 60;
-  // Cache-Control stale-while-revalidate of every /api response, in seconds.
-  int staleWhileRevalidateSeconds = 30;
-  // Bearer token of /admin routes. Empty: LIVEDATA_ADMIN_TOKEN, else a random one.
-  std::string adminToken;
-  // Worker threads; each serves one connection at a time (httplib's model).
-  int threads = 16;
-  // Request bodies larger than this get 413 payload_too_large.
-  std::size_t maxBodyBytes = 65536;
-  // One line per request on standard error.
-  bool logRequests = false;
+  int port = 8080;  // 0 picks a free one
+  int threads = 16;  // each serves one connection at a time (httplib's model)
+  std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
+  int readTimeoutMs = 5000;   // a slow client cannot hold a worker longer than this per read
+  int writeTimeoutMs = 5000;
+  std::vector<std::string> corsOrigins;  // exact origins allowed by CORS; empty: none
+  std::string webRoot;                   // static files served at / when set
+
+  // --- caching headers and the response cache
+  int maxAgeSeconds = 60;                 // Cache-Control max-age of /api responses
+  int staleWhileRevalidateSeconds = 30;   // Cache-Control stale-while-revalidate
+  std::string redisUrl;                   // redis://host:port[/db]; empty: memory only
+  int cacheTtlSeconds = 300;              // lifetime of a server cache entry
+  std::size_t cacheMaxEntries = 10000;    // memory tier bounds
+  std::size_t cacheMaxBytes = 64u << 20;
+
+  // --- store and sync
+  std::string dbPath = "data/livedata.db";
+  int syncIntervalSeconds = 60;   // 0: only on demand
+  int syncPageSize = 500;
+  int syncLookbackSeconds = 10;
+
+  // --- the simulated upstream
+  std::string upstreamUrl;         // empty: run the upstream in-process
+  bool upstreamOnly = false;       // serve only the upstream API (its own process)
+  std::uint64_t seed = 42;         // the same seed generates the same account
   DatasetSizes sizes;
+  double changesPerMinute = 30;    // how fast the account changes; 0: frozen
+  double upstreamRateLimit = 0;    // requests per second; 0: unlimited
+  double upstreamErrorRate = 0;    // fraction of upstream requests answered 5xx
+  int upstreamLatencyMs = 0;       // added to every upstream request
+
+  // --- operations
+  std::string adminToken;  // empty: LIVEDATA_ADMIN_TOKEN, else a random one, printed
+  LogLevel logLevel = LogLevel::info;
+  LogFormat logFormat = LogFormat::json;
+  bool logRequests = false;  // one log line per request
 };
 
-// What the command line asks for: run with options, print help, or fail.
+// What the configuration sources ask for: run with options, print help, or fail.
 struct ShowHelp {};
 struct UsageError {
-  std::string message;  // names the flag, e.g. "--port: expected an integer from 0 to 65535, got 'x'"
+  std::string message;  // names source and field, e.g. "--port: expected an integer ..."
 };
 using ParsedCommandLine = std::variant<ServerOptions, ShowHelp, UsageError>;
 
-// Accepts "--flag value" and "--flag=value".
-ParsedCommandLine parseCommandLine(int argc, const char* const* argv);
+// Looks up an environment variable; injectable so tests need not touch the real one.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvironmentLookup processEnvironment();
 
-// The --help text: every option with its default.
+// Accepts "--flag value" and "--flag=value"; reads the JSON file named by --config (or
+// LIVEDATA_CONFIG) and the environment first, then applies the flags over them.
+ParsedCommandLine parseCommandLine(int argc, const char* const* argv,
+                                   const EnvironmentLookup& environment = processEnvironment());
+
+// The --help text: every option with its default and its environment variable.
 std::string usage();
 
 }  // namespace livedata::mock
