@@ -38,6 +38,14 @@ std::string combinedHeader(const Request& req, const char* name) {
   return value;
 }
 
+// Adds to a list-valued header (Vary) instead of replacing what a handler set.
+void appendHeader(Response& res, const std::string& name, const std::string& value) {
+  if (!res.has_header(name.c_str())) return res.set_header(name, value);
+  const std::string existing = res.get_header_value(name.c_str());
+  res.headers.erase(name);
+  res.set_header(name, existing + ", " + value);
+}
+
 std::string rawQueryOf(const Request& req) {
   const auto question = req.target.find('?');
   return question == std::string::npos ? std::string() : req.target.substr(question + 1);
@@ -50,6 +58,7 @@ MockServer::MockServer(const ServerOptions& options, std::string adminToken)
       cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
       api_(generateDataset(options.seed, options.sizes)),
       admin_(std::move(adminToken), faults_, requests_, api_),
+      cors_(options.corsOrigins),
       http_(std::make_unique<httplib::Server>()) {
   configureServer();
   registerRoutes();
@@ -93,11 +102,13 @@ void MockServer::configureServer() {
   http_->set_tcp_nodelay(true);
   // httplib closes a connection after 5 requests by default.
   http_->set_keep_alive_max_count(100000);
-  http_->set_read_timeout(5, 0);
-  http_->set_write_timeout(5, 0);
+  // A slow or stalled client holds a worker for at most these, per read or write.
+  http_->set_read_timeout(options_.readTimeoutMs / 1000, (options_.readTimeoutMs % 1000) * 1000);
+  http_->set_write_timeout(options_.writeTimeoutMs / 1000, (options_.writeTimeoutMs % 1000) * 1000);
   http_->set_payload_max_length(options_.maxBodyBytes);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
+    if (answerPreflight(req, res)) return HandlerResponse::Handled;
     return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
   http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
@@ -179,6 +190,16 @@ void MockServer::serveAdmin(const Request& req, Response& res, const std::functi
   sendJson(res, reply.status, reply.body);
 }
 
+// Pre-routing: answers a CORS preflight (OPTIONS with Access-Control-Request-Method) for
+// any path: 204 with the CORS headers for an allowed origin, 204 without them otherwise
+// (the browser then refuses the actual request).
+bool MockServer::answerPreflight(const Request& req, Response& res) {
+  if (req.method != "OPTIONS" || !req.has_header("Access-Control-Request-Method")) return false;
+  res.status = 204;
+  for (const auto& [name, value] : cors_.preflightHeaders(req.get_header_value("Origin"))) res.set_header(name, value);
+  return true;
+}
+
 // Pre-routing: answers the request from a fault rule when one applies. Returns whether
 // the rule answered (otherwise routing goes on, possibly after the rule's delay).
 bool MockServer::injectFault(const Request& req, Response& res) {
@@ -199,6 +220,11 @@ bool MockServer::injectFault(const Request& req, Response& res) {
 // Post-routing: runs on every response after httplib's own processing and before the
 // headers are written.
 void MockServer::finishResponse(const Request& req, Response& res) {
+  if (!res.has_header("Access-Control-Allow-Origin")) {  // a preflight answer has its own
+    for (const auto& [name, value] : cors_.responseHeaders(req.get_header_value("Origin"))) {
+      appendHeader(res, name, value);
+    }
+  }
   // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not).
   if (!res.has_header("Date")) res.set_header("Date", currentHttpDate());
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the

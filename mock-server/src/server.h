@@ -11,6 +11,7 @@
 #include <string>
 
 #include "admin_routes.h"
+#include "cors.h"
 #include "api_routes.h"
 #include "fault_injector.h"
 #include "options.h"
@@ -46,6 +47,7 @@ class MockServer {
 
   void serveApi(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
   void serveAdmin(const httplib::Request& req, httplib::Response& res, const std::function<AdminReply()>& action);
+  bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
   bool renderErrorIfEmpty(const httplib::Request& req, httplib::Response& res);
@@ -56,6 +58,7 @@ class MockServer {
   RequestLog requests_;
   ApiRoutes api_;
   AdminRoutes admin_;
+  CorsPolicy cors_;
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> listenEntered_{false};
   std::atomic<bool> listenReturned_{false};
