@@ -182,6 +182,16 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
   req.progress = [state, deadline](std::uint64_t, std::uint64_t) {
     return !state->cancelled.load() && SteadyClock::now() < deadline;
   };
+  // httplib 0.11 reads a body after a 304 as if it could have one (cpp-httplib issue
+  // #1998): with no Content-Length it waits for the connection to close, which on a
+  // kept-alive connection is the whole read timeout. A 304 never has a body (RFC 9110
+  // section 15.4.5), so stop at its headers; httplib then reports Canceled and drops the
+  // connection, and the response is complete as it stands.
+  bool notModified = false;
+  req.response_handler = [&notModified](const httplib::Response& head) {
+    notModified = head.status == 304;
+    return !notModified;
+  };
 
   {
     std::lock_guard<std::mutex> lock(shared.mutex);
@@ -211,6 +221,7 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
     return TransportResult::failed(TransportFailureKind::cancelled, "cancelled");
   }
   if (ok && error == httplib::Error::Success) return toResult(std::move(res));
+  if (notModified && error == httplib::Error::Canceled) return toResult(std::move(res));
   if (error == httplib::Error::Success) error = httplib::Error::Unknown;
   return toFailure(error, job, elapsedMs, url->origin);
 }

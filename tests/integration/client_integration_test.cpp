@@ -115,6 +115,23 @@ TEST_F(ClientAgainstServer, ExpiredEntryRevalidatesAndServerAnswers304) {
   EXPECT_EQ(client->stats().notModified, 1u);
 }
 
+// A 304 has no body; a transport that waits for one on a kept-alive connection (cpp-httplib
+// 0.11 does, see native/src/httplib_transport.cpp) would time out here, since the server
+// keeps the connection open far longer than this client's timeout.
+TEST_F(ClientAgainstServer, RevalidationsOnAKeptAliveConnectionDoNotWaitForABody) {
+  start({"--max-age", "0"});
+  ClientConfig config;
+  config.requestTimeoutMs = 2000;
+  config.retry.maxAttempts = 1;
+  auto client = makeClient(config);
+  ASSERT_TRUE(get(*client, "/api/forms").ok());
+  for (int i = 0; i < 3; ++i) {
+    const auto again = get(*client, "/api/forms");
+    ASSERT_TRUE(again.ok()) << again.error->detail;
+    EXPECT_EQ(again.status, 304);
+  }
+}
+
 TEST_F(ClientAgainstServer, ChangedDataAfterExpiryComesBackInFull) {
   start({"--max-age", "0"});
   auto client = makeClient();

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 
@@ -15,7 +16,8 @@ namespace livedata::testing {
 namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(15);
-const std::string kListeningPrefix = "livedata mock-server listening on http://127.0.0.1:";
+// "livedata mock-server listening on http://127.0.0.1:PORT" (or "livedata upstream ...").
+const std::string kListeningMarker = " listening on http://127.0.0.1:";
 
 std::string randomToken() {
   std::random_device device;
@@ -49,11 +51,24 @@ std::string readLine(int fd, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(std::vector<std::string> extraArgs) : token_(randomToken()) {
+TempDir::TempDir() {
+  char pattern[] = "/tmp/livedata-test-XXXXXX";
+  if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::shared_ptr<TempDir> dataDir)
+    : token_(randomToken()), dataDir_(dataDir ? std::move(dataDir) : std::make_shared<TempDir>()) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
   logPath_ = "/tmp/livedata-mock-server-" + std::to_string(getpid()) + "-" + token_.substr(0, 8) + ".log";
-  std::vector<std::string> args = {LIVEDATA_MOCK_SERVER_PATH, "--port", "0", "--admin-token", token_};
+  std::vector<std::string> args = {LIVEDATA_MOCK_SERVER_PATH, "--port", "0", "--admin-token", token_,
+                                   "--db", dbPath()};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -70,26 +85,32 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs) : token_(random
   close(out[1]);
   const std::string line = readLine(out[0], std::chrono::steady_clock::now() + kStartTimeout);
   stdoutFd_ = out[0];  // kept open while the server runs, so a late write cannot SIGPIPE it
-  if (line.rfind(kListeningPrefix, 0) != 0) {
+  const auto marker = line.find(kListeningMarker);
+  if (marker == std::string::npos) {
     kill();
     throw std::runtime_error("mock-server did not start (log: " + logPath_ + "), first line: " + line);
   }
-  port_ = std::stoi(line.substr(kListeningPrefix.size()));
+  port_ = std::stoi(line.substr(marker + kListeningMarker.size()));
 }
 
 ServerProcess::~ServerProcess() {
   if (stdoutFd_ >= 0) close(stdoutFd_);
-  if (pid_ <= 0) return;
+  if (pid_ > 0 && terminate() == 0) unlink(logPath_.c_str());  // keep the log of a bad exit
+}
+
+int ServerProcess::terminate(int timeoutMs) {
+  if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 100; ++i) {  // up to 5 s for a clean stop, then force it
+  for (int waited = 0; waited < timeoutMs; waited += 20) {
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      unlink(logPath_.c_str());
-      return;
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
-    usleep(50'000);
+    usleep(20'000);
   }
   kill();
+  return -1;
 }
 
 void ServerProcess::kill() {
