@@ -1,0 +1,145 @@
+// The cache's vocabulary: Redis keys, patterns, the value encoding and Redis URLs.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "cache/cache_backend.h"
+#include "cache/redis_backend.h"
+#include "cache/response_cache.h"
+#include "cache_test_support.h"
+#include "livedata/cache.h"
+
+namespace livedata::mock {
+namespace {
+
+using testing::makeRepresentation;
+
+TEST(CacheKeys, RedisKeyIsThePrefixAndTheCoreResourceKey) {
+  const std::string resource =
+      livedata::makeResourceKey("/api/campaigns", {{"sort", "-updatedAt"}, {"limit", "50"}, {"offset", "0"}, {"_t", "123"}});
+  EXPECT_EQ(resource, "campaigns?limit=50&offset=0&sort=-updatedAt");
+  EXPECT_EQ(redisKeyFor(resource), "livedata:v1:campaigns?limit=50&offset=0&sort=-updatedAt");
+  EXPECT_EQ(redisKeyFor("overview"), "livedata:v1:overview");
+}
+
+TEST(CacheKeys, GlobPatternsUseCoreGlobSemantics) {
+  const auto campaigns = KeyPattern::glob("campaigns*");
+  EXPECT_TRUE(campaigns.matches("campaigns"));
+  EXPECT_TRUE(campaigns.matches("campaigns?limit=10"));
+  EXPECT_TRUE(campaigns.matches("campaigns-summary"));
+  EXPECT_FALSE(campaigns.matches("overview?campaigns=1"));
+  EXPECT_TRUE(KeyPattern::glob("lists?limit=?0").matches("lists?limit=50"));
+  EXPECT_TRUE(KeyPattern::glob("[a]").matches("[a]"));  // no character classes
+  EXPECT_FALSE(KeyPattern::glob("[a]").matches("a"));
+  EXPECT_TRUE(KeyPattern::all().matches("anything?at=all"));
+}
+
+TEST(CacheKeys, EndpointPatternsTakeTheEndpointAndItsQueriesOnly) {
+  const auto campaigns = KeyPattern::endpoint("campaigns");
+  EXPECT_TRUE(campaigns.matches("campaigns"));
+  EXPECT_TRUE(campaigns.matches("campaigns?limit=10"));
+  EXPECT_FALSE(campaigns.matches("campaigns-summary"));
+  EXPECT_FALSE(campaigns.matches("campaignsX?limit=10"));
+  EXPECT_FALSE(campaigns.matches("campaign"));
+  const auto sync = KeyPattern::endpoint("sync");
+  EXPECT_FALSE(sync.matches("sync/status"));
+  EXPECT_TRUE(KeyPattern::endpoint("sync/status").matches("sync/status"));
+}
+
+TEST(CacheKeys, ScanPatternsEscapeEverythingButTheWildcards) {
+  EXPECT_EQ(redisScanPatternFor("campaigns*"), "livedata:v1:campaigns*");
+  EXPECT_EQ(redisScanPatternFor("a?b"), "livedata:v1:a?b");
+  EXPECT_EQ(redisScanPatternFor("x[1]\\y*"), "livedata:v1:x\\[1\\]\\\\y*");
+}
+
+TEST(RepresentationCodec, RoundTripsBinaryFields) {
+  const auto original = makeRepresentation("binary");
+  ASSERT_NE(original->gzipBody.find('\0'), std::string::npos);
+  const std::string encoded = encodeRepresentation(*original);
+  const auto decoded = decodeRepresentation(encoded);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->body, original->body);
+  EXPECT_EQ(decoded->etag, original->etag);
+  EXPECT_EQ(decoded->gzipBody, original->gzipBody);
+  EXPECT_EQ(decoded->gzipEtag, original->gzipEtag);
+
+  const auto empty = decodeRepresentation(encodeRepresentation(Representation{}));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->body.empty() && empty->gzipBody.empty());
+}
+
+TEST(RepresentationCodec, RejectsWhatItDidNotWrite) {
+  const std::string encoded = encodeRepresentation(*makeRepresentation("x"));
+  EXPECT_FALSE(decodeRepresentation(""));
+  EXPECT_FALSE(decodeRepresentation("not a representation"));
+  EXPECT_FALSE(decodeRepresentation(encoded.substr(0, encoded.size() - 1)));  // truncated
+  EXPECT_FALSE(decodeRepresentation(encoded + "x"));                          // trailing bytes
+  std::string otherVersion = encoded;
+  otherVersion[3] = 2;
+  EXPECT_FALSE(decodeRepresentation(otherVersion));
+  std::string hugeLength = encoded;
+  hugeLength[4] = '\x7f';
+  EXPECT_FALSE(decodeRepresentation(hugeLength));
+}
+
+TEST(RedisUrlParsing, AcceptsHostPortAndDatabase) {
+  auto parsed = parseRedisUrl("redis://127.0.0.1:6380/2");
+  ASSERT_TRUE(std::holds_alternative<RedisUrl>(parsed)) << std::get<std::string>(parsed);
+  EXPECT_EQ(std::get<RedisUrl>(parsed).host, "127.0.0.1");
+  EXPECT_EQ(std::get<RedisUrl>(parsed).port, 6380);
+  EXPECT_EQ(std::get<RedisUrl>(parsed).db, 2);
+
+  parsed = parseRedisUrl("redis://cache.internal");
+  ASSERT_TRUE(std::holds_alternative<RedisUrl>(parsed));
+  EXPECT_EQ(std::get<RedisUrl>(parsed).port, 6379);
+  EXPECT_EQ(std::get<RedisUrl>(parsed).db, 0);
+
+  parsed = parseRedisUrl("redis://[::1]:7000/");
+  ASSERT_TRUE(std::holds_alternative<RedisUrl>(parsed));
+  EXPECT_EQ(std::get<RedisUrl>(parsed).host, "::1");
+  EXPECT_EQ(std::get<RedisUrl>(parsed).port, 7000);
+}
+
+TEST(RedisUrlParsing, NamesWhatIsWrong) {
+  const auto errorOf = [](const char* url) {
+    const auto parsed = parseRedisUrl(url);
+    return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : std::string("accepted");
+  };
+  EXPECT_NE(errorOf("http://127.0.0.1:6379").find("scheme"), std::string::npos);
+  EXPECT_NE(errorOf("rediss://127.0.0.1:6379").find("TLS"), std::string::npos);
+  EXPECT_NE(errorOf("redis://:6379").find("empty host"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:0").find("port"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:70000").find("port"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:abc").find("port"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:").find("empty port"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:6379/x").find("database"), std::string::npos);
+  EXPECT_NE(errorOf("redis://user:pw@host:6379").find("credentials"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:6379?db=1").find("query"), std::string::npos);
+  EXPECT_NE(errorOf("redis://::1:6379").find("brackets"), std::string::npos);
+  EXPECT_NE(errorOf("redis://host:1").find("accepted"), std::string::npos);
+  EXPECT_NE(errorOf("nonsense").find("nonsense"), std::string::npos);  // quotes the URL
+}
+
+TEST(ResponseCacheOptionsValidation, NamesTheField) {
+  ResponseCacheOptions options;
+  EXPECT_FALSE(validate(options).has_value());
+  options.redisUrl = "redis://host:notaport";
+  ASSERT_TRUE(validate(options).has_value());
+  EXPECT_EQ(validate(options)->rfind("redisUrl: ", 0), 0u);
+  options.redisUrl.clear();
+  options.ttlSeconds = 0;
+  EXPECT_EQ(validate(options)->rfind("ttlSeconds", 0), 0u);
+  options.ttlSeconds = 300;
+  options.memoryMaxEntries = 0;
+  EXPECT_EQ(validate(options)->rfind("memoryMaxEntries", 0), 0u);
+
+  ResponseCacheOptions bad;
+  bad.redisUrl = "redis://127.0.0.1:1";
+  bad.commandTimeoutMs = 0;
+  auto created = ResponseCache::create(bad);
+  ASSERT_TRUE(std::holds_alternative<std::string>(created));
+  EXPECT_NE(std::get<std::string>(created).find("commandTimeoutMs"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace livedata::mock
