@@ -10,21 +10,56 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "civil_time.h"
+#include "dataset.h"
 #include "entity.h"
 
 namespace livedata::mock {
+
+struct StoreOptions {
+  // Read-only connections kept for readers (each read borrows one; with all of them busy a
+  // reader waits for one). Bounds the open file handles and the memory of page caches.
+  // Must be at least 1. Default: 8.
+  std::size_t readConnections = 8;
+};
+
+// One page of a list endpoint (docs/api.md, "Lists"): filter, order and window.
+struct ListQuery {
+  std::optional<std::string> status;    // only rows with exactly this status
+  std::string sortField = "updatedAt";  // an item field name of docs/api.md
+  bool descending = true;               // ties are always broken by ascending id
+  std::int64_t limit = 50;              // at least 1
+  std::int64_t offset = 0;              // at least 0
+};
+
+struct ListPage {
+  EntityRows items;        // at most `limit` rows of the listed entity, in the query's order
+  std::int64_t total = 0;  // rows matching the filter, regardless of limit and offset
+};
+
+// The metrics of a range of days, read in one snapshot.
+struct MetricsOverview {
+  std::vector<DailyMetrics> series;  // the stored days in the range, oldest first
+  std::int64_t sends = 0;            // sums over `series`
+  std::int64_t opens = 0;
+  std::int64_t clicks = 0;
+  double revenue = 0;  // summed oldest day first, unrounded
+};
 
 class Store {
  public:
   // Opens or creates the database at `path` (creating its folder), switches to WAL and
   // applies pending migrations. ":memory:" is not supported (readers need their own
   // connections to the same database). On failure, a message naming the path and cause.
-  static std::variant<std::unique_ptr<Store>, std::string> open(const std::string& path);
+  static std::variant<std::unique_ptr<Store>, std::string> open(const std::string& path,
+                                                                const StoreOptions& options = {});
 
   ~Store();
   Store(const Store&) = delete;
@@ -44,8 +79,33 @@ class Store {
   // Rows stay; the full sync's upserts overwrite them.
   std::optional<std::string> resetCursor(Entity entity);
 
-  // The read side used by the API (filtered, sorted, paged lists; overview aggregates;
-  // row counts for health and tests) is declared below by the store's owner.
+  // --- Read side. Each call reads one consistent snapshot (one read transaction), never
+  // blocks on commitPage and never sees half of a commit. Errors (I/O, corruption, a bad
+  // sort field) come back as a message.
+
+  // A page of a list entity (not metrics). `query.sortField` must be a field of the
+  // entity's items; strings sort by their bytes, numbers by value, timestamps by time.
+  std::variant<ListPage, std::string> list(Entity entity, const ListQuery& query) const;
+
+  // The stored days from `from` to `to` inclusive, with their sums.
+  std::variant<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const;
+
+  // The latest day with metrics; nullopt while there are none.
+  std::variant<std::optional<DayNumber>, std::string> latestMetricsDay() const;
+
+  // Every row of `entity` ordered by id (metrics: by day), for tests and consistency checks.
+  std::variant<EntityRows, std::string> allRows(Entity entity) const;
+
+  std::variant<std::int64_t, std::string> rowCount(Entity entity) const;
+
+  // Runs a real query on a read connection: nullopt when the store answers, else the error.
+  std::optional<std::string> ping() const;
+
+  // A number that grows whenever a commit changed rows of `entity` (never when a commit
+  // changed none), incremented after the commit is visible to readers: a response rendered
+  // after reading version v is at least as new as v. Starts at 0 for each opened Store, so
+  // compare versions only within one Store's lifetime.
+  std::uint64_t dataVersion(Entity entity) const;
 
  private:
   struct Impl;

@@ -1,0 +1,316 @@
+#include "store/api_queries.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compression.h"
+#include "dataset.h"
+#include "http_caching.h"
+#include "livedata/cache.h"
+
+namespace livedata::mock {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::array<ApiResource, 5> kResources{ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
+                                                ApiResource::forms, ApiResource::segments};
+// The query parameter every route accepts and ignores (cache busting, docs/api.md).
+constexpr const char* kCacheBusting = "_t";
+constexpr std::int64_t kMaxLimit = 500;
+constexpr DayNumber kDefaultRangeDays = 30;
+
+// What each list route offers (docs/api.md, "Lists"); fields in the order of the table.
+struct ListSpec {
+  std::vector<std::string> statuses;
+  std::vector<std::string> fields;
+};
+
+const ListSpec& listSpecOf(ApiResource resource) {
+  static const ListSpec kCampaigns{
+      {"draft", "scheduled", "sending", "sent"},
+      {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue", "openRate", "clickRate",
+       "updatedAt"}};
+  static const ListSpec kFlows{
+      {"live", "draft", "manual"},
+      {"id", "name", "status", "trigger", "recipients", "revenue", "conversionRate", "updatedAt"}};
+  static const ListSpec kForms{{"live", "draft"},
+                               {"id", "name", "status", "views", "submissions", "submitRate", "updatedAt"}};
+  static const ListSpec kSegments{{"active", "archived"}, {"id", "name", "status", "members", "growth", "updatedAt"}};
+  switch (resource) {
+    case ApiResource::campaigns: return kCampaigns;
+    case ApiResource::flows: return kFlows;
+    case ApiResource::forms: return kForms;
+    case ApiResource::segments:
+    case ApiResource::overview: break;
+  }
+  return kSegments;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
+bool contains(const std::vector<std::string>& words, const std::string& word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+// The first parameter not in `accepted` (in the query's name order), as a 400.
+std::optional<ApiError> findUnknownParameter(const QueryParameters& query, const std::vector<std::string>& accepted) {
+  for (const auto& entry : query) {
+    if (entry.first != kCacheBusting && !contains(accepted, entry.first)) {
+      return unknownParameter(entry.first, joined(accepted));
+    }
+  }
+  return std::nullopt;
+}
+
+// The single value of a parameter (nullopt when absent); a 400 if it was given twice.
+std::variant<std::optional<std::string>, ApiError> singleValue(const QueryParameters& query, const std::string& name) {
+  const auto count = query.count(name);
+  if (count == 0) return std::optional<std::string>{};
+  if (count > 1) return invalidParameter(name + " must be given at most once");
+  return std::optional<std::string>{query.find(name)->second};
+}
+
+// Plain decimal digits only (no sign, no spaces), at most 18 of them, so it fits int64.
+std::optional<std::int64_t> parseNonNegative(const std::string& text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryParameters& query) {
+  const ListSpec& spec = listSpecOf(resource);
+  if (auto unknown = findUnknownParameter(query, {"status", "sort", "limit", "offset"})) return *unknown;
+  ListQuery parsed;
+  std::optional<std::string> value;
+  auto fetch = [&](const char* name) -> std::optional<ApiError> {
+    auto single = singleValue(query, name);
+    if (auto* error = std::get_if<ApiError>(&single)) return *error;
+    value = std::get<std::optional<std::string>>(std::move(single));
+    return std::nullopt;
+  };
+
+  if (auto error = fetch("status")) return *error;
+  if (value) {
+    if (!contains(spec.statuses, *value)) return invalidParameter("status must be one of: " + joined(spec.statuses));
+    parsed.status = *value;
+  }
+  if (auto error = fetch("sort")) return *error;
+  if (value) {
+    const bool descending = !value->empty() && value->front() == '-';
+    const std::string field = descending ? value->substr(1) : *value;
+    if (!contains(spec.fields, field)) {
+      return invalidParameter("sort must be a field (" + joined(spec.fields) +
+                              "), prefixed with '-' for descending order");
+    }
+    parsed.sortField = field;
+    parsed.descending = descending;
+  }
+  if (auto error = fetch("limit")) return *error;
+  if (value) {
+    const auto limit = parseNonNegative(*value);
+    if (!limit || *limit < 1 || *limit > kMaxLimit) {
+      return invalidParameter("limit must be an integer from 1 to " + std::to_string(kMaxLimit));
+    }
+    parsed.limit = *limit;
+  }
+  if (auto error = fetch("offset")) return *error;
+  if (value) {
+    const auto offset = parseNonNegative(*value);
+    if (!offset) return invalidParameter("offset must be an integer of 0 or more");
+    parsed.offset = *offset;
+  }
+  return parsed;
+}
+
+// The validated from/to, each nullopt when absent.
+using RangeBounds = std::array<std::optional<DayNumber>, 2>;
+
+std::variant<RangeBounds, ApiError> parseOverviewQuery(const QueryParameters& query) {
+  if (auto unknown = findUnknownParameter(query, {"from", "to"})) return *unknown;
+  RangeBounds bounds;
+  const std::array<const char*, 2> names{"from", "to"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto single = singleValue(query, names[i]);
+    if (auto* error = std::get_if<ApiError>(&single)) return *error;
+    if (const auto& text = std::get<std::optional<std::string>>(single)) {
+      bounds[i] = parseIsoDate(*text);
+      if (!bounds[i]) return invalidParameter(std::string(names[i]) + " must be a date as YYYY-MM-DD");
+    }
+  }
+  return bounds;
+}
+
+std::string resourceKeyOf(ApiResource resource, const ListQuery& q) {
+  livedata::Query query{{"limit", std::to_string(q.limit)},
+                        {"offset", std::to_string(q.offset)},
+                        {"sort", (q.descending ? "-" : "") + q.sortField}};
+  if (q.status) query.emplace_back("status", *q.status);
+  return makeResourceKey(std::string("/api/") + nameOf(resource), query);
+}
+
+std::string resourceKeyOf(const OverviewRange& range) {
+  return makeResourceKey("/api/overview", {{"from", formatIsoDate(range.from)}, {"to", formatIsoDate(range.to)}});
+}
+
+double rate(std::int64_t part, std::int64_t whole) {
+  return whole <= 0 ? 0.0 : roundTo(static_cast<double>(part) / static_cast<double>(whole), 4);
+}
+
+std::string dumped(const Json& body) {
+  // Stored text came through the upstream's JSON and is valid UTF-8; should a byte not be,
+  // it is replaced rather than thrown across the module border.
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string renderList(const ListPage& page, const ListQuery& q) {
+  Json items = Json::array();
+  std::visit(
+      [&](const auto& rows) {
+        for (const auto& row : rows) items.push_back(Json(row));
+      },
+      page.items);
+  Json body;
+  body["items"] = std::move(items);
+  body["total"] = page.total;
+  body["limit"] = q.limit;
+  body["offset"] = q.offset;
+  return dumped(body);
+}
+
+std::string renderOverview(const MetricsOverview& data, const OverviewRange& range) {
+  Json body;
+  body["range"] = {{"from", formatIsoDate(range.from)}, {"to", formatIsoDate(range.to)}};
+  body["totals"] = {{"sends", data.sends},
+                    {"opens", data.opens},
+                    {"clicks", data.clicks},
+                    {"revenue", roundTo(data.revenue, 2)},
+                    {"openRate", rate(data.opens, data.sends)},
+                    {"clickRate", rate(data.clicks, data.sends)}};
+  Json series = Json::array();
+  for (const DailyMetrics& day : data.series) series.push_back(Json(day));
+  body["series"] = std::move(series);
+  return dumped(body);
+}
+
+std::shared_ptr<const Representation> represent(std::string body) {
+  auto representation = std::make_shared<Representation>();
+  representation->etag = strongEtagFor(body);
+  if (auto gzipped = gzipCompress(body)) {
+    representation->gzipBody = std::move(*gzipped);
+    representation->gzipEtag = etagForCoding(representation->etag, "gzip");
+  }
+  representation->body = std::move(body);
+  return representation;
+}
+
+UnixSeconds systemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+const char* nameOf(ApiResource resource) {
+  switch (resource) {
+    case ApiResource::overview: return "overview";
+    case ApiResource::campaigns: return "campaigns";
+    case ApiResource::flows: return "flows";
+    case ApiResource::forms: return "forms";
+    case ApiResource::segments: return "segments";
+  }
+  return "overview";
+}
+
+std::optional<ApiResource> apiResourceFromName(std::string_view name) {
+  for (const ApiResource resource : kResources) {
+    if (name == nameOf(resource)) return resource;
+  }
+  return std::nullopt;
+}
+
+Entity entityOf(ApiResource resource) {
+  switch (resource) {
+    case ApiResource::campaigns: return Entity::campaigns;
+    case ApiResource::flows: return Entity::flows;
+    case ApiResource::forms: return Entity::forms;
+    case ApiResource::segments: return Entity::segments;
+    case ApiResource::overview: break;
+  }
+  return Entity::metrics;
+}
+
+ApiError storeUnavailable(const std::string& detail) {
+  return {503, "store_unavailable", "the data store is unavailable (" + detail + ")"};
+}
+
+ApiQueries::ApiQueries(const Store& store, std::function<UnixSeconds()> now)
+    : store_(store), now_(now ? std::move(now) : std::function<UnixSeconds()>(systemNow)) {}
+
+std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource,
+                                                            const QueryParameters& query) const {
+  ResolvedRequest resolved;
+  resolved.resource = resource;
+  resolved.dataVersion = store_.dataVersion(entityOf(resource));
+
+  if (resource != ApiResource::overview) {
+    auto parsed = parseListQuery(resource, query);
+    if (auto* error = std::get_if<ApiError>(&parsed)) return std::move(*error);
+    auto& list = std::get<ListQuery>(parsed);
+    resolved.resourceKey = resourceKeyOf(resource, list);
+    resolved.parameters = std::move(list);
+    return resolved;
+  }
+
+  auto parsed = parseOverviewQuery(query);
+  if (auto* error = std::get_if<ApiError>(&parsed)) return std::move(*error);
+  const auto& [from, to] = std::get<RangeBounds>(parsed);
+  OverviewRange range;
+  if (to) {
+    range.to = *to;
+  } else {
+    auto latest = store_.latestMetricsDay();
+    if (auto* error = std::get_if<std::string>(&latest)) return storeUnavailable(*error);
+    const auto& day = std::get<std::optional<DayNumber>>(latest);
+    range.to = day ? *day : now_() / kSecondsPerDay;
+  }
+  range.from = from ? *from : range.to - (kDefaultRangeDays - 1);
+  if (range.from > range.to) {
+    return invalidParameter("from (" + formatIsoDate(range.from) + ") must not be after to (" +
+                            formatIsoDate(range.to) + ")");
+  }
+  resolved.resourceKey = resourceKeyOf(range);
+  resolved.parameters = range;
+  return resolved;
+}
+
+std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render(
+    const ResolvedRequest& request) const {
+  const bool isOverview = request.resource == ApiResource::overview;
+  if (isOverview != std::holds_alternative<OverviewRange>(request.parameters)) {
+    return genericError(500);  // not made by resolve(): a programming error, not the client's
+  }
+  if (const auto* range = std::get_if<OverviewRange>(&request.parameters)) {
+    auto data = store_.overview(range->from, range->to);
+    if (auto* error = std::get_if<std::string>(&data)) return storeUnavailable(*error);
+    return represent(renderOverview(std::get<MetricsOverview>(data), *range));
+  }
+  const auto& list = std::get<ListQuery>(request.parameters);
+  auto page = store_.list(entityOf(request.resource), list);
+  if (auto* error = std::get_if<std::string>(&page)) return storeUnavailable(*error);
+  return represent(renderList(std::get<ListPage>(page), list));
+}
+
+}  // namespace livedata::mock

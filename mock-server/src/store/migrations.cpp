@@ -1,0 +1,120 @@
+#include "store/migrations.h"
+
+#include <string>
+
+namespace livedata::mock {
+
+// Tables are STRICT (types enforced, so a bad bind fails instead of storing text in a number
+// column) and, but for metrics, WITHOUT ROWID: the text primary key is the table's own
+// b-tree, so an upsert touches one tree instead of a rowid table plus a key index.
+// CHECK (id <> '') keeps records without identity out.
+const std::vector<Migration>& schemaMigrations() {
+  static const std::vector<Migration> kMigrations{
+      {1, "entity tables and sync cursors", R"sql(
+CREATE TABLE campaigns (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  send_time INTEGER NOT NULL,
+  recipients INTEGER NOT NULL,
+  opens INTEGER NOT NULL,
+  clicks INTEGER NOT NULL,
+  revenue REAL NOT NULL,
+  open_rate REAL NOT NULL,
+  click_rate REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE flows (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  recipients INTEGER NOT NULL,
+  revenue REAL NOT NULL,
+  conversion_rate REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE forms (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  views INTEGER NOT NULL,
+  submissions INTEGER NOT NULL,
+  submit_rate REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE segments (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  members INTEGER NOT NULL,
+  growth REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- One row per day (days since 1970-01-01); the integer key is the rowid itself.
+CREATE TABLE metrics (
+  day INTEGER NOT NULL PRIMARY KEY,
+  sends INTEGER NOT NULL,
+  opens INTEGER NOT NULL,
+  clicks INTEGER NOT NULL,
+  revenue REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+-- The last (updated_at, id) committed per entity (entity.h, SyncCursor).
+CREATE TABLE sync_cursors (
+  entity TEXT NOT NULL PRIMARY KEY,
+  updated_at INTEGER NOT NULL,
+  id TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql"},
+      // The list endpoints' default order is -updatedAt with ties by ascending id
+      // (docs/api.md): (updated_at DESC, id) yields it by a forward scan, so the first page
+      // reads `limit` rows instead of sorting the table, and `sort=updatedAt` scans it
+      // backwards. The status indexes serve `status=` with the same order, and its count.
+      {2, "indexes for the list endpoints' status filter and default sort", R"sql(
+CREATE INDEX campaigns_by_updated_at ON campaigns (updated_at DESC, id);
+CREATE INDEX campaigns_by_status ON campaigns (status, updated_at DESC, id);
+CREATE INDEX flows_by_updated_at ON flows (updated_at DESC, id);
+CREATE INDEX flows_by_status ON flows (status, updated_at DESC, id);
+CREATE INDEX forms_by_updated_at ON forms (updated_at DESC, id);
+CREATE INDEX forms_by_status ON forms (status, updated_at DESC, id);
+CREATE INDEX segments_by_updated_at ON segments (updated_at DESC, id);
+CREATE INDEX segments_by_status ON segments (status, updated_at DESC, id);
+)sql"},
+  };
+  return kMigrations;
+}
+
+int latestSchemaVersion() { return static_cast<int>(schemaMigrations().size()); }
+
+int migrate(sqlite::Connection& connection, int targetVersion) {
+  const int latest = latestSchemaVersion();
+  int applied = 0;
+  for (const Migration& migration : schemaMigrations()) {
+    if (migration.version > targetVersion) break;
+    sqlite::Transaction transaction(connection, sqlite::Transaction::Kind::immediate);
+    const auto current = connection.queryInteger("PRAGMA user_version");
+    if (current > latest) {
+      throw sqlite::Error("database schema version " + std::to_string(current) +
+                          " is newer than this server's (" + std::to_string(latest) + ")");
+    }
+    if (current >= migration.version) continue;  // rolls back the empty transaction
+    try {
+      connection.execute(migration.sql);
+    } catch (const sqlite::Error& error) {
+      throw sqlite::Error("migration " + std::to_string(migration.version) + " (" + migration.summary +
+                          ") failed: " + error.what());
+    }
+    connection.execute("PRAGMA user_version = " + std::to_string(migration.version));
+    transaction.commit();
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace livedata::mock

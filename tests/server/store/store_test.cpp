@@ -1,0 +1,469 @@
+// The SQLite store: schema migrations, WAL, transactional pages with their cursor, and the
+// read side the API uses.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "store/migrations.h"
+#include "store/sqlite.h"
+#include "store_test_support.h"
+
+namespace livedata::mock {
+namespace {
+
+using testing::idsOf;
+using testing::makeCampaign;
+using testing::makeDay;
+using testing::makeSegment;
+using testing::openStore;
+using testing::ScratchFolder;
+using testing::valueOf;
+
+constexpr UnixSeconds kT0 = 1'790'000'000;  // 2026-09-21
+
+// Every field of a row, for equality checks (to_json leaves out a day's updatedAt).
+template <typename Row>
+std::string describe(const Row& row) {
+  return nlohmann::ordered_json(row).dump() + "@" + std::to_string(row.updatedAt);
+}
+
+template <typename Row>
+std::vector<std::string> describeAll(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  for (const Row& row : rows) out.push_back(describe(row));
+  return out;
+}
+
+std::int64_t schemaVersionOf(const std::string& path) {
+  sqlite::Connection connection(path, sqlite::Connection::Mode::readOnly);
+  return connection.queryInteger("PRAGMA user_version");
+}
+
+std::vector<std::string> indexNamesOf(const std::string& path) {
+  sqlite::Connection connection(path, sqlite::Connection::Mode::readOnly);
+  auto query = connection.use("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name");
+  std::vector<std::string> names;
+  while (query->step()) names.push_back(query->text(0));
+  return names;
+}
+
+// --- Migrations
+
+TEST(StoreMigrations, FreshDatabaseIsMigratedToTheLatestVersion) {
+  ScratchFolder folder;
+  const auto path = folder.file("fresh.db");
+  ASSERT_NE(openStore(path), nullptr);
+  EXPECT_EQ(schemaVersionOf(path), latestSchemaVersion());
+  EXPECT_EQ(latestSchemaVersion(), static_cast<int>(schemaMigrations().size()));
+  EXPECT_FALSE(indexNamesOf(path).empty());
+}
+
+TEST(StoreMigrations, ReopeningAppliesNothingTwice) {
+  ScratchFolder folder;
+  const auto path = folder.file("reopen.db");
+  {
+    auto store = openStore(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_EQ(valueOf(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
+                                        std::nullopt)),
+              1u);
+  }
+  {
+    sqlite::Connection connection(path, sqlite::Connection::Mode::readWriteCreate);
+    EXPECT_EQ(migrate(connection, latestSchemaVersion()), 0);
+  }
+  auto reopened = openStore(path);  // would fail on "table campaigns already exists"
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(schemaVersionOf(path), latestSchemaVersion());
+  EXPECT_EQ(valueOf(reopened->rowCount(Entity::campaigns)), 1);
+}
+
+TEST(StoreMigrations, UpgradesADatabaseAtVersionOneKeepingItsRows) {
+  ScratchFolder folder;
+  const auto path = folder.file("v1.db");
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  {
+    sqlite::Connection connection(path, sqlite::Connection::Mode::readWriteCreate);
+    EXPECT_EQ(migrate(connection, 1), 1);
+    connection.execute(
+        "INSERT INTO segments (id, name, status, members, growth, updated_at) "
+        "VALUES ('seg_1', 'Old', 'active', 12, 0.5, 1790000000)");
+  }
+  ASSERT_EQ(schemaVersionOf(path), 1);
+  ASSERT_TRUE(indexNamesOf(path).empty());
+
+  auto store = openStore(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(schemaVersionOf(path), latestSchemaVersion());
+  const auto indexes = indexNamesOf(path);
+  EXPECT_NE(std::find(indexes.begin(), indexes.end(), "campaigns_by_status"), indexes.end());
+  EXPECT_NE(std::find(indexes.begin(), indexes.end(), "segments_by_updated_at"), indexes.end());
+  const auto rows = valueOf(store->allRows(Entity::segments));
+  EXPECT_EQ(idsOf<Segment>(rows), std::vector<std::string>{"seg_1"});
+}
+
+TEST(StoreMigrations, RefusesADatabaseFromANewerServer) {
+  ScratchFolder folder;
+  const auto path = folder.file("newer.db");
+  ASSERT_NE(openStore(path), nullptr);
+  {
+    sqlite::Connection connection(path, sqlite::Connection::Mode::readWriteCreate);
+    connection.execute("PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1));
+  }
+  auto opened = Store::open(path);
+  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
+  EXPECT_NE(std::get<std::string>(opened).find("newer"), std::string::npos) << std::get<std::string>(opened);
+}
+
+// --- Opening
+
+TEST(Store, RunsInWalModeAndCreatesItsFolder) {
+  ScratchFolder folder;
+  const auto path = folder.file("nested/deeper/live.db");
+  auto store = openStore(path);
+  ASSERT_NE(store, nullptr);
+  sqlite::Connection connection(path, sqlite::Connection::Mode::readOnly);
+  EXPECT_EQ(connection.queryText("PRAGMA journal_mode"), "wal");
+}
+
+TEST(Store, RefusesInMemoryDatabases) {
+  auto opened = Store::open(":memory:");
+  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
+  EXPECT_NE(std::get<std::string>(opened).find(":memory:"), std::string::npos);
+}
+
+TEST(Store, ReportsAPathItCannotOpen) {
+  ScratchFolder folder;
+  const auto path = folder.file("a-folder.db");
+  std::filesystem::create_directories(path);  // a folder where the file should be
+  auto opened = Store::open(path);
+  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
+  EXPECT_NE(std::get<std::string>(opened).find(path), std::string::npos) << std::get<std::string>(opened);
+}
+
+// --- Writing
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = folder_.file("store.db");
+    store_ = openStore(path_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::size_t commit(const EntityRows& rows, std::optional<SyncCursor> cursor = std::nullopt) {
+    const Entity entity = static_cast<Entity>(rows.index());
+    return valueOf(store_->commitPage(entity, rows, cursor));
+  }
+
+  ScratchFolder folder_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
+  std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1),
+                             makeCampaign("c3", "sent", kT0 + 2)};
+  EXPECT_EQ(commit(rows), 3u);
+  EXPECT_EQ(commit(rows), 0u) << "identical rows are not changes";
+
+  rows[1].opens += 1;
+  rows.push_back(makeCampaign("c4", "sending", kT0 + 3));
+  EXPECT_EQ(commit(rows), 2u) << "one changed, one new, two identical";
+
+  rows[0].revenue = 0.3;
+  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 1u);
+  rows[0].revenue = 0.1 + 0.2;  // differs from 0.3 in the last bit only
+  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 1u);
+  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 0u);
+
+  const auto stored = valueOf(store_->allRows(Entity::campaigns));
+  EXPECT_EQ(describeAll(std::get<std::vector<Campaign>>(stored)), describeAll(rows));
+}
+
+TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
+  const std::vector<Flow> flows{{"f1", "Welcome", "live", "List join", 42, 1234.56, 0.0375, kT0}};
+  const std::vector<Form> forms{{"fm1", "Popup", "draft", 900, 45, 0.05, kT0 + 5}};
+  const std::vector<Segment> segments{makeSegment("s1", 77, kT0 + 9)};
+  const std::vector<DailyMetrics> days{makeDay(20'000, 1000, 99.99), makeDay(20'001, 2000, 0.01)};
+  EXPECT_EQ(commit(flows), 1u);
+  EXPECT_EQ(commit(forms), 1u);
+  EXPECT_EQ(commit(segments), 1u);
+  EXPECT_EQ(commit(days), 2u);
+  EXPECT_EQ(describeAll(std::get<std::vector<Flow>>(valueOf(store_->allRows(Entity::flows)))), describeAll(flows));
+  EXPECT_EQ(describeAll(std::get<std::vector<Form>>(valueOf(store_->allRows(Entity::forms)))), describeAll(forms));
+  EXPECT_EQ(describeAll(std::get<std::vector<Segment>>(valueOf(store_->allRows(Entity::segments)))),
+            describeAll(segments));
+  EXPECT_EQ(describeAll(std::get<std::vector<DailyMetrics>>(valueOf(store_->allRows(Entity::metrics)))),
+            describeAll(days));
+}
+
+TEST_F(StoreTest, SavesTheCursorWithItsRows) {
+  EXPECT_EQ(store_->cursor(Entity::campaigns), std::nullopt);
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0, "c1"}));
+  commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 5)}, SyncCursor{kT0 + 5, "c2"});
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 5, "c2"}));
+  EXPECT_EQ(store_->cursor(Entity::flows), std::nullopt) << "cursors are per entity";
+
+  // An empty last page still moves the cursor (nothing changed, nothing to count).
+  EXPECT_EQ(commit(std::vector<Campaign>{}, SyncCursor{kT0 + 9, "c9"}), 0u);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 9, "c9"}));
+}
+
+TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
+  const auto versionBefore = store_->dataVersion(Entity::campaigns);
+
+  auto changed = makeCampaign("c1", "sent", kT0 + 10);
+  changed.opens = 999;
+  const std::vector<Campaign> page{changed, makeCampaign("c2", "sent", kT0 + 11),
+                                   makeCampaign("", "sent", kT0 + 12)};  // violates CHECK (id <> '')
+  auto result = store_->commitPage(Entity::campaigns, page, SyncCursor{kT0 + 12, ""});
+  ASSERT_TRUE(std::holds_alternative<std::string>(result));
+  EXPECT_NE(std::get<std::string>(result).find("CHECK constraint failed"), std::string::npos)
+      << std::get<std::string>(result);
+
+  const auto rows = std::get<std::vector<Campaign>>(valueOf(store_->allRows(Entity::campaigns)));
+  EXPECT_EQ(describeAll(rows), describeAll(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}));
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0, "c1"}));
+  EXPECT_EQ(store_->dataVersion(Entity::campaigns), versionBefore);
+
+  // The writer is usable again afterwards.
+  EXPECT_EQ(commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 11)}, SyncCursor{kT0 + 11, "c2"}), 1u);
+}
+
+TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {
+  auto result = store_->commitPage(Entity::flows, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
+                                   SyncCursor{kT0, "c1"});
+  ASSERT_TRUE(std::holds_alternative<std::string>(result));
+  EXPECT_EQ(store_->cursor(Entity::flows), std::nullopt);
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
+}
+
+TEST_F(StoreTest, ReopeningKeepsRowsAndCursors) {
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)},
+         SyncCursor{kT0 + 1, "c2"});
+  commit(std::vector<DailyMetrics>{makeDay(20'000, 10, 1.5)}, SyncCursor{kT0, "2024-10-04"});
+  store_.reset();
+
+  auto reopened = openStore(path_);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(idsOf<Campaign>(valueOf(reopened->allRows(Entity::campaigns))), (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_EQ(valueOf(reopened->rowCount(Entity::metrics)), 1);
+  EXPECT_EQ(reopened->cursor(Entity::campaigns), (SyncCursor{kT0 + 1, "c2"}));
+  EXPECT_EQ(reopened->cursor(Entity::metrics), (SyncCursor{kT0, "2024-10-04"}));
+}
+
+TEST_F(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
+  commit(std::vector<Segment>{makeSegment("s1", 5, kT0)}, SyncCursor{kT0, "s1"});
+  EXPECT_EQ(store_->resetCursor(Entity::campaigns), std::nullopt);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), std::nullopt);
+  EXPECT_EQ(store_->cursor(Entity::segments), (SyncCursor{kT0, "s1"}));
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 1);
+  EXPECT_EQ(store_->resetCursor(Entity::campaigns), std::nullopt) << "resetting twice is harmless";
+}
+
+TEST_F(StoreTest, CommitsThousandRowPages) {
+  std::vector<Campaign> page;
+  std::size_t total = 0;
+  for (int p = 0; p < 20; ++p) {
+    page.clear();
+    for (int i = 0; i < 1000; ++i) {
+      const int n = p * 1000 + i;
+      page.push_back(makeCampaign("c" + std::to_string(1'000'000 + n), n % 3 ? "sent" : "draft", kT0 + n));
+    }
+    total += commit(page, SyncCursor{page.back().updatedAt, page.back().id});
+  }
+  EXPECT_EQ(total, 20'000u);
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 20'000);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 19'999, "c1019999"}));
+}
+
+// --- Reading
+
+TEST_F(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
+  commit(std::vector<Campaign>{makeCampaign("c5", "sent", kT0 + 10, 5.0), makeCampaign("c1", "sent", kT0 + 30, 1.0),
+                               makeCampaign("c3", "draft", kT0 + 20, 5.0), makeCampaign("c2", "sent", kT0 + 30, 2.0),
+                               makeCampaign("c4", "sent", kT0, 5.0)});
+  auto list = [&](const ListQuery& query) {
+    const ListPage page = valueOf(store_->list(Entity::campaigns, query));
+    return std::make_pair(idsOf<Campaign>(page.items), page.total);
+  };
+  using Ids = std::vector<std::string>;
+
+  // Default: -updatedAt, ties (c1, c2 at kT0 + 30) by ascending id.
+  EXPECT_EQ(list({}), std::make_pair(Ids{"c1", "c2", "c3", "c5", "c4"}, std::int64_t{5}));
+
+  ListQuery byRevenue;
+  byRevenue.sortField = "revenue";
+  byRevenue.descending = false;
+  EXPECT_EQ(list(byRevenue).first, (Ids{"c1", "c2", "c3", "c4", "c5"}));
+  byRevenue.descending = true;
+  EXPECT_EQ(list(byRevenue).first, (Ids{"c3", "c4", "c5", "c2", "c1"})) << "ties stay ascending by id";
+
+  ListQuery sent;
+  sent.status = "sent";
+  sent.limit = 2;
+  sent.offset = 1;
+  EXPECT_EQ(list(sent), std::make_pair(Ids{"c2", "c5"}, std::int64_t{4})) << "total ignores limit and offset";
+  sent.offset = 10;
+  EXPECT_EQ(list(sent), std::make_pair(Ids{}, std::int64_t{4}));
+
+  ListQuery byId;
+  byId.sortField = "id";
+  EXPECT_EQ(list(byId).first, (Ids{"c5", "c4", "c3", "c2", "c1"}));
+
+  ListQuery none;
+  none.status = "scheduled";
+  EXPECT_EQ(list(none), std::make_pair(Ids{}, std::int64_t{0}));
+}
+
+TEST_F(StoreTest, ListAcceptsEveryItemFieldAndNothingElse) {
+  const std::vector<std::pair<Entity, std::vector<std::string>>> fields{
+      {Entity::campaigns,
+       {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue", "openRate", "clickRate",
+        "updatedAt"}},
+      {Entity::flows, {"id", "name", "status", "trigger", "recipients", "revenue", "conversionRate", "updatedAt"}},
+      {Entity::forms, {"id", "name", "status", "views", "submissions", "submitRate", "updatedAt"}},
+      {Entity::segments, {"id", "name", "status", "members", "growth", "updatedAt"}}};
+  for (const auto& [entity, names] : fields) {
+    for (const auto& name : names) {
+      ListQuery query;
+      query.sortField = name;
+      EXPECT_TRUE(std::holds_alternative<ListPage>(store_->list(entity, query))) << nameOf(entity) << " " << name;
+    }
+    ListQuery bad;
+    bad.sortField = "updated_at; DROP TABLE campaigns";
+    EXPECT_TRUE(std::holds_alternative<std::string>(store_->list(entity, bad)));
+  }
+  EXPECT_TRUE(std::holds_alternative<std::string>(store_->list(Entity::metrics, ListQuery{})));
+}
+
+TEST_F(StoreTest, OverviewReturnsTheRangeOldestFirstWithSums) {
+  commit(std::vector<DailyMetrics>{makeDay(20'003, 400, 0.3), makeDay(20'001, 200, 0.1), makeDay(20'002, 300, 0.2),
+                                   makeDay(20'004, 500, 100)});
+  const auto overview = valueOf(store_->overview(20'001, 20'003));
+  ASSERT_EQ(overview.series.size(), 3u);
+  EXPECT_EQ(overview.series.front().day, 20'001);
+  EXPECT_EQ(overview.series.back().day, 20'003);
+  EXPECT_EQ(overview.sends, 900);
+  EXPECT_EQ(overview.opens, 50 + 75 + 100);
+  EXPECT_EQ(overview.clicks, 10 + 15 + 20);
+  EXPECT_EQ(overview.revenue, (0.1 + 0.2) + 0.3) << "summed oldest first, like the in-memory renderer";
+
+  const auto empty = valueOf(store_->overview(19'000, 19'010));
+  EXPECT_TRUE(empty.series.empty());
+  EXPECT_EQ(empty.sends, 0);
+}
+
+TEST_F(StoreTest, LatestMetricsDayIsEmptyUntilMetricsArrive) {
+  EXPECT_EQ(valueOf(store_->latestMetricsDay()), std::nullopt);
+  commit(std::vector<DailyMetrics>{makeDay(20'010, 1, 0), makeDay(20'020, 1, 0), makeDay(20'015, 1, 0)});
+  EXPECT_EQ(valueOf(store_->latestMetricsDay()), std::optional<DayNumber>{20'020});
+}
+
+TEST_F(StoreTest, AllRowsAreOrderedByIdWhateverTheCommitOrder) {
+  commit(std::vector<Segment>{makeSegment("seg_c", 1, kT0), makeSegment("seg_a", 2, kT0 + 9)});
+  commit(std::vector<Segment>{makeSegment("seg_b", 3, kT0 - 9)});
+  EXPECT_EQ(idsOf<Segment>(valueOf(store_->allRows(Entity::segments))),
+            (std::vector<std::string>{"seg_a", "seg_b", "seg_c"}));
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::segments)), 3);
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::forms)), 0);
+}
+
+TEST_F(StoreTest, DataVersionGrowsOnlyWhenAnEntitysRowsChange) {
+  const auto campaigns0 = store_->dataVersion(Entity::campaigns);
+  const auto segments0 = store_->dataVersion(Entity::segments);
+  const std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0)};
+  commit(rows);
+  const auto campaigns1 = store_->dataVersion(Entity::campaigns);
+  EXPECT_GT(campaigns1, campaigns0);
+  commit(rows, SyncCursor{kT0, "c1"});
+  EXPECT_EQ(store_->dataVersion(Entity::campaigns), campaigns1) << "identical rows and a cursor change no data";
+  EXPECT_EQ(store_->dataVersion(Entity::segments), segments0);
+}
+
+TEST_F(StoreTest, PingRunsARealQuery) {
+  EXPECT_EQ(store_->ping(), std::nullopt);
+  {
+    sqlite::Connection saboteur(path_, sqlite::Connection::Mode::readWriteCreate);
+    saboteur.execute("DROP TABLE sync_cursors");
+  }
+  const auto error = store_->ping();
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("sync_cursors"), std::string::npos) << *error;
+}
+
+// Readers run while a writer commits, and each read sees one commit entirely: every row of
+// a page carries that page's generation, so a mixed result would be a torn read.
+TEST_F(StoreTest, ConcurrentReadsSeeWholeCommits) {
+  constexpr int kRows = 300;
+  constexpr int kGenerations = 60;
+  auto generation = [](int g) {
+    std::vector<Segment> rows;
+    for (int i = 0; i < kRows; ++i) rows.push_back(makeSegment("seg_" + std::to_string(1000 + i), g, kT0 + g));
+    return rows;
+  };
+  commit(generation(0));
+
+  std::atomic<bool> writing{true};
+  std::atomic<int> readsDuringWrites{0};
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    for (int g = 1; g <= kGenerations; ++g) {
+      if (!std::holds_alternative<std::size_t>(store_->commitPage(Entity::segments, generation(g), std::nullopt))) {
+        ++failures;
+      }
+    }
+    writing = false;
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&, r] {
+      std::int64_t lastSeen = 0;
+      while (writing) {
+        std::vector<std::int64_t> members;
+        if (r % 2 == 0) {
+          auto rows = store_->allRows(Entity::segments);
+          if (!std::holds_alternative<EntityRows>(rows)) {
+            ++failures;
+            continue;
+          }
+          for (const auto& s : std::get<std::vector<Segment>>(std::get<EntityRows>(rows))) members.push_back(s.members);
+        } else {
+          ListQuery query;
+          query.limit = 500;
+          auto page = store_->list(Entity::segments, query);
+          if (!std::holds_alternative<ListPage>(page) || std::get<ListPage>(page).total != kRows) {
+            ++failures;
+            continue;
+          }
+          for (const auto& s : std::get<std::vector<Segment>>(std::get<ListPage>(page).items)) members.push_back(s.members);
+        }
+        if (members.size() != static_cast<std::size_t>(kRows) ||
+            std::adjacent_find(members.begin(), members.end(), std::not_equal_to<>()) != members.end() ||
+            members.front() < lastSeen) {
+          ++failures;
+        } else {
+          lastSeen = members.front();
+        }
+        ++readsDuringWrites;
+      }
+    });
+  }
+  writer.join();
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(readsDuringWrites.load(), 0);
+  EXPECT_EQ(std::get<std::vector<Segment>>(valueOf(store_->allRows(Entity::segments))).front().members, kGenerations);
+}
+
+}  // namespace
+}  // namespace livedata::mock

@@ -1,0 +1,91 @@
+// Helpers for the store's tests: a scratch folder per test, opening a store that must open,
+// and a few hand-made records.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+#include "store/store.h"
+
+namespace livedata::mock::testing {
+
+// A fresh folder under the system's temporary folder, removed with everything in it.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    static std::atomic<int> counter{0};
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            ("livedata-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+             (test ? test->name() : "test"));
+    std::filesystem::remove_all(path_);
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::unique_ptr<Store> openStore(const std::string& path) {
+  auto opened = Store::open(path);
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    ADD_FAILURE() << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<Store>>(opened));
+}
+
+// The value of a successful store call; records a failure (and returns a default) otherwise.
+template <typename Value>
+Value valueOf(std::variant<Value, std::string> result) {
+  if (auto* error = std::get_if<std::string>(&result)) {
+    ADD_FAILURE() << *error;
+    return Value{};
+  }
+  return std::get<Value>(std::move(result));
+}
+
+inline Campaign makeCampaign(std::string id, std::string status, UnixSeconds updatedAt, double revenue = 0) {
+  Campaign c;
+  c.id = std::move(id);
+  c.name = "Campaign " + c.id;
+  c.status = std::move(status);
+  c.sendTime = updatedAt - 3600;
+  c.recipients = 1000;
+  c.opens = 250;
+  c.clicks = 40;
+  c.revenue = revenue;
+  c.openRate = 0.25;
+  c.clickRate = 0.04;
+  c.updatedAt = updatedAt;
+  return c;
+}
+
+inline Segment makeSegment(std::string id, std::int64_t members, UnixSeconds updatedAt) {
+  return Segment{std::move(id), "Segment", "active", members, 0.01, updatedAt};
+}
+
+inline DailyMetrics makeDay(DayNumber day, std::int64_t sends, double revenue) {
+  return DailyMetrics{day, sends, sends / 4, sends / 20, revenue, day * kSecondsPerDay + 3600};
+}
+
+template <typename Row>
+std::vector<std::string> idsOf(const EntityRows& rows) {
+  std::vector<std::string> ids;
+  for (const Row& row : std::get<std::vector<Row>>(rows)) ids.push_back(row.id);
+  return ids;
+}
+
+}  // namespace livedata::mock::testing
