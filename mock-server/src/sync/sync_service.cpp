@@ -1,0 +1,394 @@
+#include "sync/sync_service.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "livedata/retry.h"
+#include "upstream/feed_api.h"  // kMaxPageSize: the upstream API's page_size limit
+
+namespace livedata::mock {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+SyncCursor cursorOf(const DailyMetrics& metrics) { return {metrics.updatedAt, formatIsoDate(metrics.day)}; }
+template <typename Record>
+SyncCursor cursorOf(const Record& record) {
+  return {record.updatedAt, record.id};
+}
+
+// REQUIRES: rows is not empty.
+SyncCursor cursorOfLastRow(const EntityRows& rows) {
+  return std::visit([](const auto& list) { return cursorOf(list.back()); }, rows);
+}
+
+// The feed's order, (updatedAt, id).
+bool isBefore(const SyncCursor& a, const SyncCursor& b) {
+  return std::tie(a.updatedAt, a.id) < std::tie(b.updatedAt, b.id);
+}
+
+const char* nameOf(UpstreamFailure::Kind kind) {
+  switch (kind) {
+    case UpstreamFailure::Kind::network: return "network";
+    case UpstreamFailure::Kind::timeout: return "timeout";
+    case UpstreamFailure::Kind::http: return "http";
+    case UpstreamFailure::Kind::rate_limited: return "rate_limited";
+    case UpstreamFailure::Kind::malformed: return "malformed";
+  }
+  return "network";
+}
+
+std::string describe(const UpstreamFailure& failure) {
+  std::string text = nameOf(failure.kind);
+  if (failure.status != 0) text += " " + std::to_string(failure.status);
+  if (!failure.message.empty()) text += ": " + failure.message;
+  return text;
+}
+
+// The client's retry rule (core's decideRetry) with the upstream's own notion of what is
+// retryable: a malformed page is worth another try here, a bad body from our API is not.
+std::optional<Millis> retryDelay(const BackoffPolicy& policy, const UpstreamFailure& failure,
+                                 int attemptsMade, double random01) {
+  if (!failure.retryable() || attemptsMade >= policy.maxAttempts) return std::nullopt;
+  if (failure.retryAfterMs && *failure.retryAfterMs > policy.maxRetryAfterMs) return std::nullopt;
+  return std::max(backoffDelay(policy, attemptsMade, random01), failure.retryAfterMs.value_or(0));
+}
+
+}  // namespace
+
+const char* nameOf(SyncAcceptance acceptance) {
+  switch (acceptance) {
+    case SyncAcceptance::queued: return "queued";
+    case SyncAcceptance::merged: return "merged";
+    case SyncAcceptance::stopping: return "stopping";
+  }
+  return "stopping";
+}
+
+std::optional<std::string> validate(const SyncOptions& options) {
+  if (options.entities.empty()) return "entities: at least one entity";
+  if (options.pageSize < 1 || options.pageSize > kMaxPageSize) {
+    return "pageSize: expected 1.." + std::to_string(kMaxPageSize) + ", got " + std::to_string(options.pageSize);
+  }
+  if (options.lookbackSeconds < 0) {
+    return "lookbackSeconds: expected >= 0, got " + std::to_string(options.lookbackSeconds);
+  }
+  if (options.scheduleIntervalSeconds < 0) {
+    return "scheduleIntervalSeconds: expected >= 0 (0: no schedule), got " +
+           std::to_string(options.scheduleIntervalSeconds);
+  }
+  const BackoffPolicy& retry = options.retry;
+  if (retry.maxAttempts < 1) return "retry.maxAttempts: expected >= 1, got " + std::to_string(retry.maxAttempts);
+  if (retry.baseDelayMs < 0) return "retry.baseDelayMs: expected >= 0, got " + std::to_string(retry.baseDelayMs);
+  if (retry.maxDelayMs < retry.baseDelayMs) {
+    return "retry.maxDelayMs: expected >= retry.baseDelayMs, got " + std::to_string(retry.maxDelayMs);
+  }
+  if (retry.maxRetryAfterMs < 0) {
+    return "retry.maxRetryAfterMs: expected >= 0, got " + std::to_string(retry.maxRetryAfterMs);
+  }
+  return std::nullopt;
+}
+
+void SyncService::RunPlan::add(const SyncRequest& request, const std::vector<Entity>& defaults) {
+  const std::vector<Entity>& requested = request.entities.empty() ? defaults : request.entities;
+  entities.insert(requested.begin(), requested.end());
+  if (request.force) forced.insert(requested.begin(), requested.end());
+}
+
+std::variant<std::unique_ptr<SyncService>, std::string> SyncService::create(
+    Store& store, UpstreamSource& upstream, SyncOptions options, SyncDependencies dependencies) {
+  if (auto problem = validate(options)) return *std::move(problem);
+  return std::unique_ptr<SyncService>(
+      new SyncService(store, upstream, std::move(options), std::move(dependencies)));
+}
+
+SyncService::SyncService(Store& store, UpstreamSource& upstream, SyncOptions options,
+                         SyncDependencies dependencies)
+    : store_(store),
+      upstream_(upstream),
+      options_(std::move(options)),
+      dependencies_(std::move(dependencies)),
+      scheduleFrom_(std::chrono::steady_clock::now()),
+      random_(options_.jitterSeed ? *options_.jitterSeed : std::random_device{}()) {
+  for (const Entity entity : kAllEntities) status_.entities[entity].cursor = store_.cursor(entity);
+  worker_ = std::thread([this] { workerLoop(); });
+}
+
+SyncService::~SyncService() { stop(); }
+
+SyncAcceptance SyncService::requestSync(SyncRequest request) {
+  SyncAcceptance acceptance = SyncAcceptance::queued;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return SyncAcceptance::stopping;
+    if (pending_) acceptance = SyncAcceptance::merged;
+    else pending_.emplace();
+    pending_->add(request, options_.entities);
+  }
+  changed_.notify_all();
+  return acceptance;
+}
+
+SyncRunReport SyncService::runNow(SyncRequest request) {
+  RunPlan plan;
+  plan.add(request, options_.entities);
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !running_ || stopping_; });
+    if (stopping_) {
+      SyncRunReport report;
+      report.startedAt = report.finishedAt = now();
+      report.stopped = true;
+      return report;
+    }
+    running_ = true;
+  }
+  return execute(plan);
+}
+
+void SyncService::stop() {
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  pending_.reset();
+  changed_.notify_all();
+  changed_.wait(lock, [this] { return !running_; });
+  lock.unlock();
+  if (worker_.joinable()) worker_.join();
+}
+
+SyncStatus SyncService::status() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+void SyncService::workerLoop() {
+  const auto interval = std::chrono::seconds(options_.scheduleIntervalSeconds);
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (pending_ && !running_) {
+      const RunPlan plan = *std::move(pending_);
+      pending_.reset();
+      running_ = true;
+      lock.unlock();
+      execute(plan);
+      lock.lock();
+      continue;
+    }
+    if (interval.count() == 0) {
+      changed_.wait(lock);
+      continue;
+    }
+    const auto due = scheduleFrom_ + interval;
+    if (std::chrono::steady_clock::now() < due) {
+      changed_.wait_until(lock, due);
+      continue;
+    }
+    // Due: fold a scheduled run into the next one, and count the interval from now so a
+    // run longer than the interval is not followed by a burst of catch-up runs.
+    if (!pending_) pending_.emplace();
+    pending_->add(SyncRequest{}, options_.entities);
+    scheduleFrom_ = std::chrono::steady_clock::now();
+  }
+}
+
+SyncRunReport SyncService::execute(const RunPlan& plan) {
+  SyncRunReport report;
+  report.startedAt = now();
+  {
+    std::lock_guard lock(mutex_);
+    status_.state = SyncState::running;
+    ++status_.counters.runs;
+  }
+  Json requested = Json::array();
+  Json forced = Json::array();
+  for (const Entity entity : plan.entities) requested.push_back(nameOf(entity));
+  for (const Entity entity : plan.forced) forced.push_back(nameOf(entity));
+  log(LogLevel::info, "sync run started", {{"entities", requested}, {"forced", forced}});
+
+  // std::set<Entity> iterates in kAllEntities order.
+  for (const Entity entity : plan.entities) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) {
+        report.stopped = true;
+        break;
+      }
+      status_.progress = SyncProgress{entity, 0, 0, std::nullopt};
+    }
+    EntityRunReport& entityReport = report.entities.emplace_back();
+    entityReport.entity = entity;
+    syncEntity(entity, plan.forced.count(entity) > 0, entityReport);
+    if (!entityReport.completed && !entityReport.error) {
+      report.stopped = true;
+      break;
+    }
+  }
+  finishRun(report);
+  return report;
+}
+
+void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report) {
+  if (force) {
+    if (auto error = store_.resetCursor(entity)) {
+      recordFailure(entity, report, "resetting the cursor: " + *error);
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    status_.entities[entity].cursor.reset();
+  }
+  std::optional<SyncCursor> saved = store_.cursor(entity);
+  const UnixSeconds updatedSince = saved ? std::max<UnixSeconds>(0, saved->updatedAt - options_.lookbackSeconds) : 0;
+  if (!saved) {
+    // A pass from the start re-reads every record: about as many as the store holds.
+    auto stored = store_.rowCount(entity);
+    if (auto* count = std::get_if<std::int64_t>(&stored); count && *count > 0) {
+      std::lock_guard lock(mutex_);
+      if (status_.progress) status_.progress->estimate = static_cast<std::size_t>(*count);
+    }
+  }
+  std::optional<std::string> pageCursor;
+  while (true) {
+    FetchOutcome fetched = fetchWithRetry(entity, updatedSince, pageCursor, report);
+    if (std::holds_alternative<Stopped>(fetched)) return;
+    if (auto* failure = std::get_if<UpstreamFailure>(&fetched)) {
+      recordFailure(entity, report, describe(*failure));
+      return;
+    }
+    UpstreamPage& page = std::get<UpstreamPage>(fetched);
+    const std::size_t records = rowCount(page.rows);
+    if (records > 0) {
+      const SyncCursor last = cursorOfLastRow(page.rows);
+      std::optional<SyncCursor> advance;
+      if (!saved || isBefore(*saved, last)) advance = last;
+      auto committed = store_.commitPage(entity, page.rows, advance);
+      if (auto* error = std::get_if<std::string>(&committed)) {
+        recordFailure(entity, report, "committing a page: " + *error);
+        return;
+      }
+      const std::size_t changed = std::get<std::size_t>(committed);
+      if (advance) saved = advance;
+      ++report.pages;
+      report.records += records;
+      report.changedRows += changed;
+      {
+        std::lock_guard lock(mutex_);
+        EntitySyncStatus& entityStatus = status_.entities[entity];
+        entityStatus.cursor = saved;
+        entityStatus.recordsSynced += records;
+        entityStatus.rowsChanged += changed;
+        ++status_.counters.pages;
+        status_.counters.records += records;
+        if (status_.progress) {
+          ++status_.progress->pagesDone;
+          status_.progress->recordsDone += records;
+        }
+      }
+      log(LogLevel::debug, "sync page committed",
+          {{"entity", nameOf(entity)}, {"page", report.pages}, {"records", records},
+           {"changed", changed}, {"cursor", saved ? Json(*saved) : Json(nullptr)}});
+      if (changed > 0 && dependencies_.onCommitted) dependencies_.onCommitted(entity, changed);
+    }
+    if (!page.nextCursor) break;
+    if (page.nextCursor == pageCursor) {
+      recordFailure(entity, report, "the upstream answered with the cursor it was given: " + *page.nextCursor);
+      return;
+    }
+    pageCursor = std::move(page.nextCursor);
+  }
+  report.completed = true;
+  const Millis at = now();
+  {
+    std::lock_guard lock(mutex_);
+    status_.entities[entity].lastSuccessAt = at;
+  }
+  log(LogLevel::info, "sync entity done",
+      {{"entity", nameOf(entity)}, {"pages", report.pages}, {"records", report.records},
+       {"changed", report.changedRows}, {"retries", report.retries}});
+}
+
+SyncService::FetchOutcome SyncService::fetchWithRetry(Entity entity, UnixSeconds updatedSince,
+                                                      const std::optional<std::string>& pageCursor,
+                                                      EntityRunReport& report) {
+  for (int attempt = 1;; ++attempt) {
+    {
+      // The page boundary: a stop lets the committed pages stand and starts no other.
+      std::lock_guard lock(mutex_);
+      if (stopping_) return Stopped{};
+    }
+    UpstreamResult result = upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize);
+    if (auto* page = std::get_if<UpstreamPage>(&result)) return std::move(*page);
+    UpstreamFailure& failure = std::get<UpstreamFailure>(result);
+    const std::optional<Millis> delay = retryDelay(options_.retry, failure, attempt, random01());
+    if (!delay) return std::move(failure);
+    ++report.retries;
+    {
+      std::lock_guard lock(mutex_);
+      ++status_.counters.retries;
+    }
+    log(LogLevel::warn, "sync page retry",
+        {{"entity", nameOf(entity)}, {"attempt", attempt}, {"delayMs", *delay}, {"error", describe(failure)}});
+    sleepBeforeRetry(*delay);
+  }
+}
+
+void SyncService::sleepBeforeRetry(Millis delayMs) {
+  if (dependencies_.sleepFor) {
+    dependencies_.sleepFor(delayMs);
+    return;
+  }
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::milliseconds(delayMs), [this] { return stopping_; });
+}
+
+void SyncService::recordFailure(Entity entity, EntityRunReport& report, std::string message) {
+  const Millis at = now();
+  log(LogLevel::error, "sync entity failed",
+      {{"entity", nameOf(entity)}, {"pages", report.pages}, {"retries", report.retries}, {"error", message}});
+  std::lock_guard lock(mutex_);
+  status_.entities[entity].lastError = SyncFailure{message, at};
+  status_.lastError = SyncStatus::LastError{entity, SyncFailure{message, at}};
+  report.error = std::move(message);
+}
+
+void SyncService::finishRun(SyncRunReport& report) {
+  report.finishedAt = now();
+  const bool failed = report.failed();
+  {
+    std::lock_guard lock(mutex_);
+    status_.progress.reset();
+    status_.state = failed ? SyncState::failed : SyncState::idle;
+    status_.lastRunDurationMs = report.finishedAt - report.startedAt;
+    if (failed) ++status_.counters.failures;
+    else if (report.succeeded()) ++status_.counters.successes;
+  }
+  Json changed = Json::array();
+  for (const Entity entity : report.changedEntities()) changed.push_back(nameOf(entity));
+  log(failed ? LogLevel::warn : LogLevel::info, "sync run finished",
+      {{"outcome", failed ? "failed" : report.stopped ? "stopped" : "succeeded"},
+       {"durationMs", report.finishedAt - report.startedAt},
+       {"changed", changed}});
+  if (dependencies_.onRunFinished) dependencies_.onRunFinished(report);
+  {
+    std::lock_guard lock(mutex_);
+    running_ = false;
+    scheduleFrom_ = std::chrono::steady_clock::now();
+  }
+  changed_.notify_all();
+}
+
+Millis SyncService::now() const {
+  if (dependencies_.nowMs) return dependencies_.nowMs();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double SyncService::random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
+
+void SyncService::log(LogLevel level, std::string_view message, const Json& fields) const {
+  if (dependencies_.log) dependencies_.log(level, message, fields);
+}
+
+}  // namespace livedata::mock

@@ -1,0 +1,714 @@
+// The sync service against a scripted upstream and a real Store in a temporary folder.
+#include "sync/sync_service.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "data_generator.h"
+#include "scripted_upstream.h"
+#include "sync_test_support.h"
+
+namespace livedata::mock {
+namespace {
+
+using testing::FetchCall;
+using testing::ScriptedUpstream;
+using testing::TempDir;
+using testing::rowsById;
+using testing::storedRows;
+using Json = nlohmann::ordered_json;
+
+constexpr UnixSeconds kNow = 1'793'491'200;  // 2026-11-01T00:00:00Z
+
+UpstreamFailure httpFailure(int status) {
+  UpstreamFailure failure;
+  failure.kind = UpstreamFailure::Kind::http;
+  failure.status = status;
+  failure.message = "HTTP " + std::to_string(status);
+  return failure;
+}
+
+UpstreamFailure rateLimited(std::optional<std::int64_t> retryAfterMs) {
+  UpstreamFailure failure;
+  failure.kind = UpstreamFailure::Kind::rate_limited;
+  failure.status = 429;
+  failure.retryAfterMs = retryAfterMs;
+  failure.message = "too many requests";
+  return failure;
+}
+
+Campaign campaign(std::string id, UnixSeconds updatedAt, double revenue = 10) {
+  Campaign c;
+  c.id = std::move(id);
+  c.name = "Campaign " + c.id;
+  c.status = "sent";
+  c.recipients = 1000;
+  c.revenue = revenue;
+  c.updatedAt = updatedAt;
+  return c;
+}
+
+std::vector<Campaign> campaignsAt(const std::vector<UnixSeconds>& times) {
+  std::vector<Campaign> list;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    list.push_back(campaign("cmp_" + std::to_string(100 + i), times[i]));
+  }
+  return list;
+}
+
+class SyncServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = testing::openStore(dir_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  void TearDown() override { service_.reset(); }
+
+  // A small generated account, with metrics stamped so their feed order is not their date
+  // order; 7 records a page, so every entity takes several pages.
+  void seedAccount() {
+    DatasetSizes sizes;
+    sizes.campaigns = 30;
+    sizes.flows = 9;
+    sizes.forms = 8;
+    sizes.segments = 7;
+    sizes.days = 20;
+    Dataset data = generateDataset(7, sizes);
+    for (std::size_t i = 0; i < data.daily.size(); ++i) {
+      data.daily[i].updatedAt = kNow - 3600 + static_cast<UnixSeconds>((i * 7) % 20) * 60;
+    }
+    upstream_.setRows(data.campaigns);
+    upstream_.setRows(data.flows);
+    upstream_.setRows(data.forms);
+    upstream_.setRows(data.segments);
+    upstream_.setRows(data.daily);
+  }
+
+  static SyncOptions smallPages() {
+    SyncOptions options;
+    options.pageSize = 7;
+    options.jitterSeed = 1;
+    return options;
+  }
+
+  SyncService& start(SyncOptions options = smallPages()) {
+    SyncDependencies dependencies;
+    dependencies.nowMs = [this] { return nowMs_.load(); };
+    dependencies.sleepFor = [this](Millis delay) {
+      std::lock_guard lock(mutex_);
+      sleeps_.push_back(delay);
+    };
+    dependencies.log = [this](LogLevel level, std::string_view message, const Json& fields) {
+      std::lock_guard lock(mutex_);
+      logs_.push_back({{"level", static_cast<int>(level)}, {"message", message}, {"fields", fields}});
+    };
+    dependencies.onCommitted = [this](Entity entity, std::size_t changed) {
+      std::lock_guard lock(mutex_);
+      commits_.emplace_back(entity, changed);
+    };
+    dependencies.onRunFinished = [this](const SyncRunReport& report) {
+      std::lock_guard lock(mutex_);
+      finishedRuns_.push_back(report);
+      runFinished_.notify_all();
+    };
+    auto created = SyncService::create(*store_, upstream_, std::move(options), std::move(dependencies));
+    if (auto* error = std::get_if<std::string>(&created)) {
+      ADD_FAILURE() << *error;
+      std::abort();
+    }
+    service_ = std::move(std::get<std::unique_ptr<SyncService>>(created));
+    return *service_;
+  }
+
+  void expectStoreEqualsUpstream(Entity entity) {
+    EXPECT_EQ(rowsById(storedRows(*store_, entity)), rowsById(upstream_.feed(entity))) << nameOf(entity);
+  }
+
+  // The feed position of an entity's last record.
+  SyncCursor lastCursorOf(Entity entity) {
+    return std::visit(
+        [](const auto& list) { return SyncCursor{list.back().updatedAt, testing::idOf(list.back())}; },
+        upstream_.feed(entity));
+  }
+
+  std::vector<Millis> sleeps() {
+    std::lock_guard lock(mutex_);
+    return sleeps_;
+  }
+  std::vector<std::pair<Entity, std::size_t>> takeCommits() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(commits_, {});
+  }
+  bool waitForRuns(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock lock(mutex_);
+    return runFinished_.wait_for(lock, timeout, [&] { return finishedRuns_.size() >= count; });
+  }
+  std::vector<SyncRunReport> finishedRuns() {
+    std::lock_guard lock(mutex_);
+    return finishedRuns_;
+  }
+
+  static const EntityRunReport& reportOf(const SyncRunReport& run, Entity entity) {
+    for (const EntityRunReport& report : run.entities) {
+      if (report.entity == entity) return report;
+    }
+    throw std::runtime_error(std::string("no report for ") + nameOf(entity));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  ScriptedUpstream upstream_;
+  std::atomic<Millis> nowMs_{kNow * 1000};
+  std::mutex mutex_;
+  std::condition_variable runFinished_;
+  std::vector<Millis> sleeps_;
+  std::vector<Json> logs_;
+  std::vector<std::pair<Entity, std::size_t>> commits_;
+  std::vector<SyncRunReport> finishedRuns_;
+  std::unique_ptr<SyncService> service_;  // last: stopped before what it uses goes away
+};
+
+TEST_F(SyncServiceTest, FirstSyncCopiesEveryEntityAndSavesEachCursorAtItsLastRecord) {
+  seedAccount();
+  SyncService& sync = start();
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.succeeded());
+  ASSERT_EQ(run.entities.size(), kAllEntities.size());
+  for (const Entity entity : kAllEntities) {
+    expectStoreEqualsUpstream(entity);
+    EXPECT_EQ(store_->cursor(entity), lastCursorOf(entity)) << nameOf(entity);
+    const EntityRunReport& report = reportOf(run, entity);
+    const std::size_t records = rowCount(upstream_.feed(entity));
+    EXPECT_TRUE(report.completed);
+    EXPECT_EQ(report.records, records);
+    EXPECT_EQ(report.changedRows, records);
+    EXPECT_EQ(report.pages, (records + 6) / 7);
+  }
+  // Every page asked from updated_since 0 with the configured size, following next cursors.
+  for (const FetchCall& call : upstream_.calls()) {
+    EXPECT_EQ(call.updatedSince, 0);
+    EXPECT_EQ(call.pageSize, 7);
+  }
+}
+
+TEST_F(SyncServiceTest, SecondSyncWithoutChangesCommitsNoChangedRows) {
+  seedAccount();
+  SyncService& sync = start();
+  sync.runNow({});
+  takeCommits();
+
+  const SyncRunReport second = sync.runNow({});
+
+  EXPECT_TRUE(second.succeeded());
+  for (const EntityRunReport& report : second.entities) EXPECT_EQ(report.changedRows, 0u) << nameOf(report.entity);
+  EXPECT_TRUE(second.changedEntities().empty());
+  EXPECT_TRUE(takeCommits().empty());
+  for (const Entity entity : kAllEntities) EXPECT_EQ(store_->cursor(entity), lastCursorOf(entity));
+}
+
+TEST_F(SyncServiceTest, LookBackRereadsTheWindowBeforeTheCursorButChangesNothing) {
+  // Three records inside the 10 s window before the last one (kNow), two before it.
+  upstream_.setRows(campaignsAt({kNow - 100, kNow - 11, kNow - 10, kNow - 4, kNow}));
+  SyncOptions options = smallPages();
+  options.entities = {Entity::campaigns};
+  SyncService& sync = start(options);
+  sync.runNow({});
+  upstream_.clearCalls();
+
+  const SyncRunReport second = sync.runNow({});
+
+  ASSERT_EQ(upstream_.calls().size(), 1u);
+  EXPECT_EQ(upstream_.calls()[0].updatedSince, kNow - 10);
+  EXPECT_EQ(reportOf(second, Entity::campaigns).records, 3u);
+  EXPECT_EQ(reportOf(second, Entity::campaigns).changedRows, 0u);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kNow, "cmp_104"}));
+}
+
+TEST_F(SyncServiceTest, NeverMovesTheCursorBackwardsWhileRereadingTheLookBackWindow) {
+  // Six records in the window, two a page: the re-read's first pages end before the cursor.
+  upstream_.setRows(campaignsAt({kNow - 9, kNow - 8, kNow - 7, kNow - 6, kNow - 5, kNow}));
+  SyncOptions options = smallPages();
+  options.pageSize = 2;
+  options.entities = {Entity::campaigns};
+  SyncService& sync = start(options);
+  sync.runNow({});
+  const SyncCursor saved{kNow, "cmp_105"};
+  ASSERT_EQ(store_->cursor(Entity::campaigns), saved);
+  upstream_.clearCalls();
+  std::vector<std::optional<SyncCursor>> cursorsBetweenPages;
+  upstream_.setOnFetch([&](std::size_t, const FetchCall&) {
+    cursorsBetweenPages.push_back(store_->cursor(Entity::campaigns));
+  });
+
+  sync.runNow({});
+
+  ASSERT_EQ(cursorsBetweenPages.size(), 3u);
+  for (const auto& cursor : cursorsBetweenPages) EXPECT_EQ(cursor, saved);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), saved);
+  EXPECT_EQ(service_->status().entities.at(Entity::campaigns).cursor, saved);
+}
+
+TEST_F(SyncServiceTest, CopiesChangesMadeBetweenRunsAndReportsOnlyTheChangedEntities) {
+  seedAccount();
+  SyncService& sync = start();
+  sync.runNow({});
+  takeCommits();
+  upstream_.upsert(campaign("cmp_new", kNow + 60));
+  Segment changed = std::get<std::vector<Segment>>(upstream_.feed(Entity::segments)).front();
+  changed.members += 5;
+  changed.updatedAt = kNow + 61;
+  upstream_.upsert(changed);
+
+  const SyncRunReport second = sync.runNow({});
+
+  EXPECT_EQ(second.changedEntities(), (std::vector<Entity>{Entity::campaigns, Entity::segments}));
+  EXPECT_EQ(reportOf(second, Entity::campaigns).changedRows, 1u);
+  EXPECT_EQ(reportOf(second, Entity::segments).changedRows, 1u);
+  const auto commits = takeCommits();
+  EXPECT_EQ(commits, (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 1}, {Entity::segments, 1}}));
+  for (const Entity entity : kAllEntities) expectStoreEqualsUpstream(entity);
+  EXPECT_EQ(store_->cursor(Entity::segments), (SyncCursor{kNow + 61, changed.id}));
+}
+
+TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRows) {
+  upstream_.setRows(campaignsAt({kNow - 5, kNow - 4, kNow - 3}));
+  SyncOptions options = smallPages();
+  options.pageSize = 2;
+  SyncService& sync = start(options);
+
+  sync.runNow({});
+
+  // Two pages of campaigns; the other entities are empty and commit nothing.
+  EXPECT_EQ(takeCommits(), (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 2}, {Entity::campaigns, 1}}));
+}
+
+TEST_F(SyncServiceTest, AFailureMidwayKeepsTheCursorAtTheLastCommittedPageAndTheNextRunCompletes) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::campaigns};
+  SyncService& sync = start(options);
+  upstream_.failCalls(3, 1, httpFailure(400));  // the third page of campaigns
+
+  const SyncRunReport failed = sync.runNow({});
+
+  EXPECT_TRUE(failed.failed());
+  const EntityRunReport& report = reportOf(failed, Entity::campaigns);
+  EXPECT_FALSE(report.completed);
+  EXPECT_EQ(report.pages, 2u);
+  const auto feed = std::get<std::vector<Campaign>>(upstream_.feed(Entity::campaigns));
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{feed[13].updatedAt, feed[13].id}));
+  EXPECT_EQ(rowsById(storedRows(*store_, Entity::campaigns)),
+            rowsById(std::vector<Campaign>(feed.begin(), feed.begin() + 14)));
+
+  upstream_.clearCalls();
+  const SyncRunReport resumed = sync.runNow({});
+
+  EXPECT_TRUE(resumed.succeeded());
+  expectStoreEqualsUpstream(Entity::campaigns);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), lastCursorOf(Entity::campaigns));
+  // It resumed from the committed cursor, less the look-back, not from the beginning.
+  EXPECT_EQ(upstream_.calls().front().updatedSince, feed[13].updatedAt - 10);
+  EXPECT_LT(reportOf(resumed, Entity::campaigns).records, feed.size());
+}
+
+TEST_F(SyncServiceTest, RetriesA503WithBackoffAndThenSucceeds) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::flows};
+  SyncService& sync = start(options);
+  upstream_.failCalls(2, 3, httpFailure(503));
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.succeeded());
+  EXPECT_EQ(reportOf(run, Entity::flows).retries, 3u);
+  expectStoreEqualsUpstream(Entity::flows);
+  // Full jitter under a doubling ceiling: [0, 200], [0, 400], [0, 800].
+  const auto delays = sleeps();
+  ASSERT_EQ(delays.size(), 3u);
+  for (std::size_t i = 0; i < delays.size(); ++i) {
+    EXPECT_GE(delays[i], 0);
+    EXPECT_LE(delays[i], 200 << i);
+  }
+  EXPECT_EQ(sync.status().counters.retries, 3u);
+}
+
+TEST_F(SyncServiceTest, WaitsForARateLimitsRetryAfterWhenItIsLongerThanTheBackoff) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  SyncService& sync = start(options);
+  upstream_.failCalls(1, 1, rateLimited(1500));
+  upstream_.failCalls(2, 1, rateLimited(std::nullopt));
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.succeeded());
+  const auto delays = sleeps();
+  ASSERT_EQ(delays.size(), 2u);
+  EXPECT_EQ(delays[0], 1500);
+  EXPECT_LE(delays[1], 400);  // no Retry-After: the backoff alone
+}
+
+TEST_F(SyncServiceTest, ARetryAfterBeyondTheLimitFailsTheEntityWithoutWaiting) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  options.retry.maxRetryAfterMs = 5000;
+  SyncService& sync = start(options);
+  upstream_.failCalls(1, 1, rateLimited(120000));
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.failed());
+  EXPECT_TRUE(sleeps().empty());
+  EXPECT_EQ(store_->cursor(Entity::forms), std::nullopt);
+}
+
+TEST_F(SyncServiceTest, GivesUpAfterMaxAttemptsWithCappedDelays) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  options.retry.maxAttempts = 8;
+  options.retry.baseDelayMs = 100;
+  options.retry.maxDelayMs = 1000;
+  SyncService& sync = start(options);
+  UpstreamFailure down;
+  down.kind = UpstreamFailure::Kind::network;
+  down.message = "connection refused";
+  upstream_.failCalls(1, 100, down);
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.failed());
+  EXPECT_EQ(upstream_.calls().size(), 8u);
+  const auto delays = sleeps();
+  ASSERT_EQ(delays.size(), 7u);
+  for (std::size_t i = 0; i < delays.size(); ++i) EXPECT_LE(delays[i], std::min<Millis>(1000, 100 << i));
+  const SyncStatus status = sync.status();
+  EXPECT_EQ(status.state, SyncState::failed);
+  ASSERT_TRUE(status.lastError);
+  EXPECT_EQ(status.lastError->entity, Entity::forms);
+  EXPECT_NE(status.lastError->failure.message.find("connection refused"), std::string::npos);
+}
+
+TEST_F(SyncServiceTest, ANonRetryable400FailsItsEntityAtOnceAndTheOtherEntitiesStillRun) {
+  seedAccount();
+  SyncService& sync = start();
+  upstream_.failCalls(1, 1, httpFailure(400));  // the first page of campaigns
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.failed());
+  EXPECT_FALSE(run.succeeded());
+  EXPECT_TRUE(sleeps().empty());
+  const EntityRunReport& campaigns = reportOf(run, Entity::campaigns);
+  EXPECT_FALSE(campaigns.completed);
+  ASSERT_TRUE(campaigns.error);
+  EXPECT_NE(campaigns.error->find("400"), std::string::npos);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), std::nullopt);
+  for (const Entity entity : {Entity::flows, Entity::forms, Entity::segments, Entity::metrics}) {
+    EXPECT_TRUE(reportOf(run, entity).completed);
+    expectStoreEqualsUpstream(entity);
+  }
+  const SyncStatus status = sync.status();
+  EXPECT_EQ(status.state, SyncState::failed);
+  EXPECT_EQ(status.counters.failures, 1u);
+  ASSERT_TRUE(status.entities.at(Entity::campaigns).lastError);
+  EXPECT_FALSE(status.entities.at(Entity::flows).lastError);
+}
+
+TEST_F(SyncServiceTest, AnUpstreamThatRepeatsItsCursorFailsTheEntityInsteadOfLooping) {
+  class RepeatingUpstream : public UpstreamSource {
+   public:
+    UpstreamResult fetchPage(Entity, UnixSeconds, const std::optional<std::string>&, int) override {
+      return UpstreamPage{std::vector<Campaign>{campaign("cmp_1", kNow)}, std::string("same")};
+    }
+  } repeating;
+  SyncOptions options = smallPages();
+  options.entities = {Entity::campaigns};
+  auto created = SyncService::create(*store_, repeating, options);
+  auto& sync = *std::get<std::unique_ptr<SyncService>>(created);
+
+  const SyncRunReport run = sync.runNow({});
+
+  EXPECT_TRUE(run.failed());
+  EXPECT_EQ(reportOf(run, Entity::campaigns).pages, 2u);
+}
+
+TEST_F(SyncServiceTest, ForceResetsTheRequestedCursorsAndRereadsThoseEntitiesFromTheStart) {
+  seedAccount();
+  SyncService& sync = start();
+  sync.runNow({});
+  upstream_.clearCalls();
+  std::vector<std::optional<SyncProgress>> progress;
+  upstream_.setOnFetch([&](std::size_t, const FetchCall&) { progress.push_back(sync.status().progress); });
+
+  const SyncRunReport forced = sync.runNow({true, {Entity::campaigns}});
+
+  ASSERT_EQ(forced.entities.size(), 1u);
+  EXPECT_EQ(forced.entities[0].entity, Entity::campaigns);
+  EXPECT_EQ(forced.entities[0].records, rowCount(upstream_.feed(Entity::campaigns)));
+  EXPECT_EQ(forced.entities[0].changedRows, 0u);
+  for (const FetchCall& call : upstream_.calls()) {
+    EXPECT_EQ(call.entity, Entity::campaigns);
+    EXPECT_EQ(call.updatedSince, 0);
+  }
+  EXPECT_EQ(store_->cursor(Entity::campaigns), lastCursorOf(Entity::campaigns));
+  expectStoreEqualsUpstream(Entity::campaigns);
+  // A pass from the start estimates its size by the rows already stored.
+  ASSERT_FALSE(progress.empty());
+  ASSERT_TRUE(progress.back());
+  EXPECT_EQ(progress.back()->estimate, rowCount(upstream_.feed(Entity::campaigns)));
+}
+
+TEST_F(SyncServiceTest, StopDuringARunFinishesThePageInHandAndStartsNoOther) {
+  seedAccount();
+  SyncService& sync = start();
+  std::thread stopper;
+  upstream_.setOnFetch([&](std::size_t callNumber, const FetchCall&) {
+    if (callNumber != 2) return;
+    stopper = std::thread([&] { sync.stop(); });
+    // Hold the page until stop() is in effect: from then on requests are refused.
+    while (sync.requestSync({}) != SyncAcceptance::stopping) std::this_thread::yield();
+  });
+
+  const SyncRunReport run = sync.runNow({});
+  stopper.join();
+
+  EXPECT_TRUE(run.stopped);
+  EXPECT_FALSE(run.succeeded());
+  EXPECT_FALSE(run.failed());
+  EXPECT_EQ(upstream_.calls().size(), 2u);
+  ASSERT_EQ(run.entities.size(), 1u);
+  EXPECT_EQ(run.entities[0].pages, 2u);
+  const auto feed = std::get<std::vector<Campaign>>(upstream_.feed(Entity::campaigns));
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{feed[13].updatedAt, feed[13].id}));
+  EXPECT_EQ(rowCount(storedRows(*store_, Entity::campaigns)), 14u);
+  // Stopped for good: later runs do nothing.
+  EXPECT_TRUE(sync.runNow({}).stopped);
+  EXPECT_EQ(upstream_.calls().size(), 2u);
+}
+
+TEST_F(SyncServiceTest, StopCutsARetryWaitShort) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.retry.baseDelayMs = 60000;
+  options.retry.maxDelayMs = 60000;
+  SyncDependencies dependencies;  // the real, interruptible sleep
+  dependencies.onRunFinished = [this](const SyncRunReport& report) {
+    std::lock_guard lock(mutex_);
+    finishedRuns_.push_back(report);
+    runFinished_.notify_all();
+  };
+  upstream_.failCalls(1, 1, rateLimited(60000));
+  auto created = SyncService::create(*store_, upstream_, options, dependencies);
+  auto& sync = *std::get<std::unique_ptr<SyncService>>(created);
+  ASSERT_EQ(sync.requestSync({}), SyncAcceptance::queued);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (upstream_.calls().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  const auto before = std::chrono::steady_clock::now();
+  sync.stop();
+
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(5));
+  ASSERT_TRUE(waitForRuns(1));
+  EXPECT_TRUE(finishedRuns()[0].stopped);
+  EXPECT_EQ(upstream_.calls().size(), 1u);
+}
+
+TEST_F(SyncServiceTest, RequestSyncRunsOnTheWorkerAndFoldsRequestsThatArriveMeanwhile) {
+  seedAccount();
+  SyncService& sync = start();
+  std::mutex gateMutex;
+  std::condition_variable gateChanged;
+  bool firstFetchStarted = false;
+  bool open = false;
+  const auto testThread = std::this_thread::get_id();
+  std::thread::id fetchThread;
+  upstream_.setOnFetch([&](std::size_t callNumber, const FetchCall&) {
+    if (callNumber != 1) return;
+    std::unique_lock lock(gateMutex);
+    fetchThread = std::this_thread::get_id();
+    firstFetchStarted = true;
+    gateChanged.notify_all();
+    gateChanged.wait(lock, [&] { return open; });
+  });
+
+  EXPECT_EQ(sync.requestSync({}), SyncAcceptance::queued);
+  {
+    std::unique_lock lock(gateMutex);
+    ASSERT_TRUE(gateChanged.wait_for(lock, std::chrono::seconds(10), [&] { return firstFetchStarted; }));
+  }
+  EXPECT_EQ(sync.status().state, SyncState::running);
+  // The first run is busy: the next request waits, the ones after it fold into it.
+  EXPECT_EQ(sync.requestSync({false, {Entity::flows}}), SyncAcceptance::queued);
+  EXPECT_EQ(sync.requestSync({true, {Entity::forms}}), SyncAcceptance::merged);
+  EXPECT_EQ(sync.requestSync({false, {Entity::flows}}), SyncAcceptance::merged);
+  {
+    std::lock_guard lock(gateMutex);
+    open = true;
+  }
+  gateChanged.notify_all();
+
+  ASSERT_TRUE(waitForRuns(2));
+  const auto runs = finishedRuns();
+  EXPECT_NE(fetchThread, testThread);
+  EXPECT_EQ(runs[0].entities.size(), kAllEntities.size());
+  ASSERT_EQ(runs[1].entities.size(), 2u);
+  EXPECT_EQ(runs[1].entities[0].entity, Entity::flows);
+  EXPECT_EQ(runs[1].entities[1].entity, Entity::forms);
+  // forms was forced: re-read whole; flows was not: only its look-back window.
+  EXPECT_EQ(runs[1].entities[1].records, rowCount(upstream_.feed(Entity::forms)));
+  EXPECT_LT(runs[1].entities[0].records, rowCount(upstream_.feed(Entity::flows)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(finishedRuns().size(), 2u);
+}
+
+TEST_F(SyncServiceTest, OnlyOneRunAtATime) {
+  seedAccount();
+  SyncService& sync = start();
+  std::atomic<int> inFetch{0};
+  std::atomic<int> mostAtOnce{0};
+  upstream_.setOnFetch([&](std::size_t, const FetchCall&) {
+    const int now = ++inFetch;
+    int seen = mostAtOnce.load();
+    while (now > seen && !mostAtOnce.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    --inFetch;
+  });
+
+  sync.requestSync({});
+  std::thread other([&] { sync.runNow({}); });
+  sync.runNow({true, {}});
+  other.join();
+  ASSERT_TRUE(waitForRuns(3));
+
+  EXPECT_EQ(mostAtOnce.load(), 1);
+  for (const Entity entity : kAllEntities) expectStoreEqualsUpstream(entity);
+}
+
+TEST_F(SyncServiceTest, TheScheduleStartsRunsEveryInterval) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.scheduleIntervalSeconds = 1;
+  SyncService& sync = start(options);
+
+  ASSERT_TRUE(waitForRuns(1, std::chrono::seconds(5)));
+
+  EXPECT_TRUE(finishedRuns()[0].succeeded());
+  for (const Entity entity : kAllEntities) expectStoreEqualsUpstream(entity);
+  sync.stop();
+}
+
+TEST_F(SyncServiceTest, StatusReportsStateProgressCursorsErrorsAndCounters) {
+  upstream_.setRows(campaignsAt({kNow - 30, kNow - 20, kNow - 10}));
+  SyncOptions options = smallPages();
+  options.pageSize = 2;
+  options.entities = {Entity::campaigns, Entity::flows};
+  SyncService& sync = start(options);
+  std::vector<SyncStatus> seenWhileRunning;
+  upstream_.setOnFetch([&](std::size_t, const FetchCall&) {
+    nowMs_ += 25;  // every fetch takes 25 ms
+    seenWhileRunning.push_back(sync.status());
+  });
+
+  const Json before = sync.status().toJson();
+  EXPECT_EQ(before["state"], "idle");
+  EXPECT_TRUE(before["progress"].is_null());
+  EXPECT_TRUE(before["successRate"].is_null());
+  EXPECT_TRUE(before["lastRunDurationMs"].is_null());
+  EXPECT_TRUE(before["entities"]["campaigns"]["cursor"].is_null());
+
+  sync.runNow({});
+
+  // While running: the entity in progress and the pages committed so far.
+  ASSERT_EQ(seenWhileRunning.size(), 3u);  // two pages of campaigns, one empty page of flows
+  EXPECT_EQ(seenWhileRunning[1].state, SyncState::running);
+  ASSERT_TRUE(seenWhileRunning[1].progress);
+  EXPECT_EQ(seenWhileRunning[1].progress->entity, Entity::campaigns);
+  EXPECT_EQ(seenWhileRunning[1].progress->pagesDone, 1u);
+  EXPECT_EQ(seenWhileRunning[1].progress->recordsDone, 2u);
+  EXPECT_EQ(seenWhileRunning[2].progress->entity, Entity::flows);
+
+  const Millis firstRunEnd = nowMs_.load();
+  nowMs_ += 1000;
+  upstream_.failCalls(4, 1, httpFailure(404));
+  sync.runNow({});
+
+  const Json status = sync.status().toJson();
+  EXPECT_EQ(status["state"], "failed");
+  EXPECT_TRUE(status["progress"].is_null());
+  const Json& campaigns = status["entities"]["campaigns"];
+  EXPECT_EQ(campaigns["cursor"], (Json{{"updatedAt", kNow - 10}, {"id", "cmp_102"}}));
+  EXPECT_EQ(campaigns["lastSuccessAt"], firstRunEnd - 25);  // flows' fetch came after it
+  EXPECT_EQ(campaigns["lastError"]["message"], "http 404: HTTP 404");
+  EXPECT_EQ(campaigns["recordsSynced"], 3);
+  EXPECT_EQ(campaigns["rowsChanged"], 3);
+  EXPECT_TRUE(status["entities"]["flows"]["lastError"].is_null());
+  EXPECT_EQ(status["entities"]["flows"]["lastSuccessAt"], firstRunEnd + 1000 + 50);
+  EXPECT_TRUE(status["entities"]["metrics"]["cursor"].is_null());
+  EXPECT_EQ(status["lastError"]["entity"], "campaigns");
+  EXPECT_EQ(status["lastError"]["message"], "http 404: HTTP 404");
+  EXPECT_EQ(status["lastError"]["at"], firstRunEnd + 1000 + 25);
+  EXPECT_EQ(status["counters"],
+            (Json{{"runs", 2}, {"successes", 1}, {"failures", 1}, {"pages", 2}, {"records", 3}, {"retries", 0}}));
+  EXPECT_EQ(status["lastRunDurationMs"], 50);
+  EXPECT_EQ(status["successRate"], 0.5);
+}
+
+TEST_F(SyncServiceTest, LogsStructuredLinesThroughTheInjectedLogger) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  SyncService& sync = start(options);
+  upstream_.failCalls(1, 1, httpFailure(503));
+
+  sync.runNow({});
+
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> messages;
+  for (const Json& line : logs_) messages.push_back(line["message"]);
+  EXPECT_EQ(messages, (std::vector<std::string>{"sync run started", "sync page retry", "sync page committed",
+                                                "sync page committed", "sync entity done", "sync run finished"}));
+  EXPECT_EQ(logs_[1]["level"], static_cast<int>(LogLevel::warn));
+  EXPECT_EQ(logs_[1]["fields"]["entity"], "forms");
+  EXPECT_EQ(logs_[1]["fields"]["attempt"], 1);
+  EXPECT_EQ(logs_[5]["fields"]["outcome"], "succeeded");
+}
+
+TEST(SyncOptionsValidation, NamesTheBadField) {
+  EXPECT_EQ(validate(SyncOptions{}), std::nullopt);
+  SyncOptions options;
+  options.pageSize = 0;
+  EXPECT_NE(validate(options)->find("pageSize"), std::string::npos);
+  options.pageSize = 1001;  // beyond the upstream API's page_size limit
+  EXPECT_NE(validate(options)->find("pageSize"), std::string::npos);
+  options = {};
+  options.lookbackSeconds = -1;
+  EXPECT_NE(validate(options)->find("lookbackSeconds"), std::string::npos);
+  options = {};
+  options.entities.clear();
+  EXPECT_NE(validate(options)->find("entities"), std::string::npos);
+  options = {};
+  options.retry.maxAttempts = 0;
+  EXPECT_NE(validate(options)->find("retry.maxAttempts"), std::string::npos);
+  options = {};
+  options.scheduleIntervalSeconds = -5;
+  EXPECT_NE(validate(options)->find("scheduleIntervalSeconds"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace livedata::mock

@@ -1,0 +1,81 @@
+// Shared by the sync's tests: a temporary store and row-by-row comparison of entity rows.
+#pragma once
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <variant>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "entity.h"
+#include "store/store.h"
+
+namespace livedata::mock::testing {
+
+// A folder made with mkdtemp, removed with everything in it at destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "livedata-sync-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::unique_ptr<Store> openStore(const TempDir& dir) {
+  auto opened = Store::open((dir.path() / "store.db").string());
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    ADD_FAILURE() << "Store::open: " << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<Store>>(opened));
+}
+
+// Every row of `entity` in the store, or a test failure and no rows.
+inline EntityRows storedRows(const Store& store, Entity entity) {
+  auto rows = store.allRows(entity);
+  if (auto* error = std::get_if<std::string>(&rows)) {
+    ADD_FAILURE() << "Store::allRows(" << nameOf(entity) << "): " << *error;
+    return std::vector<Campaign>{};
+  }
+  return std::get<EntityRows>(std::move(rows));
+}
+
+// Every field of every row, updatedAt included (the API's day objects leave it out),
+// ordered by id, so two sources of the same rows compare equal whatever their order.
+inline nlohmann::ordered_json rowsById(const EntityRows& rows) {
+  auto json = nlohmann::ordered_json::array();
+  std::visit(
+      [&](const auto& list) {
+        for (const auto& record : list) {
+          nlohmann::ordered_json row = record;
+          row["updatedAt"] = record.updatedAt;
+          json.push_back(std::move(row));
+        }
+      },
+      rows);
+  const char* idField = std::holds_alternative<std::vector<DailyMetrics>>(rows) ? "date" : "id";
+  std::sort(json.begin(), json.end(), [&](const auto& a, const auto& b) {
+    return a[idField].template get<std::string>() < b[idField].template get<std::string>();
+  });
+  return json;
+}
+
+}  // namespace livedata::mock::testing
