@@ -9,9 +9,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-AdminReply ok(const Json& body) { return {200, body.dump(-1, ' ', false, Json::error_handler_t::replace)}; }
+AdminReply ok(const Json& body) { return okReply(body); }
 
-AdminReply fail(const ApiError& error) { return {error.status, renderErrorBody(error)}; }
+AdminReply fail(const ApiError& error) { return errorReply(error); }
 
 Json rulesJson(const std::vector<FaultRule>& rules) {
   Json list = Json::array();
@@ -20,6 +20,12 @@ Json rulesJson(const std::vector<FaultRule>& rules) {
 }
 
 }  // namespace
+
+AdminReply okReply(const nlohmann::ordered_json& body, int status) {
+  return {status, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+AdminReply errorReply(const ApiError& error) { return {error.status, renderErrorBody(error)}; }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   // Every byte of `b` (the secret) is visited whatever `a` holds.
@@ -44,8 +50,8 @@ std::optional<std::string> generateAdminToken() {
   return token;
 }
 
-AdminRoutes::AdminRoutes(std::string token, FaultInjector& faults, RequestLog& requests, ApiRoutes& api)
-    : token_(std::move(token)), faults_(faults), requests_(requests), api_(api) {}
+AdminRoutes::AdminRoutes(std::string token, FaultInjector& faults, RequestLog& requests)
+    : token_(std::move(token)), faults_(faults), requests_(requests) {}
 
 std::optional<ApiError> AdminRoutes::authorize(std::string_view authorization) const {
   constexpr std::string_view kScheme = "bearer ";
@@ -53,11 +59,11 @@ std::optional<ApiError> AdminRoutes::authorize(std::string_view authorization) c
   for (std::size_t i = 0; schemeMatches && i < kScheme.size(); ++i) {
     schemeMatches = std::tolower(static_cast<unsigned char>(authorization[i])) == kScheme[i];
   }
-  if (!schemeMatches) return unauthorized("admin routes need Authorization: Bearer <token>");
+  if (!schemeMatches) return unauthorized("this route needs Authorization: Bearer <token>");
   std::string_view credentials = authorization.substr(kScheme.size());
   while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
   while (!credentials.empty() && credentials.back() == ' ') credentials.remove_suffix(1);
-  if (!constantTimeEquals(credentials, token_)) return unauthorized("wrong admin token");
+  if (!constantTimeEquals(credentials, token_)) return unauthorized("wrong token");
   return std::nullopt;
 }
 
@@ -79,21 +85,6 @@ AdminReply AdminRoutes::reset() {
   faults_.clear();
   requests_.clear();
   return ok(Json{{"reset", true}});
-}
-
-AdminReply AdminRoutes::touch(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return fail(invalidParameter("the request body must be JSON: {\"endpoint\": \"campaigns\"}"));
-  }
-  const std::string kAllowed = "overview, campaigns, flows, forms, segments";
-  if (!json.contains("endpoint") || !json.at("endpoint").is_string()) {
-    return fail(invalidParameter("endpoint is required: one of " + kAllowed));
-  }
-  const auto name = json.at("endpoint").get<std::string>();
-  auto changed = api_.touch(name);
-  if (!changed) return fail(invalidParameter("endpoint must be one of " + kAllowed));
-  return ok(Json{{"endpoint", name}, {"item", std::move(*changed)}});
 }
 
 }  // namespace livedata::mock

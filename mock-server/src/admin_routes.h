@@ -1,5 +1,5 @@
-// The /admin/* routes of docs/api.md (fault rules, request log, reset, touch) and their
-// bearer-token check, independent of the HTTP library.
+// The /admin/* routes of docs/api.md for the server's own faults and request log, and the
+// bearer-token check every protected route uses, independent of the HTTP library.
 //
 // Threading: safe to call from any number of threads (the services it drives are).
 #pragma once
@@ -8,8 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "api_error.h"
-#include "api_routes.h"
 #include "fault_injector.h"
 #include "request_log.h"
 
@@ -21,6 +22,10 @@ struct AdminReply {
   std::string body;
 };
 
+// 200 with `body`; the error's status and body.
+AdminReply okReply(const nlohmann::ordered_json& body, int status = 200);
+AdminReply errorReply(const ApiError& error);
+
 // Compares in time that depends only on the lengths, not on where the strings differ.
 bool constantTimeEquals(std::string_view a, std::string_view b);
 
@@ -30,7 +35,7 @@ std::optional<std::string> generateAdminToken();
 class AdminRoutes {
  public:
   // REQUIRES: `token` is not empty; the services outlive this object.
-  AdminRoutes(std::string token, FaultInjector& faults, RequestLog& requests, ApiRoutes& api);
+  AdminRoutes(std::string token, FaultInjector& faults, RequestLog& requests);
 
   // nullopt when `authorization` is "Bearer <token>" (scheme case-insensitive, RFC 9110
   // section 11.1), else the 401 to answer.
@@ -40,13 +45,11 @@ class AdminRoutes {
   AdminReply clearFaults();                       // DELETE /admin/faults
   AdminReply requests() const;                    // GET /admin/requests
   AdminReply reset();                             // POST /admin/reset
-  AdminReply touch(const std::string& body);      // POST /admin/touch
 
  private:
   std::string token_;
   FaultInjector& faults_;
   RequestLog& requests_;
-  ApiRoutes& api_;
 };
 
 }  // namespace livedata::mock

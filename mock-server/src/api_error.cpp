@@ -8,6 +8,13 @@ ApiError invalidParameter(std::string message) {
   return {400, "invalid_parameter", std::move(message)};
 }
 
+ApiError invalidBody(std::string message) { return {400, "invalid_body", std::move(message)}; }
+
+ApiError upstreamExternal() {
+  return {409, "upstream_external",
+          "the upstream runs as its own process (--upstream); use its own /admin routes"};
+}
+
 ApiError unknownParameter(const std::string& name, const std::string& accepted) {
   std::string message = "unknown parameter '" + name + "'";
   message += accepted.empty() ? " (this route takes no parameters)" : " (accepted: " + accepted + ")";

@@ -14,6 +14,10 @@ struct ApiError {
 };
 
 ApiError invalidParameter(std::string message);
+// A request body that is not the JSON the route takes (400 invalid_body).
+ApiError invalidBody(std::string message);
+// An operation on the in-process upstream while the upstream runs as its own process.
+ApiError upstreamExternal();
 ApiError unknownParameter(const std::string& name, const std::string& accepted);
 ApiError notFound(const std::string& method, const std::string& path);
 ApiError unauthorized(std::string message);

@@ -85,11 +85,5 @@ void to_json(nlohmann::ordered_json& json, const Form& form);
 void to_json(nlohmann::ordered_json& json, const Segment& segment);
 void to_json(nlohmann::ordered_json& json, const DailyMetrics& metrics);
 
-// Publishes "a new version" of an endpoint's first item (docs/api.md, POST /admin/touch):
-// for a list, the item that sorts first by the default order (-updatedAt) gets a later
-// updatedAt and changed figures, so it stays first; for "overview", the last day's metrics
-// change, so the default range changes. Returns a JSON summary of what changed, or nullopt
-// for an unknown endpoint name.
-std::optional<nlohmann::ordered_json> touchFirstItem(Dataset& dataset, std::string_view endpoint);
 
 }  // namespace livedata::mock

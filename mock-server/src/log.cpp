@@ -31,7 +31,7 @@ const char* nameOf(LogLevel level) {
 
 Log::Log(LogLevel minimum, LogFormat format, std::FILE* out) : minimum_(minimum), format_(format), out_(out) {}
 
-void Log::write(LogLevel level, std::string_view message, const nlohmann::json& fields) const {
+void Log::write(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const {
   if (!enabled(level)) return;
   std::string line;
   if (format_ == LogFormat::json) {
@@ -43,12 +43,12 @@ void Log::write(LogLevel level, std::string_view message, const nlohmann::json& 
       for (const auto& [key, value] : fields.items()) object[key] = value;
     }
     // Invalid UTF-8 (say, a client's header) is replaced rather than dropping the line.
-    line = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line = object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } else {
     line = timestampNow() + " " + nameOf(level) + " " + std::string(message);
     if (fields.is_object()) {
       for (const auto& [key, value] : fields.items()) {
-        line += " " + key + "=" + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        line += " " + key + "=" + value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       }
     }
   }

@@ -24,12 +24,12 @@ class Log {
   bool enabled(LogLevel level) const { return level >= minimum_; }
 
   // `fields` must be a JSON object (or null); its members follow ts, level and msg.
-  void write(LogLevel level, std::string_view message, const nlohmann::json& fields = nullptr) const;
+  void write(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields = nullptr) const;
 
-  void debug(std::string_view message, const nlohmann::json& fields = nullptr) const { write(LogLevel::debug, message, fields); }
-  void info(std::string_view message, const nlohmann::json& fields = nullptr) const { write(LogLevel::info, message, fields); }
-  void warn(std::string_view message, const nlohmann::json& fields = nullptr) const { write(LogLevel::warn, message, fields); }
-  void error(std::string_view message, const nlohmann::json& fields = nullptr) const { write(LogLevel::error, message, fields); }
+  void debug(std::string_view message, const nlohmann::ordered_json& fields = nullptr) const { write(LogLevel::debug, message, fields); }
+  void info(std::string_view message, const nlohmann::ordered_json& fields = nullptr) const { write(LogLevel::info, message, fields); }
+  void warn(std::string_view message, const nlohmann::ordered_json& fields = nullptr) const { write(LogLevel::warn, message, fields); }
+  void error(std::string_view message, const nlohmann::ordered_json& fields = nullptr) const { write(LogLevel::error, message, fields); }
 
  private:
   LogLevel minimum_;

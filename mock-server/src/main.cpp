@@ -1,8 +1,11 @@
-// mock-server: serves docs/api.md from generated data. See `mock-server --help`.
+// mock-server: the livedata backend (docs/api.md), or with --upstream-only the simulated
+// upstream marketing API on its own (docs/upstream.md). See `mock-server --help`.
 //
 // Contract with tests and scripts: once bound, prints exactly one line on stdout,
-// "livedata mock-server listening on http://<host>:<port>", and flushes it; logs go to
-// stderr; SIGINT and SIGTERM stop the server and exit 0; bad flags exit 2.
+// "livedata mock-server listening on http://<host>:<port>" (or "livedata upstream
+// listening on ..."), and flushes it; logs go to stderr as JSON lines; SIGINT and SIGTERM
+// stop it gracefully (no new connections, requests in flight finish, the sync stops at a
+// page boundary) and exit 0; bad options exit 2; a start-up failure exits 1.
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +17,8 @@
 #include <variant>
 
 #include "admin_routes.h"
+#include "backend.h"
+#include "log.h"
 #include "options.h"
 #include "server.h"
 
@@ -23,12 +28,9 @@ using namespace livedata::mock;
 
 constexpr int kExitUsage = 2;
 
-// Flag, else LIVEDATA_ADMIN_TOKEN, else a random token announced on stderr.
+// The configured token (flag, environment or file), else a random one announced on stderr.
 std::string resolveAdminToken(const ServerOptions& options) {
   if (!options.adminToken.empty()) return options.adminToken;
-  if (const char* fromEnvironment = std::getenv("LIVEDATA_ADMIN_TOKEN"); fromEnvironment && *fromEnvironment) {
-    return fromEnvironment;
-  }
   const auto generated = generateAdminToken();
   if (!generated) return {};
   std::fprintf(stderr, "admin token: %s\n", generated->c_str());
@@ -37,6 +39,68 @@ std::string resolveAdminToken(const ServerOptions& options) {
 
 std::string urlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// Blocks SIGINT and SIGTERM in every thread (call before starting any), so that they are
+// taken only by sigwait in the thread waitForStop starts.
+sigset_t blockStopSignals() {
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
+  return stopSignals;
+}
+
+// Runs `listen` until it returns; a stop signal meanwhile calls `stop` (from a thread
+// where stopping is safe). Returns listen's result.
+template <typename Listen, typename Stop>
+bool serveUntilSignalled(sigset_t stopSignals, const Log& log, Listen listen, Stop stop) {
+  std::atomic<bool> listenDone{false};
+  std::thread signalWaiter([&] {
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    if (!listenDone) log.info("stopping", {{"signal", received}});
+    stop();
+  });
+  const bool served = listen();
+  listenDone = true;
+  // Wake the waiter if listen() ended without a signal (the signal stays blocked, so it
+  // is delivered to sigwait even if it races with a real one).
+  pthread_kill(signalWaiter.native_handle(), SIGTERM);
+  signalWaiter.join();
+  return served;
+}
+
+int runUpstreamOnly(const ServerOptions& options, const std::string& token, const Log& log, sigset_t stopSignals) {
+  auto account = UpstreamAccount::create(upstreamAccountOptionsFrom(options));
+  if (auto* error = std::get_if<std::string>(&account)) {
+    log.error("cannot start", {{"part", "upstream account"}, {"error", *error}});
+    return 1;
+  }
+  UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, token);
+  serverOptions.host = options.host;
+  serverOptions.port = options.port;
+  serverOptions.threads = options.threads;
+  auto server = UpstreamServer::create(*std::get<0>(account), serverOptions);
+  if (auto* error = std::get_if<std::string>(&server)) {
+    log.error("cannot start", {{"part", "upstream server"}, {"error", *error}});
+    return 1;
+  }
+  UpstreamServer& upstream = *std::get<0>(server);
+  const int port = upstream.bind();
+  if (port < 0) {
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
+    return 1;
+  }
+  std::get<0>(account)->start();
+  std::printf("livedata upstream listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
+  std::fflush(stdout);
+  const bool served = serveUntilSignalled(
+      stopSignals, log, [&] { return upstream.listen(); }, [&] { upstream.stop(); });
+  std::get<0>(account)->stop();
+  return served ? 0 : 1;
 }
 
 }  // namespace
@@ -59,41 +123,36 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // Signals are taken by one thread with sigwait, where stopping the server is safe; they
-  // are blocked before any other thread starts, so every thread inherits the mask.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
+  const Log log(options.logLevel, options.logFormat);
+  const sigset_t stopSignals = blockStopSignals();
+  if (options.upstreamOnly) return runUpstreamOnly(options, token, log, stopSignals);
 
-  MockServer server(options, token);
+  ServerOptions withToken = options;
+  withToken.adminToken = token;  // the in-process upstream's admin routes take the same one
+  auto started = Backend::start(withToken, log);
+  if (auto* error = std::get_if<std::string>(&started)) {
+    log.error("cannot start", {{"error", *error}});
+    return 1;
+  }
+  Backend& backend = *std::get<0>(started);
+
+  MockServer server(withToken, token, backend, log);
   const int port = server.bind();
   if (port < 0) {
-    std::fprintf(stderr, "mock-server: cannot bind %s:%d\n", options.host.c_str(), options.port);
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
     return 1;
   }
   std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
+  log.info("listening", {{"host", options.host}, {"port", port}, {"db", options.dbPath},
+                         {"cache", options.redisUrl.empty() ? "memory" : options.redisUrl}});
 
-  std::atomic<bool> listenDone{false};
-  std::thread signalWaiter([&] {
-    int received = 0;
-    sigwait(&stopSignals, &received);
-    if (!listenDone) std::fprintf(stderr, "mock-server: signal %d, stopping\n", received);
-    server.stop();
-  });
-
-  const bool served = server.listen();
-  listenDone = true;
-  // Wake the waiter if listen() ended without a signal (the signal stays blocked, so it
-  // is delivered to sigwait even if it races with a real one).
-  pthread_kill(signalWaiter.native_handle(), SIGTERM);
-  signalWaiter.join();
+  const bool served = serveUntilSignalled(stopSignals, log, [&] { return server.listen(); }, [&] { server.stop(); });
+  backend.stop();  // the sync ends at a page boundary
   if (!served) {
-    std::fprintf(stderr, "mock-server: server failed\n");
+    log.error("server failed");
     return 1;
   }
+  log.info("stopped");
   return 0;
 }

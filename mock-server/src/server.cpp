@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "compression.h"
-#include "data_generator.h"
 #include "http_caching.h"
 
 namespace livedata::mock {
@@ -17,7 +16,12 @@ using httplib::Request;
 using httplib::Response;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-bool isApiPath(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+// The data routes, whose requests the request log keeps (tests count them to see
+// de-duplication and cache busting); a path no route serves counts too.
+bool isDataPath(const std::string& path) {
+  if (path.rfind("/api/", 0) != 0) return false;
+  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0;
+}
 bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
 
 // Error and admin answers are never to be reused by a cache.
@@ -53,11 +57,13 @@ std::string rawQueryOf(const Request& req) {
 
 }  // namespace
 
-MockServer::MockServer(const ServerOptions& options, std::string adminToken)
+MockServer::MockServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log)
     : options_(options),
+      backend_(backend),
+      log_(log),
       cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
-      api_(generateDataset(options.seed, options.sizes)),
-      admin_(std::move(adminToken), faults_, requests_, api_),
+      admin_(std::move(adminToken), faults_, requests_),
+      backendRoutes_(backend),
       cors_(options.corsOrigins),
       http_(std::make_unique<httplib::Server>()) {
   configureServer();
@@ -66,32 +72,50 @@ MockServer::MockServer(const ServerOptions& options, std::string adminToken)
 
 MockServer::~MockServer() = default;
 
+void MockServer::route(const char* method, const char* path, Handler handler) {
+  const std::string m = method;
+  if (m == "GET") http_->Get(path, std::move(handler));
+  else if (m == "POST") http_->Post(path, std::move(handler));
+  else if (m == "PUT") http_->Put(path, std::move(handler));
+  else if (m == "DELETE") http_->Delete(path, std::move(handler));
+  routes_.push_back(m + " " + path);
+}
+
+void MockServer::protectedRoute(const char* method, const char* path,
+                                std::function<AdminReply(const Request&)> action) {
+  route(method, path, [this, action = std::move(action)](const Request& req, Response& res) {
+    serveProtected(req, res, action);
+  });
+}
+
 // The route table: every route the server answers. Anything else is a 404 not_found.
 void MockServer::registerRoutes() {
-  auto api = [this](Endpoint endpoint) {
-    return [this, endpoint](const Request& req, Response& res) { serveApi(endpoint, req, res); };
-  };
-  http_->Get("/api/overview", api(Endpoint::overview));
-  http_->Get("/api/campaigns", api(Endpoint::campaigns));
-  http_->Get("/api/flows", api(Endpoint::flows));
-  http_->Get("/api/forms", api(Endpoint::forms));
-  http_->Get("/api/segments", api(Endpoint::segments));
+  for (const ApiResource resource : {ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
+                                     ApiResource::forms, ApiResource::segments}) {
+    const std::string path = std::string("/api/") + nameOf(resource);
+    route("GET", path.c_str(), [this, resource](const Request& req, Response& res) { serveData(resource, req, res); });
+  }
 
-  http_->Post("/admin/faults", [this](const Request& req, Response& res) {
-    serveAdmin(req, res, [&] { return admin_.addFaults(req.body); });
-  });
-  http_->Delete("/admin/faults", [this](const Request& req, Response& res) {
-    serveAdmin(req, res, [&] { return admin_.clearFaults(); });
-  });
-  http_->Get("/admin/requests", [this](const Request& req, Response& res) {
-    serveAdmin(req, res, [&] { return admin_.requests(); });
-  });
-  http_->Post("/admin/reset", [this](const Request& req, Response& res) {
-    serveAdmin(req, res, [&] { return admin_.reset(); });
-  });
-  http_->Post("/admin/touch", [this](const Request& req, Response& res) {
-    serveAdmin(req, res, [&] { return admin_.touch(req.body); });
-  });
+  auto& backend = backendRoutes_;
+  protectedRoute("POST", "/api/sync", [&backend](const Request& req) { return backend.requestSync(req.body); });
+  protectedRoute("GET", "/api/sync/status", [&backend](const Request&) { return backend.syncStatus(); });
+  protectedRoute("POST", "/api/cache/invalidate",
+                 [&backend](const Request& req) { return backend.invalidateCache(req.body); });
+  protectedRoute("GET", "/api/cache/stats", [&backend](const Request&) { return backend.cacheStats(); });
+
+  auto& admin = admin_;
+  protectedRoute("POST", "/admin/faults", [&admin](const Request& req) { return admin.addFaults(req.body); });
+  protectedRoute("DELETE", "/admin/faults", [&admin](const Request&) { return admin.clearFaults(); });
+  protectedRoute("GET", "/admin/requests", [&admin](const Request&) { return admin.requests(); });
+  protectedRoute("POST", "/admin/reset", [&admin](const Request&) { return admin.reset(); });
+  protectedRoute("POST", "/admin/touch", [&backend](const Request& req) { return backend.touch(req.body); });
+  protectedRoute("GET", "/admin/upstream/faults", [&backend](const Request&) { return backend.upstreamFaults(); });
+  protectedRoute("PUT", "/admin/upstream/faults",
+                 [&backend](const Request& req) { return backend.setUpstreamFaults(req.body); });
+  protectedRoute("DELETE", "/admin/upstream/faults",
+                 [&backend](const Request&) { return backend.clearUpstreamFaults(); });
+  protectedRoute("POST", "/admin/upstream/changes",
+                 [&backend](const Request& req) { return backend.upstreamChanges(req.body); });
 }
 
 void MockServer::configureServer() {
@@ -114,7 +138,7 @@ void MockServer::configureServer() {
   http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
     return renderErrorIfEmpty(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   }));
-  http_->set_exception_handler([](const Request& req, Response& res, std::exception_ptr thrown) {
+  http_->set_exception_handler([this](const Request& req, Response& res, std::exception_ptr thrown) {
     std::string what = "unknown exception";
     try {
       if (thrown) std::rethrow_exception(thrown);
@@ -122,14 +146,15 @@ void MockServer::configureServer() {
       what = e.what();
     } catch (...) {
     }
-    std::fprintf(stderr, "mock-server: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
+    log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"what", what}});
     res.headers.clear();  // drop whatever the handler had set before it threw
     sendError(res, genericError(500));
   });
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
   if (options_.logRequests) {
-    http_->set_logger([](const Request& req, const Response& res) {
-      std::fprintf(stderr, "%s %s %d %zu\n", req.method.c_str(), req.target.c_str(), res.status, res.body.size());
+    http_->set_logger([this](const Request& req, const Response& res) {
+      log_.info("request", {{"method", req.method}, {"target", req.target}, {"status", res.status},
+                            {"bytes", res.body.size()}, {"remote", req.remote_addr}});
     });
   }
 }
@@ -156,8 +181,12 @@ void MockServer::stop() {
   http_->stop();
 }
 
-void MockServer::serveApi(Endpoint endpoint, const Request& req, Response& res) {
-  const ApiResult result = api_.get(endpoint, req.params);
+void MockServer::serveData(ApiResource resource, const Request& req, Response& res) {
+  const auto resolved = backend_.api().resolve(resource, req.params);
+  if (const auto* error = std::get_if<ApiError>(&resolved)) return sendError(res, *error);
+  const ResolvedRequest& request = std::get<ResolvedRequest>(resolved);
+  const auto result = backend_.cache().getOrComputeAs<ApiError>(
+      request.resourceKey, [&] { return backend_.api().render(request); });
   if (const auto* error = std::get_if<ApiError>(&result)) return sendError(res, *error);
   const Representation& representation = *std::get<std::shared_ptr<const Representation>>(result);
 
@@ -177,16 +206,17 @@ void MockServer::serveApi(Endpoint endpoint, const Request& req, Response& res) 
   if (gzip) res.set_header("Content-Encoding", "gzip");
 }
 
-void MockServer::serveAdmin(const Request& req, Response& res, const std::function<AdminReply()>& action) {
+void MockServer::serveProtected(const Request& req, Response& res,
+                                const std::function<AdminReply(const Request&)>& action) {
   if (auto denied = admin_.authorize(req.get_header_value("Authorization"))) {
     sendError(res, *denied);
     res.set_header("WWW-Authenticate", "Bearer");
     return;
   }
-  if (auto unknown = findUnknownParameter(req.params, {})) return sendError(res, *unknown);
+  if (!req.params.empty()) return sendError(res, unknownParameter(req.params.begin()->first, "none"));
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
   if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
-  const AdminReply reply = action();
+  const AdminReply reply = action(req);
   sendJson(res, reply.status, reply.body);
 }
 
@@ -230,7 +260,7 @@ void MockServer::finishResponse(const Request& req, Response& res) {
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
   // representation is empty (RFC 9110 section 8.6), so send none.
   if (res.status == 304) res.headers.erase("Content-Length");
-  if (isApiPath(req.path)) {
+  if (isDataPath(req.path)) {
     requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
                       combinedHeader(req, "Cache-Control"), res.status});
   }

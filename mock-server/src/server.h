@@ -1,6 +1,7 @@
-// The HTTP face of mock-server: one route table (server.cpp) over ApiRoutes, AdminRoutes,
-// the FaultInjector and the RequestLog, plus the HTTP caching fixes httplib 0.11 needs
-// (/work/shared/notes/cpp-httplib-debian12.md).
+// The HTTP face of mock-server: one route table (server.cpp) over the backend's services
+// (data queries behind the response cache, sync, cache control, the in-process upstream),
+// the server's own fault rules and request log, CORS, and the HTTP caching fixes httplib
+// 0.11 needs (docs/notes: cpp-httplib on Debian 12).
 //
 // Threading: bind() then listen() on one thread; stop() from any thread, once or more.
 #pragma once
@@ -9,10 +10,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "admin_routes.h"
 #include "cors.h"
-#include "api_routes.h"
+#include "backend.h"
+#include "backend_routes.h"
+#include "log.h"
 #include "fault_injector.h"
 #include "options.h"
 #include "request_log.h"
@@ -27,8 +31,8 @@ namespace livedata::mock {
 
 class MockServer {
  public:
-  // REQUIRES: `adminToken` is not empty.
-  MockServer(const ServerOptions& options, std::string adminToken);
+  // REQUIRES: `adminToken` is not empty; `backend` and `log` outlive this object.
+  MockServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log);
   ~MockServer();
 
   MockServer(const MockServer&) = delete;
@@ -38,26 +42,40 @@ class MockServer {
   int bind();
   // Serves until stop(). REQUIRES: bind() succeeded. Returns false if serving failed.
   bool listen();
-  // Makes listen() return, also when called before listen() has started.
+  // Makes listen() return, also when called before listen() has started. Requests in
+  // flight are finished; idle kept-alive connections are closed within their keep-alive
+  // timeout.
   void stop();
+
+  // Every route the server answers, as "METHOD /path" (docs/openapi.yaml must list each).
+  const std::vector<std::string>& routes() const { return routes_; }
 
  private:
   void configureServer();
   void registerRoutes();
 
-  void serveApi(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
-  void serveAdmin(const httplib::Request& req, httplib::Response& res, const std::function<AdminReply()>& action);
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  void route(const char* method, const char* path, Handler handler);
+  // A route behind the bearer token whose answer is `action`'s JSON.
+  void protectedRoute(const char* method, const char* path, std::function<AdminReply(const httplib::Request&)> action);
+
+  void serveData(ApiResource resource, const httplib::Request& req, httplib::Response& res);
+  void serveProtected(const httplib::Request& req, httplib::Response& res,
+                      const std::function<AdminReply(const httplib::Request&)>& action);
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
   bool renderErrorIfEmpty(const httplib::Request& req, httplib::Response& res);
 
   ServerOptions options_;
+  Backend& backend_;
+  const Log& log_;
   std::string cacheControl_;
   FaultInjector faults_;
   RequestLog requests_;
-  ApiRoutes api_;
   AdminRoutes admin_;
+  BackendRoutes backendRoutes_;
+  std::vector<std::string> routes_;
   CorsPolicy cors_;
   std::unique_ptr<httplib::Server> http_;
   std::atomic<bool> listenEntered_{false};

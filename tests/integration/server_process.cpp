@@ -6,8 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 
@@ -62,13 +66,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::shared_ptr<TempDir> dataDir)
+ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::shared_ptr<TempDir> dataDir, bool waitForSync)
     : token_(randomToken()), dataDir_(dataDir ? std::move(dataDir) : std::make_shared<TempDir>()) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
   logPath_ = "/tmp/livedata-mock-server-" + std::to_string(getpid()) + "-" + token_.substr(0, 8) + ".log";
+  // A still account and no schedule, so data change only when a test says so; later
+  // arguments (extraArgs) win.
   std::vector<std::string> args = {LIVEDATA_MOCK_SERVER_PATH, "--port", "0", "--admin-token", token_,
-                                   "--db", dbPath()};
+                                   "--db", dbPath(), "--changes-per-minute", "0", "--sync-interval", "0",
+                                   "--log-level", "debug"};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -91,6 +98,27 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::shared_ptr
     throw std::runtime_error("mock-server did not start (log: " + logPath_ + "), first line: " + line);
   }
   port_ = std::stoi(line.substr(marker + kListeningMarker.size()));
+  const bool upstreamOnly = std::find(extraArgs.begin(), extraArgs.end(), "--upstream-only") != extraArgs.end();
+  if (waitForSync && !upstreamOnly) waitForFirstSync();
+}
+
+// The server answers at once, from whatever its store holds; tests expect the upstream's
+// data, so they start once the first sync has finished (however it went).
+void ServerProcess::waitForFirstSync() {
+  httplib::Client client("127.0.0.1", port_);
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout * 4;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto result = client.Get("/api/sync/status", {{"Authorization", bearer()}});
+    if (result && result->status == 200) {
+      const auto status = nlohmann::json::parse(result->body, nullptr, false);
+      if (!status.is_discarded() && status["state"] != "running" &&
+          status["counters"]["successes"].get<int>() + status["counters"]["failures"].get<int>() >= 1) {
+        return;
+      }
+    }
+    usleep(10'000);
+  }
+  throw std::runtime_error("mock-server's first sync did not finish (log: " + logPath_ + ")");
 }
 
 ServerProcess::~ServerProcess() {

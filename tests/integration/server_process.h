@@ -25,10 +25,11 @@ class TempDir {
 class ServerProcess {
  public:
   // Starts `mock-server --port 0 --admin-token <token> --db <dir>/livedata.db <extraArgs...>`
-  // and waits for its "listening on" line. `dataDir` holds the database: pass the same one to
+  // and waits for its "listening on" line and then its first sync (not with --upstream-only). `dataDir` holds the database: pass the same one to
   // a later ServerProcess to restart on the same store; by default each server gets its own.
   // Throws std::runtime_error if it does not come up in time.
-  explicit ServerProcess(std::vector<std::string> extraArgs = {}, std::shared_ptr<TempDir> dataDir = nullptr);
+  explicit ServerProcess(std::vector<std::string> extraArgs = {}, std::shared_ptr<TempDir> dataDir = nullptr,
+                         bool waitForSync = true);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -40,6 +41,9 @@ class ServerProcess {
   const std::string& logPath() const { return logPath_; }
   const std::shared_ptr<TempDir>& dataDir() const { return dataDir_; }
   std::string dbPath() const { return dataDir_->path() + "/livedata.db"; }
+
+  // Blocks until the server's first sync has finished (the constructor calls it).
+  void waitForFirstSync();
 
   // Sends SIGKILL and waits: for tests of what happens when the server dies.
   void kill();
