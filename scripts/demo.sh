@@ -1,22 +1,46 @@
 #!/usr/bin/env bash
-# Installs everything, builds, and runs the demo backend on embedded defaults (no Redis).
-#   PORT=8080 scripts/demo.sh
+# Installs everything, builds, and runs the demo backend on embedded defaults: SQLite file
+# store under data/, in-memory response cache, the upstream simulated in-process.
+#   scripts/demo.sh            # http://127.0.0.1:8080 (PORT=... to change)
+#   scripts/demo.sh --redis    # also starts redis-server (config/redis.conf, AOF every second)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+use_redis=false
+for argument in "$@"; do
+  case "$argument" in
+    --redis) use_redis=true ;;
+    *) echo "usage: scripts/demo.sh [--redis]" >&2; exit 2 ;;
+  esac
+done
 
 scripts/setup.sh
 scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release -DLIVEDATA_BUILD_TESTS=OFF
 
 port=${PORT:-8080}
 token=${LIVEDATA_ADMIN_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+mkdir -p data
+server_args=(--port "$port" --db data/livedata.db --log-format text)
+
+if $use_redis; then
+  redis_port=${REDIS_PORT:-6390}
+  mkdir -p data/redis
+  redis-server config/redis.conf --port "$redis_port" --dir "$root/data/redis" >data/redis/redis.log 2>&1 &
+  redis_pid=$!
+  trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
+  server_args+=(--redis "redis://127.0.0.1:$redis_port")
+fi
+
 cat <<MSG
 
 livedata demo
   API:          http://127.0.0.1:$port/api/overview  (campaigns, flows, forms, segments)
   admin token:  $token
-  try:          build-release/native/livedata get campaigns --status sent --server http://127.0.0.1:$port
+  sync status:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/sync/status
+  cache stats:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/cache/stats
+  CLI:          build-release/native/livedata get campaigns --status sent --server http://127.0.0.1:$port
   stop:         Ctrl-C
 
 MSG
-LIVEDATA_ADMIN_TOKEN=$token exec build-release/mock-server/mock-server --port "$port"
+LIVEDATA_ADMIN_TOKEN=$token build-release/mock-server/mock-server "${server_args[@]}"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "cache_clearing.h"
 #include "compression.h"
 #include "http_caching.h"
 
@@ -260,6 +261,9 @@ void MockServer::finishResponse(const Request& req, Response& res) {
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
   // representation is empty (RFC 9110 section 8.6), so send none.
   if (res.status == 304) res.headers.erase("Content-Length");
+  if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
+    backend_.cache().invalidateEndpoints({nameOf(*changed)});
+  }
   if (isDataPath(req.path)) {
     requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
                       combinedHeader(req, "Cache-Control"), res.status});
