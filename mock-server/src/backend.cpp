@@ -28,8 +28,7 @@ UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, co
   UpstreamServerOptions server;
   server.rateLimitPerSecond = options.upstreamRateLimit;
   server.adminToken = adminToken;
-  server.faults.errorRate = options.upstreamErrorRate;
-  server.faults.latencyMs = options.upstreamLatencyMs;
+  server.faults = options.upstreamFaults;
   server.readTimeoutMs = options.readTimeoutMs;
   server.writeTimeoutMs = options.writeTimeoutMs;
   return server;

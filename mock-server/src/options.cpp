@@ -204,10 +204,16 @@ const std::vector<Option>& allOptions() {
                 0, 1e7, &ServerOptions::changesPerMinute, "30"),
       realField("upstream-rate-limit", "RPS", "upstream requests per second before 429; 0 is unlimited", 0, 1e6,
                 &ServerOptions::upstreamRateLimit, "0"),
-      realField("upstream-error-rate", "FRACTION", "fraction of upstream requests that fail with 5xx", 0, 1,
-                &ServerOptions::upstreamErrorRate, "0"),
-      integerField("upstream-latency-ms", "latency added to every upstream request", 0, 600000,
-                   &ServerOptions::upstreamLatencyMs, "0"),
+      {"upstream-faults", "JSON",
+       withDefault("faults the upstream injects from the start, as PUT /admin/upstream/faults takes them, "
+                   "e.g. '{\"errorRate\": 0.3, \"latencyMs\": 5}' (docs/upstream.md)",
+                   "none"),
+       [](ServerOptions& options, const std::string& value) -> Error {
+         auto parsed = parseFaults(value);
+         if (const auto* error = std::get_if<ApiError>(&parsed)) return error->message;
+         options.upstreamFaults = std::get<UpstreamFaults>(std::move(parsed));
+         return std::nullopt;
+       }},
       // Operations
       textField("admin-token", "TOKEN",
                 "bearer token of the admin, sync, cache and monitoring routes", &ServerOptions::adminToken, false,

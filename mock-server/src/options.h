@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "data_generator.h"
+#include "upstream/upstream_faults.h"
 
 namespace livedata::mock {
 
@@ -52,8 +53,7 @@ struct ServerOptions {
   DatasetSizes sizes;
   double changesPerMinute = 30;    // how fast the account changes; 0: frozen
   double upstreamRateLimit = 0;    // requests per second; 0: unlimited
-  double upstreamErrorRate = 0;    // fraction of upstream requests answered 5xx
-  int upstreamLatencyMs = 0;       // added to every upstream request
+  UpstreamFaults upstreamFaults;   // faults injected from the start (docs/upstream.md)
 
   // --- operations
   std::string adminToken;  // empty: LIVEDATA_ADMIN_TOKEN, else a random one, printed

@@ -174,7 +174,7 @@ TEST(Backend, BadSyncAndCacheBodiesAre400) {
 // store is intact, and the next sync completes it with nothing missing, row for row.
 TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   ServerProcess upstream({"--upstream-only", "--campaigns", "60000", "--changes-per-minute", "0",
-                          "--upstream-latency-ms", "3"});
+                          "--upstream-faults", R"({"latencyMs": 3})"});
   const std::vector<std::string> serverArgs = {"--upstream", upstream.baseUrl(), "--sync-page-size", "250",
                                                "--sync-interval", "0"};
   auto first = std::make_unique<ServerProcess>(serverArgs, nullptr, /*waitForSync=*/false);

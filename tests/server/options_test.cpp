@@ -78,8 +78,19 @@ TEST(Options, ErrorsNameTheSourceAndField) {
   TempFile broken("{");
   EXPECT_NE(errorOf(parse({"--config", broken.path()})).find("not valid JSON"), std::string::npos);
   EXPECT_EQ(errorOf(parse({"--nope"})), "unknown option '--nope'");
-  EXPECT_EQ(errorOf(parse({"--upstream-error-rate", "1.5"})),
-            "--upstream-error-rate: expected a number from 0 to 1, got '1.5'");
+  EXPECT_EQ(errorOf(parse({"--changes-per-minute", "-1"})),
+            "--changes-per-minute: expected a number from 0 to 1e+07, got '-1'");
+  EXPECT_NE(errorOf(parse({"--upstream-faults", "{\"errorRate\": 2}"})).find("--upstream-faults: "), std::string::npos);
+  EXPECT_NE(errorOf(parse({"--upstream-faults", "{\"colour\": 1}"})).find("colour"), std::string::npos);
+}
+
+TEST(Options, UpstreamFaultsTakeTheAdminRoutesJson) {
+  const auto parsed = parse({"--upstream-faults", R"({"errorRate": 0.3, "latencyMs": 5, "rateLimitBurst": 2})"});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << errorOf(parsed);
+  const auto& faults = std::get<ServerOptions>(parsed).upstreamFaults;
+  EXPECT_DOUBLE_EQ(faults.errorRate, 0.3);
+  EXPECT_EQ(faults.latencyMs, 5);
+  EXPECT_EQ(faults.rateLimitBurst, 2);
 }
 
 TEST(Options, CorsOriginsAccumulateAndAreChecked) {
