@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "compression.h"
 #include "dataset.h"
@@ -31,10 +30,9 @@ struct ListSpec {
 };
 
 const ListSpec& listSpecOf(ApiResource resource) {
-  static const ListSpec kCampaigns{
-      {"draft", "scheduled", "sending", "sent"},
-      {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue", "openRate", "clickRate",
-       "updatedAt"}};
+  static const ListSpec kCampaigns{{"draft", "scheduled", "sending", "sent"},
+                                   {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue",
+                                    "openRate", "clickRate", "updatedAt"}};
   static const ListSpec kFlows{
       {"live", "draft", "manual"},
       {"id", "name", "status", "trigger", "recipients", "revenue", "conversionRate", "updatedAt"}};
@@ -42,11 +40,15 @@ const ListSpec& listSpecOf(ApiResource resource) {
                                {"id", "name", "status", "views", "submissions", "submitRate", "updatedAt"}};
   static const ListSpec kSegments{{"active", "archived"}, {"id", "name", "status", "members", "growth", "updatedAt"}};
   switch (resource) {
-    case ApiResource::campaigns: return kCampaigns;
-    case ApiResource::flows: return kFlows;
-    case ApiResource::forms: return kForms;
+    case ApiResource::campaigns:
+      return kCampaigns;
+    case ApiResource::flows:
+      return kFlows;
+    case ApiResource::forms:
+      return kForms;
     case ApiResource::segments:
-    case ApiResource::overview: break;
+    case ApiResource::overview:
+      break;
   }
   return kSegments;
 }
@@ -217,19 +219,23 @@ std::shared_ptr<const Representation> represent(std::string body) {
 }
 
 UnixSeconds systemNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
 
 const char* nameOf(ApiResource resource) {
   switch (resource) {
-    case ApiResource::overview: return "overview";
-    case ApiResource::campaigns: return "campaigns";
-    case ApiResource::flows: return "flows";
-    case ApiResource::forms: return "forms";
-    case ApiResource::segments: return "segments";
+    case ApiResource::overview:
+      return "overview";
+    case ApiResource::campaigns:
+      return "campaigns";
+    case ApiResource::flows:
+      return "flows";
+    case ApiResource::forms:
+      return "forms";
+    case ApiResource::segments:
+      return "segments";
   }
   return "overview";
 }
@@ -243,11 +249,16 @@ std::optional<ApiResource> apiResourceFromName(std::string_view name) {
 
 Entity entityOf(ApiResource resource) {
   switch (resource) {
-    case ApiResource::campaigns: return Entity::campaigns;
-    case ApiResource::flows: return Entity::flows;
-    case ApiResource::forms: return Entity::forms;
-    case ApiResource::segments: return Entity::segments;
-    case ApiResource::overview: break;
+    case ApiResource::campaigns:
+      return Entity::campaigns;
+    case ApiResource::flows:
+      return Entity::flows;
+    case ApiResource::forms:
+      return Entity::forms;
+    case ApiResource::segments:
+      return Entity::segments;
+    case ApiResource::overview:
+      break;
   }
   return Entity::metrics;
 }
@@ -259,8 +270,7 @@ ApiError storeUnavailable(const std::string& detail) {
 ApiQueries::ApiQueries(const Store& store, std::function<UnixSeconds()> now)
     : store_(store), now_(now ? std::move(now) : std::function<UnixSeconds()>(systemNow)) {}
 
-std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource,
-                                                            const QueryParameters& query) const {
+std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource, const QueryParameters& query) const {
   ResolvedRequest resolved;
   resolved.resource = resource;
   resolved.dataVersion = store_.dataVersion(entityOf(resource));
@@ -296,8 +306,7 @@ std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource
   return resolved;
 }
 
-std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render(
-    const ResolvedRequest& request) const {
+std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render(const ResolvedRequest& request) const {
   const bool isOverview = request.resource == ApiResource::overview;
   if (isOverview != std::holds_alternative<OverviewRange>(request.parameters)) {
     return genericError(500);  // not made by resolve(): a programming error, not the client's

@@ -47,8 +47,8 @@ struct TableOf<Campaign> {
   }
 
   static Campaign read(const sqlite::Statement& s) {
-    return Campaign{s.text(0),    s.text(1),    s.text(2),    s.integer(3), s.integer(4), s.integer(5),
-                    s.integer(6), s.real(7),    s.real(8),    s.real(9),    s.integer(10)};
+    return Campaign{s.text(0),    s.text(1), s.text(2), s.integer(3), s.integer(4), s.integer(5),
+                    s.integer(6), s.real(7), s.real(8), s.real(9),    s.integer(10)};
   }
 };
 
@@ -141,11 +141,16 @@ struct TableOf<DailyMetrics> {
 template <typename Visitor>
 decltype(auto) visitRowType(Entity entity, Visitor&& visit) {
   switch (entity) {
-    case Entity::campaigns: return visit(TableOf<Campaign>{});
-    case Entity::flows: return visit(TableOf<Flow>{});
-    case Entity::forms: return visit(TableOf<Form>{});
-    case Entity::segments: return visit(TableOf<Segment>{});
-    case Entity::metrics: break;
+    case Entity::campaigns:
+      return visit(TableOf<Campaign>{});
+    case Entity::flows:
+      return visit(TableOf<Flow>{});
+    case Entity::forms:
+      return visit(TableOf<Form>{});
+    case Entity::segments:
+      return visit(TableOf<Segment>{});
+    case Entity::metrics:
+      break;
   }
   return visit(TableOf<DailyMetrics>{});
 }

@@ -100,8 +100,8 @@ int migrate(sqlite::Connection& connection, int targetVersion) {
     sqlite::Transaction transaction(connection, sqlite::Transaction::Kind::immediate);
     const auto current = connection.queryInteger("PRAGMA user_version");
     if (current > latest) {
-      throw sqlite::Error("database schema version " + std::to_string(current) +
-                          " is newer than this server's (" + std::to_string(latest) + ")");
+      throw sqlite::Error("database schema version " + std::to_string(current) + " is newer than this server's (" +
+                          std::to_string(latest) + ")");
     }
     if (current >= migration.version) continue;  // rolls back the empty transaction
     try {

@@ -50,7 +50,7 @@ class ReaderPool {
   std::mutex mutex_;
   std::condition_variable released_;
   std::vector<std::unique_ptr<sqlite::Connection>> idle_;  // GUARDED_BY(mutex_)
-  std::size_t open_ = 0;                                    // GUARDED_BY(mutex_)
+  std::size_t open_ = 0;                                   // GUARDED_BY(mutex_)
 };
 
 }  // namespace livedata::mock

@@ -112,8 +112,7 @@ std::variant<std::unique_ptr<Store>, std::string> Store::open(const std::string&
     if (mode != "wal") throw sqlite::Error("cannot switch to WAL mode (journal mode is '" + mode + "')");
     writer->execute(kWriterPragmas);
     migrate(*writer, latestSchemaVersion());
-    return std::unique_ptr<Store>(
-        new Store(std::make_unique<Impl>(path, std::move(writer), options.readConnections)));
+    return std::unique_ptr<Store>(new Store(std::make_unique<Impl>(path, std::move(writer), options.readConnections)));
   } catch (const std::exception& error) {
     return "store: cannot open " + path + ": " + error.what();
   }

@@ -58,6 +58,8 @@ class Store {
   // Opens or creates the database at `path` (creating its folder), switches to WAL and
   // applies pending migrations. ":memory:" is not supported (readers need their own
   // connections to the same database). On failure, a message naming the path and cause.
+  // Durability: synchronous=NORMAL, so a power loss may lose the last commits (each with its
+  // cursor, so the sync simply fetches them again) but never corrupts the database.
   static std::variant<std::unique_ptr<Store>, std::string> open(const std::string& path,
                                                                 const StoreOptions& options = {});
 
@@ -68,11 +70,14 @@ class Store {
   // In ONE transaction: upserts `rows` (by id; entity given by the variant's alternative)
   // and, when `cursor` is set, saves it as `entity`'s cursor. Returns how many rows were
   // inserted or actually changed (an identical upsert counts 0), or an error message, in
-  // which case nothing was written.
+  // which case nothing was written. Non-empty rows of another entity than `entity` are an
+  // error. Efficient for pages of up to a few thousand rows (one prepared statement per
+  // entity, one transaction per page).
   std::variant<std::size_t, std::string> commitPage(Entity entity, const EntityRows& rows,
                                                     const std::optional<SyncCursor>& cursor);
 
-  // The saved cursor of `entity`; nullopt before its first committed page.
+  // The saved cursor of `entity`; nullopt before its first committed page, and also when it
+  // cannot be read (the sync then starts over, which idempotent upserts make harmless).
   std::optional<SyncCursor> cursor(Entity entity) const;
 
   // Forgets `entity`'s cursor, so the next sync starts from the beginning (a full sync).

@@ -239,8 +239,8 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
 }
 
 TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {
-  auto result = store_->commitPage(Entity::flows, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
-                                   SyncCursor{kT0, "c1"});
+  auto result =
+      store_->commitPage(Entity::flows, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   ASSERT_TRUE(std::holds_alternative<std::string>(result));
   EXPECT_EQ(store_->cursor(Entity::flows), std::nullopt);
   EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
@@ -445,7 +445,8 @@ TEST_F(StoreTest, ConcurrentReadsSeeWholeCommits) {
             ++failures;
             continue;
           }
-          for (const auto& s : std::get<std::vector<Segment>>(std::get<ListPage>(page).items)) members.push_back(s.members);
+          for (const auto& s : std::get<std::vector<Segment>>(std::get<ListPage>(page).items))
+            members.push_back(s.members);
         }
         if (members.size() != static_cast<std::size_t>(kRows) ||
             std::adjacent_find(members.begin(), members.end(), std::not_equal_to<>()) != members.end() ||

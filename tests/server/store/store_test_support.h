@@ -3,12 +3,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "store/store.h"
 
@@ -20,9 +20,8 @@ class ScratchFolder {
   ScratchFolder() {
     static std::atomic<int> counter{0};
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("livedata-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             (test ? test->name() : "test"));
+    path_ = std::filesystem::temp_directory_path() / ("livedata-store-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(counter++) + "-" + (test ? test->name() : "test"));
     std::filesystem::remove_all(path_);
   }
   ~ScratchFolder() {
