@@ -19,16 +19,6 @@ std::string timestampNow() {
 
 }  // namespace
 
-const char* nameOf(LogLevel level) {
-  switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-  }
-  return "info";
-}
-
 Log::Log(LogLevel minimum, LogFormat format, std::FILE* out) : minimum_(minimum), format_(format), out_(out) {}
 
 void Log::write(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const {
@@ -37,7 +27,7 @@ void Log::write(LogLevel level, std::string_view message, const nlohmann::ordere
   if (format_ == LogFormat::json) {
     nlohmann::ordered_json object;
     object["ts"] = timestampNow();
-    object["level"] = nameOf(level);
+    object["level"] = toString(level);
     object["msg"] = std::string(message);
     if (fields.is_object()) {
       for (const auto& [key, value] : fields.items()) object[key] = value;
@@ -45,7 +35,7 @@ void Log::write(LogLevel level, std::string_view message, const nlohmann::ordere
     // Invalid UTF-8 (say, a client's header) is replaced rather than dropping the line.
     line = object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } else {
-    line = timestampNow() + " " + nameOf(level) + " " + std::string(message);
+    line = timestampNow() + " " + toString(level) + " " + std::string(message);
     if (fields.is_object()) {
       for (const auto& [key, value] : fields.items()) {
         line += " " + key + "=" + value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

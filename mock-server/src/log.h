@@ -15,8 +15,6 @@
 
 namespace livedata::mock {
 
-const char* nameOf(LogLevel level);  // "debug", "info", "warn", "error"
-
 class Log {
  public:
   explicit Log(LogLevel minimum = LogLevel::info, LogFormat format = LogFormat::json, std::FILE* out = stderr);

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "data_generator.h"
+#include "livedata/types.h"  // LogLevel, shared with the core
 #include "upstream/upstream_faults.h"
 
 namespace livedata::mock {
 
 enum class LogFormat { json, text };
-enum class LogLevel { debug, info, warn, error };
 
 struct ServerOptions {
   // --- HTTP

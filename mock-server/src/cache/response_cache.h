@@ -88,7 +88,6 @@
 #include "cache/redis_backend.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
-#include "options.h"
 #include "representation.h"
 
 namespace livedata::mock {

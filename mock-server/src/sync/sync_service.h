@@ -56,7 +56,6 @@
 #include "entity.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
-#include "options.h"  // LogLevel, the one the server's Log and the response cache take
 #include "store/store.h"
 #include "sync/sync_status.h"
 #include "upstream/upstream_source.h"
