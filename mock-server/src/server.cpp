@@ -214,7 +214,10 @@ void MockServer::serveProtected(const Request& req, Response& res,
     res.set_header("WWW-Authenticate", "Bearer");
     return;
   }
-  if (!req.params.empty()) return sendError(res, unknownParameter(req.params.begin()->first, "none"));
+  // The query string only: httplib also files a form-encoded body under params.
+  if (const std::string query = rawQueryOf(req); !query.empty()) {
+    return sendError(res, unknownParameter(query.substr(0, query.find_first_of("=&")), "none"));
+  }
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
   if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
   const AdminReply reply = action(req);

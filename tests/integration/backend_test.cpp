@@ -170,6 +170,20 @@ TEST(Backend, BadSyncAndCacheBodiesAre400) {
   }
 }
 
+// curl -d sends form encoding by default; the body is still the route's JSON, not parameters.
+TEST(Backend, JsonBodiesAreReadWhateverTheirContentType) {
+  ServerProcess server;
+  httplib::Client client("127.0.0.1", server.port());
+  const auto result = client.Post("/api/cache/invalidate", {{"Authorization", server.bearer()}},
+                                  R"({"pattern":"flows*"})", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  const auto withQuery = client.Post("/api/cache/invalidate?x=1", {{"Authorization", server.bearer()}},
+                                     R"({"pattern":"flows*"})", "application/json");
+  ASSERT_TRUE(withQuery);
+  EXPECT_EQ(withQuery->status, 400);
+}
+
 // kill -9 while a sync is copying a large account, then a restart on the same database: the
 // store is intact, and the next sync completes it with nothing missing, row for row.
 TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
