@@ -1,8 +1,9 @@
 #include "admin_routes.h"
 
-#include <cctype>
 #include <cstdio>
 #include <fstream>
+
+#include "bearer_auth.h"
 
 namespace livedata::mock {
 namespace {
@@ -27,16 +28,6 @@ AdminReply okReply(const nlohmann::ordered_json& body, int status) {
 
 AdminReply errorReply(const ApiError& error) { return {error.status, renderErrorBody(error)}; }
 
-bool constantTimeEquals(std::string_view a, std::string_view b) {
-  // Every byte of `b` (the secret) is visited whatever `a` holds.
-  unsigned char difference = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    difference |= static_cast<unsigned char>(x ^ static_cast<unsigned char>(b[i]));
-  }
-  return difference == 0;
-}
-
 std::optional<std::string> generateAdminToken() {
   std::ifstream random("/dev/urandom", std::ios::binary);
   unsigned char bytes[16];
@@ -54,16 +45,9 @@ AdminRoutes::AdminRoutes(std::string token, FaultInjector& faults, RequestLog& r
     : token_(std::move(token)), faults_(faults), requests_(requests) {}
 
 std::optional<ApiError> AdminRoutes::authorize(std::string_view authorization) const {
-  constexpr std::string_view kScheme = "bearer ";
-  bool schemeMatches = authorization.size() > kScheme.size();
-  for (std::size_t i = 0; schemeMatches && i < kScheme.size(); ++i) {
-    schemeMatches = std::tolower(static_cast<unsigned char>(authorization[i])) == kScheme[i];
-  }
-  if (!schemeMatches) return unauthorized("this route needs Authorization: Bearer <token>");
-  std::string_view credentials = authorization.substr(kScheme.size());
-  while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
-  while (!credentials.empty() && credentials.back() == ' ') credentials.remove_suffix(1);
-  if (!constantTimeEquals(credentials, token_)) return unauthorized("wrong token");
+  const auto credentials = bearerCredentials(authorization);
+  if (!credentials) return unauthorized("this route needs Authorization: Bearer <token>");
+  if (!constantTimeEquals(*credentials, token_)) return unauthorized("wrong token");
   return std::nullopt;
 }
 

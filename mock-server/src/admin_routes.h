@@ -26,9 +26,6 @@ struct AdminReply {
 AdminReply okReply(const nlohmann::ordered_json& body, int status = 200);
 AdminReply errorReply(const ApiError& error);
 
-// Compares in time that depends only on the lengths, not on where the strings differ.
-bool constantTimeEquals(std::string_view a, std::string_view b);
-
 // 32 lowercase hex digits from /dev/urandom; nullopt if it cannot be read.
 std::optional<std::string> generateAdminToken();
 

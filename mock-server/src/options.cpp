@@ -8,21 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "decimal.h"
+
 namespace livedata::mock {
 namespace {
 
 using Error = std::optional<std::string>;  // the problem with a value, without the field name
 
 std::optional<std::int64_t> parseInteger(const std::string& text, std::int64_t low, std::int64_t high) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const std::int64_t digit = c - '0';
-    if (value > (INT64_MAX - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  if (value < low || value > high) return std::nullopt;
+  const auto value = parseNonNegativeDecimal(text);
+  if (!value || *value < low || *value > high) return std::nullopt;
   return value;
 }
 

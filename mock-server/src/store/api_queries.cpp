@@ -8,6 +8,7 @@
 
 #include "compression.h"
 #include "dataset.h"
+#include "decimal.h"
 #include "http_caching.h"
 #include "livedata/cache.h"
 
@@ -81,17 +82,6 @@ std::variant<std::optional<std::string>, ApiError> singleValue(const QueryParame
   return std::optional<std::string>{query.find(name)->second};
 }
 
-// Plain decimal digits only (no sign, no spaces), at most 18 of them, so it fits int64.
-std::optional<std::int64_t> parseNonNegative(const std::string& text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
-
 std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryParameters& query) {
   const ListSpec& spec = listSpecOf(resource);
   if (auto unknown = findUnknownParameter(query, {"status", "sort", "limit", "offset"})) return *unknown;
@@ -122,7 +112,7 @@ std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const Que
   }
   if (auto error = fetch("limit")) return *error;
   if (value) {
-    const auto limit = parseNonNegative(*value);
+    const auto limit = parseNonNegativeDecimal(*value);
     if (!limit || *limit < 1 || *limit > kMaxLimit) {
       return invalidParameter("limit must be an integer from 1 to " + std::to_string(kMaxLimit));
     }
@@ -130,7 +120,7 @@ std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const Que
   }
   if (auto error = fetch("offset")) return *error;
   if (value) {
-    const auto offset = parseNonNegative(*value);
+    const auto offset = parseNonNegativeDecimal(*value);
     if (!offset) return invalidParameter("offset must be an integer of 0 or more");
     parsed.offset = *offset;
   }
