@@ -24,7 +24,6 @@
 // share a lock, changes take it exclusively.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -92,9 +91,9 @@ class UpstreamAccount {
 
   const UpstreamAccountOptions& options() const { return options_; }
 
-  struct Tables;  // defined in account.cpp
-
  private:
+  struct Tables;  // the records and their feed indexes; defined in account.cpp
+
   explicit UpstreamAccount(UpstreamAccountOptions options);
   void runTicker();
 

@@ -1,5 +1,6 @@
 #include "upstream/feed_api.h"
 
+#include "decimal.h"
 #include "upstream/feed_cursor.h"
 #include "upstream/page_json.h"
 
@@ -7,16 +8,6 @@ namespace livedata::mock {
 namespace {
 
 constexpr const char* kAccepted = "updated_since, page_size, cursor";
-
-std::optional<std::int64_t> parseCount(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
 
 std::string entityList() {
   std::string list;
@@ -44,11 +35,11 @@ std::variant<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName
   for (const auto& [name, value] : params) {
     if (params.count(name) > 1) return invalidParameter(name + " is given more than once");
     if (name == "updated_since") {
-      const auto since = parseCount(value);
+      const auto since = parseNonNegativeDecimal(value);
       if (!since) return invalidParameter("updated_since must be a whole number of seconds since 1970-01-01, 0 or more");
       request.updatedSince = *since;
     } else if (name == "page_size") {
-      const auto size = parseCount(value);
+      const auto size = parseNonNegativeDecimal(value);
       if (!size || *size < 1 || *size > kMaxPageSize) {
         return invalidParameter("page_size must be an integer from 1 to " + std::to_string(kMaxPageSize));
       }

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "decimal.h"
+
 namespace livedata::mock {
 namespace {
 
@@ -51,18 +53,6 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   return out;
 }
 
-std::optional<std::int64_t> parseInteger(std::string_view text) {
-  const bool negative = !text.empty() && text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return negative ? -value : value;
-}
-
 }  // namespace
 
 std::string encodeCursor(const FeedCursor& cursor) {
@@ -89,8 +79,8 @@ std::optional<FeedCursor> decodeCursor(std::string_view text) {
   }
   if (fields[0] != kVersion || rest.empty()) return std::nullopt;
   const auto entity = entityFromName(fields[1]);
-  const auto since = parseInteger(fields[2]);
-  const auto updatedAt = parseInteger(fields[3]);
+  const auto since = parseNonNegativeDecimal(fields[2]);
+  const auto updatedAt = parseNonNegativeDecimal(fields[3]);
   if (!entity || !since || !updatedAt) return std::nullopt;
   if (*entity == Entity::metrics && !parseIsoDate(rest)) return std::nullopt;  // a day's id is its date
   return FeedCursor{*entity, *since, SyncCursor{*updatedAt, std::string(rest)}};

@@ -32,7 +32,10 @@ class FieldReader {
   std::string text(const char* name) {
     const Json* value = find(name);
     if (!value) return {};
-    if (!value->is_string()) return fail(name, "expected a string"), std::string();
+    if (!value->is_string()) {
+      fail(name, "expected a string");
+      return {};
+    }
     return value->get<std::string>();
   }
 
@@ -55,14 +58,20 @@ class FieldReader {
     const bool fits = value->is_number_integer() &&
                       (value->is_number_unsigned() ? value->get<std::uint64_t>() <= std::numeric_limits<std::int64_t>::max()
                                                    : value->get<std::int64_t>() >= 0);
-    if (!fits) return fail(name, "expected an integer of 0 or more"), 0;
+    if (!fits) {
+      fail(name, "expected an integer of 0 or more");
+      return 0;
+    }
     return value->get<std::int64_t>();
   }
 
   double number(const char* name) {
     const Json* value = find(name);
     if (!value) return 0;
-    if (!value->is_number()) return fail(name, "expected a number"), 0.0;
+    if (!value->is_number()) {
+      fail(name, "expected a number");
+      return 0;
+    }
     return value->get<double>();
   }
 
@@ -70,16 +79,16 @@ class FieldReader {
     const std::string value = text(name);
     if (error_) return 0;
     const auto seconds = parseIsoTimestamp(value);
-    if (!seconds) return fail(name, "expected a timestamp like 2026-10-31T08:15:00Z"), 0;
-    return *seconds;
+    if (!seconds) fail(name, "expected a timestamp like 2026-10-31T08:15:00Z");
+    return seconds.value_or(0);
   }
 
   DayNumber date(const char* name) {
     const std::string value = text(name);
     if (error_) return 0;
     const auto day = parseIsoDate(value);
-    if (!day) return fail(name, "expected a date like 2026-10-31"), 0;
-    return *day;
+    if (!day) fail(name, "expected a date like 2026-10-31");
+    return day.value_or(0);
   }
 
   std::optional<std::string> takeError() { return std::move(error_); }
@@ -88,7 +97,10 @@ class FieldReader {
   const Json* find(const char* name) {
     if (error_) return nullptr;
     const auto it = object_.find(name);
-    if (it == object_.end()) return fail(name, "missing"), nullptr;
+    if (it == object_.end()) {
+      fail(name, "missing");
+      return nullptr;
+    }
     return &*it;
   }
 

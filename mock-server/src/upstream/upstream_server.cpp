@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_error.h"
+#include "bearer_auth.h"
 #include "upstream/feed_api.h"
 
 namespace livedata::mock {
@@ -36,16 +37,6 @@ void sendTooManyRequests(Response& res, int retryAfterSeconds, const std::string
 }
 
 std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-// Compares in time that depends only on the lengths, not on where the strings differ.
-bool constantTimeEquals(std::string_view given, std::string_view secret) {
-  unsigned char difference = given.size() == secret.size() ? 0 : 1;
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    const unsigned char x = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-    difference |= static_cast<unsigned char>(x ^ static_cast<unsigned char>(secret[i]));
-  }
-  return difference == 0;
-}
 
 std::optional<std::string> validate(const UpstreamServerOptions& o) {
   if (o.port < 0 || o.port > 65535) return std::string("port must be from 0 to 65535");
@@ -249,7 +240,7 @@ void UpstreamServer::serveFeed(const Request& req, Response& res) {
 }
 
 void UpstreamServer::serveAdmin(const Request& req, Response& res, JsonReply (UpstreamServer::*action)(const std::string&)) {
-  if (!authorized(req.get_header_value("Authorization"))) {
+  if (!bearerTokenMatches(req.get_header_value("Authorization"), options_.adminToken)) {
     sendError(res, unauthorized(options_.adminToken.empty() ? "admin routes are off: the upstream has no admin token"
                                                             : "admin routes need Authorization: Bearer <token>"));
     res.set_header("WWW-Authenticate", "Bearer");
@@ -259,20 +250,6 @@ void UpstreamServer::serveAdmin(const Request& req, Response& res, JsonReply (Up
   if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
   const JsonReply reply = (this->*action)(req.body);
   sendJson(res, reply.status, reply.body);
-}
-
-// "Bearer <token>", the scheme in any case (RFC 9110 section 11.1).
-bool UpstreamServer::authorized(const std::string& authorization) const {
-  if (options_.adminToken.empty()) return false;
-  constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) return false;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return false;
-  }
-  std::string_view credentials = std::string_view(authorization).substr(kScheme.size());
-  while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
-  while (!credentials.empty() && credentials.back() == ' ') credentials.remove_suffix(1);
-  return constantTimeEquals(credentials, options_.adminToken);
 }
 
 UpstreamServer::JsonReply UpstreamServer::getFaults(const std::string&) { return {200, dump(Json(faults_.current()))}; }

@@ -116,7 +116,6 @@ class UpstreamServer {
   JsonReply deleteFaults(const std::string& body);
   JsonReply postChanges(const std::string& body);
   JsonReply getStats(const std::string& body);
-  bool authorized(const std::string& authorization) const;
   // Makes a listen() that has been entered return. REQUIRES: listenEntered_.
   void stopListening();
   // Sleeps up to `ms`, less when the server stops.

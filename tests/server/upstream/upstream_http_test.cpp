@@ -266,6 +266,16 @@ TEST_F(UpstreamHttp, LatencyDelaysEveryAnswer) {
   EXPECT_GE(Clock::now() - sent, std::chrono::milliseconds(150));
 }
 
+TEST_F(UpstreamHttp, AConnectionTheServerClosedWhileIdleIsReplacedUnnoticed) {
+  UpstreamServerOptions options;
+  options.keepAliveTimeoutSeconds = 1;
+  start(options);
+  EXPECT_TRUE(std::holds_alternative<UpstreamPage>(source_->fetchPage(Entity::forms, 0, std::nullopt, 5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the server drops the idle connection
+  const UpstreamResult again = source_->fetchPage(Entity::forms, 0, std::nullopt, 5);
+  EXPECT_TRUE(std::holds_alternative<UpstreamPage>(again)) << failureOf(again).message;
+}
+
 TEST_F(UpstreamHttp, NoServerIsANetworkFailure) {
   const std::string url = server_->baseUrl();
   source_.reset();
