@@ -2,13 +2,12 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <cstdio>
-#include <thread>
 
 #include "cache_clearing.h"
 #include "compression.h"
 #include "http_caching.h"
+#include "http_server_support.h"
 
 namespace livedata::mock {
 namespace {
@@ -25,14 +24,6 @@ bool isDataPath(const std::string& path) {
 }
 bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
 
-// Error and admin answers are never to be reused by a cache.
-void sendJson(Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, kJsonContentType);
-  res.set_header("Cache-Control", "no-store");
-}
-
-void sendError(Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
 
 // Every value of a header that may repeat, joined as one list (RFC 9110 section 5.3).
 std::string combinedHeader(const Request& req, const char* name) {
@@ -136,20 +127,8 @@ void MockServer::configureServer() {
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
     return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
-  http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
-    return renderErrorIfEmpty(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
-  }));
-  http_->set_exception_handler([this](const Request& req, Response& res, std::exception_ptr thrown) {
-    std::string what = "unknown exception";
-    try {
-      if (thrown) std::rethrow_exception(thrown);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
+  installErrorHandlers(*http_, options_.maxBodyBytes, [this](const Request& req, const std::string& what) {
     log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"what", what}});
-    res.headers.clear();  // drop whatever the handler had set before it threw
-    sendError(res, genericError(500));
   });
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
   if (options_.logRequests) {
@@ -160,26 +139,13 @@ void MockServer::configureServer() {
   }
 }
 
-int MockServer::bind() {
-  if (options_.port == 0) return http_->bind_to_any_port(options_.host);
-  return http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
-}
+int MockServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
 
-bool MockServer::listen() {
-  listenEntered_ = true;
-  bool ok = true;
-  if (!stopRequested_) ok = http_->listen_after_bind();
-  listenReturned_ = true;
-  return ok;
-}
+bool MockServer::listen() { return lifecycle_.listen(); }
 
 void MockServer::stop() {
-  stopRequested_ = true;
-  faults_.shutdown();
-  if (!listenEntered_) return;  // listen() will see stopRequested_ and return at once
-  // httplib 0.11 ignores stop() until listen_after_bind has marked itself running.
-  while (!http_->is_running() && !listenReturned_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  http_->stop();
+  faults_.shutdown();  // ends injected delays, so requests in flight can finish
+  lifecycle_.stop();
 }
 
 void MockServer::serveData(ApiResource resource, const Request& req, Response& res) {
@@ -271,20 +237,6 @@ void MockServer::finishResponse(const Request& req, Response& res) {
     requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
                       combinedHeader(req, "Cache-Control"), res.status});
   }
-}
-
-// Error handler: httplib calls it for every status >= 400. Answers the library's own
-// errors (unknown route, body too large, unparsable request) in the API's error shape and
-// leaves bodies the handlers already wrote alone.
-bool MockServer::renderErrorIfEmpty(const Request& req, Response& res) {
-  if (!res.body.empty()) return false;
-  res.headers.erase("EXCEPTION_WHAT");  // set by httplib 0.11 for exceptions it caught itself
-  switch (res.status) {
-    case 404: sendError(res, notFound(req.method, req.path)); break;
-    case 413: sendError(res, payloadTooLarge(options_.maxBodyBytes)); break;
-    default: sendError(res, genericError(res.status)); break;
-  }
-  return true;
 }
 
 }  // namespace livedata::mock

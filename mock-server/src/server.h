@@ -18,6 +18,7 @@
 #include "backend_routes.h"
 #include "log.h"
 #include "fault_injector.h"
+#include "http_server_support.h"
 #include "options.h"
 #include "request_log.h"
 
@@ -65,7 +66,6 @@ class MockServer {
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
-  bool renderErrorIfEmpty(const httplib::Request& req, httplib::Response& res);
 
   ServerOptions options_;
   Backend& backend_;
@@ -78,9 +78,7 @@ class MockServer {
   std::vector<std::string> routes_;
   CorsPolicy cors_;
   std::unique_ptr<httplib::Server> http_;
-  std::atomic<bool> listenEntered_{false};
-  std::atomic<bool> listenReturned_{false};
-  std::atomic<bool> stopRequested_{false};
+  ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
 };
 
 }  // namespace livedata::mock

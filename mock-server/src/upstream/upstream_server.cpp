@@ -10,6 +10,7 @@
 
 #include "api_error.h"
 #include "bearer_auth.h"
+#include "http_server_support.h"
 #include "upstream/feed_api.h"
 
 namespace livedata::mock {
@@ -17,19 +18,9 @@ namespace {
 
 using httplib::Request;
 using httplib::Response;
-using HandlerResponse = httplib::Server::HandlerResponse;
 using Json = nlohmann::ordered_json;
 
 constexpr int kMaxChangesPerRequest = 1'000'000;
-
-void sendJson(Response& res, int status, const std::string& body) {
-  res.status = status;
-  // The charset also keeps httplib 0.11 from gzipping the body on its own: it compresses
-  // only an exact "application/json".
-  res.set_content(body, kJsonContentType);
-}
-
-void sendError(Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
 
 void sendTooManyRequests(Response& res, int retryAfterSeconds, const std::string& message) {
   sendError(res, ApiError{429, "rate_limited", message});
@@ -78,12 +69,7 @@ UpstreamServer::UpstreamServer(UpstreamAccount& account, UpstreamServerOptions o
   registerRoutes();
 }
 
-UpstreamServer::~UpstreamServer() {
-  stop();
-  // httplib closes a bound socket only by stopping a running listen: one that was bound
-  // and never listened on gets that now, or clients would queue on it unanswered.
-  if (port_ > 0 && !listenEntered_) listen();
-}
+UpstreamServer::~UpstreamServer() { stop(); }
 
 // The route table: every route the upstream answers. Anything else is a 404 not_found.
 void UpstreamServer::registerRoutes() {
@@ -111,51 +97,18 @@ void UpstreamServer::configureServer() {
   applyTimeout(options_.writeTimeoutMs, [&](time_t s, time_t us) { http_->set_write_timeout(s, us); });
   http_->set_payload_max_length(options_.maxBodyBytes);
 
-  // httplib calls it for every status >= 400: its own errors (no route, body too large,
-  // unparsable request) get the API's error shape; bodies the handlers wrote stay.
-  http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request& req, Response& res) {
-    if (!res.body.empty()) return HandlerResponse::Unhandled;
-    res.headers.erase("EXCEPTION_WHAT");  // set by httplib 0.11 for exceptions it caught itself
-    switch (res.status) {
-      case 404: sendError(res, notFound(req.method, req.path)); break;
-      case 413: sendError(res, payloadTooLarge(options_.maxBodyBytes)); break;
-      default: sendError(res, genericError(res.status)); break;
-    }
-    return HandlerResponse::Handled;
-  }));
-  http_->set_exception_handler([](const Request& req, Response& res, std::exception_ptr thrown) {
-    std::string what = "unknown exception";
-    try {
-      if (thrown) std::rethrow_exception(thrown);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
+  installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const std::string& what) {
     std::fprintf(stderr, "upstream: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
-    res.headers.clear();
-    sendError(res, genericError(500));
   });
 }
 
 int UpstreamServer::bind() {
-  const int port = options_.port == 0 ? http_->bind_to_any_port(options_.host)
-                                      : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  const int port = lifecycle_.bind(options_.host, options_.port);
   if (port > 0) port_ = port;
   return port;
 }
 
-bool UpstreamServer::listen() {
-  if (port_ == 0) return false;  // not bound
-  listenEntered_ = true;
-  // A stop() that came first saw no listen to stop: this one is stopped from a helper
-  // thread as soon as it runs, which also closes the bound socket.
-  std::thread stopper;
-  if (stopRequested_) stopper = std::thread([this] { stopListening(); });
-  const bool ok = http_->listen_after_bind();
-  listenReturned_ = true;
-  if (stopper.joinable()) stopper.join();
-  return ok;
-}
+bool UpstreamServer::listen() { return lifecycle_.listen(); }
 
 bool UpstreamServer::start() {
   if (bind() < 0) return false;
@@ -168,20 +121,9 @@ void UpstreamServer::stop() {
     std::lock_guard lock(stopMutex_);
     stopRequested_ = true;
   }
-  stopWake_.notify_all();
-  // Either this sees listenEntered_, or listen() sees stopRequested_ (both are seq_cst).
-  if (listenEntered_) stopListening();
+  stopWake_.notify_all();  // held requests end first, so the listen can finish
+  lifecycle_.stop();
   if (listener_.joinable() && listener_.get_id() != std::this_thread::get_id()) listener_.join();
-}
-
-void UpstreamServer::stopListening() {
-  // httplib 0.11 ignores stop() until listen_after_bind has marked itself running.
-  while (!http_->is_running() && !listenReturned_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  // Once only: httplib 0.11 asserts that a running server still has its socket.
-  std::lock_guard lock(stopMutex_);
-  if (httpStopped_) return;
-  httpStopped_ = true;
-  http_->stop();
 }
 
 std::string UpstreamServer::baseUrl() const { return "http://" + options_.host + ":" + std::to_string(port()); }

@@ -28,6 +28,7 @@
 #include "upstream/account.h"
 #include "upstream/token_bucket.h"
 #include "upstream/upstream_faults.h"
+#include "http_server_support.h"
 
 namespace httplib {
 class Server;
@@ -116,8 +117,6 @@ class UpstreamServer {
   JsonReply deleteFaults(const std::string& body);
   JsonReply postChanges(const std::string& body);
   JsonReply getStats(const std::string& body);
-  // Makes a listen() that has been entered return. REQUIRES: listenEntered_.
-  void stopListening();
   // Sleeps up to `ms`, less when the server stops.
   void pause(int ms);
 
@@ -126,6 +125,7 @@ class UpstreamServer {
   FaultPlan faults_;
   TokenBucket bucket_;
   std::unique_ptr<httplib::Server> http_;
+  ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
   std::thread listener_;  // start()'s
   std::atomic<int> port_{0};
 
@@ -135,10 +135,7 @@ class UpstreamServer {
 
   std::mutex stopMutex_;
   std::condition_variable stopWake_;  // wakes pause()s
-  std::atomic<bool> stopRequested_{false};
-  std::atomic<bool> listenEntered_{false};
-  std::atomic<bool> listenReturned_{false};
-  bool httpStopped_ = false;  // GUARDED_BY(stopMutex_)
+  std::atomic<bool> stopRequested_{false};  // GUARDED_BY(stopMutex_) for stopWake_
 };
 
 }  // namespace livedata::mock

@@ -1,0 +1,88 @@
+#include "http_server_support.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <exception>
+#include <thread>
+
+namespace livedata::mock {
+
+void sendJson(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, kJsonContentType);
+  res.set_header("Cache-Control", "no-store");
+}
+
+void sendError(httplib::Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
+
+void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
+                          std::function<void(const httplib::Request&, const std::string& what)> onException) {
+  using HandlerResponse = httplib::Server::HandlerResponse;
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [maxBodyBytes](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return HandlerResponse::Unhandled;
+        res.headers.erase("EXCEPTION_WHAT");  // set by httplib 0.11 for exceptions it caught itself
+        switch (res.status) {
+          case 404: sendError(res, notFound(req.method, req.path)); break;
+          case 413: sendError(res, payloadTooLarge(maxBodyBytes)); break;
+          default: sendError(res, genericError(res.status)); break;
+        }
+        return HandlerResponse::Handled;
+      }));
+  http.set_exception_handler([onException = std::move(onException)](const httplib::Request& req,
+                                                                      httplib::Response& res,
+                                                                      std::exception_ptr thrown) {
+    std::string what = "unknown exception";
+    try {
+      if (thrown) std::rethrow_exception(thrown);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    if (onException) onException(req, what);
+    res.headers.clear();  // drop whatever the handler had set before it threw
+    sendError(res, genericError(500));
+  });
+}
+
+ServerLifecycle::~ServerLifecycle() {
+  stop();
+  if (bound_ && !listenEntered_) listen();
+}
+
+int ServerLifecycle::bind(const std::string& host, int port) {
+  const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
+  if (bound > 0) bound_ = true;
+  return bound;
+}
+
+bool ServerLifecycle::listen() {
+  if (!bound_) return false;
+  listenEntered_ = true;
+  // A stop() that came first saw no listen to stop: this one is stopped from a helper
+  // thread as soon as it runs, which also closes the bound socket.
+  std::thread stopper;
+  if (stopRequested_) stopper = std::thread([this] { stopListening(); });
+  const bool ok = http_.listen_after_bind();
+  listenReturned_ = true;
+  if (stopper.joinable()) stopper.join();
+  return ok;
+}
+
+void ServerLifecycle::stop() {
+  stopRequested_ = true;
+  // Either this sees listenEntered_, or listen() sees stopRequested_ (both are seq_cst).
+  if (listenEntered_) stopListening();
+}
+
+void ServerLifecycle::stopListening() {
+  // httplib 0.11 ignores stop() until listen_after_bind has marked itself running.
+  while (!http_.is_running() && !listenReturned_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::lock_guard<std::mutex> lock(stopMutex_);
+  if (httpStopped_) return;
+  httpStopped_ = true;
+  http_.stop();
+}
+
+}  // namespace livedata::mock
