@@ -2,13 +2,12 @@
 
 #include <httplib.h>
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/cache.h"  // percentEncode, the one the client's URLs use
+#include "livedata/config.h"
 #include "livedata/retry.h"
 #include "upstream/page_json.h"
 
@@ -17,43 +16,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using Kind = UpstreamFailure::Kind;
-
-struct BaseUrl {
-  std::string origin;      // scheme://authority
-  std::string pathPrefix;  // "" or "/prefix", no trailing slash
-};
-
-std::optional<BaseUrl> splitBaseUrl(const std::string& url) {
-  const auto schemeEnd = url.find("://");
-  if (schemeEnd == std::string::npos) return std::nullopt;
-  std::string scheme = url.substr(0, schemeEnd);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  const auto authorityStart = schemeEnd + 3;
-  const auto pathStart = url.find('/', authorityStart);
-  std::string authority = url.substr(authorityStart, pathStart - authorityStart);
-  if (authority.empty() || url.find_first_of("?#") != std::string::npos) return std::nullopt;
-  std::string prefix = pathStart == std::string::npos ? "" : url.substr(pathStart);
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  return BaseUrl{scheme + "://" + authority, prefix};
-}
-
-// RFC 3986 section 2.3: everything but the unreserved characters is escaped.
-std::string percentEncode(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      char escaped[4];
-      std::snprintf(escaped, sizeof escaped, "%%%02X", byte);
-      out += escaped;
-    }
-  }
-  return out;
-}
 
 template <typename SetTimeout>
 void applyTimeout(int ms, SetTimeout&& set) {
@@ -91,11 +53,13 @@ std::string describeErrorBody(const std::string& body) {
 }  // namespace
 
 std::variant<std::unique_ptr<HttpUpstreamSource>, std::string> HttpUpstreamSource::create(HttpUpstreamOptions options) {
-  const auto url = splitBaseUrl(options.baseUrl);
-  if (!url) return "baseUrl must be http://host:port with an optional path, got '" + options.baseUrl + "'";
+  // The client's parser, so the sync and the dashboard's data layer read URLs alike.
+  const auto url = parseBaseUrl(options.baseUrl);
+  if (!url.ok()) return url.error().detail;
   if (options.connectTimeoutMs < 1) return std::string("connectTimeoutMs must be 1 or more");
   if (options.readTimeoutMs < 1) return std::string("readTimeoutMs must be 1 or more");
-  return std::unique_ptr<HttpUpstreamSource>(new HttpUpstreamSource(std::move(options), url->origin, url->pathPrefix));
+  return std::unique_ptr<HttpUpstreamSource>(
+      new HttpUpstreamSource(std::move(options), url.value().origin(), url.value().prefix));
 }
 
 HttpUpstreamSource::HttpUpstreamSource(HttpUpstreamOptions options, std::string origin, std::string pathPrefix)
