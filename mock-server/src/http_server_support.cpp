@@ -1,6 +1,7 @@
 #include "http_server_support.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <exception>
@@ -52,8 +53,20 @@ ServerLifecycle::~ServerLifecycle() {
 }
 
 int ServerLifecycle::bind(const std::string& host, int port) {
+  // httplib 0.11 listens with a backlog of 5: a burst of connections (a dashboard opening,
+  // a load test) overflows it, and each dropped SYN costs its client a 1 s, 3 s, 7 s...
+  // retransmission. Listening again on the bound socket raises the backlog (Linux allows
+  // it); the socket is caught through the options hook, which runs before bind.
+  int socket = -1;
+  http_.set_socket_options([&socket](socket_t candidate) {
+    httplib::default_socket_options(candidate);
+    socket = candidate;
+  });
   const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
-  if (bound > 0) bound_ = true;
+  http_.set_socket_options(httplib::default_socket_options);
+  if (bound <= 0) return -1;
+  if (socket >= 0) ::listen(socket, SOMAXCONN);
+  bound_ = true;
   return bound;
 }
 

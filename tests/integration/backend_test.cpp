@@ -112,15 +112,16 @@ TEST(Backend, HundredConcurrentMissesOnOneKeyComputeOnce) {
   Http http(server);
   waitForRuns(http, 1);
   const auto before = http.get("/api/cache/stats")["computations"].get<std::uint64_t>();
-  std::vector<std::future<int>> statuses;
+  std::vector<std::future<std::string>> outcomes;
   for (int i = 0; i < 100; ++i) {
-    statuses.push_back(std::async(std::launch::async, [&server] {
+    outcomes.push_back(std::async(std::launch::async, [&server] {
       httplib::Client client("127.0.0.1", server.port());
+      client.set_read_timeout(30, 0);
       const auto result = client.Get("/api/campaigns?limit=37&sort=revenue");
-      return result ? result->status : 0;
+      return result ? std::to_string(result->status) : "error: " + httplib::to_string(result.error());
     }));
   }
-  for (auto& status : statuses) EXPECT_EQ(status.get(), 200);
+  for (auto& outcome : outcomes) EXPECT_EQ(outcome.get(), "200");
   EXPECT_EQ(http.get("/api/cache/stats")["computations"].get<std::uint64_t>(), before + 1);
 }
 
