@@ -88,6 +88,7 @@
 #include "cache/redis_backend.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
+#include "structured_log.h"
 #include "representation.h"
 
 namespace livedata::mock {
@@ -153,7 +154,7 @@ struct ResponseCacheStats {
 };
 
 // Log lines: level, a fixed message ("response cache fell back to memory"), and fields.
-using CacheLogger = std::function<void(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields)>;
+using CacheLogger = StructuredLogger;
 
 struct ResponseCacheDependencies {
   // A monotonic clock in ms for the memory tier's TTLs. Empty: std::chrono::steady_clock.

@@ -56,6 +56,7 @@
 #include "entity.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
+#include "structured_log.h"
 #include "store/store.h"
 #include "sync/sync_status.h"
 #include "upstream/upstream_source.h"
@@ -85,8 +86,7 @@ std::optional<std::string> validate(const SyncOptions& options);
 
 // Log lines: level, a fixed message ("sync page committed"), and structured fields; the
 // same shape as the response cache's CacheLogger, so the server hands both one function.
-using SyncLogger = std::function<void(LogLevel level, std::string_view message,
-                                      const nlohmann::ordered_json& fields)>;
+using SyncLogger = StructuredLogger;
 
 // What the service reaches the outside world through. Every member may be empty.
 struct SyncDependencies {
