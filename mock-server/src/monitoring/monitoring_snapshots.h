@@ -1,0 +1,51 @@
+// What the monitoring service reports but does not own: plain values the server fills in
+// from the cache, the sync service and a database probe just before rendering, so this
+// module depends on none of them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace livedata::mock::monitoring {
+
+struct CacheSnapshot {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t keys = 0;
+  std::uint64_t bytes = 0;
+  std::string backend = "memory";  // "redis" or "memory": the one serving now
+  bool redisConfigured = false;
+  std::uint64_t fallbacks = 0;      // switches from Redis to memory
+  std::uint64_t invalidations = 0;
+
+  // hits / (hits + misses); nullopt before the first lookup.
+  std::optional<double> hitRate() const;
+};
+
+struct SyncSnapshot {
+  std::uint64_t runs = 0;
+  std::uint64_t successes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t records = 0;
+  std::uint64_t lastRunDurationMs = 0;
+  std::optional<std::int64_t> lastSuccessAgeMs;  // nullopt: never succeeded
+  std::string state = "idle";                    // the sync service's own word
+
+  // successes / runs; nullopt before the first run.
+  std::optional<double> successRate() const;
+};
+
+// The result of the server's real database query for /monitoring/health.
+struct DatabaseProbe {
+  bool reachable = false;
+  std::optional<double> pingMillis;
+  std::string error;  // why not reachable
+};
+
+void to_json(nlohmann::ordered_json& json, const CacheSnapshot& cache);
+void to_json(nlohmann::ordered_json& json, const SyncSnapshot& sync);
+
+}  // namespace livedata::mock::monitoring

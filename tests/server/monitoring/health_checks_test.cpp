@@ -1,0 +1,160 @@
+#include "monitoring/health_checks.h"
+
+#include <gtest/gtest.h>
+
+namespace livedata::mock::monitoring {
+namespace {
+
+constexpr std::int64_t kNowMs = 1'764'000'000'000;  // 2025-11-24T16:00:00Z
+
+HealthObservations healthy() {
+  HealthObservations o;
+  o.databaseReachable = true;
+  o.databasePingMillis = 2.5;
+  o.redisConfigured = true;
+  o.redisReachable = true;
+  o.hostMemoryTotalBytes = 1000;
+  o.hostMemoryAvailableBytes = 500;
+  o.processCpuPercent = 10;
+  o.diskFreeBytes = 500;
+  o.diskTotalBytes = 1000;
+  o.apiAverageLatencyMillis = 20;
+  o.apiErrorRate = 0.0;
+  return o;
+}
+
+HealthStatus statusOf(const HealthReport& report, const std::string& key) {
+  for (const auto& check : report.checks) {
+    if (check.component + ":" + check.measurement == key) return check.status;
+  }
+  throw std::runtime_error("no check " + key);
+}
+
+TEST(HealthChecks, AllGoodIsPassWith200) {
+  const HealthReport report = evaluateHealth(healthy(), {}, kNowMs);
+  EXPECT_EQ(report.status, HealthStatus::pass);
+  EXPECT_EQ(report.checks.size(), 7u);
+  EXPECT_EQ(httpStatusFor(report.status), 200);
+}
+
+TEST(HealthChecks, UnreachableDatabaseFailsWith503) {
+  HealthObservations o = healthy();
+  o.databaseReachable = false;
+  o.databasePingMillis.reset();
+  o.databaseError = "unable to open database file";
+  const HealthReport report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(report.status, HealthStatus::fail);
+  EXPECT_EQ(httpStatusFor(report.status), 503);
+  EXPECT_EQ(report.checks[0].output, "database query failed: unable to open database file");
+}
+
+TEST(HealthChecks, SlowDatabasePingWarns) {
+  HealthObservations o = healthy();
+  o.databasePingMillis = 150;
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "database:responseTime"), HealthStatus::warn);
+}
+
+TEST(HealthChecks, RedisOnMemoryFallbackWarnsButStays200) {
+  HealthObservations o = healthy();
+  o.cacheOnMemoryFallback = true;
+  const HealthReport report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(report.status, HealthStatus::warn);
+  EXPECT_EQ(httpStatusFor(report.status), 200);
+  o.redisReachable = false;
+  o.cacheOnMemoryFallback = false;
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "redis:connection"), HealthStatus::warn);
+  o.redisConfigured = false;
+  EXPECT_EQ(evaluateHealth(o, {}, kNowMs).status, HealthStatus::pass);
+}
+
+TEST(HealthChecks, DiskFreeBelowTenPercentWarnsAndBelowFiveFails) {
+  HealthObservations o = healthy();
+  o.diskFreeBytes = 100;  // exactly 10%: not below
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "disk:free"), HealthStatus::pass);
+  o.diskFreeBytes = 80;
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "disk:free"), HealthStatus::warn);
+  o.diskFreeBytes = 40;
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "disk:free"), HealthStatus::fail);
+}
+
+TEST(HealthChecks, MemoryAndCpuFollowTheirThresholds) {
+  HealthObservations o = healthy();
+  o.hostMemoryAvailableBytes = 80;
+  o.processCpuPercent = 85;
+  auto report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "memory:utilization"), HealthStatus::warn);
+  EXPECT_EQ(statusOf(report, "cpu:utilization"), HealthStatus::warn);
+  o.hostMemoryAvailableBytes = 40;
+  o.processCpuPercent = 99;
+  report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "memory:utilization"), HealthStatus::fail);
+  EXPECT_EQ(statusOf(report, "cpu:utilization"), HealthStatus::fail);
+}
+
+TEST(HealthChecks, ApiLatencyAndErrorRateFollowTheirThresholds) {
+  HealthObservations o = healthy();
+  o.apiAverageLatencyMillis = 250;
+  o.apiErrorRate = 0.02;
+  auto report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "api:responseTime"), HealthStatus::warn);
+  EXPECT_EQ(statusOf(report, "api:errorRate"), HealthStatus::warn);
+  o.apiAverageLatencyMillis = 1500;
+  o.apiErrorRate = 0.06;
+  report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "api:responseTime"), HealthStatus::fail);
+  EXPECT_EQ(statusOf(report, "api:errorRate"), HealthStatus::fail);
+}
+
+TEST(HealthChecks, ThresholdsAreConfigurable) {
+  HealthObservations o = healthy();
+  o.apiAverageLatencyMillis = 50;
+  HealthThresholds strict;
+  strict.latencyWarnMillis = 10;
+  EXPECT_EQ(statusOf(evaluateHealth(o, strict, kNowMs), "api:responseTime"), HealthStatus::warn);
+}
+
+TEST(HealthChecks, NoRequestsPassesButUnreadableSystemValuesWarn) {
+  HealthObservations o = healthy();
+  o.apiAverageLatencyMillis.reset();
+  o.apiErrorRate.reset();
+  EXPECT_EQ(evaluateHealth(o, {}, kNowMs).status, HealthStatus::pass);
+  o.diskTotalBytes.reset();
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "disk:free"), HealthStatus::warn);
+}
+
+TEST(HealthJson, FollowsTheIetfDraftShape) {
+  HealthObservations o = healthy();
+  o.cacheOnMemoryFallback = true;
+  const auto json = renderHealthJson(evaluateHealth(o, {}, kNowMs), {"1", "0.1.0", "livedata-mock-server", "test"});
+  std::vector<std::string> keys;
+  for (const auto& item : json.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"status", "version", "releaseId", "serviceId", "description", "checks",
+                                            "output"}));
+  EXPECT_EQ(json["status"], "warn");
+  EXPECT_EQ(json["output"], "redis:connection warn");
+  const auto& database = json["checks"]["database:responseTime"];
+  ASSERT_TRUE(database.is_array());
+  ASSERT_EQ(database.size(), 1u);
+  EXPECT_EQ(database[0]["componentType"], "datastore");
+  EXPECT_EQ(database[0]["observedValue"], 2.5);
+  EXPECT_EQ(database[0]["observedUnit"], "ms");
+  EXPECT_EQ(database[0]["status"], "pass");
+  EXPECT_EQ(database[0]["time"], "2025-11-24T16:00:00Z");
+  EXPECT_EQ(database[0]["threshold"], 100.0);
+  EXPECT_FALSE(database[0].contains("output"));
+  const auto& redis = json["checks"]["redis:connection"][0];
+  EXPECT_EQ(redis["status"], "warn");
+  EXPECT_EQ(redis["observedValue"], "memory fallback");
+  EXPECT_EQ(redis["threshold"], "connected");
+  EXPECT_TRUE(redis.contains("output"));
+  EXPECT_EQ(json["checks"].size(), 7u);
+}
+
+TEST(HealthJson, OmitsTopLevelOutputWhenPassing) {
+  const auto json = renderHealthJson(evaluateHealth(healthy(), {}, kNowMs), {});
+  EXPECT_EQ(json["status"], "pass");
+  EXPECT_FALSE(json.contains("output"));
+}
+
+}  // namespace
+}  // namespace livedata::mock::monitoring

@@ -1,0 +1,284 @@
+#include "monitoring/monitoring_service.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "monitoring/prometheus_writer.h"
+
+namespace livedata::mock::monitoring {
+namespace {
+
+struct LoggedLine {
+  livedata::LogLevel level;
+  std::string message;
+  nlohmann::ordered_json fields;
+};
+
+class Monitoring : public ::testing::Test {
+ protected:
+  Monitoring() {
+    cache.hits = 80;
+    cache.misses = 20;
+    cache.keys = 12;
+    cache.bytes = 4096;
+    cache.backend = "redis";
+    cache.redisConfigured = true;
+    cache.fallbacks = 1;
+    cache.invalidations = 3;
+    sync.runs = 10;
+    sync.successes = 9;
+    sync.failures = 1;
+    sync.records = 1234;
+    sync.lastRunDurationMs = 1500;
+    sync.lastSuccessAgeMs = 60'000;
+    sync.state = "idle";
+    system.processCpuPercent = 12.5;
+    system.processCpuSeconds = 3.25;
+    system.residentMemoryBytes = 50'000'000;
+    system.threads = 6;
+    system.openFileDescriptors = 17;
+    system.hostMemory = HostMemory{8'000'000'000, 4'000'000'000};
+    system.load = LoadAverages{0.5, 0.25, 0.125};
+    system.diskFreeBytes = 600;
+    system.diskTotalBytes = 1000;
+  }
+
+  void traffic() {
+    service.recordRequest({"/api/campaigns", "GET", 200, 1'000, "curl/8.1", "203.0.113.7"});
+    service.recordRequest({"/api/campaigns", "GET", 200, 3'000, "curl/8.1", "203.0.113.9"});
+    service.recordRequest({"/api/campaigns/:id", "GET", 500, 2'000'000, "curl/8.1", "203.0.113.9"});
+  }
+
+  std::int64_t nowMs = 1'764'000'000'000;  // 2025-11-24T16:00:00Z
+  std::vector<LoggedLine> logged;
+  MonitoringService service{
+      MonitoringOptions{},
+      [this](livedata::LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) {
+        logged.push_back({level, std::string(message), fields});
+      },
+      [this] { return nowMs; }};
+  CacheSnapshot cache;
+  SyncSnapshot sync;
+  SystemMetrics system;
+};
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+bool hasLine(const std::string& text, const std::string& line) {
+  for (const auto& candidate : lines(text)) {
+    if (candidate == line) return true;
+  }
+  return false;
+}
+
+TEST_F(Monitoring, LogsSlowRequestsWithRouteAndDuration) {
+  traffic();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].level, livedata::LogLevel::warn);
+  EXPECT_EQ(logged[0].message, "slow request");
+  EXPECT_EQ(logged[0].fields["route"], "/api/campaigns/:id");
+  EXPECT_EQ(logged[0].fields["durationMs"], 2000.0);
+}
+
+TEST_F(Monitoring, HealthUsesProbeCacheSystemAndRequestTotals) {
+  traffic();  // 1 of 3 requests failed: the error rate fails
+  HealthReport report = service.checkHealth({true, 1.0, ""}, cache, system);
+  EXPECT_EQ(report.status, HealthStatus::fail);
+  const auto json = service.healthJson(report);
+  EXPECT_EQ(json["checks"]["api:errorRate"][0]["status"], "fail");
+  EXPECT_EQ(json["serviceId"], "livedata-mock-server");
+  EXPECT_EQ(json["checks"]["api:errorRate"][0]["time"], "2025-11-24T16:00:00Z");
+}
+
+TEST_F(Monitoring, HealthWarnsOnMemoryFallbackAndFailsWithoutDatabase) {
+  cache.backend = "memory";
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::warn);
+  cache.backend = "redis";
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::pass);
+  const auto report = service.checkHealth({false, std::nullopt, "no such table"}, cache, system);
+  EXPECT_EQ(httpStatusFor(report.status), 503);
+}
+
+TEST_F(Monitoring, StatusShowsTargetsAndAlertsWithTimes) {
+  traffic();
+  nowMs += 5'000;
+  const auto targets = service.evaluateTargets(cache, sync);
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_DOUBLE_EQ(*targets[0].current, 0.8);
+  EXPECT_DOUBLE_EQ(*targets[1].current, 0.9);
+  const auto json = service.statusJson(sync, cache, service.checkHealth({true, 1.0, ""}, cache, system));
+  EXPECT_EQ(json["version"], "1");
+  EXPECT_EQ(json["uptimeSeconds"], 5.0);
+  EXPECT_EQ(json["sync"]["state"], "idle");
+  EXPECT_EQ(json["cache"]["backend"], "redis");
+  EXPECT_EQ(json["health"]["status"], "fail");
+  EXPECT_EQ(json["targets"].size(), 4u);
+  // All four are missed: hit rate 80%, sync 90%, errors 33%, average 668 ms.
+  ASSERT_EQ(json["alerts"]["open"].size(), 4u);
+  EXPECT_EQ(json["alerts"]["open"][0]["startedAt"], "2025-11-24T16:00:05Z");
+  EXPECT_EQ(json["alerts"]["history"].size(), 0u);
+
+  cache.hits = 1000;
+  nowMs += 60'000;
+  service.evaluateTargets(cache, sync);
+  const auto after = service.statusJson(sync, cache, {});
+  EXPECT_EQ(after["alerts"]["open"].size(), 3u);
+  ASSERT_EQ(after["alerts"]["history"].size(), 1u);
+  EXPECT_EQ(after["alerts"]["history"][0]["target"], "cache_hit_rate");
+  EXPECT_EQ(after["alerts"]["history"][0]["endedAt"], "2025-11-24T16:01:05Z");
+}
+
+TEST_F(Monitoring, RendersMetricsApiMetricsAndErrorsJson) {
+  traffic();
+  service.recordError({"HttpError", "upstream returned 500 for id 42", "/api/campaigns/:id", "req-1", nullptr});
+  service.recordError({"HttpError", "upstream returned 500 for id 43", "/api/campaigns/:id", "req-2", nullptr});
+  const auto metrics = service.metricsJson(system, cache);
+  EXPECT_EQ(metrics["cache"]["hitRate"], 0.8);
+  EXPECT_EQ(metrics["system"]["process"]["threads"], 6);
+  EXPECT_EQ(service.apiMetricsJson()["totals"]["requests"], 3);
+  const auto errors = service.errorsJson();
+  EXPECT_EQ(errors["totalErrors"], 2);
+  ASSERT_EQ(errors["groups"].size(), 1u);
+  EXPECT_EQ(errors["groups"][0]["count"], 2);
+  EXPECT_EQ(errors["groups"][0]["lastRequestId"], "req-2");
+}
+
+TEST_F(Monitoring, ExposesConventionalPrometheusSeries) {
+  traffic();
+  service.recordError({"HttpError", "boom", "/", "r", nullptr});
+  service.evaluateTargets(cache, sync);
+  const std::string text = service.prometheusText(system, cache, sync);
+  for (const char* line : {
+           R"(livedata_http_requests_total{route="/api/campaigns",method="GET",status="200"} 2)",
+           R"(livedata_http_requests_total{route="/api/campaigns/:id",method="GET",status="500"} 1)",
+           R"(livedata_http_request_duration_seconds_bucket{route="/api/campaigns",method="GET",le="0.001"} 1)",
+           R"(livedata_http_request_duration_seconds_bucket{route="/api/campaigns",method="GET",le="0.005"} 2)",
+           R"(livedata_http_request_duration_seconds_bucket{route="/api/campaigns",method="GET",le="+Inf"} 2)",
+           R"(livedata_http_request_duration_seconds_sum{route="/api/campaigns",method="GET"} 0.004)",
+           R"(livedata_http_request_duration_seconds_count{route="/api/campaigns",method="GET"} 2)",
+           "livedata_http_requests_in_flight 0",
+           "livedata_http_slow_requests_total 1",
+           "livedata_errors_total 1",
+           "livedata_cache_hits_total 80",
+           "livedata_cache_misses_total 20",
+           "livedata_cache_keys 12",
+           "livedata_cache_bytes 4096",
+           R"(livedata_cache_backend_info{backend="redis"} 1)",
+           "livedata_cache_fallbacks_total 1",
+           R"(livedata_sync_runs_total{outcome="success"} 9)",
+           R"(livedata_sync_runs_total{outcome="failure"} 1)",
+           "livedata_sync_records_total 1234",
+           "livedata_sync_last_success_age_seconds 60",
+           "livedata_process_cpu_percent 12.5",
+           "process_cpu_seconds_total 3.25",
+           "process_resident_memory_bytes 50000000",
+           "process_open_fds 17",
+           "process_threads 6",
+           "livedata_uptime_seconds 0",
+           R"(livedata_slo_met{target="cache_hit_rate"} 0)",
+           "livedata_alerts_open 4",
+       }) {
+    EXPECT_TRUE(hasLine(text, line)) << "missing: " << line << "\n" << text;
+  }
+}
+
+TEST_F(Monitoring, PrometheusTextFollowsTheExpositionRules) {
+  traffic();
+  const std::string text = service.prometheusText(system, cache, sync);
+  std::map<std::string, std::string> typeOf;
+  std::set<std::string> helped;
+  std::string current;
+  std::map<std::string, std::uint64_t> infBucket;
+  std::map<std::string, std::uint64_t> count;
+  for (const auto& line : lines(text)) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      const std::string name = line.substr(7, line.find(' ', 7) - 7);
+      EXPECT_TRUE(helped.insert(name).second) << "HELP twice: " << name;
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream in(line.substr(7));
+      std::string name, type;
+      in >> name >> type;
+      EXPECT_TRUE(typeOf.emplace(name, type).second) << "TYPE twice: " << name;
+      EXPECT_TRUE(helped.count(name)) << "TYPE before HELP: " << name;
+      if (type == "counter") {
+        EXPECT_EQ(name.substr(name.size() - 6), "_total") << name;
+      }
+      current = name;
+      continue;
+    }
+    const std::string series = line.substr(0, line.find_first_of("{ "));
+    // Every sample belongs to the family whose header came last (families are contiguous).
+    const bool ownFamily = series == current || (typeOf[current] == "histogram" &&
+                                                 (series == current + "_bucket" || series == current + "_sum" ||
+                                                  series == current + "_count"));
+    EXPECT_TRUE(ownFamily) << line;
+    const std::string value = line.substr(line.rfind(' ') + 1);
+    if (series == "livedata_http_request_duration_seconds_bucket" && line.find("le=\"+Inf\"") != std::string::npos) {
+      const std::string labels = line.substr(line.find('{'), line.find(",le=") - line.find('{'));
+      infBucket[labels] = std::stoull(value);
+    }
+    if (series == "livedata_http_request_duration_seconds_count") {
+      count[line.substr(line.find('{'), line.find('}') - line.find('{'))] = std::stoull(value);
+    }
+  }
+  EXPECT_EQ(infBucket.size(), 2u);
+  EXPECT_EQ(infBucket, count);
+}
+
+TEST_F(Monitoring, PrometheusBucketsAreCumulative) {
+  for (std::uint64_t micros : {100, 700, 700, 30'000, 20'000'000}) {
+    service.recordRequest({"/r", "GET", 200, micros, "", ""});
+  }
+  const std::string text = service.prometheusText(system, cache, sync);
+  std::vector<std::uint64_t> buckets;
+  for (const auto& line : lines(text)) {
+    if (line.rfind("livedata_http_request_duration_seconds_bucket{route=\"/r\"", 0) == 0) {
+      buckets.push_back(std::stoull(line.substr(line.rfind(' ') + 1)));
+    }
+  }
+  const std::vector<std::uint64_t> expected = {1, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5};
+  EXPECT_EQ(buckets, expected);
+}
+
+TEST_F(Monitoring, PromtoolAcceptsTheExposition) {
+  if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool not installed";
+  traffic();
+  service.evaluateTargets(cache, sync);
+  const auto path = std::filesystem::temp_directory_path() / ("livedata-metrics-" + std::to_string(getpid()) + ".txt");
+  std::ofstream(path) << service.prometheusText(service.sampleSystem(), cache, sync);
+  const int status = std::system(("promtool check metrics < " + path.string()).c_str());
+  std::filesystem::remove(path);
+  EXPECT_EQ(status, 0);
+}
+
+TEST(MonitoringOptions, DefaultsAreValid) { EXPECT_EQ(validateMonitoringOptions({}), std::nullopt); }
+
+TEST(MonitoringOptions, NamesTheFirstInvalidField) {
+  MonitoringOptions options;
+  options.health.diskFailRatio = 0.2;  // above the warn ratio 0.1
+  EXPECT_EQ(validateMonitoringOptions(options), "health.diskFailRatio must be within [0, health.diskWarnRatio]");
+  options = {};
+  options.targets.maxErrorRate = 0.0 / 0.0;
+  EXPECT_EQ(validateMonitoringOptions(options), "targets.maxErrorRate must be within [0, 1]");
+  options = {};
+  options.requests.maxRouteSeries = 0;
+  EXPECT_EQ(validateMonitoringOptions(options), "requests.maxRouteSeries must be at least 1");
+}
+
+}  // namespace
+}  // namespace livedata::mock::monitoring
