@@ -2,10 +2,10 @@
 // documentation fails here.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -16,25 +16,26 @@ namespace livedata::mock {
 namespace {
 
 // "METHOD /path" for every operation under `paths:` (two-space path keys, four-space
-// method keys, as the file is written).
+// method keys, as the file is written). No std::regex: GCC 12 warns inside it under ASan.
 std::set<std::string> documentedRoutes(const std::string& file) {
   std::ifstream in(file);
   std::set<std::string> routes;
-  const std::regex pathLine(R"(^  (/[^:\s]*):\s*$)");
-  const std::regex methodLine(R"(^    (get|post|put|delete|patch|head|options):)");
   bool inPaths = false;
   std::string path;
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("paths:", 0) == 0) inPaths = true;
     else if (!line.empty() && line[0] != ' ' && line[0] != '#') inPaths = false;
     if (!inPaths) continue;
-    std::smatch match;
-    if (std::regex_search(line, match, pathLine)) {
-      path = match[1];
-    } else if (std::regex_search(line, match, methodLine) && !path.empty()) {
-      std::string method = match[1];
-      for (auto& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      routes.insert(method + " " + path);
+    if (line.rfind("  /", 0) == 0 && line.back() == ':') {  // "  /api/campaigns:"
+      path = line.substr(2, line.size() - 3);
+      continue;
+    }
+    for (const char* method : {"get", "post", "put", "delete", "patch", "head", "options"}) {
+      if (!path.empty() && line.rfind(std::string("    ") + method + ":", 0) == 0) {
+        std::string upper = method;
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        routes.insert(upper + " " + path);
+      }
     }
   }
   return routes;
