@@ -211,6 +211,9 @@ class ResponseCache {
   nlohmann::ordered_json toJson() { return stats().toJson(); }
 
   bool redisConfigured() const { return redis_ != nullptr; }
+  // PING on a new connection to the configured Redis (health checks: the backend in use only
+  // changes once a cache operation fails). False when it does not answer or none is configured.
+  bool pingRedis() { return redis_ && redis_->ping(); }
   bool usingRedis() const { return redisActive_.load(); }
   const ResponseCacheOptions& options() const { return options_; }
 

@@ -96,7 +96,7 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
   observations.databasePingMillis = database.pingMillis;
   observations.databaseError = database.error;
   observations.redisConfigured = cache.redisConfigured;
-  observations.redisReachable = cache.backend == "redis";
+  observations.redisReachable = cache.redisAnswersPing.value_or(cache.backend == "redis");
   observations.cacheOnMemoryFallback = cache.redisConfigured && cache.backend != "redis";
   if (system.hostMemory) {
     observations.hostMemoryTotalBytes = system.hostMemory->totalBytes;
@@ -105,8 +105,8 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
   observations.processCpuPercent = system.processCpuPercent;
   observations.diskFreeBytes = system.diskFreeBytes;
   observations.diskTotalBytes = system.diskTotalBytes;
-  observations.apiAverageLatencyMillis = millis(requests.totals.latency.averageSeconds());
-  observations.apiErrorRate = requests.totals.serverErrorRate();
+  observations.apiAverageLatencyMillis = millis(requests.serviceTotals.latency.averageSeconds());
+  observations.apiErrorRate = requests.serviceTotals.serverErrorRate();
   return evaluateHealth(observations, options_.health, clock_());
 }
 
@@ -115,8 +115,8 @@ std::vector<TargetStatus> MonitoringService::evaluateTargets(const CacheSnapshot
   TargetInputs inputs;
   inputs.cacheHitRate = cache.hitRate();
   inputs.syncSuccessRate = sync.successRate();
-  inputs.errorRate = requests.totals.serverErrorRate();
-  inputs.averageResponseMillis = millis(requests.totals.latency.averageSeconds());
+  inputs.errorRate = requests.serviceTotals.serverErrorRate();
+  inputs.averageResponseMillis = millis(requests.serviceTotals.latency.averageSeconds());
   return targets_.evaluate(clock_(), inputs);
 }
 

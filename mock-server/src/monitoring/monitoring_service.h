@@ -74,7 +74,7 @@ class MonitoringService {
   SystemMetrics sampleSystem() { return sampler_.sample(); }
 
   // The health rules (health_checks.h) over the probe, the cache state, a system sample
-  // and the request totals.
+  // and the service-level request totals (RequestRecord::serviceLevel).
   HealthReport checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache,
                            const SystemMetrics& system) const;
   // Evaluates the service targets now, opening and closing alerts.

@@ -18,8 +18,9 @@ std::optional<double> CacheSnapshot::hitRate() const {
 }
 
 std::optional<double> SyncSnapshot::successRate() const {
-  if (runs == 0) return std::nullopt;
-  return static_cast<double>(successes) / static_cast<double>(runs);
+  const std::uint64_t finished = successes + failures;
+  if (finished == 0) return std::nullopt;
+  return static_cast<double>(successes) / static_cast<double>(finished);
 }
 
 void to_json(nlohmann::ordered_json& json, const CacheSnapshot& cache) {

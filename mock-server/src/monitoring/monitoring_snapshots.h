@@ -20,6 +20,9 @@ struct CacheSnapshot {
   bool redisConfigured = false;
   std::uint64_t fallbacks = 0;      // switches from Redis to memory
   std::uint64_t invalidations = 0;
+  // Whether the configured Redis answered a PING just now (health checks probe it); nullopt
+  // when not probed, and then the backend in use stands for it.
+  std::optional<bool> redisAnswersPing;
 
   // hits / (hits + misses); nullopt before the first lookup.
   std::optional<double> hitRate() const;
@@ -34,7 +37,8 @@ struct SyncSnapshot {
   std::optional<std::int64_t> lastSuccessAgeMs;  // nullopt: never succeeded
   std::string state = "idle";                    // the sync service's own word
 
-  // successes / runs; nullopt before the first run.
+  // successes / (successes + failures): a run in progress (or stopped early) is neither,
+  // so a sync under way does not dent the rate. nullopt before the first finished run.
   std::optional<double> successRate() const;
 };
 

@@ -74,6 +74,7 @@ void RequestMetrics::recordRequest(const RequestRecord& request) {
     }
     count(series->second, status, request.durationMicros);
     count(totals_, status, request.durationMicros);
+    if (request.serviceLevel) count(serviceTotals_, status, request.durationMicros);
     if (slow) ++slowRequests_;
     if (!request.userAgent.empty()) topUserAgents_.add(request.userAgent);
     if (!clientIp.empty()) topClientIps_.add(clientIp);
@@ -91,6 +92,7 @@ RequestMetricsSnapshot RequestMetrics::snapshot() const {
   snapshot.routes.reserve(series_.size());
   for (const auto& [key, counts] : series_) snapshot.routes.push_back({key.first, key.second, counts});
   snapshot.totals = totals_;
+  snapshot.serviceTotals = serviceTotals_;
   snapshot.slowRequests = slowRequests_;
   snapshot.topUserAgents = topUserAgents_.top(options_.topN);
   snapshot.topClientIps = topClientIps_.top(options_.topN);
@@ -123,6 +125,7 @@ void to_json(nlohmann::ordered_json& json, const RequestMetricsSnapshot& snapsho
   }
   json = {
       {"totals", snapshot.totals},
+      {"service", snapshot.serviceTotals},
       {"inFlight", snapshot.inFlight},
       {"slowRequests", {{"count", snapshot.slowRequests}, {"thresholdMs", snapshot.slowRequestThresholdMicros / 1000.0}}},
       {"routes", routes},

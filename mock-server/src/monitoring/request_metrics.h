@@ -44,6 +44,11 @@ struct RequestRecord {
   std::uint64_t durationMicros = 0;
   std::string_view userAgent;
   std::string_view clientIp;
+  // Counts toward the service-level figures (serviceTotals: the API error rate and latency
+  // that health checks and targets judge): true for the API users call, false for the
+  // routes that watch or steer the server (monitoring, admin), whose 503 verdicts and slow
+  // operations say nothing about the service.
+  bool serviceLevel = true;
 };
 
 struct SlowRequest {
@@ -83,6 +88,7 @@ struct RouteRequestStats {
 struct RequestMetricsSnapshot {
   std::vector<RouteRequestStats> routes;  // sorted by route, then method
   RequestCounts totals;
+  RequestCounts serviceTotals;  // the requests with serviceLevel set
   std::int64_t inFlight = 0;
   std::uint64_t slowRequests = 0;
   std::uint64_t slowRequestThresholdMicros = 0;
@@ -123,6 +129,7 @@ class RequestMetrics {
   };
   std::map<std::pair<std::string, std::string>, RequestCounts, SeriesKeyLess> series_;
   RequestCounts totals_;
+  RequestCounts serviceTotals_;
   std::uint64_t slowRequests_ = 0;
   SpaceSavingTopN topUserAgents_;
   SpaceSavingTopN topClientIps_;

@@ -81,7 +81,9 @@ std::vector<std::decay_t<decltype(Table::read(std::declval<const sqlite::Stateme
 
 struct Store::Impl {
   Impl(const std::string& path, std::unique_ptr<sqlite::Connection> writerConnection, std::size_t readConnections)
-      : writer(std::move(writerConnection)), readers(path, readConnections) {}
+      : path(path), writer(std::move(writerConnection)), readers(path, readConnections) {}
+
+  const std::string path;
 
   std::mutex writeMutex;
   std::unique_ptr<sqlite::Connection> writer;  // GUARDED_BY(writeMutex)
@@ -256,13 +258,16 @@ std::variant<std::int64_t, std::string> Store::rowCount(Entity entity) const {
 }
 
 std::optional<std::string> Store::ping() const {
-  // Reads a table, not just "SELECT 1": it proves the file is readable and the schema there.
-  auto result = readSnapshot<bool>(impl_->readers, "answer a ping", [](sqlite::Connection& c) {
-    c.use("SELECT count(*) FROM sync_cursors")->run();
-    return true;
-  });
-  if (auto* error = std::get_if<std::string>(&result)) return *error;
-  return std::nullopt;
+  // A new connection, not a pooled one: pooled connections keep reading a file that was
+  // deleted or moved away, while every later open (a restart) would find none. Reading a
+  // table, not just "SELECT 1", proves the schema is there.
+  try {
+    sqlite::Connection probe(impl_->path, sqlite::Connection::Mode::readOnly);
+    probe.queryInteger("SELECT count(*) FROM sync_cursors");
+    return std::nullopt;
+  } catch (const std::exception& error) {
+    return std::string("store: cannot answer a ping: ") + error.what();
+  }
 }
 
 std::uint64_t Store::dataVersion(Entity entity) const {

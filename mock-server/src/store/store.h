@@ -103,7 +103,8 @@ class Store {
 
   std::variant<std::int64_t, std::string> rowCount(Entity entity) const;
 
-  // Runs a real query on a read connection: nullopt when the store answers, else the error.
+  // Opens the database file anew and runs a real query on it: nullopt when it answers, else
+  // the error (the file is gone, unreadable, or not our database).
   std::optional<std::string> ping() const;
 
   // A number that grows whenever a commit changed rows of `entity` (never when a commit

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "monitoring/prometheus_writer.h"
+#include "required_tool.h"
 
 namespace livedata::mock::monitoring {
 namespace {
@@ -110,6 +111,27 @@ TEST_F(Monitoring, HealthWarnsOnMemoryFallbackAndFailsWithoutDatabase) {
   EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::pass);
   const auto report = service.checkHealth({false, std::nullopt, "no such table"}, cache, system);
   EXPECT_EQ(httpStatusFor(report.status), 503);
+}
+
+TEST_F(Monitoring, HealthWarnsWhenRedisStopsAnsweringBeforeTheCacheNotices) {
+  cache.backend = "redis";  // the cache has not failed over yet
+  cache.redisAnswersPing = false;
+  const auto report = service.checkHealth({true, 1.0, ""}, cache, system);
+  EXPECT_EQ(report.status, HealthStatus::warn);
+  cache.redisAnswersPing = true;
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::pass);
+}
+
+TEST(SyncSnapshot, SuccessRateCountsFinishedRunsOnly) {
+  SyncSnapshot sync;
+  sync.runs = 1;  // in progress
+  EXPECT_EQ(sync.successRate(), std::nullopt);
+  sync.runs = 3;
+  sync.successes = 2;
+  EXPECT_DOUBLE_EQ(*sync.successRate(), 1.0) << "the third run is still going";
+  sync.failures = 1;
+  sync.runs = 4;
+  EXPECT_DOUBLE_EQ(*sync.successRate(), 2.0 / 3.0);
 }
 
 TEST_F(Monitoring, StatusShowsTargetsAndAlertsWithTimes) {
@@ -256,7 +278,7 @@ TEST_F(Monitoring, PrometheusBucketsAreCumulative) {
 }
 
 TEST_F(Monitoring, PromtoolAcceptsTheExposition) {
-  if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool not installed";
+  LIVEDATA_REQUIRE_TOOL("promtool");
   traffic();
   service.evaluateTargets(cache, sync);
   const auto path = std::filesystem::temp_directory_path() / ("livedata-metrics-" + std::to_string(getpid()) + ".txt");

@@ -72,6 +72,19 @@ TEST_F(ScriptedTraffic, TotalsAndErrorRateCoverEveryRoute) {
   EXPECT_DOUBLE_EQ(*totals.serverErrorRate(), 2.0 / 7.0);
 }
 
+TEST(RequestMetrics, ServiceTotalsLeaveOutTheRoutesThatWatchTheServer) {
+  RequestMetrics metrics;
+  metrics.recordRequest({"/api/campaigns", "GET", 200, 2'000, "", ""});
+  metrics.recordRequest({"/api/campaigns", "GET", 500, 4'000, "", ""});
+  metrics.recordRequest({"/monitoring/health", "GET", 503, 900'000, "", "", /*serviceLevel=*/false});
+  const auto snapshot = metrics.snapshot();
+  EXPECT_EQ(snapshot.totals.requests, 3u);
+  EXPECT_EQ(snapshot.serviceTotals.requests, 2u);
+  EXPECT_DOUBLE_EQ(*snapshot.serviceTotals.serverErrorRate(), 0.5);
+  EXPECT_EQ(snapshot.serviceTotals.latency.sumMicros, 6'000u);
+  EXPECT_EQ(nlohmann::ordered_json(snapshot)["service"]["requests"], 2);
+}
+
 TEST_F(ScriptedTraffic, CountsAndReportsRequestsStrictlyOverTheSlowThreshold) {
   EXPECT_EQ(metrics.snapshot().slowRequests, 2u);
   ASSERT_EQ(slow.size(), 2u);

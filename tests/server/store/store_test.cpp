@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -399,6 +400,16 @@ TEST_F(StoreTest, PingRunsARealQuery) {
   const auto error = store_->ping();
   ASSERT_TRUE(error.has_value());
   EXPECT_NE(error->find("sync_cursors"), std::string::npos) << *error;
+}
+
+TEST_F(StoreTest, PingNoticesTheFileWasMovedAway) {
+  const std::string moved = path_ + ".moved";
+  std::filesystem::rename(path_, moved);
+  const auto error = store_->ping();
+  std::filesystem::rename(moved, path_);
+  ASSERT_TRUE(error.has_value()) << "the pooled connections still read the moved file; a restart would not";
+  EXPECT_NE(error->find(path_), std::string::npos) << *error;
+  EXPECT_EQ(store_->ping(), std::nullopt);
 }
 
 // Readers run while a writer commits, and each read sees one commit entirely: every row of
