@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs what livedata needs on Debian 12, from Debian's packages only, and only what is
 # missing. Safe to run again. Used by demo.sh and test.sh (and so by CI).
+#   scripts/setup.sh          what building and running the demo needs
+#   scripts/setup.sh --test   also the tools the tests and benchmarks drive (promtool, wrk)
 set -euo pipefail
+
+with_test_tools=false
+for argument in "$@"; do
+  case "$argument" in
+    --test) with_test_tools=true ;;
+    *) echo "setup: unknown option $argument (use --test)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
@@ -9,6 +19,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev redis-server libsqlite3-dev
 )
+# promtool checks the /metrics exposition (it comes with Debian's Prometheus server); wrk and
+# curl drive the benchmarks.
+test_packages=(prometheus wrk curl)
+$with_test_tools && packages+=("${test_packages[@]}")
 
 missing=()
 for package in "${packages[@]}"; do
@@ -22,6 +36,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Only promtool is wanted: do not leave a Prometheus server running that we started.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 else
   echo "setup: all Debian packages present" >&2
 fi

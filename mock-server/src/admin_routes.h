@@ -16,10 +16,11 @@
 
 namespace livedata::mock {
 
-// A JSON answer: a status and its body.
+// An answer no cache may keep: a status, its body, and the body's type (JSON unless said).
 struct AdminReply {
   int status = 200;
   std::string body;
+  const char* contentType = kJsonContentType;
 };
 
 // 200 with `body`; the error's status and body.

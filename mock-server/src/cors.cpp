@@ -16,7 +16,7 @@ HeaderList CorsPolicy::responseHeaders(std::string_view origin) const {
   // protocol and HTTP caches). ETag and Date are exposed so the client can revalidate and
   // judge freshness.
   return {{"Access-Control-Allow-Origin", std::string(origin)},
-          {"Access-Control-Expose-Headers", "ETag, Date, Retry-After, Cache-Control"},
+          {"Access-Control-Expose-Headers", "ETag, Date, Retry-After, Cache-Control, X-Request-Id"},
           {"Vary", "Origin"}};
 }
 

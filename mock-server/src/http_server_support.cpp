@@ -3,22 +3,40 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <cxxabi.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <exception>
+#include <memory>
+#include <typeinfo>
 #include <thread>
 
 namespace livedata::mock {
+namespace {
+
+std::string demangledTypeName(const std::type_info& type) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(type.name());
+}
+
+}  // namespace
+
+void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType) {
+  res.status = status;
+  res.set_content(body, contentType);
+  res.set_header("Cache-Control", "no-store");
+}
 
 void sendJson(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, kJsonContentType);
-  res.set_header("Cache-Control", "no-store");
+  sendUncacheable(res, status, body, kJsonContentType);
 }
 
 void sendError(httplib::Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
 
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
-                          std::function<void(const httplib::Request&, const std::string& what)> onException) {
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException) {
   using HandlerResponse = httplib::Server::HandlerResponse;
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [maxBodyBytes](const httplib::Request& req, httplib::Response& res) {
@@ -34,14 +52,14 @@ void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
   http.set_exception_handler([onException = std::move(onException)](const httplib::Request& req,
                                                                       httplib::Response& res,
                                                                       std::exception_ptr thrown) {
-    std::string what = "unknown exception";
+    CaughtException caught{"unknown", "unknown exception"};
     try {
       if (thrown) std::rethrow_exception(thrown);
     } catch (const std::exception& e) {
-      what = e.what();
+      caught = {demangledTypeName(typeid(e)), e.what()};
     } catch (...) {
     }
-    if (onException) onException(req, what);
+    if (onException) onException(req, caught);
     res.headers.clear();  // drop whatever the handler had set before it threw
     sendError(res, genericError(500));
   });

@@ -23,13 +23,22 @@ namespace livedata::mock {
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
 // on its own (it compresses only an exact "application/json").
 void sendJson(httplib::Response& res, int status, const std::string& body);
+// The same for a body of another type (Prometheus text, health+json).
+void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType);
 void sendError(httplib::Response& res, const ApiError& error);
+
+// An exception that escaped a handler: its dynamic type, demangled ("std::out_of_range";
+// "unknown" for a non-std::exception), and its what().
+struct CaughtException {
+  std::string type;
+  std::string what;
+};
 
 // httplib's own errors (unknown route 404, body too large 413, unparsable request 400...)
 // answered in the error shape, leaving bodies handlers wrote alone; an exception escaping a
 // handler becomes a 500 with the handler's headers dropped, reported to `onException`.
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
-                          std::function<void(const httplib::Request&, const std::string& what)> onException);
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException);
 
 // bind(), then listen() on one thread; stop() from any thread at any time, once or more:
 // before listen() it makes listen() return at once (closing the bound socket), during it

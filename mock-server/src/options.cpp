@@ -106,8 +106,8 @@ Option textField(std::string name, const char* valueName, std::string help, std:
           }};
 }
 
-Option switchField(std::string name, std::string help, bool ServerOptions::*field) {
-  return {std::move(name), nullptr, withDefault(std::move(help), "off"),
+Option switchField(std::string name, std::string help, bool ServerOptions::*field, const char* defaultText = "off") {
+  return {std::move(name), nullptr, withDefault(std::move(help), defaultText),
           [=](ServerOptions& options, const std::string& value) -> Error {
             const auto parsed = parseBoolean(value);
             if (!parsed) return "expected true or false, got '" + value + "'";
@@ -209,6 +209,24 @@ const std::vector<Option>& allOptions() {
          options.upstreamFaults = std::get<UpstreamFaults>(std::move(parsed));
          return std::nullopt;
        }},
+      // Monitoring
+      integerField("slow-request-ms", "requests slower than this are counted and logged as slow", 1, 3600000,
+                   &ServerOptions::slowRequestMs, "1000"),
+      switchField("request-metrics",
+                  "per-request monitoring (metrics, error capture, request ids); =false to measure its cost",
+                  &ServerOptions::requestMetrics, "on"),
+      switchField("monitor-full-client-ips", "keep client IPs whole in monitoring, not anonymized to /24 or /48",
+                  &ServerOptions::monitorFullClientIps),
+      realField("target-cache-hit-rate", "RATIO", "service target: least server cache hit rate", 0, 1,
+                &ServerOptions::targetCacheHitRate, "0.9"),
+      realField("target-sync-success-rate", "RATIO", "service target: least sync success rate", 0, 1,
+                &ServerOptions::targetSyncSuccessRate, "0.99"),
+      realField("target-error-rate", "RATIO", "service target: most 5xx responses per request", 0, 1,
+                &ServerOptions::targetErrorRate, "0.01"),
+      realField("target-response-ms", "MS", "service target: most average response time", 0.001, 3600000,
+                &ServerOptions::targetResponseMs, "200"),
+      integerField("alert-check-interval", "seconds between evaluations of the service targets; 0: on request only",
+                   0, 86400, &ServerOptions::alertCheckSeconds, "10"),
       // Operations
       textField("admin-token", "TOKEN",
                 "bearer token of the admin, sync, cache and monitoring routes", &ServerOptions::adminToken, false,
@@ -327,7 +345,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
         return UsageError{argument + ": missing value " + (isConfig ? "FILE" : option->valueName)};
       }
     } else if (inlineValue) {
-      return UsageError{argument + ": takes no value"};
+      value = *inlineValue;  // a switch takes "--flag=false" (checked by the option)
     }
     if (isConfig) {
       configPath = value;

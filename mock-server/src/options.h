@@ -55,6 +55,16 @@ struct ServerOptions {
   double upstreamRateLimit = 0;    // requests per second; 0: unlimited
   UpstreamFaults upstreamFaults;   // faults injected from the start (docs/upstream.md)
 
+  // --- monitoring (docs/api.md, "Monitoring")
+  bool requestMetrics = true;          // the per-request middleware (off only to measure its cost)
+  int slowRequestMs = 1000;            // requests slower than this are counted and logged
+  bool monitorFullClientIps = false;   // keep client IPs whole (else /24 and /48 prefixes)
+  double targetCacheHitRate = 0.90;    // service targets: crossing one raises an alert
+  double targetSyncSuccessRate = 0.99;
+  double targetErrorRate = 0.01;
+  double targetResponseMs = 200;
+  int alertCheckSeconds = 10;          // how often the targets are evaluated; 0: on request only
+
   // --- operations
   std::string adminToken;  // empty: LIVEDATA_ADMIN_TOKEN, else a random one, printed
   LogLevel logLevel = LogLevel::info;

@@ -2,7 +2,8 @@
 
 #include <httplib.h>
 
-#include <cstdio>
+#include <chrono>
+#include <optional>
 
 #include "cache_clearing.h"
 #include "compression.h"
@@ -17,13 +18,54 @@ using httplib::Response;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
 // The data routes, whose requests the request log keeps (tests count them to see
-// de-duplication and cache busting); a path no route serves counts too.
+// de-duplication and cache busting) and whose requests make the service-level figures of
+// monitoring (error rate, latency); a path no route serves counts too.
 bool isDataPath(const std::string& path) {
   if (path.rfind("/api/", 0) != 0) return false;
   return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0;
 }
 bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
 
+// The route template of requests no route matched (404s, probes of random paths): one
+// series for all of them, so they cannot grow the metrics.
+const std::string kUnmatchedRoute = "(unmatched)";
+
+// The health probes answer 503 as their verdict on the server, not as a failure of their own.
+bool isHealthVerdict(const std::string& route, int status) {
+  return status == 503 && (route == "/monitoring/health" || route == "/readyz");
+}
+
+// What the monitoring middleware carries from a request's pre-routing to the moment its
+// response is written. httplib serves a request on one worker thread from start to finish
+// and one request at a time per thread, so a thread_local holds it. `open` is false for a
+// request httplib answered before routing (a malformed request line: 400, 414).
+struct RequestContext {
+  bool open = false;
+  std::chrono::steady_clock::time_point start;
+  std::string requestId;
+  std::optional<CaughtException> exception;  // set when a handler threw
+};
+thread_local RequestContext currentRequest;
+
+// The error of a 5xx for /monitoring/errors: the exception a handler threw, else the error
+// body's code and message (every 5xx of this server has one), else the bare status.
+monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, const RequestContext& context) {
+  monitoring::ErrorEvent event;
+  if (context.exception) {
+    event.type = context.exception->type;
+    event.message = context.exception->what;
+  } else {
+    const auto body = nlohmann::json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+    const auto* error = body.is_object() && body.contains("error") && body["error"].is_object() ? &body["error"] : nullptr;
+    event.type = error && (*error)["code"].is_string() ? (*error)["code"].get<std::string>()
+                                                       : "http_" + std::to_string(res.status);
+    event.message = error && (*error)["message"].is_string() ? (*error)["message"].get<std::string>()
+                                                             : "HTTP " + std::to_string(res.status);
+  }
+  event.requestId = context.requestId;
+  event.context = {{"method", req.method}, {"path", req.path}, {"status", res.status}};
+  return event;
+}
 
 // Every value of a header that may repeat, joined as one list (RFC 9110 section 5.3).
 std::string combinedHeader(const Request& req, const char* name) {
@@ -57,6 +99,7 @@ MockServer::MockServer(const ServerOptions& options, std::string adminToken, Bac
       admin_(std::move(adminToken), faults_, requests_),
       backendRoutes_(backend),
       cors_(options.corsOrigins),
+      monitoring_(options, backend, log),
       http_(std::make_unique<httplib::Server>()) {
   configureServer();
   registerRoutes();
@@ -71,6 +114,12 @@ void MockServer::route(const char* method, const char* path, Handler handler) {
   else if (m == "PUT") http_->Put(path, std::move(handler));
   else if (m == "DELETE") http_->Delete(path, std::move(handler));
   routes_.push_back(m + " " + path);
+  routePaths_.insert(path);
+}
+
+const std::string& MockServer::routeTemplateOf(const std::string& path) const {
+  const auto found = routePaths_.find(path);
+  return found == routePaths_.end() ? kUnmatchedRoute : *found;
 }
 
 void MockServer::protectedRoute(const char* method, const char* path,
@@ -108,6 +157,24 @@ void MockServer::registerRoutes() {
                  [&backend](const Request&) { return backend.clearUpstreamFaults(); });
   protectedRoute("POST", "/admin/upstream/changes",
                  [&backend](const Request& req) { return backend.upstreamChanges(req.body); });
+
+  // Monitoring: behind the token, since it shows client IPs and user agents; the probes
+  // orchestrators call are open.
+  auto& monitoring = monitoring_;
+  protectedRoute("GET", "/monitoring/health", [&monitoring](const Request&) { return monitoring.health(); });
+  protectedRoute("GET", "/monitoring/metrics", [&monitoring](const Request&) { return monitoring.metrics(); });
+  protectedRoute("GET", "/monitoring/api-metrics", [&monitoring](const Request&) { return monitoring.apiMetrics(); });
+  protectedRoute("GET", "/monitoring/errors", [&monitoring](const Request&) { return monitoring.errors(); });
+  protectedRoute("GET", "/monitoring/status", [&monitoring](const Request&) { return monitoring.status(); });
+  protectedRoute("GET", "/metrics", [&monitoring](const Request&) { return monitoring.prometheus(); });
+  const auto openRoute = [this](const char* path, AdminReply (ServerMonitoring::*answer)()) {
+    route("GET", path, [this, answer](const Request&, Response& res) {
+      const AdminReply reply = (monitoring_.*answer)();
+      sendUncacheable(res, reply.status, reply.body, reply.contentType);
+    });
+  };
+  openRoute("/livez", &ServerMonitoring::live);
+  openRoute("/readyz", &ServerMonitoring::ready);
 }
 
 void MockServer::configureServer() {
@@ -124,19 +191,57 @@ void MockServer::configureServer() {
   http_->set_payload_max_length(options_.maxBodyBytes);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
+    if (options_.requestMetrics) beginMonitoring(req);
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
     return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
-  installErrorHandlers(*http_, options_.maxBodyBytes, [this](const Request& req, const std::string& what) {
-    log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"what", what}});
+  installErrorHandlers(*http_, options_.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
+    currentRequest.exception = caught;
+    log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"type", caught.type},
+                                  {"what", caught.what}, {"requestId", currentRequest.requestId}});
   });
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
-  if (options_.logRequests) {
-    http_->set_logger([this](const Request& req, const Response& res) {
-      log_.info("request", {{"method", req.method}, {"target", req.target}, {"status", res.status},
-                            {"bytes", res.body.size()}, {"remote", req.remote_addr}});
-    });
+  // httplib calls its logger once the response is written: the end of every request.
+  if (options_.requestMetrics || options_.logRequests) {
+    http_->set_logger([this](const Request& req, const Response& res) { endMonitoring(req, res); });
   }
+}
+
+void MockServer::beginMonitoring(const Request& req) {
+  RequestContext& context = currentRequest;
+  if (context.open) monitoring_.service().requests().endRequest();  // never left open; kept exact regardless
+  context.open = true;
+  context.start = std::chrono::steady_clock::now();
+  context.requestId = requestIds_.forRequest(req.get_header_value("X-Request-Id"));
+  context.exception.reset();
+  monitoring_.service().requests().beginRequest();
+}
+
+void MockServer::endMonitoring(const Request& req, const Response& res) {
+  RequestContext& context = currentRequest;
+  const auto elapsed = context.open ? std::chrono::steady_clock::now() - context.start
+                                    : std::chrono::steady_clock::duration::zero();
+  monitoring::MonitoringService& service = monitoring_.service();
+  if (options_.requestMetrics) {
+    const std::string& route = routeTemplateOf(req.path);
+    const std::string userAgent = req.get_header_value("User-Agent");
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
+                           req.remote_addr, /*serviceLevel=*/isDataPath(req.path)});
+    if (res.status >= 500 && !isHealthVerdict(route, res.status)) {
+      monitoring::ErrorEvent error = serverErrorOf(req, res, context);
+      error.route = route;
+      service.recordError(error);
+    }
+  }
+  if (options_.logRequests) {
+    log_.info("request", {{"method", req.method}, {"target", req.target}, {"status", res.status},
+                          {"bytes", res.body.size()}, {"remote", req.remote_addr}, {"requestId", context.requestId},
+                          {"durationMs", std::chrono::duration<double, std::milli>(elapsed).count()}});
+  }
+  if (context.open) service.requests().endRequest();
+  context.open = false;
+  context.exception.reset();
 }
 
 int MockServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
@@ -146,6 +251,7 @@ bool MockServer::listen() { return lifecycle_.listen(); }
 void MockServer::stop() {
   faults_.shutdown();  // ends injected delays, so requests in flight can finish
   lifecycle_.stop();
+  monitoring_.stop();
 }
 
 void MockServer::serveData(ApiResource resource, const Request& req, Response& res) {
@@ -187,7 +293,7 @@ void MockServer::serveProtected(const Request& req, Response& res,
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
   if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
   const AdminReply reply = action(req);
-  sendJson(res, reply.status, reply.body);
+  sendUncacheable(res, reply.status, reply.body, reply.contentType);
 }
 
 // Pre-routing: answers a CORS preflight (OPTIONS with Access-Control-Request-Method) for
@@ -230,6 +336,7 @@ void MockServer::finishResponse(const Request& req, Response& res) {
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
   // representation is empty (RFC 9110 section 8.6), so send none.
   if (res.status == 304) res.headers.erase("Content-Length");
+  if (currentRequest.open) res.set_header("X-Request-Id", currentRequest.requestId);
   if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
   }

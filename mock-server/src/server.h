@@ -1,7 +1,7 @@
 // The HTTP face of mock-server: one route table (server.cpp) over the backend's services
 // (data queries behind the response cache, sync, cache control, the in-process upstream),
-// the server's own fault rules and request log, CORS, and the HTTP caching fixes httplib
-// 0.11 needs (docs/notes: cpp-httplib on Debian 12).
+// the server's own fault rules and request log, CORS, the monitoring middleware and routes,
+// and the HTTP caching fixes httplib 0.11 needs (docs/notes: cpp-httplib on Debian 12).
 //
 // Threading: bind() then listen() on one thread; stop() from any thread, once or more.
 #pragma once
@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "admin_routes.h"
@@ -20,7 +21,9 @@
 #include "fault_injector.h"
 #include "http_server_support.h"
 #include "options.h"
+#include "request_id.h"
 #include "request_log.h"
+#include "server_monitoring.h"
 
 namespace httplib {
 class Server;
@@ -66,6 +69,12 @@ class MockServer {
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
+  // The monitoring middleware: opened in pre-routing, closed once the response is written.
+  void beginMonitoring(const httplib::Request& req);
+  void endMonitoring(const httplib::Request& req, const httplib::Response& res);
+  // The route template a request matched, for metrics: the route table's path, or
+  // kUnmatchedRoute. (Every route is a literal path, so matching is a lookup.)
+  const std::string& routeTemplateOf(const std::string& path) const;
 
   ServerOptions options_;
   Backend& backend_;
@@ -76,7 +85,10 @@ class MockServer {
   AdminRoutes admin_;
   BackendRoutes backendRoutes_;
   std::vector<std::string> routes_;
+  std::unordered_set<std::string> routePaths_;
+  RequestIds requestIds_;
   CorsPolicy cors_;
+  ServerMonitoring monitoring_;  // before http_: outlives the requests that record into it
   std::unique_ptr<httplib::Server> http_;
   ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
 };

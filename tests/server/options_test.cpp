@@ -109,5 +109,27 @@ TEST(Options, HelpListsEveryOptionWithItsEnvironmentVariable) {
   }
 }
 
+TEST(Options, MonitoringTargetsAndSwitches) {
+  const auto defaults = std::get<ServerOptions>(parse({}));
+  EXPECT_TRUE(defaults.requestMetrics);
+  EXPECT_FALSE(defaults.monitorFullClientIps);
+  EXPECT_DOUBLE_EQ(defaults.targetCacheHitRate, 0.9);
+  EXPECT_EQ(defaults.alertCheckSeconds, 10);
+
+  const auto set = std::get<ServerOptions>(parse({"--request-metrics=false", "--target-error-rate", "0.02",
+                                                  "--slow-request-ms", "250"},
+                                                 {{"LIVEDATA_TARGET_RESPONSE_MS", "150"}}));
+  EXPECT_FALSE(set.requestMetrics);
+  EXPECT_DOUBLE_EQ(set.targetErrorRate, 0.02);
+  EXPECT_DOUBLE_EQ(set.targetResponseMs, 150);
+  EXPECT_EQ(set.slowRequestMs, 250);
+
+  EXPECT_EQ(errorOf(parse({"--target-cache-hit-rate", "1.5"})),
+            "--target-cache-hit-rate: expected a number from 0 to 1, got '1.5'");
+  EXPECT_NE(errorOf(parse({"--target-response-ms", "0"})), "") << "an average under 0 ms cannot be met";
+  EXPECT_EQ(errorOf(parse({"--request-metrics=maybe"})), "--request-metrics: expected true or false, got 'maybe'");
+  EXPECT_TRUE(std::get<ServerOptions>(parse({"--log-requests"})).logRequests) << "a bare switch is on";
+}
+
 }  // namespace
 }  // namespace livedata::mock

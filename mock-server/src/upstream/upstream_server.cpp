@@ -97,8 +97,9 @@ void UpstreamServer::configureServer() {
   applyTimeout(options_.writeTimeoutMs, [&](time_t s, time_t us) { http_->set_write_timeout(s, us); });
   http_->set_payload_max_length(options_.maxBodyBytes);
 
-  installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const std::string& what) {
-    std::fprintf(stderr, "upstream: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
+  installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const CaughtException& caught) {
+    std::fprintf(stderr, "upstream: %s %s failed: %s: %s\n", req.method.c_str(), req.path.c_str(),
+                 caught.type.c_str(), caught.what.c_str());
   });
 }
 

@@ -1,0 +1,271 @@
+// Monitoring of a real mock-server over loopback: exact request metrics after scripted
+// traffic, error grouping, health that follows the database and Redis, service-target
+// alerts, the Prometheus exposition (checked by promtool), and the token on every route but
+// the orchestrator probes.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "redis_process.h"
+#include "required_tool.h"
+#include "server_process.h"
+
+namespace livedata {
+namespace {
+
+using json = nlohmann::json;
+using testing::RedisProcess;
+using testing::ServerProcess;
+using namespace std::chrono_literals;
+
+class Client {
+ public:
+  explicit Client(const ServerProcess& server) : http_("127.0.0.1", server.port()), bearer_(server.bearer()) {
+    http_.set_read_timeout(20, 0);
+  }
+
+  httplib::Result get(const std::string& path, bool authorized = true) {
+    return authorized ? http_.Get(path, {{"Authorization", bearer_}}) : http_.Get(path);
+  }
+  int status(const std::string& path) {
+    const auto result = get(path, false);
+    return result ? result->status : -1;
+  }
+  json getJson(const std::string& path) {
+    const auto result = get(path);
+    EXPECT_TRUE(result) << path;
+    if (!result) return json();
+    return json::parse(result->body, nullptr, false);
+  }
+  void post(const std::string& path, const json& body) {
+    const auto result = http_.Post(path, {{"Authorization", bearer_}}, body.dump(), "application/json");
+    ASSERT_TRUE(result) << path;
+    ASSERT_LT(result->status, 300) << path << ": " << result->body;
+  }
+
+ private:
+  httplib::Client http_;
+  std::string bearer_;
+};
+
+const json* findRoute(const json& apiMetrics, const std::string& route, const std::string& method) {
+  for (const auto& entry : apiMetrics["routes"]) {
+    if (entry["route"] == route && entry["method"] == method) return &entry;
+  }
+  return nullptr;
+}
+
+const json& healthCheck(const json& health, const std::string& name) { return health["checks"][name][0]; }
+
+// Polls GET /monitoring/health until its overall status is `want` (or the deadline passes).
+json waitForHealth(Client& client, const std::string& want, std::chrono::seconds limit = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  json health;
+  while (std::chrono::steady_clock::now() < deadline) {
+    health = client.getJson("/monitoring/health");
+    if (health["status"] == want) return health;
+    std::this_thread::sleep_for(50ms);
+  }
+  ADD_FAILURE() << "health never became " << want << ": " << health.dump();
+  return health;
+}
+
+TEST(Monitoring, CountsScriptedTrafficExactly) {
+  ServerProcess server;
+  Client client(server);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(client.status("/api/campaigns?limit=5"), 200);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(client.status("/api/flows"), 200);
+  ASSERT_EQ(client.status("/api/campaigns?bogus=1"), 400);
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(client.status("/no/such/path"), 404);
+  client.post("/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 2}}}}});
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
+
+  const json metrics = client.getJson("/monitoring/api-metrics");
+  const json* campaigns = findRoute(metrics, "/api/campaigns", "GET");
+  ASSERT_NE(campaigns, nullptr) << metrics.dump();
+  EXPECT_EQ((*campaigns)["requests"], 6);
+  EXPECT_EQ((*campaigns)["statusCodes"], json({{"200", 5}, {"400", 1}}));
+  const json* flows = findRoute(metrics, "/api/flows", "GET");
+  ASSERT_NE(flows, nullptr);
+  EXPECT_EQ((*flows)["requests"], 3);
+  const json* unmatched = findRoute(metrics, "(unmatched)", "GET");
+  ASSERT_NE(unmatched, nullptr) << "raw paths never become series";
+  EXPECT_EQ((*unmatched)["statusCodes"], json({{"404", 2}}));
+  const json* forms = findRoute(metrics, "/api/forms", "GET");
+  ASSERT_NE(forms, nullptr);
+  EXPECT_EQ((*forms)["serverErrors"], 2);
+  EXPECT_EQ((*forms)["serverErrorRate"], 1.0);
+  for (const json* route : {campaigns, flows, unmatched, forms}) {
+    EXPECT_GE((*route)["latencyMs"]["p99"].get<double>(), (*route)["latencyMs"]["p50"].get<double>());
+  }
+  EXPECT_EQ(metrics["inFlight"], 1) << "the request reading the metrics is in flight";
+
+  // The Prometheus histogram agrees with the JSON: one bucket line per bound, +Inf = count.
+  const auto exposition = client.get("/metrics");
+  ASSERT_TRUE(exposition);
+  EXPECT_EQ(exposition->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& text = exposition->body;
+  EXPECT_NE(text.find(R"(livedata_http_requests_total{route="/api/campaigns",method="GET",status="200"} 5)"),
+            std::string::npos)
+      << text.substr(0, 2000);
+  EXPECT_NE(text.find(R"(livedata_http_request_duration_seconds_bucket{route="/api/flows",method="GET",le="+Inf"} 3)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(livedata_http_request_duration_seconds_count{route="/api/flows",method="GET"} 3)"),
+            std::string::npos);
+}
+
+TEST(Monitoring, GroupsErrorsByCauseAndTagsThemWithTheRequestId) {
+  ServerProcess server;
+  Client client(server);
+  client.post("/admin/faults", {{"rules",
+                                 {{{"path", "/api/forms"}, {"status", 503}, {"times", 3}},
+                                  {{"path", "/api/segments"}, {"status", 500}, {"times", 1}}}}});
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
+  httplib::Client raw("127.0.0.1", server.port());
+  const auto traced = raw.Get("/api/segments", {{"X-Request-Id", "trace-42"}});
+  ASSERT_TRUE(traced);
+  ASSERT_EQ(traced->status, 500);
+  EXPECT_EQ(traced->get_header_value("X-Request-Id"), "trace-42");
+
+  const json errors = client.getJson("/monitoring/errors");
+  EXPECT_EQ(errors["totalErrors"], 4);
+  ASSERT_EQ(errors["groups"].size(), 2u) << errors.dump(2);
+  const json& latest = errors["groups"][0];  // most recently seen first
+  EXPECT_EQ(latest["route"], "/api/segments");
+  EXPECT_EQ(latest["count"], 1);
+  EXPECT_EQ(latest["lastRequestId"], "trace-42");
+  EXPECT_EQ(latest["type"], "injected_fault");
+  const json& forms = errors["groups"][1];
+  EXPECT_EQ(forms["route"], "/api/forms");
+  EXPECT_EQ(forms["count"], 3);
+  EXPECT_NE(forms["firstSeen"], nullptr);
+}
+
+TEST(Monitoring, HealthFailsWhileTheDatabaseIsUnreachable) {
+  ServerProcess server;
+  Client client(server);
+  const auto healthy = client.get("/monitoring/health");
+  ASSERT_TRUE(healthy);
+  EXPECT_EQ(healthy->status, 200) << healthy->body;
+  EXPECT_EQ(healthy->get_header_value("Content-Type"), "application/health+json");
+  const json before = json::parse(healthy->body);
+  EXPECT_EQ(healthCheck(before, "database:responseTime")["status"], "pass");
+  EXPECT_EQ(healthCheck(before, "redis:connection")["status"], "pass") << "no Redis configured is a choice";
+  EXPECT_EQ(client.status("/readyz"), 200);
+
+  const std::string moved = server.dbPath() + ".moved";
+  std::filesystem::rename(server.dbPath(), moved);
+  const auto failing = client.get("/monitoring/health");
+  const int readyWhileMoved = client.status("/readyz");
+  std::filesystem::rename(moved, server.dbPath());
+  ASSERT_TRUE(failing);
+  EXPECT_EQ(failing->status, 503);
+  const json during = json::parse(failing->body);
+  EXPECT_EQ(during["status"], "fail");
+  EXPECT_EQ(healthCheck(during, "database:responseTime")["status"], "fail");
+  EXPECT_NE(healthCheck(during, "database:responseTime")["output"].get<std::string>().find("livedata.db"),
+            std::string::npos);
+  EXPECT_EQ(readyWhileMoved, 503);
+  EXPECT_EQ(client.status("/livez"), 200) << "the process itself is alive";
+
+  const auto recovered = client.get("/monitoring/health");
+  EXPECT_EQ(recovered->status, 200) << recovered->body;
+  EXPECT_EQ(client.status("/readyz"), 200);
+}
+
+TEST(Monitoring, HealthWarnsWhileRedisIsDownAndPassesOnceItIsBack) {
+  RedisProcess redis;
+  ServerProcess server({"--redis", redis.url()});
+  Client client(server);
+  ASSERT_EQ(client.status("/api/overview"), 200);
+  EXPECT_EQ(waitForHealth(client, "pass")["status"], "pass");
+
+  redis.stop();
+  const json down = waitForHealth(client, "warn");
+  EXPECT_EQ(healthCheck(down, "redis:connection")["status"], "warn");
+  EXPECT_EQ(client.get("/monitoring/health")->status, 200) << "warn is still healthy";
+  EXPECT_EQ(client.status("/api/overview"), 200) << "served from memory meanwhile";
+
+  redis.start();
+  const json back = waitForHealth(client, "pass");
+  EXPECT_EQ(healthCheck(back, "redis:connection")["status"], "pass");
+  EXPECT_EQ(client.getJson("/monitoring/metrics")["cache"]["backend"], "redis");
+}
+
+TEST(Monitoring, AlertOpensWhenATargetIsMissedAndEndsWhenItIsMetAgain) {
+  constexpr double kMaxErrorRate = 0.02;
+  ServerProcess server({"--target-error-rate", std::to_string(kMaxErrorRate), "--alert-check-interval", "0"});
+  Client client(server);
+  client.post("/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 10}}}}});
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
+
+  const json missed = client.getJson("/monitoring/status");
+  ASSERT_EQ(missed["alerts"]["open"].size(), 1u) << missed.dump(2);
+  EXPECT_EQ(missed["alerts"]["open"][0]["target"], "error_rate");
+  EXPECT_NE(missed["alerts"]["open"][0]["startedAt"], nullptr);
+  for (const auto& target : missed["targets"]) {
+    if (target["name"] == "error_rate") {
+      EXPECT_EQ(target["met"], false);
+    }
+  }
+
+  // Enough successful API requests to bring the service's error rate under the target again.
+  const json totals = client.getJson("/monitoring/api-metrics")["service"];
+  const auto errors = totals["serverErrors"].get<double>();
+  const auto requests = totals["requests"].get<double>();
+  const int needed = static_cast<int>(errors / kMaxErrorRate - requests) + 5;
+  for (int i = 0; i < needed; ++i) ASSERT_EQ(client.status("/api/campaigns"), 200);
+  const json met = client.getJson("/monitoring/status");
+  EXPECT_TRUE(met["alerts"]["open"].empty()) << met.dump(2);
+  ASSERT_EQ(met["alerts"]["history"].size(), 1u);
+  EXPECT_EQ(met["alerts"]["history"][0]["target"], "error_rate");
+  EXPECT_NE(met["alerts"]["history"][0]["endedAt"], nullptr);
+
+  server.terminate();
+  std::ifstream log(server.logPath());
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(logged.find(R"("msg":"service target missed")"), std::string::npos);
+  EXPECT_NE(logged.find(R"("msg":"service target met again")"), std::string::npos);
+}
+
+TEST(Monitoring, PromtoolAcceptsTheExposition) {
+  LIVEDATA_REQUIRE_TOOL("promtool");  // Debian package prometheus; scripts/setup.sh --test
+  ServerProcess server;
+  Client client(server);
+  ASSERT_EQ(client.status("/api/campaigns"), 200);
+  ASSERT_EQ(client.status("/missing"), 404);
+  const auto exposition = client.get("/metrics");
+  ASSERT_TRUE(exposition);
+  ASSERT_EQ(exposition->status, 200);
+  const auto path = std::filesystem::temp_directory_path() / ("livedata-metrics-" + std::to_string(getpid()) + ".txt");
+  std::ofstream(path) << exposition->body;
+  const int status = std::system(("promtool check metrics < " + path.string()).c_str());
+  std::filesystem::remove(path);
+  EXPECT_EQ(status, 0) << exposition->body;
+}
+
+TEST(Monitoring, EveryRouteButTheProbesNeedsTheToken) {
+  ServerProcess server;
+  Client client(server);
+  for (const char* path : {"/monitoring/health", "/monitoring/metrics", "/monitoring/api-metrics", "/monitoring/errors",
+                           "/monitoring/status", "/metrics"}) {
+    const auto denied = client.get(path, /*authorized=*/false);
+    ASSERT_TRUE(denied) << path;
+    EXPECT_EQ(denied->status, 401) << path;
+    EXPECT_EQ(json::parse(denied->body)["error"]["code"], "unauthorized") << path;
+    EXPECT_EQ(client.get(path)->status, 200) << path;
+  }
+  EXPECT_EQ(client.status("/livez"), 200);
+  EXPECT_EQ(client.status("/readyz"), 200);
+}
+
+}  // namespace
+}  // namespace livedata
