@@ -160,9 +160,8 @@ CacheDirectives parseCacheControl(std::string_view headerValue) {
       directives.noStore = true;
     } else if (equalsIgnoreCase(name, "no-cache")) {
       directives.noCache = true;
-    } else if (equalsIgnoreCase(name, "max-age") && !value.empty() && value.size() <= 10 &&
-               std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      directives.maxAgeMs = static_cast<Millis>(std::stoll(std::string(value))) * 1000;
+    } else if (equalsIgnoreCase(name, "max-age") && value.size() <= 10) {  // 10 digits: seconds * 1000 fits
+      if (const auto seconds = parseNonNegativeDecimal(value)) directives.maxAgeMs = *seconds * 1000;
     }
     if (comma == std::string_view::npos) break;
     headerValue.remove_prefix(comma + 1);

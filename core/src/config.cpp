@@ -58,12 +58,10 @@ Expected<BaseUrl> parseBaseUrl(const std::string& url) {
     }
   }
   if (hasPort) {
-    if (portText.empty() || portText.size() > 5) return bad("invalid port");
-    for (const char c : portText) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return bad("invalid port");
-    }
-    out.port = std::stoi(portText);
-    if (out.port < 1 || out.port > 65535) return bad("port must be from 1 to 65535");
+    const auto port = portText.size() <= 5 ? parseNonNegativeDecimal(portText) : std::nullopt;
+    if (!port) return bad("invalid port");
+    if (*port < 1 || *port > 65535) return bad("port must be from 1 to 65535");
+    out.port = static_cast<int>(*port);
   }
   return out;
 }

@@ -27,27 +27,17 @@ constexpr int kMaxListLimit = 500;
 // YYYY-MM-DD with a plausible month and day; the server checks the calendar.
 bool isIsoDate(const std::string& s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  const int month = std::stoi(s.substr(5, 2));
-  const int day = std::stoi(s.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  const std::string_view text = s;
+  const auto year = parseNonNegativeDecimal(text.substr(0, 4));
+  const auto month = parseNonNegativeDecimal(text.substr(5, 2));
+  const auto day = parseNonNegativeDecimal(text.substr(8, 2));
+  return year && month && day && *month >= 1 && *month <= 12 && *day >= 1 && *day <= 31;
 }
 
 Error paramError(const std::string& endpoint, const std::string& what) {
   return makeError(ErrorKind::config, endpoint, "invalid parameter: " + what);
 }
 
-// Bad arguments never reach the network: the caller gets the error and an empty value.
-void completeWithError(std::string endpoint, Error error, const FetchCallback& done) {
-  FetchResult result;
-  result.body = std::make_shared<const std::string>(emptyBodyFor(endpoint));
-  result.endpoint = std::move(endpoint);
-  result.fallback = true;
-  result.error = std::move(error);
-  done(std::move(result));
-}
 
 void fetchTyped(Client& client, Endpoint endpoint, const Expected<Query>& query, RequestOptions options,
                 FetchCallback done) {
@@ -64,6 +54,15 @@ void fetchTyped(Client& client, Endpoint endpoint, const Expected<Query>& query,
 }
 
 }  // namespace
+
+void completeWithError(std::string endpoint, Error error, const FetchCallback& done) {
+  FetchResult result;
+  result.body = std::make_shared<const std::string>(emptyBodyFor(endpoint));
+  result.endpoint = std::move(endpoint);
+  result.fallback = true;
+  result.error = std::move(error);
+  done(std::move(result));
+}
 
 const std::vector<Endpoint>& allEndpoints() {
   static const std::vector<Endpoint> all = [] {

@@ -26,14 +26,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// At most 9 digits, so the value fits an int.
 std::optional<int> parseDigits(std::string_view s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  int value = 0;
-  for (const char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  if (s.size() > 9) return std::nullopt;
+  const auto value = parseNonNegativeDecimal(s);
+  return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
 }
 
 std::optional<int> monthIndex(std::string_view name) {

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "decimal.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 
 namespace livedata::mock {
 namespace {

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "decimal.h"
-
 namespace livedata::mock {
 namespace {
 
@@ -21,15 +19,6 @@ TEST(BearerAuth, RefusesEverythingElse) {
   EXPECT_FALSE(bearerTokenMatches("Bearer ", ""));
   EXPECT_FALSE(bearerTokenMatches("", ""));
   EXPECT_FALSE(bearerCredentials("Bearer"));
-}
-
-TEST(Decimal, TakesPlainDigitsThatFitAnInt64) {
-  EXPECT_EQ(parseNonNegativeDecimal("0"), 0);
-  EXPECT_EQ(parseNonNegativeDecimal("007"), 7);
-  EXPECT_EQ(parseNonNegativeDecimal("9223372036854775807"), INT64_MAX);
-  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1e3", "0x10", "9223372036854775808", "99999999999999999999"}) {
-    EXPECT_FALSE(parseNonNegativeDecimal(bad)) << bad;
-  }
 }
 
 }  // namespace

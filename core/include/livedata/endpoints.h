@@ -47,6 +47,12 @@ void getFlows(Client& client, const ListParams& params, RequestOptions options, 
 void getForms(Client& client, const ListParams& params, RequestOptions options, FetchCallback done);
 void getSegments(Client& client, const ListParams& params, RequestOptions options, FetchCallback done);
 
+// Bad arguments never reach the network: completes `done` at once with `error` and the
+// endpoint's empty value, marked fallback. The endpoint functions use it for bad
+// parameters; adapters use it for arguments they cannot even convert (a limit that is not
+// a number in JavaScript).
+void completeWithError(std::string endpoint, Error error, const FetchCallback& done);
+
 // By name, for the CLI and the bindings: an unknown name completes with a `config` error
 // (and an empty `{}` fallback body), never a crash.
 void fetchEndpoint(Client& client, std::string_view name, Query query, RequestOptions options,

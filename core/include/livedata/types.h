@@ -43,6 +43,10 @@ class Headers {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
+// Plain decimal digits only (no sign, spaces or exponent) whose value fits an int64;
+// nullopt otherwise. Leading zeros are allowed ("007" is 7). Never throws, unlike std::stoi.
+std::optional<std::int64_t> parseNonNegativeDecimal(std::string_view text);
+
 // What the core asks a transport to send. `url` is absolute and already carries the
 // query string; `path` and `query` are kept for logging and tests.
 struct HttpRequest {

@@ -52,6 +52,7 @@ std::optional<std::string> validateMonitoringOptions(const MonitoringOptions& op
       require(options.requests.maxRouteSeries >= 1, "requests.maxRouteSeries", "at least 1"),
       require(options.errors.maxGroups >= 1, "errors.maxGroups", "at least 1"),
       require(!options.system.diskPath.empty(), "system.diskPath", "a folder"),
+      require(options.system.cpuWindowSeconds > 0, "system.cpuWindowSeconds", "over 0"),
       require(h.databaseWarnMillis >= 0, "health.databaseWarnMillis", "at least 0"),
       require(isRatio(h.memoryWarnRatio), "health.memoryWarnRatio", "within [0, 1]"),
       require(isRatio(h.memoryFailRatio) && h.memoryFailRatio <= h.memoryWarnRatio, "health.memoryFailRatio",

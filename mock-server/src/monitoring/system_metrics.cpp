@@ -138,10 +138,21 @@ double cpuPercentBetween(std::uint64_t busyTicksBefore, double secondsBefore, st
   return 100.0 * busySeconds / elapsed;
 }
 
+double CpuUsageWindow::update(std::uint64_t busyTicks, double nowSeconds) {
+  if (!windowStart_) {
+    windowStart_ = std::make_pair(busyTicks, nowSeconds);
+  } else if (nowSeconds - windowStart_->second >= minimumWindowSeconds_) {
+    lastPercent_ = cpuPercentBetween(windowStart_->first, windowStart_->second, busyTicks, nowSeconds, ticksPerSecond_);
+    windowStart_ = std::make_pair(busyTicks, nowSeconds);
+  }
+  return lastPercent_;
+}
+
 SystemSampler::SystemSampler(SystemSamplerOptions options)
     : options_(std::move(options)),
       ticksPerSecond_(static_cast<double>(sysconf(_SC_CLK_TCK))),
-      pageBytes_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))) {}
+      pageBytes_(static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE))),
+      cpu_(options_.cpuWindowSeconds, ticksPerSecond_) {}
 
 SystemMetrics SystemSampler::sample() {
   SystemMetrics metrics;
@@ -158,9 +169,7 @@ SystemMetrics SystemSampler::sample() {
     if (ticksPerSecond_ > 0) metrics.processCpuSeconds = static_cast<double>(busy) / ticksPerSecond_;
     const double now = monotonicSeconds();
     std::lock_guard lock(mutex_);
-    metrics.processCpuPercent =
-        previousCpu_ ? cpuPercentBetween(previousCpu_->first, previousCpu_->second, busy, now, ticksPerSecond_) : 0.0;
-    previousCpu_ = std::make_pair(busy, now);
+    metrics.processCpuPercent = cpu_.update(busy, now);
   } else {
     metrics.errors.push_back("cannot read " + self + "/stat");
   }

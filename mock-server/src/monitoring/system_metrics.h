@@ -54,8 +54,25 @@ std::optional<double> parseHostUptimeSeconds(std::string_view text);
 double cpuPercentBetween(std::uint64_t busyTicksBefore, double secondsBefore, std::uint64_t busyTicksAfter,
                          double secondsAfter, double ticksPerSecond);
 
+// Process CPU % over windows of at least `minimumWindowSeconds`. Clock ticks are 10 ms, so
+// a shorter window (two health checks 5 ms apart) reads 0% or 200% at random. Reports 0
+// until the first window has passed, then the value of the latest complete window.
+class CpuUsageWindow {
+ public:
+  CpuUsageWindow(double minimumWindowSeconds, double ticksPerSecond)
+      : minimumWindowSeconds_(minimumWindowSeconds), ticksPerSecond_(ticksPerSecond) {}
+  double update(std::uint64_t busyTicks, double nowSeconds);
+
+ private:
+  double minimumWindowSeconds_;
+  double ticksPerSecond_;
+  std::optional<std::pair<std::uint64_t, double>> windowStart_;  // busy ticks, seconds
+  double lastPercent_ = 0;
+};
+
 struct SystemMetrics {
-  // Percent of one core since the previous sample; the first sample reports 0.
+  // Percent of one core over the latest window of SystemSamplerOptions::cpuWindowSeconds
+  // (CpuUsageWindow); 0 until one has passed.
   std::optional<double> processCpuPercent;
   std::optional<double> processCpuSeconds;  // user + system since the process started
   std::optional<std::uint64_t> residentMemoryBytes;
@@ -74,6 +91,8 @@ struct SystemSamplerOptions {
   std::string diskPath = ".";
   // Where proc(5) is mounted; tests point it at a fixture tree. Default "/proc".
   std::string procRoot = "/proc";
+  // The shortest span CPU % is measured over. Default 1 s.
+  double cpuWindowSeconds = 1.0;
 };
 
 class SystemSampler {
@@ -86,7 +105,7 @@ class SystemSampler {
   double ticksPerSecond_;
   std::uint64_t pageBytes_;
   std::mutex mutex_;
-  std::optional<std::pair<std::uint64_t, double>> previousCpu_;  // busy ticks, monotonic seconds
+  CpuUsageWindow cpu_;  // GUARDED_BY(mutex_)
 };
 
 void to_json(nlohmann::ordered_json& json, const SystemMetrics& metrics);

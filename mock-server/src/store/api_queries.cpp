@@ -8,7 +8,7 @@
 
 #include "compression.h"
 #include "dataset.h"
-#include "decimal.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 #include "http_caching.h"
 #include "livedata/cache.h"
 

@@ -1,6 +1,6 @@
 #include "upstream/feed_api.h"
 
-#include "decimal.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 #include "upstream/feed_cursor.h"
 #include "upstream/page_json.h"
 

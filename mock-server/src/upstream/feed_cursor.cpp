@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "decimal.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 
 namespace livedata::mock {
 namespace {

@@ -54,6 +54,15 @@ TEST(ProcParsing, ReadsLoadAveragesAndUptime) {
   EXPECT_FALSE(parseHostUptimeSeconds("\n"));
 }
 
+TEST(CpuUsageWindow, MeasuresOnlyOverWindowsOfAtLeastTheMinimum) {
+  CpuUsageWindow cpu(1.0, 100);
+  EXPECT_DOUBLE_EQ(cpu.update(1000, 10.0), 0.0) << "no window yet";
+  EXPECT_DOUBLE_EQ(cpu.update(1001, 10.005), 0.0) << "one tick in 5 ms is not 200%";
+  EXPECT_DOUBLE_EQ(cpu.update(1050, 11.0), 50.0);
+  EXPECT_DOUBLE_EQ(cpu.update(1060, 11.5), 50.0) << "the latest complete window until the next one ends";
+  EXPECT_DOUBLE_EQ(cpu.update(1150, 12.0), 100.0);
+}
+
 TEST(ProcParsing, CpuPercentIsBusyTimeOverElapsedTime) {
   EXPECT_DOUBLE_EQ(cpuPercentBetween(100, 10.0, 150, 11.0, 100), 50.0);
   EXPECT_DOUBLE_EQ(cpuPercentBetween(100, 10.0, 400, 11.0, 100), 300.0);  // three cores busy
