@@ -7,7 +7,7 @@
 #
 #   bench/monitoring_overhead.sh [--rounds N] [--duration SECONDS] [--connections N] [--path PATH]
 #
-# Needs wrk and curl (scripts/setup.sh --test) and builds build-release/ (Release).
+# Needs wrk and curl (scripts/setup.sh --test); builds mock-server in build-release/ (Release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=5 duration=5 connections=16 path="/api/campaigns?limit=50"
@@ -24,7 +24,8 @@ for tool in wrk curl; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/setup.sh --test" >&2; exit 1; }
 done
 
-"$root/scripts/build.sh" build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$root/build-release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build-release" --target mock-server >/dev/null
 server="$root/build-release/mock-server/mock-server"
 work=$(mktemp -d)
 pids=()
