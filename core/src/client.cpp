@@ -5,7 +5,6 @@
 #include <random>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
 
 #include "livedata/cache.h"
 #include "livedata/endpoints.h"
@@ -280,7 +279,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     }
 
     if (response.status >= 200 && response.status < 300) {
-      if (!nlohmann::json::accept(response.body)) {
+      if (!deps.acceptsJson(response.body)) {
         failOrRetry(key, flight,
                     makeError(ErrorKind::parse, flight.endpoint,
                               what + ": response is not valid JSON: " + excerpt(response.body), response.status),
@@ -418,6 +417,7 @@ Expected<std::unique_ptr<Client>> Client::create(ClientConfig config, ClientDepe
   if (!deps.transport) return makeError(ErrorKind::config, "", "dependencies.transport is required");
   if (!deps.clock) return makeError(ErrorKind::config, "", "dependencies.clock is required");
   if (!deps.scheduler) return makeError(ErrorKind::config, "", "dependencies.scheduler is required");
+  if (!deps.acceptsJson) return makeError(ErrorKind::config, "", "dependencies.acceptsJson is required");
   BaseUrl base = parseBaseUrl(config.baseUrl).value();
   auto state = std::make_shared<State>(std::move(config), std::move(base), std::move(deps));
   state->defaultRandom.seed(static_cast<std::uint64_t>(state->now()));

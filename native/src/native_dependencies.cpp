@@ -1,5 +1,7 @@
 #include "livedata_native/native_dependencies.h"
 
+#include <nlohmann/json.hpp>
+
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -35,6 +37,7 @@ ClientDependencies makeNativeDependencies(const NativeOptions& options) {
   deps.clock = std::make_shared<SystemClock>();
   deps.scheduler = std::make_shared<ThreadScheduler>();
   deps.logger = makeStderrLogger(options.minLogLevel);
+  deps.acceptsJson = [](std::string_view text) { return nlohmann::json::accept(text); };
   return deps;
 }
 

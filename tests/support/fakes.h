@@ -9,9 +9,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "livedata/livedata.h"
 
 namespace livedata::testing {
+
+// The JSON syntax check the native adapter uses (ClientDependencies::acceptsJson).
+inline bool acceptsJson(std::string_view text) { return nlohmann::json::accept(text); }
 
 // A clock that moves only when told to, and a scheduler whose tasks run when the clock
 // passes their time, in time order.

@@ -8,6 +8,7 @@
 namespace livedata {
 namespace {
 
+using testing::acceptsJson;
 using testing::FakeTimeline;
 using testing::FakeTransport;
 using testing::jsonResponse;
@@ -34,6 +35,7 @@ class ClientTest : public ::testing::Test {
       deps.clock = timeline;
       deps.scheduler = timeline;
       deps.random = [] { return 0.5; };
+      deps.acceptsJson = acceptsJson;
       deps.logger = [this](LogLevel level, std::string_view message) {
         logs.emplace_back(std::string(toString(level)) + ": " + std::string(message));
       };
@@ -79,7 +81,7 @@ class ClientTest : public ::testing::Test {
 
 TEST_F(ClientTest, BadBaseUrlIsAConfigErrorAtConstruction) {
   config.baseUrl = "not a url";
-  ClientDependencies deps{transport, timeline, timeline, {}, {}};
+  ClientDependencies deps{transport, timeline, timeline, {}, {}, acceptsJson};
   const auto created = Client::create(config, deps);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().kind, ErrorKind::config);
@@ -87,10 +89,14 @@ TEST_F(ClientTest, BadBaseUrlIsAConfigErrorAtConstruction) {
 }
 
 TEST_F(ClientTest, MissingDependencyIsAConfigError) {
-  ClientDependencies deps{nullptr, timeline, timeline, {}, {}};
+  ClientDependencies deps{nullptr, timeline, timeline, {}, {}, acceptsJson};
   const auto created = Client::create(config, deps);
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.error().detail.find("transport"), std::string::npos);
+  const auto withoutJsonCheck = Client::create(config, ClientDependencies{transport, timeline, timeline, {}, {}, {}});
+  ASSERT_FALSE(withoutJsonCheck.ok());
+  EXPECT_EQ(withoutJsonCheck.error().kind, ErrorKind::config);
+  EXPECT_NE(withoutJsonCheck.error().detail.find("acceptsJson"), std::string::npos);
 }
 
 // ---- cache ----------------------------------------------------------------------------

@@ -93,6 +93,7 @@ struct ClientDependencies {
   std::shared_ptr<Scheduler> scheduler;  // required (retry delays)
   Logger logger;                         // optional
   RandomSource random;                   // optional; a seeded generator by default
+  JsonSyntaxCheck acceptsJson;           // required: a 2xx body it rejects is a parse error
 };
 
 class Client {
