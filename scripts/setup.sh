@@ -18,11 +18,15 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev redis-server libsqlite3-dev
+  emscripten
 )
 # promtool checks the /metrics exposition (it comes with Debian's Prometheus server); wrk and
 # curl drive the benchmarks.
 test_packages=(prometheus wrk curl)
 $with_test_tools && packages+=("${test_packages[@]}")
+# Node.js for the WASM module and the dashboard: Debian's (18 on Debian 12) when the machine
+# has none; a newer one already there is used as it is.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -42,4 +46,10 @@ if ((${#missing[@]})); then
   fi
 else
   echo "setup: all Debian packages present" >&2
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "setup: Node.js 18 or newer is needed, found $(node --version)" >&2
+  exit 1
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything and runs every test: the normal build, then the same suites under
-# AddressSanitizer and UndefinedBehaviorSanitizer. This is what CI runs (.ci/run).
+# Installs everything and runs every test: the normal build, the WASM module under node
+# against the server of that build, then the native suites again under AddressSanitizer and
+# UndefinedBehaviorSanitizer. This is what CI runs (.ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,6 +13,10 @@ export LIVEDATA_REQUIRE_TOOLS=1
 echo "== build and test (RelWithDebInfo)"
 scripts/build.sh build
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== WASM module: build (Emscripten) and test under node against build/'s mock-server"
+wasm/build.sh
+(cd wasm && LIVEDATA_MOCK_SERVER="$root/build/mock-server/mock-server" node --test test/*.test.js)
 
 echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
 scripts/build.sh build-asan -DLIVEDATA_SANITIZE=ON

@@ -1,0 +1,123 @@
+// The JavaScript side of the core's platform (wasm/src/js_platform.h): HTTP over fetch with an
+// AbortController per request, timers over setTimeout, the wall clock, and logging. It moves
+// bytes and time only; every decision (caching, retry, fallback, freshness) is the core's.
+
+const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
+
+/**
+ * @param {object} options
+ * @param {() => object} options.client  the WasmClient, once it exists
+ * @param {typeof fetch} [options.fetch]
+ * @param {(level: string, message: string) => void} [options.log]
+ * @param {(type: string, payload: object) => void} options.onEvent
+ */
+export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent }) {
+  const requests = new Map(); // id -> { controller, timer, reason }
+  const timers = new Map(); // id -> setTimeout handle
+  let disposed = false;
+
+  function finish(id) {
+    const request = requests.get(id);
+    if (!request) return null;
+    clearTimeout(request.timer);
+    requests.delete(id);
+    return request;
+  }
+
+  function fail(id, kind, message) {
+    if (disposed || !finish(id)) return;
+    client().failRequest(id, FAILURE_KINDS.has(kind) ? kind : 'network', message);
+  }
+
+  async function send(id, method, url, flatHeaders, body, timeoutMs) {
+    if (globalThis.navigator && globalThis.navigator.onLine === false) {
+      // Completing inside send() is allowed by the transport contract, but deferring keeps
+      // the core's stack simple.
+      requests.set(id, { controller: null, timer: undefined, reason: null });
+      queueMicrotask(() => fail(id, 'offline', 'the browser reports no network'));
+      return;
+    }
+    const controller = new AbortController();
+    const request = { controller, reason: null, timer: undefined };
+    request.timer = setTimeout(() => {
+      request.reason = 'timeout';
+      controller.abort();
+    }, timeoutMs);
+    requests.set(id, request);
+    const headers = new Headers();
+    for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
+    try {
+      // no-store: the core is the cache. The browser's HTTP cache would otherwise answer
+      // the core's own If-None-Match revalidations from its copy instead of the server.
+      const response = await fetchImpl(url, {
+        method,
+        headers,
+        body: body === '' ? undefined : body,
+        signal: controller.signal,
+        cache: 'no-store',
+      });
+      const text = await response.text();
+      if (disposed || !finish(id)) return;
+      const responseHeaders = [];
+      response.headers.forEach((value, name) => responseHeaders.push(name, value));
+      client().completeRequest(id, response.status, responseHeaders, text);
+    } catch (error) {
+      const reason = request.reason;
+      if (reason === 'timeout') fail(id, 'timeout', `no response within ${timeoutMs} ms`);
+      else if (reason === 'cancelled') fail(id, 'cancelled', 'cancelled');
+      else fail(id, 'network', String(error && error.message ? error.message : error));
+    }
+  }
+
+  return {
+    send(id, method, url, headers, body, timeoutMs) {
+      send(id, method, url, headers, body, timeoutMs);
+    },
+    abort(id) {
+      const request = requests.get(id);
+      if (!request) return;
+      request.reason = 'cancelled';
+      if (request.controller) request.controller.abort();
+      else fail(id, 'cancelled', 'cancelled');
+    },
+    setTimer(id, delayMs) {
+      timers.set(
+        id,
+        setTimeout(() => {
+          timers.delete(id);
+          if (!disposed) client().runTimer(id);
+        }, delayMs),
+      );
+    },
+    clearTimer(id) {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+    },
+    now: () => Date.now(),
+    acceptsJson(text) {
+      try {
+        JSON.parse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    log(level, message) {
+      if (log) log(level, message);
+    },
+    event(type, payload) {
+      onEvent(type, payload);
+    },
+    // Stops every request and timer without calling back into the core.
+    dispose() {
+      disposed = true;
+      for (const request of requests.values()) {
+        clearTimeout(request.timer);
+        if (request.controller) request.controller.abort();
+      }
+      requests.clear();
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

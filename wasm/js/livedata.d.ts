@@ -1,0 +1,173 @@
+// TypeScript declarations of the livedata WASM module's JavaScript entry (livedata.js).
+
+export type EndpointName = 'overview' | 'campaigns' | 'flows' | 'forms' | 'segments';
+export declare const ENDPOINTS: readonly EndpointName[];
+
+export type ErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'http_client'
+  | 'http_server'
+  | 'rate_limited'
+  | 'parse'
+  | 'cancelled'
+  | 'offline'
+  | 'config';
+
+/** A request's error, as a value: results carry it, nothing throws. */
+export interface LiveDataErrorInfo {
+  kind: ErrorKind;
+  /** HTTP status when there was a response, else 0. */
+  status: number;
+  endpoint: string;
+  /** Network attempts made, retries included. */
+  attempts: number;
+  /** Short and user-facing, fit for a toast. */
+  message: string;
+  /** For logs: URL, status line, transport message. */
+  detail: string;
+}
+
+/** Thrown by createLiveData for bad options (a `config` error naming the field). */
+export declare class LiveDataError extends Error {
+  kind: ErrorKind;
+  detail: string;
+}
+
+export interface LiveDataOptions {
+  /** Where the API lives: http(s)://host[:port][/prefix]. Required. */
+  baseUrl: string;
+  /** Data older than this is flagged stale (default 300000: 5 minutes). */
+  staleThresholdMs?: number;
+  /** Per-request timeout (default 10000). */
+  requestTimeoutMs?: number;
+  /** Whether responses' Cache-Control overrides the TTLs (default true). */
+  obeyCacheControl?: boolean;
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** Client cache lifetimes: a default and per-endpoint overrides, in ms (default 60000). */
+  ttl?: { defaultMs?: number } & Partial<Record<EndpointName, number>>;
+  cache?: { maxEntries?: number; maxBytes?: number };
+  /** Where DOM CustomEvents are dispatched (default `window`; null for none). */
+  eventTarget?: EventTarget | null;
+  /** How often stale detection runs (default a tenth of the threshold, 50 ms to 1 s). */
+  tickIntervalMs?: number;
+  /** The fetch to use (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Receives the core's log lines (retries, evictions, fallbacks). */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** Emscripten module options, e.g. { wasmBinary } to load the module from bytes under node. */
+  module?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string, prefix: string) => string };
+}
+
+export interface RequestOptions {
+  /** Skip the client cache, send `_t=<ms>` and `Cache-Control: no-cache`. */
+  forceFresh?: boolean;
+}
+
+export interface LiveDataResult<T = unknown> {
+  /** The parsed JSON: the server's data, the cached data, or an empty value of the endpoint's shape. */
+  data: T;
+  endpoint: string;
+  /** The cache key (normalized query, never `_t`). */
+  key: string;
+  /** Equal versions mean equal data (and the same parsed object); 0 for fallbacks. */
+  version: number;
+  /** Served from the client cache (a hit, a 304 or a fallback). */
+  fromCache: boolean;
+  /** The server confirmed the cached data with 304. */
+  revalidated: boolean;
+  /** Older than the stale threshold, or served after an error. */
+  stale: boolean;
+  /** Nothing was cached: an empty value of the endpoint's shape. */
+  fallback: boolean;
+  /** When the server last confirmed the data (ms since the epoch); null for fallbacks. */
+  updatedAt: number | null;
+  /** HTTP status of the last response, 0 without one. */
+  status: number;
+  error: LiveDataErrorInfo | null;
+}
+
+export interface OverviewParams {
+  /** YYYY-MM-DD */
+  from?: string;
+  to?: string;
+}
+export interface ListParams {
+  status?: string;
+  /** A field, "-field" for descending. */
+  sort?: string;
+  /** 1 to 500. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface Freshness {
+  lastUpdated: number | null;
+  ageMs: number;
+  stale: boolean;
+  loading: boolean;
+  error: LiveDataErrorInfo | null;
+}
+
+export interface RefreshReport {
+  endpoints: { endpoint: string; ok: boolean; requests: number; error: LiveDataErrorInfo | null }[];
+  allOk: boolean;
+}
+
+export interface ClientStats {
+  hits: number;
+  misses: number;
+  revalidations: number;
+  notModified: number;
+  networkRequests: number;
+  deduplicated: number;
+  retries: number;
+  errors: number;
+  staleServed: number;
+  fallbacks: number;
+  bytesReceived: number;
+  evictions: number;
+  entries: number;
+  cacheBytes: number;
+  /** hits / (hits + misses); 0 before any request. */
+  hitRate: number;
+}
+
+export interface EventPayloads {
+  forceDataRefresh: { endpoints: string[] };
+  'livedata:updated': { endpoint: string; key: string; updatedAt: number; fromCache: boolean };
+  'livedata:error': { endpoint: string; key: string; error: LiveDataErrorInfo; servedStale: boolean };
+  'livedata:stale': { endpoint: string; key: string; lastUpdated: number; ageMs: number };
+  'livedata:loading': { endpoint: string; key: string; loading: boolean };
+}
+export type EventName = keyof EventPayloads;
+export declare const EVENTS: readonly EventName[];
+
+export interface LiveData {
+  getOverviewMetrics<T = unknown>(params?: OverviewParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  getCampaigns<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  getFlows<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  getForms<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  getSegments<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  /** Any endpoint by name. An unknown name resolves with a `config` error. */
+  get<T = unknown>(endpoint: string, params?: OverviewParams | ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  fetchFromAPI<T = unknown>(
+    path: string,
+    options?: { query?: Record<string, string | number> | [string, string][]; forceFresh?: boolean },
+  ): Promise<LiveDataResult<T>>;
+  /** Invalidates and refetches the named endpoints (all when omitted); emits forceDataRefresh. */
+  forceRefreshData(endpoints?: string[]): Promise<RefreshReport>;
+  /** Marks matching entries for revalidation (glob on cache keys, e.g. "campaigns*"); returns how many. */
+  invalidate(pattern: string): number;
+  invalidateEndpoint(endpoint: string): number;
+  /** Drops all cached data (e.g. on sign-out). */
+  clear(): void;
+  freshness(endpoint: string): Freshness;
+  stats(): ClientStats;
+  setOnline(online: boolean): void;
+  /** Returns the unsubscribe function. */
+  on<E extends EventName>(eventName: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  dispose(): void;
+}
+
+export declare function createLiveData(options: LiveDataOptions): Promise<LiveData>;

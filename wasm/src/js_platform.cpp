@@ -1,0 +1,68 @@
+#include "js_platform.h"
+
+#include <utility>
+
+namespace livedata::wasm {
+
+using emscripten::val;
+
+RequestId JsTransport::send(HttpRequest request, TransportCallback done) {
+  const RequestId id = nextId_++;
+  pending_.emplace(id, std::move(done));
+  val headers = val::array();
+  for (const auto& [name, value] : request.headers.fields()) {
+    headers.call<void>("push", name);
+    headers.call<void>("push", value);
+  }
+  // Ids and times cross as doubles: JavaScript numbers are exact up to 2^53.
+  host_.call<void>("send", static_cast<double>(id), request.method, request.url, headers, request.body,
+                   static_cast<double>(request.timeoutMs));
+  return id;
+}
+
+void JsTransport::cancel(RequestId id) {
+  if (pending_.count(id) == 0) return;
+  host_.call<void>("abort", static_cast<double>(id));
+}
+
+void JsTransport::complete(RequestId id, TransportResult result) {
+  auto found = pending_.find(id);
+  if (found == pending_.end()) return;
+  TransportCallback done = std::move(found->second);
+  pending_.erase(found);  // before the callback, which may send again
+  done(std::move(result));
+}
+
+TimerId JsScheduler::runAfter(Millis delayMs, std::function<void()> task) {
+  const TimerId id = nextId_++;
+  tasks_.emplace(id, std::move(task));
+  host_.call<void>("setTimer", static_cast<double>(id), static_cast<double>(delayMs < 0 ? 0 : delayMs));
+  return id;
+}
+
+void JsScheduler::cancel(TimerId id) {
+  if (tasks_.erase(id) == 0) return;
+  host_.call<void>("clearTimer", static_cast<double>(id));
+}
+
+void JsScheduler::run(TimerId id) {
+  auto found = tasks_.find(id);
+  if (found == tasks_.end()) return;
+  std::function<void()> task = std::move(found->second);
+  tasks_.erase(found);
+  task();
+}
+
+Millis JsClock::nowMs() const { return static_cast<Millis>(host_.call<double>("now")); }
+
+Logger jsLogger(val host) {
+  return [host = std::move(host)](LogLevel level, std::string_view message) {
+    host.call<void>("log", std::string(toString(level)), std::string(message));
+  };
+}
+
+JsonSyntaxCheck jsJsonCheck(val host) {
+  return [host = std::move(host)](std::string_view text) { return host.call<bool>("acceptsJson", std::string(text)); };
+}
+
+}  // namespace livedata::wasm

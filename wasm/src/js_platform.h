@@ -1,0 +1,79 @@
+// The browser adapter of the core: a Transport, a Scheduler and a Clock that delegate to a
+// JavaScript "host" object (wasm/js/host.js), which runs fetch with an AbortController,
+// setTimeout and Date.now. The core's logic stays in C++; the host only moves bytes.
+//
+// Host contract (every method is called from C++):
+//   host.send(id, method, url, headers, body, timeoutMs)  headers: [name, value, ...]
+//       later completes with client.completeRequest(id, status, headers, body) or
+//       client.failRequest(id, kind, message), kind one of "network", "timeout",
+//       "cancelled", "offline"; never both, never twice.
+//   host.abort(id)               a request the core cancelled (completes as "cancelled")
+//   host.setTimer(id, delayMs)   later calls client.runTimer(id) once
+//   host.clearTimer(id)
+//   host.now()                   Date.now()
+//   host.log(level, message)
+//   host.acceptsJson(text)       whether JSON.parse accepts it
+//
+// Threading: the browser's one thread; every callback arrives from the event loop.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "livedata/types.h"
+
+namespace livedata::wasm {
+
+class JsTransport final : public Transport {
+ public:
+  explicit JsTransport(emscripten::val host) : host_(std::move(host)) {}
+
+  RequestId send(HttpRequest request, TransportCallback done) override;
+  void cancel(RequestId id) override;
+
+  // From the host. An id that is not pending (already completed or cancelled) is ignored.
+  void complete(RequestId id, TransportResult result);
+
+ private:
+  emscripten::val host_;
+  RequestId nextId_ = 1;
+  std::map<RequestId, TransportCallback> pending_;
+};
+
+class JsScheduler final : public Scheduler {
+ public:
+  explicit JsScheduler(emscripten::val host) : host_(std::move(host)) {}
+
+  TimerId runAfter(Millis delayMs, std::function<void()> task) override;
+  void cancel(TimerId id) override;
+
+  // From the host: runs the task once; an id already run or cancelled is ignored.
+  void run(TimerId id);
+
+ private:
+  emscripten::val host_;
+  TimerId nextId_ = 1;
+  std::map<TimerId, std::function<void()>> tasks_;
+};
+
+class JsClock final : public Clock {
+ public:
+  explicit JsClock(emscripten::val host) : host_(std::move(host)) {}
+  Millis nowMs() const override;
+
+ private:
+  emscripten::val host_;
+};
+
+// Routes the core's log lines to host.log(level, message).
+Logger jsLogger(emscripten::val host);
+
+// host.acceptsJson(text): the browser's JSON.parse decides, so the module carries no parser.
+JsonSyntaxCheck jsJsonCheck(emscripten::val host);
+
+}  // namespace livedata::wasm

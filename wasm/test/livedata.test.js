@@ -1,0 +1,262 @@
+// The WASM module under node against a real mock-server: the behaviour the native
+// integration tests check (tests/integration/client_integration_test.cpp), on the same server.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { importLiveData, moduleOptions, startServer } from './server.js';
+
+const { createLiveData, LiveDataError, EVENTS } = await importLiveData();
+const module = moduleOptions();
+
+let server;
+const clients = [];
+
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  for (const client of clients) client.dispose();
+  await server.stop();
+});
+beforeEach(async () => {
+  await server.reset();
+});
+
+async function client(options = {}) {
+  const ld = await createLiveData({ baseUrl: server.url, module, eventTarget: null, ...options });
+  clients.push(ld);
+  return ld;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('forceFresh puts _t on the wire but never in the key', async () => {
+  const ld = await client();
+  const first = await ld.getCampaigns({ limit: 5 });
+  const fresh = await ld.getCampaigns({ limit: 5 }, { forceFresh: true });
+  assert.equal(fresh.error, null);
+  assert.equal(fresh.fromCache, false);
+  assert.equal(fresh.key, first.key);
+  assert.doesNotMatch(fresh.key, /_t=/);
+  const { log } = await server.requests();
+  assert.equal(log.length, 2);
+  assert.doesNotMatch(log[0].query, /_t=/);
+  assert.match(log[1].query, /(^|&)_t=\d{13}(&|$)/);
+  assert.equal(log[1].cacheControl, 'no-cache');
+});
+
+test('an expired entry revalidates with If-None-Match and the server answers 304', async () => {
+  const ld = await client({ ttl: { defaultMs: 30 }, obeyCacheControl: false });
+  const first = await ld.getFlows();
+  await sleep(60);
+  const second = await ld.getFlows();
+  assert.equal(second.revalidated, true);
+  assert.equal(second.fromCache, true);
+  assert.equal(second.status, 304);
+  assert.equal(second.version, first.version);
+  assert.strictEqual(second.data, first.data, 'the same version reuses the parsed data');
+  const { log } = await server.requests();
+  assert.equal(log.length, 2);
+  assert.notEqual(log[1].ifNoneMatch, '');
+  assert.equal(log[1].status, 304);
+  assert.equal(ld.stats().notModified, 1);
+});
+
+test('the same result twice costs no second request and no second parse', async () => {
+  const ld = await client();
+  const first = await ld.getSegments();
+  const second = await ld.getSegments();
+  assert.equal(second.fromCache, true);
+  assert.strictEqual(second.data, first.data);
+  assert.equal((await server.requests()).counts['/api/segments'], 1);
+  assert.equal(ld.stats().hits, 1);
+});
+
+test('ten concurrent identical requests reach the server once', async () => {
+  const ld = await client();
+  const results = await Promise.all(Array.from({ length: 10 }, () => ld.getForms({ limit: 7 })));
+  assert.ok(results.every((result) => result.error === null && result.key === results[0].key));
+  assert.equal((await server.requests()).counts['/api/forms'], 1);
+  assert.equal(ld.stats().deduplicated, 9);
+});
+
+test('injected 503s are retried, then the request succeeds', async () => {
+  const ld = await client({ retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } });
+  await server.faults([{ path: '/api/overview', status: 503, times: 2 }]);
+  const result = await ld.getOverviewMetrics();
+  assert.equal(result.error, null);
+  assert.ok(Array.isArray(result.data.series));
+  assert.equal((await server.requests()).counts['/api/overview'], 3);
+  assert.equal(ld.stats().retries, 2);
+});
+
+test('Retry-After of a 429 is honoured', async () => {
+  const ld = await client({ retry: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 2 } });
+  await server.faults([{ path: '/api/campaigns', status: 429, times: 1, retryAfter: '1' }]);
+  const started = Date.now();
+  const result = await ld.getCampaigns({ limit: 3 });
+  assert.equal(result.error, null);
+  assert.ok(Date.now() - started >= 950, 'waited for Retry-After: 1');
+});
+
+test('persistent failure serves the cached data, stale, with the error', async () => {
+  const ld = await client({ retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 } });
+  const good = await ld.getCampaigns({ limit: 4 });
+  await server.faults([{ path: '/api/campaigns', status: 503, times: -1 }]);
+  assert.ok(ld.invalidate('campaigns*') >= 1);
+  const result = await ld.getCampaigns({ limit: 4 });
+  assert.equal(result.stale, true);
+  assert.equal(result.fromCache, true);
+  assert.equal(result.error.kind, 'http_server');
+  assert.equal(result.error.status, 503);
+  assert.equal(result.error.attempts, 2);
+  assert.deepEqual(result.data, good.data);
+  assert.equal(ld.freshness('campaigns').error.kind, 'http_server');
+  await server.admin('DELETE', '/admin/faults');
+});
+
+test('with nothing cached, a failure gives an empty value of the endpoint shape, marked fallback', async () => {
+  const ld = await client({ retry: { maxAttempts: 1 } });
+  await server.faults([{ path: '/api/segments', status: 500, times: 1 }]);
+  const result = await ld.getSegments();
+  assert.equal(result.fallback, true);
+  assert.equal(result.error.kind, 'http_server');
+  assert.ok(Array.isArray(result.data.items) && result.data.items.length === 0);
+});
+
+test('a malformed body is a parse error, not a crash', async () => {
+  const ld = await client({ retry: { maxAttempts: 1 } });
+  await server.faults([{ path: '/api/flows', malformed: true, times: 1 }]);
+  const result = await ld.getFlows({ limit: 2 });
+  assert.equal(result.error.kind, 'parse');
+  assert.equal(result.fallback, true);
+});
+
+test('forceRefreshData() emits forceDataRefresh and refetches all five endpoints', async () => {
+  const ld = await client();
+  const seen = [];
+  const unsubscribe = ld.on('forceDataRefresh', (event) => seen.push(event.endpoints));
+  const report = await ld.forceRefreshData();
+  unsubscribe();
+  assert.equal(report.allOk, true);
+  assert.deepEqual(report.endpoints.map((e) => e.endpoint).sort(), ['campaigns', 'flows', 'forms', 'overview', 'segments']);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].length, 5);
+  const { counts, log } = await server.requests();
+  for (const endpoint of ['overview', 'campaigns', 'flows', 'forms', 'segments']) {
+    assert.equal(counts[`/api/${endpoint}`], 1, endpoint);
+  }
+  assert.ok(log.every((entry) => /_t=\d+/.test(entry.query)), 'every refetch busts caches');
+});
+
+test('forceRefreshData(names) refreshes only those, and reports a name that matches nothing', async () => {
+  const ld = await client();
+  const report = await ld.forceRefreshData(['campaigns', 'nonsense']);
+  assert.equal(report.allOk, false);
+  const byName = Object.fromEntries(report.endpoints.map((e) => [e.endpoint, e]));
+  assert.equal(byName.campaigns.ok, true);
+  assert.equal(byName.nonsense.ok, false);
+  assert.equal(byName.nonsense.error.kind, 'config');
+  assert.deepEqual(Object.keys((await server.requests()).counts), ['/api/campaigns']);
+});
+
+test('events: loading, updated and error reach listeners and the DOM event target', async (t) => {
+  if (typeof CustomEvent !== 'function') {
+    t.skip('this node has no global CustomEvent (node 18); the browser tests cover DOM events');
+    return;
+  }
+  const target = new EventTarget();
+  const ld = await client({ eventTarget: target, retry: { maxAttempts: 1 } });
+  const order = [];
+  for (const name of EVENTS) target.addEventListener(name, (event) => order.push([name, event.detail]));
+  const viaOn = [];
+  ld.on('livedata:updated', (payload) => viaOn.push(payload));
+  await ld.getCampaigns({ limit: 2 });
+  await server.faults([{ path: '/api/flows', status: 500, times: 1 }]);
+  await ld.getFlows({ limit: 2 });
+  const names = order.map(([name]) => name);
+  // The core's order: loading ends, then the outcome is announced.
+  assert.deepEqual(names, [
+    'livedata:loading', 'livedata:loading', 'livedata:updated',
+    'livedata:loading', 'livedata:loading', 'livedata:error',
+  ]);
+  assert.equal(order[0][1].loading, true);
+  assert.equal(order[1][1].loading, false);
+  assert.equal(order[2][1].fromCache, false);
+  assert.equal(order[5][1].error.kind, 'http_server');
+  assert.equal(order[5][1].servedStale, false);
+  assert.equal(viaOn.length, 1);
+  assert.equal(viaOn[0].endpoint, 'campaigns');
+});
+
+test('stale detection fires livedata:stale once the threshold passes', async () => {
+  const ld = await client({ staleThresholdMs: 100 });
+  const stale = [];
+  ld.on('livedata:stale', (payload) => stale.push(payload));
+  await ld.getForms();
+  assert.equal(ld.freshness('forms').stale, false);
+  await sleep(300);
+  assert.equal(stale.length, 1);
+  assert.equal(stale[0].endpoint, 'forms');
+  assert.ok(stale[0].ageMs > 100);
+  const freshness = ld.freshness('forms');
+  assert.equal(freshness.stale, true);
+  assert.ok(freshness.ageMs >= 300 - 50);
+});
+
+test('a request past its timeout fails as timeout', async () => {
+  const ld = await client({ requestTimeoutMs: 100, retry: { maxAttempts: 1 } });
+  await server.faults([{ path: '/api/overview', delayMs: 400, times: 1 }]);
+  const result = await ld.getOverviewMetrics({ from: '2026-10-01', to: '2026-10-31' });
+  assert.equal(result.error.kind, 'timeout');
+  assert.equal(result.fallback, true);
+  // The server finishes the abandoned request later; let it, so the next test starts clean.
+  while (!(await server.requests()).counts['/api/overview']) await sleep(20);
+});
+
+test('offline requests fail fast as offline with the cached data', async () => {
+  const ld = await client();
+  const cached = await ld.getCampaigns({ limit: 6 });
+  ld.setOnline(false);
+  ld.invalidate('campaigns*');
+  const result = await ld.getCampaigns({ limit: 6 });
+  assert.equal(result.error.kind, 'offline');
+  assert.equal(result.stale, true);
+  assert.deepEqual(result.data, cached.data);
+  assert.equal((await server.requests()).counts['/api/campaigns'], 1);
+  ld.setOnline(true);
+});
+
+test('bad input gets a typed error and never a crash', async () => {
+  await assert.rejects(createLiveData({ baseUrl: 'ftp://example.com', module }), (error) => {
+    assert.ok(error instanceof LiveDataError);
+    assert.equal(error.kind, 'config');
+    return true;
+  });
+  await assert.rejects(createLiveData({ baseUrl: server.url, module, retry: { maxAttempts: 'x' } }), TypeError);
+  const ld = await client();
+  for (const [result, field] of [
+    [await ld.getCampaigns({ limit: 'ten' }), 'limit'],
+    [await ld.getCampaigns({ limit: 0 }), 'limit'],
+    [await ld.getCampaigns({ colour: 'red' }), 'colour'],
+    [await ld.getOverviewMetrics({ from: '2026-13-01' }), 'from'],
+    [await ld.get('nonsense'), 'nonsense'],
+  ]) {
+    assert.equal(result.error.kind, 'config', field);
+    assert.match(result.error.detail + result.error.message, new RegExp(field));
+    assert.equal(result.fallback, true);
+  }
+  assert.deepEqual(await server.requests().then((r) => r.counts), {}, 'bad arguments never reach the network');
+  assert.throws(() => ld.on('nonsense', () => {}), TypeError);
+});
+
+test('clear() drops the data; dispose() makes the client unusable', async () => {
+  const ld = await client();
+  await ld.getFlows();
+  ld.clear();
+  const again = await ld.getFlows();
+  assert.equal(again.fromCache, false);
+  assert.equal((await server.requests()).counts['/api/flows'], 2);
+  ld.dispose();
+  assert.throws(() => ld.stats(), LiveDataError);
+});
