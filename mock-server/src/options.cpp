@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -154,8 +155,13 @@ const std::vector<Option>& allOptions() {
          return std::nullopt;
        },
        true},
-      textField("web-root", "DIR", "folder of static files (the dashboard) served at /", &ServerOptions::webRoot, true,
-                "none"),
+      {"web-root", "DIR", withDefault("folder of static files (the dashboard) served at /", "none"),
+       [](ServerOptions& options, const std::string& value) -> Error {
+         std::error_code error;
+         if (!value.empty() && !std::filesystem::is_directory(value, error)) return "expected a folder, got '" + value + "'";
+         options.webRoot = value;
+         return std::nullopt;
+       }},
       // Caching
       integerField("max-age", "Cache-Control max-age of /api responses, in seconds", 0, 31536000,
                    &ServerOptions::maxAgeSeconds, "60"),

@@ -29,6 +29,8 @@ bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfin
 // The route template of requests no route matched (404s, probes of random paths): one
 // series for all of them, so they cannot grow the metrics.
 const std::string kUnmatchedRoute = "(unmatched)";
+// The route template of files served from --web-root (the dashboard).
+const std::string kStaticRoute = "(static)";
 
 // The health probes answer 503 as their verdict on the server, not as a failure of their own.
 bool isHealthVerdict(const std::string& route, int status) {
@@ -44,6 +46,7 @@ struct RequestContext {
   std::chrono::steady_clock::time_point start;
   std::string requestId;
   std::optional<CaughtException> exception;  // set when a handler threw
+  bool staticFile = false;                    // answered from --web-root
 };
 thread_local RequestContext currentRequest;
 
@@ -201,10 +204,25 @@ void MockServer::configureServer() {
                                   {"what", caught.what}, {"requestId", currentRequest.requestId}});
   });
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
+  if (!options_.webRoot.empty()) serveWebRoot();
   // httplib calls its logger once the response is written: the end of every request.
   if (options_.requestMetrics || options_.logRequests) {
     http_->set_logger([this](const Request& req, const Response& res) { endMonitoring(req, res); });
   }
+}
+
+// The dashboard's files at /, beside the API (same origin: no CORS for the browser). The
+// entry page is revalidated on every load, so a new build is picked up at once; Vite's
+// assets carry a content hash in their names, so they may be kept for a year.
+void MockServer::serveWebRoot() {
+  http_->set_mount_point("/", options_.webRoot);
+  // instantiateStreaming refuses a module without this type.
+  http_->set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  http_->set_file_request_handler([](const Request& req, Response& res) {
+    currentRequest.staticFile = true;
+    const bool hashed = req.path.rfind("/assets/", 0) == 0;
+    res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  });
 }
 
 void MockServer::beginMonitoring(const Request& req) {
@@ -223,7 +241,7 @@ void MockServer::endMonitoring(const Request& req, const Response& res) {
                                     : std::chrono::steady_clock::duration::zero();
   monitoring::MonitoringService& service = monitoring_.service();
   if (options_.requestMetrics) {
-    const std::string& route = routeTemplateOf(req.path);
+    const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
     const std::string userAgent = req.get_header_value("User-Agent");
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
@@ -242,6 +260,7 @@ void MockServer::endMonitoring(const Request& req, const Response& res) {
   if (context.open) service.requests().endRequest();
   context.open = false;
   context.exception.reset();
+  context.staticFile = false;
 }
 
 int MockServer::bind() { return lifecycle_.bind(options_.host, options_.port); }

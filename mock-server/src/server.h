@@ -69,6 +69,7 @@ class MockServer {
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
+  void serveWebRoot();
   // The monitoring middleware: opened in pre-routing, closed once the response is written.
   void beginMonitoring(const httplib::Request& req);
   void endMonitoring(const httplib::Request& req, const httplib::Response& res);

@@ -5,6 +5,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -205,6 +207,40 @@ TEST(HttpApi, CorsHeadersOnlyForConfiguredOrigins) {
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 204);
   EXPECT_NE(answer->get_header_value("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
+}
+
+TEST(HttpApi, ServesTheDashboardFromTheWebRootBesideTheApi) {
+  testing::TempDir web;
+  std::filesystem::create_directories(web.path() + "/assets");
+  std::ofstream(web.path() + "/index.html") << "<!doctype html><title>livedata</title>";
+  std::ofstream(web.path() + "/assets/livedata-core-3f2a.wasm") << std::string("\0asm\1\0\0\0", 8);
+  ServerProcess server({"--web-root", web.path()});
+  auto client = clientFor(server);
+
+  const auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, "<!doctype html><title>livedata</title>");
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache") << "a new build shows at the next load";
+  const auto wasm = client.Get("/assets/livedata-core-3f2a.wasm");
+  ASSERT_TRUE(wasm);
+  EXPECT_EQ(wasm->get_header_value("Content-Type"), "application/wasm") << "instantiateStreaming needs it";
+  EXPECT_EQ(wasm->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(wasm->body.size(), 8u);
+  EXPECT_EQ(client.Get("/api/flows")->status, 200) << "the API is unchanged";
+  EXPECT_EQ(errorCodeOf(client.Get("/missing.js")), "not_found");
+  EXPECT_EQ(client.Get("/../secret")->status, 404) << "no way out of the web root";
+
+  const auto metrics = client.Get("/monitoring/api-metrics", {{"Authorization", server.bearer()}});
+  const json routes = json::parse(metrics->body)["routes"];
+  bool sawStatic = false;
+  for (const auto& route : routes) sawStatic = sawStatic || (route["route"] == "(static)" && route["requests"] == 2);
+  EXPECT_TRUE(sawStatic) << routes.dump();
+}
+
+TEST(HttpApi, AWebRootThatIsNotAFolderIsRefusedAtStart) {
+  const auto result = testing::runCommand({LIVEDATA_MOCK_SERVER_PATH, "--web-root", "/nonexistent/dist"});
+  EXPECT_EQ(result.exitCode, 2);
 }
 
 TEST(HttpApi, SigtermStopsCleanly) {
