@@ -3,7 +3,8 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { importLiveData, moduleOptions, startServer } from './server.js';
+import { startServer } from '../../tests/support/mock_server.js';
+import { importLiveData, moduleOptions } from './module.js';
 
 const { createLiveData, LiveDataError, EVENTS } = await importLiveData();
 const module = moduleOptions();
@@ -112,7 +113,7 @@ test('persistent failure serves the cached data, stale, with the error', async (
   assert.equal(result.error.attempts, 2);
   assert.deepEqual(result.data, good.data);
   assert.equal(ld.freshness('campaigns').error.kind, 'http_server');
-  await server.admin('DELETE', '/admin/faults');
+  await server.clearFaults();
 });
 
 test('with nothing cached, a failure gives an empty value of the endpoint shape, marked fallback', async () => {

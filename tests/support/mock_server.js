@@ -1,28 +1,25 @@
-// Starts a real mock-server on a free loopback port for the WASM module's tests: the same
-// server binary and flags the native integration tests use (tests/integration/server_process.cpp).
+// Starts a real mock-server on a free loopback port for the JavaScript tests (the WASM
+// module's under node, the dashboard's in Chromium): the same binary and flags the native
+// integration tests use (tests/integration/server_process.cpp), with admin helpers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MOCK_SERVER = process.env.LIVEDATA_MOCK_SERVER ?? join(root, 'build', 'mock-server', 'mock-server');
-const DIST = process.env.LIVEDATA_WASM_DIST ?? join(root, 'wasm', 'dist');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MOCK_SERVER = process.env.LIVEDATA_MOCK_SERVER ?? join(ROOT, 'build', 'mock-server', 'mock-server');
 
-/** The module's options for node: the wasm bytes from dist/, since there is no page to fetch them from. */
-export function moduleOptions() {
-  return { wasmBinary: readFileSync(join(DIST, 'livedata-core.wasm')) };
-}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function importLiveData() {
-  return import(join(DIST, 'livedata.js'));
-}
-
+/**
+ * Starts `mock-server --port 0` on its own database, frozen upstream and no scheduled sync,
+ * and resolves once its first sync has finished.
+ */
 export async function startServer(extraArgs = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'livedata-wasm-test-'));
-  const token = 'wasm-test-token';
+  const dir = mkdtempSync(join(tmpdir(), 'livedata-js-test-'));
+  const token = 'js-test-token';
   const child = spawn(
     MOCK_SERVER,
     ['--port', '0', '--admin-token', token, '--db', join(dir, 'livedata.db'), '--changes-per-minute', '0',
@@ -30,9 +27,8 @@ export async function startServer(extraArgs = []) {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error('mock-server did not start')), 20000);
-    lines.on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
       if (match) {
         clearTimeout(timer);
@@ -43,6 +39,7 @@ export async function startServer(extraArgs = []) {
   });
   const server = {
     url,
+    token,
     async admin(method, path, body) {
       const response = await fetch(url + path, {
         method,
@@ -57,17 +54,17 @@ export async function startServer(extraArgs = []) {
     requests: () => server.admin('GET', '/admin/requests'),
     reset: () => server.admin('POST', '/admin/reset'),
     faults: (rules) => server.admin('POST', '/admin/faults', { rules }),
+    clearFaults: () => server.admin('DELETE', '/admin/faults'),
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  // The first sync fills the store; tests expect the upstream's data.
   for (let i = 0; i < 400; i++) {
     const status = await server.admin('GET', '/api/sync/status');
     if (status.state !== 'running' && status.counters.successes + status.counters.failures >= 1) return server;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
   throw new Error('the first sync did not finish');
 }

@@ -1,0 +1,131 @@
+// The dashboard end to end: a real mock-server serving web/dist beside its API, Debian's
+// Chromium driven by playwright-core (never a downloaded browser). Screenshots of the main
+// states go to $LIVEDATA_ARTIFACTS (default build/browser-artifacts).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { ROOT, startServer } from '../support/mock_server.js';
+
+const WEB_ROOT = process.env.LIVEDATA_WEB_ROOT ?? join(ROOT, 'web', 'dist');
+const CHROMIUM = process.env.LIVEDATA_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.LIVEDATA_ARTIFACTS ?? join(ROOT, 'build', 'browser-artifacts');
+const SECTIONS = ['overview', 'campaigns', 'flows', 'forms', 'segments'];
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(WEB_ROOT, 'index.html')), `build the dashboard first (${WEB_ROOT} has no index.html)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(['--web-root', WEB_ROOT]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openDashboard(query = '') {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error));
+  await page.goto(`${server.url}/?token=${server.token}${query}`);
+  return { page, pageErrors };
+}
+
+const section = (page, name) => page.getByTestId(`section-${name}`);
+const freshnessState = (page, name) => section(page, name).locator('[data-state]').first().getAttribute('data-state');
+
+async function waitForAllSections(page) {
+  for (const name of ['campaigns', 'flows', 'forms', 'segments']) {
+    await section(page, name).getByTestId('row').first().waitFor({ timeout: 20000 });
+  }
+  await page.waitForFunction(
+    (names) => names.every((name) => document.querySelector(`[data-testid="section-${name}"] [data-state="fresh"]`)),
+    SECTIONS,
+    { timeout: 20000 },
+  );
+}
+
+test('the dashboard loads and every section shows data', async () => {
+  const { page, pageErrors } = await openDashboard();
+  await waitForAllSections(page);
+  const overview = await section(page, 'overview').innerText();
+  assert.match(overview, /revenue/i);
+  assert.match(overview, /\d/);
+  for (const name of ['campaigns', 'flows', 'forms', 'segments']) {
+    assert.ok((await section(page, name).getByTestId('row').count()) > 0, name);
+  }
+  await section(page, 'monitoring').getByText(/pass|warn|fail/i).first().waitFor({ timeout: 20000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-loaded.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('Refresh refetches every endpoint with _t and does not reload the page', async () => {
+  const { page } = await openDashboard();
+  await waitForAllSections(page);
+  await page.evaluate(() => {
+    window.__beforeRefresh = true;
+  });
+  await server.reset();
+  await page.getByTestId('refresh-button').click();
+  // The server's request log tells what went over the wire.
+  let refreshed = new Set();
+  let log = [];
+  for (let i = 0; i < 200 && refreshed.size < SECTIONS.length; i++) {
+    ({ log } = await server.requests());
+    refreshed = new Set(log.filter((entry) => /(^|&)_t=\d+/.test(entry.query)).map((entry) => entry.path));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  for (const name of SECTIONS) assert.ok(refreshed.has(`/api/${name}`), `${name} refetched with _t: ${JSON.stringify(log)}`);
+  assert.equal(await page.evaluate(() => window.__beforeRefresh), true, 'the page was not reloaded');
+  await page.close();
+});
+
+test('with faults injected a toast appears, the indicator turns to error and the last data stays', async () => {
+  const { page } = await openDashboard();
+  await waitForAllSections(page);
+  const rowsBefore = await section(page, 'campaigns').getByTestId('row').count();
+  await server.faults([{ path: '/api/campaigns', status: 503, times: -1 }]);
+  try {
+    await page.getByTestId('refresh-button').click();
+    const toast = page.getByTestId('toast').first();
+    await toast.waitFor({ timeout: 30000 });
+    assert.ok((await toast.innerText()).length > 0);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="section-campaigns"] [data-state="error"]'),
+      null,
+      { timeout: 30000 },
+    );
+    assert.equal(await section(page, 'campaigns').getByTestId('row').count(), rowsBefore, 'the last data stays on screen');
+    assert.ok(await page.locator('[aria-live]').count(), 'toasts are announced');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-error.png'), fullPage: true });
+  } finally {
+    await server.clearFaults();
+  }
+  await page.close();
+});
+
+test('the indicator warns once data passes the stale threshold', async () => {
+  const { page } = await openDashboard('&stale=1500');
+  await waitForAllSections(page);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="section-campaigns"] [data-state="stale"]'),
+    null,
+    { timeout: 15000 },
+  );
+  assert.match(await section(page, 'campaigns').innerText(), /stale/i);
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-stale.png'), fullPage: true });
+  await page.close();
+});
