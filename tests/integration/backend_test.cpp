@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "server_client.h"
 #include "server_process.h"
 #include "store/store.h"
 #include "upstream/http_upstream_source.h"
@@ -20,46 +21,15 @@ namespace {
 
 using json = nlohmann::json;
 using testing::ServerProcess;
+using Http = testing::ServerClient;
 using namespace std::chrono_literals;
-
-class Http {
- public:
-  explicit Http(const ServerProcess& server) : client_("127.0.0.1", server.port()), bearer_(server.bearer()) {
-    client_.set_read_timeout(20, 0);
-  }
-
-  json get(const std::string& path, bool authorized = true) {
-    const auto result = authorized ? client_.Get(path, {{"Authorization", bearer_}}) : client_.Get(path);
-    EXPECT_TRUE(result) << path;
-    if (!result) return json();
-    EXPECT_EQ(result->status, 200) << path << ": " << result->body;
-    return json::parse(result->body, nullptr, false);
-  }
-
-  httplib::Result post(const std::string& path, const json& body) {
-    return client_.Post(path, {{"Authorization", bearer_}}, body.dump(), "application/json");
-  }
-
-  httplib::Result put(const std::string& path, const json& body) {
-    return client_.Put(path, {{"Authorization", bearer_}}, body.dump(), "application/json");
-  }
-
-  std::string body(const std::string& path) {
-    const auto result = client_.Get(path);
-    return result && result->status == 200 ? result->body : "";
-  }
-
- private:
-  httplib::Client client_;
-  std::string bearer_;
-};
 
 // Waits until the sync has finished `runs` runs in all (generous deadline).
 json waitForRuns(Http& http, std::uint64_t runs, std::chrono::seconds limit = 60s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   json status;
   while (std::chrono::steady_clock::now() < deadline) {
-    status = http.get("/api/sync/status");
+    status = http.getJson("/api/sync/status");
     const auto& counters = status["counters"];
     if (status["state"] != "running" &&
         counters["successes"].get<std::uint64_t>() + counters["failures"].get<std::uint64_t>() >= runs) {
@@ -72,7 +42,7 @@ json waitForRuns(Http& http, std::uint64_t runs, std::chrono::seconds limit = 60
 }
 
 std::uint64_t finishedRuns(Http& http) {
-  const auto counters = http.get("/api/sync/status")["counters"];
+  const auto counters = http.getJson("/api/sync/status")["counters"];
   return counters["successes"].get<std::uint64_t>() + counters["failures"].get<std::uint64_t>();
 }
 
@@ -111,7 +81,7 @@ TEST(Backend, HundredConcurrentMissesOnOneKeyComputeOnce) {
   ServerProcess server({"--threads", "128"});
   Http http(server);
   waitForRuns(http, 1);
-  const auto before = http.get("/api/cache/stats")["computations"].get<std::uint64_t>();
+  const auto before = http.getJson("/api/cache/stats")["computations"].get<std::uint64_t>();
   std::vector<std::future<std::string>> outcomes;
   for (int i = 0; i < 100; ++i) {
     outcomes.push_back(std::async(std::launch::async, [&server] {
@@ -122,7 +92,7 @@ TEST(Backend, HundredConcurrentMissesOnOneKeyComputeOnce) {
     }));
   }
   for (auto& outcome : outcomes) EXPECT_EQ(outcome.get(), "200");
-  EXPECT_EQ(http.get("/api/cache/stats")["computations"].get<std::uint64_t>(), before + 1);
+  EXPECT_EQ(http.getJson("/api/cache/stats")["computations"].get<std::uint64_t>(), before + 1);
 }
 
 TEST(Backend, PatternInvalidationRecomputesOnlyWhatMatched) {
@@ -131,14 +101,14 @@ TEST(Backend, PatternInvalidationRecomputesOnlyWhatMatched) {
   waitForRuns(http, 1);
   http.body("/api/campaigns?limit=3");
   http.body("/api/flows?limit=3");
-  const auto before = http.get("/api/cache/stats")["computations"].get<std::uint64_t>();
+  const auto before = http.getJson("/api/cache/stats")["computations"].get<std::uint64_t>();
   const auto invalidated = http.post("/api/cache/invalidate", {{"pattern", "campaigns*"}});
   ASSERT_TRUE(invalidated);
   ASSERT_EQ(invalidated->status, 200) << invalidated->body;
   EXPECT_GE(json::parse(invalidated->body)["removed"].get<int>(), 1);
   http.body("/api/campaigns?limit=3");
   http.body("/api/flows?limit=3");
-  EXPECT_EQ(http.get("/api/cache/stats")["computations"].get<std::uint64_t>(), before + 1);
+  EXPECT_EQ(http.getJson("/api/cache/stats")["computations"].get<std::uint64_t>(), before + 1);
 }
 
 TEST(Backend, SyncCacheAndUpstreamRoutesNeedTheToken) {
@@ -198,7 +168,7 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
     Http http(*first);
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     for (;;) {
-      const auto status = http.get("/api/sync/status");
+      const auto status = http.getJson("/api/sync/status");
       const auto& progress = status["progress"];
       if (progress.is_object() && progress["entity"] == "campaigns" && progress["recordsDone"].get<int>() >= 5000) break;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline) << status.dump();

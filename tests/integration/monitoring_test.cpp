@@ -16,6 +16,7 @@
 
 #include "redis_process.h"
 #include "required_tool.h"
+#include "server_client.h"
 #include "server_process.h"
 
 namespace livedata {
@@ -24,37 +25,28 @@ namespace {
 using json = nlohmann::json;
 using testing::RedisProcess;
 using testing::ServerProcess;
+using Client = testing::ServerClient;
 using namespace std::chrono_literals;
 
-class Client {
- public:
-  explicit Client(const ServerProcess& server) : http_("127.0.0.1", server.port()), bearer_(server.bearer()) {
-    http_.set_read_timeout(20, 0);
-  }
+// POSTs an admin body that must succeed.
+void postOk(Client& client, const std::string& path, const json& body) {
+  const auto result = client.post(path, body);
+  ASSERT_TRUE(result) << path;
+  ASSERT_LT(result->status, 300) << path << ": " << result->body;
+}
 
-  httplib::Result get(const std::string& path, bool authorized = true) {
-    return authorized ? http_.Get(path, {{"Authorization", bearer_}}) : http_.Get(path);
+// A request is recorded once its response has been written, so a test may read the figures
+// a moment before the last one lands: polls `path` until `ready` holds (or 5 s pass).
+template <typename Ready>
+json pollJson(Client& client, const std::string& path, Ready ready) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  json body = client.getJson(path);
+  while (!ready(body) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+    body = client.getJson(path);
   }
-  int status(const std::string& path) {
-    const auto result = get(path, false);
-    return result ? result->status : -1;
-  }
-  json getJson(const std::string& path) {
-    const auto result = get(path);
-    EXPECT_TRUE(result) << path;
-    if (!result) return json();
-    return json::parse(result->body, nullptr, false);
-  }
-  void post(const std::string& path, const json& body) {
-    const auto result = http_.Post(path, {{"Authorization", bearer_}}, body.dump(), "application/json");
-    ASSERT_TRUE(result) << path;
-    ASSERT_LT(result->status, 300) << path << ": " << result->body;
-  }
-
- private:
-  httplib::Client http_;
-  std::string bearer_;
-};
+  return body;
+}
 
 const json* findRoute(const json& apiMetrics, const std::string& route, const std::string& method) {
   for (const auto& entry : apiMetrics["routes"]) {
@@ -85,10 +77,14 @@ TEST(Monitoring, CountsScriptedTrafficExactly) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(client.status("/api/flows"), 200);
   ASSERT_EQ(client.status("/api/campaigns?bogus=1"), 400);
   for (int i = 0; i < 2; ++i) ASSERT_EQ(client.status("/no/such/path"), 404);
-  client.post("/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 2}}}}});
+  postOk(client, "/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 2}}}}});
   for (int i = 0; i < 2; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
 
-  const json metrics = client.getJson("/monitoring/api-metrics");
+  // The last of the scripted requests is recorded a moment after its response arrives.
+  const json metrics = pollJson(client, "/monitoring/api-metrics", [](const json& body) {
+    const json* forms = findRoute(body, "/api/forms", "GET");
+    return forms && (*forms)["requests"] == 2;
+  });
   const json* campaigns = findRoute(metrics, "/api/campaigns", "GET");
   ASSERT_NE(campaigns, nullptr) << metrics.dump();
   EXPECT_EQ((*campaigns)["requests"], 6);
@@ -125,7 +121,7 @@ TEST(Monitoring, CountsScriptedTrafficExactly) {
 TEST(Monitoring, GroupsErrorsByCauseAndTagsThemWithTheRequestId) {
   ServerProcess server;
   Client client(server);
-  client.post("/admin/faults", {{"rules",
+  postOk(client, "/admin/faults", {{"rules",
                                  {{{"path", "/api/forms"}, {"status", 503}, {"times", 3}},
                                   {{"path", "/api/segments"}, {"status", 500}, {"times", 1}}}}});
   for (int i = 0; i < 3; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
@@ -135,7 +131,7 @@ TEST(Monitoring, GroupsErrorsByCauseAndTagsThemWithTheRequestId) {
   ASSERT_EQ(traced->status, 500);
   EXPECT_EQ(traced->get_header_value("X-Request-Id"), "trace-42");
 
-  const json errors = client.getJson("/monitoring/errors");
+  const json errors = pollJson(client, "/monitoring/errors", [](const json& body) { return body["totalErrors"] == 4; });
   EXPECT_EQ(errors["totalErrors"], 4);
   ASSERT_EQ(errors["groups"].size(), 2u) << errors.dump(2);
   const json& latest = errors["groups"][0];  // most recently seen first
@@ -204,7 +200,7 @@ TEST(Monitoring, AlertOpensWhenATargetIsMissedAndEndsWhenItIsMetAgain) {
   constexpr double kMaxErrorRate = 0.02;
   ServerProcess server({"--target-error-rate", std::to_string(kMaxErrorRate), "--alert-check-interval", "0"});
   Client client(server);
-  client.post("/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 10}}}}});
+  postOk(client, "/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 10}}}}});
   for (int i = 0; i < 10; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
 
   const json missed = client.getJson("/monitoring/status");
