@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything, builds, and runs the demo backend on embedded defaults: SQLite file
-# store under data/, in-memory response cache, the upstream simulated in-process.
+# Installs everything, builds, and runs the demo: the dashboard at http://127.0.0.1:8080/,
+# served by the backend on embedded defaults (SQLite file store under data/, in-memory
+# response cache, the upstream simulated in-process).
 #   scripts/demo.sh            # http://127.0.0.1:8080 (PORT=... to change)
 #   scripts/demo.sh --redis    # also starts redis-server (config/redis.conf, AOF every second)
 set -euo pipefail
@@ -17,11 +18,12 @@ done
 
 scripts/setup.sh
 scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release -DLIVEDATA_BUILD_TESTS=OFF
+scripts/build-web.sh
 
 port=${PORT:-8080}
 token=${LIVEDATA_ADMIN_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 mkdir -p data
-server_args=(--port "$port" --db data/livedata.db --log-format text)
+server_args=(--port "$port" --db data/livedata.db --web-root web/dist --log-format text)
 
 if $use_redis; then
   redis_port=${REDIS_PORT:-6390}
@@ -35,10 +37,12 @@ fi
 cat <<MSG
 
 livedata demo
+  dashboard:    http://127.0.0.1:$port/?token=$token   (the token shows sync and monitoring)
   API:          http://127.0.0.1:$port/api/overview  (campaigns, flows, forms, segments)
   admin token:  $token
   sync status:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/sync/status
   cache stats:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/cache/stats
+  health:       curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/monitoring/health
   CLI:          build-release/native/livedata get campaigns --status sent --server http://127.0.0.1:$port
   stop:         Ctrl-C
 

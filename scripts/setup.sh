@@ -2,7 +2,7 @@
 # Installs what livedata needs on Debian 12, from Debian's packages only, and only what is
 # missing. Safe to run again. Used by demo.sh and test.sh (and so by CI).
 #   scripts/setup.sh          what building and running the demo needs
-#   scripts/setup.sh --test   also the tools the tests and benchmarks drive (promtool, wrk)
+#   scripts/setup.sh --test   also the tools the tests and benchmarks drive (promtool, chromium, wrk)
 set -euo pipefail
 
 with_test_tools=false
@@ -20,9 +20,9 @@ packages=(
   libhiredis-dev redis-server libsqlite3-dev
   emscripten
 )
-# promtool checks the /metrics exposition (it comes with Debian's Prometheus server); wrk and
-# curl drive the benchmarks.
-test_packages=(prometheus wrk curl)
+# promtool checks the /metrics exposition (it comes with Debian's Prometheus server); the
+# browser tests drive Debian's Chromium; wrk and curl drive the benchmarks.
+test_packages=(prometheus chromium wrk curl)
 $with_test_tools && packages+=("${test_packages[@]}")
 # Node.js for the WASM module and the dashboard: Debian's (18 on Debian 12) when the machine
 # has none; a newer one already there is used as it is.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything and runs every test: the normal build, the WASM module under node
-# against the server of that build, then the native suites again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. This is what CI runs (.ci/run).
+# Installs everything and runs every test: the normal build; the WASM module under node and
+# the dashboard (Vitest, then end to end in Chromium) against the server of that build; then
+# the native suites again under AddressSanitizer and UndefinedBehaviorSanitizer. This is
+# what CI runs (.ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -14,9 +15,15 @@ echo "== build and test (RelWithDebInfo)"
 scripts/build.sh build
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
-echo "== WASM module: build (Emscripten) and test under node against build/'s mock-server"
-wasm/build.sh
-(cd wasm && LIVEDATA_MOCK_SERVER="$root/build/mock-server/mock-server" node --test test/*.test.js)
+echo "== WASM module and dashboard: build (Emscripten, Vite)"
+scripts/build-web.sh
+export LIVEDATA_MOCK_SERVER="$root/build/mock-server/mock-server"
+echo "== WASM module under node, against build/'s mock-server"
+(cd wasm && node --test test/*.test.js)
+echo "== dashboard: components and hooks (Vitest)"
+(cd web && npm test)
+echo "== dashboard end to end in Debian's Chromium (screenshots in build/browser-artifacts)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test dashboard.test.js)
 
 echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
 scripts/build.sh build-asan -DLIVEDATA_SANITIZE=ON

@@ -1,0 +1,70 @@
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeLiveData } from '../test/fakeLiveData';
+import { stubFetch } from '../test/fetchStub';
+import { syncStatusFixture } from '../test/fixtures';
+import { renderWithProviders } from '../test/render';
+import { SyncStatusControl } from './SyncStatusControl';
+
+describe('SyncStatusControl', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows when the backend last synced', async () => {
+    stubFetch({ '/api/sync/status': { body: syncStatusFixture() } });
+    renderWithProviders(<SyncStatusControl token="t" />);
+
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced 30 s ago'));
+    expect(screen.getByTestId('sync-status')).toHaveAttribute('data-state', 'idle');
+  });
+
+  it('starts a sync, then refreshes the dashboard’s data once the sync has finished', async () => {
+    let status = syncStatusFixture();
+    const fetchMock = stubFetch({
+      '/api/sync/status': () => ({ body: status }),
+      '/api/sync': { status: 202, body: { accepted: 'queued', status } },
+    });
+    const client = new FakeLiveData();
+    renderWithProviders(<SyncStatusControl token="secret" />, { client });
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced'));
+
+    fireEvent.click(screen.getByTestId('sync-button'));
+
+    await waitFor(() => expect(fetchMock.mock.calls.some(([url]) => String(url).endsWith('/api/sync'))).toBe(true));
+    const [, init] = fetchMock.mock.calls.find(([url]) => String(url).endsWith('/api/sync'))!;
+    expect(init?.method).toBe('POST');
+    expect(JSON.parse(String(init?.body))).toEqual({ force: false });
+    const headers = new Headers(init?.headers);
+    expect(headers.get('Content-Type')).toBe('application/json');
+    expect(headers.get('Authorization')).toBe('Bearer secret');
+    await waitFor(() => expect(screen.getByTestId('sync-button')).toHaveTextContent('Syncing…'));
+    expect(client.forceRefreshData).not.toHaveBeenCalled();
+
+    status = syncStatusFixture({ counters: { ...status.counters, runs: 2, successes: 2 } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1500);
+    });
+
+    expect(client.forceRefreshData).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('sync-button')).toHaveTextContent('Sync now');
+    expect(screen.getByTestId('sync-button')).toBeEnabled();
+  });
+
+  it('toasts a sync that could not start', async () => {
+    stubFetch({
+      '/api/sync/status': { body: syncStatusFixture() },
+      '/api/sync': { status: 503, body: { error: { code: 'store_unavailable', message: 'x' } } },
+    });
+    renderWithProviders(<SyncStatusControl token="t" />);
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced'));
+
+    fireEvent.click(screen.getByTestId('sync-button'));
+
+    await waitFor(() => expect(screen.getByTestId('toast')).toHaveTextContent('Sync could not start'));
+    expect(screen.getByTestId('sync-button')).toBeEnabled();
+  });
+});

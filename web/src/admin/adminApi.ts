@@ -1,0 +1,55 @@
+// The admin routes (sync, monitoring) need the bearer token and are polled, not cached, so
+// they bypass the livedata module and use fetch directly.
+
+/** A failed admin call, with a message fit for a toast. */
+export class AdminRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'AdminRequestError';
+  }
+}
+
+function messageFor(status: number): string {
+  if (status === 401 || status === 403) return 'The admin token was not accepted. Check it in Settings.';
+  if (status === 429) return 'Too many requests right now. Please wait a moment.';
+  if (status >= 500) return 'The server ran into a problem. We’ll keep trying.';
+  return 'The server did not accept the request.';
+}
+
+interface AdminRequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** Statuses whose body is still the answer, e.g. 503 from /monitoring/health when a check fails. */
+  acceptStatuses?: number[];
+  signal?: AbortSignal;
+}
+
+export async function adminRequest<T>(token: string, path: string, options: AdminRequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      cache: 'no-store',
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new AdminRequestError('Can’t reach the server. Check your connection.', 0, path);
+  }
+  if (!response.ok && !options.acceptStatuses?.includes(response.status)) {
+    throw new AdminRequestError(messageFor(response.status), response.status, path);
+  }
+  try {
+    return (await response.json()) as T;
+  } catch {
+    throw new AdminRequestError('The server sent data we couldn’t read.', response.status, path);
+  }
+}

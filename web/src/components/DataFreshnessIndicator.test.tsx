@@ -1,0 +1,77 @@
+import { act, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DataFreshnessIndicator } from './DataFreshnessIndicator';
+
+const NOW = new Date('2026-10-31T12:00:00Z').getTime();
+const MINUTE = 60_000;
+
+const defaults = { updatedAt: NOW - 12_000, loading: false, stale: false, error: null, staleThresholdMs: 5 * MINUTE };
+
+const indicator = () => screen.getByTestId('freshness');
+
+describe('DataFreshnessIndicator', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows how long ago the data was updated', () => {
+    render(<DataFreshnessIndicator {...defaults} />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'fresh');
+    expect(indicator()).toHaveTextContent('updated 12 s ago');
+  });
+
+  it('keeps counting every second', () => {
+    render(<DataFreshnessIndicator {...defaults} />);
+
+    act(() => vi.advanceTimersByTime(3000));
+    expect(indicator()).toHaveTextContent('updated 15 s ago');
+
+    act(() => vi.advanceTimersByTime(60_000));
+    expect(indicator()).toHaveTextContent('updated 1 min ago');
+  });
+
+  it('turns stale once the data is older than the threshold, without any event', () => {
+    render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 4 * MINUTE} />);
+    expect(indicator()).toHaveAttribute('data-state', 'fresh');
+
+    act(() => vi.advanceTimersByTime(2 * MINUTE));
+
+    expect(indicator()).toHaveAttribute('data-state', 'stale');
+    expect(indicator()).toHaveTextContent('stale: updated 6 min ago');
+  });
+
+  it('shows stale when the module flags the data stale', () => {
+    render(<DataFreshnessIndicator {...defaults} stale />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'stale');
+    expect(indicator()).toHaveTextContent('stale: updated 12 s ago');
+  });
+
+  it('shows a refresh in progress', () => {
+    render(<DataFreshnessIndicator {...defaults} loading stale />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'loading');
+    expect(indicator()).toHaveTextContent('refreshing…');
+  });
+
+  it('shows an error with the age of the data still shown, and the message on hover', () => {
+    const error = { message: 'Can’t reach the server. Check your connection.' };
+    render(<DataFreshnessIndicator {...defaults} error={error} stale />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'error');
+    expect(indicator()).toHaveTextContent('refresh failed · updated 12 s ago');
+    expect(indicator().getAttribute('title')).toContain(error.message);
+  });
+
+  it('says so when nothing could be loaded at all', () => {
+    render(<DataFreshnessIndicator {...defaults} updatedAt={null} error={{ message: 'x' }} />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'error');
+    expect(indicator()).toHaveTextContent('could not load');
+  });
+});

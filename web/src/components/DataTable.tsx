@@ -1,0 +1,74 @@
+import type { ReactNode } from 'react';
+import { nextSort, parseSort } from './sort';
+
+export interface Column<Item> {
+  /** The item's field, which is also the API's sort key. */
+  field: keyof Item & string;
+  label: string;
+  render: (item: Item) => ReactNode;
+  /** Right-aligned, and sorted largest first on the first click. */
+  numeric?: boolean;
+  /** Dates sort newest first on the first click too. */
+  startDescending?: boolean;
+}
+
+interface DataTableProps<Item> {
+  caption: string;
+  columns: Column<Item>[];
+  items: Item[];
+  rowKey: (item: Item) => string;
+  sort: string;
+  onSortChange: (sort: string) => void;
+}
+
+export function DataTable<Item>({ caption, columns, items, rowKey, sort, onSortChange }: DataTableProps<Item>) {
+  const order = parseSort(sort);
+  return (
+    // The wrapper scrolls sideways on narrow screens instead of squeezing the columns.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+      <table className="data-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((column) => {
+              const active = order.field === column.field;
+              const direction = active ? (order.descending ? 'descending' : 'ascending') : undefined;
+              const startDescending = column.startDescending ?? column.numeric ?? false;
+              return (
+                <th
+                  key={column.field}
+                  scope="col"
+                  aria-sort={direction ?? 'none'}
+                  className={column.numeric ? 'numeric' : undefined}
+                >
+                  <button
+                    type="button"
+                    className={`sort-button${active ? ' sort-button--active' : ''}`}
+                    data-testid={`sort-${column.field}`}
+                    onClick={() => onSortChange(nextSort(sort, column.field, startDescending))}
+                  >
+                    {column.label}
+                    <span className="sort-button__arrow" aria-hidden="true">
+                      {active ? (order.descending ? '▼' : '▲') : '↕'}
+                    </span>
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={rowKey(item)} data-testid="row">
+              {columns.map((column) => (
+                <td key={column.field} className={column.numeric ? 'numeric' : undefined}>
+                  {column.render(item)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

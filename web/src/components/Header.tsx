@@ -1,0 +1,24 @@
+import { AdminTokenSettings } from '../admin/AdminTokenSettings';
+import { SyncStatusControl } from '../admin/SyncStatusControl';
+import { useAdminToken } from '../admin/adminToken';
+import { RefreshButton } from './RefreshButton';
+
+export function Header() {
+  const { token } = useAdminToken();
+  return (
+    <header className="app-header">
+      <div className="app-header__inner">
+        <a className="brand" href="#overview">
+          <span className="brand__mark" aria-hidden="true" />
+          <span className="brand__name">livedata</span>
+          <span className="brand__tagline">Email analytics</span>
+        </a>
+        <div className="app-header__actions">
+          {token && <SyncStatusControl token={token} />}
+          <RefreshButton />
+          <AdminTokenSettings />
+        </div>
+      </div>
+    </header>
+  );
+}

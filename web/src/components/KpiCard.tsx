@@ -1,0 +1,15 @@
+interface KpiCardProps {
+  label: string;
+  value: string;
+  /** The exact figure, for the tooltip, when `value` is rounded. */
+  exact?: string;
+}
+
+export function KpiCard({ label, value, exact }: KpiCardProps) {
+  return (
+    <div className="kpi" data-testid="kpi" title={exact}>
+      <dt className="kpi__label">{label}</dt>
+      <dd className="kpi__value">{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { formatInteger } from '../format/format';
+
+interface PagerProps {
+  offset: number;
+  limit: number;
+  total: number;
+  noun: string;
+  onOffsetChange: (offset: number) => void;
+}
+
+export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps) {
+  if (total === 0) return null;
+  const last = Math.min(offset + limit, total);
+  return (
+    <nav className="pager" aria-label={`${noun} pages`}>
+      <span className="pager__range" data-testid="pager-range">
+        {formatInteger(offset + 1)}–{formatInteger(last)} of {formatInteger(total)} {noun}
+      </span>
+      <button
+        type="button"
+        className="button button--ghost"
+        disabled={offset === 0}
+        onClick={() => onOffsetChange(Math.max(0, offset - limit))}
+      >
+        Previous
+      </button>
+      <button
+        type="button"
+        className="button button--ghost"
+        disabled={last >= total}
+        onClick={() => onOffsetChange(offset + limit)}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,42 @@
+import { act, fireEvent, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { RefreshReport } from '@livedata/wasm';
+import { FakeLiveData } from '../test/fakeLiveData';
+import { renderWithProviders } from '../test/render';
+import { RefreshButton } from './RefreshButton';
+
+describe('RefreshButton', () => {
+  it('refreshes every endpoint and shows it is busy until the refresh ends', async () => {
+    const client = new FakeLiveData();
+    let finish: (report: RefreshReport) => void = () => {};
+    client.forceRefreshData.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
+    renderWithProviders(<RefreshButton />, { client });
+    const button = screen.getByTestId('refresh-button');
+    expect(button).toHaveTextContent('Refresh');
+
+    fireEvent.click(button);
+
+    expect(client.forceRefreshData).toHaveBeenCalledTimes(1);
+    expect(client.forceRefreshData).toHaveBeenCalledWith();
+    expect(button).toBeDisabled();
+    expect(button).toHaveAttribute('aria-busy', 'true');
+    expect(button).toHaveTextContent('Refreshing…');
+
+    await act(async () => finish({ endpoints: [], allOk: true }));
+
+    expect(button).toBeEnabled();
+    expect(button).toHaveAttribute('aria-busy', 'false');
+    expect(button).toHaveTextContent('Refresh');
+  });
+
+  it('becomes usable again and says so when the client cannot refresh', async () => {
+    const client = new FakeLiveData();
+    client.forceRefreshData.mockRejectedValue(new Error('this livedata client was disposed'));
+    renderWithProviders(<RefreshButton />, { client });
+
+    await act(async () => fireEvent.click(screen.getByTestId('refresh-button')));
+
+    expect(screen.getByTestId('refresh-button')).toBeEnabled();
+    expect(screen.getByTestId('toast')).toHaveTextContent('Refresh failed');
+  });
+});

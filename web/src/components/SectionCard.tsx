@@ -1,0 +1,63 @@
+import type { ReactNode } from 'react';
+import { useLiveDataContext } from '../livedata-context';
+import { DataFreshnessIndicator, type FreshnessInput } from './DataFreshnessIndicator';
+
+interface SectionCardProps {
+  /** Names the card for tests (`section-<id>`) and links (`#<id>`). */
+  id: string;
+  title: string;
+  subtitle?: ReactNode;
+  /** Controls shown beside the title: filters and the like. */
+  actions?: ReactNode;
+  freshness: FreshnessInput;
+  footer?: ReactNode;
+  /** Overrides the client's threshold, for data with its own rhythm (polled admin data). */
+  staleThresholdMs?: number;
+  wide?: boolean;
+  children: ReactNode;
+}
+
+export function SectionCard({
+  id,
+  title,
+  subtitle,
+  actions,
+  freshness,
+  footer,
+  staleThresholdMs,
+  wide,
+  children,
+}: SectionCardProps) {
+  const context = useLiveDataContext();
+  const headingId = `${id}-title`;
+  return (
+    <section
+      id={id}
+      className={`card${wide ? ' card--wide' : ''}`}
+      data-testid={`section-${id}`}
+      aria-labelledby={headingId}
+      aria-busy={freshness.loading}
+    >
+      <header className="card__header">
+        <div className="card__heading">
+          <h2 id={headingId} className="card__title">
+            {title}
+          </h2>
+          {subtitle && <p className="card__subtitle">{subtitle}</p>}
+        </div>
+        <div className="card__meta">
+          {actions}
+          <DataFreshnessIndicator
+            staleThresholdMs={staleThresholdMs ?? context.staleThresholdMs}
+            updatedAt={freshness.updatedAt}
+            loading={freshness.loading}
+            stale={freshness.stale}
+            error={freshness.error}
+          />
+        </div>
+      </header>
+      <div className="card__body">{children}</div>
+      {footer && <footer className="card__footer">{footer}</footer>}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatChange, formatDateTime, formatPercent, humanize } from '../format/format';
+import { stableKey } from '../hooks/stableKey';
+import { niceCeiling } from './AreaChart';
+import { nextSort, parseSort } from './sort';
+
+describe('sort', () => {
+  it('parses the API’s sort parameter', () => {
+    expect(parseSort('-sendTime')).toEqual({ field: 'sendTime', descending: true });
+    expect(parseSort('name')).toEqual({ field: 'name', descending: false });
+  });
+
+  it('flips the active column and starts others in their natural direction', () => {
+    expect(nextSort('-revenue', 'revenue', true)).toBe('revenue');
+    expect(nextSort('revenue', 'revenue', true)).toBe('-revenue');
+    expect(nextSort('-revenue', 'name', false)).toBe('name');
+    expect(nextSort('name', 'recipients', true)).toBe('-recipients');
+  });
+});
+
+describe('stableKey', () => {
+  it('ignores key order and absent values', () => {
+    expect(stableKey({ sort: 'name', limit: 5 })).toBe(stableKey({ limit: 5, sort: 'name', status: '' }));
+    expect(stableKey({ sort: 'name' })).not.toBe(stableKey({ sort: '-name' }));
+    expect(stableKey(undefined)).toBe('{}');
+  });
+});
+
+describe('format', () => {
+  it('says ages the way people do', () => {
+    expect(formatAge(12_400)).toBe('12 s');
+    expect(formatAge(6 * 60_000 + 5_000)).toBe('6 min');
+    expect(formatAge(3 * 3_600_000)).toBe('3 h');
+    expect(formatAge(72 * 3_600_000)).toBe('3 d');
+    expect(formatAge(-50)).toBe('0 s');
+  });
+
+  it('formats fractions as percentages', () => {
+    expect(formatPercent(0.3841)).toBe('38.4%');
+    expect(formatChange(0.1225)).toBe('+12.3%');
+    expect(formatChange(-0.05)).toBe('-5.0%');
+  });
+
+  it('shows instants in UTC on a 24-hour clock', () => {
+    expect(formatDateTime('2026-10-31T18:34:34Z')).toBe('Oct 31, 2026, 18:34');
+    expect(formatDateTime(null)).toBe('—');
+  });
+
+  it('turns identifiers into words', () => {
+    expect(humanize('checkout_started')).toBe('Checkout started');
+    expect(humanize('conversionRate')).toBe('Conversion rate');
+  });
+});
+
+describe('niceCeiling', () => {
+  it('rounds a chart’s top up to 1, 2 or 5 times a power of ten', () => {
+    expect(niceCeiling(14_918)).toBe(20_000);
+    expect(niceCeiling(41_000)).toBe(50_000);
+    expect(niceCeiling(100)).toBe(100);
+    expect(niceCeiling(0)).toBe(1);
+  });
+});

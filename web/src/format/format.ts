@@ -1,0 +1,78 @@
+// Display formatting, in one place so every section shows numbers the same way.
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const currency = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 0,
+});
+const compactCurrency = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 1,
+});
+const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dateTime = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+
+export const formatInteger = (value: number) => integer.format(value);
+export const formatCompact = (value: number) => compact.format(value);
+export const formatCurrency = (value: number) => currency.format(value);
+export const formatCompactCurrency = (value: number) => compactCurrency.format(value);
+
+/** A fraction from 0 to 1 as a percentage, e.g. 0.3841 -> "38.4%". */
+export function formatPercent(fraction: number, digits = 1): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A signed fraction as a change, e.g. 0.1225 -> "+12.3%". */
+export function formatChange(fraction: number): string {
+  const sign = fraction > 0 ? '+' : '';
+  return `${sign}${formatPercent(fraction)}`;
+}
+
+/** "2026-10-02" (a calendar day, no time zone) -> "Oct 2". */
+export function formatDay(isoDay: string): string {
+  return shortDate.format(new Date(`${isoDay}T00:00:00Z`));
+}
+
+/**
+ * An ISO 8601 instant as the API sends them, shown in UTC like the API's days (column
+ * headers say so); an em dash when absent. "Oct 31, 2026, 18:34".
+ */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : dateTime.format(date);
+}
+
+/** An age in milliseconds, coarsened the way people say it: "12 s", "6 min", "3 h", "2 d". */
+export function formatAge(ageMs: number): string {
+  const seconds = Math.max(0, Math.floor(ageMs / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/** snake_case or camelCase identifiers as words: "checkout_started" -> "Checkout started". */
+export function humanize(identifier: string): string {
+  const words = identifier
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,186 @@
+import { act, renderHook, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { describe, expect, it } from 'vitest';
+import { FakeLiveData, fakeKey, fallbackResult, makeError, okResult } from '../test/fakeLiveData';
+import { TestProviders } from '../test/render';
+import { useLiveData } from './useLiveData';
+
+type Page = { items: string[] };
+const EMPTY: Page = { items: [] };
+
+function setup(client: FakeLiveData, initialParams: { status?: string; sort?: string } = {}) {
+  const wrapper = ({ children }: { children: ReactNode }) => <TestProviders client={client}>{children}</TestProviders>;
+  return renderHook(({ params }) => useLiveData<Page>('campaigns', params), {
+    wrapper,
+    initialProps: { params: initialParams },
+  });
+}
+
+describe('useLiveData', () => {
+  it('fetches on mount and returns the data with its metadata', async () => {
+    const client = new FakeLiveData().respond(
+      'campaigns',
+      okResult('campaigns', { items: ['a'] }, { updatedAt: 1000 }),
+    );
+    const { result } = setup(client, { sort: 'name' });
+
+    expect(result.current.loading).toBe(true);
+    expect(result.current.data).toBeUndefined();
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['a'] }));
+    expect(result.current).toMatchObject({
+      loading: false,
+      error: null,
+      stale: false,
+      fallback: false,
+      updatedAt: 1000,
+    });
+    expect(client.get).toHaveBeenCalledWith('campaigns', { sort: 'name' }, { forceFresh: undefined });
+  });
+
+  it('reads the data again when the module reports an update for its key', async () => {
+    let items = ['old'];
+    const client = new FakeLiveData().respond('campaigns', () => okResult('campaigns', { items }));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['old'] }));
+
+    items = ['new'];
+    act(() =>
+      client.emit('livedata:updated', {
+        endpoint: 'campaigns',
+        key: fakeKey('campaigns', {}),
+        updatedAt: 2000,
+        fromCache: false,
+      }),
+    );
+
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['new'] }));
+    // From the cache: an update must not turn into a network request.
+    expect(client.get).toHaveBeenLastCalledWith('campaigns', {}, { forceFresh: undefined });
+  });
+
+  it('ignores updates for other endpoints and other keys', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
+    const { result } = setup(client, { status: 'sent' });
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    const callsBefore = client.get.mock.calls.length;
+
+    act(() => {
+      client.emit('livedata:updated', {
+        endpoint: 'flows',
+        key: fakeKey('flows', { status: 'sent' }),
+        updatedAt: 1,
+        fromCache: false,
+      });
+      client.emit('livedata:updated', {
+        endpoint: 'campaigns',
+        key: fakeKey('campaigns', { status: 'draft' }),
+        updatedAt: 1,
+        fromCache: false,
+      });
+    });
+
+    expect(client.get.mock.calls.length).toBe(callsBefore);
+  });
+
+  it('keeps the last data and reports the error when a request fails', async () => {
+    let fail = false;
+    const client = new FakeLiveData().respond('campaigns', () =>
+      fail ? fallbackResult('campaigns', EMPTY) : okResult('campaigns', { items: ['kept'] }, { updatedAt: 5000 }),
+    );
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['kept'] }));
+
+    fail = true;
+    await act(() => result.current.refetch());
+
+    expect(result.current.data).toEqual({ items: ['kept'] });
+    expect(result.current.error?.kind).toBe('http_server');
+    expect(result.current.stale).toBe(true);
+    expect(result.current.updatedAt).toBe(5000);
+    expect(client.get).toHaveBeenLastCalledWith('campaigns', {}, { forceFresh: true });
+  });
+
+  it('clears the error once a request succeeds again', async () => {
+    const client = new FakeLiveData().respond('campaigns', fallbackResult('campaigns', EMPTY));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.error).not.toBeNull());
+    expect(result.current.fallback).toBe(true);
+
+    client.respond('campaigns', okResult('campaigns', { items: ['back'] }));
+    await act(() => result.current.refetch());
+
+    expect(result.current).toMatchObject({ data: { items: ['back'] }, error: null, fallback: false });
+  });
+
+  it('shows errors of refreshes started elsewhere, keeping the data', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', { items: ['a'] }));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.data).toBeDefined());
+
+    const error = makeError('campaigns', { kind: 'timeout', message: 'The server is taking too long to respond.' });
+    act(() =>
+      client.emit('livedata:error', { endpoint: 'campaigns', key: fakeKey('campaigns', {}), error, servedStale: true }),
+    );
+
+    expect(result.current.error).toEqual(error);
+    expect(result.current.stale).toBe(true);
+    expect(result.current.data).toEqual({ items: ['a'] });
+  });
+
+  it('follows the module’s loading and stale events for its key', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    const key = fakeKey('campaigns', {});
+
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key, loading: true }));
+    expect(result.current.loading).toBe(true);
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key, loading: false }));
+    expect(result.current.loading).toBe(false);
+
+    act(() => client.emit('livedata:stale', { endpoint: 'campaigns', key, lastUpdated: 0, ageMs: 400_000 }));
+    expect(result.current.stale).toBe(true);
+  });
+
+  it('refetches when the params change, not when equal params are a new object', async () => {
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      okResult('campaigns', { items: [String(params?.sort)] }),
+    );
+    const { result, rerender } = setup(client, { sort: 'name' });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['name'] }));
+
+    rerender({ params: { sort: 'name' } });
+    expect(client.get).toHaveBeenCalledTimes(1);
+
+    rerender({ params: { sort: '-revenue' } });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['-revenue'] }));
+    expect(client.get).toHaveBeenCalledTimes(2);
+  });
+
+  it('never lets a slow answer for old params overwrite newer data', async () => {
+    let releaseSlow: () => void = () => {};
+    const client = new FakeLiveData().respond('campaigns', (params) => {
+      const result = okResult('campaigns', { items: [String(params?.sort)] });
+      if (params?.sort !== 'slow') return result;
+      return new Promise((resolve) => (releaseSlow = () => resolve(result)));
+    });
+    const { result, rerender } = setup(client, { sort: 'slow' });
+    rerender({ params: { sort: 'fast' } });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['fast'] }));
+
+    await act(async () => releaseSlow());
+
+    expect(result.current.data).toEqual({ items: ['fast'] });
+  });
+
+  it('unsubscribes from the module when unmounted', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
+    const { unmount, result } = setup(client);
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    expect(client.listenerCount()).toBeGreaterThan(0);
+
+    unmount();
+
+    expect(client.listenerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,142 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Campaign, ListPage } from '../api/types';
+import { FakeLiveData, fakeKey, makeError, okResult } from '../test/fakeLiveData';
+import { renderWithProviders } from '../test/render';
+import { CampaignsSection } from './CampaignsSection';
+
+function campaign(id: string, overrides: Partial<Campaign> = {}): Campaign {
+  return {
+    id,
+    name: `Campaign ${id}`,
+    status: 'sent',
+    sendTime: '2026-10-30T10:00:00Z',
+    recipients: 1000,
+    opens: 400,
+    clicks: 40,
+    revenue: 1234.5,
+    openRate: 0.4,
+    clickRate: 0.04,
+    updatedAt: '2026-10-30T12:00:00Z',
+    ...overrides,
+  };
+}
+
+const page = (items: Campaign[], total = items.length): ListPage<Campaign> => ({ items, total, limit: 25, offset: 0 });
+
+async function renderCampaigns(client: FakeLiveData) {
+  renderWithProviders(<CampaignsSection />, { client });
+  await waitFor(() => expect(screen.getAllByTestId('row').length).toBeGreaterThan(0));
+  return screen.getByTestId('section-campaigns');
+}
+
+describe('CampaignsSection', () => {
+  it('shows one row per campaign with the API’s fields', async () => {
+    const client = new FakeLiveData().respond(
+      'campaigns',
+      okResult('campaigns', page([campaign('1'), campaign('2', { name: 'Winter Sale', openRate: 0.3841 })])),
+    );
+    const section = await renderCampaigns(client);
+
+    const rows = within(section).getAllByTestId('row');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveTextContent('Winter Sale');
+    expect(rows[1]).toHaveTextContent('38.4%');
+    expect(within(section).getByText('1–2 of 2 campaigns')).toBeInTheDocument();
+  });
+
+  it('sorts through the API when a column header is clicked, toggling direction', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', page([campaign('1')])));
+    const section = await renderCampaigns(client);
+    expect(client.lastParams('campaigns')).toMatchObject({ sort: '-updatedAt' });
+
+    fireEvent.click(within(section).getByTestId('sort-revenue'));
+    await waitFor(() => expect(client.lastParams('campaigns')).toMatchObject({ sort: '-revenue' }));
+    expect(within(section).getByTestId('sort-revenue').closest('th')).toHaveAttribute('aria-sort', 'descending');
+
+    fireEvent.click(within(section).getByTestId('sort-revenue'));
+    await waitFor(() => expect(client.lastParams('campaigns')).toMatchObject({ sort: 'revenue' }));
+    expect(within(section).getByTestId('sort-revenue').closest('th')).toHaveAttribute('aria-sort', 'ascending');
+
+    // Text columns start in alphabetical order.
+    fireEvent.click(within(section).getByTestId('sort-name'));
+    await waitFor(() => expect(client.lastParams('campaigns')).toMatchObject({ sort: 'name' }));
+  });
+
+  it('filters by status through the API', async () => {
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      okResult(
+        'campaigns',
+        page(
+          params?.status === 'draft'
+            ? [campaign('d', { status: 'draft', name: 'Draft one' })]
+            : [campaign('1'), campaign('2')],
+        ),
+      ),
+    );
+    const section = await renderCampaigns(client);
+    expect(client.lastParams('campaigns')).not.toHaveProperty('status');
+
+    fireEvent.change(within(section).getByTestId('status-filter'), { target: { value: 'draft' } });
+
+    await waitFor(() => expect(within(section).getAllByTestId('row')).toHaveLength(1));
+    expect(client.lastParams('campaigns')).toMatchObject({ status: 'draft' });
+    expect(within(section).getByTestId('row')).toHaveTextContent('Draft one');
+  });
+
+  it('keeps showing the last rows with an error indicator when a refresh fails', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', page([campaign('1'), campaign('2')])));
+    const section = await renderCampaigns(client);
+    expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'fresh');
+
+    act(() =>
+      client.emit('livedata:error', {
+        endpoint: 'campaigns',
+        key: fakeKey('campaigns', client.lastParams('campaigns')),
+        error: makeError('campaigns'),
+        servedStale: true,
+      }),
+    );
+
+    expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'error');
+    expect(within(section).getAllByTestId('row')).toHaveLength(2);
+  });
+
+  it('offers a retry when nothing could ever be loaded', async () => {
+    const client = new FakeLiveData().respond(
+      'campaigns',
+      okResult('campaigns', page([]), {
+        fallback: true,
+        updatedAt: null,
+        error: makeError('campaigns', { message: 'Can’t reach the server.' }),
+      }),
+    );
+    renderWithProviders(<CampaignsSection />, { client });
+
+    const retry = await screen.findByRole('button', { name: 'Try again' });
+    expect(screen.getByTestId('empty-state')).toHaveTextContent('Can’t reach the server.');
+
+    client.respond('campaigns', okResult('campaigns', page([campaign('1')])));
+    fireEvent.click(retry);
+
+    await waitFor(() => expect(screen.getAllByTestId('row')).toHaveLength(1));
+    expect(client.get).toHaveBeenLastCalledWith('campaigns', expect.anything(), { forceFresh: true });
+  });
+
+  it('pages through the list with the offset parameter', async () => {
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      okResult('campaigns', {
+        items: [campaign(`at-${params?.offset}`)],
+        total: 60,
+        limit: Number(params?.limit),
+        offset: Number(params?.offset),
+      }),
+    );
+    const section = await renderCampaigns(client);
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Next' }));
+
+    await waitFor(() => expect(within(section).getByText('16–30 of 60 campaigns')).toBeInTheDocument());
+    expect(client.lastParams('campaigns')).toMatchObject({ offset: 15, limit: 15 });
+  });
+});

@@ -1,0 +1,34 @@
+import type { Campaign } from '../api/types';
+import type { Column } from '../components/DataTable';
+import { StatusBadge } from '../components/StatusBadge';
+import { formatCurrency, formatDateTime, formatInteger, formatPercent } from '../format/format';
+import { ListSection } from './ListSection';
+
+const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent'] as const;
+
+const columns: Column<Campaign>[] = [
+  { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name">{c.name}</span> },
+  { field: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} /> },
+  { field: 'sendTime', label: 'Send time (UTC)', startDescending: true, render: (c) => formatDateTime(c.sendTime) },
+  { field: 'recipients', label: 'Recipients', numeric: true, render: (c) => formatInteger(c.recipients) },
+  { field: 'openRate', label: 'Open rate', numeric: true, render: (c) => formatPercent(c.openRate) },
+  { field: 'clickRate', label: 'Click rate', numeric: true, render: (c) => formatPercent(c.clickRate, 2) },
+  { field: 'revenue', label: 'Revenue', numeric: true, render: (c) => formatCurrency(c.revenue) },
+  { field: 'updatedAt', label: 'Updated (UTC)', startDescending: true, render: (c) => formatDateTime(c.updatedAt) },
+];
+
+export function CampaignsSection() {
+  return (
+    <ListSection<Campaign>
+      endpoint="campaigns"
+      title="Campaigns"
+      noun="campaigns"
+      columns={columns}
+      statuses={CAMPAIGN_STATUSES}
+      // Recently changed first: campaigns still sending lead, their numbers moving.
+      defaultSort="-updatedAt"
+      pageSize={15}
+      wide
+    />
+  );
+}

@@ -1,0 +1,28 @@
+import type { Form } from '../api/types';
+import type { Column } from '../components/DataTable';
+import { StatusBadge } from '../components/StatusBadge';
+import { formatInteger, formatPercent } from '../format/format';
+import { ListSection } from './ListSection';
+
+const FORM_STATUSES = ['live', 'draft'] as const;
+
+const columns: Column<Form>[] = [
+  { field: 'name', label: 'Form', render: (f) => <span className="cell-name">{f.name}</span> },
+  { field: 'status', label: 'Status', render: (f) => <StatusBadge status={f.status} /> },
+  { field: 'views', label: 'Views', numeric: true, render: (f) => formatInteger(f.views) },
+  { field: 'submissions', label: 'Submissions', numeric: true, render: (f) => formatInteger(f.submissions) },
+  { field: 'submitRate', label: 'Submit rate', numeric: true, render: (f) => formatPercent(f.submitRate) },
+];
+
+export function FormsSection() {
+  return (
+    <ListSection<Form>
+      endpoint="forms"
+      title="Forms"
+      noun="forms"
+      columns={columns}
+      statuses={FORM_STATUSES}
+      defaultSort="-submissions"
+    />
+  );
+}

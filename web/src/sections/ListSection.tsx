@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import type { EndpointName } from '@livedata/wasm';
+import type { ListPage } from '../api/types';
+import { DataTable, type Column } from '../components/DataTable';
+import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
+import { Pager } from '../components/Pager';
+import { SectionCard } from '../components/SectionCard';
+import { StatusFilter } from '../components/StatusFilter';
+import { useLiveData } from '../hooks/useLiveData';
+
+export interface ListSectionProps<Item> {
+  endpoint: Exclude<EndpointName, 'overview'>;
+  title: string;
+  /** Plural, lower case: "campaigns". */
+  noun: string;
+  columns: Column<Item>[];
+  statuses: readonly string[];
+  defaultSort: string;
+  pageSize?: number;
+  wide?: boolean;
+}
+
+/** A list endpoint as a card: a table sorted and filtered by the API, one page at a time. */
+export function ListSection<Item extends { id: string }>({
+  endpoint,
+  title,
+  noun,
+  columns,
+  statuses,
+  defaultSort,
+  pageSize = 10,
+  wide,
+}: ListSectionProps<Item>) {
+  const [sort, setSort] = useState(defaultSort);
+  const [status, setStatus] = useState('');
+  const [offset, setOffset] = useState(0);
+  const result = useLiveData<ListPage<Item>>(endpoint, { sort, status, limit: pageSize, offset });
+  const page = result.data;
+
+  // A new order or filter shows its first page.
+  const changeSort = (next: string) => {
+    setSort(next);
+    setOffset(0);
+  };
+  const changeStatus = (next: string) => {
+    setStatus(next);
+    setOffset(0);
+  };
+
+  let body;
+  if (page === undefined) {
+    body = <LoadingPlaceholder />;
+  } else if (result.fallback && result.error) {
+    body = (
+      <EmptyState
+        action={
+          <button type="button" className="button" onClick={() => void result.refetch()}>
+            Try again
+          </button>
+        }
+      >
+        {title} could not load. {result.error.message}
+      </EmptyState>
+    );
+  } else if (page.items.length === 0) {
+    body = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
+  } else {
+    body = (
+      <DataTable
+        caption={title}
+        columns={columns}
+        items={page.items}
+        rowKey={(item) => item.id}
+        sort={sort}
+        onSortChange={changeSort}
+      />
+    );
+  }
+
+  return (
+    <SectionCard
+      id={endpoint}
+      title={title}
+      wide={wide}
+      freshness={result}
+      actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
+      footer={
+        page && (
+          <Pager offset={page.offset} limit={page.limit} total={page.total} noun={noun} onOffsetChange={setOffset} />
+        )
+      }
+    >
+      {body}
+    </SectionCard>
+  );
+}

@@ -1,0 +1,69 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FakeLiveData } from '../test/fakeLiveData';
+import { stubFetch } from '../test/fetchStub';
+import { healthFixture, monitoringStatusFixture } from '../test/fixtures';
+import { renderWithProviders } from '../test/render';
+import { MONITORING_POLL_MS, MonitoringSection } from './MonitoringSection';
+
+describe('MonitoringSection', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows health, the service targets and open alerts, asking with the bearer token', async () => {
+    const fetchMock = stubFetch({
+      '/monitoring/health': { status: 503, body: { ...healthFixture, status: 'fail' } },
+      '/monitoring/status': { body: monitoringStatusFixture },
+    });
+    renderWithProviders(<MonitoringSection token="secret" />, { client: new FakeLiveData() });
+    const section = screen.getByTestId('section-monitoring');
+
+    // A failing check answers 503, and its report is still what to show.
+    await waitFor(() => expect(within(section).getByTestId('health-status')).toHaveAttribute('data-status', 'fail'));
+    await waitFor(() => expect(within(section).getByTestId('target-cache_hit_rate')).toHaveTextContent('50.0%'));
+    expect(within(section).getByTestId('target-cache_hit_rate')).toHaveTextContent('Off target');
+    expect(within(section).getByTestId('target-average_response_ms')).toHaveTextContent('0.8 ms');
+    expect(within(section).getByTestId('target-sync_success_rate')).toHaveTextContent('100.0%');
+    expect(within(section).getByTestId('alerts')).toHaveTextContent('Cache hit rate off target');
+    expect(section).toHaveTextContent('serving from memory');
+    for (const [, init] of fetchMock.mock.calls) {
+      expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer secret');
+    }
+  });
+
+  it('polls every 10 seconds', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const fetchMock = stubFetch({
+      '/monitoring/health': { body: healthFixture },
+      '/monitoring/status': { body: monitoringStatusFixture },
+    });
+    renderWithProviders(<MonitoringSection token="t" />, { client: new FakeLiveData() });
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(2));
+
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS);
+    });
+
+    expect(fetchMock).toHaveBeenCalledTimes(4);
+  });
+
+  it('reports a rejected token once, in a toast and the indicator', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const unauthorized = { status: 401, body: { error: { code: 'unauthorized', message: 'no' } } };
+    stubFetch({ '/monitoring/health': unauthorized, '/monitoring/status': unauthorized });
+    renderWithProviders(<MonitoringSection token="wrong" />, { client: new FakeLiveData() });
+
+    await waitFor(() => expect(screen.getByTestId('freshness')).toHaveAttribute('data-state', 'error'));
+    // One per route and status.
+    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(2));
+    expect(screen.getAllByTestId('toast')[0]).toHaveTextContent('The admin token was not accepted.');
+
+    // Past the toasts' own lifetime, polls that fail the same way do not bring them back.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS * 2);
+    });
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+    expect(screen.getByTestId('freshness')).toHaveAttribute('data-state', 'error');
+  });
+});

@@ -1,0 +1,150 @@
+import type { Alert, Health, HealthStatus, MonitoringStatus, ServiceTarget } from '../api/types';
+import { adminRequest } from '../admin/adminApi';
+import { useAdminErrorToast } from '../admin/useAdminErrorToast';
+import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
+import { SectionCard } from '../components/SectionCard';
+import { formatDateTime, formatPercent, humanize } from '../format/format';
+import { usePolling } from '../hooks/usePolling';
+
+export const MONITORING_POLL_MS = 10_000;
+// Polled, not cached: stale means several polls in a row went unanswered.
+const MONITORING_STALE_MS = 3 * MONITORING_POLL_MS;
+
+// The targets shown as tiles, in this order, with how to show their values.
+const TARGET_DISPLAY: Record<string, { label: string; format: (value: number) => string }> = {
+  cache_hit_rate: { label: 'Cache hit rate', format: (v) => formatPercent(v) },
+  average_response_ms: { label: 'Average latency', format: (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms` },
+  sync_success_rate: { label: 'Sync success rate', format: (v) => formatPercent(v) },
+  error_rate: { label: 'Error rate', format: (v) => formatPercent(v, 2) },
+};
+
+const TARGET_ORDER = Object.keys(TARGET_DISPLAY);
+
+/** "api:errorRate" -> "API error rate". */
+const checkLabel = (name: string) => humanize(name.replace(':', '_')).replace(/^Api\b/, 'API');
+
+const HEALTH_LABEL: Record<HealthStatus, string> = { pass: 'Healthy', warn: 'Degraded', fail: 'Failing' };
+
+function HealthSummary({ health }: { health: Health }) {
+  const problems = Object.entries(health.checks).flatMap(([name, checks]) =>
+    checks.filter((check) => check.status !== 'pass').map((check) => ({ name, check })),
+  );
+  return (
+    <div className="health">
+      <span
+        className={`health__status health__status--${health.status}`}
+        data-testid="health-status"
+        data-status={health.status}
+      >
+        {HEALTH_LABEL[health.status] ?? health.status}
+      </span>
+      {problems.length > 0 && (
+        <ul className="health__problems">
+          {problems.map(({ name, check }) => (
+            <li key={name}>
+              <strong>{checkLabel(name)}</strong>: {check.output ?? `${check.observedValue} ${check.observedUnit}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function TargetTile({ target }: { target: ServiceTarget }) {
+  const display = TARGET_DISPLAY[target.name];
+  if (!display) return null;
+  return (
+    <div className={`kpi target target--${target.met ? 'met' : 'missed'}`} data-testid={`target-${target.name}`}>
+      <dt className="kpi__label">{display.label}</dt>
+      <dd className="kpi__value">{display.format(target.current)}</dd>
+      <dd className="target__goal">
+        {target.met ? 'On target' : 'Off target'} ({target.comparison} {display.format(target.target)})
+      </dd>
+    </div>
+  );
+}
+
+function OpenAlerts({ alerts }: { alerts: Alert[] }) {
+  if (alerts.length === 0) return <p className="muted">No open alerts.</p>;
+  return (
+    <ul className="alerts" data-testid="alerts">
+      {alerts.map((alert) => {
+        const display = TARGET_DISPLAY[alert.target];
+        const format = display?.format ?? String;
+        return (
+          <li key={`${alert.target}-${alert.startedAt}`} className="alerts__item">
+            <strong>{display?.label ?? humanize(alert.target)}</strong> off target ({format(alert.valueAtStart)},
+            threshold {format(alert.threshold)}) since {formatDateTime(alert.startedAt)}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The server's health, service targets and open alerts; admin only, polled. */
+export function MonitoringSection({ token }: { token: string }) {
+  const reportError = useAdminErrorToast();
+  const health = usePolling(
+    // 503 means a check fails; its body is still the health report to show.
+    (signal) => adminRequest<Health>(token, '/monitoring/health', { signal, acceptStatuses: [503] }),
+    { intervalMs: MONITORING_POLL_MS, resetKey: token, onErrorChange: (error) => reportError('Server health', error) },
+  );
+  const status = usePolling((signal) => adminRequest<MonitoringStatus>(token, '/monitoring/status', { signal }), {
+    intervalMs: MONITORING_POLL_MS,
+    resetKey: token,
+    onErrorChange: (error) => reportError('Monitoring', error),
+  });
+
+  const freshness = {
+    updatedAt: status.updatedAt,
+    loading: health.loading || status.loading,
+    stale: false,
+    error: status.error ?? health.error,
+  };
+  const targets = (status.data?.targets ?? [])
+    .filter((target) => target.name in TARGET_DISPLAY)
+    .sort((a, b) => TARGET_ORDER.indexOf(a.name) - TARGET_ORDER.indexOf(b.name));
+
+  let body;
+  if (!health.data && !status.data) {
+    body = freshness.error ? (
+      <EmptyState>Monitoring could not load. {freshness.error.message}</EmptyState>
+    ) : (
+      <LoadingPlaceholder rows={3} />
+    );
+  } else {
+    body = (
+      <div className="monitoring">
+        {health.data && <HealthSummary health={health.data} />}
+        {targets.length > 0 && (
+          <dl className="kpi-grid">
+            {targets.map((target) => (
+              <TargetTile key={target.name} target={target} />
+            ))}
+          </dl>
+        )}
+        {status.data && (
+          <>
+            <h3 className="subheading">Open alerts</h3>
+            <OpenAlerts alerts={status.data.alerts.open} />
+          </>
+        )}
+      </div>
+    );
+  }
+
+  return (
+    <SectionCard
+      id="monitoring"
+      title="Monitoring"
+      subtitle="Server health and service targets"
+      freshness={freshness}
+      staleThresholdMs={MONITORING_STALE_MS}
+      wide
+    >
+      {body}
+    </SectionCard>
+  );
+}

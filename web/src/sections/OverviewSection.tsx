@@ -1,0 +1,56 @@
+import type { Overview } from '../api/types';
+import { AreaChart } from '../components/AreaChart';
+import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
+import { KpiCard } from '../components/KpiCard';
+import { SectionCard } from '../components/SectionCard';
+import {
+  formatCompact,
+  formatCompactCurrency,
+  formatCurrency,
+  formatDay,
+  formatInteger,
+  formatPercent,
+} from '../format/format';
+import { useLiveData } from '../hooks/useLiveData';
+
+function OverviewBody({ overview }: { overview: Overview }) {
+  const { totals, series } = overview;
+  return (
+    <>
+      <dl className="kpi-grid">
+        <KpiCard label="Sends" value={formatCompact(totals.sends)} exact={formatInteger(totals.sends)} />
+        <KpiCard label="Opens" value={formatCompact(totals.opens)} exact={formatInteger(totals.opens)} />
+        <KpiCard label="Clicks" value={formatCompact(totals.clicks)} exact={formatInteger(totals.clicks)} />
+        <KpiCard label="Revenue" value={formatCompactCurrency(totals.revenue)} exact={formatCurrency(totals.revenue)} />
+        <KpiCard label="Open rate" value={formatPercent(totals.openRate)} />
+        <KpiCard label="Click rate" value={formatPercent(totals.clickRate, 2)} />
+      </dl>
+      <h3 className="subheading">Revenue per day</h3>
+      <AreaChart
+        title={`Revenue per day, ${series.length} days`}
+        points={series.map((point) => ({ label: formatDay(point.date), value: point.revenue }))}
+        formatValue={formatCurrency}
+        formatAxisValue={formatCompactCurrency}
+      />
+    </>
+  );
+}
+
+export function OverviewSection() {
+  const result = useLiveData<Overview>('overview');
+  const overview = result.data;
+  const { from, to } = overview?.range ?? {};
+  const range = from && to ? `${formatDay(from)} – ${formatDay(to)}` : undefined;
+
+  let body;
+  if (overview === undefined) body = <LoadingPlaceholder rows={3} />;
+  else if (result.fallback && result.error)
+    body = <EmptyState>The overview could not load. {result.error.message}</EmptyState>;
+  else body = <OverviewBody overview={overview} />;
+
+  return (
+    <SectionCard id="overview" title="Overview" subtitle={range} freshness={result} wide>
+      {body}
+    </SectionCard>
+  );
+}

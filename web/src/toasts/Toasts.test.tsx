@@ -1,0 +1,132 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeLiveData, makeError } from '../test/fakeLiveData';
+import { renderWithProviders } from '../test/render';
+import { LiveDataErrorToasts } from './LiveDataErrorToasts';
+import { TOAST_AUTO_DISMISS_MS, ToastProvider, useToasts, type ToastInput } from './ToastProvider';
+
+function NotifyButton({ toast }: { toast: ToastInput }) {
+  const { notify } = useToasts();
+  return (
+    <button type="button" onClick={() => notify(toast)}>
+      notify {toast.key}
+    </button>
+  );
+}
+
+const campaignsDown: ToastInput = {
+  key: 'campaigns:http_server',
+  title: 'Campaigns could not load',
+  message: 'The server ran into a problem.',
+};
+const flowsTimeout: ToastInput = {
+  key: 'flows:timeout',
+  title: 'Flows could not load',
+  message: 'The server is taking too long to respond.',
+};
+
+function renderToasts() {
+  render(
+    <ToastProvider>
+      <NotifyButton toast={campaignsDown} />
+      <NotifyButton toast={flowsTimeout} />
+    </ToastProvider>,
+  );
+  return {
+    notify: (toast: ToastInput) => fireEvent.click(screen.getByText(`notify ${toast.key}`)),
+  };
+}
+
+describe('toasts', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('live region is in the page before any toast, so additions are announced', () => {
+    renderToasts();
+
+    const region = screen.getByRole('status');
+    expect(region).toHaveAttribute('aria-live', 'polite');
+    expect(region).toBeEmptyDOMElement();
+  });
+
+  it('shows the message inside the live region', () => {
+    const { notify } = renderToasts();
+    notify(campaignsDown);
+
+    const toast = screen.getByTestId('toast');
+    expect(screen.getByRole('status')).toContainElement(toast);
+    expect(toast).toHaveTextContent('Campaigns could not load');
+    expect(toast).toHaveTextContent('The server ran into a problem.');
+  });
+
+  it('does not stack the same problem twice, but shows different ones', () => {
+    const { notify } = renderToasts();
+    notify(campaignsDown);
+    notify(campaignsDown);
+    expect(screen.getAllByTestId('toast')).toHaveLength(1);
+
+    notify(flowsTimeout);
+    expect(screen.getAllByTestId('toast')).toHaveLength(2);
+  });
+
+  it('is dismissed with its close button', () => {
+    const { notify } = renderToasts();
+    notify(campaignsDown);
+    notify(flowsTimeout);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: Campaigns could not load' }));
+
+    expect(screen.getAllByTestId('toast')).toHaveLength(1);
+    expect(screen.getByTestId('toast')).toHaveTextContent('Flows could not load');
+  });
+
+  it('dismisses itself after a while, counting again when the problem recurs', () => {
+    const { notify } = renderToasts();
+    notify(campaignsDown);
+
+    act(() => vi.advanceTimersByTime(TOAST_AUTO_DISMISS_MS - 1000));
+    notify(campaignsDown);
+    act(() => vi.advanceTimersByTime(TOAST_AUTO_DISMISS_MS - 1000));
+    expect(screen.getByTestId('toast')).toBeInTheDocument();
+
+    act(() => vi.advanceTimersByTime(1000));
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+  });
+});
+
+describe('LiveDataErrorToasts', () => {
+  it('toasts the module’s errors once per endpoint and kind, with their user-facing message', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<LiveDataErrorToasts />, { client });
+    const error = makeError('campaigns', { message: 'The server ran into a problem. We’ll keep trying.' });
+
+    act(() => {
+      client.emit('livedata:error', { endpoint: 'campaigns', key: 'campaigns', error, servedStale: true });
+      client.emit('livedata:error', { endpoint: 'campaigns', key: 'campaigns?status=sent', error, servedStale: true });
+    });
+
+    const toast = screen.getByTestId('toast');
+    expect(toast).toHaveTextContent('The server ran into a problem. We’ll keep trying.');
+    expect(toast).toHaveTextContent('Campaigns: showing earlier data');
+  });
+
+  it('does not toast cancelled requests', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<LiveDataErrorToasts />, { client });
+
+    act(() =>
+      client.emit('livedata:error', {
+        endpoint: 'flows',
+        key: 'flows',
+        error: makeError('flows', { kind: 'cancelled', message: 'The request was cancelled.' }),
+        servedStale: false,
+      }),
+    );
+
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+  });
+});
