@@ -231,6 +231,8 @@ const std::vector<Option>& allOptions() {
                 &ServerOptions::targetErrorRate, "0.01"),
       realField("target-response-ms", "MS", "service target: most average response time", 0.001, 3600000,
                 &ServerOptions::targetResponseMs, "200"),
+      integerField("target-min-samples", "cache lookups and API requests before rates are judged", 1, 1000000000,
+                   &ServerOptions::targetMinSamples, "20"),
       integerField("alert-check-interval", "seconds between evaluations of the service targets; 0: on request only",
                    0, 86400, &ServerOptions::alertCheckSeconds, "10"),
       // Operations

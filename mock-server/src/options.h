@@ -63,6 +63,7 @@ struct ServerOptions {
   double targetSyncSuccessRate = 0.99;
   double targetErrorRate = 0.01;
   double targetResponseMs = 200;
+  int targetMinSamples = 20;           // fewer cache lookups or API requests are not judged
   int alertCheckSeconds = 10;          // how often the targets are evaluated; 0: on request only
 
   // --- operations

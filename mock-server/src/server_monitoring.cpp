@@ -20,6 +20,7 @@ MonitoringOptions monitoringOptionsFrom(const ServerOptions& options) {
   out.targets.minSyncSuccessRate = options.targetSyncSuccessRate;
   out.targets.maxErrorRate = options.targetErrorRate;
   out.targets.maxAverageResponseMillis = options.targetResponseMs;
+  out.targets.minSamples = static_cast<std::uint64_t>(options.targetMinSamples);
   return out;
 }
 

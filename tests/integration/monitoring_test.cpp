@@ -198,7 +198,8 @@ TEST(Monitoring, HealthWarnsWhileRedisIsDownAndPassesOnceItIsBack) {
 
 TEST(Monitoring, AlertOpensWhenATargetIsMissedAndEndsWhenItIsMetAgain) {
   constexpr double kMaxErrorRate = 0.02;
-  ServerProcess server({"--target-error-rate", std::to_string(kMaxErrorRate), "--alert-check-interval", "0"});
+  ServerProcess server({"--target-error-rate", std::to_string(kMaxErrorRate), "--alert-check-interval", "0",
+                        "--target-min-samples", "5"});
   Client client(server);
   postOk(client, "/admin/faults", {{"rules", {{{"path", "/api/forms"}, {"status", 503}, {"times", 10}}}}});
   for (int i = 0; i < 10; ++i) ASSERT_EQ(client.status("/api/forms"), 503);

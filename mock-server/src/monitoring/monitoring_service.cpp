@@ -113,11 +113,16 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
 
 std::vector<TargetStatus> MonitoringService::evaluateTargets(const CacheSnapshot& cache, const SyncSnapshot& sync) {
   const RequestMetricsSnapshot requests = requests_.snapshot();
+  const std::uint64_t minSamples = options_.targets.minSamples;
+  const bool enoughLookups = cache.hits + cache.misses >= minSamples;
+  const bool enoughRequests = requests.serviceTotals.requests >= minSamples;
   TargetInputs inputs;
-  inputs.cacheHitRate = cache.hitRate();
+  if (enoughLookups) inputs.cacheHitRate = cache.hitRate();
   inputs.syncSuccessRate = sync.successRate();
-  inputs.errorRate = requests.serviceTotals.serverErrorRate();
-  inputs.averageResponseMillis = millis(requests.serviceTotals.latency.averageSeconds());
+  if (enoughRequests) {
+    inputs.errorRate = requests.serviceTotals.serverErrorRate();
+    inputs.averageResponseMillis = millis(requests.serviceTotals.latency.averageSeconds());
+  }
   return targets_.evaluate(clock_(), inputs);
 }
 

@@ -40,6 +40,10 @@ struct TargetThresholds {
   double minSyncSuccessRate = 0.99;
   double maxErrorRate = 0.01;
   double maxAverageResponseMillis = 200;
+  // Rates over fewer cache lookups or API requests than this are not judged yet (their
+  // current value is null and the target counts as met): a cold server's first lookups are
+  // all misses, which is no reason for an alert. Sync runs are judged from the first.
+  std::uint64_t minSamples = 20;
 };
 
 struct TargetInputs {

@@ -60,8 +60,14 @@ class Monitoring : public ::testing::Test {
 
   std::int64_t nowMs = 1'764'000'000'000;  // 2025-11-24T16:00:00Z
   std::vector<LoggedLine> logged;
+  static MonitoringOptions judgeFromTheFirstSample() {
+    MonitoringOptions options;
+    options.targets.minSamples = 1;
+    return options;
+  }
+
   MonitoringService service{
-      MonitoringOptions{},
+      judgeFromTheFirstSample(),
       [this](livedata::LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) {
         logged.push_back({level, std::string(message), fields});
       },
@@ -161,6 +167,25 @@ TEST_F(Monitoring, StatusShowsTargetsAndAlertsWithTimes) {
   ASSERT_EQ(after["alerts"]["history"].size(), 1u);
   EXPECT_EQ(after["alerts"]["history"][0]["target"], "cache_hit_rate");
   EXPECT_EQ(after["alerts"]["history"][0]["endedAt"], "2025-11-24T16:01:05Z");
+}
+
+TEST(MonitoringTargets, AreNotJudgedBeforeEnoughSamples) {
+  MonitoringService service;  // minSamples 20
+  CacheSnapshot cache;
+  cache.misses = 5;  // a cold cache: every lookup so far missed
+  SyncSnapshot sync;
+  for (int i = 0; i < 19; ++i) service.recordRequest({"/api/campaigns", "GET", 503, 1'000, "", ""});
+  auto targets = service.evaluateTargets(cache, sync);
+  for (const auto& target : targets) {
+    EXPECT_TRUE(target.met) << target.name;
+    EXPECT_FALSE(target.current.has_value()) << target.name;
+  }
+  service.recordRequest({"/api/campaigns", "GET", 503, 1'000, "", ""});
+  cache.misses = 20;
+  targets = service.evaluateTargets(cache, sync);
+  EXPECT_FALSE(targets[0].met) << "20 lookups, all misses";
+  EXPECT_FALSE(targets[2].met) << "20 requests, all 5xx";
+  EXPECT_TRUE(targets[3].met) << "1 ms average";
 }
 
 TEST_F(Monitoring, RendersMetricsApiMetricsAndErrorsJson) {

@@ -113,7 +113,8 @@ export interface ServiceTarget {
   name: 'cache_hit_rate' | 'sync_success_rate' | 'error_rate' | 'average_response_ms' | string;
   comparison: '<' | '>';
   target: number;
-  current: number;
+  /** Null until there is enough data to judge (a cold server, no sync run yet). */
+  current: number | null;
   met: boolean;
 }
 

@@ -32,6 +32,20 @@ describe('MonitoringSection', () => {
     }
   });
 
+  it('shows a target without enough data as not judged yet, not as a number', async () => {
+    const status = {
+      ...monitoringStatusFixture,
+      targets: monitoringStatusFixture.targets.map((target) =>
+        target.name === 'average_response_ms' ? { ...target, current: null, met: true } : target,
+      ),
+    };
+    stubFetch({ '/monitoring/health': { body: healthFixture }, '/monitoring/status': { body: status } });
+    renderWithProviders(<MonitoringSection token="t" />, { client: new FakeLiveData() });
+    const tile = await screen.findByTestId('target-average_response_ms');
+    expect(tile).toHaveTextContent('—');
+    expect(tile).toHaveTextContent('Not enough data yet');
+  });
+
   it('polls every 10 seconds', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const fetchMock = stubFetch({

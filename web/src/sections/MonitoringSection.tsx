@@ -57,9 +57,10 @@ function TargetTile({ target }: { target: ServiceTarget }) {
   return (
     <div className={`kpi target target--${target.met ? 'met' : 'missed'}`} data-testid={`target-${target.name}`}>
       <dt className="kpi__label">{display.label}</dt>
-      <dd className="kpi__value">{display.format(target.current)}</dd>
+      <dd className="kpi__value">{target.current === null ? '—' : display.format(target.current)}</dd>
       <dd className="target__goal">
-        {target.met ? 'On target' : 'Off target'} ({target.comparison} {display.format(target.target)})
+        {target.current === null ? 'Not enough data yet' : target.met ? 'On target' : 'Off target'} (
+        {target.comparison} {display.format(target.target)})
       </dd>
     </div>
   );
