@@ -1,17 +1,45 @@
 #include "livedata/cache.h"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
+#include <vector>
 
 namespace livedata {
 
 namespace {
 
-constexpr std::string_view kCacheBustingParam = "_t";
 constexpr std::string_view kApiPrefix = "/api/";
 
-bool isUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+// RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~", decided by byte value so that
+// keys never depend on the process locale (std::isalnum does: in a Latin-1 locale it would
+// keep 0xE9 unencoded, and two processes would disagree on a key).
+constexpr std::array<bool, 256> kUnreserved = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : {'-', '.', '_', '~'}) table[static_cast<std::size_t>(c)] = true;
+  return table;
+}();
+
+bool isUnreserved(char c) { return kUnreserved[static_cast<unsigned char>(c)]; }
+
+bool needsPercentEncoding(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return !isUnreserved(c); });
+}
+
+void appendPercentEncoded(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : text) {
+    if (isUnreserved(c)) {
+      out += c;
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0x0F];
+    }
+  }
 }
 
 int hexValue(char c) {
@@ -38,22 +66,107 @@ std::string percentDecode(std::string_view text) {
   return out;
 }
 
+// The parameters of a query in canonical form: percent-encoded, `_t` dropped, sorted by
+// name then value (byte order of the encoded text, as std::string compares). Built for
+// every cache lookup, so it copies nothing that needs no encoding, which is the usual case:
+// each view points into the caller's Query (which must outlive this object) or, for text
+// that needs encoding, into `encoded_`.
+class CanonicalQuery {
+ public:
+  explicit CanonicalQuery(const Query& query) {
+    if (query.size() > small_.size()) {
+      large_.resize(query.size());
+      params_ = large_.data();
+    }
+    for (const auto& [name, value] : query) {
+      if (name == kCacheBustingParam) continue;
+      params_[count_++] = {canonical(name, query.size()), canonical(value, query.size())};
+    }
+    std::sort(params_, params_ + count_, [](const Param& a, const Param& b) {
+      const int byName = a.name.compare(b.name);
+      return byName != 0 ? byName < 0 : a.value < b.value;
+    });
+  }
+  CanonicalQuery(const CanonicalQuery&) = delete;  // params_ may point into this object
+  CanonicalQuery& operator=(const CanonicalQuery&) = delete;
+
+  bool empty() const { return count_ == 0; }
+
+  // The length of "name=value&name=value".
+  std::size_t joinedSize() const {
+    std::size_t size = count_ == 0 ? 0 : count_ * 2 - 1;  // '=' per parameter, '&' between
+    for (std::size_t i = 0; i < count_; ++i) size += params_[i].name.size() + params_[i].value.size();
+    return size;
+  }
+
+  void appendJoined(std::string& out) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (i != 0) out += '&';
+      out += params_[i].name;
+      out += '=';
+      out += params_[i].value;
+    }
+  }
+
+ private:
+  struct Param {
+    std::string_view name;
+    std::string_view value;
+  };
+
+  std::string_view canonical(const std::string& text, std::size_t paramCount) {
+    if (!needsPercentEncoding(text)) return text;
+    // Capacity for every name and value up front: no reallocation may move a string that a
+    // view already points into (short strings live inside the vector's elements).
+    if (encoded_.capacity() == 0) encoded_.reserve(paramCount * 2);
+    std::string& out = encoded_.emplace_back();
+    out.reserve(text.size() * 3);
+    appendPercentEncoded(out, text);
+    return out;
+  }
+
+  // Dashboard queries have a handful of parameters: those are sorted in `small_`, without
+  // an allocation; larger queries use `large_`.
+  std::array<Param, 8> small_;
+  std::vector<Param> large_;
+  Param* params_ = small_.data();
+  std::size_t count_ = 0;
+  std::vector<std::string> encoded_;
+};
+
+std::string_view endpointViewForPath(std::string_view path) {
+  if (path.substr(0, kApiPrefix.size()) == kApiPrefix) path.remove_prefix(kApiPrefix.size());
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+// "[<method> ]<endpoint>[?<canonical query>]" in one allocation: makeCacheKey runs on every
+// read, so it builds no intermediate strings.
+std::string composeKey(std::optional<std::string_view> method, std::string_view path, const Query& query) {
+  const CanonicalQuery canonical(query);
+  const std::string_view endpoint = endpointViewForPath(path);
+  std::string key;
+  key.reserve((method ? method->size() + 1 : 0) + endpoint.size() +
+              (canonical.empty() ? 0 : 1 + canonical.joinedSize()));
+  if (method) {
+    key += *method;
+    key += ' ';
+  }
+  key += endpoint;
+  if (!canonical.empty()) {
+    key += '?';
+    canonical.appendJoined(key);
+  }
+  return key;
+}
+
 }  // namespace
 
 std::string percentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (isUnreserved(u)) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0F];
-    }
-  }
+  appendPercentEncoded(out, text);
   return out;
 }
 
@@ -78,45 +191,21 @@ Query parseQueryString(std::string_view queryString) {
 }
 
 std::string normalizeQuery(const Query& query) {
-  std::vector<std::pair<std::string, std::string>> encoded;
-  encoded.reserve(query.size());
-  for (const auto& [name, value] : query) {
-    if (name == kCacheBustingParam) continue;
-    encoded.emplace_back(percentEncode(name), percentEncode(value));
-  }
-  std::sort(encoded.begin(), encoded.end());
+  const CanonicalQuery canonical(query);
   std::string out;
-  for (const auto& [name, value] : encoded) {
-    if (!out.empty()) out += '&';
-    out += name;
-    out += '=';
-    out += value;
-  }
+  out.reserve(canonical.joinedSize());
+  canonical.appendJoined(out);
   return out;
 }
 
-std::string endpointNameForPath(std::string_view path) {
-  if (path.substr(0, kApiPrefix.size()) == kApiPrefix) path.remove_prefix(kApiPrefix.size());
-  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return std::string(path);
-}
+std::string endpointNameForPath(std::string_view path) { return std::string(endpointViewForPath(path)); }
 
 std::string makeResourceKey(std::string_view path, const Query& query) {
-  std::string resource = endpointNameForPath(path);
-  const std::string normalized = normalizeQuery(query);
-  if (!normalized.empty()) {
-    resource += '?';
-    resource += normalized;
-  }
-  return resource;
+  return composeKey(std::nullopt, path, query);
 }
 
 std::string makeCacheKey(std::string_view method, std::string_view path, const Query& query) {
-  std::string key(method);
-  key += ' ';
-  key += makeResourceKey(path, query);
-  return key;
+  return composeKey(method, path, query);
 }
 
 std::string_view resourceOfKey(std::string_view key) {

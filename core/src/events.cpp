@@ -1,28 +1,60 @@
 #include "livedata/events.h"
 
 #include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <utility>
 
 namespace livedata {
 
-// Listeners live in shared records so that a dispatch in progress can keep calling a
-// snapshot while the list changes, and can skip a record removed mid-dispatch.
+// Copy-on-write listener list: dispatch, the frequent operation, takes the lock once to
+// share the current list and then calls listeners without it, while (un)subscribing, which
+// is rare, publishes a new list. A list being dispatched therefore never changes under the
+// dispatch, and listeners may (un)subscribe during it. A record removed mid-dispatch is
+// skipped through its `removed` flag, which is set before the removal is published.
 struct Subscription::Registry {
   struct Record {
     std::uint64_t id = 0;
     std::optional<EventType> type;
     EventListener listener;
-    bool removed = false;  // guarded by mutex
+    std::atomic<bool> removed{false};
   };
+  using Records = std::vector<std::shared_ptr<Record>>;
+
   mutable std::mutex mutex;
-  std::vector<std::shared_ptr<Record>> records;
-  std::uint64_t nextId = 1;
+  std::shared_ptr<const Records> records = std::make_shared<const Records>();  // guarded by mutex
+  std::uint64_t nextId = 1;                                                    // guarded by mutex
+
+  std::shared_ptr<const Records> current() const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return records;
+  }
+
+  // Returns the new record's id.
+  std::uint64_t add(std::shared_ptr<Record> record) {
+    std::lock_guard<std::mutex> lock(mutex);
+    record->id = nextId++;
+    auto next = std::make_shared<Records>();
+    next->reserve(records->size() + 1);
+    next->insert(next->end(), records->begin(), records->end());
+    next->push_back(record);
+    records = std::move(next);  // every record of the old list is in the new one
+    return record->id;
+  }
 
   void remove(std::uint64_t id) {
+    // The old list may hold the last reference to the removed record, whose listener's
+    // captures may unsubscribe in their destructors: they must not find the lock held.
+    std::shared_ptr<const Records> retired;
     std::lock_guard<std::mutex> lock(mutex);
-    const auto it = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r->id == id; });
-    if (it == records.end()) return;
-    (*it)->removed = true;
-    records.erase(it);
+    const auto it = std::find_if(records->begin(), records->end(), [&](const auto& r) { return r->id == id; });
+    if (it == records->end()) return;
+    (*it)->removed.store(true, std::memory_order_release);
+    auto next = std::make_shared<Records>();
+    next->reserve(records->size() - 1);
+    next->insert(next->end(), records->begin(), it);
+    next->insert(next->end(), std::next(it), records->end());
+    retired = std::exchange(records, std::move(next));
   }
 };
 
@@ -63,43 +95,31 @@ void Subscription::reset() {
 bool Subscription::active() const {
   const auto registry = registry_.lock();
   if (!registry) return false;
-  std::lock_guard<std::mutex> lock(registry->mutex);
-  return std::any_of(registry->records.begin(), registry->records.end(),
-                     [&](const auto& r) { return r->id == id_; });
+  const auto records = registry->current();
+  return std::any_of(records->begin(), records->end(), [&](const auto& r) { return r->id == id_; });
 }
 
 EventBus::EventBus() : registry_(std::make_shared<Subscription::Registry>()) {}
 
 Subscription EventBus::subscribe(std::optional<EventType> type, EventListener listener) {
-  std::lock_guard<std::mutex> lock(registry_->mutex);
   auto record = std::make_shared<Subscription::Registry::Record>();
-  record->id = registry_->nextId++;
   record->type = type;
   record->listener = std::move(listener);
-  registry_->records.push_back(record);
-  return Subscription(registry_, record->id);
+  const std::uint64_t id = registry_->add(std::move(record));
+  return Subscription(registry_, id);
 }
 
 void EventBus::dispatch(const Event& event) const {
   const EventType type = typeOf(event);
-  std::vector<std::shared_ptr<Subscription::Registry::Record>> snapshot;
-  {
-    std::lock_guard<std::mutex> lock(registry_->mutex);
-    snapshot = registry_->records;
-  }
-  for (const auto& record : snapshot) {
+  const auto records = registry_->current();  // a snapshot: later (un)subscribes publish a new list
+  for (const auto& record : *records) {
     if (record->type && *record->type != type) continue;
-    {
-      std::lock_guard<std::mutex> lock(registry_->mutex);
-      if (record->removed) continue;  // unsubscribed by an earlier listener of this dispatch
-    }
+    // Unsubscribed by an earlier listener of this dispatch (or by another thread).
+    if (record->removed.load(std::memory_order_acquire)) continue;
     record->listener(event);
   }
 }
 
-std::size_t EventBus::listenerCount() const {
-  std::lock_guard<std::mutex> lock(registry_->mutex);
-  return registry_->records.size();
-}
+std::size_t EventBus::listenerCount() const { return registry_->current()->size(); }
 
 }  // namespace livedata

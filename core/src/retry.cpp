@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cmath>
 #include <string>
 
 namespace livedata {
@@ -15,7 +14,9 @@ Millis backoffDelay(const BackoffPolicy& policy, int retryNumber, double random0
   for (int i = 1; i < retryNumber && ceiling < policy.maxDelayMs; ++i) ceiling *= 2;
   ceiling = std::min(ceiling, policy.maxDelayMs);
   const double unit = std::clamp(random01, 0.0, 1.0);
-  return std::min(ceiling, static_cast<Millis>(std::floor(unit * static_cast<double>(ceiling + 1))));
+  // The conversion truncates, which is floor for the non-negative product (a negative
+  // ceiling is below both anyway); std::floor would be a libm call on baseline x86-64.
+  return std::min(ceiling, static_cast<Millis>(unit * static_cast<double>(ceiling + 1)));
 }
 
 namespace {

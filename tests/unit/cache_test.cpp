@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace livedata {
 namespace {
 
@@ -40,6 +44,77 @@ TEST(CacheKey, PercentEncodesSoDelimitersInValuesCannotCollide) {
   const auto real = makeCacheKey("GET", "/api/campaigns", {{"status", "a"}, {"limit", "1"}});
   EXPECT_NE(tricky, real);
   EXPECT_EQ(tricky, "GET campaigns?status=a%26limit%3D1");
+}
+
+TEST(PercentEncode, KeepsExactlyTheUnreservedCharactersOfRfc3986) {
+  const std::string unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    const std::string encoded = percentEncode(std::string_view(&c, 1));
+    if (unreserved.find(c) != std::string::npos) {
+      EXPECT_EQ(encoded, std::string(1, c)) << "byte " << byte;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      EXPECT_EQ(encoded, (std::string{'%', kHex[byte >> 4], kHex[byte & 0x0F]})) << "byte " << byte;
+    }
+  }
+}
+
+TEST(PercentEncode, EncodesEveryReservedCharacterAndNonAsciiByte) {
+  // gen-delims and sub-delims (RFC 3986 section 2.2), then space, '%' and UTF-8 "é".
+  EXPECT_EQ(percentEncode(":/?#[]@!$&'()*+,;="), "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D");
+  EXPECT_EQ(percentEncode(" %\xC3\xA9"), "%20%25%C3%A9");
+  EXPECT_EQ(percentEncode(std::string_view("a\0b", 3)), "a%00b");
+}
+
+TEST(CacheKey, EveryPermutationOfTheParametersGivesTheSameKey) {
+  Query query{{"status", "sent"}, {"sort", "-updatedAt"}, {"limit", "50"}, {"offset", "100"}, {"_t", "9"}};
+  std::sort(query.begin(), query.end());
+  const std::string expected = "GET campaigns?limit=50&offset=100&sort=-updatedAt&status=sent";
+  int permutations = 0;
+  do {
+    EXPECT_EQ(makeCacheKey("GET", "/api/campaigns", query), expected);
+    ++permutations;
+  } while (std::next_permutation(query.begin(), query.end()));
+  EXPECT_EQ(permutations, 120);
+}
+
+TEST(CacheKey, RepeatedNamesAreOrderedByValue) {
+  EXPECT_EQ(makeCacheKey("GET", "/api/flows", {{"tag", "b"}, {"tag", "a"}, {"tag", "a b"}}),
+            "GET flows?tag=a&tag=a%20b&tag=b");
+  EXPECT_EQ(makeCacheKey("GET", "/api/flows", {{"", ""}}), "GET flows?=");
+}
+
+TEST(CacheKey, SortsByTheEncodedTextNotTheRawBytes) {
+  // Raw, '~' (0x7E) sorts before 0xC3; encoded, "%C3" ('%' is 0x25) sorts before '~'.
+  EXPECT_EQ(makeCacheKey("GET", "/api/forms", {{"a~", "1"}, {"a\xC3\xA9", "2"}}), "GET forms?a%C3%A9=2&a~=1");
+}
+
+TEST(CacheKey, ManyParametersThatNeedEncoding) {
+  // More parameters than fit without an allocation, most of them encoded: every encoded text
+  // must survive until the key is joined.
+  Query query;
+  std::vector<std::string> expectedParts;
+  for (int i = 11; i >= 0; --i) {
+    const std::string n = std::to_string(i + 10);
+    query.emplace_back("k " + n, "v&" + n);
+    expectedParts.push_back("k%20" + n + "=v%26" + n);
+  }
+  query.emplace_back("_t", "123");
+  query.emplace_back("plain", "x");
+  expectedParts.push_back("plain=x");
+  std::sort(expectedParts.begin(), expectedParts.end());
+  std::string expected = "GET segments?";
+  for (std::size_t i = 0; i < expectedParts.size(); ++i) expected += (i ? "&" : "") + expectedParts[i];
+  EXPECT_EQ(makeCacheKey("GET", "/api/segments", query), expected);
+  EXPECT_EQ(makeResourceKey("/api/segments", query), expected.substr(4));
+  EXPECT_EQ(normalizeQuery(query), expected.substr(std::string("GET segments?").size()));
+}
+
+TEST(CacheKey, OnlyCacheBustingMeansNoQueryPart) {
+  EXPECT_EQ(makeCacheKey("GET", "/api/overview", {{"_t", "1"}}), "GET overview");
+  EXPECT_EQ(makeResourceKey("/api/sync/status/", {}), "sync/status");
+  EXPECT_EQ(normalizeQuery({{"_t", "1"}}), "");
 }
 
 TEST(QueryString, ParsesAndDecodesRoundTrip) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+#include <thread>
+
 namespace livedata {
 namespace {
 
@@ -69,6 +73,47 @@ TEST(EventBus, SubscriptionMayOutliveTheBus) {
   }
   EXPECT_FALSE(sub.active());
   sub.reset();  // no crash
+}
+
+TEST(EventBus, ListenerMayOwnSubscriptionsThatItsRemovalReleases) {
+  // Dropping a listener destroys what it captured; a Subscription among those unsubscribes
+  // in its destructor, which must not find the bus locked.
+  EventBus bus;
+  int inner = 0;
+  auto owned = std::make_shared<Subscription>(bus.subscribe(std::nullopt, [&](const Event&) { ++inner; }));
+  Subscription outer = bus.subscribe(std::nullopt, [owned](const Event&) {});
+  owned.reset();
+  EXPECT_EQ(bus.listenerCount(), 2u);
+  outer.reset();
+  EXPECT_EQ(bus.listenerCount(), 0u);
+  bus.dispatch(ForceDataRefreshEvent{});
+  EXPECT_EQ(inner, 0);
+}
+
+TEST(EventBus, ActiveUntilReset) {
+  EventBus bus;
+  Subscription sub = bus.subscribe(EventType::dataStale, [](const Event&) {});
+  EXPECT_TRUE(sub.active());
+  sub.reset();
+  EXPECT_FALSE(sub.active());
+}
+
+TEST(EventBus, DispatchesWhileOtherThreadsSubscribeAndUnsubscribe) {
+  EventBus bus;
+  std::atomic<int> steady{0};
+  auto sub = bus.subscribe(EventType::dataUpdated, [&](const Event&) { ++steady; });
+  std::atomic<bool> stop{false};
+  std::thread churn([&] {
+    while (!stop) {
+      Subscription temporary = bus.subscribe(std::nullopt, [](const Event&) {});
+    }
+  });
+  constexpr int kDispatches = 20000;
+  for (int i = 0; i < kDispatches; ++i) bus.dispatch(DataUpdatedEvent{"flows", "GET flows", i, false});
+  stop = true;
+  churn.join();
+  EXPECT_EQ(steady, kDispatches);
+  EXPECT_EQ(bus.listenerCount(), 1u);
 }
 
 TEST(EventBus, NamesEveryEventType) {

@@ -17,6 +17,9 @@
 
 namespace livedata {
 
+// The cache-busting query parameter a forceFresh request adds (its value: the time in ms).
+inline constexpr std::string_view kCacheBustingParam = "_t";
+
 // Canonical form of a query: parameters percent-encoded (RFC 3986 unreserved characters
 // kept), sorted by name then value, joined with '&'. `_t` (cache busting) is dropped, so a
 // forced request and a normal one share a key.
