@@ -121,10 +121,31 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
 
   // ---- results ------------------------------------------------------------------------
 
-  FetchResult resultFromEntry(const CacheEntry& entry, Millis nowMs) const {
+  // The one cache key of a GET of `path` with `query` (a `_t` in it never reaches the key).
+  static std::string requestKey(const std::string& path, const Query& query) {
+    return makeCacheKey("GET", path, query);
+  }
+
+  // The entry fetchFromAPI may answer from without a request, or null when it must do
+  // anything else (offline, nothing cached, expired, invalidated). The one freshness rule
+  // of fetchFromAPI and peek. REQUIRES: mutex held.
+  const CacheEntry* freshEntry(const std::string& key, Millis nowMs) {
+    if (!online) return nullptr;
+    const CacheEntry* entry = cache.lookup(key);
+    return entry != nullptr && entry->isFresh(nowMs) ? entry : nullptr;
+  }
+
+  // A hit on a fresh entry: counted, and its result. REQUIRES: mutex held.
+  FetchResult hit(const CacheEntry& entry, Millis nowMs, std::string key) {
+    ++counters.hits;
+    return resultFromEntry(entry, nowMs, std::move(key));
+  }
+
+  // `key` is entry.key, passed by callers that own a copy they no longer need.
+  FetchResult resultFromEntry(const CacheEntry& entry, Millis nowMs, std::string key) const {
     FetchResult result;
     result.endpoint = entry.endpoint;
-    result.key = entry.key;
+    result.key = std::move(key);
     result.body = entry.body;
     result.version = entry.version;
     result.fromCache = true;
@@ -138,7 +159,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   FetchResult fallbackResult(const std::string& key, const std::string& endpoint, const Error& error) {
     FetchResult result;
     if (const CacheEntry* entry = cache.peek(key)) {
-      result = resultFromEntry(*entry, now());
+      result = resultFromEntry(*entry, now(), key);
       result.stale = true;
       ++counters.staleServed;
     } else {
@@ -164,7 +185,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (flight.forceFresh) {
       // Cache busting: a unique URL defeats every cache on the way; no-cache asks the
       // server for a full answer too (RFC 9111 section 5.2.1.4).
-      wire.emplace_back("_t", std::to_string(now()));
+      wire.emplace_back(kCacheBustingParam, std::to_string(now()));
       request.headers.add("Cache-Control", "no-cache");
     } else if (const CacheEntry* entry = flight.mayRevalidate ? cache.peek(key) : nullptr;
                entry && !entry->etag.empty()) {
@@ -271,7 +292,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         entry->invalidated = false;
         entry->staleNotified = false;
       }
-      FetchResult result = resultFromEntry(*entry, nowMs);
+      FetchResult result = resultFromEntry(*entry, nowMs, key);
       result.revalidated = true;
       result.status = 304;
       complete(key, std::move(result), fx);
@@ -449,28 +470,32 @@ Client::~Client() {
 
 void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done) {
   State& s = *state_;
-  Query query;
-  for (auto& param : options.query) {
-    if (param.first != "_t") query.push_back(std::move(param));
-  }
-  const std::string key = makeCacheKey("GET", path, query);
-  const std::string endpoint = endpointNameForPath(path);
+  Query& query = options.query;
+  query.erase(std::remove_if(query.begin(), query.end(),
+                             [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
+              query.end());
+  std::string key = State::requestKey(path, query);
   Effects fx;
   {
-    std::lock_guard<std::mutex> lock(s.mutex);
+    std::unique_lock<std::mutex> lock(s.mutex);
     const Millis nowMs = s.now();
     if (!s.online) {
       ++s.counters.misses;
+      const std::string endpoint = endpointNameForPath(path);
       Error error = makeError(ErrorKind::offline, endpoint, "GET " + path + ": the network is offline");
       FetchResult result = s.fallbackResult(key, endpoint, error);
       ++s.counters.errors;
       s.lastErrorByEndpoint[endpoint] = error;
       fx.events.emplace_back(DataErrorEvent{endpoint, key, error, !result.fallback});
       fx.completions.emplace_back(std::move(done), std::move(result));
-    } else if (const CacheEntry* entry = options.forceFresh ? nullptr : s.cache.lookup(key);
-               entry && entry->isFresh(nowMs)) {
-      ++s.counters.hits;
-      fx.completions.emplace_back(std::move(done), s.resultFromEntry(*entry, nowMs));
+    } else if (const CacheEntry* entry = options.forceFresh ? nullptr : s.freshEntry(key, nowMs)) {
+      // The hot path (a dashboard re-reading what it has): a hit has no events, sends or
+      // timers, only its completion, so it skips the effects runner. As every callback, it
+      // runs outside the lock.
+      FetchResult result = s.hit(*entry, nowMs, std::move(key));
+      lock.unlock();
+      done(std::move(result));
+      return;
     } else {
       ++s.counters.misses;
       auto it = s.inFlight.find(key);
@@ -490,17 +515,30 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
       } else {
         InFlight& flight = s.inFlight[key];
         flight.epoch = s.epoch;
-        flight.endpoint = endpoint;
+        flight.endpoint = endpointNameForPath(path);
         flight.path = path;
         flight.query = std::move(query);
         flight.forceFresh = options.forceFresh;
         flight.waiters.push_back(std::move(done));
-        fx.events.emplace_back(LoadingChangedEvent{endpoint, key, true});
+        fx.events.emplace_back(LoadingChangedEvent{flight.endpoint, key, true});
         s.queueAttempt(key, flight, fx);
       }
     }
   }
   run(state_, std::move(fx));
+}
+
+std::optional<FetchResult> Client::peek(const std::string& path, const Query& query) {
+  return peekKey(State::requestKey(path, query));
+}
+
+std::optional<FetchResult> Client::peekKey(std::string key) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const Millis nowMs = s.now();
+  const CacheEntry* entry = s.freshEntry(key, nowMs);
+  if (entry == nullptr) return std::nullopt;
+  return s.hit(*entry, nowMs, std::move(key));
 }
 
 void Client::forceRefreshData(std::vector<std::string> endpoints, std::function<void(RefreshReport)> done) {

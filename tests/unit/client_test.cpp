@@ -116,6 +116,73 @@ TEST_F(ClientTest, SecondReadWithinTtlIsServedFromCacheWithoutNetwork) {
   EXPECT_DOUBLE_EQ(client().stats().hitRate(), 0.5);
 }
 
+TEST_F(ClientTest, CacheHitCompletesBeforeReturningAndOutsideTheLock) {
+  serveAlways(200, kCampaigns);
+  const auto first = fetchNow("/api/campaigns", {{"status", "sent"}, {"limit", "5"}});
+  bool completed = false;
+  std::optional<FetchResult> nested;
+  client().fetchFromAPI("/api/campaigns", FetchOptions{{{"limit", "5"}, {"_t", "1"}, {"status", "sent"}}, false},
+                        [&](FetchResult hit) {
+                          completed = true;
+                          EXPECT_TRUE(hit.fromCache);
+                          EXPECT_EQ(hit.key, "GET campaigns?limit=5&status=sent");
+                          EXPECT_EQ(hit.endpoint, "campaigns");
+                          EXPECT_EQ(hit.status, 200);
+                          EXPECT_EQ(hit.version, first.version);
+                          EXPECT_EQ(client().stats().hits, 1u);  // would deadlock under the lock
+                          client().fetchFromAPI("/api/campaigns", {{{"status", "sent"}, {"limit", "5"}}, false},
+                                                [&](FetchResult again) { nested = std::move(again); });
+                        });
+  EXPECT_TRUE(completed);
+  ASSERT_TRUE(nested.has_value());
+  EXPECT_TRUE(nested->fromCache);
+  EXPECT_EQ(client().stats().hits, 2u);
+  EXPECT_EQ(transport->sent.size(), 1u);
+}
+
+TEST_F(ClientTest, PeekReturnsTheFreshEntryAsAHitWithoutRequestOrEvent) {
+  serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
+  const auto fetched = fetchNow("/api/campaigns", {{"status", "sent"}, {"limit", "5"}});
+  int events = 0;
+  const Subscription subscription = client().events().subscribe(std::nullopt, [&](const Event&) { ++events; });
+  // The same key as fetchFromAPI's: parameter order and `_t` do not matter.
+  const auto peeked = client().peek("/api/campaigns", {{"limit", "5"}, {"_t", "9"}, {"status", "sent"}});
+  ASSERT_TRUE(peeked.has_value());
+  const auto read = fetchNow("/api/campaigns", {{"limit", "5"}, {"status", "sent"}});
+  EXPECT_EQ(peeked->key, read.key);
+  EXPECT_EQ(peeked->endpoint, read.endpoint);
+  EXPECT_EQ(peeked->body.get(), fetched.body.get());
+  EXPECT_EQ(peeked->version, read.version);
+  EXPECT_EQ(peeked->fromCache, read.fromCache);
+  EXPECT_EQ(peeked->stale, read.stale);
+  EXPECT_EQ(peeked->updatedAt, read.updatedAt);
+  EXPECT_EQ(peeked->status, read.status);
+  EXPECT_FALSE(peeked->error.has_value());
+  EXPECT_EQ(client().peekKey(read.key)->version, read.version);
+  EXPECT_FALSE(client().peekKey("GET campaigns?limit=6").has_value());
+  EXPECT_EQ(events, 0);
+  EXPECT_EQ(transport->sent.size(), 1u);
+  EXPECT_EQ(client().stats().hits, 3u);  // the two peeks that found it, and the second fetch
+}
+
+TEST_F(ClientTest, PeekFindsNothingWhereFetchWouldNeedMoreThanTheCache) {
+  serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
+  EXPECT_FALSE(client().peek("/api/campaigns", {}).has_value());  // nothing cached
+  fetchNow("/api/campaigns");
+  fetchNow("/api/flows");
+  EXPECT_FALSE(client().peek("/api/campaigns", {{"limit", "5"}}).has_value());  // another key
+  client().setOnline(false);
+  EXPECT_FALSE(client().peek("/api/campaigns", {}).has_value());  // offline: fetch would fail fast
+  client().setOnline(true);
+  client().invalidateKey("GET campaigns");
+  EXPECT_FALSE(client().peek("/api/campaigns", {}).has_value());  // invalidated
+  timeline->advance(61'000);
+  EXPECT_FALSE(client().peek("/api/flows", {}).has_value());  // expired
+  EXPECT_EQ(transport->sent.size(), 2u);
+  EXPECT_EQ(client().stats().hits, 0u);
+  EXPECT_EQ(client().stats().misses, 2u);  // the two fetches; a peek that finds nothing counts nothing
+}
+
 TEST_F(ClientTest, ExpiredEntryRevalidatesWithIfNoneMatchAnd304RefreshesIt) {
   serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
   const auto first = fetchNow("/api/campaigns");

@@ -3,18 +3,25 @@
 // bytes and time only; every decision (caching, retry, fallback, freshness) is the core's.
 
 const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
+// JSON is UTF-8 (RFC 8259 section 8.1): bytes that are not are rejected, not patched.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * @param {object} options
- * @param {() => object} options.client  the WasmClient, once it exists
+ * @param {() => object} options.client  the module's client, once it exists
  * @param {typeof fetch} [options.fetch]
  * @param {(level: string, message: string) => void} [options.log]
  * @param {(type: string, payload: object) => void} options.onEvent
+ * @param {(token: number) => void} options.onResult  a request's result is in the record
+ * @param {() => Uint8Array} options.heap  the module's memory (a new view after it grows)
  */
-export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent }) {
+export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent, onResult, heap }) {
   const requests = new Map(); // id -> { controller, timer, reason }
   const timers = new Map(); // id -> setTimeout handle
   let disposed = false;
+  // The parsed body of the response being completed, while completeRequest runs: results
+  // flagged as carrying that body take this value instead of parsing it again.
+  let completingData;
 
   function finish(id) {
     const request = requests.get(id);
@@ -56,11 +63,31 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
         signal: controller.signal,
         cache: 'no-store',
       });
-      const text = await response.text();
+      const bytes = new Uint8Array(await response.arrayBuffer());
       if (disposed || !finish(id)) return;
       const responseHeaders = [];
       response.headers.forEach((value, name) => responseHeaders.push(name, value));
-      client().completeRequest(id, response.status, responseHeaders, text);
+      // Only a 2xx body is data, so only those are parsed (once, here). The verdict is
+      // bindings.cpp's JsonVerdict: -1 not checked, 0 rejected, 1 accepted.
+      let verdict = -1;
+      let data;
+      if (response.status >= 200 && response.status < 300) {
+        try {
+          data = JSON.parse(utf8.decode(bytes));
+          verdict = 1;
+        } catch {
+          verdict = 0;
+        }
+      }
+      const wasm = client();
+      const at = wasm.bodyBuffer(bytes.length); // first: it may grow the memory, and replace heap()
+      heap().set(bytes, at);
+      completingData = data;
+      try {
+        wasm.completeRequest(id, response.status, responseHeaders, verdict);
+      } finally {
+        completingData = undefined;
+      }
     } catch (error) {
       const reason = request.reason;
       if (reason === 'timeout') fail(id, 'timeout', `no response within ${timeoutMs} ms`);
@@ -93,7 +120,6 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
       clearTimeout(timers.get(id));
       timers.delete(id);
     },
-    now: () => Date.now(),
     acceptsJson(text) {
       try {
         JSON.parse(text);
@@ -108,6 +134,8 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
     event(type, payload) {
       onEvent(type, payload);
     },
+    deliver: (token) => onResult(token),
+    responseData: () => completingData,
     // Stops every request and timer without calling back into the core.
     dispose() {
       disposed = true;

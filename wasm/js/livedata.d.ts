@@ -70,7 +70,10 @@ export interface LiveDataResult<T = unknown> {
   endpoint: string;
   /** The cache key (normalized query, never `_t`). */
   key: string;
-  /** Equal versions mean equal data (and the same parsed object); 0 for fallbacks. */
+  /**
+   * Equal versions mean equal data (and the same parsed object); 0 for fallbacks. Results are
+   * frozen: the same object is handed out again while nothing in it changes.
+   */
   version: number;
   /** Served from the client cache (a hit, a 304 or a fallback). */
   fromCache: boolean;
@@ -151,6 +154,13 @@ export interface LiveData {
   getSegments<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
   /** Any endpoint by name. An unknown name resolves with a `config` error. */
   get<T = unknown>(endpoint: string, params?: OverviewParams | ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
+  /**
+   * Synchronously, what `get(endpoint, params)` would resolve with right now from a fresh cache
+   * entry (counted as a hit; no request, no event), the same object for the same version;
+   * undefined when it would need anything more (nothing cached, expired, invalidated, offline),
+   * and for an unknown endpoint or bad parameters (which `get` reports as errors).
+   */
+  peek<T = unknown>(endpoint: EndpointName, params?: OverviewParams | ListParams): LiveDataResult<T> | undefined;
   fetchFromAPI<T = unknown>(
     path: string,
     options?: { query?: Record<string, string | number> | [string, string][]; forceFresh?: boolean },

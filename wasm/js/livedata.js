@@ -1,9 +1,12 @@
 // livedata for the JavaScript ecosystem: createLiveData() loads the WASM module (the C++
 // core, compiled by Emscripten) and wraps its client in promises, listeners and DOM events.
 // Nothing of the data layer's logic lives here: caching, revalidation, retry, fallback and
-// freshness are the core's; this file converts calls and results and keeps parsed JSON.
+// freshness are the core's; this file converts calls and results and keeps parsed JSON
+// (one parse per version of a body, done by host.js when the response arrives).
 import createLiveDataCore from './livedata-core.js';
 import { createHost } from './host.js';
+
+const utf8 = new TextDecoder();
 
 export const ENDPOINTS = Object.freeze(['overview', 'campaigns', 'flows', 'forms', 'segments']);
 
@@ -16,6 +19,57 @@ const EVENT_NAMES = Object.freeze({
   loadingChanged: 'livedata:loading',
 });
 export const EVENTS = Object.freeze(Object.values(EVENT_NAMES));
+
+// The parameters each endpoint takes, in the order they cross into the module: two strings,
+// then two integers, with bits 1, 2, 4, 8 saying which are present (bindings.cpp CrossedParams).
+const OVERVIEW_PARAMS = Object.freeze({ strings: ['from', 'to'], integers: [] });
+const LIST_PARAMS = Object.freeze({ strings: ['status', 'sort'], integers: ['limit', 'offset'] });
+
+// ResultFlag bits of bindings.cpp's ResultRecord (float64 version and updatedAt, then int32
+// slot, status and flags).
+const FLAG = Object.freeze({
+  fromCache: 1, revalidated: 2, stale: 4, fallback: 8, hasError: 16, bodyFromResponse: 32,
+});
+
+// An endpoint call converted for the module: { index, present, strings: [2], integers: [2],
+// problem }, `problem` naming the first bad parameter; index -1 for a name that is no endpoint.
+function convert(endpoint, params) {
+  const index = ENDPOINTS.indexOf(endpoint);
+  const call = { index, present: 0, strings: ['', ''], integers: [0, 0], problem: null };
+  if (index < 0 || params === undefined || params === null) return call;
+  if (typeof params !== 'object') {
+    call.problem = 'parameters must be an object';
+    return call;
+  }
+  const accepted = index === 0 ? OVERVIEW_PARAMS : LIST_PARAMS;
+  for (const name in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) continue;
+    const value = params[name];
+    const stringAt = accepted.strings.indexOf(name);
+    const integerAt = accepted.integers.indexOf(name);
+    if (stringAt < 0 && integerAt < 0) call.problem = `unknown parameter: ${name}`;
+    else if (value === undefined || value === null) continue;
+    else if (stringAt >= 0) {
+      if (typeof value !== 'string') call.problem = `${name} must be a string`;
+      call.strings[stringAt] = value;
+      call.present |= 1 << stringAt;
+    } else {
+      if (!Number.isInteger(value) || Math.abs(value) > 1e9) call.problem = `${name} must be an integer`;
+      call.integers[integerAt] = value;
+      call.present |= 4 << integerAt;
+    }
+    if (call.problem) {
+      call.problem = `invalid parameter: ${call.problem}`;
+      return call;
+    }
+  }
+  return call;
+}
+
+// One string per distinct call, for remembering its cache key's slot: the first string's
+// length keeps the two strings apart.
+const signatureOf = ({ index, present, strings, integers }) =>
+  `${index}:${present}:${integers[0]}:${integers[1]}:${strings[0].length}:${strings[0]}${strings[1]}`;
 
 /** A livedata error: bad configuration at creation time. Request errors are values. */
 export class LiveDataError extends Error {
@@ -31,6 +85,27 @@ export class LiveDataError extends Error {
 // object it is given into the module, so it gets a copy.
 const defaultModuleOptions = {};
 const modules = new WeakMap(); // module options -> Promise of the instance
+
+// The module's functions for one client, each given the client's handle first
+// (wasm/src/bindings.cpp), as methods.
+const CLIENT_FUNCTIONS = Object.freeze([
+  'configError', 'fetchFromAPI', 'getEndpoint', 'peekEndpoint', 'getUnknown', 'rejectParams',
+  'resultRecord', 'resultDetail', 'forceRefreshData', 'invalidate', 'invalidateEndpoint', 'clear', 'freshness',
+  'stats', 'tick', 'setOnline', 'bodyBuffer', 'completeRequest', 'failRequest', 'runTimer',
+]);
+function bindClient(module, handle) {
+  // A plain export (bindings.cpp). Its first call swaps Emscripten's forwarding stub for
+  // the wasm function itself, which is then held here rather than looked up on `module`
+  // each time (slot -1 finds nothing).
+  module._livedata_peek_slot(handle, -1);
+  const peekSlot = module._livedata_peek_slot;
+  const client = {
+    delete: () => module.deleteClient(handle),
+    peekSlot: (slot) => peekSlot(handle, slot) !== 0,
+  };
+  for (const name of CLIENT_FUNCTIONS) client[name] = module[name].bind(null, handle);
+  return client;
+}
 
 function loadModule(moduleOptions = defaultModuleOptions) {
   if (!modules.has(moduleOptions)) modules.set(moduleOptions, createLiveDataCore({ ...moduleOptions }));
@@ -84,18 +159,28 @@ export async function createLiveData(options) {
     }
   }
 
-  const host = createHost({ client: () => client, fetch: options.fetch, log: options.log, onEvent: emit });
-  client = new module.WasmClient(
-    {
-      baseUrl: options.baseUrl,
-      staleThresholdMs: options.staleThresholdMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      obeyCacheControl: options.obeyCacheControl,
-      retry: options.retry,
-      ttl: options.ttl,
-      cache: options.cache,
-    },
-    host,
+  const host = createHost({
+    client: () => client,
+    fetch: options.fetch,
+    log: options.log,
+    onEvent: emit,
+    onResult: (token) => deliver(token),
+    heap: () => module.HEAPU8,
+  });
+  client = bindClient(
+    module,
+    module.createClient(
+      {
+        baseUrl: options.baseUrl,
+        staleThresholdMs: options.staleThresholdMs,
+        requestTimeoutMs: options.requestTimeoutMs,
+        obeyCacheControl: options.obeyCacheControl,
+        retry: options.retry,
+        ttl: options.ttl,
+        cache: options.cache,
+      },
+      host,
+    ),
   );
   const configError = client.configError();
   if (configError) {
@@ -103,31 +188,67 @@ export async function createLiveData(options) {
     throw new LiveDataError(configError);
   }
 
-  // Parsed data per cache key, for exactly the version whose body the module sent last
-  // (wasm/src/bindings.cpp): a result of that version arrives without a body.
-  const parsed = new Map(); // key -> { version, data }
+  // Per slot (one per cache key, numbered by the module): its endpoint and key, the parsed
+  // data of one version, and the last result built, handed out again while nothing in it
+  // changes, so a cached read allocates nothing.
+  const slots = []; // slot -> { endpoint, key, version, data, result }
+  const recordAt = client.resultRecord();
+  // Views of the record; when the module's memory grows, its old buffer is detached and
+  // views over it have length 0, so they are made again.
+  const recordViews = () => ({
+    numbers: new Float64Array(module.HEAPU8.buffer, recordAt, 2),
+    integers: new Int32Array(module.HEAPU8.buffer, recordAt + 16, 3),
+  });
+  let record = recordViews();
+  // The slot of each endpoint call (signatureOf) whose result was not a fallback: the key
+  // of a call is a function of the call, so peek() can name it by its slot.
+  const slotOfCall = new Map();
+  function rememberSlot(signature) {
+    if (record.integers.length === 0) record = recordViews();
+    if (!(record.integers[2] & FLAG.fallback)) slotOfCall.set(signature, record.integers[0]);
+  }
 
-  function toResult(raw) {
-    let data;
-    if (raw.body !== undefined) {
-      data = JSON.parse(raw.body);
-      if (raw.version !== 0) parsed.set(raw.key, { version: raw.version, data });
-    } else {
-      data = parsed.get(raw.key).data;
+  // The result the module just left in its record (bindings.cpp ResultRecord).
+  function readResult() {
+    if (record.integers.length === 0) record = recordViews();
+    const version = record.numbers[0];
+    const updatedAt = record.numbers[1];
+    const slotIndex = record.integers[0];
+    const status = record.integers[1];
+    const flags = record.integers[2];
+    let slot = slots[slotIndex];
+    const last = slot && slot.result;
+    if (last && version !== 0 && !(flags & FLAG.hasError) && last.version === version && last.flags === flags &&
+        last.updatedAt === updatedAt && last.status === status) {
+      return last.result;
     }
-    return {
+    const haveData = slot !== undefined && version !== 0 && slot.version === version;
+    const fromResponse = !haveData && (flags & FLAG.bodyFromResponse) !== 0;
+    let detail = null;
+    if (!slot || flags & FLAG.hasError || !(haveData || fromResponse)) {
+      detail = client.resultDetail();
+      slot = slots[slotIndex] = slot || { endpoint: detail.endpoint, key: detail.key };
+    }
+    let data;
+    if (haveData) data = slot.data;
+    else if (fromResponse) data = host.responseData();
+    else data = JSON.parse(utf8.decode(module.HEAPU8.subarray(detail.bodyAt, detail.bodyAt + detail.bodyLength)));
+    if (version !== 0) Object.assign(slot, { version, data });
+    const result = Object.freeze({
       data,
-      endpoint: raw.endpoint,
-      key: raw.key,
-      version: raw.version,
-      fromCache: raw.fromCache,
-      revalidated: raw.revalidated,
-      stale: raw.stale,
-      fallback: raw.fallback,
-      updatedAt: raw.updatedAt,
-      status: raw.status,
-      error: raw.error,
-    };
+      endpoint: slot.endpoint,
+      key: slot.key,
+      version,
+      fromCache: (flags & FLAG.fromCache) !== 0,
+      revalidated: (flags & FLAG.revalidated) !== 0,
+      stale: (flags & FLAG.stale) !== 0,
+      fallback: (flags & FLAG.fallback) !== 0,
+      updatedAt: flags & FLAG.fallback ? null : updatedAt,
+      status,
+      error: detail ? detail.error : null,
+    });
+    slot.result = { version, flags, updatedAt, status, result };
+    return result;
   }
 
   let disposed = false;
@@ -136,12 +257,49 @@ export async function createLiveData(options) {
     return client;
   }
 
-  function request(start) {
-    return new Promise((resolve) => start((raw) => resolve(toResult(raw))));
+  // `start(token)` starts a request and says whether its result is ready already; else it
+  // comes through host.deliver(token). An endpoint call's `signature` is remembered with it.
+  const waiting = new Map(); // token -> { resolve, signature }
+  let nextToken = 1;
+  function request(start, signature) {
+    const token = nextToken++;
+    if (start(token)) {
+      if (signature) rememberSlot(signature);
+      return Promise.resolve(readResult());
+    }
+    return new Promise((resolve) => waiting.set(token, { resolve, signature }));
+  }
+  function deliver(token) {
+    const { resolve, signature } = waiting.get(token);
+    waiting.delete(token);
+    if (signature) rememberSlot(signature);
+    resolve(readResult());
   }
 
-  const endpointCall = (name) => (params, { forceFresh = false } = {}) =>
-    request((done) => live().getEndpoint(name, params, forceFresh, done));
+  function endpointRequest(endpoint, params, forceFresh) {
+    const call = convert(endpoint, params);
+    const { index, problem, present, strings, integers } = call;
+    if (index < 0) return request((token) => live().getUnknown(String(endpoint), token));
+    if (problem) return request((token) => live().rejectParams(endpoint, problem, token));
+    const signature = signatureOf(call);
+    // A fresh hit by slot is exactly what the full call would answer (the core's peek shares
+    // its freshness rule), without building the query and key again.
+    const found = forceFresh ? undefined : peekCall(signature);
+    if (found) return Promise.resolve(found);
+    return request(
+      (token) => live().getEndpoint(index, present, strings[0], strings[1], integers[0], integers[1], forceFresh, token),
+      signature,
+    );
+  }
+
+  // The fresh cached result of a call already seen, by its slot; undefined when there is
+  // none or the call is new.
+  function peekCall(signature) {
+    const slot = slotOfCall.get(signature);
+    return slot !== undefined && live().peekSlot(slot) ? readResult() : undefined;
+  }
+
+  const endpointCall = (name) => (params, { forceFresh = false } = {}) => endpointRequest(name, params, forceFresh);
 
   // Stale detection: the core has no timers; it is ticked so `livedata:stale` fires soon
   // after data turns stale (within a tenth of the threshold, at most a second late).
@@ -175,9 +333,20 @@ export async function createLiveData(options) {
     getSegments: endpointCall('segments'),
     /** Any endpoint by name, with its parameter object. */
     get: (endpoint, params, requestOptions = {}) => endpointCall(endpoint)(params, requestOptions),
+    /** The fresh cached result of get(endpoint, params), at once, or undefined (see livedata.d.ts). */
+    peek(endpoint, params) {
+      const call = convert(endpoint, params);
+      const { index, problem, present, strings, integers } = call;
+      if (index < 0 || problem) return undefined;
+      const signature = signatureOf(call);
+      if (slotOfCall.has(signature)) return peekCall(signature);
+      if (!live().peekEndpoint(index, present, strings[0], strings[1], integers[0], integers[1])) return undefined;
+      rememberSlot(signature);
+      return readResult();
+    },
     fetchFromAPI(path, { query = {}, forceFresh = false } = {}) {
       const pairs = Array.isArray(query) ? query : Object.entries(query).map(([k, v]) => [k, String(v)]);
-      return request((done) => live().fetchFromAPI(path, pairs, forceFresh, done));
+      return request((token) => live().fetchFromAPI(path, pairs, forceFresh, token));
     },
     forceRefreshData(endpoints = []) {
       return new Promise((resolve) => live().forceRefreshData(endpoints, resolve));
@@ -186,7 +355,7 @@ export async function createLiveData(options) {
     invalidateEndpoint: (endpoint) => live().invalidateEndpoint(endpoint),
     clear() {
       live().clear();
-      parsed.clear();
+      for (const slot of slots) if (slot) Object.assign(slot, { version: 0, data: undefined, result: undefined });
     },
     freshness: (endpoint) => live().freshness(endpoint),
     stats: () => live().stats(),
@@ -211,7 +380,8 @@ export async function createLiveData(options) {
       host.dispose();
       client.delete();
       listeners.clear();
-      parsed.clear();
+      slots.length = 0;
+      slotOfCall.clear();
     },
   };
 }

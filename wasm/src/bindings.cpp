@@ -3,15 +3,23 @@
 // arguments are converted, results are converted back, and nothing of the data layer's
 // logic is here or in JavaScript.
 //
-// Bodies cross once per version: the client remembers, per cache key, the version whose
-// body JavaScript last received (`delivered_`), and a result of that same version crosses
-// without its body; wasm/js/livedata.js keeps the parsed data of exactly that version per
-// key and reuses it. So reading the same result twice costs no second copy and no second
-// JSON.parse. clear() resets both sides.
+// The crossing is kept small, because a cached read is mostly crossing (issue 6):
+// - parameters come as plain values (CrossedParams), checked by livedata.js;
+// - a result goes back as a few numbers in a record in wasm memory (ResultRecord); its
+//   strings, error and body cross only when JavaScript lacks them (resultDetail);
+// - each cache key gets a small number, its slot; livedata.js keeps per slot the parsed data
+//   of one version (so a body never crosses back for a version it holds), and the slot of
+//   each call it has seen, so a repeated read is peekSlot(slot): one number in, no query or
+//   key built again (Client::peekKey, the same freshness rule as fetchFromAPI);
+// - a body is parsed once, by the host, when its response arrives: the core gets that
+//   verdict for its JSON check, and a result carrying that body is flagged
+//   kBodyFromResponse so livedata.js takes the host's parsed value.
 #include <emscripten/bind.h>
+#include <emscripten/em_macros.h>
 #include <emscripten/val.h>
 
-#include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -127,52 +135,89 @@ ClientConfig configFrom(const val& options) {
   return config;
 }
 
-// A parameter object for one endpoint, or the reason it is not one.
-struct ParamsError {
-  std::string what;
+// Parameters cross as plain values in a fixed order, two strings then two integers (an
+// overview's from and to; a list's status, sort, limit and offset), with one bit each
+// (ParamPresence) saying which are given. livedata.js has checked their names and types,
+// so the crossing is a few numbers and two short strings, not an object read field by field.
+enum ParamPresence : int { kFirstString = 1, kSecondString = 2, kFirstInteger = 4, kSecondInteger = 8 };
+
+struct CrossedParams {
+  int present = 0;
+  const std::string& firstString;
+  const std::string& secondString;
+  double firstInteger = 0;
+  double secondInteger = 0;
+
+  std::optional<std::string> string(int bit) const {
+    if (!(present & bit)) return std::nullopt;
+    return bit == kFirstString ? firstString : secondString;
+  }
+  std::optional<int> integer(int bit) const {
+    if (!(present & bit)) return std::nullopt;
+    return static_cast<int>(bit == kFirstInteger ? firstInteger : secondInteger);
+  }
 };
 
-std::optional<std::string> stringParam(const val& params, const char* name, ParamsError& error) {
-  val value = params[name];
-  if (value.isUndefined() || value.isNull()) return std::nullopt;
-  if (!value.isString()) error.what = std::string(name) + " must be a string";
-  else return value.as<std::string>();
-  return std::nullopt;
+// The endpoint's query, or the `config` error naming the bad parameter.
+Expected<Query> queryFor(Endpoint endpoint, const CrossedParams& params) {
+  Expected<Query> query =
+      endpoint == Endpoint::overview
+          ? toQuery(OverviewParams{params.string(kFirstString), params.string(kSecondString)})
+          : toQuery(ListParams{params.string(kFirstString), params.string(kSecondString),
+                               params.integer(kFirstInteger), params.integer(kSecondInteger)});
+  if (!query) {
+    Error error = query.error();
+    error.endpoint = nameOf(endpoint);
+    return error;
+  }
+  return query;
 }
 
-std::optional<int> integerParam(const val& params, const char* name, ParamsError& error) {
-  val value = params[name];
-  if (value.isUndefined() || value.isNull()) return std::nullopt;
-  const double number = value.isNumber() ? value.as<double>() : NAN;
-  if (!std::isfinite(number) || number != std::floor(number) || std::fabs(number) > 1e9) {
-    error.what = std::string(name) + " must be an integer";
-    return std::nullopt;
-  }
-  return static_cast<int>(number);
-}
+// The numeric half of a result, read by livedata.js straight from wasm memory (it holds the
+// record's address). Strings, the error and the body cross only when JavaScript lacks them
+// (WasmClient::resultDetail). Valid until the next result is written.
+struct ResultRecord {
+  double version = 0;
+  double updatedAt = 0;  // 0 for fallbacks (null in JavaScript)
+  std::int32_t slot = 0;  // a small number per cache key, stable for the client's life
+  std::int32_t status = 0;
+  std::int32_t flags = 0;  // ResultFlag bits
+};
+// livedata.js reads these offsets: version, updatedAt as float64 0 and 1; slot, status,
+// flags as int32 4, 5 and 6.
+static_assert(offsetof(ResultRecord, slot) == 16 && offsetof(ResultRecord, flags) == 24);
 
-// Names in `params` other than `allowed`, as an error ("unknown parameter: statuss").
-void rejectUnknownParams(const val& params, std::initializer_list<const char*> allowed, ParamsError& error) {
-  const std::vector<std::string> names = stringsOf(val::global("Object").call<val>("keys", params));
-  for (const auto& name : names) {
-    bool known = false;
-    for (const char* candidate : allowed) known = known || name == candidate;
-    if (!known && error.what.empty()) error.what = "unknown parameter: " + name;
-  }
-}
+enum ResultFlag : std::int32_t {
+  kFromCache = 1,
+  kRevalidated = 2,
+  kStale = 4,
+  kFallback = 8,
+  kHasError = 16,
+  // The body is the one of the response being completed, which the host has parsed already.
+  kBodyFromResponse = 32,
+};
 
 }  // namespace
 
 class WasmClient {
  public:
   WasmClient(val options, val host)
-      : transport_(std::make_shared<JsTransport>(host)), scheduler_(std::make_shared<JsScheduler>(host)) {
+      : host_(host), transport_(std::make_shared<JsTransport>(host)), scheduler_(std::make_shared<JsScheduler>(host)) {
     ClientDependencies deps;
     deps.transport = transport_;
     deps.scheduler = scheduler_;
-    deps.clock = std::make_shared<JsClock>(host);
+    deps.clock = std::make_shared<JsClock>();
     deps.logger = jsLogger(host);
-    deps.acceptsJson = jsJsonCheck(host);
+    // The body of the response being completed was parsed by the host already: its verdict
+    // is reused, so a body is parsed once. That body is recognised by its buffer, which the
+    // core checks in place; any other text (a copy included) goes to host.acceptsJson.
+    deps.acceptsJson = [this, check = jsJsonCheck(host)](std::string_view text) {
+      if (completing_ && completing_->verdict != kNotChecked && text.data() == completing_->body.data() &&
+          text.size() == completing_->body.size()) {
+        return completing_->verdict == kAccepted;
+      }
+      return check(text);
+    };
     auto created = Client::create(configFrom(options), std::move(deps));
     if (!created) {
       configError_ = created.error();
@@ -187,41 +232,88 @@ class WasmClient {
   // null when the client was created; else the `config` error naming the bad field.
   val configError() const { return toJs(configError_); }
 
-  void fetchFromAPI(const std::string& path, val query, bool forceFresh, val callback) {
+  // Every request below takes a `token` and returns whether its result is ready now (a
+  // cache hit, a bad argument): then it is in the record; else host.deliver(token) says
+  // so later.
+  bool fetchFromAPI(const std::string& path, val query, bool forceFresh, double token) {
     FetchOptions options;
     for (const auto& pair : pairsOf(query)) options.query.push_back(pair);
     options.forceFresh = forceFresh;
-    client_->fetchFromAPI(path, std::move(options), deliverTo(std::move(callback)));
+    const auto delivery = std::make_shared<Delivery>();
+    client_->fetchFromAPI(path, std::move(options), deliverTo(token, delivery));
+    return ready(*delivery);
   }
 
-  // getOverviewMetrics, getCampaigns, ... by endpoint name, with a parameter object.
-  void getEndpoint(const std::string& name, val params, bool forceFresh, val callback) {
-    FetchCallback done = deliverTo(std::move(callback));
-    const auto endpoint = endpointFromName(name);
-    if (!endpoint) return fetchEndpoint(*client_, name, {}, {forceFresh}, std::move(done));  // reports the name
-    const bool given = !params.isUndefined() && !params.isNull();
-    if (given && !isObject(params)) {
-      return completeWithError(name, makeError(ErrorKind::config, name, "parameters must be an object"), done);
+  // getOverviewMetrics, getCampaigns, ...: the endpoint by its index in allEndpoints() (the
+  // order of ENDPOINTS in livedata.js), with its parameters as CrossedParams.
+  bool getEndpoint(int index, int present, const std::string& firstString, const std::string& secondString,
+                   double firstInteger, double secondInteger, bool forceFresh, double token) {
+    const std::optional<Endpoint> endpoint = endpointAt(index);
+    if (!endpoint) return getUnknown("#" + std::to_string(index), token);
+    const auto delivery = std::make_shared<Delivery>();
+    const Expected<Query> query =
+        queryFor(*endpoint, {present, firstString, secondString, firstInteger, secondInteger});
+    if (query) {
+      fetchEndpoint(*client_, nameOf(*endpoint), query.value(), {forceFresh}, deliverTo(token, delivery));
+    } else {
+      completeWithError(nameOf(*endpoint), query.error(), deliverTo(token, delivery));
     }
-    ParamsError error;
-    const val fields = given ? params : val::object();
-    if (*endpoint == Endpoint::overview) {
-      rejectUnknownParams(fields, {"from", "to"}, error);
-      OverviewParams overview{stringParam(fields, "from", error), stringParam(fields, "to", error)};
-      if (!error.what.empty()) return failParams(name, error, done);
-      return getOverviewMetrics(*client_, overview, {forceFresh}, std::move(done));
-    }
-    rejectUnknownParams(fields, {"status", "sort", "limit", "offset"}, error);
-    ListParams list{stringParam(fields, "status", error), stringParam(fields, "sort", error),
-                    integerParam(fields, "limit", error), integerParam(fields, "offset", error)};
-    if (!error.what.empty()) return failParams(name, error, done);
-    const Expected<Query> query = toQuery(list);
-    if (!query) {
-      Error failure = query.error();
-      failure.endpoint = name;
-      return completeWithError(name, std::move(failure), done);
-    }
-    fetchEndpoint(*client_, name, query.value(), {forceFresh}, std::move(done));
+    return ready(*delivery);
+  }
+
+  // The same read, synchronously and only from a fresh cache entry (Client::peek): true
+  // with the result in the record, false when there is none (or the parameters are bad).
+  bool peekEndpoint(int index, int present, const std::string& firstString, const std::string& secondString,
+                    double firstInteger, double secondInteger) {
+    const std::optional<Endpoint> endpoint = endpointAt(index);
+    if (!endpoint) return false;
+    const Expected<Query> query =
+        queryFor(*endpoint, {present, firstString, secondString, firstInteger, secondInteger});
+    if (!query) return false;
+    std::optional<FetchResult> result = client_->peek(pathOf(*endpoint), query.value());
+    if (!result) return false;
+    writeRecord(std::move(*result));
+    return true;
+  }
+
+  // An endpoint name livedata.js does not know: the core reports it as a `config` error.
+  bool getUnknown(const std::string& name, double token) {
+    const auto delivery = std::make_shared<Delivery>();
+    fetchEndpoint(*client_, name, {}, {}, deliverTo(token, delivery));
+    return ready(*delivery);
+  }
+
+  // Arguments livedata.js could not convert (a limit that is not a number).
+  bool rejectParams(const std::string& endpoint, const std::string& message, double token) {
+    const auto delivery = std::make_shared<Delivery>();
+    completeWithError(endpoint, makeError(ErrorKind::config, endpoint, message), deliverTo(token, delivery));
+    return ready(*delivery);
+  }
+
+  // The same by the slot of an earlier result with the same endpoint and parameters, which
+  // livedata.js remembers: the cheapest crossing (one number) and no key to build again.
+  bool peekSlot(int slot) {
+    if (slot < 0 || static_cast<std::size_t>(slot) >= slotKeys_.size()) return false;
+    std::optional<FetchResult> result = client_->peekKey(slotKeys_[static_cast<std::size_t>(slot)]);
+    if (!result) return false;
+    writeRecord(std::move(*result), slot);
+    return true;
+  }
+
+  // The address of the record livedata.js reads results from.
+  double resultRecord() const { return static_cast<double>(reinterpret_cast<std::uintptr_t>(&record_)); }
+
+  // The last result's strings and error, for what JavaScript does not hold, and where its
+  // body lies in wasm memory (bodyAt, bodyLength): livedata.js decodes it with TextDecoder,
+  // at once, rather than Embind byte by byte.
+  val resultDetail() const {
+    val out = val::object();
+    out.set("endpoint", last_.endpoint);
+    out.set("key", last_.key);
+    out.set("error", toJs(last_.error));
+    out.set("bodyAt", static_cast<double>(reinterpret_cast<std::uintptr_t>(last_.body->data())));
+    out.set("bodyLength", static_cast<double>(last_.body->size()));
+    return out;
   }
 
   void forceRefreshData(val endpoints, val callback) {
@@ -234,22 +326,29 @@ class WasmClient {
   double invalidateEndpoint(const std::string& endpoint) {
     return static_cast<double>(client_->invalidateEndpoint(endpoint));
   }
-  void clear() {
-    client_->clear();
-    delivered_.clear();
-  }
+  void clear() { client_->clear(); }
   val freshness(const std::string& endpoint) const { return toJs(client_->freshness(endpoint)); }
   val stats() const { return toJs(client_->stats()); }
   void tick(double nowMs) { client_->tick(static_cast<Millis>(nowMs)); }
   void setOnline(bool online) { client_->setOnline(online); }
 
-  // The host's side of js_platform.h.
-  void completeRequest(double id, int status, val headers, const std::string& body) {
+  // The host's side of js_platform.h. A body crosses as bytes: the host copies them into
+  // the buffer bodyBuffer(size) returns, then calls completeRequest with its JSON verdict
+  // (kAccepted, kRejected or kNotChecked) on them.
+  double bodyBuffer(double size) {
+    incoming_.resize(static_cast<std::size_t>(size));
+    return static_cast<double>(reinterpret_cast<std::uintptr_t>(incoming_.data()));
+  }
+  void completeRequest(double id, int status, val headers, int verdict) {
     HttpResponse response;
     response.status = status;
     for (const auto& [name, value] : pairsOf(headers)) response.headers.add(name, value);
-    response.body = body;
+    response.body = std::move(incoming_);  // a move keeps the buffer (and its address)
+    incoming_ = std::string();
+    // Requests complete one at a time (one thread), so there is never an outer one to restore.
+    completing_ = Completing{response.body, verdict};
     transport_->complete(static_cast<RequestId>(id), TransportResult::ok(std::move(response)));
+    completing_.reset();
   }
   void failRequest(double id, const std::string& kind, const std::string& message) {
     TransportFailureKind failure = TransportFailureKind::network;
@@ -261,6 +360,12 @@ class WasmClient {
   void runTimer(double id) { scheduler_->run(static_cast<TimerId>(id)); }
 
  private:
+  enum JsonVerdict : int { kNotChecked = -1, kRejected = 0, kAccepted = 1 };
+  struct Completing {
+    std::string_view body;  // the response's own buffer, which moves with it
+    int verdict = kNotChecked;
+  };
+
   // Flat [name, value, name, value, ...] or [[name, value], ...] arrays, both accepted.
   static std::vector<std::pair<std::string, std::string>> pairsOf(const val& array) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -276,10 +381,6 @@ class WasmClient {
       }
     }
     return out;
-  }
-
-  static void failParams(const std::string& endpoint, const ParamsError& error, const FetchCallback& done) {
-    completeWithError(endpoint, makeError(ErrorKind::config, endpoint, "invalid parameter: " + error.what), done);
   }
 
   static val eventToJs(const Event& event) {
@@ -312,55 +413,138 @@ class WasmClient {
     return out;
   }
 
-  // The result's metadata, and its body unless JavaScript already holds this version.
-  FetchCallback deliverTo(val callback) {
-    return [this, callback = std::move(callback)](FetchResult result) {
-      val out = val::object();
-      out.set("endpoint", result.endpoint);
-      out.set("key", result.key);
-      out.set("version", static_cast<double>(result.version));
-      out.set("fromCache", result.fromCache);
-      out.set("revalidated", result.revalidated);
-      out.set("stale", result.stale);
-      out.set("fallback", result.fallback);
-      out.set("updatedAt", result.updatedAt ? val(static_cast<double>(result.updatedAt)) : val::null());
-      out.set("status", result.status);
-      out.set("error", toJs(result.error));
-      // Version 0 (fallback values) is never remembered: those bodies always cross.
-      auto& known = delivered_[result.key];
-      if (result.version == 0 || known != result.version) {
-        out.set("body", *result.body);
-        if (result.version != 0) known = result.version;
+  static std::optional<Endpoint> endpointAt(int index) {
+    const auto& endpoints = allEndpoints();
+    if (index < 0 || static_cast<std::size_t>(index) >= endpoints.size()) return std::nullopt;
+    return endpoints[static_cast<std::size_t>(index)];
+  }
+
+  // A request's result on its way to JavaScript. One that arrives before the call that
+  // started the request returns (a cache hit, a bad argument) waits here until ready()
+  // writes it to the record, after any listener the core ran (which may itself have read).
+  struct Delivery {
+    bool returned = false;
+    std::optional<FetchResult> immediate;
+  };
+
+  FetchCallback deliverTo(double token, const std::shared_ptr<Delivery>& delivery) {
+    return [this, token, delivery](FetchResult result) {
+      if (!delivery->returned) {
+        delivery->immediate = std::move(result);
+        return;
       }
-      callback(out);
+      writeRecord(std::move(result));
+      host_.call<void>("deliver", token);
     };
   }
 
+  // Whether the result is ready now; else host.deliver(token) will say when it is.
+  bool ready(Delivery& delivery) {
+    delivery.returned = true;
+    if (!delivery.immediate) return false;
+    writeRecord(std::move(*delivery.immediate));
+    return true;
+  }
+
+  // `knownSlot`: the result's slot when the caller has it (peekSlot), else -1.
+  void writeRecord(FetchResult result, std::int32_t knownSlot = -1) {
+    if (knownSlot < 0) {
+      const auto [found, added] = slots_.try_emplace(result.key, static_cast<std::int32_t>(slots_.size()));
+      if (added) slotKeys_.push_back(result.key);
+      knownSlot = found->second;
+    }
+    record_.version = static_cast<double>(result.version);
+    record_.updatedAt = static_cast<double>(result.updatedAt);
+    record_.slot = knownSlot;
+    record_.status = result.status;
+    record_.flags = (result.fromCache ? kFromCache : 0) | (result.revalidated ? kRevalidated : 0) |
+                    (result.stale ? kStale : 0) | (result.fallback ? kFallback : 0) |
+                    (result.error ? kHasError : 0);
+    // While a response is completed, a result not from the cache carries its body: results
+    // come out of completeRequest only for that response's request (the transport completes
+    // one response at a time; a listener's nested call can only hit the cache, fail at once
+    // with a fallback or start a request that completes later). The size is a cheap guard.
+    if (completing_ && completing_->verdict == kAccepted && !result.fromCache && !result.fallback &&
+        result.body->size() == completing_->body.size()) {
+      record_.flags |= kBodyFromResponse;
+    }
+    last_ = std::move(result);
+  }
+
+  val host_;
   std::shared_ptr<JsTransport> transport_;
   std::shared_ptr<JsScheduler> scheduler_;
   std::unique_ptr<Client> client_;
   std::optional<Error> configError_;
   Subscription eventSubscription_;
-  std::unordered_map<std::string, std::uint64_t> delivered_;
+  std::string incoming_;                  // the body being received (bodyBuffer)
+  std::optional<Completing> completing_;  // set only inside completeRequest
+  std::unordered_map<std::string, std::int32_t> slots_;  // cache key -> ResultRecord::slot
+  std::vector<std::string> slotKeys_;                     // ResultRecord::slot -> cache key
+  ResultRecord record_;
+  FetchResult last_;                      // the result the record describes
 };
 
+// A client crosses as a number, its handle, and each method as a function taking it: an
+// Embind class would bring Embind's class machinery (handles, pointer registries, about
+// 3 KB of the module gzipped) for one object per page.
+namespace {
+
+std::vector<std::unique_ptr<WasmClient>> clients;  // by handle; null once deleted
+
+int createClient(val options, val host) {
+  clients.push_back(std::make_unique<WasmClient>(std::move(options), std::move(host)));
+  return static_cast<int>(clients.size() - 1);
+}
+
+void deleteClient(int handle) { clients[static_cast<std::size_t>(handle)].reset(); }
+
+// WasmClient::method as a function of (handle, arguments...). REQUIRES: a live handle
+// (livedata.js never calls a disposed client).
+template <auto method>
+struct Forward;
+template <typename R, typename... A, R (WasmClient::*method)(A...)>
+struct Forward<method> {
+  static R call(int handle, A... args) { return (*clients[static_cast<std::size_t>(handle)].*method)(args...); }
+};
+template <typename R, typename... A, R (WasmClient::*method)(A...) const>
+struct Forward<method> {
+  static R call(int handle, A... args) { return (*clients[static_cast<std::size_t>(handle)].*method)(args...); }
+};
+
+}  // namespace
+
+// The hottest call, a repeated cached read, skips Embind's generic invoker: a plain export,
+// called by livedata.js as module._livedata_peek_slot(handle, slot).
+extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_slot(int handle, int slot) {
+  return Forward<&WasmClient::peekSlot>::call(handle, slot) ? 1 : 0;
+}
+
+#define LIVEDATA_CLIENT_FUNCTION(name) emscripten::function(#name, &Forward<&WasmClient::name>::call)
+
 EMSCRIPTEN_BINDINGS(livedata) {
-  emscripten::class_<WasmClient>("WasmClient")
-      .constructor<val, val>()
-      .function("configError", &WasmClient::configError)
-      .function("fetchFromAPI", &WasmClient::fetchFromAPI)
-      .function("getEndpoint", &WasmClient::getEndpoint)
-      .function("forceRefreshData", &WasmClient::forceRefreshData)
-      .function("invalidate", &WasmClient::invalidate)
-      .function("invalidateEndpoint", &WasmClient::invalidateEndpoint)
-      .function("clear", &WasmClient::clear)
-      .function("freshness", &WasmClient::freshness)
-      .function("stats", &WasmClient::stats)
-      .function("tick", &WasmClient::tick)
-      .function("setOnline", &WasmClient::setOnline)
-      .function("completeRequest", &WasmClient::completeRequest)
-      .function("failRequest", &WasmClient::failRequest)
-      .function("runTimer", &WasmClient::runTimer);
+  emscripten::function("createClient", &createClient);
+  emscripten::function("deleteClient", &deleteClient);
+  LIVEDATA_CLIENT_FUNCTION(configError);
+  LIVEDATA_CLIENT_FUNCTION(fetchFromAPI);
+  LIVEDATA_CLIENT_FUNCTION(getEndpoint);
+  LIVEDATA_CLIENT_FUNCTION(peekEndpoint);
+  LIVEDATA_CLIENT_FUNCTION(getUnknown);
+  LIVEDATA_CLIENT_FUNCTION(rejectParams);
+  LIVEDATA_CLIENT_FUNCTION(resultRecord);
+  LIVEDATA_CLIENT_FUNCTION(resultDetail);
+  LIVEDATA_CLIENT_FUNCTION(forceRefreshData);
+  LIVEDATA_CLIENT_FUNCTION(invalidate);
+  LIVEDATA_CLIENT_FUNCTION(invalidateEndpoint);
+  LIVEDATA_CLIENT_FUNCTION(clear);
+  LIVEDATA_CLIENT_FUNCTION(freshness);
+  LIVEDATA_CLIENT_FUNCTION(stats);
+  LIVEDATA_CLIENT_FUNCTION(tick);
+  LIVEDATA_CLIENT_FUNCTION(setOnline);
+  LIVEDATA_CLIENT_FUNCTION(bodyBuffer);
+  LIVEDATA_CLIENT_FUNCTION(completeRequest);
+  LIVEDATA_CLIENT_FUNCTION(failRequest);
+  LIVEDATA_CLIENT_FUNCTION(runTimer);
 }
 
 }  // namespace livedata::wasm

@@ -1,5 +1,7 @@
 #include "js_platform.h"
 
+#include <emscripten/html5.h>
+
 #include <utility>
 
 namespace livedata::wasm {
@@ -53,7 +55,7 @@ void JsScheduler::run(TimerId id) {
   task();
 }
 
-Millis JsClock::nowMs() const { return static_cast<Millis>(host_.call<double>("now")); }
+Millis JsClock::nowMs() const { return static_cast<Millis>(emscripten_date_now()); }
 
 Logger jsLogger(val host) {
   return [host = std::move(host)](LogLevel level, std::string_view message) {

@@ -1,18 +1,20 @@
 // The browser adapter of the core: a Transport, a Scheduler and a Clock that delegate to a
-// JavaScript "host" object (wasm/js/host.js), which runs fetch with an AbortController,
-// setTimeout and Date.now. The core's logic stays in C++; the host only moves bytes.
+// JavaScript "host" object (wasm/js/host.js), which runs fetch with an AbortController and
+// setTimeout; the clock reads Date.now directly. The core's logic stays in C++; the host
+// only moves bytes.
 //
 // Host contract (every method is called from C++):
 //   host.send(id, method, url, headers, body, timeoutMs)  headers: [name, value, ...]
-//       later completes with client.completeRequest(id, status, headers, body) or
+//       later completes with client.bodyBuffer(size) (to copy the body's bytes into) and
+//       client.completeRequest(id, status, headers, verdict), or with
 //       client.failRequest(id, kind, message), kind one of "network", "timeout",
 //       "cancelled", "offline"; never both, never twice.
 //   host.abort(id)               a request the core cancelled (completes as "cancelled")
 //   host.setTimer(id, delayMs)   later calls client.runTimer(id) once
 //   host.clearTimer(id)
-//   host.now()                   Date.now()
 //   host.log(level, message)
-//   host.acceptsJson(text)       whether JSON.parse accepts it
+//   host.acceptsJson(text)       whether JSON.parse accepts it (texts the host did not parse)
+//   host.deliver(token)          a request's result is in the record (bindings.cpp)
 //
 // Threading: the browser's one thread; every callback arrives from the event loop.
 #pragma once
@@ -61,13 +63,10 @@ class JsScheduler final : public Scheduler {
   std::map<TimerId, std::function<void()>> tasks_;
 };
 
+// Date.now() through emscripten_date_now(): no emval call on the hot path.
 class JsClock final : public Clock {
  public:
-  explicit JsClock(emscripten::val host) : host_(std::move(host)) {}
   Millis nowMs() const override;
-
- private:
-  emscripten::val host_;
 };
 
 // Routes the core's log lines to host.log(level, message).

@@ -73,6 +73,62 @@ test('the same result twice costs no second request and no second parse', async 
   assert.equal(ld.stats().hits, 1);
 });
 
+test('peek() returns the fresh cached result at once, as the async read does, without a request', async () => {
+  const ld = await client();
+  assert.equal(ld.peek('campaigns', { limit: 8 }), undefined, 'nothing cached yet');
+  const fetched = await ld.getCampaigns({ limit: 8 });
+  const peeked = ld.peek('campaigns', { limit: 8 });
+  const read = await ld.getCampaigns({ limit: 8 });
+  assert.strictEqual(peeked, read, 'the same result object for the same version');
+  assert.strictEqual(peeked.data, fetched.data);
+  assert.equal(peeked.fromCache, true);
+  assert.equal(peeked.error, null);
+  assert.equal(ld.peek('campaigns', { limit: 9 }), undefined, 'another key');
+  assert.equal(ld.peek('campaigns', { limit: 'x' }), undefined, 'bad parameters');
+  assert.equal(ld.peek('nonsense'), undefined, 'no such endpoint');
+  assert.equal((await server.requests()).counts['/api/campaigns'], 1);
+  assert.equal(ld.stats().hits, 2, 'the peek and the second read');
+});
+
+test('peek() finds nothing once the entry is invalidated, expired or the client offline', async () => {
+  const ld = await client({ ttl: { defaultMs: 40 }, obeyCacheControl: false });
+  await ld.getOverviewMetrics({ from: '2026-10-01', to: '2026-10-31' });
+  assert.ok(ld.peek('overview', { from: '2026-10-01', to: '2026-10-31' }));
+  ld.setOnline(false);
+  assert.equal(ld.peek('overview', { from: '2026-10-01', to: '2026-10-31' }), undefined);
+  ld.setOnline(true);
+  ld.invalidateEndpoint('overview');
+  assert.equal(ld.peek('overview', { from: '2026-10-01', to: '2026-10-31' }), undefined);
+  await ld.getOverviewMetrics({ from: '2026-10-01', to: '2026-10-31' });
+  await sleep(60);
+  assert.equal(ld.peek('overview', { from: '2026-10-01', to: '2026-10-31' }), undefined);
+});
+
+test('a new body is parsed once, and its result reused while nothing changes', async (t) => {
+  const ld = await client();
+  const parse = t.mock.method(JSON, 'parse');
+  const first = await ld.getForms({ limit: 3 });
+  assert.equal(parse.mock.callCount(), 1, 'the host parses; the core reuses its verdict');
+  const second = await ld.getForms({ limit: 3 });
+  const third = await ld.getForms({ limit: 3 });
+  assert.equal(parse.mock.callCount(), 1);
+  assert.notStrictEqual(second, first, 'fromCache differs');
+  assert.strictEqual(third, second);
+  assert.ok(Object.isFrozen(third));
+});
+
+test('a body larger than the module memory grows it, and results still read right', async () => {
+  const big = JSON.stringify({ items: [{ id: 'x'.repeat(24 << 20) }], total: 1, limit: 1, offset: 0 });
+  const ld = await client({
+    cache: { maxBytes: 64 << 20 },
+    fetch: async () => new Response(big, { status: 200, headers: { 'content-type': 'application/json' } }),
+  });
+  const first = await ld.getCampaigns({ limit: 1 });
+  assert.equal(first.error, null);
+  assert.equal(first.data.items[0].id.length, 24 << 20);
+  assert.strictEqual(ld.peek('campaigns', { limit: 1 }).data, first.data);
+});
+
 test('ten concurrent identical requests reach the server once', async () => {
   const ld = await client();
   const results = await Promise.all(Array.from({ length: 10 }, () => ld.getForms({ limit: 7 })));
@@ -131,6 +187,8 @@ test('a malformed body is a parse error, not a crash', async () => {
   const result = await ld.getFlows({ limit: 2 });
   assert.equal(result.error.kind, 'parse');
   assert.equal(result.fallback, true);
+  assert.deepEqual(result.data.items, [], 'the rejected body is never delivered as data');
+  assert.equal(ld.peek('flows', { limit: 2 }), undefined, 'nor cached');
 });
 
 test('forceRefreshData() emits forceDataRefresh and refetches all five endpoints', async () => {

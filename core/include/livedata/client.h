@@ -108,6 +108,16 @@ class Client {
   // once (unless the Client is destroyed first) and never with an exception.
   void fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done);
 
+  // The result fetchFromAPI(path, {query}) would deliver now from a fresh cache entry, or
+  // nullopt when it would have to do anything else (offline, nothing cached, expired,
+  // invalidated); synchronous, the equivalent of TanStack Query's getQueryData. A result is
+  // counted as a hit, like fetchFromAPI's; a nullopt counts nothing. Sends nothing, emits no
+  // event, schedules nothing.
+  std::optional<FetchResult> peek(const std::string& path, const Query& query);
+  // The same by cache key (a FetchResult::key), for an adapter that remembers the key of
+  // a read it repeats instead of building it again.
+  std::optional<FetchResult> peekKey(std::string key);
+
   // Invalidates the named endpoints (all when `endpoints` is empty), emits
   // forceDataRefresh, refetches every cached variant of each (its default query when none
   // is cached) with forceFresh, and reports per endpoint. Unknown names are reported.

@@ -131,6 +131,7 @@ export class FakeLiveData {
       getSegments: (params, options) => this.get('segments', params as Params, options) as never,
       forceRefreshData: this.forceRefreshData,
       on: this.on.bind(this),
+      peek: unused('peek'),
       fetchFromAPI: unused('fetchFromAPI'),
       invalidate: unused('invalidate'),
       invalidateEndpoint: unused('invalidateEndpoint'),
