@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "compression.h"
@@ -11,11 +10,10 @@
 #include "livedata/types.h"  // parseNonNegativeDecimal
 #include "http_caching.h"
 #include "livedata/cache.h"
+#include "record_json.h"
 
 namespace livedata::mock {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr std::array<ApiResource, 5> kResources{ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
                                                 ApiResource::forms, ApiResource::segments};
@@ -161,40 +159,70 @@ double rate(std::int64_t part, std::int64_t whole) {
   return whole <= 0 ? 0.0 : roundTo(static_cast<double>(part) / static_cast<double>(whole), 4);
 }
 
-std::string dumped(const Json& body) {
-  // Stored text came through the upstream's JSON and is valid UTF-8; should a byte not be,
-  // it is replaced rather than thrown across the module border.
-  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 std::string renderList(const ListPage& page, const ListQuery& q) {
-  Json items = Json::array();
+  std::string body;
+  JsonWriter json(body);
+  json.beginObject();
+  json.key("items");
+  json.beginArray();
   std::visit(
       [&](const auto& rows) {
-        for (const auto& row : rows) items.push_back(Json(row));
+        body.reserve(64 + rows.size() * kRecordBytesEstimate);
+        for (const auto& row : rows) {
+          json.beginObject();
+          writeMembers(json, row);
+          json.endObject();
+        }
       },
       page.items);
-  Json body;
-  body["items"] = std::move(items);
-  body["total"] = page.total;
-  body["limit"] = q.limit;
-  body["offset"] = q.offset;
-  return dumped(body);
+  json.endArray();
+  json.key("total");
+  json.integer(page.total);
+  json.key("limit");
+  json.integer(q.limit);
+  json.key("offset");
+  json.integer(q.offset);
+  json.endObject();
+  return body;
 }
 
 std::string renderOverview(const MetricsOverview& data, const OverviewRange& range) {
-  Json body;
-  body["range"] = {{"from", formatIsoDate(range.from)}, {"to", formatIsoDate(range.to)}};
-  body["totals"] = {{"sends", data.sends},
-                    {"opens", data.opens},
-                    {"clicks", data.clicks},
-                    {"revenue", roundTo(data.revenue, 2)},
-                    {"openRate", rate(data.opens, data.sends)},
-                    {"clickRate", rate(data.clicks, data.sends)}};
-  Json series = Json::array();
-  for (const DailyMetrics& day : data.series) series.push_back(Json(day));
-  body["series"] = std::move(series);
-  return dumped(body);
+  std::string body;
+  body.reserve(256 + data.series.size() * kRecordBytesEstimate);
+  JsonWriter json(body);
+  json.beginObject();
+  json.key("range");
+  json.beginObject();
+  json.key("from");
+  json.text(formatIsoDate(range.from));
+  json.key("to");
+  json.text(formatIsoDate(range.to));
+  json.endObject();
+  json.key("totals");
+  json.beginObject();
+  json.key("sends");
+  json.integer(data.sends);
+  json.key("opens");
+  json.integer(data.opens);
+  json.key("clicks");
+  json.integer(data.clicks);
+  json.key("revenue");
+  json.number(roundTo(data.revenue, 2));
+  json.key("openRate");
+  json.number(rate(data.opens, data.sends));
+  json.key("clickRate");
+  json.number(rate(data.clicks, data.sends));
+  json.endObject();
+  json.key("series");
+  json.beginArray();
+  for (const DailyMetrics& day : data.series) {
+    json.beginObject();
+    writeMembers(json, day);
+    json.endObject();
+  }
+  json.endArray();
+  json.endObject();
+  return body;
 }
 
 std::shared_ptr<const Representation> represent(std::string body) {

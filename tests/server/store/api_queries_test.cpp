@@ -368,6 +368,46 @@ TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
   EXPECT_EQ(errorOf(ApiResource::overview, {{"bad", "1"}}).status, 400) << "validation needs no store";
 }
 
+// Pinned from the renderer that built an nlohmann::ordered_json tree per response (before
+// issue 6 replaced it with a direct writer): field order, number formatting and escaping of
+// every body, and so every ETag, must not move. A strong ETag is the body's FNV-1a hash.
+TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
+  struct Case {
+    ApiResource resource;
+    QueryParameters query;
+    const char* etag;
+  };
+  const std::vector<Case> cases{
+      {ApiResource::campaigns, {{"limit", "500"}}, "\"c28c3760c4461c8e\""},
+      {ApiResource::campaigns, {{"status", "sent"}, {"sort", "-revenue"}, {"limit", "7"}, {"offset", "3"}}, "\"e77babea9c7bc65f\""},
+      {ApiResource::flows, {{"limit", "500"}}, "\"74a961e2c5889ebe\""},
+      {ApiResource::forms, {{"sort", "submitRate"}}, "\"2996017513494115\""},
+      {ApiResource::segments, {{"sort", "-growth"}}, "\"40dec82d0d692fb7\""},
+      {ApiResource::overview, {}, "\"3ed4215699d3ae86\""},
+      {ApiResource::overview, {{"from", "2001-01-01"}, {"to", "2001-01-31"}}, "\"f89b5036ef960d31\""},
+  };
+  for (const Case& c : cases) {
+    const auto representation = get(c.resource, c.query);
+    EXPECT_EQ(representation->etag, c.etag) << resolved(c.resource, c.query).resourceKey;
+    EXPECT_EQ(strongEtagFor(representation->body), c.etag) << resolved(c.resource, c.query).resourceKey;
+  }
+}
+
+TEST_F(ApiQueriesTest, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
+  Campaign odd = testing::makeCampaign("cmp_odd", "draft", 1'800'000'000, 1234567.891);
+  odd.name = "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f caf\xc3\xa9 bad \xff end";
+  odd.openRate = 1e-7;
+  odd.clickRate = 0.1 + 0.2;
+  odd.recipients = 9'007'199'254'740'993;
+  Campaign big = testing::makeCampaign("cmp_big", "draft", 1'800'000'001, 1e21);
+  big.openRate = -0.0;
+  big.clickRate = 123456789012345678.0;
+  ASSERT_TRUE(std::holds_alternative<std::size_t>(
+      store_->commitPage(Entity::campaigns, std::vector<Campaign>{odd, big}, std::nullopt)));
+  const auto representation = get(ApiResource::campaigns, {{"status", "draft"}, {"limit", "2"}});
+  EXPECT_EQ(representation->body, "{\"items\":[{\"id\":\"cmp_big\",\"name\":\"Campaign cmp_big\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:01Z\",\"recipients\":1000,\"opens\":250,\"clicks\":40,\"revenue\":1e+21,\"openRate\":0.0,\"clickRate\":1.2345678901234568e+17,\"updatedAt\":\"2027-01-15T08:00:01Z\"},{\"id\":\"cmp_odd\",\"name\":\"quote \\\" backslash \\\\ tab \\t newline \\n bell \\u0007 del \x7f caf\xc3\xa9 bad \xef\xbf\xbd end\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:00Z\",\"recipients\":9007199254740993,\"opens\":250,\"clicks\":40,\"revenue\":1234567.891,\"openRate\":1e-07,\"clickRate\":0.30000000000000004,\"updatedAt\":\"2027-01-15T08:00:00Z\"}],\"total\":20,\"limit\":2,\"offset\":0}");
+}
+
 TEST(ApiResources, NamesRoundTrip) {
   for (const ApiResource resource :
        {ApiResource::overview, ApiResource::campaigns, ApiResource::flows, ApiResource::forms, ApiResource::segments}) {
