@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything and runs every test: the normal build; the WASM module under node and
-# the dashboard (Vitest, then end to end in Chromium) against the server of that build; then
+# the dashboard (Vitest, then end to end in Chromium) against the server of that build; the
+# benchmarks' quick version (bench/run.sh --quick); then
 # the native suites again under AddressSanitizer and UndefinedBehaviorSanitizer. This is
 # what CI runs (.ci/run).
 set -euo pipefail
@@ -24,6 +25,9 @@ echo "== dashboard: components and hooks (Vitest)"
 (cd web && npm test)
 echo "== dashboard end to end in Debian's Chromium (screenshots in build/browser-artifacts)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test dashboard.test.js)
+
+echo "== benchmarks, quick version (so the harness never rots; report in build/bench-results)"
+bench/run.sh --quick --build-dir build
 
 echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
 scripts/build.sh build-asan -DLIVEDATA_SANITIZE=ON

@@ -1,0 +1,80 @@
+# Process helpers for bench/run.sh (sourced): start servers on free loopback ports, wait
+# until they serve, and stop them all on exit.
+#
+# REQUIRES: `work` (a scratch directory) is set before any start_* call; the caller runs
+# stop_all from its EXIT trap.
+
+pids=()
+
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
+# A port nothing listens on now (the kernel's pick for an ephemeral socket). cpp-httplib
+# sets SO_REUSEPORT, so a server must never share a port with a forgotten one.
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+
+# start_listening NAME COMMAND...: runs COMMAND with stdout in $work/NAME.out and stderr in
+# $work/NAME.log, and sets url_NAME from the "listening on http://..." line it prints.
+start_listening() {
+  local name=$1
+  shift
+  if declare -F record >/dev/null; then record "$@"; fi
+  "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=($!)
+  local url=""
+  for _ in $(seq 1 300); do
+    url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/$name.out" | head -n 1)
+    [ -n "$url" ] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -z "$url" ]; then
+    echo "bench: $name did not start: $(tail -n 5 "$work/$name.log")" >&2
+    exit 1
+  fi
+  printf -v "url_$name" '%s' "$url"
+}
+
+# start_mock_server NAME ARGS...: a mock-server on its own database, frozen upstream and no
+# scheduled sync (so every run serves the same data), once its first sync has finished.
+# Needs `mock_server` (the binary) and `token`.
+start_mock_server() {
+  local name=$1
+  shift
+  start_listening "$name" "$mock_server" --port 0 --admin-token "$token" --db "$work/$name.db" \
+    --changes-per-minute 0 --sync-interval 0 --log-level warn "$@"
+  local url_var="url_$name"
+  for _ in $(seq 1 600); do
+    if curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/sync/status" | grep -q '"successes":[1-9]'; then
+      return
+    fi
+    sleep 0.1
+  done
+  echo "bench: $name: the first sync did not finish" >&2
+  exit 1
+}
+
+# start_redis NAME: a redis-server on a free port that keeps nothing on disk; sets url_NAME
+# to redis://127.0.0.1:PORT.
+start_redis() {
+  local name=$1 port
+  port=$(free_port)
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+    >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
+      printf -v "url_$name" 'redis://127.0.0.1:%s' "$port"
+      return
+    fi
+    sleep 0.05
+  done
+  echo "bench: redis-server did not start: $(tail -n 5 "$work/$name.log")" >&2
+  exit 1
+}

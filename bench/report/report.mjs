@@ -1,0 +1,278 @@
+// Writes BENCHMARKS.md (and its latency chart) from the JSON files bench/run.sh collected in
+// one run. Every figure is shown beside its baseline from that same run, as a ratio.
+//   node bench/report/report.mjs --results DIR --out FILE --started ISO --seconds N --mode full|quick
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentileChartSvg } from './chart.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, value, i, all) => (i % 2 ? pairs : [...pairs, [value.replace(/^--/, ''), all[i + 1]]]), []),
+);
+const resultsDir = args.results;
+const outFile = args.out;
+const here = dirname(fileURLToPath(import.meta.url));
+
+const readJson = (name) => JSON.parse(readFileSync(join(resultsDir, name), 'utf8'));
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const percent = (ratio, digits = 1) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)}%` : 'n/a');
+const ms = (us) => (Number.isFinite(us) ? `${(us / 1000).toFixed(2)} ms` : 'n/a');
+const verdict = (met) => (met ? '**met**' : '**missed**');
+const table = (header, rows) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+const machine = readJson('machine.json');
+const sections = [];
+const aims = [];
+
+const chartFile = join(resultsDir, 'latency-percentiles.svg');
+
+// ---- http: wrk, median of the rounds (by throughput) per case
+const httpRuns = {};
+for (const file of readdirSync(join(resultsDir, 'http'))) {
+  const match = /^(.*)-(\d+)\.json$/.exec(file);
+  if (!match) continue;
+  const text = readFileSync(join(resultsDir, 'http', file), 'utf8').trim();
+  if (!text) throw new Error(`http/${file}: wrk printed no result`);
+  (httpRuns[match[1]] ??= []).push(JSON.parse(text));
+}
+const http = Object.fromEntries(
+  Object.entries(httpRuns).map(([name, runs]) => {
+    const byThroughput = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+    const middle = byThroughput[Math.floor(byThroughput.length / 2)];
+    return [name, { ...middle, rounds: runs.length, allRequestsPerSecond: runs.map((r) => r.requestsPerSecond), failedTotal: runs.reduce((n, r) => n + r.failed, 0) }];
+  }),
+);
+const rps = (name) => http[name]?.requestsPerSecond;
+const httpRatios = [
+  ['mock-server', 'bare-httplib', 'cached 200 vs the bare tuned cpp-httplib floor', 0.9],
+  ['mock-server', 'fastify', 'cached 200 vs Fastify 4 serving the same bytes from memory', 1.0],
+  ['mock-server', 'mock-server-no-metrics', 'with vs without the monitoring middleware', null],
+  ['mock-server-304', 'bare-httplib-304', '304 path vs the floor answering 304', 0.9],
+  ['mock-server-redis', 'mock-server', 'Redis-backed cached path vs memory-backed', null],
+  ['mock-server-cold', 'mock-server', 'cold path (render from SQLite) vs cached', null],
+];
+{
+  const rows = Object.keys(http)
+    .sort()
+    .map((name) => {
+      const r = http[name];
+      return [name, thousands(r.requestsPerSecond), r.allRequestsPerSecond.map(thousands).join(', '), ms(r.latencyUs.p50), ms(r.latencyUs.p99), ms(r.latencyUs.p999), String(r.failedTotal)];
+    });
+  const ratioRows = httpRatios
+    .filter(([a, b]) => http[a] && http[b])
+    .map(([a, b, what, aim]) => {
+      const ratio = rps(a) / rps(b);
+      if (aim !== null) aims.push([`Server: ${what}`, `${fixed(ratio)} (throughput ratio)`, `≥ ${aim}`, verdict(ratio >= aim)]);
+      return [what, `${a} / ${b}`, fixed(ratio, 3), aim === null ? '' : `≥ ${aim}: ${verdict(ratio >= aim)}`];
+    });
+  const stats = existsSync(join(resultsDir, 'http', 'cache-stats-cold.json')) ? readJson('http/cache-stats-cold.json') : null;
+  sections.push(`## 1. Server: cached path against the floor (wrk)
+
+Every server answers \`GET /api/campaigns?limit=50\` with the same ${thousands(readFileSync(join(resultsDir, 'http-body.json')).length)} bytes
+(checked byte for byte before measuring). \`bare-httplib\` is \`bench/servers/bare_server.cpp\`: one route, the bytes
+in memory, tuned as mock-server is (Nagle off, 16 threads, long keep-alive, deep backlog). \`fastify\` is Fastify 4 on
+node ${machine.node} with the same bytes and headers (\`bench/js/fastify-server.mjs\`). \`-304\` cases send the
+ETag in \`If-None-Match\`; \`mock-server-redis\` keeps its response cache in a real redis-server; \`mock-server-cold\`
+asks for a page no request asked for before, against a server whose response cache holds one entry, so every request
+is rendered from SQLite${stats ? ` (its cache: ${thousands(stats.hits)} hits, ${thousands(stats.computations)} renders)` : ''}.
+Rounds rotate the order of the cases; the figure is the median round.
+
+${table(['case', 'req/s (median)', 'req/s per round', 'p50', 'p99', 'p99.9', 'failed'], rows)}
+
+${table(['ratio', 'cases', 'value', 'aim'], ratioRows)}
+
+![latency percentiles](${relative(dirname(outFile), chartFile)})`);
+}
+
+// ---- stampede
+{
+  const rows = [];
+  for (const backend of ['memory', 'redis']) {
+    const file = `stampede-${backend}.json`;
+    if (!existsSync(join(resultsDir, file))) continue;
+    const s = readJson(file);
+    rows.push([backend, String(s.concurrency), s.rounds.map((r) => r.computations).join(', '), s.rounds.map((r) => r.coalesced).join(', '), String(s.failedRequests), s.rounds.map((r) => fixed(r.maxMs, 1)).join(', ')]);
+    aims.push([`Stampede (${backend}): renders for ${s.concurrency} concurrent requests on a cold key`, String(s.maxComputations), '1', verdict(s.maxComputations === 1 && s.failedRequests === 0)]);
+  }
+  sections.push(`## 2. Stampede: ${rows[0]?.[1] ?? 100} concurrent requests on a cold key
+
+\`bench/stampede/stampede.cpp\`: each client connects first, then all are released together on a query never asked
+before. The server's own counters (\`GET /api/cache/stats\`) count renders (\`computations\`) and requests that
+waited for another's render (\`coalesced\`); the rest were cache hits. Without single-flight the baseline is one render
+per request.
+
+${table(['cache', 'clients', 'renders per round', 'coalesced per round', 'failed', 'slowest response per round (ms)'], rows)}`);
+}
+
+// ---- sync
+if (existsSync(join(resultsDir, 'sync.json'))) {
+  const sync = readJson('sync.json');
+  const rows = sync.runs.map((run) => [
+    thousands(run.records),
+    `${thousands(run.fullSync.ms)} ms`,
+    thousands(run.fullSync.recordsPerSecond),
+    thousands(run.baselineInsert.recordsPerSecond),
+    fixed(run.syncVsBaseline, 3),
+    `${thousands(run.incremental.changed)} changed: ${thousands(run.incremental.recordsRead)} read, ${thousands(run.incremental.rowsWritten)} written, ${thousands(run.incremental.ms)} ms`,
+    percent(run.incremental.fractionOfFull, 2),
+  ]);
+  for (const run of sync.runs) {
+    const changedFraction = run.incremental.changed / run.records;
+    aims.push([`Incremental sync cost (${thousands(run.records)} records, ${percent(changedFraction, 0)} changed)`, `${percent(run.incremental.fractionOfFull, 2)} of a full sync`, 'proportional to what changed', verdict(run.incremental.fractionOfFull <= changedFraction * 5)]);
+  }
+  sections.push(`## 3. Sync: full and incremental, against a plain batched SQLite insert
+
+\`bench/sync\`: ${sync.description ?? 'the sync service reads the upstream feed and writes the store, as in production'}.
+The baseline inserts the same rows with one prepared \`INSERT\` per row, one transaction per page, into a fresh file
+with the store's pragmas: the floor for writing them.
+
+${table(['records', 'full sync', 'records/s', 'baseline insert records/s', 'sync / baseline', 'incremental after changes', 'incremental / full time'], rows)}
+${sync.notes ? `\n${sync.notes}\n` : ''}`);
+}
+
+// ---- load generator
+{
+  const rows = [];
+  for (const cache of ['memory', 'redis']) {
+    const file = `loadgen-${cache}.json`;
+    if (!existsSync(join(resultsDir, file))) continue;
+    const l = readJson(file);
+    rows.push([cache, String(l.users), `${fixed(l.durationSeconds, 0)} s`, thousands(l.requests), fixed(l.throughputPerSecond, 1), percent(l.endToEndHitRate, 2), percent(l.clientHitRate, 2), l.serverCacheHits + l.serverCacheMisses > 0 ? `${percent(l.serverHitRate, 2)} of ${thousands(l.serverCacheHits + l.serverCacheMisses)}` : 'no lookups', l.syncSuccesses + l.syncFailures ? percent(l.syncSuccessRate, 2) : 'n/a', `${l.syncSuccesses} ok, ${l.syncFailures} failed (${l.syncRetries} page retries)`, percent(l.userErrorRate, 3), `${fixed(l.latencyMs.avg, 3)} ms`, `${fixed(l.latencyMs.p50, 3)} / ${fixed(l.latencyMs.p95, 3)} / ${fixed(l.latencyMs.p99, 3)} ms`, `${fixed(l.networkLatencyMs.p50, 2)} / ${fixed(l.networkLatencyMs.p99, 2)} ms`]);
+    aims.push([`Dashboard workload (${cache}): reads served by a cache (client or server)`, percent(l.endToEndHitRate, 2), '≥ 99%', verdict(l.endToEndHitRate >= 0.99)]);
+    aims.push([`Dashboard workload (${cache}): client cache hit rate`, percent(l.clientHitRate, 2), '> 90%', verdict(l.clientHitRate > 0.9)]);
+    const syncsEnded = l.syncSuccesses + l.syncFailures;
+    aims.push([`Dashboard workload (${cache}): sync success, user errors, average response`, `${syncsEnded ? percent(l.syncSuccessRate, 1) : 'no sync ended'}, ${percent(l.userErrorRate, 3)}, ${fixed(l.latencyMs.avg, 2)} ms`, '> 99%, < 1%, < 200 ms', verdict((!syncsEnded || l.syncSuccessRate > 0.99) && l.userErrorRate < 0.01 && l.latencyMs.avg < 200)]);
+  }
+  const first = existsSync(join(resultsDir, 'loadgen-memory.json')) ? readJson('loadgen-memory.json') : null;
+  sections.push(`## 4. Load generator: dashboard users on the native client
+
+\`bench/loadgen\` (\`livedata-loadgen\`) starts mock-server (and redis-server for the Redis case) and plays users, each
+one \`livedata::Client\` with its own cache as a browser tab has: load the five endpoints, poll them every
+${first?.refreshIntervalMs ?? 'N'} ms with jitter, force a fresh fetch on ${percent(first?.forceFreshRate ?? NaN, 0)} of refreshes, while the
+server syncs every ${first?.syncIntervalSeconds ?? 'N'} s from an upstream that fails ${percent(first?.faultRate ?? NaN, 0)} of its requests and keeps changing.
+The first ${first?.warmupSeconds ?? 0} s (every user's first load misses every cache) are run but not counted.
+"Served by a cache" is the share of user reads that no one rendered from SQLite (answered by the user's cache, or by the
+server's); the client and server hit rates are each cache's own. Latency is per user-visible request (cache hits
+included); network latency only for requests that reached the server.
+
+${table(['cache', 'users', 'counted', 'requests', 'requests/s', 'served by a cache', 'client hit rate', 'server hit rate', 'sync success', 'syncs', 'user errors', 'average', 'p50 / p95 / p99', 'network p50 / p99'], rows)}`);
+}
+
+// ---- data layer under node
+if (existsSync(join(resultsDir, 'data-layer.json'))) {
+  const d = readJson('data-layer.json');
+  const b = readJson('bundle-size.json');
+  aims.push(['Cached read through the WASM module vs TanStack `getQueryData`', `${fixed(d.cachedRead.ratioVsGetQueryData)} (time ratio)`, '≤ 0.5', verdict(d.cachedRead.ratioVsGetQueryData <= 0.5)]);
+  aims.push(['Module size, wasm plus glue, gzipped', `${fixed(b.ours.totalGzip / 1024, 1)} KB`, '< 64 KB', verdict(b.ours.totalGzip < 64 * 1024)]);
+  const ns = (value) => `${thousands(value)} ns`;
+  sections.push(`## 5. Data layer in the browser's engine: the WASM module against TanStack Query
+
+\`bench/js/data-layer.mjs\`, one node ${d.node ?? machine.node} process, the same ${thousands(d.bodyBytes)}-byte body, no network (both
+get it from an in-memory \`fetch\`/\`queryFn\`); rounds alternate between the two libraries and the figure is the
+median round, in nanoseconds per operation.
+
+${table(['operation', 'livedata (WASM)', 'TanStack query-core', 'ratio (ours / theirs)'], [
+    ['cached read vs `getQueryData` (synchronous)', ns(d.cachedRead.oursNs), ns(d.cachedRead.tanstackGetQueryDataNs), fixed(d.cachedRead.ratioVsGetQueryData)],
+    ['cached read vs `fetchQuery` on a fresh cached key (a promise, like ours)', ns(d.cachedRead.oursNs), ns(d.cachedRead.tanstackFetchQueryNs), fixed(d.cachedRead.ratioVsFetchQuery)],
+    ['taking in a new response (parse and store)', ns(d.ingest.oursNs), ns(d.ingest.tanstackNs), fixed(d.ingest.ratio)],
+  ])}
+
+Bundle sizes (\`bench/js/bundle-size.mjs\`, esbuild \`--minify\`, gzip level 9):
+
+${table(['bundle', 'gzipped', 'ratio to ours'], [
+    ['livedata: wasm + glue + entry', `${thousands(b.ours.totalGzip)} B (wasm ${thousands(b.ours.wasmGzip)}, JS ${thousands(b.ours.jsGzip)})`, '1.00'],
+    ['@tanstack/query-core', `${thousands(b.tanstackQueryCore.gzip)} B`, fixed(b.tanstackQueryCore.gzip / b.ours.totalGzip)],
+    ['swr', `${thousands(b.swr.gzip)} B`, fixed(b.swr.gzip / b.ours.totalGzip)],
+  ])}`);
+}
+
+// ---- micro-benchmarks: pairs BM_<Subject>_<Ours>[/arg] and BM_<Subject>_Baseline_<What>[/arg]
+{
+  const micro = readJson('micro.json');
+  const bySubject = new Map();
+  for (const bench of micro.benchmarks) {
+    if (bench.run_type && bench.run_type !== 'iteration') continue;
+    const match = /^BM_([A-Za-z]+)_(Baseline_)?([A-Za-z]+)(\/\d+)?$/.exec(bench.name);
+    if (!match) continue;
+    const [, subject, isBaseline, what, arg = ''] = match;
+    const key = subject + arg;
+    const entry = bySubject.get(key) ?? {};
+    entry[isBaseline ? 'baseline' : 'ours'] = { name: `${what}${arg}`, ns: bench.cpu_time, error: bench.error_message };
+    bySubject.set(key, entry);
+  }
+  const rows = [...bySubject.entries()].map(([subject, { ours, baseline }]) => [
+    subject,
+    ours ? `${ours.name}: ${fixed(ours.ns, 1)} ns` : 'missing',
+    baseline ? `${baseline.name}: ${fixed(baseline.ns, 1)} ns` : 'missing',
+    ours && baseline ? fixed(ours.ns / baseline.ns, 2) : 'n/a',
+  ]);
+  sections.push(`## 6. Micro-benchmarks (Google Benchmark, CPU time per operation)
+
+\`bench/micro\`: each of the core's operations beside the plain-library version of the same job in the same binary.
+
+${table(['subject', 'livedata', 'baseline', 'ratio'], rows)}`);
+}
+
+// ---- chart
+{
+  const names = ['bare-httplib', 'mock-server', 'mock-server-no-metrics', 'fastify', 'bare-httplib-304', 'mock-server-304', 'mock-server-redis', 'mock-server-cold'].filter((n) => http[n]);
+  const series = names.map((name) => ({ name, values: ['p50', 'p90', 'p99', 'p999'].map((p) => http[name].latencyUs[p]) }));
+  for (const cache of ['memory', 'redis']) {
+    const file = `loadgen-${cache}.json`;
+    if (!existsSync(join(resultsDir, file))) continue;
+    const l = readJson(file).networkLatencyMs;
+    series.push({ name: `loadgen ${cache} (network)`, values: [l.p50, l.p95, l.p99, l.max].map((v) => v * 1000) });
+  }
+  writeFileSync(
+    chartFile,
+    percentileChartSvg({
+      title: `Latency percentiles, wrk -c32 (loadgen: p50, p95, p99, max) - ${machine.cores} cores, ${args.started}`,
+      percentiles: ['p50', 'p90 (loadgen p95)', 'p99', 'p99.9 (loadgen max)'],
+      series,
+    }),
+  );
+}
+
+// ---- the page
+const analysisFile = join(here, 'analysis.md');
+const commands = readFileSync(join(resultsDir, 'commands.txt'), 'utf8').trim();
+const page = `# livedata benchmarks
+
+Generated by \`bench/run.sh${args.mode === 'quick' ? ' --quick' : ''}\` on ${args.started} in ${Math.round(Number(args.seconds) / 60)} min, from commit
+\`${machine.commit}\`${machine.uncommittedChanges ? ' (with uncommitted changes)' : ''}. ${args.mode === 'quick' ? '**Quick mode: short runs, figures are rough.** ' : ''}Raw results: \`${relative(dirname(outFile), resultsDir) || '.'}\`.
+
+These machines are shared and noisy: absolute figures move between runs, so every figure stands beside a baseline
+measured in the same run, and the ratio is what carries over.
+
+## Machine
+
+${table(['', ''], [
+  ['CPU', `${machine.cpu}, ${machine.cores} cores`],
+  ['memory', `${machine.memoryGiB} GiB`],
+  ['OS', `${machine.os}, ${machine.kernel}`],
+  ['compiler, build', `${machine.compiler}, ${machine.buildType}`],
+  ['node', machine.node],
+  ['load average at start', machine.loadAverage.join(', ')],
+  ['packages', Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
+])}
+
+## Aims
+
+${table(['aim', 'measured', 'aim', 'verdict'], aims)}
+
+${sections.join('\n\n')}
+
+${existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8').trim() + '\n\n' : ''}## Commands
+
+\`\`\`
+${commands}
+\`\`\`
+`;
+writeFileSync(outFile, page);

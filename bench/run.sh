@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes BENCHMARKS.md: each figure beside a baseline measured in
+# the same run (these machines are shared and noisy, so only ratios carry over).
+#
+#   bench/run.sh [--quick] [--build-dir DIR] [--out FILE]
+#
+# --quick       a short version of everything (what CI runs, so the harness never rots);
+#               its report goes to DIR/bench-results/BENCHMARKS.md unless --out is given
+# --build-dir   the CMake build tree to use (default build-release; a new one is configured
+#               as Release)
+# --out         where to write the report (default BENCHMARKS.md at the root, full runs only)
+#
+# Needs what `scripts/setup.sh --test` installs (wrk, curl, redis-server, node and npm).
+# Sections, each with its baseline:
+#   micro      Google Benchmark: the core's key building, lookup, insert with eviction,
+#              event dispatch, backoff, cached read, each against the plain-library version
+#   http       wrk on mock-server's cached path against a bare tuned cpp-httplib server
+#              and Fastify serving the same bytes; also 304, Redis-backed, cold (SQLite),
+#              and mock-server without its monitoring middleware
+#   stampede   100 concurrent requests on a cold key: renders counted by the server
+#   sync       full and incremental sync against a plain batched SQLite insert
+#   loadgen    dashboard users on the native client, memory and Redis caches
+#   data-layer the WASM module against @tanstack/query-core under node; bundle sizes
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+quick=false
+build_dir=build-release
+out=""
+while (($#)); do
+  case "$1" in
+    --quick) quick=true; shift ;;
+    --build-dir) build_dir=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE]" >&2; exit 2 ;;
+  esac
+done
+for tool in cmake ninja wrk curl redis-server redis-cli node npm; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup.sh --test" >&2; exit 1; }
+done
+
+if $quick; then
+  wrk_seconds=2 wrk_rounds=1
+  micro_args=(--benchmark_min_time=0.01)
+  sync_records=(5000)
+  loadgen_args=(--users 8 --duration 8 --warmup 2 --sync-interval 2)
+  stampede_rounds=2
+  data_layer_args=(--quick)
+else
+  wrk_seconds=10 wrk_rounds=3
+  micro_args=()
+  sync_records=(100000 1000000)
+  loadgen_args=(--users 50 --duration 90 --warmup 15 --sync-interval 10)
+  stampede_rounds=5
+  data_layer_args=()
+fi
+wrk_connections=32
+# The standard dashboard workload: polling every 2 s, Refresh pressed on 1% of polls, the
+# server syncing every 10 s (2 s in quick runs) from an upstream that changes once a second
+# and fails 2% of its requests.
+loadgen_args+=(--refresh-interval 2000 --force-fresh-rate 0.01 --changes-per-minute 60 --fault-rate 0.02)
+
+build="$root/$build_dir"
+# A full run's raw results are kept beside BENCHMARKS.md (bench/results, committed with it);
+# a quick run's stay in the build tree.
+if $quick; then results="$build/bench-results"; else results="$root/bench/results"; fi
+if [ -z "$out" ]; then
+  if $quick; then out="$results/BENCHMARKS.md"; else out="$root/BENCHMARKS.md"; fi
+fi
+rm -rf "$results"
+mkdir -p "$results/http"
+started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+started_seconds=$SECONDS
+
+# A new build tree is configured as Release; an existing one (CI passes its test build) is
+# used as it is configured, so nothing is rebuilt for another build type.
+echo "== build ($build_dir)"
+if [ -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" >/dev/null
+else
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)" --target mock-server bare-httplib-server livedata-stampede \
+  livedata-loadgen livedata-sync-bench livedata_micro_bench
+[ -f "$root/wasm/dist/livedata.js" ] || "$root/wasm/build.sh"
+(cd "$root/bench/js" && npm ci --no-audit --no-fund --loglevel=error)
+
+work=$(mktemp -d)
+source "$root/bench/lib.sh"
+trap 'stop_all; rm -rf "$work"' EXIT
+token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mock_server="$build/mock-server/mock-server"
+bin="$build/bench"
+
+# record COMMAND...: notes COMMAND in commands.txt for the report, with this run's scratch
+# directory, token and checkout shown as $WORK, $TOKEN and "." (lib.sh records the servers
+# it starts too). measured COMMAND...: records COMMAND and runs it.
+record() {
+  { printf '%q ' "$@" | sed -e "s|$work|\$WORK|g" -e "s|$token|\$TOKEN|g" -e "s|$root/|./|g"; echo; } \
+    >>"$results/commands.txt"
+}
+measured() {
+  record "$@"
+  "$@"
+}
+
+echo "== machine"
+measured node "$root/bench/report/machine.mjs" --build "$build" >"$results/machine.json"
+
+echo "== micro-benchmarks (Google Benchmark)"
+measured "$bin/livedata_micro_bench" "${micro_args[@]}" --benchmark_format=json --benchmark_out="$results/micro.json" \
+  --benchmark_out_format=json >/dev/null
+
+echo "== http: the cached path against the floor"
+start_redis redis
+start_mock_server memory
+start_mock_server nometrics --request-metrics=false
+start_mock_server redis --redis "$url_redis"
+# One entry of response cache: with the Lua script's rotating keys every request renders.
+start_mock_server cold --cache-max-entries 1
+path="/api/campaigns?limit=50"
+curl -sf -D "$work/headers" -o "$results/http-body.json" "$url_memory$path"
+header() { sed -n "s/^$1: *//Ip" "$work/headers" | tr -d '\r' | head -n 1; }
+etag=$(header ETag)
+cache_control=$(header Cache-Control)
+content_type=$(header Content-Type)
+peer_args=(--body "$results/http-body.json" --path /api/campaigns --etag "$etag" --cache-control "$cache_control"
+  --content-type "$content_type")
+start_listening bare "$bin/bare-httplib-server" "${peer_args[@]}"
+start_listening fastify node "$root/bench/js/fastify-server.mjs" "${peer_args[@]}"
+# The servers must answer the same bytes, or the comparison means nothing.
+for peer in bare fastify redis nometrics; do
+  url_var="url_$peer"
+  cmp -s "$results/http-body.json" <(curl -sf "${!url_var}$path") || { echo "bench: $peer serves other bytes" >&2; exit 1; }
+done
+
+# wrk_case NAME URL [wrk options...]: one wrk run, its JSON line in http/NAME-ROUND.json.
+wrk_case() {
+  local name=$1 url=$2
+  shift 2
+  local command=(wrk -t1 -c"$wrk_connections" -d"${wrk_seconds}s" -s "$root/bench/wrk/report.lua" "$@" "$url")
+  if [ "$round" = 1 ]; then
+    record "${command[@]}"
+  fi
+  "${command[@]}" | sed -n 's/^WRK_JSON //p' >"$results/http/$name-$round.json"
+}
+cases=(mock-server bare-httplib fastify mock-server-no-metrics mock-server-304 bare-httplib-304 mock-server-redis
+  mock-server-cold)
+run_case() {
+  case "$1" in
+    mock-server) wrk_case "$1" "$url_memory$path" ;;
+    bare-httplib) wrk_case "$1" "$url_bare$path" ;;
+    fastify) wrk_case "$1" "$url_fastify$path" ;;
+    mock-server-no-metrics) wrk_case "$1" "$url_nometrics$path" ;;
+    mock-server-304) wrk_case "$1" "$url_memory$path" -H "If-None-Match: $etag" ;;
+    bare-httplib-304) wrk_case "$1" "$url_bare$path" -H "If-None-Match: $etag" ;;
+    mock-server-redis) wrk_case "$1" "$url_redis$path" ;;
+    mock-server-cold) BENCH_COLD_PATH=/api/campaigns wrk_case "$1" "$url_cold" ;;
+  esac
+}
+echo "   wrk -t1 -c$wrk_connections -d${wrk_seconds}s, $wrk_rounds round(s), cases in rotating order"
+round=0
+for name in "${cases[@]}"; do run_case "$name" >/dev/null; done  # warm-up, not recorded
+for round in $(seq 1 "$wrk_rounds"); do
+  # Rotate the order each round, so drift on a shared machine does not favour one case.
+  for i in "${!cases[@]}"; do
+    name=${cases[$(((i + round) % ${#cases[@]}))]}
+    run_case "$name"
+  done
+done
+rm -f "$results"/http/*-0.json
+for server in memory cold; do
+  url_var="url_$server"
+  curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/cache/stats" >"$results/http/cache-stats-$server.json"
+done
+
+echo "== stampede: 100 concurrent requests on a cold key"
+measured "$bin/livedata-stampede" --server "$url_memory" --token "$token" --concurrency 100 --rounds "$stampede_rounds" \
+  --json "$results/stampede-memory.json"
+measured "$bin/livedata-stampede" --server "$url_redis" --token "$token" --concurrency 100 --rounds "$stampede_rounds" \
+  --json "$results/stampede-redis.json"
+stop_all
+
+echo "== sync: full and incremental against a plain batched insert"
+sync_args=()
+for records in "${sync_records[@]}"; do sync_args+=(--records "$records"); done
+(cd "$work" && measured "$bin/livedata-sync-bench" "${sync_args[@]}" --json "$results/sync.json")
+
+echo "== load generator: dashboard users, memory then Redis"
+measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache memory "${loadgen_args[@]}" \
+  --json "$results/loadgen-memory.json"
+measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache redis "${loadgen_args[@]}" \
+  --json "$results/loadgen-redis.json"
+
+echo "== data layer under node: the WASM module against @tanstack/query-core"
+measured node "$root/bench/js/data-layer.mjs" "${data_layer_args[@]}" --body "$results/http-body.json" >"$results/data-layer.json"
+measured node "$root/bench/js/bundle-size.mjs" >"$results/bundle-size.json"
+
+echo "== report"
+node "$root/bench/report/report.mjs" --results "$results" --out "$out" --started "$started_at" \
+  --seconds "$((SECONDS - started_seconds))" --mode "$($quick && echo quick || echo full)"
+echo "bench: wrote $out"
