@@ -44,14 +44,16 @@ if $quick; then
   wrk_seconds=2 wrk_rounds=1
   micro_args=(--benchmark_min_time=0.01)
   sync_records=(5000)
+  sync_repetitions=3
   loadgen_args=(--users 8 --duration 8 --warmup 2 --sync-interval 2)
   stampede_rounds=2
   data_layer_args=(--quick)
 else
-  wrk_seconds=10 wrk_rounds=3
+  wrk_seconds=5 wrk_rounds=3
   micro_args=()
   sync_records=(100000 1000000)
-  loadgen_args=(--users 50 --duration 90 --warmup 15 --sync-interval 10)
+  sync_repetitions=1  # a million records take minutes; one run each
+  loadgen_args=(--users 50 --duration 70 --warmup 10 --sync-interval 10)
   stampede_rounds=5
   data_layer_args=()
 fi
@@ -183,7 +185,7 @@ measured "$bin/livedata-stampede" --server "$url_redis" --token "$token" --concu
 stop_all
 
 echo "== sync: full and incremental against a plain batched insert"
-sync_args=()
+sync_args=(--repetitions "$sync_repetitions")
 for records in "${sync_records[@]}"; do sync_args+=(--records "$records"); done
 (cd "$work" && measured "$bin/livedata-sync-bench" "${sync_args[@]}" --json "$results/sync.json")
 
