@@ -7,7 +7,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-import { ROOT, startServer } from '../support/mock_server.js';
+import { ROOT, startServer } from '../support/mock_server.mjs';
 
 const WEB_ROOT = process.env.LIVEDATA_WEB_ROOT ?? join(ROOT, 'web', 'dist');
 const CHROMIUM = process.env.LIVEDATA_CHROMIUM ?? '/usr/bin/chromium';

@@ -71,6 +71,13 @@ function convert(endpoint, params) {
 const signatureOf = ({ index, present, strings, integers }) =>
   `${index}:${present}:${integers[0]}:${integers[1]}:${strings[0].length}:${strings[0]}${strings[1]}`;
 
+// A DOM event carrying `detail`: a CustomEvent, or where there is none (Node 18 has Event
+// and EventTarget but no global CustomEvent) an Event with the same `detail`.
+const domEvent =
+  typeof CustomEvent === 'function'
+    ? (name, detail) => new CustomEvent(name, { detail })
+    : (name, detail) => Object.defineProperty(new Event(name), 'detail', { value: detail, enumerable: true });
+
 /** A livedata error: bad configuration at creation time. Request errors are values. */
 export class LiveDataError extends Error {
   constructor(error) {
@@ -154,9 +161,7 @@ export async function createLiveData(options) {
         });
       }
     }
-    if (eventTarget && typeof CustomEvent === 'function') {
-      eventTarget.dispatchEvent(new CustomEvent(name, { detail: payload }));
-    }
+    if (eventTarget) eventTarget.dispatchEvent(domEvent(name, payload));
   }
 
   const host = createHost({
