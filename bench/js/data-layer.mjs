@@ -15,7 +15,7 @@ import { QueryClient } from '@tanstack/query-core';
 
 import { campaignsList, listVersions } from './list-body.mjs';
 import { compare } from './measure.mjs';
-import { importLiveData, moduleOptions } from '../../wasm/test/module.js';
+import { importLiveData } from '../../wasm/test/module.js';
 
 const PLANS = {
   full: { rounds: 11, batchMs: 100, warmupMs: 1000 },
@@ -67,9 +67,9 @@ function expect(condition, what) {
   if (!condition) throw new Error(`benchmark invariant broken: ${what}`);
 }
 
-async function cachedRead({ createLiveData, module, versions, plan }) {
+async function cachedRead({ createLiveData, versions, plan }) {
   const live = await createLiveData({
-    baseUrl: 'http://bench.invalid', module, eventTarget: null, fetch: fetchStub(versions, firstVersion()),
+    baseUrl: 'http://bench.invalid', eventTarget: null, fetch: fetchStub(versions, firstVersion()),
   });
   const queryClient = new QueryClient();
   const fetchFromStub = fetchStub(versions, firstVersion());
@@ -127,11 +127,11 @@ async function cachedRead({ createLiveData, module, versions, plan }) {
   return results;
 }
 
-async function ingest({ createLiveData, module, versions, plan }) {
+async function ingest({ createLiveData, versions, plan }) {
   const updatedAtOf = versions.map(({ text }) => JSON.parse(text).items[0].updatedAt);
   const ourVersions = cyclingVersions();
   const live = await createLiveData({
-    baseUrl: 'http://bench.invalid', module, eventTarget: null, fetch: fetchStub(versions, ourVersions),
+    baseUrl: 'http://bench.invalid', eventTarget: null, fetch: fetchStub(versions, ourVersions),
   });
   const queryClient = new QueryClient();
   const theirVersions = cyclingVersions();
@@ -197,7 +197,7 @@ const { createLiveData } = await importLiveData().catch((error) =>
 );
 
 log(`body ${versions[0].text.length} bytes, ${plan.rounds} rounds of ~${plan.batchMs} ms per contender`);
-const setup = { createLiveData, module: moduleOptions(), versions, plan };
+const setup = { createLiveData, versions, plan };
 const read = await cachedRead(setup);
 log(
   `cached read: ours ${read.ours.nsPerOp.toFixed(0)} ns, peek ${read.oursPeek.nsPerOp.toFixed(0)} ns, ` +

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 namespace livedata {
@@ -258,11 +260,19 @@ CacheDirectives parseCacheControl(std::string_view headerValue) {
   return directives;
 }
 
-ResponseCache::ResponseCache(CacheLimits limits) : limits_(limits) {}
+ResponseCache::ResponseCache(CacheLimits limits, RemovalListener onRemoval)
+    : limits_(limits), onRemoval_(std::move(onRemoval)) {}
 
 CacheEntry* ResponseCache::lookup(const std::string& key) {
   const auto it = index_.find(key);
   if (it == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return &*it->second;
+}
+
+CacheEntry* ResponseCache::lookup(EntryId id) {
+  const auto it = byId_.find(id);
+  if (it == byId_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second);
   return &*it->second;
 }
@@ -281,11 +291,14 @@ bool ResponseCache::put(CacheEntry entry) {
   entry.version = nextVersion_++;
   if (const auto it = index_.find(entry.key); it != index_.end()) {
     bytes_ -= it->second->body ? it->second->body->size() : 0;
+    entry.id = it->second->id;
     *it->second = std::move(entry);
     lru_.splice(lru_.begin(), lru_, it->second);
   } else {
+    entry.id = nextId_++;
     lru_.push_front(std::move(entry));
     index_.emplace(lru_.front().key, lru_.begin());
+    byId_.emplace(lru_.front().id, lru_.begin());
   }
   bytes_ += size;
   evictToFit();
@@ -294,12 +307,17 @@ bool ResponseCache::put(CacheEntry entry) {
 
 void ResponseCache::evictToFit() {
   while (!lru_.empty() && (index_.size() > limits_.maxEntries || bytes_ > limits_.maxBytes)) {
-    const CacheEntry& victim = lru_.back();
-    bytes_ -= victim.body ? victim.body->size() : 0;
-    index_.erase(victim.key);
-    lru_.pop_back();
+    erase(std::prev(lru_.end()));
     ++evictions_;
   }
+}
+
+void ResponseCache::erase(Position position) {
+  bytes_ -= position->body ? position->body->size() : 0;
+  if (onRemoval_) onRemoval_(*position);
+  index_.erase(position->key);
+  byId_.erase(position->id);
+  lru_.erase(position);
 }
 
 std::size_t ResponseCache::invalidateIf(const std::function<bool(const CacheEntry&)>& matches) {
@@ -332,16 +350,12 @@ std::size_t ResponseCache::invalidateAll() {
 bool ResponseCache::remove(const std::string& key) {
   const auto it = index_.find(key);
   if (it == index_.end()) return false;
-  bytes_ -= it->second->body ? it->second->body->size() : 0;
-  lru_.erase(it->second);
-  index_.erase(it);
+  erase(it->second);
   return true;
 }
 
 void ResponseCache::clear() {
-  lru_.clear();
-  index_.clear();
-  bytes_ = 0;
+  while (!lru_.empty()) erase(lru_.begin());
 }
 
 void ResponseCache::forEach(const std::function<void(CacheEntry&)>& visit) {

@@ -5,75 +5,40 @@
 #include <random>
 #include <unordered_map>
 
-
 #include "livedata/cache.h"
 #include "livedata/endpoints.h"
 #include "livedata/fallback.h"
-#include "livedata/retry.h"
+#include "livedata/flight.h"
+#include "livedata/http_policy.h"
 
 namespace livedata {
 
 namespace {
 
-constexpr std::size_t kDetailBodyExcerpt = 200;
-
-// One network request for a key, shared by every caller that asked for that key while it
-// was in flight (de-duplication). A forceFresh request supersedes it: the waiters move to
-// the new request, whose attempt id replaces the old one, so a late answer to the old
-// attempt finds a different id and is dropped: an older response never overwrites newer
-// data.
-struct InFlight {
-  std::uint64_t attemptId = 0;  // the attempt whose answer counts; unique per Client
-  std::uint64_t epoch = 0;      // Client::clear() epoch when started; a stale epoch is not stored
-  std::string endpoint;
-  std::string path;
-  Query query;
-  bool forceFresh = false;
-  bool conditional = false;     // the current attempt carries If-None-Match
-  bool mayRevalidate = true;    // false after a 304 found no entry to refresh
-  int attempts = 0;             // network attempts made so far
-  RequestId transportId = 0;    // of the current attempt, 0 when none is on the wire
-  std::optional<TimerId> retryTimer;
-  std::vector<FetchCallback> waiters;
-};
-
 // Work decided under the lock and carried out after it is released: no transport call,
 // callback or listener ever runs while the Client's mutex is held.
-struct PendingAttempt {
+struct Send {
   std::string key;
   std::uint64_t attemptId = 0;
-  HttpRequest request;  // for a send; unused for a retry timer
-  Millis delayMs = 0;   // for a retry timer
+  HttpRequest request;
+  std::shared_ptr<AttemptWire> wire;  // where the transport's id goes, without the lock
+};
+
+struct RetryTimer {
+  std::string key;
+  std::uint64_t attemptId = 0;
+  Millis delayMs = 0;
+  std::shared_ptr<AttemptWire> wire;  // where the scheduler's id goes, without the lock
 };
 
 struct Effects {
   std::vector<Event> events;
   std::vector<std::pair<FetchCallback, FetchResult>> completions;
-  std::vector<PendingAttempt> sends;
-  std::vector<PendingAttempt> retries;
+  std::vector<Send> sends;
+  std::vector<RetryTimer> retries;
   std::vector<RequestId> toCancel;
   std::vector<TimerId> timersToCancel;
 };
-
-std::string excerpt(const std::string& body) {
-  return body.size() <= kDetailBodyExcerpt ? body : body.substr(0, kDetailBodyExcerpt) + "...";
-}
-
-ErrorKind kindForTransportFailure(TransportFailureKind kind) {
-  switch (kind) {
-    case TransportFailureKind::network: return ErrorKind::network;
-    case TransportFailureKind::timeout: return ErrorKind::timeout;
-    case TransportFailureKind::cancelled: return ErrorKind::cancelled;
-    case TransportFailureKind::offline: return ErrorKind::offline;
-  }
-  return ErrorKind::network;
-}
-
-ErrorKind kindForStatus(int status) {
-  if (status == 429) return ErrorKind::rate_limited;
-  if (status >= 500) return ErrorKind::http_server;
-  return ErrorKind::http_client;  // 408 included: Error::isRetryable tells it apart
-}
 
 }  // namespace
 
@@ -86,9 +51,15 @@ double ClientStats::hitRate() const {
   return lookups == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(lookups);
 }
 
+// The client's state and the decisions that need it: the HTTP policy (http_policy.h)
+// judges answers, each in-flight request moves through its Flight (flight.h), and this
+// applies the results to the cache, the counters and the events. Every member function
+// REQUIRES the mutex held.
 struct Client::State : std::enable_shared_from_this<Client::State> {
   State(ClientConfig cfg, BaseUrl url, ClientDependencies d)
-      : config(std::move(cfg)), base(std::move(url)), deps(std::move(d)), cache(config.cache),
+      : config(std::move(cfg)), base(std::move(url)), deps(std::move(d)),
+        cache(config.cache,
+              [this](const CacheEntry& dropped) { removals.push_back({dropped.endpoint, dropped.key, dropped.id}); }),
         staleDetector(config.staleThresholdMs) {}
 
   const ClientConfig config;
@@ -97,9 +68,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   EventBus events;
 
   mutable std::mutex mutex;  // guards everything below
+  std::vector<EntryRemovedEvent> removals;  // what the cache dropped, not yet announced
   ResponseCache cache;
   StaleDetector staleDetector;
-  std::unordered_map<std::string, InFlight> inFlight;
+  std::unordered_map<std::string, Flight> flights;  // by cache key
   std::unordered_map<std::string, Error> lastErrorByEndpoint;
   ClientStats counters;
   std::uint64_t nextAttemptId = 1;
@@ -114,9 +86,13 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (deps.logger) deps.logger(level, message);
   }
 
-  double random01() {
-    if (deps.random) return deps.random();
-    return std::uniform_real_distribution<double>(0.0, 1.0)(defaultRandom);
+  FlightContext flightContext() {
+    return {config.retry,
+            [this] {
+              if (deps.random) return deps.random();
+              return std::uniform_real_distribution<double>(0.0, 1.0)(defaultRandom);
+            },
+            [this] { return nextAttemptId++; }};
   }
 
   // ---- results ------------------------------------------------------------------------
@@ -127,15 +103,17 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   }
 
   // The entry fetchFromAPI may answer from without a request, or null when it must do
-  // anything else (offline, nothing cached, expired, invalidated). The one freshness rule
-  // of fetchFromAPI and peek. REQUIRES: mutex held.
-  const CacheEntry* freshEntry(const std::string& key, Millis nowMs) {
+  // anything else (offline, nothing cached, expired, invalidated): the one freshness rule
+  // of fetchFromAPI and peek.
+  // `id` is a cache key or an EntryId.
+  template <typename Id>
+  const CacheEntry* freshEntry(const Id& id, Millis nowMs) {
     if (!online) return nullptr;
-    const CacheEntry* entry = cache.lookup(key);
+    const CacheEntry* entry = cache.lookup(id);
     return entry != nullptr && entry->isFresh(nowMs) ? entry : nullptr;
   }
 
-  // A hit on a fresh entry: counted, and its result. REQUIRES: mutex held.
+  // A hit on a fresh entry: counted, and its result.
   FetchResult hit(const CacheEntry& entry, Millis nowMs, std::string key) {
     ++counters.hits;
     return resultFromEntry(entry, nowMs, std::move(key));
@@ -148,6 +126,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     result.key = std::move(key);
     result.body = entry.body;
     result.version = entry.version;
+    result.entryId = entry.id;
     result.fromCache = true;
     result.updatedAt = entry.fetchedAtMs;
     result.stale = staleDetector.isStale(entry.fetchedAtMs, nowMs);
@@ -174,9 +153,76 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     return result;
   }
 
+  // What a successful verdict does to the cache, and the result it delivers. A request
+  // started before the last clear() (another epoch) stores nothing.
+  FetchResult applyVerdict(const std::string& key, const Flight& flight, const HttpVerdict& verdict,
+                           const HttpResponse& response, Millis nowMs) {
+    const bool current = flight.epoch == epoch;
+    if (verdict.kind == HttpVerdict::Kind::notModified) {
+      ++counters.notModified;
+      CacheEntry* entry = cache.lookup(key);  // still there: the policy was told so
+      if (current) {
+        entry->fetchedAtMs = nowMs;
+        entry->expiresAtMs = nowMs + verdict.ttlMs;
+        entry->invalidated = false;
+        entry->staleNotified = false;
+      }
+      FetchResult result = resultFromEntry(*entry, nowMs, key);
+      result.revalidated = true;
+      result.status = 304;
+      return result;
+    }
+    auto body = std::make_shared<const std::string>(response.body);
+    FetchResult result;
+    result.endpoint = flight.endpoint;
+    result.key = key;
+    result.body = body;
+    result.updatedAt = nowMs;
+    result.status = response.status;
+    if (verdict.kind == HttpVerdict::Kind::doNotStore) {
+      cache.remove(key);  // no-store: keep no copy, not even the older one
+    } else if (current) {
+      CacheEntry entry;
+      entry.key = key;
+      entry.endpoint = flight.endpoint;
+      entry.path = flight.path;
+      entry.query = flight.query;
+      entry.body = body;
+      entry.etag = response.headers.get("ETag").value_or("");
+      entry.fetchedAtMs = nowMs;
+      entry.expiresAtMs = nowMs + verdict.ttlMs;
+      if (cache.put(std::move(entry))) {
+        const CacheEntry* stored = cache.peek(key);
+        result.version = stored->version;
+        result.entryId = stored->id;
+      }
+    }
+    return result;
+  }
+
+  // Announces what the cache dropped since the last call.
+  void announceRemovals(Effects& fx) {
+    for (auto& removal : removals) fx.events.emplace_back(std::move(removal));
+    removals.clear();
+  }
+
+  // The bookkeeping of every delivered result, in flight or failed fast: the error and
+  // success counters, the endpoint's last error, and its event.
+  void recordOutcome(const std::string& endpoint, const std::string& key, const FetchResult& result,
+                     Effects& fx) {
+    if (result.error) {
+      ++counters.errors;
+      lastErrorByEndpoint[endpoint] = *result.error;
+      fx.events.emplace_back(DataErrorEvent{endpoint, key, *result.error, !result.fallback});
+    } else {
+      lastErrorByEndpoint.erase(endpoint);
+      fx.events.emplace_back(DataUpdatedEvent{endpoint, key, result.updatedAt, result.fromCache});
+    }
+  }
+
   // ---- requests -----------------------------------------------------------------------
 
-  HttpRequest buildRequest(const std::string& key, InFlight& flight) {
+  HttpRequest buildRequest(const std::string& key, Flight& flight) {
     Query wire = parseQueryString(normalizeQuery(flight.query));
     HttpRequest request;
     request.path = flight.path;
@@ -204,160 +250,71 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     return request;
   }
 
-  // Starts the next attempt of `key`'s in-flight request.
-  void queueAttempt(const std::string& key, InFlight& flight, Effects& fx) {
-    flight.attemptId = nextAttemptId++;
-    ++flight.attempts;
-    ++counters.networkRequests;
-    flight.retryTimer.reset();
-    fx.sends.push_back({key, flight.attemptId, buildRequest(key, flight), 0});
+  // Carries out what `key`'s flight decided. `result` is what a settle without error
+  // delivers (built from the verdict); a settle with an error delivers the fallback.
+  void perform(const std::string& key, Flight& flight, FlightStep step, Effects& fx,
+               std::optional<FetchResult> result = std::nullopt) {
+    for (const RequestId id : step.cancelRequests) fx.toCancel.push_back(id);
+    for (const TimerId id : step.cancelTimers) fx.timersToCancel.push_back(id);
+    switch (step.action) {
+      case FlightStep::Action::none: return;
+      case FlightStep::Action::send:
+        ++counters.networkRequests;
+        fx.sends.push_back({key, flight.attemptId, buildRequest(key, flight), flight.wire});
+        return;
+      case FlightStep::Action::retryLater: {
+        const Error& error = *step.error;
+        ++counters.retries;
+        log(LogLevel::warn, "retry " + std::to_string(flight.attempts) + "/" +
+                                std::to_string(config.retry.maxAttempts - 1) + " of " + key + " in " +
+                                std::to_string(step.delayMs) + " ms after " + toString(error.kind) +
+                                (error.status ? " (" + std::to_string(error.status) + ")" : "") + ": " +
+                                error.detail);
+        fx.retries.push_back({key, flight.attemptId, step.delayMs, flight.wire});
+        return;
+      }
+      case FlightStep::Action::settle:
+        if (step.error) {
+          log(LogLevel::error, "giving up on " + key + " after " + std::to_string(flight.attempts) +
+                                   " attempt(s): " + toString(step.error->kind) + ": " + step.error->detail);
+          result = fallbackResult(key, flight.endpoint, *step.error);
+        }
+        settle(key, std::move(*result), fx);
+        return;
+    }
   }
 
-  void complete(const std::string& key, FetchResult result, Effects& fx) {
-    auto it = inFlight.find(key);
-    if (it == inFlight.end()) return;
-    InFlight flight = std::move(it->second);
-    inFlight.erase(it);
+  // Ends `key`'s flight: its waiters get `result`.
+  void settle(const std::string& key, FetchResult result, Effects& fx) {
+    auto it = flights.find(key);
+    Flight flight = std::move(it->second);
+    flights.erase(it);
     fx.events.emplace_back(LoadingChangedEvent{flight.endpoint, key, false});
-    if (result.error) {
-      ++counters.errors;
-      lastErrorByEndpoint[flight.endpoint] = *result.error;
-      fx.events.emplace_back(DataErrorEvent{flight.endpoint, key, *result.error, !result.fallback});
-    } else {
-      lastErrorByEndpoint.erase(flight.endpoint);
-      fx.events.emplace_back(DataUpdatedEvent{flight.endpoint, key, result.updatedAt, result.fromCache});
-    }
+    recordOutcome(flight.endpoint, key, result, fx);
     for (auto& waiter : flight.waiters) fx.completions.emplace_back(std::move(waiter), result);
   }
 
-  void failOrRetry(const std::string& key, InFlight& flight, Error error, std::optional<Millis> retryAfter,
-                   Effects& fx) {
-    error.endpoint = flight.endpoint;
-    error.attempts = flight.attempts;
-    if (error.kind == ErrorKind::offline) online = false;
-    const RetryDecision decision = decideRetry(config.retry, error, flight.attempts, retryAfter, random01());
-    if (decision.retry) {
-      ++counters.retries;
-      log(LogLevel::warn, "retry " + std::to_string(flight.attempts) + "/" +
-                              std::to_string(config.retry.maxAttempts - 1) + " of " + key + " in " +
-                              std::to_string(decision.delayMs) + " ms after " + toString(error.kind) +
-                              (error.status ? " (" + std::to_string(error.status) + ")" : "") + ": " +
-                              error.detail);
-      flight.transportId = 0;
-      fx.retries.push_back({key, flight.attemptId, {}, decision.delayMs});
-      return;
-    }
-    log(LogLevel::error, "giving up on " + key + " after " + std::to_string(flight.attempts) +
-                             " attempt(s): " + toString(error.kind) + ": " + error.detail);
-    complete(key, fallbackResult(key, flight.endpoint, error), fx);
-  }
-
-  // Handles the transport's answer to attempt `attemptId` of `key`.
+  // The transport's answer to attempt `attemptId` of `key`, judged by the HTTP policy.
   // `what` names the request in error details ("GET http://...").
   void onTransportResult(const std::string& key, std::uint64_t attemptId, const std::string& what,
-                         TransportResult outcome, Effects& fx) {
-    auto it = inFlight.find(key);
-    if (it == inFlight.end() || it->second.attemptId != attemptId) return;  // superseded
-    InFlight& flight = it->second;
-    flight.transportId = 0;
-
-    if (outcome.failure) {
-      const ErrorKind kind = kindForTransportFailure(outcome.failure->kind);
-      failOrRetry(key, flight, makeError(kind, flight.endpoint, what + ": " + outcome.failure->message), std::nullopt,
-                  fx);
-      return;
-    }
-    const HttpResponse& response = *outcome.response;
-    counters.bytesReceived += response.body.size();
+                         const TransportResult& outcome, Effects& fx) {
+    auto it = flights.find(key);
+    if (it == flights.end() || it->second.attemptId != attemptId) return;  // superseded
+    Flight& flight = it->second;
+    if (outcome.response) counters.bytesReceived += outcome.response->body.size();
     const Millis nowMs = now();
-
-    if (response.status == 304) {
-      CacheEntry* entry = flight.conditional ? cache.lookup(key) : nullptr;
-      if (entry == nullptr) {
-        if (flight.conditional) {
-          // The entry was evicted or cleared while we revalidated it: ask again in full.
-          flight.mayRevalidate = false;
-          queueAttempt(key, flight, fx);
-          return;
-        }
-        failOrRetry(key, flight,
-                    makeError(ErrorKind::http_client, flight.endpoint, what + ": 304 to an unconditional request", 304),
-                    std::nullopt, fx);
-        return;
-      }
-      ++counters.notModified;
-      if (flight.epoch == epoch) {
-        entry->fetchedAtMs = nowMs;
-        entry->expiresAtMs = nowMs + ttlFor(flight.endpoint, response.headers).value_or(0);
-        entry->invalidated = false;
-        entry->staleNotified = false;
-      }
-      FetchResult result = resultFromEntry(*entry, nowMs, key);
-      result.revalidated = true;
-      result.status = 304;
-      complete(key, std::move(result), fx);
-      return;
-    }
-
-    if (response.status >= 200 && response.status < 300) {
-      if (!deps.acceptsJson(response.body)) {
-        failOrRetry(key, flight,
-                    makeError(ErrorKind::parse, flight.endpoint,
-                              what + ": response is not valid JSON: " + excerpt(response.body), response.status),
-                    std::nullopt, fx);
-        return;
-      }
-      auto body = std::make_shared<const std::string>(response.body);
-      FetchResult result;
-      result.endpoint = flight.endpoint;
-      result.key = key;
-      result.body = body;
-      result.updatedAt = nowMs;
-      result.status = response.status;
-      const auto ttl = ttlFor(flight.endpoint, response.headers);
-      if (ttl && flight.epoch == epoch) {
-        CacheEntry entry;
-        entry.key = key;
-        entry.endpoint = flight.endpoint;
-        entry.path = flight.path;
-        entry.query = flight.query;
-        entry.body = body;
-        entry.etag = response.headers.get("ETag").value_or("");
-        entry.fetchedAtMs = nowMs;
-        entry.expiresAtMs = nowMs + *ttl;
-        if (cache.put(std::move(entry))) result.version = cache.peek(key)->version;
-      } else if (!ttl) {
-        cache.remove(key);  // no-store: keep no copy, not even the older one
-      }
+    const bool entryStillCached = flight.conditional && cache.peek(key) != nullptr;
+    HttpVerdict verdict = judgeResponse(outcome, {flight.endpoint, what, flight.conditional, entryStillCached},
+                                        config, deps.acceptsJson, nowMs);
+    if (verdict.error && verdict.error->kind == ErrorKind::offline) online = false;
+    std::optional<FetchResult> result;
+    if (verdict.kind != HttpVerdict::Kind::fail && verdict.kind != HttpVerdict::Kind::askAgainInFull) {
+      result = applyVerdict(key, flight, verdict, *outcome.response, nowMs);
       counters.evictions = cache.evictions();
-      complete(key, std::move(result), fx);
-      return;
     }
-
-    std::optional<Millis> retryAfter;
-    if (const auto header = response.headers.get("Retry-After")) retryAfter = parseRetryAfter(*header, nowMs);
-    failOrRetry(key, flight,
-                makeError(kindForStatus(response.status), flight.endpoint,
-                          what + ": HTTP " + std::to_string(response.status) + ": " + excerpt(response.body),
-                          response.status),
-                retryAfter, fx);
-  }
-
-  // How long a response may be served from the cache; nullopt when it must not be stored.
-  std::optional<Millis> ttlFor(const std::string& endpoint, const Headers& headers) const {
-    if (config.obeyCacheControl) {
-      if (const auto header = headers.get("Cache-Control")) {
-        const CacheDirectives directives = parseCacheControl(*header);
-        if (directives.noStore) return std::nullopt;
-        if (directives.noCache) return 0;
-        if (directives.maxAgeMs) {
-          Millis age = 0;  // RFC 9111 section 4.2.3: time already spent in caches upstream
-          if (const auto ageHeader = headers.get("Age")) age = parseRetryAfter(*ageHeader, 0).value_or(0);
-          return std::max<Millis>(0, *directives.maxAgeMs - age);
-        }
-      }
-    }
-    return config.ttlFor(endpoint);
+    announceRemovals(fx);
+    FlightStep step = flight.advance(AttemptAnswered{attemptId, std::move(verdict)}, flightContext());
+    perform(key, flight, std::move(step), fx, std::move(result));
   }
 };
 
@@ -374,9 +331,9 @@ void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& k
   {
     std::lock_guard<std::mutex> lock(state->mutex);
     if (state->destroyed) return;
-    auto it = state->inFlight.find(key);
-    if (it == state->inFlight.end() || it->second.attemptId != attemptId) return;
-    state->queueAttempt(key, it->second, fx);
+    auto it = state->flights.find(key);
+    if (it == state->flights.end()) return;
+    state->perform(key, it->second, it->second.advance(RetryDue{attemptId}, state->flightContext()), fx);
   }
   run(state, std::move(fx));
 }
@@ -396,22 +353,19 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
   }
   if (scheduler) {
     for (const TimerId id : fx.timersToCancel) scheduler->cancel(id);
-    for (const PendingAttempt& retry : fx.retries) {
+    for (const RetryTimer& retry : fx.retries) {
       const std::weak_ptr<Client::State> weak = state;
-      const TimerId timer = scheduler->runAfter(
+      retry.wire->retryTimer = scheduler->runAfter(
           retry.delayMs, [weak, key = retry.key, attemptId = retry.attemptId] { onRetryTimer(weak, key, attemptId); });
-      std::lock_guard<std::mutex> lock(state->mutex);
-      auto it = state->inFlight.find(retry.key);
-      if (it != state->inFlight.end() && it->second.attemptId == retry.attemptId) it->second.retryTimer = timer;
     }
   }
   for (const auto& event : fx.events) state->events.dispatch(event);
   for (auto& [callback, result] : fx.completions) callback(std::move(result));
   if (!transport) return;
-  for (PendingAttempt& send : fx.sends) {
+  for (Send& send : fx.sends) {
     const std::weak_ptr<Client::State> weak = state;
     std::string what = send.request.method + " " + send.request.url;
-    const RequestId id = transport->send(
+    send.wire->request = transport->send(
         std::move(send.request), [weak, key = send.key, attemptId = send.attemptId, what](TransportResult outcome) {
           const auto alive = weak.lock();
           if (!alive) return;
@@ -419,13 +373,10 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
           {
             std::lock_guard<std::mutex> lock(alive->mutex);
             if (alive->destroyed) return;
-            alive->onTransportResult(key, attemptId, what, std::move(outcome), next);
+            alive->onTransportResult(key, attemptId, what, outcome, next);
           }
           run(alive, std::move(next));
         });
-    std::lock_guard<std::mutex> lock(state->mutex);
-    auto it = state->inFlight.find(send.key);
-    if (it != state->inFlight.end() && it->second.attemptId == send.attemptId) it->second.transportId = id;
   }
 }
 
@@ -454,11 +405,11 @@ Client::~Client() {
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->destroyed = true;
-    for (auto& [key, flight] : state_->inFlight) {
-      if (flight.transportId != 0) requests.push_back(flight.transportId);
-      if (flight.retryTimer) timers.push_back(*flight.retryTimer);
+    for (auto& [key, flight] : state_->flights) {
+      if (const RequestId id = flight.wire->request.load()) requests.push_back(id);
+      if (const TimerId id = flight.wire->retryTimer.load()) timers.push_back(id);
     }
-    state_->inFlight.clear();
+    state_->flights.clear();
     deps = std::move(state_->deps);
   }
   for (const RequestId id : requests) deps.transport->cancel(id);
@@ -482,11 +433,9 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
     if (!s.online) {
       ++s.counters.misses;
       const std::string endpoint = endpointNameForPath(path);
-      Error error = makeError(ErrorKind::offline, endpoint, "GET " + path + ": the network is offline");
+      const Error error = makeError(ErrorKind::offline, endpoint, "GET " + path + ": the network is offline");
       FetchResult result = s.fallbackResult(key, endpoint, error);
-      ++s.counters.errors;
-      s.lastErrorByEndpoint[endpoint] = error;
-      fx.events.emplace_back(DataErrorEvent{endpoint, key, error, !result.fallback});
+      s.recordOutcome(endpoint, key, result, fx);
       fx.completions.emplace_back(std::move(done), std::move(result));
     } else if (const CacheEntry* entry = options.forceFresh ? nullptr : s.freshEntry(key, nowMs)) {
       // The hot path (a dashboard re-reading what it has): a hit has no events, sends or
@@ -498,22 +447,15 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
       return;
     } else {
       ++s.counters.misses;
-      auto it = s.inFlight.find(key);
-      if (it != s.inFlight.end() && !options.forceFresh) {
-        ++s.counters.deduplicated;
-        it->second.waiters.push_back(std::move(done));
-      } else if (it != s.inFlight.end()) {
-        // Supersede: the old attempt's answer will be ignored; its waiters get ours.
-        InFlight& flight = it->second;
-        if (flight.transportId != 0) fx.toCancel.push_back(flight.transportId);
-        if (flight.retryTimer) fx.timersToCancel.push_back(*flight.retryTimer);
-        flight.forceFresh = true;
-        flight.attempts = 0;
-        flight.epoch = s.epoch;
-        flight.waiters.push_back(std::move(done));
-        s.queueAttempt(key, flight, fx);
+      auto it = s.flights.find(key);
+      if (it != s.flights.end()) {
+        Flight& flight = it->second;
+        if (!options.forceFresh) ++s.counters.deduplicated;
+        FlightEvent event = options.forceFresh ? FlightEvent{ForceFreshFlight{std::move(done), s.epoch}}
+                                               : FlightEvent{JoinFlight{std::move(done)}};
+        s.perform(key, flight, flight.advance(std::move(event), s.flightContext()), fx);
       } else {
-        InFlight& flight = s.inFlight[key];
+        Flight& flight = s.flights[key];
         flight.epoch = s.epoch;
         flight.endpoint = endpointNameForPath(path);
         flight.path = path;
@@ -521,7 +463,7 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
         flight.forceFresh = options.forceFresh;
         flight.waiters.push_back(std::move(done));
         fx.events.emplace_back(LoadingChangedEvent{flight.endpoint, key, true});
-        s.queueAttempt(key, flight, fx);
+        s.perform(key, flight, flight.start(s.flightContext()), fx);
       }
     }
   }
@@ -529,16 +471,22 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
 }
 
 std::optional<FetchResult> Client::peek(const std::string& path, const Query& query) {
-  return peekKey(State::requestKey(path, query));
-}
-
-std::optional<FetchResult> Client::peekKey(std::string key) {
+  std::string key = State::requestKey(path, query);
   State& s = *state_;
   std::lock_guard<std::mutex> lock(s.mutex);
   const Millis nowMs = s.now();
   const CacheEntry* entry = s.freshEntry(key, nowMs);
   if (entry == nullptr) return std::nullopt;
   return s.hit(*entry, nowMs, std::move(key));
+}
+
+std::optional<FetchResult> Client::peek(std::uint64_t entryId) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const Millis nowMs = s.now();
+  const CacheEntry* entry = s.freshEntry(EntryId{entryId}, nowMs);
+  if (entry == nullptr) return std::nullopt;
+  return s.hit(*entry, nowMs, entry->key);
 }
 
 void Client::forceRefreshData(std::vector<std::string> endpoints, std::function<void(RefreshReport)> done) {
@@ -629,10 +577,15 @@ std::size_t Client::invalidateAll() {
 }
 
 void Client::clear() {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  state_->cache.clear();
-  state_->lastErrorByEndpoint.clear();
-  ++state_->epoch;
+  Effects fx;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->cache.clear();
+    state_->lastErrorByEndpoint.clear();
+    ++state_->epoch;
+    state_->announceRemovals(fx);
+  }
+  run(state_, std::move(fx));
 }
 
 Freshness Client::freshness(const std::string& endpoint) const {
@@ -648,7 +601,7 @@ Freshness Client::freshness(const std::string& endpoint) const {
     freshness.ageMs = std::max<Millis>(0, nowMs - *freshness.lastUpdated);
     freshness.stale = state_->staleDetector.isStale(*freshness.lastUpdated, nowMs);
   }
-  freshness.loading = std::any_of(state_->inFlight.begin(), state_->inFlight.end(),
+  freshness.loading = std::any_of(state_->flights.begin(), state_->flights.end(),
                                   [&](const auto& flight) { return flight.second.endpoint == endpoint; });
   if (const auto it = state_->lastErrorByEndpoint.find(endpoint); it != state_->lastErrorByEndpoint.end()) {
     freshness.error = it->second;

@@ -1,7 +1,6 @@
 #include "livedata/endpoints.h"
 
-#include <array>
-#include <cctype>
+#include <type_traits>
 
 #include "livedata/fallback.h"
 
@@ -9,20 +8,21 @@ namespace livedata {
 
 namespace {
 
-struct EndpointInfo {
-  Endpoint endpoint;
-  const char* name;
-};
-
-constexpr std::array<EndpointInfo, 5> kEndpoints = {{
-    {Endpoint::overview, "overview"},
-    {Endpoint::campaigns, "campaigns"},
-    {Endpoint::flows, "flows"},
-    {Endpoint::forms, "forms"},
-    {Endpoint::segments, "segments"},
-}};
-
 constexpr int kMaxListLimit = 500;
+
+const std::vector<ParamSpec> kListParams = {
+    {"status", ParamKind::text}, {"sort", ParamKind::text}, {"limit", ParamKind::integer}, {"offset", ParamKind::integer}};
+
+const std::vector<EndpointSpec>& specs() {
+  static const std::vector<EndpointSpec> all = {
+      {Endpoint::overview, "overview", {{"from", ParamKind::text}, {"to", ParamKind::text}}},
+      {Endpoint::campaigns, "campaigns", kListParams},
+      {Endpoint::flows, "flows", kListParams},
+      {Endpoint::forms, "forms", kListParams},
+      {Endpoint::segments, "segments", kListParams},
+  };
+  return all;
+}
 
 // YYYY-MM-DD with a plausible month and day; the server checks the calendar.
 bool isIsoDate(const std::string& s) {
@@ -34,10 +34,30 @@ bool isIsoDate(const std::string& s) {
   return year && month && day && *month >= 1 && *month <= 12 && *day >= 1 && *day <= 31;
 }
 
+// What is wrong with a present argument of parameter `name`, or nothing. One rule per
+// parameter name: the list parameters mean the same on every list endpoint.
+std::optional<std::string> problemWith(std::string_view name, const ParamValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    if (name == "from" || name == "to") {
+      if (!isIsoDate(*text)) return std::string(name) + " must be YYYY-MM-DD";
+    } else if (name == "status") {
+      if (text->empty()) return std::string("status must not be empty");
+    } else if (name == "sort") {
+      if (text->empty() || *text == "-") return std::string("sort must name a field");
+    }
+    return std::nullopt;
+  }
+  const std::int64_t number = std::get<std::int64_t>(value);
+  if (name == "limit" && (number < 1 || number > kMaxListLimit)) {
+    return "limit must be from 1 to " + std::to_string(kMaxListLimit);
+  }
+  if (name == "offset" && number < 0) return std::string("offset must not be negative");
+  return std::nullopt;
+}
+
 Error paramError(const std::string& endpoint, const std::string& what) {
   return makeError(ErrorKind::config, endpoint, "invalid parameter: " + what);
 }
-
 
 void fetchTyped(Client& client, Endpoint endpoint, const Expected<Query>& query, RequestOptions options,
                 FetchCallback done) {
@@ -53,7 +73,63 @@ void fetchTyped(Client& client, Endpoint endpoint, const Expected<Query>& query,
   client.fetchFromAPI(pathOf(endpoint), std::move(fetchOptions), std::move(done));
 }
 
+template <typename T>
+ParamValue argument(const std::optional<T>& value) {
+  if (!value) return std::monostate{};
+  if constexpr (std::is_same_v<T, std::string>) {
+    return *value;
+  } else {
+    return static_cast<std::int64_t>(*value);
+  }
+}
+
+// The typed parameters' query, with no endpoint named in an error when `anonymous`.
+Expected<Query> typedQuery(Endpoint endpoint, const std::vector<ParamValue>& arguments, bool anonymous) {
+  Expected<Query> query = toQuery(endpoint, arguments);
+  if (!query && anonymous) {
+    Error error = query.error();
+    error.endpoint.clear();
+    return error;
+  }
+  return query;
+}
+
 }  // namespace
+
+const std::vector<EndpointSpec>& endpointSpecs() { return specs(); }
+
+const EndpointSpec& specOf(Endpoint endpoint) {
+  for (const auto& spec : specs()) {
+    if (spec.endpoint == endpoint) return spec;
+  }
+  return specs().front();  // unreachable: every Endpoint has a spec
+}
+
+Expected<Query> toQuery(Endpoint endpoint, const std::vector<ParamValue>& arguments) {
+  const EndpointSpec& spec = specOf(endpoint);
+  if (arguments.size() > spec.params.size()) {
+    return paramError(spec.name, "too many arguments (" + std::to_string(spec.params.size()) + " parameters)");
+  }
+  Query query;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const ParamValue& value = arguments[i];
+    if (std::holds_alternative<std::monostate>(value)) continue;
+    const ParamSpec& param = spec.params[i];
+    const bool isText = std::holds_alternative<std::string>(value);
+    if (isText != (param.kind == ParamKind::text)) {
+      return paramError(spec.name, std::string(param.name) + (isText ? " must be an integer" : " must be a string"));
+    }
+    if (auto problem = problemWith(param.name, value)) return paramError(spec.name, *problem);
+    query.emplace_back(param.name, isText ? std::get<std::string>(value) : std::to_string(std::get<std::int64_t>(value)));
+  }
+  // The one rule across parameters: a date range runs forwards.
+  if (endpoint == Endpoint::overview && arguments.size() == 2 && std::holds_alternative<std::string>(arguments[0]) &&
+      std::holds_alternative<std::string>(arguments[1]) &&
+      std::get<std::string>(arguments[0]) > std::get<std::string>(arguments[1])) {
+    return paramError(spec.name, "from must not be after to");
+  }
+  return query;
+}
 
 void completeWithError(std::string endpoint, Error error, const FetchCallback& done) {
   FetchResult result;
@@ -67,65 +143,31 @@ void completeWithError(std::string endpoint, Error error, const FetchCallback& d
 const std::vector<Endpoint>& allEndpoints() {
   static const std::vector<Endpoint> all = [] {
     std::vector<Endpoint> v;
-    for (const auto& info : kEndpoints) v.push_back(info.endpoint);
+    for (const auto& spec : specs()) v.push_back(spec.endpoint);
     return v;
   }();
   return all;
 }
 
-const char* nameOf(Endpoint endpoint) {
-  for (const auto& info : kEndpoints) {
-    if (info.endpoint == endpoint) return info.name;
-  }
-  return "";
-}
+const char* nameOf(Endpoint endpoint) { return specOf(endpoint).name; }
 
 std::string pathOf(Endpoint endpoint) { return std::string("/api/") + nameOf(endpoint); }
 
 std::optional<Endpoint> endpointFromName(std::string_view name) {
-  for (const auto& info : kEndpoints) {
-    if (name == info.name) return info.endpoint;
+  for (const auto& spec : specs()) {
+    if (name == spec.name) return spec.endpoint;
   }
   return std::nullopt;
 }
 
 Expected<Query> toQuery(const OverviewParams& params) {
-  Query query;
-  if (params.from) {
-    if (!isIsoDate(*params.from)) return paramError("overview", "from must be YYYY-MM-DD");
-    query.emplace_back("from", *params.from);
-  }
-  if (params.to) {
-    if (!isIsoDate(*params.to)) return paramError("overview", "to must be YYYY-MM-DD");
-    query.emplace_back("to", *params.to);
-  }
-  if (params.from && params.to && *params.from > *params.to) {
-    return paramError("overview", "from must not be after to");
-  }
-  return query;
+  return typedQuery(Endpoint::overview, {argument(params.from), argument(params.to)}, false);
 }
 
 Expected<Query> toQuery(const ListParams& params) {
-  Query query;
-  if (params.status) {
-    if (params.status->empty()) return paramError("", "status must not be empty");
-    query.emplace_back("status", *params.status);
-  }
-  if (params.sort) {
-    if (params.sort->empty() || *params.sort == "-") return paramError("", "sort must name a field");
-    query.emplace_back("sort", *params.sort);
-  }
-  if (params.limit) {
-    if (*params.limit < 1 || *params.limit > kMaxListLimit) {
-      return paramError("", "limit must be from 1 to " + std::to_string(kMaxListLimit));
-    }
-    query.emplace_back("limit", std::to_string(*params.limit));
-  }
-  if (params.offset) {
-    if (*params.offset < 0) return paramError("", "offset must not be negative");
-    query.emplace_back("offset", std::to_string(*params.offset));
-  }
-  return query;
+  return typedQuery(Endpoint::campaigns,
+                    {argument(params.status), argument(params.sort), argument(params.limit), argument(params.offset)},
+                    true);
 }
 
 void getOverviewMetrics(Client& client, const OverviewParams& params, RequestOptions options, FetchCallback done) {
@@ -142,6 +184,11 @@ void getForms(Client& client, const ListParams& params, RequestOptions options, 
 }
 void getSegments(Client& client, const ListParams& params, RequestOptions options, FetchCallback done) {
   fetchTyped(client, Endpoint::segments, toQuery(params), options, std::move(done));
+}
+
+void fetchEndpoint(Client& client, Endpoint endpoint, const std::vector<ParamValue>& arguments,
+                   RequestOptions options, FetchCallback done) {
+  fetchTyped(client, endpoint, toQuery(endpoint, arguments), options, std::move(done));
 }
 
 void fetchEndpoint(Client& client, std::string_view name, Query query, RequestOptions options,

@@ -67,6 +67,7 @@ const char* toString(EventType type) {
     case EventType::dataError: return "dataError";
     case EventType::dataStale: return "dataStale";
     case EventType::loadingChanged: return "loadingChanged";
+    case EventType::entryRemoved: return "entryRemoved";
   }
   return "unknown";
 }

@@ -216,5 +216,45 @@ TEST(ResponseCache, ClearDropsEverything) {
   EXPECT_EQ(cache.peek("a"), nullptr);
 }
 
+TEST(ResponseCache, AnEntryKeepsItsIdWhenReplacedAndAnIdIsNeverReused) {
+  ResponseCache cache({2, 1000});
+  cache.put(entryOf("a", 1));
+  const EntryId a = cache.peek("a")->id;
+  EXPECT_NE(a, 0u);
+  cache.put(entryOf("a", 2));
+  EXPECT_EQ(cache.peek("a")->id, a);
+  EXPECT_EQ(cache.lookup(a)->key, "a");
+  cache.remove("a");
+  EXPECT_EQ(cache.lookup(a), nullptr);
+  cache.put(entryOf("a", 1));
+  EXPECT_NE(cache.peek("a")->id, a);
+}
+
+TEST(ResponseCache, LookupByIdMarksTheEntryRecentlyUsed) {
+  ResponseCache cache({2, 1000});
+  cache.put(entryOf("a", 1));
+  cache.put(entryOf("b", 1));
+  ASSERT_NE(cache.lookup(cache.peek("a")->id), nullptr);
+  cache.put(entryOf("c", 1));
+  EXPECT_NE(cache.peek("a"), nullptr);
+  EXPECT_EQ(cache.peek("b"), nullptr);
+}
+
+TEST(ResponseCache, TellsItsListenerOfEveryEntryItDrops) {
+  std::vector<std::string> dropped;
+  ResponseCache cache({2, 100}, [&](const CacheEntry& entry) { dropped.push_back(entry.key); });
+  cache.put(entryOf("a", 1));
+  cache.put(entryOf("b", 1));
+  cache.put(entryOf("c", 1));   // evicts a
+  cache.put(entryOf("b", 2));   // a replacement drops nothing
+  cache.put(entryOf("c", 101)); // too large: the older copy goes
+  cache.put(entryOf("d", 1));
+  cache.remove("d");
+  cache.put(entryOf("e", 1));
+  cache.clear();                // b and e
+  EXPECT_EQ(dropped, (std::vector<std::string>{"a", "c", "d", "e", "b"}));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
 }  // namespace
 }  // namespace livedata

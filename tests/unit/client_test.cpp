@@ -158,8 +158,8 @@ TEST_F(ClientTest, PeekReturnsTheFreshEntryAsAHitWithoutRequestOrEvent) {
   EXPECT_EQ(peeked->updatedAt, read.updatedAt);
   EXPECT_EQ(peeked->status, read.status);
   EXPECT_FALSE(peeked->error.has_value());
-  EXPECT_EQ(client().peekKey(read.key)->version, read.version);
-  EXPECT_FALSE(client().peekKey("GET campaigns?limit=6").has_value());
+  EXPECT_EQ(client().peek(read.entryId)->version, read.version);
+  EXPECT_FALSE(client().peek(read.entryId + 1).has_value());
   EXPECT_EQ(events, 0);
   EXPECT_EQ(transport->sent.size(), 1u);
   EXPECT_EQ(client().stats().hits, 3u);  // the two peeks that found it, and the second fetch
@@ -262,6 +262,35 @@ TEST_F(ClientTest, CacheEvictsBeyondItsEntryLimit) {
   EXPECT_EQ(client().stats().evictions, 1u);
   fetchNow("/api/campaigns", {{"offset", "0"}});  // evicted: back to the network
   EXPECT_EQ(transport->sent.size(), 4u);
+}
+
+TEST_F(ClientTest, AnnouncesEveryEntryTheCacheDropsByItsId) {
+  config.cache.maxEntries = 2;
+  std::vector<EntryRemovedEvent> removed;
+  serveAlways(200, "{}");
+  const Subscription subscription =
+      client().events().on<EntryRemovedEvent>([&](const EntryRemovedEvent& e) { removed.push_back(e); });
+  const auto first = fetchNow("/api/campaigns", {{"offset", "0"}});
+  const auto second = fetchNow("/api/campaigns", {{"offset", "1"}});
+  EXPECT_NE(first.entryId, 0u);
+  EXPECT_NE(first.entryId, second.entryId);
+  EXPECT_EQ(fetchNow("/api/campaigns", {{"offset", "0"}}).entryId, first.entryId);  // a hit, the same entry
+  fetchNow("/api/campaigns", {{"offset", "2"}});  // evicts offset=1, the least recently used
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].entryId, second.entryId);
+  EXPECT_EQ(removed[0].key, second.key);
+  EXPECT_EQ(removed[0].endpoint, "campaigns");
+  EXPECT_FALSE(client().peek(second.entryId).has_value());
+
+  serveAlways(200, "{}", {{"Cache-Control", "no-store"}});
+  const auto unstored = fetchNow("/api/campaigns", {{"offset", "0"}}, true);  // no-store drops offset=0
+  EXPECT_EQ(unstored.entryId, 0u);
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[1].entryId, first.entryId);
+
+  client().clear();  // the last one
+  EXPECT_EQ(removed.size(), 3u);
+  EXPECT_EQ(client().stats().entries, 0u);
 }
 
 // ---- cache busting --------------------------------------------------------------------

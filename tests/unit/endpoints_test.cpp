@@ -47,5 +47,40 @@ TEST(Endpoints, ValidatesOverviewDateRange) {
   EXPECT_FALSE(toQuery(OverviewParams{"2026-10-31", "2026-10-01"}).ok());
 }
 
+TEST(Endpoints, DescribesEveryEndpointAndItsParametersOnce) {
+  ASSERT_EQ(endpointSpecs().size(), allEndpoints().size());
+  for (std::size_t i = 0; i < allEndpoints().size(); ++i) {
+    EXPECT_EQ(endpointSpecs()[i].endpoint, allEndpoints()[i]);
+    EXPECT_STREQ(endpointSpecs()[i].name, nameOf(allEndpoints()[i]));
+  }
+  const EndpointSpec& campaigns = specOf(Endpoint::campaigns);
+  ASSERT_EQ(campaigns.params.size(), 4u);
+  EXPECT_STREQ(campaigns.params[2].name, "limit");
+  EXPECT_EQ(campaigns.params[2].kind, ParamKind::integer);
+  EXPECT_EQ(specOf(Endpoint::overview).params[0].kind, ParamKind::text);
+}
+
+TEST(Endpoints, PositionalArgumentsGiveTheTypedFunctionsQuery) {
+  const auto positional = toQuery(Endpoint::flows, {std::string("live"), std::monostate{}, std::int64_t{5}});
+  const auto typed = toQuery(ListParams{std::string("live"), std::nullopt, 5, std::nullopt});
+  ASSERT_TRUE(positional.ok());
+  EXPECT_EQ(positional.value(), typed.value());
+  EXPECT_EQ(positional.value(), (Query{{"status", "live"}, {"limit", "5"}}));
+}
+
+TEST(Endpoints, PositionalArgumentsOfTheWrongKindOrTooManyAreConfigErrorsNamingTheEndpoint) {
+  const auto wrongKind = toQuery(Endpoint::segments, {std::monostate{}, std::monostate{}, std::string("10")});
+  ASSERT_FALSE(wrongKind.ok());
+  EXPECT_EQ(wrongKind.error().kind, ErrorKind::config);
+  EXPECT_EQ(wrongKind.error().endpoint, "segments");
+  EXPECT_NE(wrongKind.error().detail.find("limit must be an integer"), std::string::npos);
+  const auto tooMany = toQuery(Endpoint::overview, {std::string("2026-10-01"), std::string("2026-10-02"), std::int64_t{1}});
+  ASSERT_FALSE(tooMany.ok());
+  EXPECT_EQ(tooMany.error().endpoint, "overview");
+  const auto outOfRange = toQuery(Endpoint::forms, {std::monostate{}, std::monostate{}, std::int64_t{0}});
+  ASSERT_FALSE(outOfRange.ok());
+  EXPECT_EQ(outOfRange.error().endpoint, "forms");
+}
+
 }  // namespace
 }  // namespace livedata

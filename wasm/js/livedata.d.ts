@@ -1,7 +1,6 @@
 // TypeScript declarations of the livedata WASM module's JavaScript entry (livedata.js).
 
 export type EndpointName = 'overview' | 'campaigns' | 'flows' | 'forms' | 'segments';
-export declare const ENDPOINTS: readonly EndpointName[];
 
 export type ErrorKind =
   | 'network'
@@ -55,7 +54,7 @@ export interface LiveDataOptions {
   fetch?: typeof fetch;
   /** Receives the core's log lines (retries, evictions, fallbacks). */
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-  /** Emscripten module options, e.g. { wasmBinary } to load the module from bytes under node. */
+  /** Emscripten module options: { wasmBinary } to load the module from bytes, { locateFile } to find the .wasm elsewhere. Neither is needed in a browser (fetched beside the entry) nor under node (read from the file beside it). */
   module?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string, prefix: string) => string };
 }
 
@@ -134,6 +133,8 @@ export interface ClientStats {
   cacheBytes: number;
   /** hits / (hits + misses); 0 before any request. */
   hitRate: number;
+  /** Parsed results held in JavaScript, one per cached entry at most (so within cache.maxEntries). */
+  memoized: number;
 }
 
 export interface EventPayloads {
@@ -147,6 +148,8 @@ export type EventName = keyof EventPayloads;
 export declare const EVENTS: readonly EventName[];
 
 export interface LiveData {
+  /** The endpoints, in the core's order, as the module describes them. */
+  readonly endpoints: readonly EndpointName[];
   getOverviewMetrics<T = unknown>(params?: OverviewParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
   getCampaigns<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;
   getFlows<T = unknown>(params?: ListParams, options?: RequestOptions): Promise<LiveDataResult<T>>;

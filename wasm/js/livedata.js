@@ -8,9 +8,8 @@ import { createHost } from './host.js';
 
 const utf8 = new TextDecoder();
 
-export const ENDPOINTS = Object.freeze(['overview', 'campaigns', 'flows', 'forms', 'segments']);
-
 // The core's event types and the names they carry here (ld.on) and as DOM CustomEvents.
+// entryRemoved is the adapter's own: it bounds the memo of parsed data.
 const EVENT_NAMES = Object.freeze({
   forceDataRefresh: 'forceDataRefresh',
   dataUpdated: 'livedata:updated',
@@ -20,43 +19,50 @@ const EVENT_NAMES = Object.freeze({
 });
 export const EVENTS = Object.freeze(Object.values(EVENT_NAMES));
 
-// The parameters each endpoint takes, in the order they cross into the module: two strings,
-// then two integers, with bits 1, 2, 4, 8 saying which are present (bindings.cpp CrossedParams).
-const OVERVIEW_PARAMS = Object.freeze({ strings: ['from', 'to'], integers: [] });
-const LIST_PARAMS = Object.freeze({ strings: ['status', 'sort'], integers: ['limit', 'offset'] });
-
-// ResultFlag bits of bindings.cpp's ResultRecord (float64 version and updatedAt, then int32
-// slot, status and flags).
-const FLAG = Object.freeze({
-  fromCache: 1, revalidated: 2, stale: 4, fallback: 8, hasError: 16, bodyFromResponse: 32,
-});
+// The endpoints, as the module's table describes them (describeEndpoints): their names,
+// and per endpoint its parameters in the order they cross, each with its position's bit
+// and its place among the texts or the integers (bindings.cpp CrossedParams).
+function endpointTable(described) {
+  return described.map(({ name, params, crossable }) => {
+    const counts = { text: 0, integer: 0 };
+    const byName = new Map();
+    params.forEach((param, position) => {
+      byName.set(param.name, { kind: param.kind, bit: 1 << position, place: counts[param.kind]++ });
+    });
+    return Object.freeze({ name, byName, crossable });
+  });
+}
 
 // An endpoint call converted for the module: { index, present, strings: [2], integers: [2],
 // problem }, `problem` naming the first bad parameter; index -1 for a name that is no endpoint.
-function convert(endpoint, params) {
-  const index = ENDPOINTS.indexOf(endpoint);
+function convert(table, endpoint, params) {
+  const index = table.findIndex((entry) => entry.name === endpoint);
   const call = { index, present: 0, strings: ['', ''], integers: [0, 0], problem: null };
-  if (index < 0 || params === undefined || params === null) return call;
+  if (index < 0) return call;
+  if (!table[index].crossable) {
+    call.problem = `invalid parameter: ${endpoint} has more parameters than this module can pass`;
+    return call;
+  }
+  if (params === undefined || params === null) return call;
   if (typeof params !== 'object') {
     call.problem = 'parameters must be an object';
     return call;
   }
-  const accepted = index === 0 ? OVERVIEW_PARAMS : LIST_PARAMS;
+  const accepted = table[index].byName;
   for (const name in params) {
     if (!Object.prototype.hasOwnProperty.call(params, name)) continue;
     const value = params[name];
-    const stringAt = accepted.strings.indexOf(name);
-    const integerAt = accepted.integers.indexOf(name);
-    if (stringAt < 0 && integerAt < 0) call.problem = `unknown parameter: ${name}`;
+    const param = accepted.get(name);
+    if (!param) call.problem = `unknown parameter: ${name}`;
     else if (value === undefined || value === null) continue;
-    else if (stringAt >= 0) {
+    else if (param.kind === 'text') {
       if (typeof value !== 'string') call.problem = `${name} must be a string`;
-      call.strings[stringAt] = value;
-      call.present |= 1 << stringAt;
+      call.strings[param.place] = value;
+      call.present |= param.bit;
     } else {
-      if (!Number.isInteger(value) || Math.abs(value) > 1e9) call.problem = `${name} must be an integer`;
-      call.integers[integerAt] = value;
-      call.present |= 4 << integerAt;
+      if (!Number.isSafeInteger(value)) call.problem = `${name} must be an integer`;
+      call.integers[param.place] = value;
+      call.present |= param.bit;
     }
     if (call.problem) {
       call.problem = `invalid parameter: ${call.problem}`;
@@ -66,8 +72,8 @@ function convert(endpoint, params) {
   return call;
 }
 
-// One string per distinct call, for remembering its cache key's slot: the first string's
-// length keeps the two strings apart.
+// One string per distinct call, for remembering the cache entry it reads: the first
+// string's length keeps the two strings apart.
 const signatureOf = ({ index, present, strings, integers }) =>
   `${index}:${present}:${integers[0]}:${integers[1]}:${strings[0].length}:${strings[0]}${strings[1]}`;
 
@@ -87,11 +93,12 @@ export class LiveDataError extends Error {
   }
 }
 
-// One module instance per page, or per `module` options object (under node, the object
-// carrying wasmBinary), shared by every client created with it. Emscripten turns the
-// object it is given into the module, so it gets a copy.
+// One module instance per page, or per `module` options object (Emscripten's module
+// options: wasmBinary, locateFile), shared by every client created with it, with the
+// endpoint table and result layout it describes. Emscripten turns the object it is given
+// into the module, so it gets a copy.
 const defaultModuleOptions = {};
-const modules = new WeakMap(); // module options -> Promise of the instance
+const modules = new WeakMap(); // module options -> Promise of { module, endpoints, layout }
 
 // The module's functions for one client, each given the client's handle first
 // (wasm/src/bindings.cpp), as methods.
@@ -103,19 +110,39 @@ const CLIENT_FUNCTIONS = Object.freeze([
 function bindClient(module, handle) {
   // A plain export (bindings.cpp). Its first call swaps Emscripten's forwarding stub for
   // the wasm function itself, which is then held here rather than looked up on `module`
-  // each time (slot -1 finds nothing).
-  module._livedata_peek_slot(handle, -1);
-  const peekSlot = module._livedata_peek_slot;
+  // each time (entry 0 finds nothing).
+  module._livedata_peek_entry(handle, 0);
+  const peekEntry = module._livedata_peek_entry;
   const client = {
     delete: () => module.deleteClient(handle),
-    peekSlot: (slot) => peekSlot(handle, slot) !== 0,
+    peekEntry: (entryId) => peekEntry(handle, entryId) !== 0,
   };
   for (const name of CLIENT_FUNCTIONS) client[name] = module[name].bind(null, handle);
   return client;
 }
 
+// Under node there is no page to fetch the .wasm from (node's fetch has no file: URLs):
+// its bytes are read from the file beside this one. The specifier is not a literal, so
+// bundlers for the browser leave the import alone; browsers never take this path.
+async function nodeWasmBinary() {
+  const fs = 'node:fs/promises';
+  const { readFile } = await import(/* @vite-ignore */ fs);
+  return readFile(new URL('./livedata-core.wasm', import.meta.url));
+}
+const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
+
 function loadModule(moduleOptions = defaultModuleOptions) {
-  if (!modules.has(moduleOptions)) modules.set(moduleOptions, createLiveDataCore({ ...moduleOptions }));
+  if (!modules.has(moduleOptions)) {
+    modules.set(
+      moduleOptions,
+      (async () => {
+        const options = { ...moduleOptions };
+        if (isNode && !options.wasmBinary && !options.locateFile) options.wasmBinary = await nodeWasmBinary();
+        const module = await createLiveDataCore(options);
+        return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
+      })(),
+    );
+  }
   return modules.get(moduleOptions);
 }
 
@@ -142,13 +169,18 @@ function checkOptions(options) {
  */
 export async function createLiveData(options) {
   checkOptions(options);
-  const module = await loadModule(options.module);
+  const { module, endpoints: table, layout } = await loadModule(options.module);
+  const FLAG = layout.flagBits;
   const listeners = new Map(); // event name -> Set of listeners
   const eventTarget =
     options.eventTarget === undefined ? (typeof window !== 'undefined' ? window : null) : options.eventTarget;
   let client = null;
 
   function emit(type, payload) {
+    if (type === 'entryRemoved') {
+      forgetEntry(payload.entryId);
+      return;
+    }
     const name = EVENT_NAMES[type];
     if (!name) return;
     for (const listener of listeners.get(name) || []) {
@@ -193,56 +225,73 @@ export async function createLiveData(options) {
     throw new LiveDataError(configError);
   }
 
-  // Per slot (one per cache key, numbered by the module): its endpoint and key, the parsed
-  // data of one version, and the last result built, handed out again while nothing in it
-  // changes, so a cached read allocates nothing.
-  const slots = []; // slot -> { endpoint, key, version, data, result }
+  // Per cache entry (FetchResult::entryId): its endpoint and key, the parsed data of one
+  // version, and the last result built, handed out again while nothing in it changes, so a
+  // cached read allocates nothing. An entry is forgotten when the core announces its
+  // removal, so this holds no more than the core's cache does.
+  const entries = new Map(); // entryId -> { endpoint, key, version, data, result }
+  // The entry each endpoint call (signatureOf) last read, so peek() can name it by its id;
+  // and the calls that name each entry, to forget with it.
+  const entryOfCall = new Map(); // signature -> entryId
+  const callsOfEntry = new Map(); // entryId -> Set of signatures
+  function forgetEntry(entryId) {
+    entries.delete(entryId);
+    for (const signature of callsOfEntry.get(entryId) || []) entryOfCall.delete(signature);
+    callsOfEntry.delete(entryId);
+  }
+
   const recordAt = client.resultRecord();
-  // Views of the record; when the module's memory grows, its old buffer is detached and
-  // views over it have length 0, so they are made again.
-  const recordViews = () => ({
-    numbers: new Float64Array(module.HEAPU8.buffer, recordAt, 2),
-    integers: new Int32Array(module.HEAPU8.buffer, recordAt + 16, 3),
-  });
-  let record = recordViews();
-  // The slot of each endpoint call (signatureOf) whose result was not a fallback: the key
-  // of a call is a function of the call, so peek() can name it by its slot.
-  const slotOfCall = new Map();
-  function rememberSlot(signature) {
-    if (record.integers.length === 0) record = recordViews();
-    if (!(record.integers[2] & FLAG.fallback)) slotOfCall.set(signature, record.integers[0]);
+  // A view of the record; when the module's memory grows, its old buffer is detached (and
+  // a DataView over it throws), so a view over the new one is made.
+  const recordView = () => new DataView(module.HEAPU8.buffer, recordAt, layout.size);
+  let record = recordView();
+  const readRecord = () => {
+    if (record.buffer !== module.HEAPU8.buffer) record = recordView();
+    return record;
+  };
+
+  function rememberEntry(signature) {
+    const entryId = readRecord().getFloat64(layout.entryId, true);
+    if (entryId === 0) return;
+    const previous = entryOfCall.get(signature);
+    if (previous === entryId) return;
+    if (previous !== undefined) callsOfEntry.get(previous)?.delete(signature);
+    entryOfCall.set(signature, entryId);
+    if (!callsOfEntry.has(entryId)) callsOfEntry.set(entryId, new Set());
+    callsOfEntry.get(entryId).add(signature);
   }
 
   // The result the module just left in its record (bindings.cpp ResultRecord).
   function readResult() {
-    if (record.integers.length === 0) record = recordViews();
-    const version = record.numbers[0];
-    const updatedAt = record.numbers[1];
-    const slotIndex = record.integers[0];
-    const status = record.integers[1];
-    const flags = record.integers[2];
-    let slot = slots[slotIndex];
-    const last = slot && slot.result;
+    const view = readRecord();
+    const version = view.getFloat64(layout.version, true);
+    const updatedAt = view.getFloat64(layout.updatedAt, true);
+    const entryId = view.getFloat64(layout.entryId, true);
+    const status = view.getInt32(layout.status, true);
+    const flags = view.getInt32(layout.flags, true);
+    let entry = entryId === 0 ? undefined : entries.get(entryId);
+    const last = entry && entry.result;
     if (last && version !== 0 && !(flags & FLAG.hasError) && last.version === version && last.flags === flags &&
         last.updatedAt === updatedAt && last.status === status) {
       return last.result;
     }
-    const haveData = slot !== undefined && version !== 0 && slot.version === version;
+    const haveData = entry !== undefined && version !== 0 && entry.version === version;
     const fromResponse = !haveData && (flags & FLAG.bodyFromResponse) !== 0;
     let detail = null;
-    if (!slot || flags & FLAG.hasError || !(haveData || fromResponse)) {
+    if (!entry || flags & FLAG.hasError || !(haveData || fromResponse)) {
       detail = client.resultDetail();
-      slot = slots[slotIndex] = slot || { endpoint: detail.endpoint, key: detail.key };
+      entry = entry || { endpoint: detail.endpoint, key: detail.key };
+      if (entryId !== 0) entries.set(entryId, entry);
     }
     let data;
-    if (haveData) data = slot.data;
+    if (haveData) data = entry.data;
     else if (fromResponse) data = host.responseData();
     else data = JSON.parse(utf8.decode(module.HEAPU8.subarray(detail.bodyAt, detail.bodyAt + detail.bodyLength)));
-    if (version !== 0) Object.assign(slot, { version, data });
+    if (version !== 0) Object.assign(entry, { version, data });
     const result = Object.freeze({
       data,
-      endpoint: slot.endpoint,
-      key: slot.key,
+      endpoint: entry.endpoint,
+      key: entry.key,
       version,
       fromCache: (flags & FLAG.fromCache) !== 0,
       revalidated: (flags & FLAG.revalidated) !== 0,
@@ -252,7 +301,7 @@ export async function createLiveData(options) {
       status,
       error: detail ? detail.error : null,
     });
-    slot.result = { version, flags, updatedAt, status, result };
+    entry.result = { version, flags, updatedAt, status, result };
     return result;
   }
 
@@ -263,13 +312,14 @@ export async function createLiveData(options) {
   }
 
   // `start(token)` starts a request and says whether its result is ready already; else it
-  // comes through host.deliver(token). An endpoint call's `signature` is remembered with it.
+  // comes through host.deliver(token). An endpoint call's `signature` is remembered with
+  // the entry it read.
   const waiting = new Map(); // token -> { resolve, signature }
   let nextToken = 1;
   function request(start, signature) {
     const token = nextToken++;
     if (start(token)) {
-      if (signature) rememberSlot(signature);
+      if (signature) rememberEntry(signature);
       return Promise.resolve(readResult());
     }
     return new Promise((resolve) => waiting.set(token, { resolve, signature }));
@@ -277,18 +327,18 @@ export async function createLiveData(options) {
   function deliver(token) {
     const { resolve, signature } = waiting.get(token);
     waiting.delete(token);
-    if (signature) rememberSlot(signature);
+    if (signature) rememberEntry(signature);
     resolve(readResult());
   }
 
   function endpointRequest(endpoint, params, forceFresh) {
-    const call = convert(endpoint, params);
+    const call = convert(table, endpoint, params);
     const { index, problem, present, strings, integers } = call;
     if (index < 0) return request((token) => live().getUnknown(String(endpoint), token));
     if (problem) return request((token) => live().rejectParams(endpoint, problem, token));
     const signature = signatureOf(call);
-    // A fresh hit by slot is exactly what the full call would answer (the core's peek shares
-    // its freshness rule), without building the query and key again.
+    // A fresh hit by entry is exactly what the full call would answer (the core's peek
+    // shares its freshness rule), without building the query and key again.
     const found = forceFresh ? undefined : peekCall(signature);
     if (found) return Promise.resolve(found);
     return request(
@@ -297,11 +347,11 @@ export async function createLiveData(options) {
     );
   }
 
-  // The fresh cached result of a call already seen, by its slot; undefined when there is
+  // The fresh cached result of a call already seen, by its entry; undefined when there is
   // none or the call is new.
   function peekCall(signature) {
-    const slot = slotOfCall.get(signature);
-    return slot !== undefined && live().peekSlot(slot) ? readResult() : undefined;
+    const entryId = entryOfCall.get(signature);
+    return entryId !== undefined && live().peekEntry(entryId) ? readResult() : undefined;
   }
 
   const endpointCall = (name) => (params, { forceFresh = false } = {}) => endpointRequest(name, params, forceFresh);
@@ -331,6 +381,7 @@ export async function createLiveData(options) {
   }
 
   return {
+    endpoints: Object.freeze(table.map((entry) => entry.name)),
     getOverviewMetrics: endpointCall('overview'),
     getCampaigns: endpointCall('campaigns'),
     getFlows: endpointCall('flows'),
@@ -340,13 +391,13 @@ export async function createLiveData(options) {
     get: (endpoint, params, requestOptions = {}) => endpointCall(endpoint)(params, requestOptions),
     /** The fresh cached result of get(endpoint, params), at once, or undefined (see livedata.d.ts). */
     peek(endpoint, params) {
-      const call = convert(endpoint, params);
+      const call = convert(table, endpoint, params);
       const { index, problem, present, strings, integers } = call;
       if (index < 0 || problem) return undefined;
       const signature = signatureOf(call);
-      if (slotOfCall.has(signature)) return peekCall(signature);
+      if (entryOfCall.has(signature)) return peekCall(signature);
       if (!live().peekEndpoint(index, present, strings[0], strings[1], integers[0], integers[1])) return undefined;
-      rememberSlot(signature);
+      rememberEntry(signature);
       return readResult();
     },
     fetchFromAPI(path, { query = {}, forceFresh = false } = {}) {
@@ -358,12 +409,9 @@ export async function createLiveData(options) {
     },
     invalidate: (pattern) => live().invalidate(pattern),
     invalidateEndpoint: (endpoint) => live().invalidateEndpoint(endpoint),
-    clear() {
-      live().clear();
-      for (const slot of slots) if (slot) Object.assign(slot, { version: 0, data: undefined, result: undefined });
-    },
+    clear: () => live().clear(), // the core announces each entry's removal: the memo empties with it
     freshness: (endpoint) => live().freshness(endpoint),
-    stats: () => live().stats(),
+    stats: () => Object.assign(live().stats(), { memoized: entries.size }),
     setOnline: (online) => live().setOnline(online),
     on(eventName, listener) {
       if (!EVENTS.includes(eventName)) throw new TypeError(`livedata: unknown event ${eventName}; one of ${EVENTS.join(', ')}`);
@@ -385,8 +433,9 @@ export async function createLiveData(options) {
       host.dispose();
       client.delete();
       listeners.clear();
-      slots.length = 0;
-      slotOfCall.clear();
+      entries.clear();
+      entryOfCall.clear();
+      callsOfEntry.clear();
     },
   };
 }

@@ -1,16 +1,19 @@
 // Embind bindings over core/: one WasmClient per createLiveData(), holding a core Client on
-// the JavaScript host's transport, scheduler and clock (js_platform.h). Thin by design:
-// arguments are converted, results are converted back, and nothing of the data layer's
-// logic is here or in JavaScript.
+// the JavaScript host's transport, scheduler and clock (js_platform.h). Conversions only:
+// arguments are converted in, results out, and nothing of the data layer's logic, order or
+// rules is here or in JavaScript; what JavaScript must know of them it reads from the
+// module (describeEndpoints, resultLayout).
 //
-// The crossing is kept small, because a cached read is mostly crossing (issue 6):
-// - parameters come as plain values (CrossedParams), checked by livedata.js;
-// - a result goes back as a few numbers in a record in wasm memory (ResultRecord); its
-//   strings, error and body cross only when JavaScript lacks them (resultDetail);
-// - each cache key gets a small number, its slot; livedata.js keeps per slot the parsed data
-//   of one version (so a body never crosses back for a version it holds), and the slot of
-//   each call it has seen, so a repeated read is peekSlot(slot): one number in, no query or
-//   key built again (Client::peekKey, the same freshness rule as fetchFromAPI);
+// The crossing is kept small, because a cached read is mostly crossing:
+// - parameters come as plain values in a fixed shape (CrossedParams), in the order of the
+//   core's endpoint table, which livedata.js reads from describeEndpoints();
+// - a result goes back as a few numbers in a record in wasm memory (ResultRecord), whose
+//   layout livedata.js reads from resultLayout(); its strings, error and body cross only
+//   when JavaScript lacks them (resultDetail);
+// - a result names its cache entry (FetchResult::entryId); livedata.js keeps the parsed data
+//   of one version per entry until the core announces the entry's removal (entryRemoved),
+//   so that memo stays within the core's cache limits, and repeats a read it has seen as
+//   livedata_peek_entry(entry): one number in, no query or key built again;
 // - a body is parsed once, by the host, when its response arrives: the core gets that
 //   verdict for its JSON check, and a result carrying that body is flagged
 //   kBodyFromResponse so livedata.js takes the host's parsed value.
@@ -22,7 +25,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -135,57 +137,51 @@ ClientConfig configFrom(const val& options) {
   return config;
 }
 
-// Parameters cross as plain values in a fixed order, two strings then two integers (an
-// overview's from and to; a list's status, sort, limit and offset), with one bit each
-// (ParamPresence) saying which are given. livedata.js has checked their names and types,
-// so the crossing is a few numbers and two short strings, not an object read field by field.
-enum ParamPresence : int { kFirstString = 1, kSecondString = 2, kFirstInteger = 4, kSecondInteger = 8 };
+// Parameters cross as plain values: up to two texts and two integers, each parameter taking
+// the next of its kind in the order of its endpoint's EndpointSpec::params, with bit
+// (1 << position in params) set when it is given. livedata.js has checked the JavaScript
+// types, so the crossing is a few numbers and two short strings, not an object read field
+// by field; the core checks the values.
+constexpr std::size_t kCrossedTexts = 2;
+constexpr std::size_t kCrossedIntegers = 2;
 
 struct CrossedParams {
   int present = 0;
-  const std::string& firstString;
-  const std::string& secondString;
+  const std::string& firstText;
+  const std::string& secondText;
   double firstInteger = 0;
   double secondInteger = 0;
-
-  std::optional<std::string> string(int bit) const {
-    if (!(present & bit)) return std::nullopt;
-    return bit == kFirstString ? firstString : secondString;
-  }
-  std::optional<int> integer(int bit) const {
-    if (!(present & bit)) return std::nullopt;
-    return static_cast<int>(bit == kFirstInteger ? firstInteger : secondInteger);
-  }
 };
 
-// The endpoint's query, or the `config` error naming the bad parameter.
-Expected<Query> queryFor(Endpoint endpoint, const CrossedParams& params) {
-  Expected<Query> query =
-      endpoint == Endpoint::overview
-          ? toQuery(OverviewParams{params.string(kFirstString), params.string(kSecondString)})
-          : toQuery(ListParams{params.string(kFirstString), params.string(kSecondString),
-                               params.integer(kFirstInteger), params.integer(kSecondInteger)});
-  if (!query) {
-    Error error = query.error();
-    error.endpoint = nameOf(endpoint);
-    return error;
+// The endpoint's arguments by position, as the core's toQuery takes them.
+std::vector<ParamValue> argumentsOf(Endpoint endpoint, const CrossedParams& crossed) {
+  const std::vector<ParamSpec>& params = specOf(endpoint).params;
+  std::vector<ParamValue> arguments(params.size());
+  std::size_t texts = 0;
+  std::size_t integers = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const bool given = (crossed.present >> i) & 1;
+    if (params[i].kind == ParamKind::text) {
+      if (given) arguments[i] = texts == 0 ? crossed.firstText : crossed.secondText;
+      ++texts;
+    } else {
+      if (given) arguments[i] = static_cast<std::int64_t>(integers == 0 ? crossed.firstInteger : crossed.secondInteger);
+      ++integers;
+    }
   }
-  return query;
+  return arguments;
 }
 
-// The numeric half of a result, read by livedata.js straight from wasm memory (it holds the
-// record's address). Strings, the error and the body cross only when JavaScript lacks them
-// (WasmClient::resultDetail). Valid until the next result is written.
+// The numeric half of a result, read by livedata.js straight from wasm memory at the
+// offsets resultLayout() gives. Strings, the error and the body cross only when JavaScript
+// lacks them (WasmClient::resultDetail). Valid until the next result is written.
 struct ResultRecord {
   double version = 0;
   double updatedAt = 0;  // 0 for fallbacks (null in JavaScript)
-  std::int32_t slot = 0;  // a small number per cache key, stable for the client's life
+  double entryId = 0;    // FetchResult::entryId; 0 when the result is in no entry
   std::int32_t status = 0;
   std::int32_t flags = 0;  // ResultFlag bits
 };
-// livedata.js reads these offsets: version, updatedAt as float64 0 and 1; slot, status,
-// flags as int32 4, 5 and 6.
-static_assert(offsetof(ResultRecord, slot) == 16 && offsetof(ResultRecord, flags) == 24);
 
 enum ResultFlag : std::int32_t {
   kFromCache = 1,
@@ -196,6 +192,51 @@ enum ResultFlag : std::int32_t {
   // The body is the one of the response being completed, which the host has parsed already.
   kBodyFromResponse = 32,
 };
+
+// The endpoint table, for livedata.js: [{ name, params: [{ name, kind }] }] in the order
+// getEndpoint's index takes.
+val describeEndpoints() {
+  val endpoints = val::array();
+  for (const EndpointSpec& spec : endpointSpecs()) {
+    val params = val::array();
+    std::size_t texts = 0;
+    std::size_t integers = 0;
+    for (const ParamSpec& param : spec.params) {
+      val entry = val::object();
+      entry.set("name", std::string(param.name));
+      entry.set("kind", std::string(param.kind == ParamKind::text ? "text" : "integer"));
+      params.call<void>("push", entry);
+      (param.kind == ParamKind::text ? texts : integers) += 1;
+    }
+    val entry = val::object();
+    entry.set("name", std::string(spec.name));
+    entry.set("params", params);
+    // An endpoint whose parameters do not fit CrossedParams is refused loudly, not misread.
+    entry.set("crossable", texts <= kCrossedTexts && integers <= kCrossedIntegers && spec.params.size() < 31);
+    endpoints.call<void>("push", entry);
+  }
+  return endpoints;
+}
+
+// Where livedata.js reads a ResultRecord's fields (byte offsets) and what its flag bits mean.
+val resultLayout() {
+  val layout = val::object();
+  layout.set("version", static_cast<int>(offsetof(ResultRecord, version)));
+  layout.set("updatedAt", static_cast<int>(offsetof(ResultRecord, updatedAt)));
+  layout.set("entryId", static_cast<int>(offsetof(ResultRecord, entryId)));
+  layout.set("status", static_cast<int>(offsetof(ResultRecord, status)));
+  layout.set("flags", static_cast<int>(offsetof(ResultRecord, flags)));
+  layout.set("size", static_cast<int>(sizeof(ResultRecord)));
+  val flags = val::object();
+  flags.set("fromCache", static_cast<int>(kFromCache));
+  flags.set("revalidated", static_cast<int>(kRevalidated));
+  flags.set("stale", static_cast<int>(kStale));
+  flags.set("fallback", static_cast<int>(kFallback));
+  flags.set("hasError", static_cast<int>(kHasError));
+  flags.set("bodyFromResponse", static_cast<int>(kBodyFromResponse));
+  layout.set("flagBits", flags);
+  return layout;
+}
 
 }  // namespace
 
@@ -244,36 +285,29 @@ class WasmClient {
     return ready(*delivery);
   }
 
-  // getOverviewMetrics, getCampaigns, ...: the endpoint by its index in allEndpoints() (the
-  // order of ENDPOINTS in livedata.js), with its parameters as CrossedParams.
-  bool getEndpoint(int index, int present, const std::string& firstString, const std::string& secondString,
+  // getOverviewMetrics, getCampaigns, ...: the endpoint by its index in the core's table
+  // (describeEndpoints), with its parameters as CrossedParams.
+  bool getEndpoint(int index, int present, const std::string& firstText, const std::string& secondText,
                    double firstInteger, double secondInteger, bool forceFresh, double token) {
     const std::optional<Endpoint> endpoint = endpointAt(index);
     if (!endpoint) return getUnknown("#" + std::to_string(index), token);
     const auto delivery = std::make_shared<Delivery>();
-    const Expected<Query> query =
-        queryFor(*endpoint, {present, firstString, secondString, firstInteger, secondInteger});
-    if (query) {
-      fetchEndpoint(*client_, nameOf(*endpoint), query.value(), {forceFresh}, deliverTo(token, delivery));
-    } else {
-      completeWithError(nameOf(*endpoint), query.error(), deliverTo(token, delivery));
-    }
+    fetchEndpoint(*client_, *endpoint,
+                  argumentsOf(*endpoint, {present, firstText, secondText, firstInteger, secondInteger}), {forceFresh},
+                  deliverTo(token, delivery));
     return ready(*delivery);
   }
 
   // The same read, synchronously and only from a fresh cache entry (Client::peek): true
   // with the result in the record, false when there is none (or the parameters are bad).
-  bool peekEndpoint(int index, int present, const std::string& firstString, const std::string& secondString,
+  bool peekEndpoint(int index, int present, const std::string& firstText, const std::string& secondText,
                     double firstInteger, double secondInteger) {
     const std::optional<Endpoint> endpoint = endpointAt(index);
     if (!endpoint) return false;
     const Expected<Query> query =
-        queryFor(*endpoint, {present, firstString, secondString, firstInteger, secondInteger});
+        toQuery(*endpoint, argumentsOf(*endpoint, {present, firstText, secondText, firstInteger, secondInteger}));
     if (!query) return false;
-    std::optional<FetchResult> result = client_->peek(pathOf(*endpoint), query.value());
-    if (!result) return false;
-    writeRecord(std::move(*result));
-    return true;
+    return writeIfFound(client_->peek(pathOf(*endpoint), query.value()));
   }
 
   // An endpoint name livedata.js does not know: the core reports it as a `config` error.
@@ -290,14 +324,13 @@ class WasmClient {
     return ready(*delivery);
   }
 
-  // The same by the slot of an earlier result with the same endpoint and parameters, which
-  // livedata.js remembers: the cheapest crossing (one number) and no key to build again.
-  bool peekSlot(int slot) {
-    if (slot < 0 || static_cast<std::size_t>(slot) >= slotKeys_.size()) return false;
-    std::optional<FetchResult> result = client_->peekKey(slotKeys_[static_cast<std::size_t>(slot)]);
-    if (!result) return false;
-    writeRecord(std::move(*result), slot);
-    return true;
+  // The same by the entry of an earlier result (FetchResult::entryId), which livedata.js
+  // remembers per call: the cheapest crossing (one number) and no key to build again.
+  // Entry 0 is none: livedata.js calls that first, before it knows whether the client was
+  // created, to bind the export (the client may have failed its configuration).
+  bool peekEntry(double entryId) {
+    if (entryId < 1 || !client_) return false;
+    return writeIfFound(client_->peek(static_cast<std::uint64_t>(entryId)));
   }
 
   // The address of the record livedata.js reads results from.
@@ -404,7 +437,10 @@ class WasmClient {
             } else if constexpr (std::is_same_v<E, DataStaleEvent>) {
               out.set("lastUpdated", static_cast<double>(e.lastUpdated));
               out.set("ageMs", static_cast<double>(e.ageMs));
+            } else if constexpr (std::is_same_v<E, EntryRemovedEvent>) {
+              out.set("entryId", static_cast<double>(e.entryId));
             } else {
+              static_assert(std::is_same_v<E, LoadingChangedEvent>);
               out.set("loading", e.loading);
             }
           }
@@ -414,9 +450,15 @@ class WasmClient {
   }
 
   static std::optional<Endpoint> endpointAt(int index) {
-    const auto& endpoints = allEndpoints();
-    if (index < 0 || static_cast<std::size_t>(index) >= endpoints.size()) return std::nullopt;
-    return endpoints[static_cast<std::size_t>(index)];
+    const auto& specs = endpointSpecs();
+    if (index < 0 || static_cast<std::size_t>(index) >= specs.size()) return std::nullopt;
+    return specs[static_cast<std::size_t>(index)].endpoint;
+  }
+
+  bool writeIfFound(std::optional<FetchResult> result) {
+    if (!result) return false;
+    writeRecord(std::move(*result));
+    return true;
   }
 
   // A request's result on its way to JavaScript. One that arrives before the call that
@@ -446,16 +488,10 @@ class WasmClient {
     return true;
   }
 
-  // `knownSlot`: the result's slot when the caller has it (peekSlot), else -1.
-  void writeRecord(FetchResult result, std::int32_t knownSlot = -1) {
-    if (knownSlot < 0) {
-      const auto [found, added] = slots_.try_emplace(result.key, static_cast<std::int32_t>(slots_.size()));
-      if (added) slotKeys_.push_back(result.key);
-      knownSlot = found->second;
-    }
+  void writeRecord(FetchResult result) {
     record_.version = static_cast<double>(result.version);
     record_.updatedAt = static_cast<double>(result.updatedAt);
-    record_.slot = knownSlot;
+    record_.entryId = static_cast<double>(result.entryId);
     record_.status = result.status;
     record_.flags = (result.fromCache ? kFromCache : 0) | (result.revalidated ? kRevalidated : 0) |
                     (result.stale ? kStale : 0) | (result.fallback ? kFallback : 0) |
@@ -479,8 +515,6 @@ class WasmClient {
   Subscription eventSubscription_;
   std::string incoming_;                  // the body being received (bodyBuffer)
   std::optional<Completing> completing_;  // set only inside completeRequest
-  std::unordered_map<std::string, std::int32_t> slots_;  // cache key -> ResultRecord::slot
-  std::vector<std::string> slotKeys_;                     // ResultRecord::slot -> cache key
   ResultRecord record_;
   FetchResult last_;                      // the result the record describes
 };
@@ -515,9 +549,9 @@ struct Forward<method> {
 }  // namespace
 
 // The hottest call, a repeated cached read, skips Embind's generic invoker: a plain export,
-// called by livedata.js as module._livedata_peek_slot(handle, slot).
-extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_slot(int handle, int slot) {
-  return Forward<&WasmClient::peekSlot>::call(handle, slot) ? 1 : 0;
+// called by livedata.js as module._livedata_peek_entry(handle, entryId).
+extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_entry(int handle, double entryId) {
+  return Forward<&WasmClient::peekEntry>::call(handle, entryId) ? 1 : 0;
 }
 
 #define LIVEDATA_CLIENT_FUNCTION(name) emscripten::function(#name, &Forward<&WasmClient::name>::call)
@@ -525,6 +559,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_slot(int handle, int slot) {
 EMSCRIPTEN_BINDINGS(livedata) {
   emscripten::function("createClient", &createClient);
   emscripten::function("deleteClient", &deleteClient);
+  emscripten::function("describeEndpoints", &describeEndpoints);
+  emscripten::function("resultLayout", &resultLayout);
   LIVEDATA_CLIENT_FUNCTION(configError);
   LIVEDATA_CLIENT_FUNCTION(fetchFromAPI);
   LIVEDATA_CLIENT_FUNCTION(getEndpoint);

@@ -4,10 +4,9 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startServer } from '../../tests/support/mock_server.mjs';
-import { importLiveData, moduleOptions } from './module.js';
+import { importLiveData } from './module.js';
 
 const { createLiveData, LiveDataError, EVENTS } = await importLiveData();
-const module = moduleOptions();
 
 let server;
 const clients = [];
@@ -24,7 +23,7 @@ beforeEach(async () => {
 });
 
 async function client(options = {}) {
-  const ld = await createLiveData({ baseUrl: server.url, module, eventTarget: null, ...options });
+  const ld = await createLiveData({ baseUrl: server.url, eventTarget: null, ...options });
   clients.push(ld);
   return ld;
 }
@@ -283,12 +282,12 @@ test('offline requests fail fast as offline with the cached data', async () => {
 });
 
 test('bad input gets a typed error and never a crash', async () => {
-  await assert.rejects(createLiveData({ baseUrl: 'ftp://example.com', module }), (error) => {
+  await assert.rejects(createLiveData({ baseUrl: 'ftp://example.com' }), (error) => {
     assert.ok(error instanceof LiveDataError);
     assert.equal(error.kind, 'config');
     return true;
   });
-  await assert.rejects(createLiveData({ baseUrl: server.url, module, retry: { maxAttempts: 'x' } }), TypeError);
+  await assert.rejects(createLiveData({ baseUrl: server.url, retry: { maxAttempts: 'x' } }), TypeError);
   const ld = await client();
   for (const [result, field] of [
     [await ld.getCampaigns({ limit: 'ten' }), 'limit'],
@@ -303,6 +302,39 @@ test('bad input gets a typed error and never a crash', async () => {
   }
   assert.deepEqual(await server.requests().then((r) => r.counts), {}, 'bad arguments never reach the network');
   assert.throws(() => ld.on('nonsense', () => {}), TypeError);
+});
+
+test('parsed results stay within the core cache limits, however many distinct reads', async () => {
+  const ld = await client({ cache: { maxEntries: 4 } });
+  const results = [];
+  for (let limit = 1; limit <= 40; limit++) {
+    results.push(await ld.getCampaigns({ limit }));
+    assert.ok(ld.stats().memoized <= 4, `after ${limit} distinct reads: ${ld.stats().memoized} held`);
+  }
+  assert.equal(ld.stats().entries, 4);
+  assert.equal(ld.stats().evictions, 36);
+  // What is still cached is still served from memory, with the data parsed once.
+  const cached = await ld.getCampaigns({ limit: 40 });
+  assert.equal(cached.fromCache, true);
+  assert.strictEqual(cached.data, results.at(-1).data);
+  assert.strictEqual(ld.peek('campaigns', { limit: 40 }), cached);
+  // An evicted read goes back to the server and comes back whole.
+  assert.equal(ld.peek('campaigns', { limit: 1 }), undefined);
+  const again = await ld.getCampaigns({ limit: 1 });
+  assert.equal(again.fromCache, false);
+  assert.deepEqual(again.data, results[0].data);
+  ld.clear();
+  assert.equal(ld.stats().memoized, 0);
+});
+
+test('the endpoints and their parameters come from the module', async () => {
+  const ld = await client();
+  assert.deepEqual([...ld.endpoints], ['overview', 'campaigns', 'flows', 'forms', 'segments']);
+  const sorted = await ld.getSegments({ sort: '-name', limit: 3, offset: 1, status: undefined });
+  assert.equal(sorted.error, null);
+  assert.equal(sorted.key, 'GET segments?limit=3&offset=1&sort=-name');
+  const overview = await ld.getOverviewMetrics({ from: '2026-10-01', to: '2026-10-31' });
+  assert.equal(overview.key, 'GET overview?from=2026-10-01&to=2026-10-31');
 });
 
 test('clear() drops the data; dispose() makes the client unusable', async () => {

@@ -58,7 +58,12 @@ struct CacheDirectives {
 
 CacheDirectives parseCacheControl(std::string_view headerValue);
 
+// Identifies a key's entry while it stays in the cache: kept when its body is replaced,
+// never reused once the entry is evicted, removed or cleared. 0 is no entry.
+using EntryId = std::uint64_t;
+
 struct CacheEntry {
+  EntryId id = 0;      // assigned by the cache when the key enters it
   std::string key;
   std::string endpoint;
   std::string path;    // request path, to refetch the entry
@@ -74,14 +79,21 @@ struct CacheEntry {
   bool isFresh(Millis now) const { return !invalidated && now < expiresAtMs; }
 };
 
+// Told of every entry the cache drops (evicted, removed, cleared) as it goes, so that the
+// owner can announce it (the Client's EntryRemovedEvent). Runs inside the cache's call:
+// it must not call back into the cache.
+using RemovalListener = std::function<void(const CacheEntry& dropped)>;
+
 // An LRU map of responses bounded by entry count and body bytes.
 // Not synchronized: REQUIRES external synchronization (the Client holds its lock).
 class ResponseCache {
  public:
-  explicit ResponseCache(CacheLimits limits);
+  explicit ResponseCache(CacheLimits limits, RemovalListener onRemoval = {});
 
   // The entry for `key`, marking it most recently used; nullptr when absent.
   CacheEntry* lookup(const std::string& key);
+  // The same by the entry's id.
+  CacheEntry* lookup(EntryId id);
   // The entry for `key` without touching recency.
   const CacheEntry* peek(const std::string& key) const;
 
@@ -105,14 +117,20 @@ class ResponseCache {
   std::uint64_t evictions() const { return evictions_; }
 
  private:
+  using Position = std::list<CacheEntry>::iterator;
   std::size_t invalidateIf(const std::function<bool(const CacheEntry&)>& matches);
   void evictToFit();
+  void erase(Position position);
 
   CacheLimits limits_;
   std::list<CacheEntry> lru_;  // front = most recently used
-  std::unordered_map<std::string, std::list<CacheEntry>::iterator> index_;
+  // Both indexes hold every entry of lru_, and nothing else.
+  std::unordered_map<std::string, Position> index_;
+  std::unordered_map<EntryId, Position> byId_;
+  RemovalListener onRemoval_;
   std::size_t bytes_ = 0;
   std::uint64_t nextVersion_ = 1;
+  EntryId nextId_ = 1;
   std::uint64_t evictions_ = 0;
 };
 

@@ -42,6 +42,9 @@ struct FetchResult {
   std::shared_ptr<const std::string> body;
   // Identifies the body: equal versions mean equal bodies (0 for fallback values).
   std::uint64_t version = 0;
+  // The cache entry it came from or was stored in (CacheEntry::id), stable while the entry
+  // stays cached, until an EntryRemovedEvent names it; 0 when none (a fallback, no-store).
+  std::uint64_t entryId = 0;
   bool fromCache = false;    // served from the client cache (a hit, a 304 or a fallback)
   bool revalidated = false;  // the server confirmed the cached body with 304
   bool stale = false;        // older than the stale threshold, or served after an error
@@ -114,9 +117,9 @@ class Client {
   // counted as a hit, like fetchFromAPI's; a nullopt counts nothing. Sends nothing, emits no
   // event, schedules nothing.
   std::optional<FetchResult> peek(const std::string& path, const Query& query);
-  // The same by cache key (a FetchResult::key), for an adapter that remembers the key of
-  // a read it repeats instead of building it again.
-  std::optional<FetchResult> peekKey(std::string key);
+  // The same by the entry a result came from (FetchResult::entryId): a repeated read names
+  // it without building its query and key again.
+  std::optional<FetchResult> peek(std::uint64_t entryId);
 
   // Invalidates the named endpoints (all when `endpoints` is empty), emits
   // forceDataRefresh, refetches every cached variant of each (its default query when none

@@ -50,13 +50,22 @@ struct LoadingChangedEvent {
   bool loading = false;
 };
 
-using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
-                           DataStaleEvent, LoadingChangedEvent>;
+// The cache dropped an entry: evicted to stay within its limits, removed (a no-store
+// answer), or cleared. Its id (FetchResult::entryId) is never used again, so whatever an
+// adapter keeps per entry (parsed data) can go, and stays bounded by the cache's limits.
+struct EntryRemovedEvent {
+  std::string endpoint;
+  std::string key;
+  std::uint64_t entryId = 0;
+};
 
-enum class EventType { forceDataRefresh, dataUpdated, dataError, dataStale, loadingChanged };
+using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
+                           DataStaleEvent, LoadingChangedEvent, EntryRemovedEvent>;
+
+enum class EventType { forceDataRefresh, dataUpdated, dataError, dataStale, loadingChanged, entryRemoved };
 
 EventType typeOf(const Event& event);
-// "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged"
+// "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged", "entryRemoved"
 const char* toString(EventType type);
 
 using EventListener = std::function<void(const Event&)>;

@@ -8,6 +8,8 @@
 #include "livedata/errors.h"
 #include "livedata/events.h"
 #include "livedata/fallback.h"
+#include "livedata/flight.h"
 #include "livedata/freshness.h"
+#include "livedata/http_policy.h"
 #include "livedata/retry.h"
 #include "livedata/types.h"

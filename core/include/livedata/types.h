@@ -93,8 +93,8 @@ using RequestId = std::uint64_t;
 using TransportCallback = std::function<void(TransportResult)>;
 
 // Sends HTTP requests asynchronously.
-// Contract: `send` returns at once; `done` is called exactly once per request, on any
-// thread, possibly before `send` returns. After `cancel(id)` the request completes with
+// Contract: `send` returns at once with an id that is never 0; `done` is called exactly
+// once per request, on any thread, possibly before `send` returns. After `cancel(id)` the request completes with
 // TransportFailureKind::cancelled unless it had already completed. Implementations must be
 // safe to call from several threads.
 class Transport {
@@ -114,7 +114,8 @@ class Clock {
 using TimerId = std::uint64_t;
 
 // Runs a task once after a delay (setTimeout in the browser, a timer thread natively).
-// Tasks may run on any thread. `cancel` of a task that already ran is a no-op.
+// Tasks may run on any thread. Ids are never 0. `cancel` of a task that already ran is a
+// no-op.
 class Scheduler {
  public:
   virtual ~Scheduler() = default;

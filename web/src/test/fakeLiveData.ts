@@ -123,6 +123,7 @@ export class FakeLiveData {
       throw new Error(`FakeLiveData: ${name} is not faked`);
     };
     return {
+      endpoints: ['overview', 'campaigns', 'flows', 'forms', 'segments'],
       get: this.get as LiveData['get'],
       getOverviewMetrics: (params, options) => this.get('overview', params as Params, options) as never,
       getCampaigns: (params, options) => this.get('campaigns', params as Params, options) as never,
