@@ -1,4 +1,4 @@
-// Errors are values (STYLE.md): nothing in the core throws to its caller. One error type
+// Errors are values: nothing in the core throws to its caller. One error type
 // carries everything the UI (a toast) and the logs need.
 #pragma once
 
