@@ -8,7 +8,7 @@
 #include <string>
 #include <variant>
 
-#include "upstream/account.h"
+#include "simulated_upstream/account.h"
 
 namespace livedata::bench {
 

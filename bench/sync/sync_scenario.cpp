@@ -14,9 +14,9 @@
 #include "stopwatch.h"
 #include "store/store.h"
 #include "sync/sync_service.h"
-#include "upstream/account.h"
-#include "upstream/http_upstream_source.h"
-#include "upstream/upstream_server.h"
+#include "simulated_upstream/account.h"
+#include "upstream_client/http_upstream_source.h"
+#include "simulated_upstream/upstream_server.h"
 
 namespace livedata::bench {
 namespace {

@@ -14,7 +14,7 @@
 #include "server_client.h"
 #include "server_process.h"
 #include "store/store.h"
-#include "upstream/http_upstream_source.h"
+#include "upstream_client/http_upstream_source.h"
 
 namespace livedata {
 namespace {

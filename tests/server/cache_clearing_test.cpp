@@ -1,4 +1,4 @@
-#include "cache_clearing.h"
+#include "app/cache_clearing.h"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "backend.h"
-#include "server.h"
+#include "app/backend.h"
+#include "app/server.h"
 
 namespace livedata::mock {
 namespace {

@@ -1,6 +1,6 @@
 // Configuration layering: defaults < JSON file < environment < flags, one validation for
 // all, errors that name the source and the field.
-#include "options.h"
+#include "app/options.h"
 
 #include <gtest/gtest.h>
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "representation.h"
+#include "model/representation.h"
 
 namespace livedata::mock {
 

@@ -88,8 +88,8 @@
 #include "cache/redis_backend.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
-#include "structured_log.h"
-#include "representation.h"
+#include "model/structured_log.h"
+#include "model/representation.h"
 
 namespace livedata::mock {
 

@@ -1,6 +1,6 @@
 #include "monitoring/error_tracker.h"
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/error_fingerprint.h"
 #include "monitoring/utf8_text.h"
 

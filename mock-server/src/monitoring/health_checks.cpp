@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/utf8_text.h"
 
 namespace livedata::mock::monitoring {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "livedata/types.h"
-#include "structured_log.h"
+#include "model/structured_log.h"
 
 namespace livedata::mock::monitoring {
 

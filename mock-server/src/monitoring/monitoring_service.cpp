@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/prometheus_exposition.h"
 
 namespace livedata::mock::monitoring {

@@ -1,6 +1,6 @@
 #include "monitoring/service_targets.h"
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 
 namespace livedata::mock::monitoring {
 

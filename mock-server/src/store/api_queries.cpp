@@ -5,12 +5,12 @@
 #include <chrono>
 #include <vector>
 
-#include "compression.h"
-#include "dataset.h"
+#include "http/compression.h"
+#include "model/dataset.h"
 #include "livedata/types.h"  // parseNonNegativeDecimal
-#include "http_caching.h"
+#include "http/http_caching.h"
 #include "livedata/cache.h"
-#include "record_json.h"
+#include "model/record_json.h"
 
 namespace livedata::mock {
 namespace {

@@ -17,10 +17,10 @@
 #include <string_view>
 #include <variant>
 
-#include "api_error.h"
-#include "civil_time.h"
-#include "entity.h"
-#include "representation.h"
+#include "http/api_error.h"
+#include "model/civil_time.h"
+#include "model/entity.h"
+#include "model/representation.h"
 #include "store/store.h"
 
 namespace livedata::mock {

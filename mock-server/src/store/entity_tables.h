@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "dataset.h"
-#include "entity.h"
+#include "model/dataset.h"
+#include "model/entity.h"
 #include "store/sqlite.h"
 
 namespace livedata::mock::tables {

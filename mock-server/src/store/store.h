@@ -17,9 +17,9 @@
 #include <variant>
 #include <vector>
 
-#include "civil_time.h"
-#include "dataset.h"
-#include "entity.h"
+#include "model/civil_time.h"
+#include "model/dataset.h"
+#include "model/entity.h"
 
 namespace livedata::mock {
 

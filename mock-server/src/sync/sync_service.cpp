@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "livedata/retry.h"
-#include "upstream/feed_api.h"  // kMaxPageSize: the upstream API's page_size limit
 
 namespace livedata::mock {
 

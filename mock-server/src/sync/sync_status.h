@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "entity.h"
+#include "model/entity.h"
 #include "livedata/types.h"
 
 namespace livedata::mock {

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "representation.h"
+#include "model/representation.h"
 
 namespace livedata::mock::testing {
 

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "api_error.h"
+#include "http/api_error.h"
 #include "cache/response_cache.h"
 #include "cache_test_support.h"
 

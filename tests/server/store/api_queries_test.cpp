@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
-#include "data_generator.h"
-#include "http_caching.h"
+#include "simulated_upstream/data_generator.h"
+#include "http/http_caching.h"
 #include "livedata/cache.h"
 #include "store/sqlite.h"
 #include "store_test_support.h"

@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
-#include "entity.h"
-#include "upstream/upstream_source.h"
+#include "model/entity.h"
+#include "upstream_client/upstream_source.h"
 
 namespace livedata::mock::testing {
 

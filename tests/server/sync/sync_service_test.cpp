@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data_generator.h"
+#include "simulated_upstream/data_generator.h"
 #include "scripted_upstream.h"
 #include "sync_test_support.h"
 

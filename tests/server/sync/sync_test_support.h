@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "entity.h"
+#include "model/entity.h"
 #include "store/store.h"
 
 namespace livedata::mock::testing {

@@ -1,0 +1,73 @@
+// What every httplib server of mock-server needs (the API server and the upstream): JSON
+// answers in the one error shape, error and exception handlers that use it, and a
+// bind/listen/stop lifecycle that survives httplib 0.11's races.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "http/api_error.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace livedata::mock {
+
+// A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
+// no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
+// on its own (it compresses only an exact "application/json").
+void sendJson(httplib::Response& res, int status, const std::string& body);
+// The same for a body of another type (Prometheus text, health+json).
+void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType);
+void sendError(httplib::Response& res, const ApiError& error);
+
+// An exception that escaped a handler: its dynamic type, demangled ("std::out_of_range";
+// "unknown" for a non-std::exception), and its what().
+struct CaughtException {
+  std::string type;
+  std::string what;
+};
+
+// httplib's own errors (unknown route 404, body too large 413, unparsable request 400...)
+// answered in the error shape, leaving bodies handlers wrote alone; an exception escaping a
+// handler becomes a 500 with the handler's headers dropped, reported to `onException`.
+void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException);
+
+// bind(), then listen() on one thread; stop() from any thread at any time, once or more:
+// before listen() it makes listen() return at once (closing the bound socket), during it
+// it makes it return once requests in flight are done.
+class ServerLifecycle {
+ public:
+  explicit ServerLifecycle(httplib::Server& http) : http_(http) {}
+  // Stops; a socket bound but never listened on is closed too (httplib closes it only by
+  // stopping a running listen, and clients would queue on it unanswered).
+  ~ServerLifecycle();
+  ServerLifecycle(const ServerLifecycle&) = delete;
+  ServerLifecycle& operator=(const ServerLifecycle&) = delete;
+
+  // `port` 0 picks a free one. Returns the bound port, or -1.
+  int bind(const std::string& host, int port);
+  // Serves until stop(). Returns false if it was not bound or serving failed.
+  bool listen();
+  void stop();
+
+ private:
+  void stopListening();  // REQUIRES: listenEntered_
+
+  httplib::Server& http_;
+  std::atomic<bool> bound_{false};
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> listenEntered_{false};
+  std::atomic<bool> listenReturned_{false};
+  std::mutex stopMutex_;
+  bool httpStopped_ = false;  // GUARDED_BY(stopMutex_): httplib 0.11 asserts on a second stop()
+};
+
+}  // namespace livedata::mock
