@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 TEST(CacheClearing, SuccessfulWritesUnderAResourceClearIt) {
@@ -24,4 +24,4 @@ TEST(CacheClearing, ReadsFailuresAndOtherPathsClearNothing) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -19,7 +19,7 @@
 #include "upstream_client/http_upstream_source.h"
 #include "simulated_upstream/upstream_server.h"
 
-namespace livedata::mock::testing {
+namespace livedata::server::testing {
 
 // The last second of the generated data (DatasetSizes::lastDay's end): changes come after it.
 inline UnixSeconds endOfData() { return (DatasetSizes{}.lastDay + 1) * kSecondsPerDay - 1; }
@@ -133,4 +133,4 @@ inline UpstreamFailure failureOf(const UpstreamResult& result) {
   return {};
 }
 
-}  // namespace livedata::mock::testing
+}  // namespace livedata::server::testing

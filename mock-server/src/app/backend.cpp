@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 // Unwraps a factory's variant, or returns its message prefixed with the part's name.
@@ -65,16 +65,16 @@ std::variant<std::unique_ptr<Backend>, std::string> Backend::start(const ServerO
     return error;
   }
 
-  ResponseCacheOptions cacheOptions;
+  SharedResponseCacheOptions cacheOptions;
   cacheOptions.redisUrl = options.redisUrl;
   cacheOptions.ttlSeconds = options.cacheTtlSeconds;
   cacheOptions.memoryMaxEntries = options.cacheMaxEntries;
   cacheOptions.memoryMaxBytes = options.cacheMaxBytes;
-  ResponseCacheDependencies cacheDependencies;
+  SharedResponseCacheDependencies cacheDependencies;
   cacheDependencies.log = [&log](LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) {
     log.write(level, message, fields);
   };
-  if (auto error = takeOrExplain(ResponseCache::create(cacheOptions, cacheDependencies), backend->cache_,
+  if (auto error = takeOrExplain(SharedResponseCache::create(cacheOptions, cacheDependencies), backend->cache_,
                                  "response cache");
       !error.empty()) {
     return error;
@@ -88,7 +88,7 @@ std::variant<std::unique_ptr<Backend>, std::string> Backend::start(const ServerO
   syncOptions.scheduleIntervalSeconds = options.syncIntervalSeconds;
   SyncDependencies syncDependencies;
   syncDependencies.log = cacheDependencies.log;
-  ResponseCache& cache = *backend->cache_;
+  SharedResponseCache& cache = *backend->cache_;
   syncDependencies.onCommitted = [&cache, &log](Entity entity, std::size_t changedRows) {
     const std::size_t removed = cache.invalidateEndpoints({endpointNameOf(entity)});
     log.debug("cache invalidated after sync commit",
@@ -116,4 +116,4 @@ void Backend::stop() {
   if (upstreamServer_) upstreamServer_->stop();
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

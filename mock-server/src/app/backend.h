@@ -14,7 +14,7 @@
 #include <string>
 #include <variant>
 
-#include "cache/response_cache.h"
+#include "cache/shared_response_cache.h"
 #include "app/log.h"
 #include "app/options.h"
 #include "store/api_queries.h"
@@ -24,7 +24,7 @@
 #include "upstream_client/http_upstream_source.h"
 #include "simulated_upstream/upstream_server.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class Backend {
  public:
@@ -39,7 +39,7 @@ class Backend {
 
   Store& store() { return *store_; }
   const ApiQueries& api() const { return *api_; }
-  ResponseCache& cache() { return *cache_; }
+  SharedResponseCache& cache() { return *cache_; }
   SyncService& sync() { return *sync_; }
   // The in-process upstream; null when the upstream runs elsewhere.
   UpstreamServer* localUpstream() { return upstreamServer_.get(); }
@@ -56,7 +56,7 @@ class Backend {
   std::unique_ptr<UpstreamAccount> account_;
   std::unique_ptr<UpstreamServer> upstreamServer_;
   std::unique_ptr<HttpUpstreamSource> upstreamSource_;
-  std::unique_ptr<ResponseCache> cache_;
+  std::unique_ptr<SharedResponseCache> cache_;
   std::unique_ptr<ApiQueries> api_;
   std::unique_ptr<SyncService> sync_;
 };
@@ -65,4 +65,4 @@ class Backend {
 UpstreamAccountOptions upstreamAccountOptionsFrom(const ServerOptions& options);
 UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -6,7 +6,7 @@
 #include "store/api_queries.h"
 #include "simulated_upstream/upstream_faults.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -163,4 +163,4 @@ AdminReply BackendRoutes::touch(const std::string& body) {
   return errorReply({503, "sync_failed", "no upstream change reached " + std::string(nameOf(entity))});
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -11,7 +11,7 @@
 #include "http/admin_routes.h"
 #include "app/backend.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class BackendRoutes {
  public:
@@ -34,4 +34,4 @@ class BackendRoutes {
   Backend& backend_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

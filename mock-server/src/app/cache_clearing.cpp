@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 std::optional<ApiResource> resourceChangedBy(std::string_view method, std::string_view path, int status) {
   const bool mutating = method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -13,4 +13,4 @@ std::optional<ApiResource> resourceChangedBy(std::string_view method, std::strin
   return apiResourceFromName(rest.substr(0, rest.find('/')));
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -11,8 +11,8 @@
 
 #include "store/api_queries.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 std::optional<ApiResource> resourceChangedBy(std::string_view method, std::string_view path, int status);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -5,7 +5,7 @@
 
 #include "model/civil_time.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string timestampNow() {
@@ -47,4 +47,4 @@ void Log::write(LogLevel level, std::string_view message, const nlohmann::ordere
   std::fflush(out_);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

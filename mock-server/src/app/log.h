@@ -13,7 +13,7 @@
 
 #include "app/options.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class Log {
  public:
@@ -35,4 +35,4 @@ class Log {
   std::FILE* out_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -24,7 +24,7 @@
 
 namespace {
 
-using namespace livedata::mock;
+using namespace livedata::server;
 
 constexpr int kExitUsage = 2;
 
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   }
   Backend& backend = *std::get<0>(started);
 
-  MockServer server(withToken, token, backend, log);
+  ApiServer server(withToken, token, backend, log);
   const int port = server.bind();
   if (port < 0) {
     log.error("cannot bind", {{"host", options.host}, {"port", options.port}});

@@ -11,7 +11,7 @@
 
 #include "livedata/types.h"  // parseNonNegativeDecimal
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Error = std::optional<std::string>;  // the problem with a value, without the field name
@@ -403,4 +403,4 @@ std::string usage() {
   return text;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -17,7 +17,7 @@
 #include "livedata/types.h"  // LogLevel, shared with the core
 #include "simulated_upstream/upstream_faults.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 enum class LogFormat { json, text };
 
@@ -92,4 +92,4 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv,
 // The --help text: every option with its default and its environment variable.
 std::string usage();
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -10,7 +10,7 @@
 #include "http/http_caching.h"
 #include "http/http_server_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using httplib::Request;
@@ -94,7 +94,7 @@ std::string rawQueryOf(const Request& req) {
 
 }  // namespace
 
-MockServer::MockServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log)
+ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log)
     : options_(options),
       backend_(backend),
       log_(log),
@@ -108,9 +108,9 @@ MockServer::MockServer(const ServerOptions& options, std::string adminToken, Bac
   registerRoutes();
 }
 
-MockServer::~MockServer() = default;
+ApiServer::~ApiServer() = default;
 
-void MockServer::route(const char* method, const char* path, Handler handler) {
+void ApiServer::route(const char* method, const char* path, Handler handler) {
   const std::string m = method;
   if (m == "GET") http_->Get(path, std::move(handler));
   else if (m == "POST") http_->Post(path, std::move(handler));
@@ -120,12 +120,12 @@ void MockServer::route(const char* method, const char* path, Handler handler) {
   routePaths_.insert(path);
 }
 
-const std::string& MockServer::routeTemplateOf(const std::string& path) const {
+const std::string& ApiServer::routeTemplateOf(const std::string& path) const {
   const auto found = routePaths_.find(path);
   return found == routePaths_.end() ? kUnmatchedRoute : *found;
 }
 
-void MockServer::protectedRoute(const char* method, const char* path,
+void ApiServer::protectedRoute(const char* method, const char* path,
                                 std::function<AdminReply(const Request&)> action) {
   route(method, path, [this, action = std::move(action)](const Request& req, Response& res) {
     serveProtected(req, res, action);
@@ -133,7 +133,7 @@ void MockServer::protectedRoute(const char* method, const char* path,
 }
 
 // The route table: every route the server answers. Anything else is a 404 not_found.
-void MockServer::registerRoutes() {
+void ApiServer::registerRoutes() {
   for (const ApiResource resource : {ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
                                      ApiResource::forms, ApiResource::segments}) {
     const std::string path = std::string("/api/") + nameOf(resource);
@@ -180,7 +180,7 @@ void MockServer::registerRoutes() {
   openRoute("/readyz", &ServerMonitoring::ready);
 }
 
-void MockServer::configureServer() {
+void ApiServer::configureServer() {
   const auto threads = static_cast<std::size_t>(options_.threads);
   // The pool size compiled into Debian's library is fixed; this is the run-time override.
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -214,7 +214,7 @@ void MockServer::configureServer() {
 // The dashboard's files at /, beside the API (same origin: no CORS for the browser). The
 // entry page is revalidated on every load, so a new build is picked up at once; Vite's
 // assets carry a content hash in their names, so they may be kept for a year.
-void MockServer::serveWebRoot() {
+void ApiServer::serveWebRoot() {
   http_->set_mount_point("/", options_.webRoot);
   // instantiateStreaming refuses a module without this type.
   http_->set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
@@ -225,7 +225,7 @@ void MockServer::serveWebRoot() {
   });
 }
 
-void MockServer::beginMonitoring(const Request& req) {
+void ApiServer::beginMonitoring(const Request& req) {
   RequestContext& context = currentRequest;
   if (context.open) monitoring_.service().requests().endRequest();  // never left open; kept exact regardless
   context.open = true;
@@ -235,7 +235,7 @@ void MockServer::beginMonitoring(const Request& req) {
   monitoring_.service().requests().beginRequest();
 }
 
-void MockServer::endMonitoring(const Request& req, const Response& res) {
+void ApiServer::endMonitoring(const Request& req, const Response& res) {
   RequestContext& context = currentRequest;
   const auto elapsed = context.open ? std::chrono::steady_clock::now() - context.start
                                     : std::chrono::steady_clock::duration::zero();
@@ -263,17 +263,17 @@ void MockServer::endMonitoring(const Request& req, const Response& res) {
   context.staticFile = false;
 }
 
-int MockServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
+int ApiServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
 
-bool MockServer::listen() { return lifecycle_.listen(); }
+bool ApiServer::listen() { return lifecycle_.listen(); }
 
-void MockServer::stop() {
+void ApiServer::stop() {
   faults_.shutdown();  // ends injected delays, so requests in flight can finish
   lifecycle_.stop();
   monitoring_.stop();
 }
 
-void MockServer::serveData(ApiResource resource, const Request& req, Response& res) {
+void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
   const auto resolved = backend_.api().resolve(resource, req.params);
   if (const auto* error = std::get_if<ApiError>(&resolved)) return sendError(res, *error);
   const ResolvedRequest& request = std::get<ResolvedRequest>(resolved);
@@ -298,7 +298,7 @@ void MockServer::serveData(ApiResource resource, const Request& req, Response& r
   if (gzip) res.set_header("Content-Encoding", "gzip");
 }
 
-void MockServer::serveProtected(const Request& req, Response& res,
+void ApiServer::serveProtected(const Request& req, Response& res,
                                 const std::function<AdminReply(const Request&)>& action) {
   if (auto denied = admin_.authorize(req.get_header_value("Authorization"))) {
     sendError(res, *denied);
@@ -318,7 +318,7 @@ void MockServer::serveProtected(const Request& req, Response& res,
 // Pre-routing: answers a CORS preflight (OPTIONS with Access-Control-Request-Method) for
 // any path: 204 with the CORS headers for an allowed origin, 204 without them otherwise
 // (the browser then refuses the actual request).
-bool MockServer::answerPreflight(const Request& req, Response& res) {
+bool ApiServer::answerPreflight(const Request& req, Response& res) {
   if (req.method != "OPTIONS" || !req.has_header("Access-Control-Request-Method")) return false;
   res.status = 204;
   for (const auto& [name, value] : cors_.preflightHeaders(req.get_header_value("Origin"))) res.set_header(name, value);
@@ -327,7 +327,7 @@ bool MockServer::answerPreflight(const Request& req, Response& res) {
 
 // Pre-routing: answers the request from a fault rule when one applies. Returns whether
 // the rule answered (otherwise routing goes on, possibly after the rule's delay).
-bool MockServer::injectFault(const Request& req, Response& res) {
+bool ApiServer::injectFault(const Request& req, Response& res) {
   if (isAdminPath(req.path)) return false;
   const auto rule = faults_.take(req.path);
   if (!rule) return false;
@@ -344,7 +344,7 @@ bool MockServer::injectFault(const Request& req, Response& res) {
 
 // Post-routing: runs on every response after httplib's own processing and before the
 // headers are written.
-void MockServer::finishResponse(const Request& req, Response& res) {
+void ApiServer::finishResponse(const Request& req, Response& res) {
   if (!res.has_header("Access-Control-Allow-Origin")) {  // a preflight answer has its own
     for (const auto& [name, value] : cors_.responseHeaders(req.get_header_value("Origin"))) {
       appendHeader(res, name, value);
@@ -365,4 +365,4 @@ void MockServer::finishResponse(const Request& req, Response& res) {
   }
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -31,16 +31,16 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
-namespace livedata::mock {
+namespace livedata::server {
 
-class MockServer {
+class ApiServer {
  public:
   // REQUIRES: `adminToken` is not empty; `backend` and `log` outlive this object.
-  MockServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log);
-  ~MockServer();
+  ApiServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log);
+  ~ApiServer();
 
-  MockServer(const MockServer&) = delete;
-  MockServer& operator=(const MockServer&) = delete;
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
 
   // Binds options.host:options.port (port 0: a free port). Returns the bound port, or -1.
   int bind();
@@ -94,4 +94,4 @@ class MockServer {
   ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -6,7 +6,7 @@
 
 #include "monitoring/prometheus_writer.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 using namespace monitoring;
 
@@ -57,8 +57,8 @@ void ServerMonitoring::evaluateTargetsUntilStopped(int intervalSeconds) {
 }
 
 CacheSnapshot ServerMonitoring::cacheSnapshot(bool probeRedis) {
-  ResponseCache& cache = backend_.cache();
-  const ResponseCacheStats stats = cache.stats();
+  SharedResponseCache& cache = backend_.cache();
+  const SharedResponseCacheStats stats = cache.stats();
   CacheSnapshot snapshot;
   snapshot.hits = stats.hits;
   snapshot.misses = stats.misses;
@@ -142,4 +142,4 @@ AdminReply ServerMonitoring::ready() {
   return okReply({{"status", "ready"}});
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

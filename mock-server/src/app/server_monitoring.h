@@ -16,7 +16,7 @@
 #include "monitoring/monitoring_service.h"
 #include "app/options.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // The monitoring settings of the server's options; the disk watched is the database's folder.
 monitoring::MonitoringOptions monitoringOptionsFrom(const ServerOptions& options);
@@ -63,4 +63,4 @@ class ServerMonitoring {
   std::thread evaluator_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -23,7 +23,7 @@
 
 #include "model/representation.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 inline constexpr std::string_view kRedisKeyPrefix = "livedata:v1:";
 
@@ -101,4 +101,4 @@ class CacheBackend {
   virtual bool ping() = 0;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

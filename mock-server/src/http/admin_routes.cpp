@@ -5,7 +5,7 @@
 
 #include "http/bearer_auth.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -71,4 +71,4 @@ AdminReply AdminRoutes::reset() {
   return ok(Json{{"reset", true}});
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

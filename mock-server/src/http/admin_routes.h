@@ -14,7 +14,7 @@
 #include "http/fault_injector.h"
 #include "http/request_log.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // An answer no cache may keep: a status, its body, and the body's type (JSON unless said).
 struct AdminReply {
@@ -50,4 +50,4 @@ class AdminRoutes {
   RequestLog& requests_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 ApiError invalidParameter(std::string message) {
   return {400, "invalid_parameter", std::move(message)};
@@ -51,4 +51,4 @@ std::string renderErrorBody(const ApiError& error) {
   return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

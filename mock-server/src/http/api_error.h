@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
 
@@ -29,4 +29,4 @@ ApiError genericError(int status);
 
 std::string renderErrorBody(const ApiError& error);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 std::optional<std::string_view> bearerCredentials(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer ";
@@ -31,4 +31,4 @@ bool bearerTokenMatches(std::string_view authorization, std::string_view token) 
   return !token.empty() && credentials && constantTimeEquals(*credentials, token);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

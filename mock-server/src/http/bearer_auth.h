@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // The credentials of an "Authorization: Bearer <token>" value (scheme case-insensitive,
 // RFC 9110 section 11.1; surrounding spaces dropped); nullopt for another scheme or none.
@@ -19,4 +19,4 @@ bool constantTimeEquals(std::string_view given, std::string_view secret);
 // matches.
 bool bearerTokenMatches(std::string_view authorization, std::string_view token);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

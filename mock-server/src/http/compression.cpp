@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string_view trim(std::string_view text) {
@@ -117,4 +117,4 @@ std::optional<std::string> gzipCompress(std::string_view data) {
   return out;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // Whether an Accept-Encoding field value (RFC 9110 section 12.5.3) accepts gzip with a
 // non-zero weight, directly ("gzip", "x-gzip") or through "*".
@@ -17,4 +17,4 @@ bool acceptsGzip(std::string_view acceptEncoding);
 // The gzip member (RFC 1952) for `data`; nullopt if zlib fails.
 std::optional<std::string> gzipCompress(std::string_view data);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

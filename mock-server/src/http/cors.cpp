@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 CorsPolicy::CorsPolicy(std::vector<std::string> allowedOrigins) : allowed_(std::move(allowedOrigins)) {}
 
@@ -29,4 +29,4 @@ HeaderList CorsPolicy::preflightHeaders(std::string_view origin) const {
           {"Vary", "Origin"}};
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

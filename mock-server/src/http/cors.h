@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -29,4 +29,4 @@ class CorsPolicy {
   std::vector<std::string> allowed_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

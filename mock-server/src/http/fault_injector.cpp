@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::json;
@@ -130,4 +130,4 @@ void FaultInjector::shutdown() {
   wake_.notify_all();
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

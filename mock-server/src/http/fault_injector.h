@@ -16,7 +16,7 @@
 
 #include "http/api_error.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct FaultRule {
   std::string path;                       // exact request path, e.g. "/api/campaigns"
@@ -64,4 +64,4 @@ class FaultInjector {
   bool shuttingDown_ = false;     // GUARDED_BY(mutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

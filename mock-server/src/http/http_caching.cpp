@@ -6,7 +6,7 @@
 
 #include "model/civil_time.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string_view withoutWeakPrefix(std::string_view tag) {
@@ -82,4 +82,4 @@ std::string currentHttpDate() {
   return formatHttpDate(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

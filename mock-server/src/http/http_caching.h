@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // A strong entity tag for a body: the quoted 64-bit FNV-1a hash in hex, e.g. "\"8f3a...\"".
 // Equal bodies always get equal tags, on every platform.
@@ -27,4 +27,4 @@ std::string cacheControlFor(int maxAgeSeconds, int staleWhileRevalidateSeconds);
 // The current time as an HTTP Date field value.
 std::string currentHttpDate();
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -12,7 +12,7 @@
 #include <typeinfo>
 #include <thread>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string demangledTypeName(const std::type_info& type) {
@@ -116,4 +116,4 @@ void ServerLifecycle::stopListening() {
   http_.stop();
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

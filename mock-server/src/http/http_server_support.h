@@ -17,7 +17,7 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
@@ -70,4 +70,4 @@ class ServerLifecycle {
   bool httpStopped_ = false;  // GUARDED_BY(stopMutex_): httplib 0.11 asserts on a second stop()
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <random>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 bool isAcceptableRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -39,4 +39,4 @@ std::string RequestIds::forRequest(std::string_view incoming) {
   return isAcceptableRequestId(incoming) ? std::string(incoming) : next();
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

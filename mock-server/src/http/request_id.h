@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // 1 to 128 characters of [A-Za-z0-9._:-]: safe to echo in a header and to log.
 bool isAcceptableRequestId(std::string_view id);
@@ -31,4 +31,4 @@ class RequestIds {
   std::atomic<std::uint64_t> counter_{0};
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

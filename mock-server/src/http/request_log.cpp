@@ -1,6 +1,6 @@
 #include "http/request_log.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 void to_json(nlohmann::ordered_json& json, const RequestRecord& r) {
   json = {{"method", r.method},
@@ -34,4 +34,4 @@ nlohmann::ordered_json RequestLog::toJson() const {
   return json;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct RequestRecord {
   std::string method;
@@ -41,4 +41,4 @@ class RequestLog {
   std::deque<RequestRecord> records_;          // GUARDED_BY(mutex_); the last kMaxRecords
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdio>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 struct CivilDate {
@@ -98,4 +98,4 @@ std::string formatHttpDate(UnixSeconds seconds) {
   return buffer;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // Days since 1970-01-01 (negative before it).
 using DayNumber = std::int64_t;
@@ -25,4 +25,4 @@ std::string formatIsoDate(DayNumber day);                  // "2026-10-31"
 std::string formatIsoTimestamp(UnixSeconds seconds);       // "2026-10-31T08:15:00Z"
 std::string formatHttpDate(UnixSeconds seconds);           // IMF-fixdate, RFC 9110 5.6.7
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

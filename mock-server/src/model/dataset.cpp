@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 double roundTo(double value, int decimals) {
   // A table rather than std::pow: exact powers of ten on every libm.
@@ -64,4 +64,4 @@ void to_json(nlohmann::ordered_json& json, const DailyMetrics& m) {
           {"revenue", m.revenue}};
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

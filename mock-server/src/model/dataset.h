@@ -12,7 +12,7 @@
 
 #include "model/civil_time.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct Campaign {
   std::string id;
@@ -86,4 +86,4 @@ void to_json(nlohmann::ordered_json& json, const Segment& segment);
 void to_json(nlohmann::ordered_json& json, const DailyMetrics& metrics);
 
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -1,6 +1,6 @@
 #include "model/entity.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 const char* nameOf(Entity entity) {
   switch (entity) {
@@ -26,4 +26,4 @@ std::size_t rowCount(const EntityRows& rows) {
   return std::visit([](const auto& list) { return list.size(); }, rows);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -12,7 +12,7 @@
 #include "model/civil_time.h"
 #include "model/dataset.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // One synchronised collection. `metrics` is the per-day metrics behind /api/overview;
 // the others back the list endpoint of the same name.
@@ -44,4 +44,4 @@ struct SyncCursor {
   }
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

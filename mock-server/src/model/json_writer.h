@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class JsonWriter {
  public:
@@ -113,4 +113,4 @@ class JsonWriter {
   bool needsComma_ = false;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

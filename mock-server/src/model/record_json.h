@@ -11,7 +11,7 @@
 #include "model/dataset.h"
 #include "model/json_writer.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 inline void writeMembers(JsonWriter& json, const Campaign& c) {
   json.key("id");
@@ -106,4 +106,4 @@ inline void writeMembers(JsonWriter& json, const DailyMetrics& m) {
 // A rough size of one written record, to reserve a body's string once.
 inline constexpr std::size_t kRecordBytesEstimate = 256;
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // Immutable once built, shared by every request that asks for it.
 struct Representation {
@@ -14,4 +14,4 @@ struct Representation {
   std::string gzipEtag;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -10,10 +10,10 @@
 
 #include "livedata/types.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // May be empty (nothing is logged).
 using StructuredLogger =
     std::function<void(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields)>;
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -6,7 +6,7 @@
 #include "model/civil_time.h"
 #include "monitoring/utf8_text.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -214,4 +214,4 @@ nlohmann::ordered_json renderHealthJson(const HealthReport& report, const Health
   return json;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

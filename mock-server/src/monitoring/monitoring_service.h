@@ -35,7 +35,7 @@
 #include "monitoring/service_targets.h"
 #include "monitoring/system_metrics.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 using MillisClock = std::function<std::int64_t()>;
 // Wall-clock milliseconds since the Unix epoch.
@@ -106,4 +106,4 @@ class MonitoringService {
   ServiceTargets targets_;
 };
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

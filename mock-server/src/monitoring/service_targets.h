@@ -33,7 +33,7 @@
 
 #include "monitoring/monitoring_log.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 struct TargetThresholds {
   double minCacheHitRate = 0.90;
@@ -97,4 +97,4 @@ class ServiceTargets {
 void to_json(nlohmann::ordered_json& json, const TargetStatus& status);
 void to_json(nlohmann::ordered_json& json, const Alert& alert);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 // The changes draw from their own stream, apart from the generator's.
@@ -433,4 +433,4 @@ void UpstreamAccount::runTicker() {
   }
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -38,7 +38,7 @@
 #include "simulated_upstream/data_generator.h"
 #include "model/entity.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct UpstreamAccountOptions {
   // Seeds the generated dataset and the stream of changes. Default 42.
@@ -107,4 +107,4 @@ class UpstreamAccount {
   std::thread ticker_;           // GUARDED_BY(tickerMutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 // Each kind of data draws from its own stream, so changing one size leaves the others alone.
@@ -193,4 +193,4 @@ Dataset generateDataset(std::uint64_t seed, const DatasetSizes& sizes) {
   return data;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -8,7 +8,7 @@
 #include "model/civil_time.h"
 #include "model/dataset.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct DatasetSizes {
   int campaigns = 300;
@@ -40,4 +40,4 @@ class SplitMix64 {
 
 Dataset generateDataset(std::uint64_t seed, const DatasetSizes& sizes);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -4,7 +4,7 @@
 #include "simulated_upstream/feed_cursor.h"
 #include "upstream_client/page_json.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 constexpr const char* kAccepted = "updated_since, page_size, cursor";
@@ -74,4 +74,4 @@ std::string answerFeed(const UpstreamAccount& account, const FeedRequest& reques
   return renderPage(page.rows, next);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -13,7 +13,7 @@
 #include "simulated_upstream/account.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
 
-namespace livedata::mock {
+namespace livedata::server {
 
 inline constexpr int kDefaultPageSize = 100;
 
@@ -33,4 +33,4 @@ std::variant<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName
 // The 200 body: the page and, when records remain, the cursor that continues after it.
 std::string answerFeed(const UpstreamAccount& account, const FeedRequest& request);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

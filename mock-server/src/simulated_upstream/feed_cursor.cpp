@@ -6,7 +6,7 @@
 
 #include "livedata/types.h"  // parseNonNegativeDecimal
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -86,4 +86,4 @@ std::optional<FeedCursor> decodeCursor(std::string_view text) {
   return FeedCursor{*entity, *since, SyncCursor{*updatedAt, std::string(rest)}};
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

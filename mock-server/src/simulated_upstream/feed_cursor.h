@@ -9,7 +9,7 @@
 
 #include "model/entity.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct FeedCursor {
   Entity entity = Entity::campaigns;
@@ -22,4 +22,4 @@ std::string encodeCursor(const FeedCursor& cursor);
 // nullopt for anything encodeCursor cannot have written.
 std::optional<FeedCursor> decodeCursor(std::string_view text);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

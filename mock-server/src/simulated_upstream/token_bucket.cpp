@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 TokenBucket::TokenBucket(double ratePerSecond, double burst)
     : ratePerSecond_(ratePerSecond), burst_(burst >= 1 ? burst : std::max(1.0, ratePerSecond)), tokens_(burst_) {}
@@ -24,4 +24,4 @@ std::optional<std::chrono::milliseconds> TokenBucket::take(Clock::time_point now
   return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(waitMs));
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

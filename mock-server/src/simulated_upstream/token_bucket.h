@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class TokenBucket {
  public:
@@ -29,4 +29,4 @@ class TokenBucket {
   std::optional<Clock::time_point> refilled_;  // GUARDED_BY(mutex_): when tokens_ was last brought up to date
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -5,7 +5,7 @@
 #include <limits>
 #include <map>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::json;
@@ -168,4 +168,4 @@ FaultDecision FaultPlan::next() {
   return decision;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

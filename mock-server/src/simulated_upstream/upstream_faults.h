@@ -16,7 +16,7 @@
 #include "http/api_error.h"
 #include "simulated_upstream/data_generator.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // Field names are those of the JSON body of PUT /admin/faults (docs/upstream.md).
 // The three rates share one draw per request and are tried in this order: error, timeout,
@@ -78,4 +78,4 @@ class FaultPlan {
   SplitMix64 random_;      // GUARDED_BY(mutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

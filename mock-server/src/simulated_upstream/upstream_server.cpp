@@ -13,7 +13,7 @@
 #include "http/http_server_support.h"
 #include "simulated_upstream/feed_api.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using httplib::Request;
@@ -238,4 +238,4 @@ UpstreamServer::JsonReply UpstreamServer::getStats(const std::string&) {
                          {"changes", account_.changeCount()}})};
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

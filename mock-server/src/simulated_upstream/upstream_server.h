@@ -36,7 +36,7 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct UpstreamServerOptions {
   std::string host = "127.0.0.1";
@@ -138,4 +138,4 @@ class UpstreamServer {
   std::atomic<bool> stopRequested_{false};  // GUARDED_BY(stopMutex_) for stopWake_
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

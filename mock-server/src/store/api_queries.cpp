@@ -12,7 +12,7 @@
 #include "livedata/cache.h"
 #include "model/record_json.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 constexpr std::array<ApiResource, 5> kResources{ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
@@ -340,4 +340,4 @@ std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render
   return represent(renderList(std::get<ListPage>(page), list));
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

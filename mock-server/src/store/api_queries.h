@@ -23,7 +23,7 @@
 #include "model/representation.h"
 #include "store/store.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // The data routes: GET /api/<nameOf(resource)>.
 enum class ApiResource { overview, campaigns, flows, forms, segments };
@@ -82,4 +82,4 @@ class ApiQueries {
   std::function<UnixSeconds()> now_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -19,7 +19,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace livedata::mock::sqlite {
+namespace livedata::server::sqlite {
 
 class Error : public std::runtime_error {
  public:
@@ -123,4 +123,4 @@ class Transaction {
   bool open_ = true;
 };
 
-}  // namespace livedata::mock::sqlite
+}  // namespace livedata::server::sqlite

@@ -6,7 +6,7 @@
 
 #include "livedata/retry.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -390,4 +390,4 @@ void SyncService::log(LogLevel level, std::string_view message, const Json& fiel
   if (dependencies_.log) dependencies_.log(level, message, fields);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -61,7 +61,7 @@
 #include "sync/sync_status.h"
 #include "upstream_client/upstream_source.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct SyncOptions {
   // What a run syncs when its request names no entity (scheduled runs too).
@@ -189,4 +189,4 @@ class SyncService {
   std::thread worker_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -11,7 +11,7 @@
 #include "livedata/retry.h"
 #include "upstream_client/page_json.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -160,4 +160,4 @@ UpstreamResult HttpUpstreamSource::fetchWith(httplib::Client& client, const std:
   return failure(Kind::http, what + ": " + std::to_string(res.status) + " " + describeErrorBody(res.body), res.status);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -26,7 +26,7 @@ namespace httplib {
 class Client;
 }
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct HttpUpstreamOptions {
   // "http://host:port", optionally with a path prefix ("http://host:port/upstream").
@@ -64,4 +64,4 @@ class HttpUpstreamSource final : public UpstreamSource {
   std::vector<std::unique_ptr<httplib::Client>> idle_;  // GUARDED_BY(mutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

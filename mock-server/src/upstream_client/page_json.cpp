@@ -10,7 +10,7 @@
 
 #include "model/record_json.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::json;
@@ -390,7 +390,7 @@ class PageReader final : public nlohmann::json_sax<Json> {
     if (recordError_) return;  // the first fault is the one reported
     FieldReader in(fields_, index);
     Record record;
-    mock::read(in, record);
+    server::read(in, record);
     if (auto error = in.takeError()) {
       recordError_ = std::move(*error);
       return;
@@ -479,4 +479,4 @@ std::optional<UnixSeconds> parseIsoTimestamp(std::string_view text) {
   return *day * kSecondsPerDay + fields[0] * 3600 + fields[1] * 60 + fields[2];
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

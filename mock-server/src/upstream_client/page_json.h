@@ -15,7 +15,7 @@
 #include "model/entity.h"
 #include "upstream_client/upstream_source.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 std::string renderPage(const EntityRows& rows, const std::optional<std::string>& nextCursor);
 
@@ -27,4 +27,4 @@ std::variant<UpstreamPage, std::string> parsePage(Entity entity, std::string_vie
 // Exactly "YYYY-MM-DDTHH:MM:SSZ", as formatIsoTimestamp writes it; nullopt otherwise.
 std::optional<UnixSeconds> parseIsoTimestamp(std::string_view text);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

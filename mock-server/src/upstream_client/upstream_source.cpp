@@ -1,6 +1,6 @@
 #include "upstream_client/upstream_source.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 bool UpstreamFailure::retryable() const {
   // A 4xx says the request itself is wrong and will be wrong again; 408 (the server gave up
@@ -10,4 +10,4 @@ bool UpstreamFailure::retryable() const {
   return !clientError || status == 408 || status == 429;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -12,7 +12,7 @@
 
 #include "model/entity.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // The upstream API's largest page_size (docs/upstream.md): a request for more is a 400.
 // The simulated upstream enforces it, the sync refuses to ask for more.
@@ -55,4 +55,4 @@ class UpstreamSource {
                                    const std::optional<std::string>& cursor, int pageSize) = 0;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 TEST(BearerAuth, AcceptsTheTokenWithAnyCaseOfTheScheme) {
@@ -22,4 +22,4 @@ TEST(BearerAuth, RefusesEverythingElse) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string valueOf(const HeaderList& headers, const std::string& name) {
@@ -40,4 +40,4 @@ TEST(Cors, PreflightAllowsTheHeadersTheClientSends) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 TEST(IfNoneMatch, MatchesTheExactTag) {
@@ -37,4 +37,4 @@ TEST(EntityTags, DifferPerContentCodingAndAreStable) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 TEST(RequestIds, CountsUpUnderTheirPrefix) {
@@ -46,4 +46,4 @@ TEST(RequestIds, AreUniqueAcrossThreadsAndProcesses) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -11,7 +11,7 @@
 
 #include "upstream_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::endOfData;
@@ -269,4 +269,4 @@ TEST(UpstreamAccount, DISABLED_AMillionCampaigns) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

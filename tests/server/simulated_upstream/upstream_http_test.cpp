@@ -12,10 +12,10 @@
 
 #include "upstream_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
-using namespace livedata::mock::testing;
+using namespace livedata::server::testing;
 using Kind = UpstreamFailure::Kind;
 using Clock = std::chrono::steady_clock;
 
@@ -433,9 +433,9 @@ TEST(UpstreamServer, RejectsBadOptionsNamingTheField) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 // How fast a whole feed crosses loopback. Run with --gtest_also_run_disabled_tests
@@ -465,4 +465,4 @@ TEST(UpstreamHttpScale, DISABLED_WalksAMillionCampaignsOverHttp) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -8,7 +8,7 @@
 #include "simulated_upstream/upstream_faults.h"
 #include "upstream_client/upstream_source.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Params = std::multimap<std::string, std::string>;
@@ -195,4 +195,4 @@ TEST(UpstreamFailure, RetriesAllButClientErrorsOtherThan408And429) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -13,7 +13,7 @@
 #include "store/sqlite.h"
 #include "store_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -419,4 +419,4 @@ TEST(ApiResources, NamesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

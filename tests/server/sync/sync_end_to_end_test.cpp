@@ -14,7 +14,7 @@
 #include "upstream_client/http_upstream_source.h"
 #include "simulated_upstream/upstream_server.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::rowsById;
@@ -123,4 +123,4 @@ TEST(SyncEndToEnd, TheStoreEqualsTheUpstreamAccountAfterEachRunDespiteFaults) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

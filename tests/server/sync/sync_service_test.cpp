@@ -14,7 +14,7 @@
 #include "scripted_upstream.h"
 #include "sync_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::FetchCall;
@@ -711,4 +711,4 @@ TEST(SyncOptionsValidation, NamesTheBadField) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -7,7 +7,7 @@
 #include "http/http_caching.h"
 #include "upstream_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::makeAccount;
@@ -186,4 +186,4 @@ TEST(UpstreamPageJson, ParsesIsoTimestampsStrictly) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -1,4 +1,4 @@
-// The ResponseCache facade with Redis (a real redis-server): single-flight, failover to
+// The SharedResponseCache facade with Redis (a real redis-server): single-flight, failover to
 // memory when Redis stops or hangs, the return to Redis (with the purge that keeps entries
 // invalidated during the outage from being served), undecodable values, and the race rule.
 #include <gtest/gtest.h>
@@ -8,11 +8,11 @@
 #include <thread>
 #include <vector>
 
-#include "cache/response_cache.h"
+#include "cache/shared_response_cache.h"
 #include "cache_test_support.h"
 #include "redis_process.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using livedata::testing::RedisProcess;
@@ -25,8 +25,8 @@ using Clock = std::chrono::steady_clock;
 
 // Fast reconnects; timeouts generous enough for a loaded test machine (a spurious timeout
 // would be a fallback), unless a test is about them.
-ResponseCacheOptions fastOptions(const std::string& redisUrl, int timeoutMs = 2000) {
-  ResponseCacheOptions options;
+SharedResponseCacheOptions fastOptions(const std::string& redisUrl, int timeoutMs = 2000) {
+  SharedResponseCacheOptions options;
   options.redisUrl = redisUrl;
   options.connectTimeoutMs = timeoutMs;
   options.commandTimeoutMs = timeoutMs;
@@ -36,13 +36,13 @@ ResponseCacheOptions fastOptions(const std::string& redisUrl, int timeoutMs = 20
   return options;
 }
 
-std::unique_ptr<ResponseCache> makeCache(const ResponseCacheOptions& options) {
-  auto created = ResponseCache::create(options);
+std::unique_ptr<SharedResponseCache> makeCache(const SharedResponseCacheOptions& options) {
+  auto created = SharedResponseCache::create(options);
   if (auto* error = std::get_if<std::string>(&created)) {
     ADD_FAILURE() << *error;
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<ResponseCache>>(created));
+  return std::move(std::get<std::unique_ptr<SharedResponseCache>>(created));
 }
 
 std::string tagOf(const ComputeResult& result) {
@@ -62,7 +62,7 @@ struct VersionedSource {
   }
 };
 
-TEST(ResponseCacheRedis, StoresInRedisWithTheTtl) {
+TEST(SharedResponseCacheRedis, StoresInRedisWithTheTtl) {
   RedisProcess redis;
   auto options = fastOptions(redis.url());
   options.ttlSeconds = 77;
@@ -89,7 +89,7 @@ TEST(ResponseCacheRedis, StoresInRedisWithTheTtl) {
   EXPECT_EQ(cache->toJson()["backend"], "redis");
 }
 
-TEST(ResponseCacheRedis, HundredThreadsOnOneColdKeyComputeOnce) {
+TEST(SharedResponseCacheRedis, HundredThreadsOnOneColdKeyComputeOnce) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url()));
   ASSERT_TRUE(cache);
@@ -116,7 +116,7 @@ TEST(ResponseCacheRedis, HundredThreadsOnOneColdKeyComputeOnce) {
   EXPECT_EQ(cache->stats().fallbacks, 0u);
 }
 
-TEST(ResponseCacheRedis, RedisStoppedMidRunFallsBackToMemoryAndEveryRequestIsServed) {
+TEST(SharedResponseCacheRedis, RedisStoppedMidRunFallsBackToMemoryAndEveryRequestIsServed) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url(), 200));
   ASSERT_TRUE(cache);
@@ -153,7 +153,7 @@ TEST(ResponseCacheRedis, RedisStoppedMidRunFallsBackToMemoryAndEveryRequestIsSer
   EXPECT_GT(stats.keys, 0u) << "the memory tier took over";
 }
 
-TEST(ResponseCacheRedis, RedisBackOnTheSamePortIsUsedAgainWithoutServingWhatWasInvalidatedMeanwhile) {
+TEST(SharedResponseCacheRedis, RedisBackOnTheSamePortIsUsedAgainWithoutServingWhatWasInvalidatedMeanwhile) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url()));
   ASSERT_TRUE(cache);
@@ -184,7 +184,7 @@ TEST(ResponseCacheRedis, RedisBackOnTheSamePortIsUsedAgainWithoutServingWhatWasI
   EXPECT_EQ(client.command({"EXISTS", "livedata:v1:campaigns?limit=10"}).integer, 1) << "new entries go to Redis";
 }
 
-TEST(ResponseCacheRedis, AHungRedisCostsOneTimeoutThenMemoryUntilItAnswersAgain) {
+TEST(SharedResponseCacheRedis, AHungRedisCostsOneTimeoutThenMemoryUntilItAnswersAgain) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url(), 100));
   ASSERT_TRUE(cache);
@@ -207,7 +207,7 @@ TEST(ResponseCacheRedis, AHungRedisCostsOneTimeoutThenMemoryUntilItAnswersAgain)
   EXPECT_EQ(tagOf(cache->getOrCompute("overview", source.compute())), "v2") << "Redis's v1 was purged";
 }
 
-TEST(ResponseCacheRedis, AnUnreachableRedisAtStartMeansMemoryUntilItComes) {
+TEST(SharedResponseCacheRedis, AnUnreachableRedisAtStartMeansMemoryUntilItComes) {
   RedisProcess redis;
   redis.stop();
   auto cache = makeCache(fastOptions(redis.url()));
@@ -225,7 +225,7 @@ TEST(ResponseCacheRedis, AnUnreachableRedisAtStartMeansMemoryUntilItComes) {
   EXPECT_EQ(source.computations.load(), 2) << "the memory tier was dropped on the way back";
 }
 
-TEST(ResponseCacheRedis, EntriesFoundInRedisAtStartAreNotTrusted) {
+TEST(SharedResponseCacheRedis, EntriesFoundInRedisAtStartAreNotTrusted) {
   RedisProcess redis;
   {
     RedisClient client(redis.port());
@@ -240,7 +240,7 @@ TEST(ResponseCacheRedis, EntriesFoundInRedisAtStartAreNotTrusted) {
   EXPECT_EQ(client.command({"EXISTS", "someone-elses-key"}).integer, 1);
 }
 
-TEST(ResponseCacheRedis, AGarbageValueIsAMiss) {
+TEST(SharedResponseCacheRedis, AGarbageValueIsAMiss) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url()));
   ASSERT_TRUE(cache);
@@ -255,7 +255,7 @@ TEST(ResponseCacheRedis, AGarbageValueIsAMiss) {
   EXPECT_EQ(cache->stats().fallbacks, 0u);
 }
 
-TEST(ResponseCacheRedis, PatternInvalidationRemovesExactlyTheMatchingKeys) {
+TEST(SharedResponseCacheRedis, PatternInvalidationRemovesExactlyTheMatchingKeys) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url()));
   ASSERT_TRUE(cache);
@@ -270,7 +270,7 @@ TEST(ResponseCacheRedis, PatternInvalidationRemovesExactlyTheMatchingKeys) {
   EXPECT_EQ(cache->stats().invalidatedKeys, 3u);
 }
 
-TEST(ResponseCacheRedis, AnInvalidationRacingAComputationPreventsTheStaleStore) {
+TEST(SharedResponseCacheRedis, AnInvalidationRacingAComputationPreventsTheStaleStore) {
   RedisProcess redis;
   auto cache = makeCache(fastOptions(redis.url()));
   ASSERT_TRUE(cache);
@@ -297,7 +297,7 @@ TEST(ResponseCacheRedis, AnInvalidationRacingAComputationPreventsTheStaleStore) 
   EXPECT_EQ(cache->stats().storesSkipped, 1u);
 }
 
-TEST(ResponseCacheRedis, StopEndsTheReconnectThreadPromptly) {
+TEST(SharedResponseCacheRedis, StopEndsTheReconnectThreadPromptly) {
   RedisProcess redis;
   redis.stop();
   auto options = fastOptions(redis.url());
@@ -311,4 +311,4 @@ TEST(ResponseCacheRedis, StopEndsTheReconnectThreadPromptly) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -91,9 +91,9 @@
 #include "model/structured_log.h"
 #include "model/representation.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
-struct ResponseCacheOptions {
+struct SharedResponseCacheOptions {
   // redis://HOST[:PORT][/DB]; empty: memory only.
   std::string redisUrl;
   // Lifetime of an entry, in both tiers. 1..86400.
@@ -113,7 +113,7 @@ struct ResponseCacheOptions {
 };
 
 // The first problem with `options`, naming the field, or nullopt when they are valid.
-std::optional<std::string> validate(const ResponseCacheOptions& options);
+std::optional<std::string> validate(const SharedResponseCacheOptions& options);
 
 // A failed computation, carried back to the caller (and to requests that waited for it)
 // unchanged and never stored. `payload` is whatever the compute put there, e.g. an ApiError;
@@ -130,7 +130,7 @@ enum class CacheOutcome {
 };
 const char* nameOf(CacheOutcome outcome);
 
-struct ResponseCacheStats {
+struct SharedResponseCacheStats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;          // computed + coalesced requests
   std::uint64_t computations = 0;    // compute calls
@@ -156,23 +156,23 @@ struct ResponseCacheStats {
 // Log lines: level, a fixed message ("response cache fell back to memory"), and fields.
 using CacheLogger = StructuredLogger;
 
-struct ResponseCacheDependencies {
+struct SharedResponseCacheDependencies {
   // A monotonic clock in ms for the memory tier's TTLs. Empty: std::chrono::steady_clock.
   std::function<Millis()> steadyNowMs;
   CacheLogger log;  // empty: no logs
 };
 
-class ResponseCache {
+class SharedResponseCache {
  public:
   // Validates the options (the URL too); connects to Redis when one is configured (if it
   // does not answer, starts on memory and keeps trying in the background).
   // On invalid options, the message of validate().
-  static std::variant<std::unique_ptr<ResponseCache>, std::string> create(
-      ResponseCacheOptions options = {}, ResponseCacheDependencies dependencies = {});
+  static std::variant<std::unique_ptr<SharedResponseCache>, std::string> create(
+      SharedResponseCacheOptions options = {}, SharedResponseCacheDependencies dependencies = {});
 
-  ~ResponseCache();  // stop()
-  ResponseCache(const ResponseCache&) = delete;
-  ResponseCache& operator=(const ResponseCache&) = delete;
+  ~SharedResponseCache();  // stop()
+  SharedResponseCache(const SharedResponseCache&) = delete;
+  SharedResponseCache& operator=(const SharedResponseCache&) = delete;
 
   // See the header comment. A compute that returns a null representation gets it back,
   // uncached. Exceptions from compute propagate to every request waiting for it.
@@ -207,7 +207,7 @@ class ResponseCache {
   std::size_t clear();
 
   // Counts, and keys/bytes of the backend in use (with Redis: a SCAN of the prefix).
-  ResponseCacheStats stats();
+  SharedResponseCacheStats stats();
   nlohmann::ordered_json toJson() { return stats().toJson(); }
 
   bool redisConfigured() const { return redis_ != nullptr; }
@@ -215,7 +215,7 @@ class ResponseCache {
   // changes once a cache operation fails). False when it does not answer or none is configured.
   bool pingRedis() { return redis_ && redis_->ping(); }
   bool usingRedis() const { return redisActive_.load(); }
-  const ResponseCacheOptions& options() const { return options_; }
+  const SharedResponseCacheOptions& options() const { return options_; }
 
   // Ends the reconnect thread; the cache keeps working on the backend in use. Idempotent.
   void stop();
@@ -252,7 +252,7 @@ class ResponseCache {
     KeyPattern pattern;
   };
 
-  ResponseCache(ResponseCacheOptions options, ResponseCacheDependencies dependencies,
+  SharedResponseCache(SharedResponseCacheOptions options, SharedResponseCacheDependencies dependencies,
                 std::unique_ptr<RedisCacheBackend> redis);
 
   ComputeResult lead(const std::string& resourceKey, const std::shared_ptr<Flight>& flight,
@@ -272,8 +272,8 @@ class ResponseCache {
   bool tryReturnToRedis();
   void log(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const;
 
-  const ResponseCacheOptions options_;
-  const ResponseCacheDependencies dependencies_;
+  const SharedResponseCacheOptions options_;
+  const SharedResponseCacheDependencies dependencies_;
   const std::chrono::seconds ttl_;
   MemoryCacheBackend memory_;
   const std::unique_ptr<RedisCacheBackend> redis_;  // null: memory only
@@ -301,4 +301,4 @@ class ResponseCache {
   std::thread reconnectThread_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -1,4 +1,4 @@
-// The ResponseCache facade on its memory tier: cache-aside, single-flight, errors, the race
+// The SharedResponseCache facade on its memory tier: cache-aside, single-flight, errors, the race
 // rule between invalidation and computation, and stats. (Redis: response_cache_redis_test.)
 #include <gtest/gtest.h>
 
@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "http/api_error.h"
-#include "cache/response_cache.h"
+#include "cache/shared_response_cache.h"
 #include "cache_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::Latch;
@@ -19,13 +19,13 @@ using testing::makeRepresentation;
 using testing::tagOf;
 using testing::waitUntil;
 
-std::unique_ptr<ResponseCache> makeCache(ResponseCacheOptions options = {}, ResponseCacheDependencies dependencies = {}) {
-  auto created = ResponseCache::create(std::move(options), std::move(dependencies));
+std::unique_ptr<SharedResponseCache> makeCache(SharedResponseCacheOptions options = {}, SharedResponseCacheDependencies dependencies = {}) {
+  auto created = SharedResponseCache::create(std::move(options), std::move(dependencies));
   if (auto* error = std::get_if<std::string>(&created)) {
     ADD_FAILURE() << *error;
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<ResponseCache>>(created));
+  return std::move(std::get<std::unique_ptr<SharedResponseCache>>(created));
 }
 
 std::string tagOf(const ComputeResult& result) {
@@ -33,7 +33,7 @@ std::string tagOf(const ComputeResult& result) {
   return value ? testing::tagOf(*value) : "<error>";
 }
 
-TEST(ResponseCache, ComputesOnAMissAndServesTheHitAfterwards) {
+TEST(SharedResponseCache, ComputesOnAMissAndServesTheHitAfterwards) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   int computations = 0;
@@ -59,7 +59,7 @@ TEST(ResponseCache, ComputesOnAMissAndServesTheHitAfterwards) {
   EXPECT_GT(stats.bytes, 0u);
 }
 
-TEST(ResponseCache, HundredConcurrentMissesComputeOnce) {
+TEST(SharedResponseCache, HundredConcurrentMissesComputeOnce) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   std::atomic<int> computations{0};
@@ -86,7 +86,7 @@ TEST(ResponseCache, HundredConcurrentMissesComputeOnce) {
   EXPECT_EQ(stats.misses, stats.computations + stats.coalesced);
 }
 
-TEST(ResponseCache, DifferentKeysComputeConcurrently) {
+TEST(SharedResponseCache, DifferentKeysComputeConcurrently) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   Latch bothInside;
@@ -103,7 +103,7 @@ TEST(ResponseCache, DifferentKeysComputeConcurrently) {
   other.join();
 }
 
-TEST(ResponseCache, ErrorsAreHandedBackAndNeverStored) {
+TEST(SharedResponseCache, ErrorsAreHandedBackAndNeverStored) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   using Result = std::variant<std::shared_ptr<const Representation>, ApiError>;
@@ -127,7 +127,7 @@ TEST(ResponseCache, ErrorsAreHandedBackAndNeverStored) {
   EXPECT_EQ(testing::tagOf(std::get<std::shared_ptr<const Representation>>(ok)), "now ok");
 }
 
-TEST(ResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
+TEST(SharedResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   Latch leaderInside;
@@ -188,7 +188,7 @@ TEST(ResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
 
 // The race rule: a computation that started before an invalidation covering its key read
 // data the invalidation declared old; its result goes to its caller but is not stored.
-TEST(ResponseCache, AnInvalidationRacingAComputationPreventsTheStaleStore) {
+TEST(SharedResponseCache, AnInvalidationRacingAComputationPreventsTheStaleStore) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   std::atomic<int> version{1};
@@ -217,7 +217,7 @@ TEST(ResponseCache, AnInvalidationRacingAComputationPreventsTheStaleStore) {
             "v2");
 }
 
-TEST(ResponseCache, ARequestAfterAnInvalidationDoesNotJoinTheOvertakenFlight) {
+TEST(SharedResponseCache, ARequestAfterAnInvalidationDoesNotJoinTheOvertakenFlight) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   std::atomic<int> version{1};
@@ -248,7 +248,7 @@ TEST(ResponseCache, ARequestAfterAnInvalidationDoesNotJoinTheOvertakenFlight) {
   EXPECT_EQ(outcome, CacheOutcome::hit);
 }
 
-TEST(ResponseCache, AnUnrelatedInvalidationDoesNotPreventTheStore) {
+TEST(SharedResponseCache, AnUnrelatedInvalidationDoesNotPreventTheStore) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   Latch inside;
@@ -269,7 +269,7 @@ TEST(ResponseCache, AnUnrelatedInvalidationDoesNotPreventTheStore) {
   EXPECT_EQ(cache->stats().keys, 1u);
 }
 
-TEST(ResponseCache, AFlightOlderThanTheInvalidationLogIsNotStored) {
+TEST(SharedResponseCache, AFlightOlderThanTheInvalidationLogIsNotStored) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   Latch inside;
@@ -282,13 +282,13 @@ TEST(ResponseCache, AFlightOlderThanTheInvalidationLogIsNotStored) {
     });
   });
   ASSERT_TRUE(inside.waitFor(std::chrono::seconds(5)));
-  for (std::size_t i = 0; i < ResponseCache::kInvalidationLogSize + 1; ++i) cache->invalidate("unrelated" + std::to_string(i));
+  for (std::size_t i = 0; i < SharedResponseCache::kInvalidationLogSize + 1; ++i) cache->invalidate("unrelated" + std::to_string(i));
   release.open();
   computing.join();
   EXPECT_EQ(cache->stats().storesSkipped, 1u) << "the log forgot what happened since it started: not stored";
 }
 
-TEST(ResponseCache, InvalidationRemovesMatchesAndCounts) {
+TEST(SharedResponseCache, InvalidationRemovesMatchesAndCounts) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   for (const char* key : {"campaigns", "campaigns?limit=10", "campaigns-summary", "lists?limit=10", "overview"}) {
@@ -310,11 +310,11 @@ TEST(ResponseCache, InvalidationRemovesMatchesAndCounts) {
   }
 }
 
-TEST(ResponseCache, EntriesExpireAfterTheTtl) {
+TEST(SharedResponseCache, EntriesExpireAfterTheTtl) {
   std::atomic<Millis> now{0};
-  ResponseCacheOptions options;
+  SharedResponseCacheOptions options;
   options.ttlSeconds = 30;
-  ResponseCacheDependencies dependencies;
+  SharedResponseCacheDependencies dependencies;
   dependencies.steadyNowMs = [&] { return now.load(); };
   auto cache = makeCache(options, dependencies);
   ASSERT_TRUE(cache);
@@ -332,7 +332,7 @@ TEST(ResponseCache, EntriesExpireAfterTheTtl) {
   EXPECT_EQ(computations, 2);
 }
 
-TEST(ResponseCache, ANullRepresentationIsReturnedButNotStored) {
+TEST(SharedResponseCache, ANullRepresentationIsReturnedButNotStored) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   const auto result = cache->getOrCompute("overview", [] { return ComputeResult(std::shared_ptr<const Representation>()); });
@@ -342,4 +342,4 @@ TEST(ResponseCache, ANullRepresentationIsReturnedButNotStored) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -1,11 +1,11 @@
-#include "cache/response_cache.h"
+#include "cache/shared_response_cache.h"
 
 #include <algorithm>
 #include <exception>
 
 #include "livedata/retry.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -37,7 +37,7 @@ const char* nameOf(CacheOutcome outcome) {
   return "unknown";
 }
 
-std::optional<std::string> validate(const ResponseCacheOptions& options) {
+std::optional<std::string> validate(const SharedResponseCacheOptions& options) {
   if (options.ttlSeconds < 1 || options.ttlSeconds > 86400) return "ttlSeconds: expected 1..86400";
   if (options.memoryMaxEntries < 1) return "memoryMaxEntries: expected at least 1";
   if (options.memoryMaxBytes < 1024) return "memoryMaxBytes: expected at least 1024";
@@ -56,7 +56,7 @@ std::optional<std::string> validate(const ResponseCacheOptions& options) {
   return std::nullopt;
 }
 
-nlohmann::ordered_json ResponseCacheStats::toJson() const {
+nlohmann::ordered_json SharedResponseCacheStats::toJson() const {
   nlohmann::ordered_json json;
   json["backend"] = backend;
   json["redisConfigured"] = redisConfigured;
@@ -80,18 +80,18 @@ nlohmann::ordered_json ResponseCacheStats::toJson() const {
 
 // ---------------------------------------------------------------- Gate
 
-void ResponseCache::Gate::lockShared() {
+void SharedResponseCache::Gate::lockShared() {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [&] { return !writer_ && writersWaiting_ == 0; });
   ++sharedHolders_;
 }
 
-void ResponseCache::Gate::unlockShared() {
+void SharedResponseCache::Gate::unlockShared() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (--sharedHolders_ == 0) changed_.notify_all();
 }
 
-void ResponseCache::Gate::lock() {
+void SharedResponseCache::Gate::lock() {
   std::unique_lock<std::mutex> lock(mutex_);
   ++writersWaiting_;
   changed_.wait(lock, [&] { return !writer_ && sharedHolders_ == 0; });
@@ -99,7 +99,7 @@ void ResponseCache::Gate::lock() {
   writer_ = true;
 }
 
-void ResponseCache::Gate::unlock() {
+void SharedResponseCache::Gate::unlock() {
   std::lock_guard<std::mutex> lock(mutex_);
   writer_ = false;
   changed_.notify_all();
@@ -107,8 +107,8 @@ void ResponseCache::Gate::unlock() {
 
 // ---------------------------------------------------------------- life cycle
 
-std::variant<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create(
-    ResponseCacheOptions options, ResponseCacheDependencies dependencies) {
+std::variant<std::unique_ptr<SharedResponseCache>, std::string> SharedResponseCache::create(
+    SharedResponseCacheOptions options, SharedResponseCacheDependencies dependencies) {
   if (auto error = validate(options)) return *error;
   std::unique_ptr<RedisCacheBackend> redis;
   if (!options.redisUrl.empty()) {
@@ -121,7 +121,7 @@ std::variant<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create(
     if (auto* error = std::get_if<std::string>(&created)) return *error;
     redis = std::move(std::get<std::unique_ptr<RedisCacheBackend>>(created));
   }
-  std::unique_ptr<ResponseCache> cache(new ResponseCache(std::move(options), std::move(dependencies), std::move(redis)));
+  std::unique_ptr<SharedResponseCache> cache(new SharedResponseCache(std::move(options), std::move(dependencies), std::move(redis)));
   if (cache->redis_) {
     if (!cache->tryReturnToRedis()) {
       ++cache->fallbacks_;
@@ -135,7 +135,7 @@ std::variant<std::unique_ptr<ResponseCache>, std::string> ResponseCache::create(
   return cache;
 }
 
-ResponseCache::ResponseCache(ResponseCacheOptions options, ResponseCacheDependencies dependencies,
+SharedResponseCache::SharedResponseCache(SharedResponseCacheOptions options, SharedResponseCacheDependencies dependencies,
                              std::unique_ptr<RedisCacheBackend> redis)
     : options_(std::move(options)),
       dependencies_(std::move(dependencies)),
@@ -144,9 +144,9 @@ ResponseCache::ResponseCache(ResponseCacheOptions options, ResponseCacheDependen
       redis_(std::move(redis)),
       random_(options_.jitterSeed ? *options_.jitterSeed : std::random_device{}()) {}
 
-ResponseCache::~ResponseCache() { stop(); }
+SharedResponseCache::~SharedResponseCache() { stop(); }
 
-void ResponseCache::stop() {
+void SharedResponseCache::stop() {
   {
     std::lock_guard<std::mutex> lock(threadMutex_);
     stopping_ = true;
@@ -158,13 +158,13 @@ void ResponseCache::stop() {
   }
 }
 
-void ResponseCache::log(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const {
+void SharedResponseCache::log(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const {
   if (dependencies_.log) dependencies_.log(level, message, fields);
 }
 
 // ---------------------------------------------------------------- reads and stores
 
-ComputeResult ResponseCache::getOrCompute(const std::string& resourceKey, const std::function<ComputeResult()>& compute,
+ComputeResult SharedResponseCache::getOrCompute(const std::string& resourceKey, const std::function<ComputeResult()>& compute,
                                           CacheOutcome* outcomeOut) {
   CacheOutcome ignored;
   CacheOutcome& outcome = outcomeOut ? *outcomeOut : ignored;
@@ -198,7 +198,7 @@ ComputeResult ResponseCache::getOrCompute(const std::string& resourceKey, const 
   return flight->result.get();  // rethrows the leader's exception
 }
 
-ComputeResult ResponseCache::lead(const std::string& resourceKey, const std::shared_ptr<Flight>& flight,
+ComputeResult SharedResponseCache::lead(const std::string& resourceKey, const std::shared_ptr<Flight>& flight,
                                   const std::function<ComputeResult()>& compute, CacheOutcome& outcome) {
   const auto land = [&] {
     std::lock_guard<std::mutex> lock(flightsMutex_);
@@ -234,7 +234,7 @@ ComputeResult ResponseCache::lead(const std::string& resourceKey, const std::sha
   return result;
 }
 
-std::shared_ptr<const Representation> ResponseCache::backendGet(const std::string& resourceKey) {
+std::shared_ptr<const Representation> SharedResponseCache::backendGet(const std::string& resourceKey) {
   if (redisActive_.load()) {
     try {
       return redis_->get(resourceKey);
@@ -246,7 +246,7 @@ std::shared_ptr<const Representation> ResponseCache::backendGet(const std::strin
   return memory_.get(resourceKey);
 }
 
-void ResponseCache::store(const std::string& resourceKey, std::shared_ptr<const Representation> value,
+void SharedResponseCache::store(const std::string& resourceKey, std::shared_ptr<const Representation> value,
                           std::uint64_t startEpoch) {
   SharedGateLock gate(gate_);
   {
@@ -270,12 +270,12 @@ void ResponseCache::store(const std::string& resourceKey, std::shared_ptr<const 
 
 // ---------------------------------------------------------------- invalidation
 
-std::uint64_t ResponseCache::currentEpoch() const {
+std::uint64_t SharedResponseCache::currentEpoch() const {
   std::lock_guard<std::mutex> lock(logMutex_);
   return epoch_;
 }
 
-bool ResponseCache::invalidatedSinceLocked(const std::string& resourceKey, std::uint64_t epoch) const {
+bool SharedResponseCache::invalidatedSinceLocked(const std::string& resourceKey, std::uint64_t epoch) const {
   if (epoch_ == epoch) return false;
   // Epochs are consecutive: the log must still hold epoch + 1 to answer "no".
   if (invalidations_.empty() || invalidations_.front().epoch > epoch + 1) return true;
@@ -285,7 +285,7 @@ bool ResponseCache::invalidatedSinceLocked(const std::string& resourceKey, std::
   return false;
 }
 
-std::size_t ResponseCache::invalidatePatterns(const std::vector<KeyPattern>& patterns) {
+std::size_t SharedResponseCache::invalidatePatterns(const std::vector<KeyPattern>& patterns) {
   ++invalidationCalls_;
   bool toRedis = false;
   gate_.lock();
@@ -313,26 +313,26 @@ std::size_t ResponseCache::invalidatePatterns(const std::vector<KeyPattern>& pat
   return removed;
 }
 
-std::size_t ResponseCache::invalidate(const std::string& glob) { return invalidatePatterns({KeyPattern::glob(glob)}); }
+std::size_t SharedResponseCache::invalidate(const std::string& glob) { return invalidatePatterns({KeyPattern::glob(glob)}); }
 
-std::size_t ResponseCache::invalidateEndpoints(const std::vector<std::string>& endpoints) {
+std::size_t SharedResponseCache::invalidateEndpoints(const std::vector<std::string>& endpoints) {
   std::vector<KeyPattern> patterns;
   for (const auto& endpoint : endpoints) patterns.push_back(KeyPattern::endpoint(endpoint));
   if (patterns.empty()) return 0;
   return invalidatePatterns(patterns);
 }
 
-std::size_t ResponseCache::clear() { return invalidatePatterns({KeyPattern::all()}); }
+std::size_t SharedResponseCache::clear() { return invalidatePatterns({KeyPattern::all()}); }
 
 // ---------------------------------------------------------------- failover
 
-void ResponseCache::noteRedisError(const std::string& why) {
+void SharedResponseCache::noteRedisError(const std::string& why) {
   ++redisErrors_;
   std::lock_guard<std::mutex> lock(errorMutex_);
   lastRedisError_ = why;
 }
 
-void ResponseCache::failover(const std::string& why) {
+void SharedResponseCache::failover(const std::string& why) {
   noteRedisError(why);
   redis_->resetConnections();
   bool expected = true;
@@ -345,7 +345,7 @@ void ResponseCache::failover(const std::string& why) {
   threadWake_.notify_all();
 }
 
-void ResponseCache::reconnectLoop() {
+void SharedResponseCache::reconnectLoop() {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   int attempt = 0;
   std::unique_lock<std::mutex> lock(threadMutex_);
@@ -366,7 +366,7 @@ void ResponseCache::reconnectLoop() {
   }
 }
 
-bool ResponseCache::tryReturnToRedis() {
+bool SharedResponseCache::tryReturnToRedis() {
   if (auto problem = redis_->probe()) {
     log(LogLevel::debug, "response cache: redis still unavailable", {{"redis", options_.redisUrl}, {"error", *problem}});
     std::lock_guard<std::mutex> lock(errorMutex_);
@@ -399,8 +399,8 @@ bool ResponseCache::tryReturnToRedis() {
 
 // ---------------------------------------------------------------- stats
 
-ResponseCacheStats ResponseCache::stats() {
-  ResponseCacheStats stats;
+SharedResponseCacheStats SharedResponseCache::stats() {
+  SharedResponseCacheStats stats;
   stats.hits = hits_.load();
   stats.misses = misses_.load();
   stats.computations = computations_.load();
@@ -444,4 +444,4 @@ ResponseCacheStats ResponseCache::stats() {
   return stats;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server
