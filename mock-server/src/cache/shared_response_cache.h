@@ -1,4 +1,6 @@
-// The server's response cache: the only part of the cache module the server uses.
+// The server's response cache, shared by every request (and by the server's processes when
+// on Redis); not the client's livedata::ResponseCache. The only part of the cache module the
+// server uses.
 //
 // Cache-aside. getOrCompute(resourceKey, compute) returns the cached Representation of a
 // resource, or computes it, stores it for ttlSeconds and returns it. A compute that fails
@@ -7,53 +9,23 @@
 // Single-flight. Concurrent misses on one key run `compute` ONCE: the first becomes the
 // leader, the others wait for its result (its error, or its exception, too). A leader looks
 // in the backend again before computing, so a request that missed just before another one
-// stored the value finds it instead of computing it a second time.
+// stored the value finds it instead of computing it a second time (single_flight.h).
 //
 // Invalidation and the race rule. invalidate(pattern) (and invalidateEndpoints, clear) must
 // be called AFTER the data behind the keys changed. It returns once the matching entries are
 // gone from the backend in use; a request that starts after it returned sees the new data.
-// A computation that started before an invalidation covering its key may have read the old
-// data, so its result must not be stored. The invariant:
-//
-//   every invalidation gets the next epoch number and is kept, with its pattern, in a log;
-//   every flight remembers the epoch current when it started (before `compute` reads any
-//   data); a result is stored only if no invalidation after that epoch matches its key,
-//   and that check and the store happen together under the shared side of `gate_`, while
-//   recording an invalidation takes its exclusive side.
-//
-// So a store either completed before the invalidation was recorded (and the invalidation,
-// which deletes after recording, removes it), or it sees the invalidation and is skipped.
-// The log keeps the last kInvalidationLogSize invalidations; a flight older than that is
-// treated as invalidated (a wasted store, never a stale one). For the same reason a request
-// does not join a flight that an invalidation has overtaken: it starts a new one.
+// A computation that started before an invalidation covering its key is not stored: the
+// invariant, and the log and gate that keep it, are in invalidation_log.h. For the same
+// reason a request does not join a flight that an invalidation has overtaken.
 // A compute must not call getOrCompute for its own key (it would wait for itself).
 //
 // Backends and failover. Without redisUrl the cache is a MemoryCacheBackend. With one it
-// uses Redis while Redis works; on any Redis error (a timeout, a refused connection, an
-// error reply) the request goes on through the memory backend (it never fails because of
-// Redis), the cache switches to memory and a background thread reconnects with backoff
-// (core's backoffDelay, full jitter). A Redis command waits at most about
-// connectTimeoutMs + commandTimeoutMs (a connection from the pool, or a new one, and the
-// reply); a request makes at most three (get, the leader's second look, put), and after a
-// failure the rest of it uses memory. A pool with no connection free in time is not a Redis
-// error: that get is a miss and that put is skipped, without switching (but an invalidation
-// that cannot reach Redis always switches, see below).
-// Invalidations are applied to the memory tier always, and to Redis only while it is in
-// use: those made while Redis was away were NOT applied there, so Redis may hold stale
-// entries when it comes back (a restart from a snapshot, a network partition, a hung
-// process that resumes). Therefore, before using Redis again, the thread
-//   1. waits for stores that began while Redis was in use (each bounded by the timeouts),
-//   2. deletes every "livedata:v1:*" key in Redis (SCAN + UNLINK),
-//   3. clears the memory tier and switches back, under the exclusive side of `gate_`, so no
-//      store goes to Redis between 2 and 3.
-// Starting is the same: a Redis found at start is purged before first use (its entries were
-// not subject to this process's invalidations), and one unreachable at start is one lost:
-// the cache starts on memory (counted as a fallback) and the thread connects when it can.
-// Limits: the cache assumes it is the only writer of "livedata:v1:*" keys in its Redis
-// database (several servers sharing one Redis would not see each other's invalidations); and
-// a SET that Redis had buffered from a connection we gave up on could in theory land after
-// the purge of step 2 (Redis runs a closed connection's complete commands); the entry's TTL
-// bounds that case.
+// uses Redis while Redis works and memory otherwise; how it falls back and comes back
+// without serving entries an invalidation missed is in redis_failover.h. A Redis command
+// waits at most about connectTimeoutMs + commandTimeoutMs (a connection from the pool, or a
+// new one, and the reply); a request makes at most three (get, the leader's second look,
+// put), and after a failure the rest of it uses memory. A pool with no connection free in
+// time is not a Redis error: that get is a miss and that put is skipped, without switching.
 //
 // Threading: every public member is safe to call from any thread. stop() (and the
 // destructor) ends the reconnect thread promptly: its waits are cut short and a purge in
@@ -63,20 +35,12 @@
 #include <any>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <string>
-#include <string_view>
-#include <thread>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -84,12 +48,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cache/cache_backend.h"
+#include "cache/invalidation_log.h"
 #include "cache/memory_backend.h"
 #include "cache/redis_backend.h"
+#include "cache/redis_failover.h"
+#include "cache/single_flight.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
-#include "model/structured_log.h"
 #include "model/representation.h"
+#include "model/structured_log.h"
 
 namespace livedata::server {
 
@@ -114,14 +81,6 @@ struct SharedResponseCacheOptions {
 
 // The first problem with `options`, naming the field, or nullopt when they are valid.
 std::optional<std::string> validate(const SharedResponseCacheOptions& options);
-
-// A failed computation, carried back to the caller (and to requests that waited for it)
-// unchanged and never stored. `payload` is whatever the compute put there, e.g. an ApiError;
-// getOrComputeAs<E> wraps and unwraps it.
-struct ComputeError {
-  std::any payload;
-};
-using ComputeResult = std::variant<std::shared_ptr<const Representation>, ComputeError>;
 
 enum class CacheOutcome {
   hit,        // served from the backend
@@ -214,91 +173,41 @@ class SharedResponseCache {
   // PING on a new connection to the configured Redis (health checks: the backend in use only
   // changes once a cache operation fails). False when it does not answer or none is configured.
   bool pingRedis() { return redis_ && redis_->ping(); }
-  bool usingRedis() const { return redisActive_.load(); }
+  bool usingRedis() const { return redisActive(); }
   const SharedResponseCacheOptions& options() const { return options_; }
 
   // Ends the reconnect thread; the cache keeps working on the backend in use. Idempotent.
   void stop();
 
-  static constexpr std::size_t kInvalidationLogSize = 4096;
+  static constexpr std::size_t kInvalidationLogSize = InvalidationLog::kSize;
 
  private:
-  // The shared side is held by a store (check + put); the exclusive side records an
-  // invalidation or switches backends. Writer-preferring: a waiting exclusive locker stops
-  // new shared lockers, so invalidations are not starved by a stream of stores.
-  class Gate {
-   public:
-    void lockShared();
-    void unlockShared();
-    void lock();
-    void unlock();
-
-   private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    int sharedHolders_ = 0;     // GUARDED_BY(mutex_)
-    int writersWaiting_ = 0;    // GUARDED_BY(mutex_)
-    bool writer_ = false;       // GUARDED_BY(mutex_)
-  };
-
-  struct Flight {
-    std::uint64_t startEpoch = 0;
-    std::promise<ComputeResult> promise;
-    std::shared_future<ComputeResult> result;
-  };
-
-  struct LoggedInvalidation {
-    std::uint64_t epoch;
-    KeyPattern pattern;
-  };
-
   SharedResponseCache(SharedResponseCacheOptions options, SharedResponseCacheDependencies dependencies,
-                std::unique_ptr<RedisCacheBackend> redis);
+                      std::unique_ptr<RedisCacheBackend> redis);
 
-  ComputeResult lead(const std::string& resourceKey, const std::shared_ptr<Flight>& flight,
+  ComputeResult lead(const std::string& resourceKey, const std::shared_ptr<SingleFlight::Flight>& flight,
                      const std::function<ComputeResult()>& compute, CacheOutcome& outcome);
+  bool redisActive() const { return failover_ != nullptr && failover_->active(); }
   // From the backend in use; a Redis failure falls back to memory.
   std::shared_ptr<const Representation> backendGet(const std::string& resourceKey);
   // The race rule's check and the put, under the gate's shared side.
   void store(const std::string& resourceKey, std::shared_ptr<const Representation> value, std::uint64_t startEpoch);
   std::size_t invalidatePatterns(const std::vector<KeyPattern>& patterns);
-  // REQUIRES: logMutex_ held.
-  bool invalidatedSinceLocked(const std::string& resourceKey, std::uint64_t epoch) const;
-  std::uint64_t currentEpoch() const;
-
-  void failover(const std::string& why);
-  void noteRedisError(const std::string& why);
-  void reconnectLoop();
-  bool tryReturnToRedis();
-  void log(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const;
 
   const SharedResponseCacheOptions options_;
   const SharedResponseCacheDependencies dependencies_;
   const std::chrono::seconds ttl_;
   MemoryCacheBackend memory_;
   const std::unique_ptr<RedisCacheBackend> redis_;  // null: memory only
-  std::atomic<bool> redisActive_{false};
 
-  Gate gate_;
-  mutable std::mutex logMutex_;
-  std::uint64_t epoch_ = 0;                      // GUARDED_BY(logMutex_); invalidations recorded
-  std::deque<LoggedInvalidation> invalidations_;  // GUARDED_BY(logMutex_); the latest ones
-
-  std::mutex flightsMutex_;
-  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // GUARDED_BY(flightsMutex_)
+  StoreGate gate_;
+  InvalidationLog invalidations_;
+  SingleFlight flights_;
 
   std::atomic<std::uint64_t> hits_{0}, misses_{0}, computations_{0}, coalesced_{0}, computeErrors_{0},
-      storesSkipped_{0}, fallbacks_{0}, reconnects_{0}, redisErrors_{0}, invalidationCalls_{0},
-      invalidatedKeys_{0};
-  mutable std::mutex errorMutex_;
-  std::string lastRedisError_;  // GUARDED_BY(errorMutex_)
-
-  std::mutex threadMutex_;
-  std::condition_variable threadWake_;  // redisActive_ turned false, or stop()
-  bool stopping_ = false;               // GUARDED_BY(threadMutex_)
-  std::atomic<bool> stopRequested_{false};  // the same, for a purge to poll
-  std::mt19937_64 random_;              // used by the reconnect thread only
-  std::thread reconnectThread_;
+      storesSkipped_{0}, invalidationCalls_{0}, invalidatedKeys_{0};
+  // Null without Redis. Last: destroyed first, so its thread stops before what it uses goes.
+  std::unique_ptr<RedisFailover> failover_;
 };
 
 }  // namespace livedata::server
