@@ -181,17 +181,12 @@ void ApiServer::registerRoutes() {
 }
 
 void ApiServer::configureServer() {
-  const auto threads = static_cast<std::size_t>(options_.threads);
-  // The pool size compiled into Debian's library is fixed; this is the run-time override.
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // Without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
-  http_->set_tcp_nodelay(true);
-  // httplib closes a connection after 5 requests by default.
-  http_->set_keep_alive_max_count(100000);
-  // A slow or stalled client holds a worker for at most these, per read or write.
-  http_->set_read_timeout(options_.readTimeoutMs / 1000, (options_.readTimeoutMs % 1000) * 1000);
-  http_->set_write_timeout(options_.writeTimeoutMs / 1000, (options_.writeTimeoutMs % 1000) * 1000);
-  http_->set_payload_max_length(options_.maxBodyBytes);
+  ServerTuning tuning;
+  tuning.threads = options_.threads;
+  tuning.readTimeoutMs = options_.readTimeoutMs;
+  tuning.writeTimeoutMs = options_.writeTimeoutMs;
+  tuning.maxBodyBytes = options_.maxBodyBytes;
+  applyServerTuning(*http_, tuning);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
     if (options_.requestMetrics) beginMonitoring(req);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "livedata/types.h"  // equalsIgnoreCase
+
 namespace livedata::server {
 namespace {
 
@@ -13,16 +15,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // The weight of one list member "coding;q=0.5" (1 when absent or unparsable).

@@ -13,6 +13,18 @@
 #include <thread>
 
 namespace livedata::server {
+
+void applyServerTuning(httplib::Server& http, const ServerTuning& tuning) {
+  const auto threads = static_cast<std::size_t>(tuning.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(100000);
+  if (tuning.keepAliveTimeoutSeconds) http.set_keep_alive_timeout(*tuning.keepAliveTimeoutSeconds);
+  applyTimeout(tuning.readTimeoutMs, [&](time_t s, time_t us) { http.set_read_timeout(s, us); });
+  applyTimeout(tuning.writeTimeoutMs, [&](time_t s, time_t us) { http.set_write_timeout(s, us); });
+  http.set_payload_max_length(tuning.maxBodyBytes);
+}
+
 namespace {
 
 std::string demangledTypeName(const std::type_info& type) {

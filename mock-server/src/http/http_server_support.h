@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <ctime>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "http/api_error.h"
@@ -18,6 +20,28 @@ struct Response;
 }  // namespace httplib
 
 namespace livedata::server {
+
+// httplib takes a timeout as (seconds, microseconds): calls `set` with `ms` split so, e.g.
+// applyTimeout(ms, [&](time_t s, time_t us) { client.set_read_timeout(s, us); }).
+template <typename SetTimeout>
+void applyTimeout(int ms, SetTimeout&& set) {
+  set(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
+}
+
+// The httplib settings every server of mock-server takes (the API server and the upstream).
+struct ServerTuning {
+  int threads = 8;            // worker threads; each serves one connection at a time
+  int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per read
+  int writeTimeoutMs = 5000;  // and this per write
+  std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
+  std::optional<int> keepAliveTimeoutSeconds;  // nullopt: httplib's own (5 s)
+};
+
+// Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool of the
+// size asked (the size compiled into Debian's library is fixed; this is the run-time
+// override), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
+// ACK, Nagle), and keep-alive connections not closed after 5 requests.
+void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
 
 // A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body

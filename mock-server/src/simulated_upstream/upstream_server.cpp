@@ -46,11 +46,6 @@ std::optional<std::string> validate(const UpstreamServerOptions& o) {
   return std::nullopt;
 }
 
-template <typename SetTimeout>
-void applyTimeout(int ms, SetTimeout&& set) {
-  set(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
-}
-
 }  // namespace
 
 std::variant<std::unique_ptr<UpstreamServer>, std::string> UpstreamServer::create(UpstreamAccount& account,
@@ -86,16 +81,14 @@ void UpstreamServer::registerRoutes() {
 }
 
 void UpstreamServer::configureServer() {
-  const auto threads = static_cast<std::size_t>(options_.threads);
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  // Without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
-  http_->set_tcp_nodelay(true);
-  // httplib closes a connection after 5 requests by default; a sync walks many pages.
-  http_->set_keep_alive_max_count(100000);
-  http_->set_keep_alive_timeout(options_.keepAliveTimeoutSeconds);
-  applyTimeout(options_.readTimeoutMs, [&](time_t s, time_t us) { http_->set_read_timeout(s, us); });
-  applyTimeout(options_.writeTimeoutMs, [&](time_t s, time_t us) { http_->set_write_timeout(s, us); });
-  http_->set_payload_max_length(options_.maxBodyBytes);
+  // Long keep-alive: a sync walks many pages on one connection.
+  ServerTuning tuning;
+  tuning.threads = options_.threads;
+  tuning.readTimeoutMs = options_.readTimeoutMs;
+  tuning.writeTimeoutMs = options_.writeTimeoutMs;
+  tuning.maxBodyBytes = options_.maxBodyBytes;
+  tuning.keepAliveTimeoutSeconds = options_.keepAliveTimeoutSeconds;
+  applyServerTuning(*http_, tuning);
 
   installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const CaughtException& caught) {
     std::fprintf(stderr, "upstream: %s %s failed: %s: %s\n", req.method.c_str(), req.path.c_str(),

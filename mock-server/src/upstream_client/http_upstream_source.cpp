@@ -8,6 +8,7 @@
 
 #include "livedata/cache.h"  // percentEncode, the one the client's URLs use
 #include "livedata/config.h"
+#include "http/http_server_support.h"  // applyTimeout
 #include "livedata/retry.h"
 #include "upstream_client/page_json.h"
 
@@ -16,11 +17,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using Kind = UpstreamFailure::Kind;
-
-template <typename SetTimeout>
-void applyTimeout(int ms, SetTimeout&& set) {
-  set(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
-}
 
 Millis nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
