@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/errors.h"  // Expected
 #include "livedata/types.h"  // parseNonNegativeDecimal
 
 namespace livedata::server {
@@ -267,18 +268,18 @@ const Option* findOption(const std::string& name) {
   return nullptr;
 }
 
-// A JSON value as the text a flag would carry; arrays only for repeatable options.
-std::variant<std::string, std::string> /* value | error */ textOf(const nlohmann::json& value) {
-  using Result = std::variant<std::string, std::string>;
-  if (value.is_string()) return Result(std::in_place_index<0>, value.get<std::string>());
-  if (value.is_boolean()) return Result(std::in_place_index<0>, value.get<bool>() ? "true" : "false");
-  if (value.is_number_integer() || value.is_number_unsigned()) return Result(std::in_place_index<0>, value.dump());
+// A JSON value as the text a flag would carry; arrays only for repeatable options. On a
+// value of another type, the error's detail says what was expected.
+livedata::Expected<std::string> textOf(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return std::string(value.get<bool>() ? "true" : "false");
+  if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
   if (value.is_number_float()) {
     std::ostringstream out;
     out << value.get<double>();
-    return Result(std::in_place_index<0>, out.str());
+    return out.str();
   }
-  return Result(std::in_place_index<1>, "expected a string, number or boolean");
+  return livedata::makeError(livedata::ErrorKind::config, {}, "expected a string, number or boolean");
 }
 
 Error applyConfigFile(ServerOptions& options, const std::string& path) {
@@ -295,8 +296,8 @@ Error applyConfigFile(ServerOptions& options, const std::string& path) {
     if (list && !option->repeatable) return where + "expected a single value";
     for (const auto& item : list ? value : nlohmann::json::array({value})) {
       const auto text = textOf(item);
-      if (text.index() == 1) return where + std::get<1>(text);
-      if (auto error = option->apply(options, std::get<0>(text))) return where + *error;
+      if (!text) return where + text.error().detail;
+      if (auto error = option->apply(options, text.value())) return where + *error;
     }
   }
   return std::nullopt;

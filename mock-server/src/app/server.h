@@ -1,7 +1,8 @@
 // The HTTP face of mock-server: one route table (server.cpp) over the backend's services
 // (data queries behind the response cache, sync, cache control, the in-process upstream),
 // the server's own fault rules and request log, CORS, the monitoring middleware and routes,
-// and the HTTP caching fixes httplib 0.11 needs (docs/notes: cpp-httplib on Debian 12).
+// and the HTTP caching fixes httplib 0.11 needs (Vary and a distinct ETag per content coding,
+// Date on 304s: RFC 9110 sections 6.6.1 and 8.8.3.3; see finishResponse).
 //
 // Threading: bind() then listen() on one thread; stop() from any thread, once or more.
 #pragma once

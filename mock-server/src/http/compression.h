@@ -1,7 +1,7 @@
 // Content coding for /api representations. The server compresses each cached
 // representation once, with its own ETag, instead of letting httplib compress every
-// response (httplib 0.11 keeps the identity ETag and adds no Vary; see
-// /work/shared/notes/cpp-httplib-debian12.md).
+// response (httplib 0.11 keeps the identity ETag for the compressed bytes and adds no Vary,
+// so one ETag would name two representations, RFC 9110 section 8.8.3.3).
 #pragma once
 
 #include <optional>

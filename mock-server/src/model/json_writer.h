@@ -1,6 +1,6 @@
 // Compact JSON text written straight into a string, without building a tree first: the
 // renderers of /api bodies and upstream pages write thousands of records per response, and
-// an nlohmann tree per record cost most of their time (issue 6, profiles of the cold path).
+// an nlohmann tree per record cost most of their time (profiles of the cold path).
 //
 // Invariant: the bytes are exactly those nlohmann's dump(-1, ' ', false,
 // error_handler_t::replace) writes for the same values in the same order, so bodies and

@@ -1,4 +1,4 @@
-// MonitoringService: the one object the server holds for issue 4. It owns the request
+// MonitoringService: the one object the server holds for monitoring. It owns the request
 // metrics, the error tracker, the system sampler and the service targets; it is handed plain
 // snapshots (monitoring_snapshots.h) of what it does not own, and renders the bodies of
 // /monitoring/health, /monitoring/metrics, /monitoring/api-metrics, /monitoring/errors,

@@ -1,4 +1,4 @@
-// Service-level targets (issue 4's success metrics) and the alerts raised when one is missed.
+// Service-level targets (the product's success metrics) and the alerts raised when one is missed.
 //
 // Targets, each met when its current value is on the right side of its threshold:
 //   cache_hit_rate          > minCacheHitRate        (default 0.90)

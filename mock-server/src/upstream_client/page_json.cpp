@@ -230,7 +230,7 @@ std::pair<UnixSeconds, std::string> feedKey(const DailyMetrics& metrics) {
 }
 
 // Reads a page in one pass with nlohmann's SAX parser, straight into records: no tree of
-// the page is built (issue 6: the tree and its conversion were a quarter of a sync's time).
+// the page is built (profiled: the tree and its conversion were a quarter of a sync's time).
 //
 // Invariant: the result, and the first fault named, are those of parsing the page into a
 // tree and then checking it in this order: valid JSON; an object; "data" present, an array;

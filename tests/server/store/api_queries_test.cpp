@@ -369,7 +369,7 @@ TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
 }
 
 // Pinned from the renderer that built an nlohmann::ordered_json tree per response (before
-// issue 6 replaced it with a direct writer): field order, number formatting and escaping of
+// a direct writer replaced it): field order, number formatting and escaping of
 // every body, and so every ETag, must not move. A strong ETag is the body's FNV-1a hash.
 TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
   struct Case {

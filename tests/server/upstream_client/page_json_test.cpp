@@ -40,8 +40,8 @@ TEST(UpstreamPageJson, RoundTripsEveryEntityExactly) {
   }
 }
 
-// Pinned from the renderer that built an nlohmann::ordered_json tree per page (before issue 6
-// replaced it with a direct writer), as the FNV-1a hash of each page (strongEtagFor).
+// Pinned from the renderer that built an nlohmann::ordered_json tree per page (before a direct
+// writer replaced it), as the FNV-1a hash of each page (strongEtagFor).
 TEST(UpstreamPageJson, RenderedPagesArePinnedToTheTreeRenderersBytes) {
   auto account = makeAccount();
   const std::vector<std::pair<Entity, const char*>> cases{{Entity::campaigns, "\"cd5a6c2f4bbb8e62\""},
