@@ -1,4 +1,4 @@
-// Benchmark 4 of issue 6, its size half: what a page downloads for the data layer, gzipped
+// The data-layer section of bench/run.sh, its size half: what a page downloads for the data layer, gzipped
 // (zlib level 9). Ours is the WASM module plus its JavaScript (wasm/dist); the peers are
 // @tanstack/query-core and swr, each bundled and minified by esbuild as an ESM module for the
 // browser from `export * from '<pkg>'`. Ours is counted two ways: esbuild-bundled and minified

@@ -1,4 +1,4 @@
-// Benchmark 4 of issue 6: the data layer in the browser's engine. In one node process, our WASM
+// The data-layer section of bench/run.sh: the data layer in the browser's engine. In one node process, our WASM
 // module (wasm/dist) against @tanstack/query-core on the same ~20 KB JSON list body, with no
 // network: both get their responses from the same in-memory fetch stub.
 //   a. cached read: a fresh cached key, ours (async by API) against TanStack's getQueryData

@@ -1,4 +1,4 @@
-// The Node.js peer for benchmark 1 of issue 6 (wrk against our C++ server): Fastify serving one
+// The Node.js peer for the http section of bench/run.sh (wrk against our C++ server): Fastify serving one
 // body from memory, with the caching headers our server sends, on 127.0.0.1 and a free port.
 // Prints `listening on http://127.0.0.1:PORT` on stdout once ready; SIGTERM or SIGINT closes
 // it and prints the request counts on stderr.

@@ -1,4 +1,4 @@
-// The figures of one run against the project's targets (issue 6, from the product's success
+// The figures of one run against the project's targets (from the product's success
 // metrics), as a table for people and as flat JSON for bench/run.sh.
 #pragma once
 

@@ -1,6 +1,7 @@
 // livedata-loadgen: K dashboard users on the native core client against a mock-server (and
 // Redis) that it starts itself; reports what users saw and what the server counted, against
-// the project's targets (issue 6, "Load generator"). Usage: livedata-loadgen --help.
+// the project's targets (cache hit rate, latency, errors, sync success). Usage:
+// livedata-loadgen --help.
 #include <signal.h>
 #include <unistd.h>
 

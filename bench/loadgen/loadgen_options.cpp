@@ -174,7 +174,7 @@ std::string usage() {
       "endpoints, then re-requests them every refresh interval, now and then bypassing every\n"
       "cache; meanwhile the server syncs on its schedule from an upstream that fails at the\n"
       "fault rate. Reports latency, errors, throughput and hit rates against the project's\n"
-      "targets, as a table and optionally as JSON (issue 6).\n\n"
+      "targets, as a table and optionally as JSON.\n\n"
       "Options:\n";
   for (const ValueFlag& flag : valueFlags()) {
     std::string left = std::string("  --") + flag.name + " " + flag.metavar;

@@ -1,5 +1,5 @@
 // The load generator's command line: one options struct with documented defaults, parsed
-// and validated once, with an error naming the bad option (STYLE.md).
+// and validated once, with an error naming the bad option.
 #pragma once
 
 #include <cstddef>

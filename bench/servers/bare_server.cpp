@@ -1,7 +1,7 @@
 // bare-httplib-server: the floor mock-server's cached path is measured against. It serves one
 // path with bytes read once from a file, with the headers mock-server sends for them, and
 // answers a matching If-None-Match with 304: no routing table, middleware, cache lookup or
-// logging. It is tuned as mock-server is (../shared/notes/cpp-httplib-debian12.md): Nagle
+// logging. It is tuned as mock-server is (applyServerTuning in http_server_support.h): Nagle
 // off, a fixed pool, long keep-alive, a deep listen backlog; anything less would measure
 // httplib's defaults instead of our code.
 //

@@ -13,7 +13,7 @@
 namespace livedata::bench {
 namespace {
 
-using mock::Campaign;
+using server::Campaign;
 
 // The store's writer settings (kWriterPragmas in mock-server/src/store/store.cpp; keep the
 // two in step). WAL itself is a property of the file, set when Store::open created it.
@@ -49,7 +49,7 @@ void execute(sqlite3* db, const char* sql) { check(db, sqlite3_exec(db, sql, nul
 
 // The store's schema (tables and indexes, by its own migrations) in a new file, in WAL mode.
 void createStoreSchema(const std::string& path) {
-  auto opened = mock::Store::open(path);
+  auto opened = server::Store::open(path);
   if (auto* error = std::get_if<std::string>(&opened)) throw std::runtime_error(*error);
 }
 
@@ -80,7 +80,7 @@ void insertBatch(sqlite3* db, sqlite3_stmt* insert, const std::vector<Campaign>&
 
 }  // namespace
 
-std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const mock::UpstreamAccount& account,
+std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const server::UpstreamAccount& account,
                                                                        const std::string& path, int batchRows) {
   BaselineInsertResult result;
   try {
@@ -95,10 +95,10 @@ std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const moc
           "prepare INSERT");
     Statement insert(prepared);
 
-    std::optional<mock::SyncCursor> after;
+    std::optional<server::SyncCursor> after;
     for (;;) {
       const Stopwatch reading;
-      mock::FeedPage page = account.readFeed(mock::Entity::campaigns, 0, after, batchRows);
+      server::FeedPage page = account.readFeed(server::Entity::campaigns, 0, after, batchRows);
       const auto& batch = std::get<std::vector<Campaign>>(page.rows);
       result.feedReadMs += reading.elapsedMs();
       if (batch.empty()) break;
@@ -108,7 +108,7 @@ std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const moc
       result.insertMs += inserting.elapsedMs();
       result.rows += batch.size();
       if (!page.hasMore) break;
-      after = mock::SyncCursor{batch.back().updatedAt, batch.back().id};
+      after = server::SyncCursor{batch.back().updatedAt, batch.back().id};
     }
   } catch (const std::exception& error) {
     return std::string("baseline insert into ") + path + ": " + error.what();

@@ -1,4 +1,4 @@
-// The command line of livedata-sync-bench, parsed once and validated (STYLE.md: one struct
+// The command line of livedata-sync-bench, parsed once and validated (one struct
 // per component, documented defaults, a clear error naming the bad option).
 #pragma once
 

@@ -1,4 +1,4 @@
-// livedata-sync-bench: issue 6, benchmark 3. The sync's throughput on a full and an
+// livedata-sync-bench, the sync section of bench/run.sh: the sync's throughput on a full and an
 // incremental sync, against a plain batched SQLite insert of the same rows measured in the
 // same process (the machines are shared and noisy: only same-run ratios mean anything).
 // Usage: see kSyncBenchUsage (bench_options.cpp) or --help.

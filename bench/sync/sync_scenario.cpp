@@ -14,15 +14,15 @@
 #include "stopwatch.h"
 #include "store/store.h"
 #include "sync/sync_service.h"
-#include "upstream/account.h"
-#include "upstream/http_upstream_source.h"
-#include "upstream/upstream_server.h"
+#include "simulated_upstream/account.h"
+#include "upstream_client/http_upstream_source.h"
+#include "simulated_upstream/upstream_server.h"
 
 namespace livedata::bench {
 namespace {
 
-using mock::Entity;
-using mock::UnixSeconds;
+using server::Entity;
+using server::UnixSeconds;
 
 constexpr std::uint64_t kAccountSeed = 42;  // the tests' seed: the same account they check
 
@@ -64,16 +64,16 @@ double peakResidentMiB() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
-std::variant<SyncPassResult, std::string> syncCampaigns(mock::SyncService& sync, const char* what) {
+std::variant<SyncPassResult, std::string> syncCampaigns(server::SyncService& sync, const char* what) {
   const Stopwatch stopwatch;
-  const mock::SyncRunReport report = sync.runNow(mock::SyncRequest{false, {Entity::campaigns}});
+  const server::SyncRunReport report = sync.runNow(server::SyncRequest{false, {Entity::campaigns}});
   SyncPassResult result;
   result.ms = stopwatch.elapsedMs();
   if (!report.succeeded() || report.entities.size() != 1) {
     const auto& error = report.entities.empty() ? std::optional<std::string>{} : report.entities[0].error;
     return std::string(what) + " failed: " + error.value_or("stopped");
   }
-  const mock::EntityRunReport& campaigns = report.entities[0];
+  const server::EntityRunReport& campaigns = report.entities[0];
   result.pages = campaigns.pages;
   result.recordsRead = campaigns.records;
   result.rowsWritten = campaigns.changedRows;
@@ -81,16 +81,16 @@ std::variant<SyncPassResult, std::string> syncCampaigns(mock::SyncService& sync,
 }
 
 // Every page of the campaigns' feed fetched and parsed as the sync does, and dropped.
-std::variant<FeedWalkResult, std::string> walkFeed(mock::UpstreamSource& source, int pageSize) {
+std::variant<FeedWalkResult, std::string> walkFeed(server::UpstreamSource& source, int pageSize) {
   FeedWalkResult result;
   const Stopwatch stopwatch;
   std::optional<std::string> cursor;
   do {
-    mock::UpstreamResult fetched = source.fetchPage(Entity::campaigns, 0, cursor, pageSize);
-    if (auto* failure = std::get_if<mock::UpstreamFailure>(&fetched)) return "feed walk: " + failure->message;
-    auto& page = std::get<mock::UpstreamPage>(fetched);
+    server::UpstreamResult fetched = source.fetchPage(Entity::campaigns, 0, cursor, pageSize);
+    if (auto* failure = std::get_if<server::UpstreamFailure>(&fetched)) return "feed walk: " + failure->message;
+    auto& page = std::get<server::UpstreamPage>(fetched);
     ++result.pages;
-    result.records += mock::rowCount(page.rows);
+    result.records += server::rowCount(page.rows);
     cursor = std::move(page.nextCursor);
   } while (cursor);
   result.ms = stopwatch.elapsedMs();
@@ -98,15 +98,15 @@ std::variant<FeedWalkResult, std::string> walkFeed(mock::UpstreamSource& source,
 }
 
 // Distinct campaigns stamped at or after `since`: the feed holds each record once.
-std::size_t campaignsChangedSince(const mock::UpstreamAccount& account, UnixSeconds since) {
+std::size_t campaignsChangedSince(const server::UpstreamAccount& account, UnixSeconds since) {
   std::size_t changed = 0;
-  std::optional<mock::SyncCursor> after;
+  std::optional<server::SyncCursor> after;
   for (;;) {
-    const mock::FeedPage page = account.readFeed(Entity::campaigns, since, after, 1000);
-    const auto& rows = std::get<std::vector<mock::Campaign>>(page.rows);
+    const server::FeedPage page = account.readFeed(Entity::campaigns, since, after, 1000);
+    const auto& rows = std::get<std::vector<server::Campaign>>(page.rows);
     changed += rows.size();
     if (!page.hasMore || rows.empty()) return changed;
-    after = mock::SyncCursor{rows.back().updatedAt, rows.back().id};
+    after = server::SyncCursor{rows.back().updatedAt, rows.back().id};
   }
 }
 
@@ -118,7 +118,7 @@ struct UpstreamChanges {
 // Makes account changes (the account's own stream, as POST /admin/changes does) until at
 // least `target` distinct campaigns changed. `at` lies after every generated stamp, so the
 // changed campaigns are exactly those stamped at or after it (account.h, "Stamps").
-UpstreamChanges changeCampaigns(mock::UpstreamAccount& account, std::size_t target, UnixSeconds at) {
+UpstreamChanges changeCampaigns(server::UpstreamAccount& account, std::size_t target, UnixSeconds at) {
   UpstreamChanges made;
   while ((made.changedCampaigns = campaignsChangedSince(account, at)) < target) {
     // Some 45 in 100 changes touch a campaign (account.cpp, applyOne), a few of them one
@@ -133,8 +133,8 @@ UpstreamChanges changeCampaigns(mock::UpstreamAccount& account, std::size_t targ
 // A Store on a new file and the SyncService that fills it. The service refers to the
 // store, so it goes first: members are destroyed in reverse, and close() says so.
 struct SyncTarget {
-  std::unique_ptr<mock::Store> store;
-  std::unique_ptr<mock::SyncService> sync;
+  std::unique_ptr<server::Store> store;
+  std::unique_ptr<server::SyncService> sync;
 
   void close() {
     sync.reset();
@@ -142,16 +142,16 @@ struct SyncTarget {
   }
 };
 
-std::variant<SyncTarget, std::string> openSyncTarget(const std::string& path, mock::UpstreamSource& source,
+std::variant<SyncTarget, std::string> openSyncTarget(const std::string& path, server::UpstreamSource& source,
                                                      int pageSize) {
   std::string error;
   SyncTarget target;
-  target.store = take(mock::Store::open(path), "store", error);
+  target.store = take(server::Store::open(path), "store", error);
   if (!target.store) return error;
-  mock::SyncOptions syncOptions;
+  server::SyncOptions syncOptions;
   syncOptions.entities = {Entity::campaigns};
   syncOptions.pageSize = pageSize;
-  target.sync = take(mock::SyncService::create(*target.store, source, syncOptions), "sync service", error);
+  target.sync = take(server::SyncService::create(*target.store, source, syncOptions), "sync service", error);
   if (!target.sync) return error;
   return target;
 }
@@ -164,8 +164,8 @@ void removeDatabase(const std::string& path) {
 
 // Steps 1-3 of sync_scenario.h into `storePath` (left in place, with its open service in
 // `target`) and a baseline file (removed).
-std::variant<FullSyncRepetition, std::string> measureFullSync(const mock::UpstreamAccount& account,
-                                                              mock::UpstreamSource& source, const TempDir& dir,
+std::variant<FullSyncRepetition, std::string> measureFullSync(const server::UpstreamAccount& account,
+                                                              server::UpstreamSource& source, const TempDir& dir,
                                                               const std::string& storePath, int pageSize,
                                                               SyncTarget& target) {
   FullSyncRepetition repetition;
@@ -202,24 +202,24 @@ std::variant<SyncBenchRun, std::string> runSyncBenchmark(int records, const Sync
   auto dir = take(TempDir::create(options.workDir), "temporary folder", error);
   if (!dir) return error;
 
-  mock::UpstreamAccountOptions accountOptions;
+  server::UpstreamAccountOptions accountOptions;
   accountOptions.seed = kAccountSeed;
   accountOptions.sizes.campaigns = records;
   const Stopwatch creating;
-  auto account = take(mock::UpstreamAccount::create(accountOptions), "upstream account", error);
+  auto account = take(server::UpstreamAccount::create(accountOptions), "upstream account", error);
   if (!account) return error;
   run.accountCreateMs = creating.elapsedMs();
   // After the last generated stamp (data_generator.h: every one lies on or before lastDay).
-  const UnixSeconds changesAt = (accountOptions.sizes.lastDay + 1) * mock::kSecondsPerDay;
+  const UnixSeconds changesAt = (accountOptions.sizes.lastDay + 1) * server::kSecondsPerDay;
 
   // Declared before the source: destroyed after it, so the source's kept-alive connection
   // is closed before the server's stop() would wait out its keep-alive timeout.
-  auto server = take(mock::UpstreamServer::create(*account, mock::UpstreamServerOptions{}), "upstream server", error);
+  auto server = take(server::UpstreamServer::create(*account, server::UpstreamServerOptions{}), "upstream server", error);
   if (!server) return error;
   if (!server->start()) return std::string("upstream server: cannot listen on 127.0.0.1");
-  mock::HttpUpstreamOptions sourceOptions;
+  server::HttpUpstreamOptions sourceOptions;
   sourceOptions.baseUrl = server->baseUrl();
-  auto source = take(mock::HttpUpstreamSource::create(sourceOptions), "upstream source", error);
+  auto source = take(server::HttpUpstreamSource::create(sourceOptions), "upstream source", error);
   if (!source) return error;
 
   SyncTarget target;  // the last repetition's, kept for the incremental sync

@@ -14,7 +14,7 @@
 #include "server_client.h"
 #include "server_process.h"
 #include "store/store.h"
-#include "upstream/http_upstream_source.h"
+#include "upstream_client/http_upstream_source.h"
 
 namespace livedata {
 namespace {
@@ -179,11 +179,11 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   first.reset();
 
   {
-    auto opened = mock::Store::open(dataDir->path() + "/livedata.db");
+    auto opened = server::Store::open(dataDir->path() + "/livedata.db");
     ASSERT_EQ(opened.index(), 0u) << std::get<1>(opened);
     auto& store = *std::get<0>(opened);
     EXPECT_FALSE(store.ping().has_value());
-    const auto rows = std::get<std::int64_t>(store.rowCount(mock::Entity::campaigns));
+    const auto rows = std::get<std::int64_t>(store.rowCount(server::Entity::campaigns));
     EXPECT_GT(rows, 0);
     EXPECT_LT(rows, 60000) << "the kill came too late to test anything";
   }
@@ -193,34 +193,34 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   const auto status = waitForRuns(http, 1, 120s);
   ASSERT_EQ(status["state"], "idle") << status.dump();
 
-  auto opened = mock::Store::open(dataDir->path() + "/livedata.db");
+  auto opened = server::Store::open(dataDir->path() + "/livedata.db");
   ASSERT_EQ(opened.index(), 0u);
   auto& store = *std::get<0>(opened);
-  mock::HttpUpstreamOptions sourceOptions;
+  server::HttpUpstreamOptions sourceOptions;
   sourceOptions.baseUrl = upstream.baseUrl();
-  auto madeSource = mock::HttpUpstreamSource::create(sourceOptions);
+  auto madeSource = server::HttpUpstreamSource::create(sourceOptions);
   ASSERT_EQ(madeSource.index(), 0u);
   auto& source = *std::get<0>(madeSource);
-  for (const mock::Entity entity : mock::kAllEntities) {
+  for (const server::Entity entity : server::kAllEntities) {
     // Walk the upstream's whole feed: the truth to compare with.
-    std::vector<mock::Campaign> expectedCampaigns;
+    std::vector<server::Campaign> expectedCampaigns;
     std::size_t expectedCount = 0;
     std::optional<std::string> cursor;
     do {
       const auto page = source.fetchPage(entity, 0, cursor, 1000);
-      ASSERT_EQ(page.index(), 0u) << std::get<mock::UpstreamFailure>(page).message;
-      const auto& fetched = std::get<mock::UpstreamPage>(page);
-      expectedCount += mock::rowCount(fetched.rows);
-      if (const auto* campaigns = std::get_if<std::vector<mock::Campaign>>(&fetched.rows)) {
+      ASSERT_EQ(page.index(), 0u) << std::get<server::UpstreamFailure>(page).message;
+      const auto& fetched = std::get<server::UpstreamPage>(page);
+      expectedCount += server::rowCount(fetched.rows);
+      if (const auto* campaigns = std::get_if<std::vector<server::Campaign>>(&fetched.rows)) {
         expectedCampaigns.insert(expectedCampaigns.end(), campaigns->begin(), campaigns->end());
       }
       cursor = fetched.nextCursor;
     } while (cursor);
     const auto stored = store.allRows(entity);
     ASSERT_EQ(stored.index(), 0u);
-    EXPECT_EQ(mock::rowCount(std::get<mock::EntityRows>(stored)), expectedCount) << mock::nameOf(entity);
-    if (entity == mock::Entity::campaigns) {
-      auto storedCampaigns = std::get<std::vector<mock::Campaign>>(std::get<mock::EntityRows>(stored));
+    EXPECT_EQ(server::rowCount(std::get<server::EntityRows>(stored)), expectedCount) << server::nameOf(entity);
+    if (entity == server::Entity::campaigns) {
+      auto storedCampaigns = std::get<std::vector<server::Campaign>>(std::get<server::EntityRows>(stored));
       std::sort(expectedCampaigns.begin(), expectedCampaigns.end(),
                 [](const auto& a, const auto& b) { return a.id < b.id; });
       ASSERT_EQ(storedCampaigns.size(), expectedCampaigns.size());

@@ -1,8 +1,8 @@
-#include "cache_clearing.h"
+#include "app/cache_clearing.h"
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 TEST(CacheClearing, SuccessfulWritesUnderAResourceClearIt) {
@@ -24,4 +24,4 @@ TEST(CacheClearing, ReadsFailuresAndOtherPathsClearNothing) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -1,11 +1,11 @@
-#include "log.h"
+#include "app/log.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 std::string captured(const std::function<void(const Log&)>& write, LogLevel minimum, LogFormat format) {
@@ -44,4 +44,4 @@ TEST(Log, SurvivesInvalidUtf8) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -9,10 +9,10 @@
 #include <set>
 #include <string>
 
-#include "backend.h"
-#include "server.h"
+#include "app/backend.h"
+#include "app/server.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 // "METHOD /path" for every operation under `paths:` (two-space path keys, four-space
@@ -52,7 +52,7 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   const Log log(LogLevel::error);
   auto backend = Backend::start(options, log);
   ASSERT_EQ(backend.index(), 0u) << std::get<std::string>(backend);
-  MockServer server(options, "token", *std::get<0>(backend), log);
+  ApiServer server(options, "token", *std::get<0>(backend), log);
 
   const auto documented = documentedRoutes(LIVEDATA_SOURCE_DIR "/docs/openapi.yaml");
   ASSERT_FALSE(documented.empty());
@@ -65,4 +65,4 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

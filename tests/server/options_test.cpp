@@ -1,6 +1,6 @@
 // Configuration layering: defaults < JSON file < environment < flags, one validation for
 // all, errors that name the source and the field.
-#include "options.h"
+#include "app/options.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <map>
 #include <unistd.h>
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 ParsedCommandLine parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
@@ -132,4 +132,4 @@ TEST(Options, MonitoringTargetsAndSwitches) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

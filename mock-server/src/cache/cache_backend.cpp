@@ -2,7 +2,7 @@
 
 #include "livedata/cache.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -51,4 +51,4 @@ std::string redisScanPatternFor(std::string_view glob) {
   return pattern;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

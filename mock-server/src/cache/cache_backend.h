@@ -21,9 +21,9 @@
 #include <string>
 #include <string_view>
 
-#include "representation.h"
+#include "model/representation.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 inline constexpr std::string_view kRedisKeyPrefix = "livedata:v1:";
 
@@ -101,4 +101,4 @@ class CacheBackend {
   virtual bool ping() = 0;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 std::size_t entryBytes(const std::string& resourceKey, const Representation& value) {
   return resourceKey.size() + value.body.size() + value.etag.size() + value.gzipBody.size() +
@@ -100,4 +100,4 @@ std::uint64_t MemoryCacheBackend::evictions() const {
   return evictions_;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -15,7 +15,7 @@
 #include "cache/cache_backend.h"
 #include "livedata/types.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct MemoryBackendLimits {
   // LRU eviction keeps at most this many entries...
@@ -72,4 +72,4 @@ class MemoryCacheBackend final : public CacheBackend {
   std::uint64_t evictions_ = 0;                                  // GUARDED_BY(mutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -11,7 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -477,4 +477,4 @@ std::optional<std::string> RedisCacheBackend::probe() {
   }
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -41,7 +41,7 @@
 struct redisContext;
 struct redisReply;
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct RedisUrl {
   std::string host;
@@ -161,4 +161,4 @@ class RedisCacheBackend final : public CacheBackend {
   std::uint64_t generation_ = 0;  // GUARDED_BY(poolMutex_); bumped by resetConnections
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -110,4 +110,4 @@ std::string errorFingerprint(std::string_view type, std::string_view messageTemp
   return out;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

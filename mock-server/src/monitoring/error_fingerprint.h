@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // The message with its variable parts replaced, scanning left to right:
 //   UUIDs (8-4-4-4-12 hex digits)                        -> <uuid>
@@ -22,4 +22,4 @@ inline constexpr std::size_t kMaxTemplateBytes = 512;
 // separator so ("ab", "c") and ("a", "bc") differ. Stable across runs and platforms.
 std::string errorFingerprint(std::string_view type, std::string_view messageTemplate, std::string_view route);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

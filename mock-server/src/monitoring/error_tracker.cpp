@@ -1,10 +1,10 @@
 #include "monitoring/error_tracker.h"
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/error_fingerprint.h"
 #include "monitoring/utf8_text.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -90,4 +90,4 @@ void to_json(nlohmann::ordered_json& json, const ErrorTrackerSnapshot& snapshot)
   json = {{"totalErrors", snapshot.totalErrors}, {"evictedGroups", snapshot.evictedGroups}, {"groups", groups}};
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 struct ErrorEvent {
   std::string type;       // "DatabaseError", "http_500", an exception's type
@@ -78,4 +78,4 @@ class ErrorTracker {
 void to_json(nlohmann::ordered_json& json, const ErrorGroup& group);
 void to_json(nlohmann::ordered_json& json, const ErrorTrackerSnapshot& snapshot);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/utf8_text.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -214,4 +214,4 @@ nlohmann::ordered_json renderHealthJson(const HealthReport& report, const Health
   return json;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 inline constexpr const char* kHealthContentType = "application/health+json";
 
@@ -100,4 +100,4 @@ struct HealthServiceInfo {
 // "output" appears only when not pass, as the draft asks.
 nlohmann::ordered_json renderHealthJson(const HealthReport& report, const HealthServiceInfo& service);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

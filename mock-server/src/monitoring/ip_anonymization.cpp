@@ -5,7 +5,7 @@
 #include <array>
 #include <cstring>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -40,4 +40,4 @@ std::string anonymizeIp(std::string_view ip) {
   return std::string(kInvalid);
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

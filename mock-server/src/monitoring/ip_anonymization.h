@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // The anonymised address in canonical text form ("203.0.113.0", "2001:db8:abcd::"), or
 // "invalid" when `ip` is not an IP address (so arbitrary text is never stored as an IP).
 std::string anonymizeIp(std::string_view ip);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

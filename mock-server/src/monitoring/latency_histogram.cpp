@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 double microsToSeconds(std::uint64_t micros) { return static_cast<double>(micros) / 1e6; }
 
@@ -51,4 +51,4 @@ std::optional<double> LatencyHistogram::quantileSeconds(double q) const {
   return microsToSeconds(kLatencyBucketBoundsMicros.back());  // unreachable: the loop covers count
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // Upper bounds in microseconds: 0.0005 s ... 10 s. The +Inf bucket follows them.
 inline constexpr std::array<std::uint64_t, 14> kLatencyBucketBoundsMicros = {
@@ -44,4 +44,4 @@ struct LatencyHistogram {
   std::optional<double> quantileSeconds(double q) const;
 };
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "livedata/types.h"
-#include "structured_log.h"
+#include "model/structured_log.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // `fields` is a JSON object of structured fields. May be empty (nothing is logged).
 // Called on the thread that caused the event, never while a monitoring lock is held.
 using MonitoringLogger = StructuredLogger;
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

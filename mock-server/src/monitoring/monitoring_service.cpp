@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 #include "monitoring/prometheus_exposition.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -174,4 +174,4 @@ std::string MonitoringService::prometheusText(const SystemMetrics& system, const
                            targets_.openAlerts().size()});
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -1,4 +1,4 @@
-// MonitoringService: the one object the server holds for issue 4. It owns the request
+// MonitoringService: the one object the server holds for monitoring. It owns the request
 // metrics, the error tracker, the system sampler and the service targets; it is handed plain
 // snapshots (monitoring_snapshots.h) of what it does not own, and renders the bodies of
 // /monitoring/health, /monitoring/metrics, /monitoring/api-metrics, /monitoring/errors,
@@ -35,7 +35,7 @@
 #include "monitoring/service_targets.h"
 #include "monitoring/system_metrics.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 using MillisClock = std::function<std::int64_t()>;
 // Wall-clock milliseconds since the Unix epoch.
@@ -106,4 +106,4 @@ class MonitoringService {
   ServiceTargets targets_;
 };
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

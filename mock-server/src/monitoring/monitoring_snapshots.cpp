@@ -1,6 +1,6 @@
 #include "monitoring/monitoring_snapshots.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -46,4 +46,4 @@ void to_json(nlohmann::ordered_json& json, const SyncSnapshot& sync) {
           {"lastSuccessAgeMs", sync.lastSuccessAgeMs ? nlohmann::ordered_json(*sync.lastSuccessAgeMs) : nullptr}};
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

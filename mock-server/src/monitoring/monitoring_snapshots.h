@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 struct CacheSnapshot {
   std::uint64_t hits = 0;
@@ -52,4 +52,4 @@ struct DatabaseProbe {
 void to_json(nlohmann::ordered_json& json, const CacheSnapshot& cache);
 void to_json(nlohmann::ordered_json& json, const SyncSnapshot& sync);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -2,7 +2,7 @@
 
 #include "monitoring/prometheus_writer.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::string renderPrometheus(const ExpositionInputs& inputs) {
   return out.text();
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -12,7 +12,7 @@
 #include "monitoring/service_targets.h"
 #include "monitoring/system_metrics.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 struct ExpositionInputs {
   const RequestMetricsSnapshot& requests;
@@ -29,4 +29,4 @@ struct ExpositionInputs {
 // value that could not be read, a sync that never succeeded) are left out, not written as 0.
 std::string renderPrometheus(const ExpositionInputs& inputs);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

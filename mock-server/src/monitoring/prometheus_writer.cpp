@@ -5,7 +5,7 @@
 
 #include "monitoring/utf8_text.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -166,4 +166,4 @@ std::string PrometheusWriter::text() const {
   return out;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -69,4 +69,4 @@ std::string escapePrometheusLabelValue(std::string_view value);
 // "+Inf", "-Inf", "NaN", or the shortest decimal that reads back as `value`.
 std::string formatPrometheusNumber(double value);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -5,7 +5,7 @@
 #include "monitoring/ip_anonymization.h"
 #include "monitoring/utf8_text.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -134,4 +134,4 @@ void to_json(nlohmann::ordered_json& json, const RequestMetricsSnapshot& snapsho
   };
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

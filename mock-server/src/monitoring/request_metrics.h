@@ -33,7 +33,7 @@
 #include "monitoring/latency_histogram.h"
 #include "monitoring/space_saving_top_n.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 inline constexpr std::string_view kOverflowRoute = "(other)";
 
@@ -151,4 +151,4 @@ class InFlightRequest {
 void to_json(nlohmann::ordered_json& json, const RequestCounts& counts);
 void to_json(nlohmann::ordered_json& json, const RequestMetricsSnapshot& snapshot);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

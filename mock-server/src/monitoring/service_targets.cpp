@@ -1,8 +1,8 @@
 #include "monitoring/service_targets.h"
 
-#include "civil_time.h"
+#include "model/civil_time.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -91,4 +91,4 @@ void to_json(nlohmann::ordered_json& json, const Alert& alert) {
           {"valueAtEnd", alert.valueAtEnd ? nlohmann::ordered_json(*alert.valueAtEnd) : nullptr}};
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -1,4 +1,4 @@
-// Service-level targets (issue 4's success metrics) and the alerts raised when one is missed.
+// Service-level targets (the product's success metrics) and the alerts raised when one is missed.
 //
 // Targets, each met when its current value is on the right side of its threshold:
 //   cache_hit_rate          > minCacheHitRate        (default 0.90)
@@ -33,7 +33,7 @@
 
 #include "monitoring/monitoring_log.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 struct TargetThresholds {
   double minCacheHitRate = 0.90;
@@ -97,4 +97,4 @@ class ServiceTargets {
 void to_json(nlohmann::ordered_json& json, const TargetStatus& status);
 void to_json(nlohmann::ordered_json& json, const Alert& alert);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 void SpaceSavingTopN::add(std::string_view key) {
   if (capacity_ == 0) return;
@@ -35,4 +35,4 @@ std::vector<SpaceSavingTopN::Entry> SpaceSavingTopN::top(std::size_t limit) cons
   return entries;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

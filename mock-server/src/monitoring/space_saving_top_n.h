@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 class SpaceSavingTopN {
  public:
@@ -51,4 +51,4 @@ class SpaceSavingTopN {
   std::map<std::string, Counter, std::less<>> counters_;
 };
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <utility>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -225,4 +225,4 @@ void to_json(nlohmann::ordered_json& json, const SystemMetrics& metrics) {
   };
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // The fields of /proc/<pid>/stat we use (proc(5)); times in clock ticks, rss in pages.
 struct ProcessStat {
@@ -110,4 +110,4 @@ class SystemSampler {
 
 void to_json(nlohmann::ordered_json& json, const SystemMetrics& metrics);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 namespace {
 
@@ -53,4 +53,4 @@ std::string boundedUtf8(std::string_view text, std::size_t maxBytes) {
   return out;
 }
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

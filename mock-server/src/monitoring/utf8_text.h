@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 
 // `text` with every byte that is not part of a well-formed UTF-8 sequence (RFC 3629: no
 // overlong forms, no surrogates, nothing above U+10FFFF) replaced by U+FFFD, cut at a
 // character boundary so the result is at most maxBytes long.
 std::string boundedUtf8(std::string_view text, std::size_t maxBytes);
 
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -5,14 +5,14 @@
 #include <chrono>
 #include <vector>
 
-#include "compression.h"
-#include "dataset.h"
+#include "http/compression.h"
+#include "model/dataset.h"
 #include "livedata/types.h"  // parseNonNegativeDecimal
-#include "http_caching.h"
+#include "http/http_caching.h"
 #include "livedata/cache.h"
-#include "record_json.h"
+#include "model/record_json.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 constexpr std::array<ApiResource, 5> kResources{ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
@@ -340,4 +340,4 @@ std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render
   return represent(renderList(std::get<ListPage>(page), list));
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

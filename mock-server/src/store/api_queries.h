@@ -17,13 +17,13 @@
 #include <string_view>
 #include <variant>
 
-#include "api_error.h"
-#include "civil_time.h"
-#include "entity.h"
-#include "representation.h"
+#include "http/api_error.h"
+#include "model/civil_time.h"
+#include "model/entity.h"
+#include "model/representation.h"
 #include "store/store.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // The data routes: GET /api/<nameOf(resource)>.
 enum class ApiResource { overview, campaigns, flows, forms, segments };
@@ -82,4 +82,4 @@ class ApiQueries {
   std::function<UnixSeconds()> now_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "dataset.h"
-#include "entity.h"
+#include "model/dataset.h"
+#include "model/entity.h"
 #include "store/sqlite.h"
 
-namespace livedata::mock::tables {
+namespace livedata::server::tables {
 
 struct Column {
   const char* field;   // the item field of docs/api.md (what `sort=` names)
@@ -192,4 +192,4 @@ const char* columnForField(std::string_view field) {
   return nullptr;
 }
 
-}  // namespace livedata::mock::tables
+}  // namespace livedata::server::tables

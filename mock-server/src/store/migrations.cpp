@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // Tables are STRICT (types enforced, so a bad bind fails instead of storing text in a number
 // column) and, but for metrics, WITHOUT ROWID: the text primary key is the table's own
@@ -117,4 +117,4 @@ int migrate(sqlite::Connection& connection, int targetVersion) {
   return applied;
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

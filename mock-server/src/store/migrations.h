@@ -9,7 +9,7 @@
 
 #include "store/sqlite.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct Migration {
   int version;          // 1, 2, ...: equal to its position in the list
@@ -31,4 +31,4 @@ int latestSchemaVersion();
 // (written by a later server, whose schema this one must not misread).
 int migrate(sqlite::Connection& connection, int targetVersion);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

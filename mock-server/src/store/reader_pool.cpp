@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 ReaderPool::ReaderPool(std::string path, std::size_t maxConnections)
     : path_(std::move(path)), maxConnections_(std::max<std::size_t>(1, maxConnections)) {}
@@ -37,4 +37,4 @@ void ReaderPool::release(std::unique_ptr<sqlite::Connection> connection) {
   released_.notify_one();
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

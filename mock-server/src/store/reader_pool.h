@@ -15,7 +15,7 @@
 
 #include "store/sqlite.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 class ReaderPool {
  public:
@@ -53,4 +53,4 @@ class ReaderPool {
   std::size_t open_ = 0;                                   // GUARDED_BY(mutex_)
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

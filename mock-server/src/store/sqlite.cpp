@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-namespace livedata::mock::sqlite {
+namespace livedata::server::sqlite {
 namespace {
 
 // Long enough to ride out a checkpoint or another process's migration, short enough that a
@@ -137,4 +137,4 @@ void Transaction::commit() {
   open_ = false;
 }
 
-}  // namespace livedata::mock::sqlite
+}  // namespace livedata::server::sqlite

@@ -2,8 +2,8 @@
 // a statement that resets itself, and a transaction that rolls back unless committed.
 //
 // Failures throw sqlite::Error. The exception never leaves the store module: Store catches
-// it at each public member and returns the message as a value (STYLE.md, errors are values
-// at module borders).
+// it at each public member and returns the message as a value (errors are values at module
+// borders).
 //
 // Threading: a Connection and its statements belong to one thread at a time (connections
 // are opened with SQLITE_OPEN_NOMUTEX); the Store's writer mutex and reader pool ensure it.
@@ -19,7 +19,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace livedata::mock::sqlite {
+namespace livedata::server::sqlite {
 
 class Error : public std::runtime_error {
  public:
@@ -123,4 +123,4 @@ class Transaction {
   bool open_ = true;
 };
 
-}  // namespace livedata::mock::sqlite
+}  // namespace livedata::server::sqlite

@@ -12,7 +12,7 @@
 #include "store/reader_pool.h"
 #include "store/sqlite.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using sqlite::Transaction;
@@ -125,7 +125,7 @@ std::variant<std::size_t, std::string> Store::commitPage(Entity entity, const En
   const Entity rowsEntity = std::visit(
       [](const auto& list) { return tables::TableOf<typename std::decay_t<decltype(list)>::value_type>::entity; },
       rows);
-  if (rowsEntity != entity && mock::rowCount(rows) > 0) {
+  if (rowsEntity != entity && server::rowCount(rows) > 0) {
     return std::string("store: rows of ") + nameOf(rowsEntity) + " committed as " + nameOf(entity);
   }
   std::lock_guard<std::mutex> lock(impl_->writeMutex);
@@ -274,4 +274,4 @@ std::uint64_t Store::dataVersion(Entity entity) const {
   return impl_->versions[indexOf(entity)].load(std::memory_order_acquire);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -17,11 +17,11 @@
 #include <variant>
 #include <vector>
 
-#include "civil_time.h"
-#include "dataset.h"
-#include "entity.h"
+#include "model/civil_time.h"
+#include "model/dataset.h"
+#include "model/entity.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct StoreOptions {
   // Read-only connections kept for readers (each read borrows one; with all of them busy a
@@ -119,4 +119,4 @@ class Store {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -5,9 +5,8 @@
 #include <utility>
 
 #include "livedata/retry.h"
-#include "upstream/feed_api.h"  // kMaxPageSize: the upstream API's page_size limit
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -48,12 +47,15 @@ std::string describe(const UpstreamFailure& failure) {
 }
 
 // The client's retry rule (core's decideRetry) with the upstream's own notion of what is
-// retryable: a malformed page is worth another try here, a bad body from our API is not.
+// retryable (UpstreamFailure::retryable: a malformed page is worth another try here, a bad
+// body from our API is not), handed to the core as an error kind it retries or not.
 std::optional<Millis> retryDelay(const BackoffPolicy& policy, const UpstreamFailure& failure,
                                  int attemptsMade, double random01) {
-  if (!failure.retryable() || attemptsMade >= policy.maxAttempts) return std::nullopt;
-  if (failure.retryAfterMs && *failure.retryAfterMs > policy.maxRetryAfterMs) return std::nullopt;
-  return std::max(backoffDelay(policy, attemptsMade, random01), failure.retryAfterMs.value_or(0));
+  Error error;
+  error.kind = failure.retryable() ? ErrorKind::http_server : ErrorKind::http_client;
+  const RetryDecision decision = decideRetry(policy, error, attemptsMade, failure.retryAfterMs, random01);
+  if (!decision.retry) return std::nullopt;
+  return decision.delayMs;
 }
 
 }  // namespace
@@ -391,4 +393,4 @@ void SyncService::log(LogLevel level, std::string_view message, const Json& fiel
   if (dependencies_.log) dependencies_.log(level, message, fields);
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

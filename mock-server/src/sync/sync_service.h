@@ -53,21 +53,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "entity.h"
+#include "model/entity.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
-#include "structured_log.h"
+#include "model/structured_log.h"
 #include "store/store.h"
 #include "sync/sync_status.h"
-#include "upstream/upstream_source.h"
+#include "upstream_client/upstream_source.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 struct SyncOptions {
   // What a run syncs when its request names no entity (scheduled runs too).
   std::vector<Entity> entities{kAllEntities.begin(), kAllEntities.end()};
   // Records per upstream page, and so per store transaction. 1..1000 (the upstream API's
-  // page_size limit, kMaxPageSize of upstream/feed_api.h).
+  // page_size limit, kMaxPageSize of upstream_client/upstream_source.h).
   int pageSize = 500;
   // How far before its cursor an entity's feed is re-read, in seconds. >= 0.
   int lookbackSeconds = 10;
@@ -189,4 +189,4 @@ class SyncService {
   std::thread worker_;
 };
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace livedata::mock {
+namespace livedata::server {
 
 namespace {
 
@@ -111,4 +111,4 @@ void to_json(nlohmann::ordered_json& json, const SyncRunReport& report) {
           {"entities", report.entities}};
 }
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "entity.h"
+#include "model/entity.h"
 #include "livedata/types.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 
 // idle: no run, and the last one (if any) did not fail. failed: no run, and the last one
 // failed for at least one entity. running: a run is in progress.
@@ -110,4 +110,4 @@ void to_json(nlohmann::ordered_json& json, const SyncStatus& status);
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report);
 void to_json(nlohmann::ordered_json& json, const SyncRunReport& report);
 
-}  // namespace livedata::mock
+}  // namespace livedata::server

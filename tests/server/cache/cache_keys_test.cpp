@@ -5,11 +5,11 @@
 
 #include "cache/cache_backend.h"
 #include "cache/redis_backend.h"
-#include "cache/response_cache.h"
+#include "cache/shared_response_cache.h"
 #include "cache_test_support.h"
 #include "livedata/cache.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::makeRepresentation;
@@ -120,8 +120,8 @@ TEST(RedisUrlParsing, NamesWhatIsWrong) {
   EXPECT_NE(errorOf("nonsense").find("nonsense"), std::string::npos);  // quotes the URL
 }
 
-TEST(ResponseCacheOptionsValidation, NamesTheField) {
-  ResponseCacheOptions options;
+TEST(SharedResponseCacheOptionsValidation, NamesTheField) {
+  SharedResponseCacheOptions options;
   EXPECT_FALSE(validate(options).has_value());
   options.redisUrl = "redis://host:notaport";
   ASSERT_TRUE(validate(options).has_value());
@@ -133,13 +133,13 @@ TEST(ResponseCacheOptionsValidation, NamesTheField) {
   options.memoryMaxEntries = 0;
   EXPECT_EQ(validate(options)->rfind("memoryMaxEntries", 0), 0u);
 
-  ResponseCacheOptions bad;
+  SharedResponseCacheOptions bad;
   bad.redisUrl = "redis://127.0.0.1:1";
   bad.commandTimeoutMs = 0;
-  auto created = ResponseCache::create(bad);
+  auto created = SharedResponseCache::create(bad);
   ASSERT_TRUE(std::holds_alternative<std::string>(created));
   EXPECT_NE(std::get<std::string>(created).find("commandTimeoutMs"), std::string::npos);
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "representation.h"
+#include "model/representation.h"
 
-namespace livedata::mock::testing {
+namespace livedata::server::testing {
 
 // A representation whose every field names `tag`, with gzip bytes that include NULs.
 inline std::shared_ptr<const Representation> makeRepresentation(const std::string& tag, std::size_t bodyBytes = 0) {
@@ -140,4 +140,4 @@ class RedisClient {
   redisContext* context_ = nullptr;
 };
 
-}  // namespace livedata::mock::testing
+}  // namespace livedata::server::testing

@@ -8,7 +8,7 @@
 #include "cache/memory_backend.h"
 #include "cache_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::makeRepresentation;
@@ -122,4 +122,4 @@ TEST_F(MemoryBackendTest, IsSafeFromManyThreads) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

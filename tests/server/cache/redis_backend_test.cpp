@@ -14,7 +14,7 @@
 #include "cache_test_support.h"
 #include "redis_process.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using livedata::testing::RedisProcess;
@@ -245,4 +245,4 @@ TEST(RedisBackend, ManyThreadsShareTheSmallPool) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -4,7 +4,7 @@
 
 #include "monitoring/error_fingerprint.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 ErrorEvent notFound(std::string message, std::string route = "/api/campaigns/:id", std::string requestId = "r1") {
@@ -95,4 +95,4 @@ TEST(ErrorTracker, BoundsContextAndRendersInvalidUtf8AsValidJson) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

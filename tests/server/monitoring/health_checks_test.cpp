@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 constexpr std::int64_t kNowMs = 1'764'000'000'000;  // 2025-11-24T16:00:00Z
@@ -157,4 +157,4 @@ TEST(HealthJson, OmitsTopLevelOutputWhenPassing) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 TEST(LatencyHistogram, PutsEachDurationInTheFirstBucketWhoseBoundIsNotBelowIt) {
@@ -60,4 +60,4 @@ TEST(LatencyHistogram, MergeAddsBucketByBucket) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -14,7 +14,7 @@
 #include "monitoring/prometheus_writer.h"
 #include "required_tool.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 struct LoggedLine {
@@ -328,4 +328,4 @@ TEST(MonitoringOptions, NamesTheFirstInvalidField) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 TEST(PrometheusWriter, WritesEachFamilyOnceWithHelpAndType) {
@@ -70,4 +70,4 @@ TEST(PrometheusWriter, ReplacesInvalidUtf8InLabelValues) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 void record(RequestMetrics& metrics, std::string_view route, std::string_view method, int status,
@@ -193,4 +193,4 @@ TEST(RequestMetrics, CountsExactlyUnderConcurrentRecording) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

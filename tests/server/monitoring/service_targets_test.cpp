@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 struct LoggedLine {
@@ -103,4 +103,4 @@ TEST(ServiceTargets, RendersStatusesAndAlertsAsJson) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -6,7 +6,7 @@
 
 #include "monitoring/ip_anonymization.h"
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 TEST(SpaceSavingTopN, CountsExactlyWhileUnderCapacity) {
@@ -86,4 +86,4 @@ TEST(IpAnonymization, ReplacesAnythingElseWithInvalid) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 // Fields 1..25 of proc(5)'s /proc/<pid>/stat; the command name holds spaces and parentheses.
@@ -135,4 +135,4 @@ TEST(SystemSampler, ReadsTheRealProcSelf) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

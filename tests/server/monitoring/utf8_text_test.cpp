@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace livedata::mock::monitoring {
+namespace livedata::server::monitoring {
 namespace {
 
 constexpr const char* kReplacement = "\xEF\xBF\xBD";
@@ -26,4 +26,4 @@ TEST(BoundedUtf8, CutsOnlyAtCharacterBoundaries) {
 }
 
 }  // namespace
-}  // namespace livedata::mock::monitoring
+}  // namespace livedata::server::monitoring

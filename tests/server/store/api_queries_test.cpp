@@ -7,13 +7,13 @@
 
 #include <algorithm>
 
-#include "data_generator.h"
-#include "http_caching.h"
+#include "simulated_upstream/data_generator.h"
+#include "http/http_caching.h"
 #include "livedata/cache.h"
 #include "store/sqlite.h"
 #include "store_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -369,7 +369,7 @@ TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
 }
 
 // Pinned from the renderer that built an nlohmann::ordered_json tree per response (before
-// issue 6 replaced it with a direct writer): field order, number formatting and escaping of
+// a direct writer replaced it): field order, number formatting and escaping of
 // every body, and so every ETag, must not move. A strong ETag is the body's FNV-1a hash.
 TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
   struct Case {
@@ -419,4 +419,4 @@ TEST(ApiResources, NamesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -14,7 +14,7 @@
 #include "store/sqlite.h"
 #include "store_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::idsOf;
@@ -478,4 +478,4 @@ TEST_F(StoreTest, ConcurrentReadsSeeWholeCommits) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

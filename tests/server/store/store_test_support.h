@@ -12,7 +12,7 @@
 
 #include "store/store.h"
 
-namespace livedata::mock::testing {
+namespace livedata::server::testing {
 
 // A fresh folder under the system's temporary folder, removed with everything in it.
 class ScratchFolder {
@@ -87,4 +87,4 @@ std::vector<std::string> idsOf(const EntityRows& rows) {
   return ids;
 }
 
-}  // namespace livedata::mock::testing
+}  // namespace livedata::server::testing

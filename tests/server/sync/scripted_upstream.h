@@ -16,10 +16,10 @@
 #include <variant>
 #include <vector>
 
-#include "entity.h"
-#include "upstream/upstream_source.h"
+#include "model/entity.h"
+#include "upstream_client/upstream_source.h"
 
-namespace livedata::mock::testing {
+namespace livedata::server::testing {
 
 struct FetchCall {
   Entity entity = Entity::campaigns;
@@ -165,4 +165,4 @@ class ScriptedUpstream : public UpstreamSource {
   std::function<void(std::size_t, const FetchCall&)> onFetch_;
 };
 
-}  // namespace livedata::mock::testing
+}  // namespace livedata::server::testing

@@ -10,11 +10,11 @@
 
 #include "sync/sync_service.h"
 #include "sync_test_support.h"
-#include "upstream/account.h"
-#include "upstream/http_upstream_source.h"
-#include "upstream/upstream_server.h"
+#include "simulated_upstream/account.h"
+#include "upstream_client/http_upstream_source.h"
+#include "simulated_upstream/upstream_server.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::rowsById;
@@ -123,4 +123,4 @@ TEST(SyncEndToEnd, TheStoreEqualsTheUpstreamAccountAfterEachRunDespiteFaults) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

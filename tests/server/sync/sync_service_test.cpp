@@ -10,11 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "data_generator.h"
+#include "simulated_upstream/data_generator.h"
 #include "scripted_upstream.h"
 #include "sync_test_support.h"
 
-namespace livedata::mock {
+namespace livedata::server {
 namespace {
 
 using testing::FetchCall;
@@ -711,4 +711,4 @@ TEST(SyncOptionsValidation, NamesTheBadField) {
 }
 
 }  // namespace
-}  // namespace livedata::mock
+}  // namespace livedata::server

@@ -13,10 +13,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "entity.h"
+#include "model/entity.h"
 #include "store/store.h"
 
-namespace livedata::mock::testing {
+namespace livedata::server::testing {
 
 // A folder made with mkdtemp, removed with everything in it at destruction.
 class TempDir {
@@ -78,4 +78,4 @@ inline nlohmann::ordered_json rowsById(const EntityRows& rows) {
   return json;
 }
 
-}  // namespace livedata::mock::testing
+}  // namespace livedata::server::testing

@@ -1,0 +1,119 @@
+#include "app/backend.h"
+
+#include <utility>
+
+namespace livedata::server {
+namespace {
+
+// Unwraps a factory's variant, or returns its message prefixed with the part's name.
+template <typename T>
+std::string takeOrExplain(std::variant<std::unique_ptr<T>, std::string>&& made, std::unique_ptr<T>& into,
+                          const char* part) {
+  if (auto* error = std::get_if<std::string>(&made)) return std::string(part) + ": " + *error;
+  into = std::move(std::get<std::unique_ptr<T>>(made));
+  return {};
+}
+
+}  // namespace
+
+UpstreamAccountOptions upstreamAccountOptionsFrom(const ServerOptions& options) {
+  UpstreamAccountOptions account;
+  account.seed = options.seed;
+  account.sizes = options.sizes;
+  account.changesPerMinute = options.changesPerMinute;
+  return account;
+}
+
+UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken) {
+  UpstreamServerOptions server;
+  server.rateLimitPerSecond = options.upstreamRateLimit;
+  server.adminToken = adminToken;
+  server.faults = options.upstreamFaults;
+  server.readTimeoutMs = options.readTimeoutMs;
+  server.writeTimeoutMs = options.writeTimeoutMs;
+  return server;
+}
+
+std::variant<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
+  std::unique_ptr<Backend> backend(new Backend(log));
+  if (auto error = takeOrExplain(Store::open(options.dbPath), backend->store_, "store"); !error.empty()) return error;
+
+  std::string upstreamUrl = options.upstreamUrl;
+  if (upstreamUrl.empty()) {
+    if (auto error = takeOrExplain(UpstreamAccount::create(upstreamAccountOptionsFrom(options)), backend->account_,
+                                   "upstream account");
+        !error.empty()) {
+      return error;
+    }
+    UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, options.adminToken);
+    serverOptions.host = "127.0.0.1";
+    serverOptions.port = 0;
+    if (auto error = takeOrExplain(UpstreamServer::create(*backend->account_, serverOptions),
+                                   backend->upstreamServer_, "upstream server");
+        !error.empty()) {
+      return error;
+    }
+    if (!backend->upstreamServer_->start()) return std::string("upstream server: cannot listen on 127.0.0.1");
+    backend->account_->start();
+    upstreamUrl = backend->upstreamServer_->baseUrl();
+    log.info("upstream started in-process", {{"url", upstreamUrl}});
+  }
+  HttpUpstreamOptions sourceOptions;
+  sourceOptions.baseUrl = upstreamUrl;
+  if (auto error = takeOrExplain(HttpUpstreamSource::create(sourceOptions), backend->upstreamSource_, "upstream");
+      !error.empty()) {
+    return error;
+  }
+
+  SharedResponseCacheOptions cacheOptions;
+  cacheOptions.redisUrl = options.redisUrl;
+  cacheOptions.ttlSeconds = options.cacheTtlSeconds;
+  cacheOptions.memoryMaxEntries = options.cacheMaxEntries;
+  cacheOptions.memoryMaxBytes = options.cacheMaxBytes;
+  SharedResponseCacheDependencies cacheDependencies;
+  cacheDependencies.log = [&log](LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) {
+    log.write(level, message, fields);
+  };
+  if (auto error = takeOrExplain(SharedResponseCache::create(cacheOptions, cacheDependencies), backend->cache_,
+                                 "response cache");
+      !error.empty()) {
+    return error;
+  }
+
+  backend->api_ = std::make_unique<ApiQueries>(*backend->store_);
+
+  SyncOptions syncOptions;
+  syncOptions.pageSize = options.syncPageSize;
+  syncOptions.lookbackSeconds = options.syncLookbackSeconds;
+  syncOptions.scheduleIntervalSeconds = options.syncIntervalSeconds;
+  SyncDependencies syncDependencies;
+  syncDependencies.log = cacheDependencies.log;
+  SharedResponseCache& cache = *backend->cache_;
+  syncDependencies.onCommitted = [&cache, &log](Entity entity, std::size_t changedRows) {
+    const std::size_t removed = cache.invalidateEndpoints({endpointNameOf(entity)});
+    log.debug("cache invalidated after sync commit",
+              {{"entity", nameOf(entity)}, {"changedRows", changedRows}, {"removed", removed}});
+  };
+  if (auto error = takeOrExplain(SyncService::create(*backend->store_, *backend->upstreamSource_, syncOptions,
+                                                     std::move(syncDependencies)),
+                                 backend->sync_, "sync");
+      !error.empty()) {
+    return error;
+  }
+  backend->sync_->requestSync({});  // catch up with whatever changed while we were down
+  return backend;
+}
+
+Backend::~Backend() { stop(); }
+
+void Backend::stop() {
+  if (sync_) sync_->stop();
+  // A stopped sync never fetches again, so its source can go now; its idle kept-alive
+  // connections would otherwise hold the upstream server's stop() for the keep-alive timeout.
+  upstreamSource_.reset();
+  if (cache_) cache_->stop();
+  if (account_) account_->stop();
+  if (upstreamServer_) upstreamServer_->stop();
+}
+
+}  // namespace livedata::server

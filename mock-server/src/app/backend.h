@@ -1,0 +1,68 @@
+// The backend's parts, composed: the SQLite store, the upstream marketing API (in-process
+// unless a URL names one elsewhere), the sync that copies one into the other, and the
+// response cache in front of the API's queries. Owns their lifetimes and the order in
+// which they start and stop.
+//
+// Invariant: a committed sync page invalidates exactly the cache entries of the endpoint
+// derived from its entity (onCommitted), before the sync goes on; so no response rendered
+// from older rows is served once a commit is visible.
+//
+// Threading: the accessors are safe from any thread; stop() once, from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "cache/shared_response_cache.h"
+#include "app/log.h"
+#include "app/options.h"
+#include "store/api_queries.h"
+#include "store/store.h"
+#include "sync/sync_service.h"
+#include "simulated_upstream/account.h"
+#include "upstream_client/http_upstream_source.h"
+#include "simulated_upstream/upstream_server.h"
+
+namespace livedata::server {
+
+class Backend {
+ public:
+  // Opens the store, starts the in-process upstream (when options.upstreamUrl is empty),
+  // the response cache and the sync, and queues a first sync so the store catches up.
+  // On failure, a message naming the part and the cause.
+  static std::variant<std::unique_ptr<Backend>, std::string> start(const ServerOptions& options, const Log& log);
+
+  ~Backend();  // stop()
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  Store& store() { return *store_; }
+  const ApiQueries& api() const { return *api_; }
+  SharedResponseCache& cache() { return *cache_; }
+  SyncService& sync() { return *sync_; }
+  // The in-process upstream; null when the upstream runs elsewhere.
+  UpstreamServer* localUpstream() { return upstreamServer_.get(); }
+
+  // The sync first (at a page boundary), then the cache's reconnect thread, then the
+  // in-process upstream. Idempotent.
+  void stop();
+
+ private:
+  explicit Backend(const Log& log) : log_(log) {}
+
+  const Log& log_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<UpstreamAccount> account_;
+  std::unique_ptr<UpstreamServer> upstreamServer_;
+  std::unique_ptr<HttpUpstreamSource> upstreamSource_;
+  std::unique_ptr<SharedResponseCache> cache_;
+  std::unique_ptr<ApiQueries> api_;
+  std::unique_ptr<SyncService> sync_;
+};
+
+// The in-process or standalone upstream's options, from the server's.
+UpstreamAccountOptions upstreamAccountOptionsFrom(const ServerOptions& options);
+UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken);
+
+}  // namespace livedata::server

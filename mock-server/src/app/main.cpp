@@ -1,0 +1,158 @@
+// mock-server: the livedata backend (docs/api.md), or with --upstream-only the simulated
+// upstream marketing API on its own (docs/upstream.md). See `mock-server --help`.
+//
+// Contract with tests and scripts: once bound, prints exactly one line on stdout,
+// "livedata mock-server listening on http://<host>:<port>" (or "livedata upstream
+// listening on ..."), and flushes it; logs go to stderr as JSON lines; SIGINT and SIGTERM
+// stop it gracefully (no new connections, requests in flight finish, the sync stops at a
+// page boundary) and exit 0; bad options exit 2; a start-up failure exits 1.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include "http/admin_routes.h"
+#include "app/backend.h"
+#include "app/log.h"
+#include "app/options.h"
+#include "app/server.h"
+
+namespace {
+
+using namespace livedata::server;
+
+constexpr int kExitUsage = 2;
+
+// The configured token (flag, environment or file), else a random one announced on stderr.
+std::string resolveAdminToken(const ServerOptions& options) {
+  if (!options.adminToken.empty()) return options.adminToken;
+  const auto generated = generateAdminToken();
+  if (!generated) return {};
+  std::fprintf(stderr, "admin token: %s\n", generated->c_str());
+  return *generated;
+}
+
+std::string urlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// Blocks SIGINT and SIGTERM in every thread (call before starting any), so that they are
+// taken only by sigwait in the thread waitForStop starts.
+sigset_t blockStopSignals() {
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
+  return stopSignals;
+}
+
+// Runs `listen` until it returns; a stop signal meanwhile calls `stop` (from a thread
+// where stopping is safe). Returns listen's result.
+template <typename Listen, typename Stop>
+bool serveUntilSignalled(sigset_t stopSignals, const Log& log, Listen listen, Stop stop) {
+  std::atomic<bool> listenDone{false};
+  std::thread signalWaiter([&] {
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    if (!listenDone) log.info("stopping", {{"signal", received}});
+    stop();
+  });
+  const bool served = listen();
+  listenDone = true;
+  // Wake the waiter if listen() ended without a signal (the signal stays blocked, so it
+  // is delivered to sigwait even if it races with a real one).
+  pthread_kill(signalWaiter.native_handle(), SIGTERM);
+  signalWaiter.join();
+  return served;
+}
+
+int runUpstreamOnly(const ServerOptions& options, const std::string& token, const Log& log, sigset_t stopSignals) {
+  auto account = UpstreamAccount::create(upstreamAccountOptionsFrom(options));
+  if (auto* error = std::get_if<std::string>(&account)) {
+    log.error("cannot start", {{"part", "upstream account"}, {"error", *error}});
+    return 1;
+  }
+  UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, token);
+  serverOptions.host = options.host;
+  serverOptions.port = options.port;
+  serverOptions.threads = options.threads;
+  auto server = UpstreamServer::create(*std::get<0>(account), serverOptions);
+  if (auto* error = std::get_if<std::string>(&server)) {
+    log.error("cannot start", {{"part", "upstream server"}, {"error", *error}});
+    return 1;
+  }
+  UpstreamServer& upstream = *std::get<0>(server);
+  const int port = upstream.bind();
+  if (port < 0) {
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
+    return 1;
+  }
+  std::get<0>(account)->start();
+  std::printf("livedata upstream listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
+  std::fflush(stdout);
+  const bool served = serveUntilSignalled(
+      stopSignals, log, [&] { return upstream.listen(); }, [&] { upstream.stop(); });
+  std::get<0>(account)->stop();
+  return served ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const ParsedCommandLine parsed = parseCommandLine(argc, argv);
+  if (std::holds_alternative<ShowHelp>(parsed)) {
+    std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  if (const auto* error = std::get_if<UsageError>(&parsed)) {
+    std::fprintf(stderr, "mock-server: %s\nTry 'mock-server --help'.\n", error->message.c_str());
+    return kExitUsage;
+  }
+  const ServerOptions& options = std::get<ServerOptions>(parsed);
+
+  const std::string token = resolveAdminToken(options);
+  if (token.empty()) {
+    std::fprintf(stderr, "mock-server: cannot read /dev/urandom to generate an admin token\n");
+    return 1;
+  }
+
+  const Log log(options.logLevel, options.logFormat);
+  const sigset_t stopSignals = blockStopSignals();
+  if (options.upstreamOnly) return runUpstreamOnly(options, token, log, stopSignals);
+
+  ServerOptions withToken = options;
+  withToken.adminToken = token;  // the in-process upstream's admin routes take the same one
+  auto started = Backend::start(withToken, log);
+  if (auto* error = std::get_if<std::string>(&started)) {
+    log.error("cannot start", {{"error", *error}});
+    return 1;
+  }
+  Backend& backend = *std::get<0>(started);
+
+  ApiServer server(withToken, token, backend, log);
+  const int port = server.bind();
+  if (port < 0) {
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
+    return 1;
+  }
+  std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
+  std::fflush(stdout);
+  log.info("listening", {{"host", options.host}, {"port", port}, {"db", options.dbPath},
+                         {"cache", options.redisUrl.empty() ? "memory" : options.redisUrl}});
+
+  const bool served = serveUntilSignalled(stopSignals, log, [&] { return server.listen(); }, [&] { server.stop(); });
+  backend.stop();  // the sync ends at a page boundary
+  if (!served) {
+    log.error("server failed");
+    return 1;
+  }
+  log.info("stopped");
+  return 0;
+}

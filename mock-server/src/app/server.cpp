@@ -1,0 +1,363 @@
+#include "app/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <optional>
+
+#include "app/cache_clearing.h"
+#include "http/compression.h"
+#include "http/http_caching.h"
+#include "http/http_server_support.h"
+
+namespace livedata::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+// The data routes, whose requests the request log keeps (tests count them to see
+// de-duplication and cache busting) and whose requests make the service-level figures of
+// monitoring (error rate, latency); a path no route serves counts too.
+bool isDataPath(const std::string& path) {
+  if (path.rfind("/api/", 0) != 0) return false;
+  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0;
+}
+bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
+
+// The route template of requests no route matched (404s, probes of random paths): one
+// series for all of them, so they cannot grow the metrics.
+const std::string kUnmatchedRoute = "(unmatched)";
+// The route template of files served from --web-root (the dashboard).
+const std::string kStaticRoute = "(static)";
+
+// The health probes answer 503 as their verdict on the server, not as a failure of their own.
+bool isHealthVerdict(const std::string& route, int status) {
+  return status == 503 && (route == "/monitoring/health" || route == "/readyz");
+}
+
+// What the monitoring middleware carries from a request's pre-routing to the moment its
+// response is written. httplib serves a request on one worker thread from start to finish
+// and one request at a time per thread, so a thread_local holds it. `open` is false for a
+// request httplib answered before routing (a malformed request line: 400, 414).
+struct RequestContext {
+  bool open = false;
+  std::chrono::steady_clock::time_point start;
+  std::string requestId;
+  std::optional<CaughtException> exception;  // set when a handler threw
+  bool staticFile = false;                    // answered from --web-root
+};
+thread_local RequestContext currentRequest;
+
+// The error of a 5xx for /monitoring/errors: the exception a handler threw, else the error
+// body's code and message (every 5xx of this server has one), else the bare status.
+monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, const RequestContext& context) {
+  monitoring::ErrorEvent event;
+  if (context.exception) {
+    event.type = context.exception->type;
+    event.message = context.exception->what;
+  } else {
+    const auto body = nlohmann::json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+    const auto* error = body.is_object() && body.contains("error") && body["error"].is_object() ? &body["error"] : nullptr;
+    event.type = error && (*error)["code"].is_string() ? (*error)["code"].get<std::string>()
+                                                       : "http_" + std::to_string(res.status);
+    event.message = error && (*error)["message"].is_string() ? (*error)["message"].get<std::string>()
+                                                             : "HTTP " + std::to_string(res.status);
+  }
+  event.requestId = context.requestId;
+  event.context = {{"method", req.method}, {"path", req.path}, {"status", res.status}};
+  return event;
+}
+
+// Every value of a header that may repeat, joined as one list (RFC 9110 section 5.3).
+std::string combinedHeader(const Request& req, const char* name) {
+  std::string value;
+  for (std::size_t i = 0; i < req.get_header_value_count(name); ++i) {
+    value += (i == 0 ? "" : ", ") + req.get_header_value(name, i);
+  }
+  return value;
+}
+
+// Adds to a list-valued header (Vary) instead of replacing what a handler set.
+void appendHeader(Response& res, const std::string& name, const std::string& value) {
+  if (!res.has_header(name.c_str())) return res.set_header(name, value);
+  const std::string existing = res.get_header_value(name.c_str());
+  res.headers.erase(name);
+  res.set_header(name, existing + ", " + value);
+}
+
+std::string rawQueryOf(const Request& req) {
+  const auto question = req.target.find('?');
+  return question == std::string::npos ? std::string() : req.target.substr(question + 1);
+}
+
+}  // namespace
+
+ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backend& backend, const Log& log)
+    : options_(options),
+      backend_(backend),
+      log_(log),
+      cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
+      admin_(std::move(adminToken), faults_, requests_),
+      backendRoutes_(backend),
+      cors_(options.corsOrigins),
+      monitoring_(options, backend, log),
+      http_(std::make_unique<httplib::Server>()) {
+  configureServer();
+  registerRoutes();
+}
+
+ApiServer::~ApiServer() = default;
+
+void ApiServer::route(const char* method, const char* path, Handler handler) {
+  const std::string m = method;
+  if (m == "GET") http_->Get(path, std::move(handler));
+  else if (m == "POST") http_->Post(path, std::move(handler));
+  else if (m == "PUT") http_->Put(path, std::move(handler));
+  else if (m == "DELETE") http_->Delete(path, std::move(handler));
+  routes_.push_back(m + " " + path);
+  routePaths_.insert(path);
+}
+
+const std::string& ApiServer::routeTemplateOf(const std::string& path) const {
+  const auto found = routePaths_.find(path);
+  return found == routePaths_.end() ? kUnmatchedRoute : *found;
+}
+
+void ApiServer::protectedRoute(const char* method, const char* path,
+                                std::function<AdminReply(const Request&)> action) {
+  route(method, path, [this, action = std::move(action)](const Request& req, Response& res) {
+    serveProtected(req, res, action);
+  });
+}
+
+// The route table: every route the server answers. Anything else is a 404 not_found.
+void ApiServer::registerRoutes() {
+  for (const ApiResource resource : {ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
+                                     ApiResource::forms, ApiResource::segments}) {
+    const std::string path = std::string("/api/") + nameOf(resource);
+    route("GET", path.c_str(), [this, resource](const Request& req, Response& res) { serveData(resource, req, res); });
+  }
+
+  auto& backend = backendRoutes_;
+  protectedRoute("POST", "/api/sync", [&backend](const Request& req) { return backend.requestSync(req.body); });
+  protectedRoute("GET", "/api/sync/status", [&backend](const Request&) { return backend.syncStatus(); });
+  protectedRoute("POST", "/api/cache/invalidate",
+                 [&backend](const Request& req) { return backend.invalidateCache(req.body); });
+  protectedRoute("GET", "/api/cache/stats", [&backend](const Request&) { return backend.cacheStats(); });
+
+  auto& admin = admin_;
+  protectedRoute("POST", "/admin/faults", [&admin](const Request& req) { return admin.addFaults(req.body); });
+  protectedRoute("DELETE", "/admin/faults", [&admin](const Request&) { return admin.clearFaults(); });
+  protectedRoute("GET", "/admin/requests", [&admin](const Request&) { return admin.requests(); });
+  protectedRoute("POST", "/admin/reset", [&admin](const Request&) { return admin.reset(); });
+  protectedRoute("POST", "/admin/touch", [&backend](const Request& req) { return backend.touch(req.body); });
+  protectedRoute("GET", "/admin/upstream/faults", [&backend](const Request&) { return backend.upstreamFaults(); });
+  protectedRoute("PUT", "/admin/upstream/faults",
+                 [&backend](const Request& req) { return backend.setUpstreamFaults(req.body); });
+  protectedRoute("DELETE", "/admin/upstream/faults",
+                 [&backend](const Request&) { return backend.clearUpstreamFaults(); });
+  protectedRoute("POST", "/admin/upstream/changes",
+                 [&backend](const Request& req) { return backend.upstreamChanges(req.body); });
+
+  // Monitoring: behind the token, since it shows client IPs and user agents; the probes
+  // orchestrators call are open.
+  auto& monitoring = monitoring_;
+  protectedRoute("GET", "/monitoring/health", [&monitoring](const Request&) { return monitoring.health(); });
+  protectedRoute("GET", "/monitoring/metrics", [&monitoring](const Request&) { return monitoring.metrics(); });
+  protectedRoute("GET", "/monitoring/api-metrics", [&monitoring](const Request&) { return monitoring.apiMetrics(); });
+  protectedRoute("GET", "/monitoring/errors", [&monitoring](const Request&) { return monitoring.errors(); });
+  protectedRoute("GET", "/monitoring/status", [&monitoring](const Request&) { return monitoring.status(); });
+  protectedRoute("GET", "/metrics", [&monitoring](const Request&) { return monitoring.prometheus(); });
+  const auto openRoute = [this](const char* path, AdminReply (ServerMonitoring::*answer)()) {
+    route("GET", path, [this, answer](const Request&, Response& res) {
+      const AdminReply reply = (monitoring_.*answer)();
+      sendUncacheable(res, reply.status, reply.body, reply.contentType);
+    });
+  };
+  openRoute("/livez", &ServerMonitoring::live);
+  openRoute("/readyz", &ServerMonitoring::ready);
+}
+
+void ApiServer::configureServer() {
+  ServerTuning tuning;
+  tuning.threads = options_.threads;
+  tuning.readTimeoutMs = options_.readTimeoutMs;
+  tuning.writeTimeoutMs = options_.writeTimeoutMs;
+  tuning.maxBodyBytes = options_.maxBodyBytes;
+  applyServerTuning(*http_, tuning);
+
+  http_->set_pre_routing_handler([this](const Request& req, Response& res) {
+    if (options_.requestMetrics) beginMonitoring(req);
+    if (answerPreflight(req, res)) return HandlerResponse::Handled;
+    return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+  });
+  installErrorHandlers(*http_, options_.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
+    currentRequest.exception = caught;
+    log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"type", caught.type},
+                                  {"what", caught.what}, {"requestId", currentRequest.requestId}});
+  });
+  http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
+  if (!options_.webRoot.empty()) serveWebRoot();
+  // httplib calls its logger once the response is written: the end of every request.
+  if (options_.requestMetrics || options_.logRequests) {
+    http_->set_logger([this](const Request& req, const Response& res) { endMonitoring(req, res); });
+  }
+}
+
+// The dashboard's files at /, beside the API (same origin: no CORS for the browser). The
+// entry page is revalidated on every load, so a new build is picked up at once; Vite's
+// assets carry a content hash in their names, so they may be kept for a year.
+void ApiServer::serveWebRoot() {
+  http_->set_mount_point("/", options_.webRoot);
+  // instantiateStreaming refuses a module without this type.
+  http_->set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  http_->set_file_request_handler([](const Request& req, Response& res) {
+    currentRequest.staticFile = true;
+    const bool hashed = req.path.rfind("/assets/", 0) == 0;
+    res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  });
+}
+
+void ApiServer::beginMonitoring(const Request& req) {
+  RequestContext& context = currentRequest;
+  if (context.open) monitoring_.service().requests().endRequest();  // never left open; kept exact regardless
+  context.open = true;
+  context.start = std::chrono::steady_clock::now();
+  context.requestId = requestIds_.forRequest(req.get_header_value("X-Request-Id"));
+  context.exception.reset();
+  monitoring_.service().requests().beginRequest();
+}
+
+void ApiServer::endMonitoring(const Request& req, const Response& res) {
+  RequestContext& context = currentRequest;
+  const auto elapsed = context.open ? std::chrono::steady_clock::now() - context.start
+                                    : std::chrono::steady_clock::duration::zero();
+  monitoring::MonitoringService& service = monitoring_.service();
+  if (options_.requestMetrics) {
+    const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
+    const std::string userAgent = req.get_header_value("User-Agent");
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
+                           req.remote_addr, /*serviceLevel=*/isDataPath(req.path)});
+    if (res.status >= 500 && !isHealthVerdict(route, res.status)) {
+      monitoring::ErrorEvent error = serverErrorOf(req, res, context);
+      error.route = route;
+      service.recordError(error);
+    }
+  }
+  if (options_.logRequests) {
+    log_.info("request", {{"method", req.method}, {"target", req.target}, {"status", res.status},
+                          {"bytes", res.body.size()}, {"remote", req.remote_addr}, {"requestId", context.requestId},
+                          {"durationMs", std::chrono::duration<double, std::milli>(elapsed).count()}});
+  }
+  if (context.open) service.requests().endRequest();
+  context.open = false;
+  context.exception.reset();
+  context.staticFile = false;
+}
+
+int ApiServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
+
+bool ApiServer::listen() { return lifecycle_.listen(); }
+
+void ApiServer::stop() {
+  faults_.shutdown();  // ends injected delays, so requests in flight can finish
+  lifecycle_.stop();
+  monitoring_.stop();
+}
+
+void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
+  const auto resolved = backend_.api().resolve(resource, req.params);
+  if (const auto* error = std::get_if<ApiError>(&resolved)) return sendError(res, *error);
+  const ResolvedRequest& request = std::get<ResolvedRequest>(resolved);
+  const auto result = backend_.cache().getOrComputeAs<ApiError>(
+      request.resourceKey, [&] { return backend_.api().render(request); });
+  if (const auto* error = std::get_if<ApiError>(&result)) return sendError(res, *error);
+  const Representation& representation = *std::get<std::shared_ptr<const Representation>>(result);
+
+  const bool gzip = !representation.gzipBody.empty() && acceptsGzip(combinedHeader(req, "Accept-Encoding"));
+  const std::string& etag = gzip ? representation.gzipEtag : representation.etag;
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", cacheControl_);
+  res.set_header("Vary", "Accept-Encoding");
+  if (req.has_header("If-None-Match") && ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), etag)) {
+    res.status = 304;  // Date is added and Content-Length dropped in finishResponse
+    return;
+  }
+  // The status stays unset so httplib answers a Range request with 206 (and a plain one
+  // with 200). The Content-Type carries a charset, which also keeps httplib 0.11 from
+  // compressing the body a second time (it only compresses exactly "application/json").
+  res.set_content(gzip ? representation.gzipBody : representation.body, kJsonContentType);
+  if (gzip) res.set_header("Content-Encoding", "gzip");
+}
+
+void ApiServer::serveProtected(const Request& req, Response& res,
+                                const std::function<AdminReply(const Request&)>& action) {
+  if (auto denied = admin_.authorize(req.get_header_value("Authorization"))) {
+    sendError(res, *denied);
+    res.set_header("WWW-Authenticate", "Bearer");
+    return;
+  }
+  // The query string only: httplib also files a form-encoded body under params.
+  if (const std::string query = rawQueryOf(req); !query.empty()) {
+    return sendError(res, unknownParameter(query.substr(0, query.find_first_of("=&")), "none"));
+  }
+  // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
+  if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
+  const AdminReply reply = action(req);
+  sendUncacheable(res, reply.status, reply.body, reply.contentType);
+}
+
+// Pre-routing: answers a CORS preflight (OPTIONS with Access-Control-Request-Method) for
+// any path: 204 with the CORS headers for an allowed origin, 204 without them otherwise
+// (the browser then refuses the actual request).
+bool ApiServer::answerPreflight(const Request& req, Response& res) {
+  if (req.method != "OPTIONS" || !req.has_header("Access-Control-Request-Method")) return false;
+  res.status = 204;
+  for (const auto& [name, value] : cors_.preflightHeaders(req.get_header_value("Origin"))) res.set_header(name, value);
+  return true;
+}
+
+// Pre-routing: answers the request from a fault rule when one applies. Returns whether
+// the rule answered (otherwise routing goes on, possibly after the rule's delay).
+bool ApiServer::injectFault(const Request& req, Response& res) {
+  if (isAdminPath(req.path)) return false;
+  const auto rule = faults_.take(req.path);
+  if (!rule) return false;
+  if (rule->delayMs > 0) faults_.delay(rule->delayMs);
+  if (rule->retryAfter) res.set_header("Retry-After", *rule->retryAfter);
+  if (!rule->replacesAnswer()) return false;
+  if (rule->malformed) {
+    sendJson(res, rule->status, kMalformedBody);
+  } else {
+    sendError(res, injectedFault(rule->status, req.path));
+  }
+  return true;
+}
+
+// Post-routing: runs on every response after httplib's own processing and before the
+// headers are written.
+void ApiServer::finishResponse(const Request& req, Response& res) {
+  if (!res.has_header("Access-Control-Allow-Origin")) {  // a preflight answer has its own
+    for (const auto& [name, value] : cors_.responseHeaders(req.get_header_value("Origin"))) {
+      appendHeader(res, name, value);
+    }
+  }
+  // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not).
+  if (!res.has_header("Date")) res.set_header("Date", currentHttpDate());
+  // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
+  // representation is empty (RFC 9110 section 8.6), so send none.
+  if (res.status == 304) res.headers.erase("Content-Length");
+  if (currentRequest.open) res.set_header("X-Request-Id", currentRequest.requestId);
+  if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
+    backend_.cache().invalidateEndpoints({nameOf(*changed)});
+  }
+  if (isDataPath(req.path)) {
+    requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
+                      combinedHeader(req, "Cache-Control"), res.status});
+  }
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,54 @@
+#include "http/api_error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace livedata::server {
+
+ApiError invalidParameter(std::string message) {
+  return {400, "invalid_parameter", std::move(message)};
+}
+
+ApiError invalidBody(std::string message) { return {400, "invalid_body", std::move(message)}; }
+
+ApiError upstreamExternal() {
+  return {409, "upstream_external",
+          "the upstream runs as its own process (--upstream); use its own /admin routes"};
+}
+
+ApiError unknownParameter(const std::string& name, const std::string& accepted) {
+  std::string message = "unknown parameter '" + name + "'";
+  message += accepted.empty() ? " (this route takes no parameters)" : " (accepted: " + accepted + ")";
+  return {400, "unknown_parameter", std::move(message)};
+}
+
+ApiError notFound(const std::string& method, const std::string& path) {
+  return {404, "not_found", "no route for " + method + " " + path};
+}
+
+ApiError unauthorized(std::string message) { return {401, "unauthorized", std::move(message)}; }
+
+ApiError payloadTooLarge(std::size_t limitBytes) {
+  return {413, "payload_too_large",
+          "request body exceeds the limit of " + std::to_string(limitBytes) + " bytes"};
+}
+
+ApiError injectedFault(int status, const std::string& path) {
+  return {status, "injected_fault",
+          "fault injected for " + path + " (status " + std::to_string(status) + ")"};
+}
+
+ApiError genericError(int status) {
+  if (status >= 500) return {status, "internal_error", "internal server error"};
+  return {status, "bad_request", "the request could not be processed (status " +
+                                     std::to_string(status) + ")"};
+}
+
+std::string renderErrorBody(const ApiError& error) {
+  nlohmann::ordered_json body;
+  body["error"]["code"] = error.code;
+  body["error"]["message"] = error.message;
+  // Messages may quote request bytes that are not UTF-8: replace them rather than throw.
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,32 @@
+#include "http/cors.h"
+
+#include <algorithm>
+
+namespace livedata::server {
+
+CorsPolicy::CorsPolicy(std::vector<std::string> allowedOrigins) : allowed_(std::move(allowedOrigins)) {}
+
+bool CorsPolicy::allows(std::string_view origin) const {
+  return !origin.empty() && std::find(allowed_.begin(), allowed_.end(), origin) != allowed_.end();
+}
+
+HeaderList CorsPolicy::responseHeaders(std::string_view origin) const {
+  if (!allows(origin)) return {};
+  // The answer depends on Origin, so shared caches must key on it (Fetch standard, CORS
+  // protocol and HTTP caches). ETag and Date are exposed so the client can revalidate and
+  // judge freshness.
+  return {{"Access-Control-Allow-Origin", std::string(origin)},
+          {"Access-Control-Expose-Headers", "ETag, Date, Retry-After, Cache-Control, X-Request-Id"},
+          {"Vary", "Origin"}};
+}
+
+HeaderList CorsPolicy::preflightHeaders(std::string_view origin) const {
+  if (!allows(origin)) return {};
+  return {{"Access-Control-Allow-Origin", std::string(origin)},
+          {"Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS"},
+          {"Access-Control-Allow-Headers", "Authorization, Content-Type, Cache-Control, If-None-Match"},
+          {"Access-Control-Max-Age", "600"},
+          {"Vary", "Origin"}};
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,97 @@
+// What every httplib server of mock-server needs (the API server and the upstream): JSON
+// answers in the one error shape, error and exception handlers that use it, and a
+// bind/listen/stop lifecycle that survives httplib 0.11's races.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <ctime>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "http/api_error.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace livedata::server {
+
+// httplib takes a timeout as (seconds, microseconds): calls `set` with `ms` split so, e.g.
+// applyTimeout(ms, [&](time_t s, time_t us) { client.set_read_timeout(s, us); }).
+template <typename SetTimeout>
+void applyTimeout(int ms, SetTimeout&& set) {
+  set(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
+}
+
+// The httplib settings every server of mock-server takes (the API server and the upstream).
+struct ServerTuning {
+  int threads = 8;            // worker threads; each serves one connection at a time
+  int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per read
+  int writeTimeoutMs = 5000;  // and this per write
+  std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
+  std::optional<int> keepAliveTimeoutSeconds;  // nullopt: httplib's own (5 s)
+};
+
+// Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool of the
+// size asked (the size compiled into Debian's library is fixed; this is the run-time
+// override), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
+// ACK, Nagle), and keep-alive connections not closed after 5 requests.
+void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
+
+// A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
+// no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
+// on its own (it compresses only an exact "application/json").
+void sendJson(httplib::Response& res, int status, const std::string& body);
+// The same for a body of another type (Prometheus text, health+json).
+void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType);
+void sendError(httplib::Response& res, const ApiError& error);
+
+// An exception that escaped a handler: its dynamic type, demangled ("std::out_of_range";
+// "unknown" for a non-std::exception), and its what().
+struct CaughtException {
+  std::string type;
+  std::string what;
+};
+
+// httplib's own errors (unknown route 404, body too large 413, unparsable request 400...)
+// answered in the error shape, leaving bodies handlers wrote alone; an exception escaping a
+// handler becomes a 500 with the handler's headers dropped, reported to `onException`.
+void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException);
+
+// bind(), then listen() on one thread; stop() from any thread at any time, once or more:
+// before listen() it makes listen() return at once (closing the bound socket), during it
+// it makes it return once requests in flight are done.
+class ServerLifecycle {
+ public:
+  explicit ServerLifecycle(httplib::Server& http) : http_(http) {}
+  // Stops; a socket bound but never listened on is closed too (httplib closes it only by
+  // stopping a running listen, and clients would queue on it unanswered).
+  ~ServerLifecycle();
+  ServerLifecycle(const ServerLifecycle&) = delete;
+  ServerLifecycle& operator=(const ServerLifecycle&) = delete;
+
+  // `port` 0 picks a free one. Returns the bound port, or -1.
+  int bind(const std::string& host, int port);
+  // Serves until stop(). Returns false if it was not bound or serving failed.
+  bool listen();
+  void stop();
+
+ private:
+  void stopListening();  // REQUIRES: listenEntered_
+
+  httplib::Server& http_;
+  std::atomic<bool> bound_{false};
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> listenEntered_{false};
+  std::atomic<bool> listenReturned_{false};
+  std::mutex stopMutex_;
+  bool httpStopped_ = false;  // GUARDED_BY(stopMutex_): httplib 0.11 asserts on a second stop()
+};
+
+}  // namespace livedata::server

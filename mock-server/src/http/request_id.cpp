@@ -1,0 +1,42 @@
+#include "http/request_id.h"
+
+#include <cstdio>
+#include <random>
+
+namespace livedata::server {
+
+bool isAcceptableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string randomPrefix() {
+  std::random_device device;
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(device()));
+  return text;
+}
+
+}  // namespace
+
+RequestIds::RequestIds() : prefix_(randomPrefix()) {}
+
+std::string RequestIds::next() {
+  char counter[17];
+  std::snprintf(counter, sizeof counter, "%llx",
+                static_cast<unsigned long long>(counter_.fetch_add(1, std::memory_order_relaxed) + 1));
+  return prefix_ + "-" + counter;
+}
+
+std::string RequestIds::forRequest(std::string_view incoming) {
+  return isAcceptableRequestId(incoming) ? std::string(incoming) : next();
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,234 @@
+#include "simulated_upstream/upstream_server.h"
+
+#include <httplib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "http/api_error.h"
+#include "http/bearer_auth.h"
+#include "http/http_server_support.h"
+#include "simulated_upstream/feed_api.h"
+
+namespace livedata::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using Json = nlohmann::ordered_json;
+
+constexpr int kMaxChangesPerRequest = 1'000'000;
+
+void sendTooManyRequests(Response& res, int retryAfterSeconds, const std::string& message) {
+  sendError(res, ApiError{429, "rate_limited", message});
+  res.set_header("Retry-After", std::to_string(retryAfterSeconds));
+}
+
+std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::optional<std::string> validate(const UpstreamServerOptions& o) {
+  if (o.port < 0 || o.port > 65535) return std::string("port must be from 0 to 65535");
+  if (o.threads < 1 || o.threads > 1024) return std::string("threads must be from 1 to 1024");
+  if (o.readTimeoutMs < 1) return std::string("readTimeoutMs must be 1 or more");
+  if (o.writeTimeoutMs < 1) return std::string("writeTimeoutMs must be 1 or more");
+  if (o.keepAliveTimeoutSeconds < 1 || o.keepAliveTimeoutSeconds > 3600) {
+    return std::string("keepAliveTimeoutSeconds must be from 1 to 3600");
+  }
+  if (!std::isfinite(o.rateLimitPerSecond) || o.rateLimitPerSecond < 0) {
+    return std::string("rateLimitPerSecond must be a number of 0 or more");
+  }
+  if (!std::isfinite(o.rateLimitBurst) || o.rateLimitBurst < 0) return std::string("rateLimitBurst must be a number of 0 or more");
+  if (o.maxBodyBytes < 1) return std::string("maxBodyBytes must be 1 or more");
+  if (auto fault = validateFaults(o.faults)) return "faults." + *fault;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<UpstreamServer>, std::string> UpstreamServer::create(UpstreamAccount& account,
+                                                                                  UpstreamServerOptions options) {
+  if (auto error = validate(options)) return *error;
+  return std::unique_ptr<UpstreamServer>(new UpstreamServer(account, std::move(options)));
+}
+
+UpstreamServer::UpstreamServer(UpstreamAccount& account, UpstreamServerOptions options)
+    : account_(account),
+      options_(std::move(options)),
+      faults_(options_.faults),
+      bucket_(options_.rateLimitPerSecond, options_.rateLimitBurst),
+      http_(std::make_unique<httplib::Server>()) {
+  configureServer();
+  registerRoutes();
+}
+
+UpstreamServer::~UpstreamServer() { stop(); }
+
+// The route table: every route the upstream answers. Anything else is a 404 not_found.
+void UpstreamServer::registerRoutes() {
+  http_->Get(R"(/v1/([^/]+))", [this](const Request& req, Response& res) { serveFeed(req, res); });
+
+  auto admin = [this](JsonReply (UpstreamServer::*action)(const std::string&)) {
+    return [this, action](const Request& req, Response& res) { serveAdmin(req, res, action); };
+  };
+  http_->Get("/admin/faults", admin(&UpstreamServer::getFaults));
+  http_->Put("/admin/faults", admin(&UpstreamServer::putFaults));
+  http_->Delete("/admin/faults", admin(&UpstreamServer::deleteFaults));
+  http_->Post("/admin/changes", admin(&UpstreamServer::postChanges));
+  http_->Get("/admin/stats", admin(&UpstreamServer::getStats));
+}
+
+void UpstreamServer::configureServer() {
+  // Long keep-alive: a sync walks many pages on one connection.
+  ServerTuning tuning;
+  tuning.threads = options_.threads;
+  tuning.readTimeoutMs = options_.readTimeoutMs;
+  tuning.writeTimeoutMs = options_.writeTimeoutMs;
+  tuning.maxBodyBytes = options_.maxBodyBytes;
+  tuning.keepAliveTimeoutSeconds = options_.keepAliveTimeoutSeconds;
+  applyServerTuning(*http_, tuning);
+
+  installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const CaughtException& caught) {
+    std::fprintf(stderr, "upstream: %s %s failed: %s: %s\n", req.method.c_str(), req.path.c_str(),
+                 caught.type.c_str(), caught.what.c_str());
+  });
+}
+
+int UpstreamServer::bind() {
+  const int port = lifecycle_.bind(options_.host, options_.port);
+  if (port > 0) port_ = port;
+  return port;
+}
+
+bool UpstreamServer::listen() { return lifecycle_.listen(); }
+
+bool UpstreamServer::start() {
+  if (bind() < 0) return false;
+  listener_ = std::thread([this] { listen(); });
+  return true;
+}
+
+void UpstreamServer::stop() {
+  {
+    std::lock_guard lock(stopMutex_);
+    stopRequested_ = true;
+  }
+  stopWake_.notify_all();  // held requests end first, so the listen can finish
+  lifecycle_.stop();
+  if (listener_.joinable() && listener_.get_id() != std::this_thread::get_id()) listener_.join();
+}
+
+std::string UpstreamServer::baseUrl() const { return "http://" + options_.host + ":" + std::to_string(port()); }
+
+std::optional<std::string> UpstreamServer::setFaults(UpstreamFaults faults) {
+  if (auto error = validateFaults(faults)) return error;
+  faults_.set(std::move(faults));
+  return std::nullopt;
+}
+
+void UpstreamServer::clearFaults() { faults_.set(UpstreamFaults{}); }
+
+UpstreamFaults UpstreamServer::faults() const { return faults_.current(); }
+
+UpstreamCounters UpstreamServer::counters() const { return {requests_.load(), rateLimited_.load(), injected_.load()}; }
+
+void UpstreamServer::pause(int ms) {
+  if (ms <= 0) return;
+  std::unique_lock lock(stopMutex_);
+  stopWake_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopRequested_.load(); });
+}
+
+// GET /v1/<entity>: the rate limit, then the faults, then the page.
+void UpstreamServer::serveFeed(const Request& req, Response& res) {
+  ++requests_;
+  if (const auto wait = bucket_.take(TokenBucket::Clock::now())) {
+    ++rateLimited_;
+    const auto seconds = std::max<std::int64_t>(1, (wait->count() + 999) / 1000);
+    return sendTooManyRequests(res, static_cast<int>(seconds), "rate limit exceeded: try again in " + std::to_string(seconds) + " s");
+  }
+  const FaultDecision fault = faults_.next();
+  pause(fault.latencyMs);
+  using Kind = FaultDecision::Kind;
+  switch (fault.kind) {
+    case Kind::rateLimited:
+      ++injected_;
+      ++rateLimited_;
+      return sendTooManyRequests(res, fault.retryAfterSeconds, "injected rate-limit burst");
+    case Kind::error: ++injected_; return sendError(res, injectedFault(fault.status, req.path));
+    case Kind::timeout:
+      ++injected_;
+      pause(fault.holdMs);
+      return sendError(res, injectedFault(504, req.path));
+    case Kind::malformed:
+    case Kind::none: break;
+  }
+
+  const auto request = parseFeedRequest(req.matches[1].str(), req.params);
+  if (const auto* error = std::get_if<ApiError>(&request)) return sendError(res, *error);
+  std::string body = answerFeed(account_, std::get<FeedRequest>(request));
+  if (fault.kind == Kind::malformed) {
+    ++injected_;
+    body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
+  }
+  sendJson(res, 200, body);
+}
+
+void UpstreamServer::serveAdmin(const Request& req, Response& res, JsonReply (UpstreamServer::*action)(const std::string&)) {
+  if (!bearerTokenMatches(req.get_header_value("Authorization"), options_.adminToken)) {
+    sendError(res, unauthorized(options_.adminToken.empty() ? "admin routes are off: the upstream has no admin token"
+                                                            : "admin routes need Authorization: Bearer <token>"));
+    res.set_header("WWW-Authenticate", "Bearer");
+    return;
+  }
+  // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
+  if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
+  const JsonReply reply = (this->*action)(req.body);
+  sendJson(res, reply.status, reply.body);
+}
+
+UpstreamServer::JsonReply UpstreamServer::getFaults(const std::string&) { return {200, dump(Json(faults_.current()))}; }
+
+UpstreamServer::JsonReply UpstreamServer::putFaults(const std::string& body) {
+  auto parsed = parseFaults(body);
+  if (const auto* error = std::get_if<ApiError>(&parsed)) return {error->status, renderErrorBody(*error)};
+  faults_.set(std::get<UpstreamFaults>(std::move(parsed)));
+  return getFaults(body);
+}
+
+UpstreamServer::JsonReply UpstreamServer::deleteFaults(const std::string& body) {
+  clearFaults();
+  return getFaults(body);
+}
+
+UpstreamServer::JsonReply UpstreamServer::postChanges(const std::string& body) {
+  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const auto fail = [](const std::string& message) -> JsonReply {
+    const ApiError error = invalidParameter(message);
+    return {error.status, renderErrorBody(error)};
+  };
+  const std::string expected = "count must be an integer from 1 to " + std::to_string(kMaxChangesPerRequest);
+  if (json.is_discarded() || !json.is_object()) return fail("the request body must be a JSON object: {\"count\": N}");
+  for (const auto& [name, value] : json.items()) {
+    if (name != "count") return fail("'" + name + "' is not a field of /admin/changes (accepted: count)");
+  }
+  const auto count = json.find("count");
+  if (count == json.end()) return fail("count is required: {\"count\": N}");
+  if (!count->is_number_unsigned() || count->get<std::uint64_t>() < 1 || count->get<std::uint64_t>() > kMaxChangesPerRequest) {
+    return fail(expected);
+  }
+  const int changes = count->get<int>();
+  const UnixSeconds stamp = account_.changesNow(changes);
+  return {200, dump(Json{{"count", changes}, {"updatedAt", formatIsoTimestamp(stamp)}, {"changes", account_.changeCount()}})};
+}
+
+UpstreamServer::JsonReply UpstreamServer::getStats(const std::string&) {
+  const UpstreamCounters c = counters();
+  return {200, dump(Json{{"requests", c.requests},
+                         {"rateLimited", c.rateLimited},
+                         {"faults", c.faults},
+                         {"changes", account_.changeCount()}})};
+}
+
+}  // namespace livedata::server

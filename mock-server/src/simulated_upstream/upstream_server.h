@@ -1,0 +1,141 @@
+// The simulated upstream marketing API over HTTP (docs/upstream.md): the change feed of an
+// UpstreamAccount at GET /v1/<entity>, behind a token-bucket rate limit and injected
+// faults, with admin routes to change the faults and the account at run time.
+//
+// Route table (upstream_server.cpp, registerRoutes):
+//   GET    /v1/{campaigns,flows,forms,segments,metrics}  a page of the change feed
+//   GET    /admin/faults      the faults in force           (Authorization: Bearer <token>)
+//   PUT    /admin/faults      replace them
+//   DELETE /admin/faults      no faults
+//   POST   /admin/changes     {"count": N}: N account changes now
+//   GET    /admin/stats       the counters below
+//
+// Threading: bind() then listen() on one thread, or start(); stop() from any thread, once
+// or more; every other member from any thread. The account must outlive the server.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include "simulated_upstream/account.h"
+#include "simulated_upstream/token_bucket.h"
+#include "simulated_upstream/upstream_faults.h"
+#include "http/http_server_support.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace livedata::server {
+
+struct UpstreamServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 picks a free port. 0..65535
+  // Worker threads; each serves one connection at a time (httplib's model). 1..1024. Default 8.
+  int threads = 8;
+  // A slow or stalled client holds a worker at most this long per read or write. >= 1.
+  int readTimeoutMs = 5000;
+  int writeTimeoutMs = 5000;
+  // An idle kept-alive connection is closed after this long; stop() may wait for it. 1..3600.
+  int keepAliveTimeoutSeconds = 5;
+  // /v1 requests per second before 429s (a token bucket); 0: unlimited. >= 0.
+  double rateLimitPerSecond = 0;
+  // Requests the bucket lets through at once; 0: max(1, rateLimitPerSecond). >= 0.
+  double rateLimitBurst = 0;
+  // Bearer token of the /admin routes; empty: they answer 401 to everyone.
+  std::string adminToken;
+  // Larger admin request bodies get 413. >= 1. Default 64 KiB.
+  std::size_t maxBodyBytes = 65536;
+  // The faults in force from the start (validateFaults).
+  UpstreamFaults faults;
+};
+
+// What the server has done since it was created.
+struct UpstreamCounters {
+  std::uint64_t requests = 0;     // /v1 requests received, whatever their answer
+  std::uint64_t rateLimited = 0;  // 429s: the token bucket's and injected bursts'
+  std::uint64_t faults = 0;       // injected faults of every kind (bursts included)
+};
+
+class UpstreamServer {
+ public:
+  // Checks the options; the error names the bad one.
+  static std::variant<std::unique_ptr<UpstreamServer>, std::string> create(UpstreamAccount& account,
+                                                                           UpstreamServerOptions options);
+  ~UpstreamServer();  // stop()s
+  UpstreamServer(const UpstreamServer&) = delete;
+  UpstreamServer& operator=(const UpstreamServer&) = delete;
+
+  // Binds options.host:options.port. Returns the bound port, or -1.
+  int bind();
+  // Serves until stop(); at once returns false when not bound, or when serving failed.
+  // Once per server.
+  bool listen();
+  // bind() and listen() on a thread of the server's own. Returns false when bind fails.
+  bool start();
+  // Ends held and delayed requests at once, makes listen() return (also when called
+  // before listen() started) and joins start()'s thread.
+  void stop();
+
+  int port() const { return port_.load(); }  // 0 before bind()
+  std::string baseUrl() const;               // "http://host:port"
+
+  // The in-process face of /admin/faults and /admin/changes.
+  std::optional<std::string> setFaults(UpstreamFaults faults);  // the validation error, if any
+  void clearFaults();
+  UpstreamFaults faults() const;
+  UpstreamAccount& account() { return account_; }
+
+  UpstreamCounters counters() const;
+
+ private:
+  UpstreamServer(UpstreamAccount& account, UpstreamServerOptions options);
+  void configureServer();
+  void registerRoutes();
+
+  // An admin route's answer: a status and a JSON body.
+  struct JsonReply {
+    int status = 200;
+    std::string body;
+  };
+
+  void serveFeed(const httplib::Request& req, httplib::Response& res);
+  // Answers `res` with `action`'s reply when the request carries the admin token.
+  void serveAdmin(const httplib::Request& req, httplib::Response& res, JsonReply (UpstreamServer::*action)(const std::string& body));
+  JsonReply getFaults(const std::string& body);
+  JsonReply putFaults(const std::string& body);
+  JsonReply deleteFaults(const std::string& body);
+  JsonReply postChanges(const std::string& body);
+  JsonReply getStats(const std::string& body);
+  // Sleeps up to `ms`, less when the server stops.
+  void pause(int ms);
+
+  UpstreamAccount& account_;
+  const UpstreamServerOptions options_;
+  FaultPlan faults_;
+  TokenBucket bucket_;
+  std::unique_ptr<httplib::Server> http_;
+  ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
+  std::thread listener_;  // start()'s
+  std::atomic<int> port_{0};
+
+  std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> rateLimited_{0};
+  std::atomic<std::uint64_t> injected_{0};
+
+  std::mutex stopMutex_;
+  std::condition_variable stopWake_;  // wakes pause()s
+  std::atomic<bool> stopRequested_{false};  // GUARDED_BY(stopMutex_) for stopWake_
+};
+
+}  // namespace livedata::server

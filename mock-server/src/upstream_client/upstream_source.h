@@ -1,0 +1,58 @@
+// Where the sync reads the upstream marketing account from: one page of one entity's change
+// feed at a time. The HTTP client in this folder implements it over the upstream API
+// (docs/upstream.md); unit tests of the sync may script it.
+//
+// Threading: implementations are safe to call from any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "model/entity.h"
+
+namespace livedata::server {
+
+// The upstream API's largest page_size (docs/upstream.md): a request for more is a 400.
+// The simulated upstream enforces it, the sync refuses to ask for more.
+inline constexpr int kMaxPageSize = 1000;
+
+// One page of an entity's change feed, records ordered by (updatedAt, id) ascending.
+struct UpstreamPage {
+  EntityRows rows;
+  // Pass to the next fetchPage to continue; nullopt on the last page.
+  std::optional<std::string> nextCursor;
+};
+
+struct UpstreamFailure {
+  enum class Kind {
+    network,       // could not connect, or the connection broke
+    timeout,       // no complete answer in time
+    http,          // a status other than 200 and 429 (see `status`)
+    rate_limited,  // 429; `retryAfterMs` from its Retry-After when present
+    malformed,     // 200 with a body that is not a valid page
+  };
+  Kind kind = Kind::network;
+  int status = 0;                             // HTTP status when there was one
+  std::optional<std::int64_t> retryAfterMs;   // from Retry-After (seconds or HTTP date)
+  std::string message;                        // for logs: what, where, why
+
+  // Whether trying again later may succeed: everything but a 4xx other than 408 and 429.
+  bool retryable() const;
+};
+
+using UpstreamResult = std::variant<UpstreamPage, UpstreamFailure>;
+
+class UpstreamSource {
+ public:
+  virtual ~UpstreamSource() = default;
+
+  // Blocks until the page or a failure is known (bounded by the implementation's timeouts).
+  // Returns records of `entity` with updatedAt >= `updatedSince`, continuing after `cursor`
+  // when given (then `updatedSince` must be the value of the call that produced it).
+  virtual UpstreamResult fetchPage(Entity entity, UnixSeconds updatedSince,
+                                   const std::optional<std::string>& cursor, int pageSize) = 0;
+};
+
+}  // namespace livedata::server

@@ -1,0 +1,198 @@
+// The upstream's small parts: cursors, fault settings and their draws, the token bucket,
+// the feed's request parameters, and which failures are worth retrying.
+#include <gtest/gtest.h>
+
+#include "simulated_upstream/feed_api.h"
+#include "simulated_upstream/feed_cursor.h"
+#include "simulated_upstream/token_bucket.h"
+#include "simulated_upstream/upstream_faults.h"
+#include "upstream_client/upstream_source.h"
+
+namespace livedata::server {
+namespace {
+
+using Params = std::multimap<std::string, std::string>;
+
+TEST(FeedCursor, RoundTripsAndIsUrlSafe) {
+  const FeedCursor cursor{Entity::segments, 1234, SyncCursor{1'793'491'199, "seg_0042|odd id"}};
+  const std::string text = encodeCursor(cursor);
+  EXPECT_EQ(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), std::string::npos);
+  const auto back = decodeCursor(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->entity, Entity::segments);
+  EXPECT_EQ(back->updatedSince, 1234);
+  EXPECT_EQ(back->position, cursor.position);
+}
+
+TEST(FeedCursor, RefusesWhatItDidNotWrite) {
+  const std::string good = encodeCursor({Entity::metrics, 0, {5, "2026-10-31"}});
+  EXPECT_TRUE(decodeCursor(good));
+  EXPECT_FALSE(decodeCursor(""));
+  EXPECT_FALSE(decodeCursor("not a cursor!"));
+  EXPECT_FALSE(decodeCursor(good.substr(0, good.size() - 3)));
+  EXPECT_FALSE(decodeCursor(encodeCursor({Entity::metrics, 0, {5, "yesterday"}})));  // a day's id is a date
+  EXPECT_TRUE(decodeCursor("djF8Y2FtcGFpZ25zfDB8NXxjbXBfMDAwMQ"));    // "v1|campaigns|0|5|cmp_0001"
+  EXPECT_FALSE(decodeCursor("djJ8Y2FtcGFpZ25zfDB8NXxjbXBfMDAwMQ"));   // "v2|...": another version
+  EXPECT_FALSE(decodeCursor("djF8Y2FtcGFpZ25zfDB8NQ"));               // "v1|campaigns|0|5": no id
+  EXPECT_FALSE(decodeCursor("djF8Y2FtcGFpZ25zfHh8NXxjbXBfMDAwMQ"));   // "v1|campaigns|x|5|...": not a number
+  EXPECT_FALSE(decodeCursor(std::string(2000, 'A')));
+}
+
+TEST(UpstreamFaults, ParsesEveryFieldAndStartsFromDefaults) {
+  auto parsed = parseFaults(R"({"errorRate":0.25,"errorStatuses":[503],"latencyMs":5,"timeoutRate":0.5,)"
+                            R"("timeoutMs":100,"malformedRate":0.25,"rateLimitBurst":2,"retryAfterSeconds":3,"seed":9})");
+  ASSERT_TRUE(std::holds_alternative<UpstreamFaults>(parsed)) << std::get<ApiError>(parsed).message;
+  const auto& f = std::get<UpstreamFaults>(parsed);
+  EXPECT_EQ(f.errorRate, 0.25);
+  EXPECT_EQ(f.errorStatuses, std::vector<int>{503});
+  EXPECT_EQ(f.latencyMs, 5);
+  EXPECT_EQ(f.timeoutRate, 0.5);
+  EXPECT_EQ(f.timeoutMs, 100);
+  EXPECT_EQ(f.malformedRate, 0.25);
+  EXPECT_EQ(f.rateLimitBurst, 2);
+  EXPECT_EQ(f.retryAfterSeconds, 3);
+  EXPECT_EQ(f.seed, 9u);
+
+  auto empty = parseFaults("{}");
+  ASSERT_TRUE(std::holds_alternative<UpstreamFaults>(empty));
+  EXPECT_EQ(nlohmann::ordered_json(std::get<UpstreamFaults>(empty)), nlohmann::ordered_json(UpstreamFaults{}));
+}
+
+TEST(UpstreamFaults, RefusesUnknownFieldsAndBadValuesNamingThem) {
+  auto messageOf = [](const std::string& body) {
+    auto parsed = parseFaults(body);
+    if (auto* error = std::get_if<ApiError>(&parsed)) {
+      EXPECT_EQ(error->status, 400);
+      return error->message;
+    }
+    ADD_FAILURE() << "accepted " << body;
+    return std::string();
+  };
+  EXPECT_NE(messageOf(R"({"errorRat":0.5})").find("'errorRat' is not a fault field"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"errorRate":"0.5"})").find("errorRate must be a number from 0 to 1"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"errorRate":2})").find("errorRate"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"latencyMs":1.5})").find("latencyMs must be an integer"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"timeoutMs":0})").find("timeoutMs"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"errorStatuses":[200]})").find("errorStatuses"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"errorStatuses":[]})").find("errorStatuses"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"rateLimitBurst":-1})").find("rateLimitBurst"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"seed":-1})").find("seed"), std::string::npos);
+  EXPECT_NE(messageOf(R"({"errorRate":0.6,"malformedRate":0.6})").find("must not exceed 1"), std::string::npos);
+  EXPECT_NE(messageOf("[1]").find("JSON object"), std::string::npos);
+  EXPECT_NE(messageOf("").find("JSON object"), std::string::npos);
+}
+
+TEST(FaultPlan, DrawsTheSameFaultsFromTheSameSeed) {
+  UpstreamFaults faults;
+  faults.errorRate = 0.3;
+  faults.timeoutRate = 0.2;
+  faults.malformedRate = 0.2;
+  faults.seed = 77;
+  auto draws = [&] {
+    FaultPlan plan(faults);
+    std::vector<std::pair<int, int>> seen;
+    for (int i = 0; i < 200; ++i) {
+      const FaultDecision d = plan.next();
+      seen.push_back({static_cast<int>(d.kind), d.status});
+    }
+    return seen;
+  };
+  const auto first = draws();
+  EXPECT_EQ(first, draws());
+  std::map<int, int> byKind;
+  for (const auto& [kind, status] : first) ++byKind[kind];
+  EXPECT_EQ(byKind.size(), 4u);  // none, error, timeout, malformed all occur
+  faults.seed = 78;
+  EXPECT_NE(first, draws());
+}
+
+TEST(FaultPlan, ABurstOf429sCountsDownThenStops) {
+  UpstreamFaults faults;
+  faults.rateLimitBurst = 2;
+  faults.retryAfterSeconds = 4;
+  FaultPlan plan(faults);
+  EXPECT_EQ(plan.next().kind, FaultDecision::Kind::rateLimited);
+  EXPECT_EQ(plan.current().rateLimitBurst, 1);
+  const FaultDecision second = plan.next();
+  EXPECT_EQ(second.kind, FaultDecision::Kind::rateLimited);
+  EXPECT_EQ(second.retryAfterSeconds, 4);
+  EXPECT_EQ(plan.next().kind, FaultDecision::Kind::none);
+}
+
+TEST(TokenBucket, LetsABurstThroughThenRefillsAtItsRate) {
+  TokenBucket bucket(2, 3);  // 2 a second, 3 at once
+  const auto t0 = TokenBucket::Clock::now();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.take(t0), std::nullopt);
+  const auto wait = bucket.take(t0);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(wait->count(), 500);
+  EXPECT_TRUE(bucket.take(t0 + std::chrono::milliseconds(400)));
+  EXPECT_EQ(bucket.take(t0 + std::chrono::milliseconds(500)), std::nullopt);
+  // Refills no further than the burst.
+  const auto later = t0 + std::chrono::seconds(60);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.take(later), std::nullopt);
+  EXPECT_TRUE(bucket.take(later));
+}
+
+TEST(TokenBucket, RateZeroIsUnlimited) {
+  TokenBucket bucket(0, 0);
+  const auto now = TokenBucket::Clock::now();
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(bucket.take(now), std::nullopt);
+}
+
+TEST(FeedRequest, ReadsParametersWithTheirDefaults) {
+  auto parsed = parseFeedRequest("flows", {});
+  ASSERT_TRUE(std::holds_alternative<FeedRequest>(parsed));
+  EXPECT_EQ(std::get<FeedRequest>(parsed).entity, Entity::flows);
+  EXPECT_EQ(std::get<FeedRequest>(parsed).updatedSince, 0);
+  EXPECT_EQ(std::get<FeedRequest>(parsed).pageSize, 100);
+  EXPECT_FALSE(std::get<FeedRequest>(parsed).after);
+
+  const std::string cursor = encodeCursor({Entity::flows, 50, {60, "flw_0002"}});
+  parsed = parseFeedRequest("flows", Params{{"updated_since", "50"}, {"page_size", "1000"}, {"cursor", cursor}});
+  ASSERT_TRUE(std::holds_alternative<FeedRequest>(parsed));
+  EXPECT_EQ(std::get<FeedRequest>(parsed).pageSize, 1000);
+  EXPECT_EQ(std::get<FeedRequest>(parsed).after, (SyncCursor{60, "flw_0002"}));
+}
+
+TEST(FeedRequest, RefusesBadParameters) {
+  auto statusOf = [](std::string_view entity, const Params& params) {
+    auto parsed = parseFeedRequest(entity, params);
+    return std::holds_alternative<ApiError>(parsed) ? std::get<ApiError>(parsed).status : 200;
+  };
+  EXPECT_EQ(statusOf("lists", {}), 404);
+  EXPECT_EQ(statusOf("flows", {{"page_size", "0"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"page_size", "1001"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"page_size", "ten"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"updated_since", "-1"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"updated_since", "1"}, {"updated_since", "2"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"limit", "5"}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"cursor", "garbage"}}), 400);
+  // Another entity's cursor, or one from a walk with another updated_since.
+  EXPECT_EQ(statusOf("flows", {{"cursor", encodeCursor({Entity::forms, 0, {60, "frm_0001"}})}}), 400);
+  EXPECT_EQ(statusOf("flows", {{"cursor", encodeCursor({Entity::flows, 10, {60, "flw_0001"}})}}), 400);
+}
+
+TEST(UpstreamFailure, RetriesAllButClientErrorsOtherThan408And429) {
+  using Kind = UpstreamFailure::Kind;
+  auto failure = [](Kind kind, int status = 0) {
+    UpstreamFailure f;
+    f.kind = kind;
+    f.status = status;
+    return f;
+  };
+  EXPECT_TRUE(failure(Kind::network).retryable());
+  EXPECT_TRUE(failure(Kind::timeout).retryable());
+  EXPECT_TRUE(failure(Kind::malformed, 200).retryable());
+  EXPECT_TRUE(failure(Kind::rate_limited, 429).retryable());
+  EXPECT_TRUE(failure(Kind::http, 500).retryable());
+  EXPECT_TRUE(failure(Kind::http, 503).retryable());
+  EXPECT_TRUE(failure(Kind::http, 408).retryable());
+  EXPECT_TRUE(failure(Kind::http, 429).retryable());
+  EXPECT_FALSE(failure(Kind::http, 400).retryable());
+  EXPECT_FALSE(failure(Kind::http, 401).retryable());
+  EXPECT_FALSE(failure(Kind::http, 404).retryable());
+}
+
+}  // namespace
+}  // namespace livedata::server

@@ -1,0 +1,136 @@
+// Shared by the upstream's tests: small accounts, a server on loopback with its client,
+// whole walks of a change feed, and rows compared field by field.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "simulated_upstream/account.h"
+#include "upstream_client/http_upstream_source.h"
+#include "simulated_upstream/upstream_server.h"
+
+namespace livedata::server::testing {
+
+// The last second of the generated data (DatasetSizes::lastDay's end): changes come after it.
+inline UnixSeconds endOfData() { return (DatasetSizes{}.lastDay + 1) * kSecondsPerDay - 1; }
+
+inline std::unique_ptr<UpstreamAccount> makeAccount(std::uint64_t seed = 7, DatasetSizes sizes = {}) {
+  UpstreamAccountOptions options;
+  options.seed = seed;
+  options.sizes = sizes;
+  auto created = UpstreamAccount::create(std::move(options));
+  if (auto* error = std::get_if<std::string>(&created)) {
+    ADD_FAILURE() << "UpstreamAccount::create: " << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<UpstreamAccount>>(created));
+}
+
+inline std::unique_ptr<UpstreamServer> startServer(UpstreamAccount& account, UpstreamServerOptions options = {}) {
+  if (options.adminToken.empty()) options.adminToken = "test-token";
+  auto created = UpstreamServer::create(account, std::move(options));
+  if (auto* error = std::get_if<std::string>(&created)) {
+    ADD_FAILURE() << "UpstreamServer::create: " << *error;
+    return nullptr;
+  }
+  auto server = std::move(std::get<std::unique_ptr<UpstreamServer>>(created));
+  if (!server->start()) {
+    ADD_FAILURE() << "UpstreamServer::start failed";
+    return nullptr;
+  }
+  return server;
+}
+
+inline std::unique_ptr<HttpUpstreamSource> makeSource(const std::string& baseUrl, int readTimeoutMs = 5000) {
+  HttpUpstreamOptions options;
+  options.baseUrl = baseUrl;
+  options.readTimeoutMs = readTimeoutMs;
+  options.connectTimeoutMs = 2000;
+  auto created = HttpUpstreamSource::create(std::move(options));
+  if (auto* error = std::get_if<std::string>(&created)) {
+    ADD_FAILURE() << "HttpUpstreamSource::create: " << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<HttpUpstreamSource>>(created));
+}
+
+// One record as a JSON object with every field, updatedAt as seconds, and "key": its id
+// (a day's date), so records of any entity compare alike.
+template <typename Record>
+nlohmann::ordered_json rowJson(const Record& record) {
+  nlohmann::ordered_json row = record;
+  row["updatedAt"] = record.updatedAt;
+  if constexpr (std::is_same_v<Record, DailyMetrics>) {
+    row["key"] = formatIsoDate(record.day);
+  } else {
+    row["key"] = record.id;
+  }
+  return row;
+}
+
+inline std::vector<nlohmann::ordered_json> rowsOf(const EntityRows& rows) {
+  std::vector<nlohmann::ordered_json> out;
+  std::visit(
+      [&](const auto& list) {
+        for (const auto& record : list) out.push_back(rowJson(record));
+      },
+      rows);
+  return out;
+}
+
+inline std::string keyOf(const nlohmann::ordered_json& row) { return row["key"].get<std::string>(); }
+inline UnixSeconds stampOf(const nlohmann::ordered_json& row) { return row["updatedAt"].get<UnixSeconds>(); }
+
+struct Walk {
+  std::vector<nlohmann::ordered_json> rows;  // in the order the pages gave them
+  int pages = 0;
+  std::optional<UpstreamFailure> failure;  // the walk stopped on it
+};
+
+// Follows the feed to its last page; `betweenPages(n)` runs after page n when another follows.
+inline Walk walkFeed(UpstreamSource& source, Entity entity, UnixSeconds updatedSince, int pageSize,
+                     const std::function<void(int page)>& betweenPages = {}) {
+  Walk walk;
+  std::optional<std::string> cursor;
+  do {
+    UpstreamResult result = source.fetchPage(entity, updatedSince, cursor, pageSize);
+    if (auto* failure = std::get_if<UpstreamFailure>(&result)) {
+      walk.failure = *failure;
+      return walk;
+    }
+    auto& page = std::get<UpstreamPage>(result);
+    for (auto& row : rowsOf(page.rows)) walk.rows.push_back(std::move(row));
+    ++walk.pages;
+    cursor = page.nextCursor;
+    if (cursor && betweenPages) betweenPages(walk.pages);
+  } while (cursor);
+  return walk;
+}
+
+// The last version of each record a walk saw, ordered by key: what a store that upserted
+// every page would hold.
+inline std::vector<nlohmann::ordered_json> latestByKey(const std::vector<nlohmann::ordered_json>& rows) {
+  std::map<std::string, nlohmann::ordered_json> latest;
+  for (const auto& row : rows) latest[keyOf(row)] = row;
+  std::vector<nlohmann::ordered_json> out;
+  for (auto& [key, row] : latest) out.push_back(std::move(row));
+  return out;
+}
+
+inline UpstreamFailure failureOf(const UpstreamResult& result) {
+  if (const auto* failure = std::get_if<UpstreamFailure>(&result)) return *failure;
+  ADD_FAILURE() << "expected a failure, got a page";
+  return {};
+}
+
+}  // namespace livedata::server::testing
