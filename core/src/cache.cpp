@@ -261,7 +261,9 @@ CacheDirectives parseCacheControl(std::string_view headerValue) {
 }
 
 ResponseCache::ResponseCache(CacheLimits limits, RemovalListener onRemoval)
-    : limits_(limits), onRemoval_(std::move(onRemoval)) {}
+    : limits_(limits), onRemoval_(std::move(onRemoval)) {
+  limits_.maxEntries = std::min<std::size_t>(limits_.maxEntries, std::size_t{1} << kEntrySlotBits);
+}
 
 CacheEntry* ResponseCache::lookup(const std::string& key) {
   const auto it = index_.find(key);
@@ -271,10 +273,10 @@ CacheEntry* ResponseCache::lookup(const std::string& key) {
 }
 
 CacheEntry* ResponseCache::lookup(EntryId id) {
-  const auto it = byId_.find(id);
-  if (it == byId_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &*it->second;
+  const std::uint32_t slot = entrySlotOf(id);
+  if (slot >= slots_.size() || !slots_[slot].occupied || slots_[slot].position->id != id) return nullptr;
+  lru_.splice(lru_.begin(), lru_, slots_[slot].position);
+  return &*slots_[slot].position;
 }
 
 const CacheEntry* ResponseCache::peek(const std::string& key) const {
@@ -295,10 +297,21 @@ bool ResponseCache::put(CacheEntry entry) {
     *it->second = std::move(entry);
     lru_.splice(lru_.begin(), lru_, it->second);
   } else {
-    entry.id = nextId_++;
+    std::uint32_t slot;
+    if (freeSlots_.empty()) {
+      slot = static_cast<std::uint32_t>(slots_.size());
+      slots_.emplace_back();
+    } else {
+      slot = freeSlots_.back();
+      freeSlots_.pop_back();
+    }
+    Slot& taken = slots_[slot];
+    taken.uses = taken.uses % (std::uint32_t{1} << 27) + 1;  // never 0, so no id is 0
+    taken.occupied = true;
+    entry.id = (EntryId{taken.uses} << kEntrySlotBits) | slot;
     lru_.push_front(std::move(entry));
     index_.emplace(lru_.front().key, lru_.begin());
-    byId_.emplace(lru_.front().id, lru_.begin());
+    taken.position = lru_.begin();
   }
   bytes_ += size;
   evictToFit();
@@ -316,7 +329,9 @@ void ResponseCache::erase(Position position) {
   bytes_ -= position->body ? position->body->size() : 0;
   if (onRemoval_) onRemoval_(*position);
   index_.erase(position->key);
-  byId_.erase(position->id);
+  const std::uint32_t slot = entrySlotOf(position->id);
+  slots_[slot].occupied = false;
+  freeSlots_.push_back(slot);
   lru_.erase(position);
 }
 

@@ -226,8 +226,12 @@ TEST(ResponseCache, AnEntryKeepsItsIdWhenReplacedAndAnIdIsNeverReused) {
   EXPECT_EQ(cache.lookup(a)->key, "a");
   cache.remove("a");
   EXPECT_EQ(cache.lookup(a), nullptr);
-  cache.put(entryOf("a", 1));
-  EXPECT_NE(cache.peek("a")->id, a);
+  cache.put(entryOf("b", 1));
+  const EntryId b = cache.peek("b")->id;
+  EXPECT_NE(b, a);
+  EXPECT_EQ(entrySlotOf(b), entrySlotOf(a));  // the slot is taken again, the id is new
+  EXPECT_EQ(cache.lookup(a), nullptr);
+  EXPECT_LT(b, EntryId{1} << 53);
 }
 
 TEST(ResponseCache, LookupByIdMarksTheEntryRecentlyUsed) {

@@ -20,26 +20,32 @@ const EVENT_NAMES = Object.freeze({
 export const EVENTS = Object.freeze(Object.values(EVENT_NAMES));
 
 // The endpoints, as the module's table describes them (describeEndpoints): their names,
-// and per endpoint its parameters in the order they cross, each with its position's bit
-// and its place among the texts or the integers (bindings.cpp CrossedParams).
+// and per endpoint its parameters' names in order, each with its kind, its position's bit
+// and its place among the texts or the integers (bindings.cpp CrossedParams). Plain arrays
+// searched with indexOf: for five endpoints and four parameters that beats a Map.
 function endpointTable(described) {
-  return described.map(({ name, params, crossable }) => {
+  const endpoints = described.map(({ name, params, crossable }) => {
     const counts = { text: 0, integer: 0 };
-    const byName = new Map();
-    params.forEach((param, position) => {
-      byName.set(param.name, { kind: param.kind, bit: 1 << position, place: counts[param.kind]++ });
+    return Object.freeze({
+      name,
+      crossable,
+      params: Object.freeze(params.map((param) => param.name)),
+      isText: Object.freeze(params.map((param) => param.kind === 'text')),
+      bits: Object.freeze(params.map((_, position) => 1 << position)),
+      places: Object.freeze(params.map((param) => counts[param.kind]++)),
     });
-    return Object.freeze({ name, byName, crossable });
   });
+  return Object.freeze({ names: Object.freeze(endpoints.map((entry) => entry.name)), endpoints });
 }
 
 // An endpoint call converted for the module: { index, present, strings: [2], integers: [2],
 // problem }, `problem` naming the first bad parameter; index -1 for a name that is no endpoint.
 function convert(table, endpoint, params) {
-  const index = table.findIndex((entry) => entry.name === endpoint);
+  const index = table.names.indexOf(endpoint);
   const call = { index, present: 0, strings: ['', ''], integers: [0, 0], problem: null };
   if (index < 0) return call;
-  if (!table[index].crossable) {
+  const spec = table.endpoints[index];
+  if (!spec.crossable) {
     call.problem = `invalid parameter: ${endpoint} has more parameters than this module can pass`;
     return call;
   }
@@ -48,21 +54,20 @@ function convert(table, endpoint, params) {
     call.problem = 'parameters must be an object';
     return call;
   }
-  const accepted = table[index].byName;
   for (const name in params) {
     if (!Object.prototype.hasOwnProperty.call(params, name)) continue;
     const value = params[name];
-    const param = accepted.get(name);
-    if (!param) call.problem = `unknown parameter: ${name}`;
+    const at = spec.params.indexOf(name);
+    if (at < 0) call.problem = `unknown parameter: ${name}`;
     else if (value === undefined || value === null) continue;
-    else if (param.kind === 'text') {
+    else if (spec.isText[at]) {
       if (typeof value !== 'string') call.problem = `${name} must be a string`;
-      call.strings[param.place] = value;
-      call.present |= param.bit;
+      call.strings[spec.places[at]] = value;
+      call.present |= spec.bits[at];
     } else {
       if (!Number.isSafeInteger(value)) call.problem = `${name} must be an integer`;
-      call.integers[param.place] = value;
-      call.present |= param.bit;
+      call.integers[spec.places[at]] = value;
+      call.present |= spec.bits[at];
     }
     if (call.problem) {
       call.problem = `invalid parameter: ${call.problem}`;
@@ -178,7 +183,7 @@ export async function createLiveData(options) {
 
   function emit(type, payload) {
     if (type === 'entryRemoved') {
-      forgetEntry(payload.entryId);
+      forgetEntry(payload.entrySlot, payload.entryId);
       return;
     }
     const name = EVENT_NAMES[type];
@@ -225,51 +230,68 @@ export async function createLiveData(options) {
     throw new LiveDataError(configError);
   }
 
-  // Per cache entry (FetchResult::entryId): its endpoint and key, the parsed data of one
-  // version, and the last result built, handed out again while nothing in it changes, so a
-  // cached read allocates nothing. An entry is forgotten when the core announces its
+  // Per cache entry, by its slot (entrySlotOf(FetchResult::entryId), a small number the
+  // core reuses): the entry's id, endpoint and key, the parsed data of one version, the last
+  // result built (handed out again while nothing in it changes, so a cached read allocates
+  // nothing) and the calls that read it. An entry is forgotten when the core announces its
   // removal, so this holds no more than the core's cache does.
-  const entries = new Map(); // entryId -> { endpoint, key, version, data, result }
-  // The entry each endpoint call (signatureOf) last read, so peek() can name it by its id;
-  // and the calls that name each entry, to forget with it.
-  const entryOfCall = new Map(); // signature -> entryId
-  const callsOfEntry = new Map(); // entryId -> Set of signatures
-  function forgetEntry(entryId) {
-    entries.delete(entryId);
-    for (const signature of callsOfEntry.get(entryId) || []) entryOfCall.delete(signature);
-    callsOfEntry.delete(entryId);
+  const entries = []; // slot -> { id, endpoint, key, version, data, result, calls }
+  let memoized = 0;
+  // The entry each endpoint call (signatureOf) last read, so peek() can name it by its id.
+  const entryOfCall = new Map(); // signature -> entry id
+  function forgetEntry(slot, entryId) {
+    const entry = entries[slot];
+    if (!entry || entry.id !== entryId) return;
+    for (const signature of entry.calls) entryOfCall.delete(signature);
+    entries[slot] = undefined;
+    memoized--;
   }
 
   const recordAt = client.resultRecord();
-  // A view of the record; when the module's memory grows, its old buffer is detached (and
-  // a DataView over it throws), so a view over the new one is made.
-  const recordView = () => new DataView(module.HEAPU8.buffer, recordAt, layout.size);
-  let record = recordView();
+  // Views of the record, at the offsets the module gives; when its memory grows, the old
+  // buffer is detached and views over it have length 0, so they are made again.
+  const F64 = 8;
+  const I32 = 4;
+  const at = {
+    version: layout.version / F64, updatedAt: layout.updatedAt / F64, entryId: layout.entryId / F64,
+    entrySlot: layout.entrySlot / I32, status: layout.status / I32, flags: layout.flags / I32,
+  };
+  const recordViews = () => ({
+    numbers: new Float64Array(module.HEAPU8.buffer, recordAt, layout.size / F64),
+    integers: new Int32Array(module.HEAPU8.buffer, recordAt, layout.size / I32),
+  });
+  let record = recordViews();
   const readRecord = () => {
-    if (record.buffer !== module.HEAPU8.buffer) record = recordView();
+    if (record.integers.length === 0) record = recordViews();
     return record;
   };
 
+  // Remembers that the call `signature` reads the entry of the result in the record.
   function rememberEntry(signature) {
-    const entryId = readRecord().getFloat64(layout.entryId, true);
-    if (entryId === 0) return;
+    const { numbers, integers } = readRecord();
+    const entry = entries[integers[at.entrySlot]];
+    const entryId = numbers[at.entryId];
+    if (entryId === 0 || !entry || entry.id !== entryId || entryOfCall.get(signature) === entryId) return;
     const previous = entryOfCall.get(signature);
-    if (previous === entryId) return;
-    if (previous !== undefined) callsOfEntry.get(previous)?.delete(signature);
+    if (previous !== undefined) {
+      const old = entries.find((candidate) => candidate && candidate.id === previous);
+      if (old) old.calls.delete(signature);
+    }
     entryOfCall.set(signature, entryId);
-    if (!callsOfEntry.has(entryId)) callsOfEntry.set(entryId, new Set());
-    callsOfEntry.get(entryId).add(signature);
+    entry.calls.add(signature);
   }
 
   // The result the module just left in its record (bindings.cpp ResultRecord).
   function readResult() {
-    const view = readRecord();
-    const version = view.getFloat64(layout.version, true);
-    const updatedAt = view.getFloat64(layout.updatedAt, true);
-    const entryId = view.getFloat64(layout.entryId, true);
-    const status = view.getInt32(layout.status, true);
-    const flags = view.getInt32(layout.flags, true);
-    let entry = entryId === 0 ? undefined : entries.get(entryId);
+    const { numbers, integers } = readRecord();
+    const version = numbers[at.version];
+    const updatedAt = numbers[at.updatedAt];
+    const entryId = numbers[at.entryId];
+    const status = integers[at.status];
+    const flags = integers[at.flags];
+    const slot = integers[at.entrySlot];
+    let entry = entryId === 0 ? undefined : entries[slot];
+    if (entry !== undefined && entry.id !== entryId) entry = undefined; // a removal not yet announced
     const last = entry && entry.result;
     if (last && version !== 0 && !(flags & FLAG.hasError) && last.version === version && last.flags === flags &&
         last.updatedAt === updatedAt && last.status === status) {
@@ -280,14 +302,24 @@ export async function createLiveData(options) {
     let detail = null;
     if (!entry || flags & FLAG.hasError || !(haveData || fromResponse)) {
       detail = client.resultDetail();
-      entry = entry || { endpoint: detail.endpoint, key: detail.key };
-      if (entryId !== 0) entries.set(entryId, entry);
+      if (!entry) {
+        entry = { id: entryId, endpoint: detail.endpoint, key: detail.key, version: 0, data: undefined,
+          result: undefined, calls: new Set() };
+        if (entryId !== 0) {
+          if (entries[slot] === undefined) memoized++;
+          else for (const signature of entries[slot].calls) entryOfCall.delete(signature);
+          entries[slot] = entry;
+        }
+      }
     }
     let data;
     if (haveData) data = entry.data;
     else if (fromResponse) data = host.responseData();
     else data = JSON.parse(utf8.decode(module.HEAPU8.subarray(detail.bodyAt, detail.bodyAt + detail.bodyLength)));
-    if (version !== 0) Object.assign(entry, { version, data });
+    if (version !== 0) {
+      entry.version = version;
+      entry.data = data;
+    }
     const result = Object.freeze({
       data,
       endpoint: entry.endpoint,
@@ -381,7 +413,7 @@ export async function createLiveData(options) {
   }
 
   return {
-    endpoints: Object.freeze(table.map((entry) => entry.name)),
+    endpoints: table.names,
     getOverviewMetrics: endpointCall('overview'),
     getCampaigns: endpointCall('campaigns'),
     getFlows: endpointCall('flows'),
@@ -411,7 +443,7 @@ export async function createLiveData(options) {
     invalidateEndpoint: (endpoint) => live().invalidateEndpoint(endpoint),
     clear: () => live().clear(), // the core announces each entry's removal: the memo empties with it
     freshness: (endpoint) => live().freshness(endpoint),
-    stats: () => Object.assign(live().stats(), { memoized: entries.size }),
+    stats: () => Object.assign(live().stats(), { memoized }),
     setOnline: (online) => live().setOnline(online),
     on(eventName, listener) {
       if (!EVENTS.includes(eventName)) throw new TypeError(`livedata: unknown event ${eventName}; one of ${EVENTS.join(', ')}`);
@@ -433,9 +465,9 @@ export async function createLiveData(options) {
       host.dispose();
       client.delete();
       listeners.clear();
-      entries.clear();
+      entries.length = 0;
+      memoized = 0;
       entryOfCall.clear();
-      callsOfEntry.clear();
     },
   };
 }

@@ -179,6 +179,7 @@ struct ResultRecord {
   double version = 0;
   double updatedAt = 0;  // 0 for fallbacks (null in JavaScript)
   double entryId = 0;    // FetchResult::entryId; 0 when the result is in no entry
+  std::int32_t entrySlot = 0;  // entrySlotOf(entryId): an index for livedata.js's arrays
   std::int32_t status = 0;
   std::int32_t flags = 0;  // ResultFlag bits
 };
@@ -224,6 +225,7 @@ val resultLayout() {
   layout.set("version", static_cast<int>(offsetof(ResultRecord, version)));
   layout.set("updatedAt", static_cast<int>(offsetof(ResultRecord, updatedAt)));
   layout.set("entryId", static_cast<int>(offsetof(ResultRecord, entryId)));
+  layout.set("entrySlot", static_cast<int>(offsetof(ResultRecord, entrySlot)));
   layout.set("status", static_cast<int>(offsetof(ResultRecord, status)));
   layout.set("flags", static_cast<int>(offsetof(ResultRecord, flags)));
   layout.set("size", static_cast<int>(sizeof(ResultRecord)));
@@ -439,6 +441,7 @@ class WasmClient {
               out.set("ageMs", static_cast<double>(e.ageMs));
             } else if constexpr (std::is_same_v<E, EntryRemovedEvent>) {
               out.set("entryId", static_cast<double>(e.entryId));
+              out.set("entrySlot", static_cast<int>(entrySlotOf(e.entryId)));
             } else {
               static_assert(std::is_same_v<E, LoadingChangedEvent>);
               out.set("loading", e.loading);
@@ -492,6 +495,7 @@ class WasmClient {
     record_.version = static_cast<double>(result.version);
     record_.updatedAt = static_cast<double>(result.updatedAt);
     record_.entryId = static_cast<double>(result.entryId);
+    record_.entrySlot = static_cast<std::int32_t>(entrySlotOf(result.entryId));
     record_.status = result.status;
     record_.flags = (result.fromCache ? kFromCache : 0) | (result.revalidated ? kRevalidated : 0) |
                     (result.stale ? kStale : 0) | (result.fallback ? kFallback : 0) |

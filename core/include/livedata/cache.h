@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "livedata/config.h"
 #include "livedata/types.h"
@@ -59,8 +60,16 @@ struct CacheDirectives {
 CacheDirectives parseCacheControl(std::string_view headerValue);
 
 // Identifies a key's entry while it stays in the cache: kept when its body is replaced,
-// never reused once the entry is evicted, removed or cleared. 0 is no entry.
+// not reused once the entry is evicted, removed or cleared. 0 is no entry. The low
+// kEntrySlotBits are the entry's slot, a small number that a later entry takes again, so
+// that an adapter can index an array by it and compare the whole id; the bits above count
+// the slot's uses (wrapping after 2^27 of them). Every id fits in 53 bits, so a JavaScript
+// number holds it exactly.
 using EntryId = std::uint64_t;
+inline constexpr int kEntrySlotBits = 26;
+inline constexpr std::uint32_t entrySlotOf(EntryId id) {
+  return static_cast<std::uint32_t>(id & ((EntryId{1} << kEntrySlotBits) - 1));
+}
 
 struct CacheEntry {
   EntryId id = 0;      // assigned by the cache when the key enters it
@@ -84,7 +93,8 @@ struct CacheEntry {
 // it must not call back into the cache.
 using RemovalListener = std::function<void(const CacheEntry& dropped)>;
 
-// An LRU map of responses bounded by entry count and body bytes.
+// An LRU map of responses bounded by entry count (at most 2^26, the slots an EntryId can
+// name, whatever the limits say) and body bytes.
 // Not synchronized: REQUIRES external synchronization (the Client holds its lock).
 class ResponseCache {
  public:
@@ -126,11 +136,16 @@ class ResponseCache {
   std::list<CacheEntry> lru_;  // front = most recently used
   // Both indexes hold every entry of lru_, and nothing else.
   std::unordered_map<std::string, Position> index_;
-  std::unordered_map<EntryId, Position> byId_;
+  struct Slot {
+    Position position;
+    std::uint32_t uses = 0;  // the generation part of the slot's current id
+    bool occupied = false;
+  };
+  std::vector<Slot> slots_;               // by entrySlotOf(id); each occupied one holds an entry of lru_
+  std::vector<std::uint32_t> freeSlots_;
   RemovalListener onRemoval_;
   std::size_t bytes_ = 0;
   std::uint64_t nextVersion_ = 1;
-  EntryId nextId_ = 1;
   std::uint64_t evictions_ = 0;
 };
 
