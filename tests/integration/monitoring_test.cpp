@@ -125,6 +125,9 @@ TEST(Monitoring, GroupsErrorsByCauseAndTagsThemWithTheRequestId) {
                                  {{{"path", "/api/forms"}, {"status", 503}, {"times", 3}},
                                   {{"path", "/api/segments"}, {"status", 500}, {"times", 1}}}}});
   for (int i = 0; i < 3; ++i) ASSERT_EQ(client.status("/api/forms"), 503);
+  // An error is recorded just after its response is written: wait for the three, so that
+  // the next one is the most recently seen however the threads are scheduled.
+  pollJson(client, "/monitoring/errors", [](const json& body) { return body["totalErrors"] == 3; });
   httplib::Client raw("127.0.0.1", server.port());
   const auto traced = raw.Get("/api/segments", {{"X-Request-Id", "trace-42"}});
   ASSERT_TRUE(traced);
