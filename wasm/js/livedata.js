@@ -266,17 +266,14 @@ export async function createLiveData(options) {
     return record;
   };
 
-  // Remembers that the call `signature` reads the entry of the result in the record.
+  // Remembers that the call `signature` reads the entry of the result in the record. A call
+  // names one key, so it can only move to another entry after its entry's removal, which
+  // forgot the call already.
   function rememberEntry(signature) {
     const { numbers, integers } = readRecord();
     const entry = entries[integers[at.entrySlot]];
     const entryId = numbers[at.entryId];
-    if (entryId === 0 || !entry || entry.id !== entryId || entryOfCall.get(signature) === entryId) return;
-    const previous = entryOfCall.get(signature);
-    if (previous !== undefined) {
-      const old = entries.find((candidate) => candidate && candidate.id === previous);
-      if (old) old.calls.delete(signature);
-    }
+    if (entryId === 0 || !entry || entry.id !== entryId) return;
     entryOfCall.set(signature, entryId);
     entry.calls.add(signature);
   }
