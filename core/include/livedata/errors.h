@@ -2,11 +2,9 @@
 // carries everything the UI (a toast) and the logs need.
 #pragma once
 
-#include <optional>
 #include <string>
-#include <utility>
-#include <variant>
 
+#include "livedata/expected.h"  // Expected<T> holds a value or this Error
 #include "livedata/types.h"
 
 namespace livedata {
@@ -42,22 +40,5 @@ Error makeError(ErrorKind kind, std::string endpoint, std::string detail, int st
 
 // The user-facing sentence for an error kind, e.g. "Can't reach the server".
 std::string userMessageFor(ErrorKind kind, int status);
-
-// Either a value or an Error; used where construction or parsing can fail.
-template <typename T>
-class Expected {
- public:
-  Expected(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
-  Expected(Error error) : state_(std::move(error)) {}      // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<T>(state_); }
-  const T& value() const { return std::get<T>(state_); }
-  const Error& error() const { return std::get<Error>(state_); }
-
- private:
-  std::variant<T, Error> state_;
-};
 
 }  // namespace livedata
