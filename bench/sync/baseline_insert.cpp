@@ -57,7 +57,7 @@ void bindCampaign(sqlite3* db, sqlite3_stmt* insert, const Campaign& c) {
   // SQLITE_STATIC: the strings outlive the statement's step.
   check(db, sqlite3_bind_text(insert, 1, c.id.data(), static_cast<int>(c.id.size()), SQLITE_STATIC), "bind");
   check(db, sqlite3_bind_text(insert, 2, c.name.data(), static_cast<int>(c.name.size()), SQLITE_STATIC), "bind");
-  check(db, sqlite3_bind_text(insert, 3, c.status.data(), static_cast<int>(c.status.size()), SQLITE_STATIC), "bind");
+  check(db, sqlite3_bind_text(insert, 3, server::wordOf(c.status), -1, SQLITE_STATIC), "bind");
   check(db, sqlite3_bind_int64(insert, 4, c.sendTime), "bind");
   check(db, sqlite3_bind_int64(insert, 5, c.recipients), "bind");
   check(db, sqlite3_bind_int64(insert, 6, c.opens), "bind");

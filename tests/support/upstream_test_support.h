@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "model/record_json.h"  // ordered_json of a record
 #include "simulated_upstream/account.h"
 #include "upstream_client/http_upstream_source.h"
 #include "simulated_upstream/upstream_server.h"

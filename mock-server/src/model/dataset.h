@@ -1,23 +1,43 @@
-// The data the API serves: one value type per list item and per day of metrics, each with
-// its JSON conversion (field names exactly as docs/api.md lists them).
+// The data the API serves: one value type per list item and per day of metrics. Their fields,
+// with names and representations, are listed in record_fields.h.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "model/civil_time.h"
+#include "model/enum_names.h"
 
 namespace livedata::server {
+
+enum class CampaignStatus { draft, scheduled, sending, sent };
+enum class FlowStatus { live, draft, manual };
+enum class FormStatus { live, draft };
+enum class SegmentStatus { active, archived };
+
+template <>
+struct EnumNames<CampaignStatus> {
+  static constexpr std::array<const char*, 4> words{"draft", "scheduled", "sending", "sent"};
+};
+template <>
+struct EnumNames<FlowStatus> {
+  static constexpr std::array<const char*, 3> words{"live", "draft", "manual"};
+};
+template <>
+struct EnumNames<FormStatus> {
+  static constexpr std::array<const char*, 2> words{"live", "draft"};
+};
+template <>
+struct EnumNames<SegmentStatus> {
+  static constexpr std::array<const char*, 2> words{"active", "archived"};
+};
 
 struct Campaign {
   std::string id;
   std::string name;
-  std::string status;  // draft | scheduled | sending | sent
+  CampaignStatus status = CampaignStatus::draft;
   UnixSeconds sendTime = 0;
   std::int64_t recipients = 0;
   std::int64_t opens = 0;
@@ -31,7 +51,7 @@ struct Campaign {
 struct Flow {
   std::string id;
   std::string name;
-  std::string status;  // live | draft | manual
+  FlowStatus status = FlowStatus::draft;
   std::string trigger;
   std::int64_t recipients = 0;
   double revenue = 0;
@@ -42,7 +62,7 @@ struct Flow {
 struct Form {
   std::string id;
   std::string name;
-  std::string status;  // live | draft
+  FormStatus status = FormStatus::draft;
   std::int64_t views = 0;
   std::int64_t submissions = 0;
   double submitRate = 0;  // submissions / views
@@ -52,7 +72,7 @@ struct Form {
 struct Segment {
   std::string id;
   std::string name;
-  std::string status;  // active | archived
+  SegmentStatus status = SegmentStatus::active;
   std::int64_t members = 0;
   double growth = 0;  // change in members over the last 30 days, as a signed fraction
   UnixSeconds updatedAt = 0;
@@ -78,12 +98,5 @@ struct Dataset {
 // Rounds to a fixed number of decimals; the generator and the renderer both use it so
 // numbers print the same everywhere.
 double roundTo(double value, int decimals);
-
-void to_json(nlohmann::ordered_json& json, const Campaign& campaign);
-void to_json(nlohmann::ordered_json& json, const Flow& flow);
-void to_json(nlohmann::ordered_json& json, const Form& form);
-void to_json(nlohmann::ordered_json& json, const Segment& segment);
-void to_json(nlohmann::ordered_json& json, const DailyMetrics& metrics);
-
 
 }  // namespace livedata::server

@@ -1,106 +1,66 @@
-// The dataset's records written with a JsonWriter: the members of each type's to_json
-// (dataset.cpp), in the same order, with the same values, without the enclosing braces (so
-// a caller can add members, as the upstream page does for a day's updatedAt).
+// The dataset's records written as JSON, following their field tables (record_fields.h):
+// with a JsonWriter on the serving path, and as nlohmann's ordered_json where a tree is
+// wanted (tests, tools).
 //
 // Invariant: `{` + writeMembers(record) + `}` is byte for byte ordered_json(record).dump();
-// the renderers' pinned-bytes tests (tests/server/store/api_queries_test.cpp,
-// tests/server/upstream/page_json_test.cpp) hold both to it.
+// the renderers' pinned-bytes tests hold both to it.
 #pragma once
+
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
 
 #include "model/civil_time.h"
 #include "model/dataset.h"
 #include "model/json_writer.h"
+#include "model/record_fields.h"
 
 namespace livedata::server {
 
-inline void writeMembers(JsonWriter& json, const Campaign& c) {
-  json.key("id");
-  json.text(c.id);
-  json.key("name");
-  json.text(c.name);
-  json.key("status");
-  json.text(c.status);
-  json.key("sendTime");
-  json.text(formatIsoTimestamp(c.sendTime));
-  json.key("recipients");
-  json.integer(c.recipients);
-  json.key("opens");
-  json.integer(c.opens);
-  json.key("clicks");
-  json.integer(c.clicks);
-  json.key("revenue");
-  json.number(c.revenue);
-  json.key("openRate");
-  json.number(c.openRate);
-  json.key("clickRate");
-  json.number(c.clickRate);
-  json.key("updatedAt");
-  json.text(formatIsoTimestamp(c.updatedAt));
+// Which fields are written: the API's, or every field (the upstream feed's records).
+enum class Audience { api, feed };
+
+namespace record_json {
+
+inline void writeValue(JsonWriter& json, repr::Text, const std::string& value) { json.text(value); }
+template <typename Enum>
+void writeValue(JsonWriter& json, repr::Word<Enum>, Enum value) {
+  json.text(wordOf(value));
+}
+inline void writeValue(JsonWriter& json, repr::Timestamp, UnixSeconds value) { json.text(formatIsoTimestamp(value)); }
+inline void writeValue(JsonWriter& json, repr::Date, DayNumber value) { json.text(formatIsoDate(value)); }
+inline void writeValue(JsonWriter& json, repr::Count, std::int64_t value) { json.integer(value); }
+inline void writeValue(JsonWriter& json, repr::Number, double value) { json.number(value); }
+
+inline nlohmann::ordered_json treeValue(repr::Text, const std::string& value) { return value; }
+template <typename Enum>
+nlohmann::ordered_json treeValue(repr::Word<Enum>, Enum value) {
+  return wordOf(value);
+}
+inline nlohmann::ordered_json treeValue(repr::Timestamp, UnixSeconds value) { return formatIsoTimestamp(value); }
+inline nlohmann::ordered_json treeValue(repr::Date, DayNumber value) { return formatIsoDate(value); }
+inline nlohmann::ordered_json treeValue(repr::Count, std::int64_t value) { return value; }
+inline nlohmann::ordered_json treeValue(repr::Number, double value) { return value; }
+
+}  // namespace record_json
+
+// The record's members without the enclosing braces, so a caller can add members.
+template <typename Record>
+void writeMembers(JsonWriter& json, const Record& record, Audience audience = Audience::api) {
+  forEachField<Record>([&](const auto& field, std::size_t) {
+    if (audience == Audience::api && !field.inApi()) return;
+    json.key(field.name);
+    record_json::writeValue(json, typename std::decay_t<decltype(field)>::Repr{}, field.of(record));
+  });
 }
 
-inline void writeMembers(JsonWriter& json, const Flow& f) {
-  json.key("id");
-  json.text(f.id);
-  json.key("name");
-  json.text(f.name);
-  json.key("status");
-  json.text(f.status);
-  json.key("trigger");
-  json.text(f.trigger);
-  json.key("recipients");
-  json.integer(f.recipients);
-  json.key("revenue");
-  json.number(f.revenue);
-  json.key("conversionRate");
-  json.number(f.conversionRate);
-  json.key("updatedAt");
-  json.text(formatIsoTimestamp(f.updatedAt));
-}
-
-inline void writeMembers(JsonWriter& json, const Form& f) {
-  json.key("id");
-  json.text(f.id);
-  json.key("name");
-  json.text(f.name);
-  json.key("status");
-  json.text(f.status);
-  json.key("views");
-  json.integer(f.views);
-  json.key("submissions");
-  json.integer(f.submissions);
-  json.key("submitRate");
-  json.number(f.submitRate);
-  json.key("updatedAt");
-  json.text(formatIsoTimestamp(f.updatedAt));
-}
-
-inline void writeMembers(JsonWriter& json, const Segment& s) {
-  json.key("id");
-  json.text(s.id);
-  json.key("name");
-  json.text(s.name);
-  json.key("status");
-  json.text(s.status);
-  json.key("members");
-  json.integer(s.members);
-  json.key("growth");
-  json.number(s.growth);
-  json.key("updatedAt");
-  json.text(formatIsoTimestamp(s.updatedAt));
-}
-
-// A day of the API's series: no updatedAt (that is the sync's, not the API's).
-inline void writeMembers(JsonWriter& json, const DailyMetrics& m) {
-  json.key("date");
-  json.text(formatIsoDate(m.day));
-  json.key("sends");
-  json.integer(m.sends);
-  json.key("opens");
-  json.integer(m.opens);
-  json.key("clicks");
-  json.integer(m.clicks);
-  json.key("revenue");
-  json.number(m.revenue);
+template <typename Record, typename = decltype(RecordSchema<Record>::fields)>
+void to_json(nlohmann::ordered_json& json, const Record& record) {
+  json = nlohmann::ordered_json::object();
+  forEachField<Record>([&](const auto& field, std::size_t) {
+    if (!field.inApi()) return;
+    json[field.name] = record_json::treeValue(typename std::decay_t<decltype(field)>::Repr{}, field.of(record));
+  });
 }
 
 // A rough size of one written record, to reserve a body's string once.

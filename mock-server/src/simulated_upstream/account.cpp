@@ -242,7 +242,7 @@ struct UpstreamAccount::Tables {
     c.id = id;
     const std::int64_t theme = random.intBetween(0, static_cast<std::int64_t>(kThemes.size()) - 1);
     c.name = std::string(kThemes[static_cast<std::size_t>(theme)]) + " Draft #" + std::to_string(number);
-    c.status = "draft";
+    c.status = CampaignStatus::draft;
     c.recipients = random.intBetween(1000, 250000);
     const std::int64_t daysAhead = random.intBetween(1, 30);
     c.sendTime = (stamp / kHour + 1) * kHour + daysAhead * kSecondsPerDay;
@@ -255,15 +255,15 @@ struct UpstreamAccount::Tables {
     const std::size_t row = pickRow(campaigns.size());
     const UnixSeconds stamp = stampFor(campaigns, now);
     campaigns.update(row, stamp, [&](Campaign& c) {
-      if (c.status == "draft") {
+      if (c.status == CampaignStatus::draft) {
         const std::int64_t hoursAhead = random.intBetween(1, 72);
-        c.status = "scheduled";
+        c.status = CampaignStatus::scheduled;
         c.sendTime = (stamp / kHour + hoursAhead) * kHour;
-      } else if (c.status == "scheduled") {
-        c.status = "sending";
+      } else if (c.status == CampaignStatus::scheduled) {
+        c.status = CampaignStatus::sending;
         c.sendTime = stamp;
       } else {
-        const bool sending = c.status == "sending";
+        const bool sending = c.status == CampaignStatus::sending;
         const double openShare = sending ? random.realBetween(0.01, 0.08) : random.realBetween(0.0, 0.002);
         const double clickShare = random.realBetween(0.04, 0.30);
         const double revenuePerClick = random.realBetween(0.5, 9.0);
@@ -273,7 +273,7 @@ struct UpstreamAccount::Tables {
         c.opens += opens;
         c.clicks += clicks;
         c.revenue = roundTo(c.revenue + static_cast<double>(clicks) * revenuePerClick, 2);
-        if (sending && finish == 0) c.status = "sent";
+        if (sending && finish == 0) c.status = CampaignStatus::sent;
       }
       c.openRate = rate(c.opens, c.recipients);
       c.clickRate = rate(c.clicks, c.recipients);
@@ -286,13 +286,13 @@ struct UpstreamAccount::Tables {
     const UnixSeconds stamp = stampFor(flows, now);
     flows.update(row, stamp, [&](Flow& f) {
       const std::int64_t toggle = random.intBetween(0, 4);
-      if (f.status == "draft") {
-        f.status = "live";
+      if (f.status == FlowStatus::draft) {
+        f.status = FlowStatus::live;
         if (f.conversionRate == 0) f.conversionRate = roundTo(random.realBetween(0.005, 0.15), 4);
         return;
       }
-      if (f.status == "live" && toggle == 0) {
-        f.status = "draft";
+      if (f.status == FlowStatus::live && toggle == 0) {
+        f.status = FlowStatus::draft;
         return;
       }
       const std::int64_t recipients = random.intBetween(1, 200);
@@ -308,10 +308,10 @@ struct UpstreamAccount::Tables {
     const UnixSeconds stamp = stampFor(forms, now);
     forms.update(row, stamp, [&](Form& f) {
       const std::int64_t toggle = random.intBetween(0, 4);
-      if (f.status == "draft") {
-        f.status = "live";
+      if (f.status == FormStatus::draft) {
+        f.status = FormStatus::live;
       } else if (toggle == 0) {
-        f.status = "draft";
+        f.status = FormStatus::draft;
       } else {
         const std::int64_t views = random.intBetween(1, 500);
         const double submitShare = random.realBetween(0.005, 0.12);
@@ -328,7 +328,7 @@ struct UpstreamAccount::Tables {
     const UnixSeconds stamp = stampFor(segments, now);
     segments.update(row, stamp, [&](Segment& s) {
       const std::int64_t delta = random.intBetween(-50, 500);
-      if (s.status == "archived") s.status = "active";
+      if (s.status == SegmentStatus::archived) s.status = SegmentStatus::active;
       const std::int64_t before = s.members;
       s.members = std::max<std::int64_t>(0, s.members + delta);
       s.growth = roundTo(s.growth + static_cast<double>(s.members - before) / static_cast<double>(std::max<std::int64_t>(1, before)), 4);

@@ -60,18 +60,21 @@ Campaign makeCampaign(SplitMix64& random, int index, const TimeFrame& frame) {
   const std::string kind = pick(random, kKinds);
   c.name = theme + " " + kind + " #" + std::to_string(index + 1);
   const std::int64_t roll = random.intBetween(0, 99);
-  c.status = roll < 72 ? "sent" : roll < 75 ? "sending" : roll < 87 ? "scheduled" : "draft";
+  c.status = roll < 72   ? CampaignStatus::sent
+             : roll < 75 ? CampaignStatus::sending
+             : roll < 87 ? CampaignStatus::scheduled
+                         : CampaignStatus::draft;
   c.recipients = random.intBetween(1000, 250000);
-  if (c.status == "sent" || c.status == "sending") {
-    c.sendTime = c.status == "sent" ? random.intBetween(frame.start, frame.end - 2 * kHour)
+  if (c.status == CampaignStatus::sent || c.status == CampaignStatus::sending) {
+    c.sendTime = c.status == CampaignStatus::sent ? random.intBetween(frame.start, frame.end - 2 * kHour)
                                     : frame.end - random.intBetween(kHour, 6 * kHour);
-    const double progress = c.status == "sent" ? 1.0 : random.realBetween(0.2, 0.9);
+    const double progress = c.status == CampaignStatus::sent ? 1.0 : random.realBetween(0.2, 0.9);
     c.opens = share(c.recipients, random.realBetween(0.12, 0.55) * progress);
     c.clicks = share(c.opens, random.realBetween(0.04, 0.30));
     c.revenue = roundTo(static_cast<double>(c.clicks) * random.realBetween(0.5, 9.0), 2);
     c.updatedAt = std::min(frame.end, c.sendTime + random.intBetween(0, 48 * kHour));
   } else {
-    const UnixSeconds horizon = c.status == "scheduled" ? 30 * kSecondsPerDay : 90 * kSecondsPerDay;
+    const UnixSeconds horizon = c.status == CampaignStatus::scheduled ? 30 * kSecondsPerDay : 90 * kSecondsPerDay;
     c.sendTime = frame.end + 1 + random.intBetween(kHour, horizon) / kHour * kHour;
     c.updatedAt = frame.end - random.intBetween(0, 60 * kSecondsPerDay);
   }
@@ -92,9 +95,9 @@ Flow makeFlow(SplitMix64& random, int index, const TimeFrame& frame) {
   f.id = makeId("flw", index);
   f.name = std::string(pick(random, kNames)) + " " + std::to_string(index + 1);
   const std::int64_t roll = random.intBetween(0, 99);
-  f.status = roll < 60 ? "live" : roll < 85 ? "draft" : "manual";
+  f.status = roll < 60 ? FlowStatus::live : roll < 85 ? FlowStatus::draft : FlowStatus::manual;
   f.trigger = pick(random, kTriggers);
-  if (f.status != "draft") {
+  if (f.status != FlowStatus::draft) {
     f.recipients = random.intBetween(200, 120000);
     f.conversionRate = roundTo(random.realBetween(0.005, 0.15), 4);
     f.revenue = roundTo(static_cast<double>(share(f.recipients, f.conversionRate)) *
@@ -114,8 +117,8 @@ Form makeForm(SplitMix64& random, int index, const TimeFrame& frame) {
   const std::string kind = pick(random, kKinds);
   const std::string offer = pick(random, kOffers);
   f.name = kind + " - " + offer + " " + std::to_string(index + 1);
-  f.status = random.intBetween(0, 99) < 70 ? "live" : "draft";
-  if (f.status == "live") {
+  f.status = random.intBetween(0, 99) < 70 ? FormStatus::live : FormStatus::draft;
+  if (f.status == FormStatus::live) {
     f.views = random.intBetween(500, 400000);
     f.submissions = share(f.views, random.realBetween(0.005, 0.12));
   }
@@ -131,9 +134,9 @@ Segment makeSegment(SplitMix64& random, int index, const TimeFrame& frame) {
   Segment s;
   s.id = makeId("seg", index);
   s.name = std::string(pick(random, kNames)) + " " + std::to_string(index + 1);
-  s.status = random.intBetween(0, 99) < 80 ? "active" : "archived";
+  s.status = random.intBetween(0, 99) < 80 ? SegmentStatus::active : SegmentStatus::archived;
   s.members = random.intBetween(50, 500000);
-  s.growth = s.status == "active" ? roundTo(random.realBetween(-0.05, 0.25), 4) : 0.0;
+  s.growth = s.status == SegmentStatus::active ? roundTo(random.realBetween(-0.05, 0.25), 4) : 0.0;
   s.updatedAt = random.intBetween(frame.start, frame.end);
   return s;
 }

@@ -10,6 +10,7 @@
 #include "livedata/types.h"  // parseNonNegativeDecimal
 #include "http/http_caching.h"
 #include "livedata/cache.h"
+#include "model/record_fields.h"
 #include "model/record_json.h"
 
 namespace livedata::server {
@@ -22,22 +23,28 @@ constexpr const char* kCacheBusting = "_t";
 constexpr std::int64_t kMaxLimit = 500;
 constexpr DayNumber kDefaultRangeDays = 30;
 
-// What each list route offers (docs/api.md, "Lists"); fields in the order of the table.
+// What each list route offers (docs/api.md, "Lists"): its record type's status words, and
+// its API fields in the order of the field table.
 struct ListSpec {
   std::vector<std::string> statuses;
   std::vector<std::string> fields;
 };
 
+template <typename Record>
+ListSpec listSpecFor() {
+  ListSpec spec;
+  for (const char* word : EnumNames<StatusOf<Record>>::words) spec.statuses.emplace_back(word);
+  forEachField<Record>([&](const auto& field, std::size_t) {
+    if (field.inApi()) spec.fields.emplace_back(field.name);
+  });
+  return spec;
+}
+
 const ListSpec& listSpecOf(ApiResource resource) {
-  static const ListSpec kCampaigns{{"draft", "scheduled", "sending", "sent"},
-                                   {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue",
-                                    "openRate", "clickRate", "updatedAt"}};
-  static const ListSpec kFlows{
-      {"live", "draft", "manual"},
-      {"id", "name", "status", "trigger", "recipients", "revenue", "conversionRate", "updatedAt"}};
-  static const ListSpec kForms{{"live", "draft"},
-                               {"id", "name", "status", "views", "submissions", "submitRate", "updatedAt"}};
-  static const ListSpec kSegments{{"active", "archived"}, {"id", "name", "status", "members", "growth", "updatedAt"}};
+  static const ListSpec kCampaigns = listSpecFor<Campaign>();
+  static const ListSpec kFlows = listSpecFor<Flow>();
+  static const ListSpec kForms = listSpecFor<Form>();
+  static const ListSpec kSegments = listSpecFor<Segment>();
   switch (resource) {
     case ApiResource::campaigns:
       return kCampaigns;

@@ -37,7 +37,7 @@ std::size_t indexOf(Entity entity) { return static_cast<std::size_t>(entity); }
 
 template <typename Table>
 std::string selectSql(const std::string& rest) {
-  return "SELECT " + tables::columnList<Table>() + " FROM " + Table::table + rest;
+  return "SELECT " + Table::columnList() + " FROM " + Table::table + rest;
 }
 
 // Runs `read` on a leased reader connection inside one read transaction, turning failures
@@ -57,7 +57,7 @@ std::variant<Result, std::string> readSnapshot(ReaderPool& readers, const char* 
 
 template <typename Table, typename Row>
 std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows) {
-  static const std::string kSql = tables::upsertSql<Table>();
+  static const std::string kSql = Table::upsertSql();
   std::size_t changed = 0;
   auto statement = writer.use(kSql);
   for (const Row& row : rows) {
@@ -70,9 +70,8 @@ std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows)
 }
 
 template <typename Table>
-std::vector<std::decay_t<decltype(Table::read(std::declval<const sqlite::Statement&>()))>> readRows(
-    sqlite::Statement& statement) {
-  std::vector<std::decay_t<decltype(Table::read(statement))>> rows;
+std::vector<typename Table::Row> readRows(sqlite::Statement& statement) {
+  std::vector<typename Table::Row> rows;
   while (statement.step()) rows.push_back(Table::read(statement));
   return rows;
 }
@@ -123,7 +122,7 @@ std::variant<std::unique_ptr<Store>, std::string> Store::open(const std::string&
 std::variant<std::size_t, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
                                                          const std::optional<SyncCursor>& cursor) {
   const Entity rowsEntity = std::visit(
-      [](const auto& list) { return tables::TableOf<typename std::decay_t<decltype(list)>::value_type>::entity; },
+      [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; },
       rows);
   if (rowsEntity != entity && server::rowCount(rows) > 0) {
     return std::string("store: rows of ") + nameOf(rowsEntity) + " committed as " + nameOf(entity);
@@ -136,7 +135,7 @@ std::variant<std::size_t, std::string> Store::commitPage(Entity entity, const En
     changed = std::visit(
         [&](const auto& list) {
           using Row = typename std::decay_t<decltype(list)>::value_type;
-          return upsertRows<tables::TableOf<Row>>(writer, list);
+          return upsertRows<tables::Table<Row>>(writer, list);
         },
         rows);
     if (cursor) {
@@ -183,7 +182,7 @@ std::variant<ListPage, std::string> Store::list(Entity entity, const ListQuery& 
   if (query.limit < 1 || query.offset < 0) return std::string("store: limit must be positive and offset not negative");
   return tables::visitRowType(entity, [&](auto table) -> std::variant<ListPage, std::string> {
     using Table = decltype(table);
-    const char* sortColumn = tables::columnForField<Table>(query.sortField);
+    const char* sortColumn = Table::columnForField(query.sortField);
     if (!sortColumn) return std::string("store: cannot sort ") + Table::table + " by '" + query.sortField + "'";
     // Only constants and whitelisted column names reach the SQL text; values are bound.
     const std::string where = query.status ? " WHERE status = ?1" : "";
@@ -208,7 +207,7 @@ std::variant<ListPage, std::string> Store::list(Entity entity, const ListQuery& 
 }
 
 std::variant<MetricsOverview, std::string> Store::overview(DayNumber from, DayNumber to) const {
-  using Table = tables::TableOf<DailyMetrics>;
+  using Table = tables::Table<DailyMetrics>;
   static const std::string kSql = selectSql<Table>(" WHERE day BETWEEN ?1 AND ?2 ORDER BY day");
   return readSnapshot<MetricsOverview>(impl_->readers, "read metrics", [&](sqlite::Connection& c) {
     MetricsOverview overview;
@@ -238,7 +237,7 @@ std::variant<std::optional<DayNumber>, std::string> Store::latestMetricsDay() co
 std::variant<EntityRows, std::string> Store::allRows(Entity entity) const {
   return tables::visitRowType(entity, [&](auto table) {
     using Table = decltype(table);
-    const std::string sql = selectSql<Table>(std::string(" ORDER BY ") + Table::columns[0].column);
+    const std::string sql = selectSql<Table>(std::string(" ORDER BY ") + Table::keyColumn());
     return readSnapshot<EntityRows>(impl_->readers, "read rows", [&](sqlite::Connection& c) {
       auto rows = c.use(sql);
       return EntityRows(readRows<Table>(*rows));

@@ -1,13 +1,14 @@
 #include "upstream_client/page_json.h"
 
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "model/enum_names.h"
+#include "model/record_fields.h"
 #include "model/record_json.h"
 
 namespace livedata::server {
@@ -15,18 +16,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A record as the feed carries it: its API members, and a day also its updatedAt.
-void writeRecord(JsonWriter& json, const DailyMetrics& metrics) {
-  json.beginObject();
-  writeMembers(json, metrics);
-  json.key("updatedAt");
-  json.text(formatIsoTimestamp(metrics.updatedAt));
-  json.endObject();
-}
+// A record as the feed carries it: every field, a day's updatedAt too.
 template <typename Record>
 void writeRecord(JsonWriter& json, const Record& record) {
   json.beginObject();
-  writeMembers(json, record);  // already ends with updatedAt
+  writeMembers(json, record, Audience::feed);
   json.endObject();
 }
 
@@ -97,16 +91,13 @@ class FieldReader {
     return value->text;
   }
 
-  std::string oneOf(const char* name, std::initializer_list<const char*> allowed) {
-    std::string value = text(name);
-    if (error_) return value;
-    std::string list;
-    for (const char* option : allowed) {
-      if (value == option) return value;
-      list += list.empty() ? option : std::string(", ") + option;
-    }
-    fail(name, "expected one of " + list);
-    return value;
+  template <typename Enum>
+  Enum word(const char* name) {
+    const std::string value = text(name);
+    if (error_) return Enum{};
+    const auto parsed = enumFromWord<Enum>(value);
+    if (!parsed) fail(name, "expected one of " + wordList<Enum>());
+    return parsed.value_or(Enum{});
   }
 
   // A count: an integer of 0 or more.
@@ -167,57 +158,22 @@ class FieldReader {
   std::optional<std::string> error_;
 };
 
-void read(FieldReader& in, Campaign& c) {
-  c.id = in.text("id");
-  c.name = in.text("name");
-  c.status = in.oneOf("status", {"draft", "scheduled", "sending", "sent"});
-  c.sendTime = in.timestamp("sendTime");
-  c.recipients = in.count("recipients");
-  c.opens = in.count("opens");
-  c.clicks = in.count("clicks");
-  c.revenue = in.number("revenue");
-  c.openRate = in.number("openRate");
-  c.clickRate = in.number("clickRate");
-  c.updatedAt = in.timestamp("updatedAt");
+// The first fault is the first field, in the table's order, that is missing or malformed.
+std::string readValue(FieldReader& in, repr::Text, const char* name) { return in.text(name); }
+template <typename Enum>
+Enum readValue(FieldReader& in, repr::Word<Enum>, const char* name) {
+  return in.word<Enum>(name);
 }
+UnixSeconds readValue(FieldReader& in, repr::Timestamp, const char* name) { return in.timestamp(name); }
+DayNumber readValue(FieldReader& in, repr::Date, const char* name) { return in.date(name); }
+std::int64_t readValue(FieldReader& in, repr::Count, const char* name) { return in.count(name); }
+double readValue(FieldReader& in, repr::Number, const char* name) { return in.number(name); }
 
-void read(FieldReader& in, Flow& f) {
-  f.id = in.text("id");
-  f.name = in.text("name");
-  f.status = in.oneOf("status", {"live", "draft", "manual"});
-  f.trigger = in.text("trigger");
-  f.recipients = in.count("recipients");
-  f.revenue = in.number("revenue");
-  f.conversionRate = in.number("conversionRate");
-  f.updatedAt = in.timestamp("updatedAt");
-}
-
-void read(FieldReader& in, Form& f) {
-  f.id = in.text("id");
-  f.name = in.text("name");
-  f.status = in.oneOf("status", {"live", "draft"});
-  f.views = in.count("views");
-  f.submissions = in.count("submissions");
-  f.submitRate = in.number("submitRate");
-  f.updatedAt = in.timestamp("updatedAt");
-}
-
-void read(FieldReader& in, Segment& s) {
-  s.id = in.text("id");
-  s.name = in.text("name");
-  s.status = in.oneOf("status", {"active", "archived"});
-  s.members = in.count("members");
-  s.growth = in.number("growth");
-  s.updatedAt = in.timestamp("updatedAt");
-}
-
-void read(FieldReader& in, DailyMetrics& m) {
-  m.day = in.date("date");
-  m.sends = in.count("sends");
-  m.opens = in.count("opens");
-  m.clicks = in.count("clicks");
-  m.revenue = in.number("revenue");
-  m.updatedAt = in.timestamp("updatedAt");
+template <typename Record>
+void read(FieldReader& in, Record& record) {
+  forEachField<Record>([&](const auto& field, std::size_t) {
+    field.of(record) = readValue(in, typename std::decay_t<decltype(field)>::Repr{}, field.name);
+  });
 }
 
 // A record's place in the feed: (updatedAt, id), a day's id being its date.

@@ -3,8 +3,8 @@
 //
 //   {"data": [record, ...], "next_cursor": "..." | null}
 //
-// A record has the fields of its model type's to_json (dataset.h); a metrics record (a day,
-// identified by its "date") also carries "updatedAt", as every other record does.
+// A record has every field of its type's field table (model/record_fields.h): a metrics
+// record (a day, identified by its "date") also carries "updatedAt", as every other record does.
 #pragma once
 
 #include <optional>

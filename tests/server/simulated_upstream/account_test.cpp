@@ -119,7 +119,7 @@ TEST(UpstreamAccount, ChangesMoveCampaignsThroughTheirLifecycleAndAddNewOnes) {
   for (const auto& c : after) {
     const auto it = old.find(c.id);
     if (it == old.end()) continue;
-    if (it->second.status != c.status) transitions.insert({it->second.status, c.status});
+    if (it->second.status != c.status) transitions.insert({wordOf(it->second.status), wordOf(c.status)});
     EXPECT_GE(c.opens, it->second.opens);  // figures only grow
     EXPECT_LE(c.opens, c.recipients);
     EXPECT_LE(c.clicks, c.opens);

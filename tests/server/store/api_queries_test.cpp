@@ -38,7 +38,7 @@ std::vector<Json> expectedItems(const std::vector<Item>& all, const std::optiona
                                 std::int64_t* total) {
   std::vector<Json> items;
   for (const Item& item : all) {
-    if (!status || item.status == *status) items.emplace_back(item);
+    if (!status || wordOf(item.status) == *status) items.emplace_back(item);
   }
   std::sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
     if (a[field] != b[field]) return descending ? b[field] < a[field] : a[field] < b[field];

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/record_fields.h"
 #include "store/migrations.h"
 #include "store/sqlite.h"
 #include "store_test_support.h"
@@ -188,8 +189,8 @@ TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
 }
 
 TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
-  const std::vector<Flow> flows{{"f1", "Welcome", "live", "List join", 42, 1234.56, 0.0375, kT0}};
-  const std::vector<Form> forms{{"fm1", "Popup", "draft", 900, 45, 0.05, kT0 + 5}};
+  const std::vector<Flow> flows{{"f1", "Welcome", FlowStatus::live, "List join", 42, 1234.56, 0.0375, kT0}};
+  const std::vector<Form> forms{{"fm1", "Popup", FormStatus::draft, 900, 45, 0.05, kT0 + 5}};
   const std::vector<Segment> segments{makeSegment("s1", 77, kT0 + 9)};
   const std::vector<DailyMetrics> days{makeDay(20'000, 1000, 99.99), makeDay(20'001, 2000, 0.01)};
   EXPECT_EQ(commit(flows), 1u);
@@ -324,6 +325,35 @@ TEST_F(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
   ListQuery none;
   none.status = "scheduled";
   EXPECT_EQ(list(none), std::make_pair(Ids{}, std::int64_t{0}));
+}
+
+// The field tables (model/record_fields.h) and the migrated schema describe the same
+// columns, in the same order: the statements built from the one run against the other.
+TEST_F(StoreTest, EveryTableHasExactlyItsRecordsColumnsInOrder) {
+  sqlite::Connection connection(path_, sqlite::Connection::Mode::readOnly);
+  for (const Entity entity : kAllEntities) {
+    visitRecordType(entity, [&](auto type) {
+      using Record = typename decltype(type)::type;
+      std::vector<std::string> expected;
+      forEachField<Record>([&](const auto& field, std::size_t) { expected.emplace_back(field.column); });
+      auto columns = connection.use(std::string("SELECT name FROM pragma_table_info('") +
+                                    RecordSchema<Record>::table + "') ORDER BY cid");
+      std::vector<std::string> actual;
+      while (columns->step()) actual.push_back(columns->text(0));
+      EXPECT_EQ(actual, expected) << RecordSchema<Record>::table;
+    });
+  }
+}
+
+TEST_F(StoreTest, AStatusWordTheModelDoesNotKnowIsAnErrorNotACrash) {
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)});
+  {
+    sqlite::Connection connection(path_, sqlite::Connection::Mode::readWriteCreate);
+    connection.execute("UPDATE campaigns SET status = 'paused' WHERE id = 'c1'");
+  }
+  const auto rows = store_->allRows(Entity::campaigns);
+  ASSERT_TRUE(std::holds_alternative<std::string>(rows));
+  EXPECT_NE(std::get<std::string>(rows).find("'paused'"), std::string::npos) << std::get<std::string>(rows);
 }
 
 TEST_F(StoreTest, ListAcceptsEveryItemFieldAndNothingElse) {

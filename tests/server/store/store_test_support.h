@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "model/record_json.h"  // ordered_json of a record
 #include "store/store.h"
 
 namespace livedata::server::testing {
@@ -56,11 +58,12 @@ Value valueOf(std::variant<Value, std::string> result) {
   return std::get<Value>(std::move(result));
 }
 
-inline Campaign makeCampaign(std::string id, std::string status, UnixSeconds updatedAt, double revenue = 0) {
+// `status` is the status word, e.g. "sent".
+inline Campaign makeCampaign(std::string id, std::string_view status, UnixSeconds updatedAt, double revenue = 0) {
   Campaign c;
   c.id = std::move(id);
   c.name = "Campaign " + c.id;
-  c.status = std::move(status);
+  c.status = enumFromWord<CampaignStatus>(status).value();
   c.sendTime = updatedAt - 3600;
   c.recipients = 1000;
   c.opens = 250;
@@ -73,7 +76,7 @@ inline Campaign makeCampaign(std::string id, std::string status, UnixSeconds upd
 }
 
 inline Segment makeSegment(std::string id, std::int64_t members, UnixSeconds updatedAt) {
-  return Segment{std::move(id), "Segment", "active", members, 0.01, updatedAt};
+  return Segment{std::move(id), "Segment", SegmentStatus::active, members, 0.01, updatedAt};
 }
 
 inline DailyMetrics makeDay(DayNumber day, std::int64_t sends, double revenue) {

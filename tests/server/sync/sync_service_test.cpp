@@ -47,7 +47,7 @@ Campaign campaign(std::string id, UnixSeconds updatedAt, double revenue = 10) {
   Campaign c;
   c.id = std::move(id);
   c.name = "Campaign " + c.id;
-  c.status = "sent";
+  c.status = CampaignStatus::sent;
   c.recipients = 1000;
   c.revenue = revenue;
   c.updatedAt = updatedAt;

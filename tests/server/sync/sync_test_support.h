@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/entity.h"
+#include "model/record_json.h"  // ordered_json of a record
 #include "store/store.h"
 
 namespace livedata::server::testing {

@@ -56,7 +56,7 @@ TEST(UpstreamPageJson, RenderedPagesArePinnedToTheTreeRenderersBytes) {
 }
 
 TEST(UpstreamPageJson, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
-  Segment segment{"seg_\"1\"", "tab\t nl\n bell\x07 caf\xc3\xa9 bad\xff", "active", 0, -1e-5, 0};
+  Segment segment{"seg_\"1\"", "tab\t nl\n bell\x07 caf\xc3\xa9 bad\xff", SegmentStatus::active, 0, -1e-5, 0};
   DailyMetrics day{dayFromCivil(2026, 10, 31), 3, 2, 1, 1e300, 1'793'491'199};
   EXPECT_EQ(renderPage(std::vector<Segment>{segment}, std::nullopt), "{\"data\":[{\"id\":\"seg_\\\"1\\\"\",\"name\":\"tab\\t nl\\n bell\\u0007 caf\xc3\xa9 bad\xef\xbf\xbd\",\"status\":\"active\",\"members\":0,\"growth\":-1e-05,\"updatedAt\":\"1970-01-01T00:00:00Z\"}],\"next_cursor\":null}");
   EXPECT_EQ(renderPage(std::vector<DailyMetrics>{day}, std::string("c\"1")), "{\"data\":[{\"date\":\"2026-10-31\",\"sends\":3,\"opens\":2,\"clicks\":1,\"revenue\":1e+300,\"updatedAt\":\"2026-10-31T23:59:59Z\"}],\"next_cursor\":\"c\\\"1\"}");

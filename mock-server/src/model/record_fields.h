@@ -1,0 +1,180 @@
+// Each record type's fields, listed once: the member, its name in the API and the upstream
+// feed, its SQL column, and its representation. JSON writing (record_json.h), page reading
+// (upstream_client/page_json.cpp), the store's columns and statements (store/entity_tables.h)
+// and the list routes' sort fields all follow these tables, so a field is added in one place.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "model/civil_time.h"
+#include "model/dataset.h"
+#include "model/entity.h"
+
+namespace livedata::server {
+
+// How a value is represented: in JSON, and in its SQL column.
+namespace representation {
+struct Text {  // a JSON string; TEXT
+  using Value = std::string;
+};
+template <typename Enum>
+struct Word {  // a JSON string, one of EnumNames<Enum>::words; TEXT holding the word
+  using Value = Enum;
+};
+struct Timestamp {  // "2026-10-31T08:15:00Z"; INTEGER Unix seconds
+  using Value = UnixSeconds;
+};
+struct Date {  // "2026-10-31"; INTEGER day number
+  using Value = DayNumber;
+};
+struct Count {  // a JSON integer of 0 or more; INTEGER
+  using Value = std::int64_t;
+};
+struct Number {  // a JSON number; REAL
+  using Value = double;
+};
+}  // namespace representation
+
+// Where a field appears: everywhere, or only in the store and the upstream feed (a day's
+// updatedAt drives the incremental sync but is not part of the API's day objects).
+enum class Visibility { everywhere, syncOnly };
+
+template <typename Record, typename Representation>
+struct Field {
+  using Value = typename Representation::Value;
+  using Repr = Representation;
+  const char* name;    // the JSON member (docs/api.md; also what `sort=` names)
+  const char* column;  // the SQL column
+  Value Record::*member;
+  Visibility visibility = Visibility::everywhere;
+
+  const Value& of(const Record& record) const { return record.*member; }
+  Value& of(Record& record) const { return record.*member; }
+  bool inApi() const { return visibility == Visibility::everywhere; }
+};
+
+template <typename Repr, typename Record>
+constexpr Field<Record, Repr> field(const char* name, const char* column, typename Repr::Value Record::*member,
+                                    Visibility visibility = Visibility::everywhere) {
+  return {name, column, member, visibility};
+}
+
+// Specialised per record type with: entity, table, and fields (a tuple of Field, in the
+// order of the JSON members and the table's columns; the first is the record's identity).
+template <typename Record>
+struct RecordSchema;
+
+namespace repr = representation;
+
+template <>
+struct RecordSchema<Campaign> {
+  static constexpr Entity entity = Entity::campaigns;
+  static constexpr const char* table = "campaigns";
+  static constexpr auto fields = std::make_tuple(
+      field<repr::Text>("id", "id", &Campaign::id), field<repr::Text>("name", "name", &Campaign::name),
+      field<repr::Word<CampaignStatus>>("status", "status", &Campaign::status),
+      field<repr::Timestamp>("sendTime", "send_time", &Campaign::sendTime),
+      field<repr::Count>("recipients", "recipients", &Campaign::recipients),
+      field<repr::Count>("opens", "opens", &Campaign::opens), field<repr::Count>("clicks", "clicks", &Campaign::clicks),
+      field<repr::Number>("revenue", "revenue", &Campaign::revenue),
+      field<repr::Number>("openRate", "open_rate", &Campaign::openRate),
+      field<repr::Number>("clickRate", "click_rate", &Campaign::clickRate),
+      field<repr::Timestamp>("updatedAt", "updated_at", &Campaign::updatedAt));
+};
+
+template <>
+struct RecordSchema<Flow> {
+  static constexpr Entity entity = Entity::flows;
+  static constexpr const char* table = "flows";
+  static constexpr auto fields = std::make_tuple(
+      field<repr::Text>("id", "id", &Flow::id), field<repr::Text>("name", "name", &Flow::name),
+      field<repr::Word<FlowStatus>>("status", "status", &Flow::status),
+      field<repr::Text>("trigger", "trigger_name", &Flow::trigger),
+      field<repr::Count>("recipients", "recipients", &Flow::recipients),
+      field<repr::Number>("revenue", "revenue", &Flow::revenue),
+      field<repr::Number>("conversionRate", "conversion_rate", &Flow::conversionRate),
+      field<repr::Timestamp>("updatedAt", "updated_at", &Flow::updatedAt));
+};
+
+template <>
+struct RecordSchema<Form> {
+  static constexpr Entity entity = Entity::forms;
+  static constexpr const char* table = "forms";
+  static constexpr auto fields = std::make_tuple(
+      field<repr::Text>("id", "id", &Form::id), field<repr::Text>("name", "name", &Form::name),
+      field<repr::Word<FormStatus>>("status", "status", &Form::status),
+      field<repr::Count>("views", "views", &Form::views),
+      field<repr::Count>("submissions", "submissions", &Form::submissions),
+      field<repr::Number>("submitRate", "submit_rate", &Form::submitRate),
+      field<repr::Timestamp>("updatedAt", "updated_at", &Form::updatedAt));
+};
+
+template <>
+struct RecordSchema<Segment> {
+  static constexpr Entity entity = Entity::segments;
+  static constexpr const char* table = "segments";
+  static constexpr auto fields = std::make_tuple(
+      field<repr::Text>("id", "id", &Segment::id), field<repr::Text>("name", "name", &Segment::name),
+      field<repr::Word<SegmentStatus>>("status", "status", &Segment::status),
+      field<repr::Count>("members", "members", &Segment::members),
+      field<repr::Number>("growth", "growth", &Segment::growth),
+      field<repr::Timestamp>("updatedAt", "updated_at", &Segment::updatedAt));
+};
+
+template <>
+struct RecordSchema<DailyMetrics> {
+  static constexpr Entity entity = Entity::metrics;
+  static constexpr const char* table = "metrics";
+  static constexpr auto fields = std::make_tuple(
+      field<repr::Date>("date", "day", &DailyMetrics::day), field<repr::Count>("sends", "sends", &DailyMetrics::sends),
+      field<repr::Count>("opens", "opens", &DailyMetrics::opens),
+      field<repr::Count>("clicks", "clicks", &DailyMetrics::clicks),
+      field<repr::Number>("revenue", "revenue", &DailyMetrics::revenue),
+      field<repr::Timestamp>("updatedAt", "updated_at", &DailyMetrics::updatedAt, Visibility::syncOnly));
+};
+
+// The status enum of a record type that has one (every list item).
+template <typename Record>
+using StatusOf = decltype(Record::status);
+
+template <typename Record>
+inline constexpr std::size_t kFieldCount = std::tuple_size_v<std::decay_t<decltype(RecordSchema<Record>::fields)>>;
+
+// Calls visit(field, index) for each field of Record, in order.
+template <typename Record, typename Visit>
+constexpr void forEachField(Visit&& visit) {
+  std::apply(
+      [&](const auto&... fields) {
+        std::size_t index = 0;
+        (visit(fields, index++), ...);
+      },
+      RecordSchema<Record>::fields);
+}
+
+template <typename Record>
+struct RecordType {
+  using type = Record;
+};
+
+// Calls visit(RecordType<R>{}) with the record type R kept for `entity`.
+template <typename Visitor>
+decltype(auto) visitRecordType(Entity entity, Visitor&& visit) {
+  switch (entity) {
+    case Entity::campaigns:
+      return visit(RecordType<Campaign>{});
+    case Entity::flows:
+      return visit(RecordType<Flow>{});
+    case Entity::forms:
+      return visit(RecordType<Form>{});
+    case Entity::segments:
+      return visit(RecordType<Segment>{});
+    case Entity::metrics:
+      break;
+  }
+  return visit(RecordType<DailyMetrics>{});
+}
+
+}  // namespace livedata::server
