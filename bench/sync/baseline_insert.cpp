@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "baseline_insert.h"
 
 #include <sqlite3.h>
@@ -50,7 +51,7 @@ void execute(sqlite3* db, const char* sql) { check(db, sqlite3_exec(db, sql, nul
 // The store's schema (tables and indexes, by its own migrations) in a new file, in WAL mode.
 void createStoreSchema(const std::string& path) {
   auto opened = server::Store::open(path);
-  if (auto* error = std::get_if<std::string>(&opened)) throw std::runtime_error(*error);
+  if (!opened) throw std::runtime_error(opened.error());
 }
 
 void bindCampaign(sqlite3* db, sqlite3_stmt* insert, const Campaign& c) {
@@ -80,7 +81,7 @@ void insertBatch(sqlite3* db, sqlite3_stmt* insert, const std::vector<Campaign>&
 
 }  // namespace
 
-std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const server::UpstreamAccount& account,
+Expected<BaselineInsertResult, std::string> insertCampaignsPlainly(const server::UpstreamAccount& account,
                                                                        const std::string& path, int batchRows) {
   BaselineInsertResult result;
   try {

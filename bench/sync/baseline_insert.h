@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "simulated_upstream/account.h"
 
 namespace livedata::bench {
@@ -23,7 +24,7 @@ struct BaselineInsertResult {
 // Inserts every campaign of `account`, in feed order ((updatedAt, id), as the sync receives
 // them), `batchRows` rows per transaction, into a new database at `path` (which must not
 // exist). REQUIRES: nothing changes the account meanwhile. On failure, the SQLite error.
-std::variant<BaselineInsertResult, std::string> insertCampaignsPlainly(const server::UpstreamAccount& account,
+Expected<BaselineInsertResult, std::string> insertCampaignsPlainly(const server::UpstreamAccount& account,
                                                                        const std::string& path, int batchRows);
 
 }  // namespace livedata::bench

@@ -46,7 +46,7 @@ std::optional<double> parseNumber(std::string_view text) {
 
 }  // namespace
 
-std::variant<SyncBenchOptions, std::string> parseSyncBenchOptions(int argc, const char* const* argv) {
+Expected<SyncBenchOptions, std::string> parseSyncBenchOptions(int argc, const char* const* argv) {
   SyncBenchOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view name = argv[i];

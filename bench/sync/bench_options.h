@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/expected.h"
+
 namespace livedata::bench {
 
 struct SyncBenchOptions {
@@ -30,6 +32,6 @@ struct SyncBenchOptions {
 extern const char* const kSyncBenchUsage;
 
 // The options of argv[1..argc), or an error naming the bad option.
-std::variant<SyncBenchOptions, std::string> parseSyncBenchOptions(int argc, const char* const* argv);
+Expected<SyncBenchOptions, std::string> parseSyncBenchOptions(int argc, const char* const* argv);
 
 }  // namespace livedata::bench

@@ -15,11 +15,11 @@
 int main(int argc, char** argv) {
   using namespace livedata::bench;
   auto parsed = parseSyncBenchOptions(argc, argv);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    std::fprintf(stderr, "livedata-sync-bench: %s\n", error->c_str());
+  if (!parsed) {
+    std::fprintf(stderr, "livedata-sync-bench: %s\n", parsed.error().c_str());
     return 2;
   }
-  const SyncBenchOptions& options = std::get<SyncBenchOptions>(parsed);
+  const SyncBenchOptions& options = parsed.value();
   if (options.help) {
     std::fputs(kSyncBenchUsage, stdout);
     return 0;
@@ -29,11 +29,11 @@ int main(int argc, char** argv) {
   for (const int records : options.records) {
     std::fprintf(stderr, "sync bench: %d records, pages of %d...\n", records, options.pageSize);
     auto run = runSyncBenchmark(records, options);
-    if (auto* error = std::get_if<std::string>(&run)) {
-      std::fprintf(stderr, "livedata-sync-bench: %d records: %s\n", records, error->c_str());
+    if (!run) {
+      std::fprintf(stderr, "livedata-sync-bench: %d records: %s\n", records, run.error().c_str());
       return 1;
     }
-    runs.push_back(std::get<SyncBenchRun>(std::move(run)));
+    runs.push_back(std::move(run).value());
   }
 
   printTable(stdout, runs);

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "sync_scenario.h"
 
 #include <sys/resource.h>
@@ -29,7 +30,7 @@ constexpr std::uint64_t kAccountSeed = 42;  // the tests' seed: the same account
 // A folder made with mkdtemp, removed with everything in it at destruction.
 class TempDir {
  public:
-  static std::variant<std::unique_ptr<TempDir>, std::string> create(const std::string& parent) {
+  static Expected<std::unique_ptr<TempDir>, std::string> create(const std::string& parent) {
     std::string pattern = (std::filesystem::path(parent) / "livedata-sync-bench-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return "cannot create a temporary folder in " + parent;
     return std::unique_ptr<TempDir>(new TempDir(pattern));
@@ -50,12 +51,12 @@ class TempDir {
 
 // The object of a create() that answers an object or an error, or the error prefixed by `what`.
 template <typename T>
-std::unique_ptr<T> take(std::variant<std::unique_ptr<T>, std::string> created, const char* what, std::string& error) {
-  if (auto* message = std::get_if<std::string>(&created)) {
-    error = std::string(what) + ": " + *message;
+std::unique_ptr<T> take(Expected<std::unique_ptr<T>, std::string> created, const char* what, std::string& error) {
+  if (!created) {
+    error = std::string(what) + ": " + created.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<T>>(created));
+  return std::move(created.value());
 }
 
 double peakResidentMiB() {
@@ -64,7 +65,7 @@ double peakResidentMiB() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
-std::variant<SyncPassResult, std::string> syncCampaigns(server::SyncService& sync, const char* what) {
+Expected<SyncPassResult, std::string> syncCampaigns(server::SyncService& sync, const char* what) {
   const Stopwatch stopwatch;
   const server::SyncRunReport report = sync.runNow(server::SyncRequest{false, {Entity::campaigns}});
   SyncPassResult result;
@@ -81,14 +82,14 @@ std::variant<SyncPassResult, std::string> syncCampaigns(server::SyncService& syn
 }
 
 // Every page of the campaigns' feed fetched and parsed as the sync does, and dropped.
-std::variant<FeedWalkResult, std::string> walkFeed(server::UpstreamSource& source, int pageSize) {
+Expected<FeedWalkResult, std::string> walkFeed(server::UpstreamSource& source, int pageSize) {
   FeedWalkResult result;
   const Stopwatch stopwatch;
   std::optional<std::string> cursor;
   do {
     server::UpstreamResult fetched = source.fetchPage(Entity::campaigns, 0, cursor, pageSize);
-    if (auto* failure = std::get_if<server::UpstreamFailure>(&fetched)) return "feed walk: " + failure->message;
-    auto& page = std::get<server::UpstreamPage>(fetched);
+    if (!fetched) return "feed walk: " + fetched.error().message;
+    auto& page = fetched.value();
     ++result.pages;
     result.records += server::rowCount(page.rows);
     cursor = std::move(page.nextCursor);
@@ -142,7 +143,7 @@ struct SyncTarget {
   }
 };
 
-std::variant<SyncTarget, std::string> openSyncTarget(const std::string& path, server::UpstreamSource& source,
+Expected<SyncTarget, std::string> openSyncTarget(const std::string& path, server::UpstreamSource& source,
                                                      int pageSize) {
   std::string error;
   SyncTarget target;
@@ -164,35 +165,35 @@ void removeDatabase(const std::string& path) {
 
 // Steps 1-3 of sync_scenario.h into `storePath` (left in place, with its open service in
 // `target`) and a baseline file (removed).
-std::variant<FullSyncRepetition, std::string> measureFullSync(const server::UpstreamAccount& account,
+Expected<FullSyncRepetition, std::string> measureFullSync(const server::UpstreamAccount& account,
                                                               server::UpstreamSource& source, const TempDir& dir,
                                                               const std::string& storePath, int pageSize,
                                                               SyncTarget& target) {
   FullSyncRepetition repetition;
   target.close();
   auto opened = openSyncTarget(storePath, source, pageSize);
-  if (auto* message = std::get_if<std::string>(&opened)) return *message;
-  target = std::get<SyncTarget>(std::move(opened));
+  if (!opened) return opened.error();
+  target = std::move(opened).value();
 
   auto full = syncCampaigns(*target.sync, "full sync");
-  if (auto* message = std::get_if<std::string>(&full)) return *message;
-  repetition.fullSync = std::get<SyncPassResult>(full);
+  if (!full) return full.error();
+  repetition.fullSync = full.value();
 
   auto walk = walkFeed(source, pageSize);
-  if (auto* message = std::get_if<std::string>(&walk)) return *message;
-  repetition.feedWalk = std::get<FeedWalkResult>(walk);
+  if (!walk) return walk.error();
+  repetition.feedWalk = walk.value();
 
   const std::string baselinePath = dir.file("baseline.db");
   auto baseline = insertCampaignsPlainly(account, baselinePath, pageSize);
   removeDatabase(baselinePath);
-  if (auto* message = std::get_if<std::string>(&baseline)) return *message;
-  repetition.baseline = std::get<BaselineInsertResult>(baseline);
+  if (!baseline) return baseline.error();
+  repetition.baseline = baseline.value();
   return repetition;
 }
 
 }  // namespace
 
-std::variant<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenchOptions& options) {
+Expected<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenchOptions& options) {
   SyncBenchRun run;
   run.records = records;
   run.pageSize = options.pageSize;
@@ -226,8 +227,8 @@ std::variant<SyncBenchRun, std::string> runSyncBenchmark(int records, const Sync
   for (int i = 0; i < options.repetitions; ++i) {
     const std::string storePath = dir->file(("store-" + std::to_string(i) + ".db").c_str());
     auto repetition = measureFullSync(*account, *source, *dir, storePath, options.pageSize, target);
-    if (auto* message = std::get_if<std::string>(&repetition)) return *message;
-    run.repetitions.push_back(std::get<FullSyncRepetition>(repetition));
+    if (!repetition) return repetition.error();
+    run.repetitions.push_back(repetition.value());
     if (i + 1 < options.repetitions) {
       target.close();
       removeDatabase(storePath);
@@ -240,8 +241,8 @@ std::variant<SyncBenchRun, std::string> runSyncBenchmark(int records, const Sync
   run.changesApplied = changes.changesApplied;
 
   auto incremental = syncCampaigns(*target.sync, "incremental sync");
-  if (auto* message = std::get_if<std::string>(&incremental)) return *message;
-  run.incremental = std::get<SyncPassResult>(incremental);
+  if (!incremental) return incremental.error();
+  run.incremental = incremental.value();
 
   run.peakRssMiB = peakResidentMiB();
   return run;

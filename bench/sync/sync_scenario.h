@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/expected.h"
 #include "baseline_insert.h"
 #include "bench_options.h"
 
@@ -59,6 +60,6 @@ struct SyncBenchRun {
 
 // Runs the steps above for `records` campaigns; temporary files go to a fresh folder in
 // options.workDir, removed afterwards. On failure, a message naming the step.
-std::variant<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenchOptions& options);
+Expected<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenchOptions& options);
 
 }  // namespace livedata::bench

@@ -180,10 +180,10 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
 
   {
     auto opened = server::Store::open(dataDir->path() + "/livedata.db");
-    ASSERT_EQ(opened.index(), 0u) << std::get<1>(opened);
-    auto& store = *std::get<0>(opened);
+    ASSERT_TRUE(opened.ok()) << opened.error();
+    auto& store = *opened.value();
     EXPECT_FALSE(store.ping().has_value());
-    const auto rows = std::get<std::int64_t>(store.rowCount(server::Entity::campaigns));
+    const auto rows = store.rowCount(server::Entity::campaigns).value();
     EXPECT_GT(rows, 0);
     EXPECT_LT(rows, 60000) << "the kill came too late to test anything";
   }
@@ -194,13 +194,13 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   ASSERT_EQ(status["state"], "idle") << status.dump();
 
   auto opened = server::Store::open(dataDir->path() + "/livedata.db");
-  ASSERT_EQ(opened.index(), 0u);
-  auto& store = *std::get<0>(opened);
+  ASSERT_TRUE(opened.ok());
+  auto& store = *opened.value();
   server::HttpUpstreamOptions sourceOptions;
   sourceOptions.baseUrl = upstream.baseUrl();
   auto madeSource = server::HttpUpstreamSource::create(sourceOptions);
-  ASSERT_EQ(madeSource.index(), 0u);
-  auto& source = *std::get<0>(madeSource);
+  ASSERT_TRUE(madeSource.ok());
+  auto& source = *madeSource.value();
   for (const server::Entity entity : server::kAllEntities) {
     // Walk the upstream's whole feed: the truth to compare with.
     std::vector<server::Campaign> expectedCampaigns;
@@ -208,8 +208,8 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
     std::optional<std::string> cursor;
     do {
       const auto page = source.fetchPage(entity, 0, cursor, 1000);
-      ASSERT_EQ(page.index(), 0u) << std::get<server::UpstreamFailure>(page).message;
-      const auto& fetched = std::get<server::UpstreamPage>(page);
+      ASSERT_TRUE(page.ok()) << page.error().message;
+      const auto& fetched = page.value();
       expectedCount += server::rowCount(fetched.rows);
       if (const auto* campaigns = std::get_if<std::vector<server::Campaign>>(&fetched.rows)) {
         expectedCampaigns.insert(expectedCampaigns.end(), campaigns->begin(), campaigns->end());
@@ -217,10 +217,10 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
       cursor = fetched.nextCursor;
     } while (cursor);
     const auto stored = store.allRows(entity);
-    ASSERT_EQ(stored.index(), 0u);
-    EXPECT_EQ(server::rowCount(std::get<server::EntityRows>(stored)), expectedCount) << server::nameOf(entity);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(server::rowCount(stored.value()), expectedCount) << server::nameOf(entity);
     if (entity == server::Entity::campaigns) {
-      auto storedCampaigns = std::get<std::vector<server::Campaign>>(std::get<server::EntityRows>(stored));
+      auto storedCampaigns = std::get<std::vector<server::Campaign>>(stored.value());
       std::sort(expectedCampaigns.begin(), expectedCampaigns.end(),
                 [](const auto& a, const auto& b) { return a.id < b.id; });
       ASSERT_EQ(storedCampaigns.size(), expectedCampaigns.size());

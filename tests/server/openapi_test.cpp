@@ -51,8 +51,8 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   options.changesPerMinute = 0;
   const Log log(LogLevel::error);
   auto backend = Backend::start(options, log);
-  ASSERT_EQ(backend.index(), 0u) << std::get<std::string>(backend);
-  ApiServer server(options, "token", *std::get<0>(backend), log);
+  ASSERT_TRUE(backend.ok()) << backend.error();
+  ApiServer server(options, "token", *backend.value(), log);
 
   const auto documented = documentedRoutes(LIVEDATA_SOURCE_DIR "/docs/openapi.yaml");
   ASSERT_FALSE(documented.empty());
@@ -60,7 +60,7 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   for (const auto& route : served) EXPECT_EQ(documented.count(route), 1u) << route << " is not in docs/openapi.yaml";
   for (const auto& route : documented) EXPECT_EQ(served.count(route), 1u) << route << " is documented but not served";
 
-  std::get<0>(backend)->stop();
+  backend.value()->stop();
   std::filesystem::remove_all(pattern);
 }
 

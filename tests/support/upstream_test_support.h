@@ -30,21 +30,21 @@ inline std::unique_ptr<UpstreamAccount> makeAccount(std::uint64_t seed = 7, Data
   options.seed = seed;
   options.sizes = sizes;
   auto created = UpstreamAccount::create(std::move(options));
-  if (auto* error = std::get_if<std::string>(&created)) {
-    ADD_FAILURE() << "UpstreamAccount::create: " << *error;
+  if (!created) {
+    ADD_FAILURE() << "UpstreamAccount::create: " << created.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<UpstreamAccount>>(created));
+  return std::move(created.value());
 }
 
 inline std::unique_ptr<UpstreamServer> startServer(UpstreamAccount& account, UpstreamServerOptions options = {}) {
   if (options.adminToken.empty()) options.adminToken = "test-token";
   auto created = UpstreamServer::create(account, std::move(options));
-  if (auto* error = std::get_if<std::string>(&created)) {
-    ADD_FAILURE() << "UpstreamServer::create: " << *error;
+  if (!created) {
+    ADD_FAILURE() << "UpstreamServer::create: " << created.error();
     return nullptr;
   }
-  auto server = std::move(std::get<std::unique_ptr<UpstreamServer>>(created));
+  auto server = std::move(created.value());
   if (!server->start()) {
     ADD_FAILURE() << "UpstreamServer::start failed";
     return nullptr;
@@ -58,11 +58,11 @@ inline std::unique_ptr<HttpUpstreamSource> makeSource(const std::string& baseUrl
   options.readTimeoutMs = readTimeoutMs;
   options.connectTimeoutMs = 2000;
   auto created = HttpUpstreamSource::create(std::move(options));
-  if (auto* error = std::get_if<std::string>(&created)) {
-    ADD_FAILURE() << "HttpUpstreamSource::create: " << *error;
+  if (!created) {
+    ADD_FAILURE() << "HttpUpstreamSource::create: " << created.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<HttpUpstreamSource>>(created));
+  return std::move(created.value());
 }
 
 // One record as a JSON object with every field, updatedAt as seconds, and "key": its id
@@ -105,11 +105,11 @@ inline Walk walkFeed(UpstreamSource& source, Entity entity, UnixSeconds updatedS
   std::optional<std::string> cursor;
   do {
     UpstreamResult result = source.fetchPage(entity, updatedSince, cursor, pageSize);
-    if (auto* failure = std::get_if<UpstreamFailure>(&result)) {
-      walk.failure = *failure;
+    if (!result) {
+      walk.failure = result.error();
       return walk;
     }
-    auto& page = std::get<UpstreamPage>(result);
+    auto& page = result.value();
     for (auto& row : rowsOf(page.rows)) walk.rows.push_back(std::move(row));
     ++walk.pages;
     cursor = page.nextCursor;
@@ -129,7 +129,7 @@ inline std::vector<nlohmann::ordered_json> latestByKey(const std::vector<nlohman
 }
 
 inline UpstreamFailure failureOf(const UpstreamResult& result) {
-  if (const auto* failure = std::get_if<UpstreamFailure>(&result)) return *failure;
+  if (!result) return result.error();
   ADD_FAILURE() << "expected a failure, got a page";
   return {};
 }

@@ -21,15 +21,34 @@ Unexpected<std::decay_t<E>> unexpected(E&& error) {
   return {std::forward<E>(error)};
 }
 
+template <typename>
+struct IsUnexpected : std::false_type {};
+template <typename E>
+struct IsUnexpected<Unexpected<E>> : std::true_type {};
+
 struct Error;  // the core's error (errors.h): the default, so the core writes Expected<T>
 
 template <typename T, typename E = Error>
 class Expected {
+  template <typename From>
+  static constexpr bool IsSelf = std::is_same_v<std::decay_t<From>, Expected> || IsUnexpected<std::decay_t<From>>::value;
+
  public:
+  // A default value, as std::expected (C++23) has.
+  template <typename U = T, typename = std::enable_if_t<std::is_default_constructible_v<U>>>
+  Expected() : state_(std::in_place_index<0>) {}
+
   Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
 
-  // Implicit from the error type itself only when that cannot be mistaken for a value.
-  template <typename From, typename = std::enable_if_t<!std::is_same_v<T, E> && std::is_same_v<std::decay_t<From>, E>>>
+  // Implicit from anything else that converts to the value (a derived pointer, a literal).
+  template <typename From, typename = std::enable_if_t<!IsSelf<From> && std::is_convertible_v<From, T>>>
+  Expected(From&& value) : state_(std::in_place_index<0>, std::forward<From>(value)) {}  // NOLINT: implicit by design
+
+  // Implicit from what converts to the error and not to the value, so nothing is ambiguous;
+  // otherwise (Expected<std::string, std::string>) through unexpected().
+  template <typename From, typename = std::enable_if_t<!IsSelf<From> && !std::is_convertible_v<From, T> &&
+                                                       std::is_convertible_v<From, E>>,
+            typename = void>
   Expected(From&& error) : state_(std::in_place_index<1>, std::forward<From>(error)) {}  // NOLINT: implicit by design
 
   template <typename From, typename = std::enable_if_t<std::is_convertible_v<From, E>>>

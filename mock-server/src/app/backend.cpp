@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "app/backend.h"
 
 #include <utility>
@@ -7,10 +8,10 @@ namespace {
 
 // Unwraps a factory's variant, or returns its message prefixed with the part's name.
 template <typename T>
-std::string takeOrExplain(std::variant<std::unique_ptr<T>, std::string>&& made, std::unique_ptr<T>& into,
+std::string takeOrExplain(Expected<std::unique_ptr<T>, std::string>&& made, std::unique_ptr<T>& into,
                           const char* part) {
-  if (auto* error = std::get_if<std::string>(&made)) return std::string(part) + ": " + *error;
-  into = std::move(std::get<std::unique_ptr<T>>(made));
+  if (!made) return std::string(part) + ": " + made.error();
+  into = std::move(made.value());
   return {};
 }
 
@@ -34,7 +35,7 @@ UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, co
   return server;
 }
 
-std::variant<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
+Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
   std::unique_ptr<Backend> backend(new Backend(log));
   if (auto error = takeOrExplain(Store::open(options.dbPath), backend->store_, "store"); !error.empty()) return error;
 

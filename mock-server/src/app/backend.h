@@ -14,6 +14,7 @@
 #include <string>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "cache/shared_response_cache.h"
 #include "app/log.h"
 #include "app/options.h"
@@ -31,7 +32,7 @@ class Backend {
   // Opens the store, starts the in-process upstream (when options.upstreamUrl is empty),
   // the response cache and the sync, and queues a first sync so the store catches up.
   // On failure, a message naming the part and the cause.
-  static std::variant<std::unique_ptr<Backend>, std::string> start(const ServerOptions& options, const Log& log);
+  static Expected<std::unique_ptr<Backend>, std::string> start(const ServerOptions& options, const Log& log);
 
   ~Backend();  // stop()
   Backend(const Backend&) = delete;

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "app/backend_routes.h"
 
 #include <algorithm>
@@ -12,7 +13,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // A JSON object body; an empty body counts as {} when `emptyIsObject`.
-std::variant<nlohmann::json, ApiError> parseObject(const std::string& body, bool emptyIsObject) {
+Expected<nlohmann::json, ApiError> parseObject(const std::string& body, bool emptyIsObject) {
   if (body.empty() && emptyIsObject) return nlohmann::json::object();
   auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return invalidBody("the request body is not valid JSON");
@@ -36,8 +37,8 @@ AdminReply BackendRoutes::syncStatus() { return okReply(Json(backend_.sync().sta
 
 AdminReply BackendRoutes::requestSync(const std::string& body) {
   auto parsed = parseObject(body, /*emptyIsObject=*/true);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorReply(*error);
-  const auto& json = std::get<nlohmann::json>(parsed);
+  if (!parsed) return errorReply(parsed.error());
+  const auto& json = parsed.value();
   if (auto error = rejectUnknownFields(json, {"force", "entities"})) return errorReply(*error);
   SyncRequest request;
   if (json.contains("force")) {
@@ -64,8 +65,8 @@ AdminReply BackendRoutes::cacheStats() { return okReply(backend_.cache().toJson(
 
 AdminReply BackendRoutes::invalidateCache(const std::string& body) {
   auto parsed = parseObject(body, /*emptyIsObject=*/false);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorReply(*error);
-  const auto& json = std::get<nlohmann::json>(parsed);
+  if (!parsed) return errorReply(parsed.error());
+  const auto& json = parsed.value();
   if (auto error = rejectUnknownFields(json, {"pattern", "endpoints"})) return errorReply(*error);
   if (json.contains("pattern") == json.contains("endpoints")) {
     return errorReply(invalidBody("give exactly one of pattern (a glob such as \"campaigns*\") and endpoints"));
@@ -103,8 +104,8 @@ AdminReply BackendRoutes::setUpstreamFaults(const std::string& body) {
   UpstreamServer* upstream = backend_.localUpstream();
   if (!upstream) return errorReply(upstreamExternal());
   auto parsed = parseFaults(body);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorReply(*error);
-  if (auto error = upstream->setFaults(std::get<UpstreamFaults>(std::move(parsed)))) {
+  if (!parsed) return errorReply(parsed.error());
+  if (auto error = upstream->setFaults(std::move(parsed).value())) {
     return errorReply(invalidBody(*error));
   }
   return okReply(Json(upstream->faults()));
@@ -121,8 +122,8 @@ AdminReply BackendRoutes::upstreamChanges(const std::string& body) {
   UpstreamServer* upstream = backend_.localUpstream();
   if (!upstream) return errorReply(upstreamExternal());
   auto parsed = parseObject(body, /*emptyIsObject=*/false);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorReply(*error);
-  const auto& json = std::get<nlohmann::json>(parsed);
+  if (!parsed) return errorReply(parsed.error());
+  const auto& json = parsed.value();
   if (auto error = rejectUnknownFields(json, {"count"})) return errorReply(*error);
   if (!json.contains("count") || !json["count"].is_number_integer() || json["count"].get<std::int64_t>() < 1 ||
       json["count"].get<std::int64_t>() > 1000000) {
@@ -138,8 +139,8 @@ AdminReply BackendRoutes::touch(const std::string& body) {
   UpstreamServer* upstream = backend_.localUpstream();
   if (!upstream) return errorReply(upstreamExternal());
   auto parsed = parseObject(body, /*emptyIsObject=*/false);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return errorReply(*error);
-  const auto& json = std::get<nlohmann::json>(parsed);
+  if (!parsed) return errorReply(parsed.error());
+  const auto& json = parsed.value();
   const auto resource = json.contains("endpoint") && json["endpoint"].is_string()
                             ? apiResourceFromName(json["endpoint"].get<std::string>())
                             : std::nullopt;

@@ -75,31 +75,31 @@ bool serveUntilSignalled(sigset_t stopSignals, const Log& log, Listen listen, St
 
 int runUpstreamOnly(const ServerOptions& options, const std::string& token, const Log& log, sigset_t stopSignals) {
   auto account = UpstreamAccount::create(upstreamAccountOptionsFrom(options));
-  if (auto* error = std::get_if<std::string>(&account)) {
-    log.error("cannot start", {{"part", "upstream account"}, {"error", *error}});
+  if (!account) {
+    log.error("cannot start", {{"part", "upstream account"}, {"error", account.error()}});
     return 1;
   }
   UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, token);
   serverOptions.host = options.host;
   serverOptions.port = options.port;
   serverOptions.threads = options.threads;
-  auto server = UpstreamServer::create(*std::get<0>(account), serverOptions);
-  if (auto* error = std::get_if<std::string>(&server)) {
-    log.error("cannot start", {{"part", "upstream server"}, {"error", *error}});
+  auto server = UpstreamServer::create(*account.value(), serverOptions);
+  if (!server) {
+    log.error("cannot start", {{"part", "upstream server"}, {"error", server.error()}});
     return 1;
   }
-  UpstreamServer& upstream = *std::get<0>(server);
+  UpstreamServer& upstream = *server.value();
   const int port = upstream.bind();
   if (port < 0) {
     log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
     return 1;
   }
-  std::get<0>(account)->start();
+  account.value()->start();
   std::printf("livedata upstream listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
   const bool served = serveUntilSignalled(
       stopSignals, log, [&] { return upstream.listen(); }, [&] { upstream.stop(); });
-  std::get<0>(account)->stop();
+  account.value()->stop();
   return served ? 0 : 1;
 }
 
@@ -130,11 +130,11 @@ int main(int argc, char** argv) {
   ServerOptions withToken = options;
   withToken.adminToken = token;  // the in-process upstream's admin routes take the same one
   auto started = Backend::start(withToken, log);
-  if (auto* error = std::get_if<std::string>(&started)) {
-    log.error("cannot start", {{"error", *error}});
+  if (!started) {
+    log.error("cannot start", {{"error", started.error()}});
     return 1;
   }
-  Backend& backend = *std::get<0>(started);
+  Backend& backend = *started.value();
 
   ApiServer server(withToken, token, backend, log);
   const int port = server.bind();

@@ -212,8 +212,8 @@ const std::vector<Option>& allOptions() {
                    "none"),
        [](ServerOptions& options, const std::string& value) -> Error {
          auto parsed = parseFaults(value);
-         if (const auto* error = std::get_if<ApiError>(&parsed)) return error->message;
-         options.upstreamFaults = std::get<UpstreamFaults>(std::move(parsed));
+         if (!parsed) return parsed.error().message;
+         options.upstreamFaults = std::move(parsed).value();
          return std::nullopt;
        }},
       // Monitoring

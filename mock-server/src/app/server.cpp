@@ -270,12 +270,12 @@ void ApiServer::stop() {
 
 void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
   const auto resolved = backend_.api().resolve(resource, req.params);
-  if (const auto* error = std::get_if<ApiError>(&resolved)) return sendError(res, *error);
-  const ResolvedRequest& request = std::get<ResolvedRequest>(resolved);
-  const auto result = backend_.cache().getOrComputeAs<ApiError>(
+  if (!resolved) return sendError(res, resolved.error());
+  const ResolvedRequest& request = resolved.value();
+  const auto result = backend_.cache().getOrCompute(
       request.resourceKey, [&] { return backend_.api().render(request); });
-  if (const auto* error = std::get_if<ApiError>(&result)) return sendError(res, *error);
-  const Representation& representation = *std::get<std::shared_ptr<const Representation>>(result);
+  if (!result) return sendError(res, result.error());
+  const Representation& representation = *result.value();
 
   const bool gzip = !representation.gzipBody.empty() && acceptsGzip(combinedHeader(req, "Accept-Encoding"));
   const std::string& etag = gzip ? representation.gzipEtag : representation.etag;

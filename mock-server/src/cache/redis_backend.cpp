@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "cache/redis_backend.h"
 
 #include <hiredis/hiredis.h>
@@ -109,7 +110,7 @@ bool readField(std::string_view& in, std::string& field) {
 
 // ---------------------------------------------------------------- URL and values
 
-std::variant<RedisUrl, std::string> parseRedisUrl(std::string_view url) {
+Expected<RedisUrl, std::string> parseRedisUrl(std::string_view url) {
   const auto bad = [&](const std::string& why) {
     return "invalid Redis URL '" + std::string(url) + "': " + why + " (expected redis://HOST[:PORT][/DB])";
   };
@@ -189,7 +190,7 @@ std::optional<Representation> decodeRepresentation(std::string_view encoded) {
 
 std::optional<std::string> validate(const RedisBackendOptions& options) {
   const auto url = parseRedisUrl(options.url);
-  if (const auto* error = std::get_if<std::string>(&url)) return *error;
+  if (!url) return url.error();
   if (options.connectTimeoutMs < 1 || options.connectTimeoutMs > 60000) return "connectTimeoutMs: expected 1..60000 ms";
   if (options.commandTimeoutMs < 1 || options.commandTimeoutMs > 60000) return "commandTimeoutMs: expected 1..60000 ms";
   if (options.poolSize < 1 || options.poolSize > 1024) return "poolSize: expected 1..1024";
@@ -211,9 +212,9 @@ RedisCacheBackend::Lease::~Lease() {
   if (context_) owner_->release(std::move(context_), generation_, broken_);
 }
 
-std::variant<std::unique_ptr<RedisCacheBackend>, std::string> RedisCacheBackend::create(RedisBackendOptions options) {
+Expected<std::unique_ptr<RedisCacheBackend>, std::string> RedisCacheBackend::create(RedisBackendOptions options) {
   if (auto error = validate(options)) return *error;
-  RedisUrl url = std::get<RedisUrl>(parseRedisUrl(options.url));
+  RedisUrl url = parseRedisUrl(options.url).value();
   return std::unique_ptr<RedisCacheBackend>(new RedisCacheBackend(std::move(options), std::move(url)));
 }
 

@@ -36,6 +36,7 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/expected.h"
 #include "cache/cache_backend.h"
 
 struct redisContext;
@@ -52,7 +53,7 @@ struct RedisUrl {
 // Parses "redis://HOST[:PORT][/DB]" (HOST may be a bracketed IPv6 address; PORT defaults to
 // 6379, DB to 0). The error names what is wrong: scheme, empty host, port, database,
 // credentials or query (neither supported).
-std::variant<RedisUrl, std::string> parseRedisUrl(std::string_view url);
+Expected<RedisUrl, std::string> parseRedisUrl(std::string_view url);
 
 // The value stored in Redis for one Representation:
 //   "LDR" 0x01, then body, etag, gzipBody, gzipEtag, each a 4-byte big-endian length
@@ -79,7 +80,7 @@ std::optional<std::string> validate(const RedisBackendOptions& options);
 class RedisCacheBackend final : public CacheBackend {
  public:
   // Validates the options and parses the URL; does not connect (the first command does).
-  static std::variant<std::unique_ptr<RedisCacheBackend>, std::string> create(RedisBackendOptions options);
+  static Expected<std::unique_ptr<RedisCacheBackend>, std::string> create(RedisBackendOptions options);
 
   ~RedisCacheBackend() override;
   RedisCacheBackend(const RedisCacheBackend&) = delete;

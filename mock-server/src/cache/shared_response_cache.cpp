@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "cache/shared_response_cache.h"
 
 #include <exception>
@@ -65,14 +66,14 @@ nlohmann::ordered_json SharedResponseCacheStats::toJson() const {
 
 // ---------------------------------------------------------------- life cycle
 
-std::variant<std::unique_ptr<SharedResponseCache>, std::string> SharedResponseCache::create(
+Expected<std::unique_ptr<SharedResponseCache>, std::string> SharedResponseCache::create(
     SharedResponseCacheOptions options, SharedResponseCacheDependencies dependencies) {
   if (auto error = validate(options)) return *error;
   std::unique_ptr<RedisCacheBackend> redis;
   if (!options.redisUrl.empty()) {
     auto created = RedisCacheBackend::create(redisBackendOptionsFrom(options));
-    if (auto* error = std::get_if<std::string>(&created)) return *error;
-    redis = std::move(std::get<std::unique_ptr<RedisCacheBackend>>(created));
+    if (!created) return created.error();
+    redis = std::move(created.value());
   }
   std::unique_ptr<SharedResponseCache> cache(
       new SharedResponseCache(std::move(options), std::move(dependencies), std::move(redis)));
@@ -142,8 +143,8 @@ ComputeResult SharedResponseCache::lead(const std::string& resourceKey, const st
       ++computations_;
       outcome = CacheOutcome::computed;
       result = compute();
-      if (const auto* value = std::get_if<std::shared_ptr<const Representation>>(&result)) {
-        if (*value) store(resourceKey, *value, flight->startEpoch);
+      if (result) {
+        if (result.value()) store(resourceKey, result.value(), flight->startEpoch);
       } else {
         ++computeErrors_;
       }

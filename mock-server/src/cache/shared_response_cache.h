@@ -4,7 +4,7 @@
 //
 // Cache-aside. getOrCompute(resourceKey, compute) returns the cached Representation of a
 // resource, or computes it, stores it for ttlSeconds and returns it. A compute that fails
-// returns a ComputeError, which is handed back to the caller and never stored.
+// returns an ApiError, which is handed back to the caller and never stored.
 //
 // Single-flight. Concurrent misses on one key run `compute` ONCE: the first becomes the
 // leader, the others wait for its result (its error, or its exception, too). A leader looks
@@ -47,6 +47,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/expected.h"
 #include "cache/cache_backend.h"
 #include "cache/invalidation_log.h"
 #include "cache/memory_backend.h"
@@ -94,7 +95,7 @@ struct SharedResponseCacheStats {
   std::uint64_t misses = 0;          // computed + coalesced requests
   std::uint64_t computations = 0;    // compute calls
   std::uint64_t coalesced = 0;       // misses that waited for another request's compute
-  std::uint64_t computeErrors = 0;   // computes that returned a ComputeError or threw
+  std::uint64_t computeErrors = 0;   // computes that returned an ApiError or threw
   std::uint64_t storesSkipped = 0;   // results not stored: an invalidation overtook them
   std::size_t keys = 0;              // in the backend in use
   std::size_t bytes = 0;             // ditto, approximate
@@ -126,7 +127,7 @@ class SharedResponseCache {
   // Validates the options (the URL too); connects to Redis when one is configured (if it
   // does not answer, starts on memory and keeps trying in the background).
   // On invalid options, the message of validate().
-  static std::variant<std::unique_ptr<SharedResponseCache>, std::string> create(
+  static Expected<std::unique_ptr<SharedResponseCache>, std::string> create(
       SharedResponseCacheOptions options = {}, SharedResponseCacheDependencies dependencies = {});
 
   ~SharedResponseCache();  // stop()
@@ -137,26 +138,6 @@ class SharedResponseCache {
   // uncached. Exceptions from compute propagate to every request waiting for it.
   ComputeResult getOrCompute(const std::string& resourceKey, const std::function<ComputeResult()>& compute,
                              CacheOutcome* outcome = nullptr);
-
-  // Typed convenience: cache.getOrComputeAs<ApiError>(key, [&]() -> std::variant<
-  // std::shared_ptr<const Representation>, ApiError> {...}). Every request for one key must
-  // use the same E (a waiter unwraps the leader's error as E).
-  template <class E>
-  std::variant<std::shared_ptr<const Representation>, E> getOrComputeAs(
-      const std::string& resourceKey,
-      const std::function<std::variant<std::shared_ptr<const Representation>, E>()>& compute,
-      CacheOutcome* outcome = nullptr) {
-    ComputeResult result = getOrCompute(
-        resourceKey,
-        [&]() -> ComputeResult {
-          auto computed = compute();
-          if (auto* error = std::get_if<E>(&computed)) return ComputeError{std::any(std::move(*error))};
-          return std::get<std::shared_ptr<const Representation>>(std::move(computed));
-        },
-        outcome);
-    if (auto* error = std::get_if<ComputeError>(&result)) return std::any_cast<E>(error->payload);
-    return std::get<std::shared_ptr<const Representation>>(std::move(result));
-  }
 
   // Removes every entry whose resource key matches the glob (core globMatch semantics:
   // '*' and '?'); returns how many were removed (both tiers). "*" removes everything.

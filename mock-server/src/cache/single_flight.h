@@ -9,26 +9,22 @@
 // Threading: safe from any thread.
 #pragma once
 
-#include <any>
 #include <cstdint>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <variant>
 
+#include "livedata/expected.h"
+#include "model/api_error.h"
 #include "model/representation.h"
 
 namespace livedata::server {
 
-// A failed computation, carried back to the caller (and to requests that waited for it)
-// unchanged and never stored. `payload` is whatever the compute put there, e.g. an ApiError;
-// SharedResponseCache::getOrComputeAs<E> wraps and unwraps it.
-struct ComputeError {
-  std::any payload;
-};
-using ComputeResult = std::variant<std::shared_ptr<const Representation>, ComputeError>;
+// What a computation gives: a representation, or the API error to answer with, which is
+// carried back to the caller (and to requests that waited for it) unchanged and never stored.
+using ComputeResult = Expected<std::shared_ptr<const Representation>, ApiError>;
 
 class SingleFlight {
  public:

@@ -53,8 +53,8 @@ std::optional<ApiError> AdminRoutes::authorize(std::string_view authorization) c
 
 AdminReply AdminRoutes::addFaults(const std::string& body) {
   auto parsed = parseFaultRules(body);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return fail(*error);
-  faults_.add(std::get<std::vector<FaultRule>>(std::move(parsed)));
+  if (!parsed) return fail(parsed.error());
+  faults_.add(std::move(parsed).value());
   return ok(rulesJson(faults_.rules()));
 }
 

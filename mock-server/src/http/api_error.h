@@ -1,17 +1,14 @@
-// The one error shape of docs/api.md: {"error": {"code": "...", "message": "..."}}.
+// The API's documented errors (docs/api.md), built by name, and their JSON body.
 #pragma once
 
+#include <cstddef>
 #include <string>
+
+#include "model/api_error.h"
 
 namespace livedata::server {
 
 inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
-
-struct ApiError {
-  int status = 500;
-  std::string code;     // "invalid_parameter", "not_found", ... (docs/api.md)
-  std::string message;  // one sentence naming the parameter or route at fault
-};
 
 ApiError invalidParameter(std::string message);
 // A request body that is not the JSON the route takes (400 invalid_body).

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "http/fault_injector.h"
 
 #include <algorithm>
@@ -8,7 +9,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::variant<FaultRule, ApiError> parseRule(const Json& json, const std::string& where) {
+Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& where) {
   if (!json.is_object()) return invalidParameter(where + " must be an object");
   static const std::vector<std::string> kFields{"path", "status", "times", "delayMs", "retryAfter", "malformed"};
   for (const auto& [name, value] : json.items()) {
@@ -18,7 +19,7 @@ std::variant<FaultRule, ApiError> parseRule(const Json& json, const std::string&
     }
   }
   auto integer = [&](const char* name, std::int64_t low, std::int64_t high, std::int64_t fallback,
-                     const std::string& expected) -> std::variant<int, ApiError> {
+                     const std::string& expected) -> Expected<int, ApiError> {
     if (!json.contains(name)) return static_cast<int>(fallback);
     const Json& value = json.at(name);
     if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
@@ -39,18 +40,18 @@ std::variant<FaultRule, ApiError> parseRule(const Json& json, const std::string&
     rule.malformed = json.at("malformed").get<bool>();
   }
   auto delay = integer("delayMs", 0, kMaxFaultDelayMs, 0, "an integer from 0 to " + std::to_string(kMaxFaultDelayMs));
-  if (auto* error = std::get_if<ApiError>(&delay)) return *error;
-  rule.delayMs = std::get<int>(delay);
+  if (!delay) return delay.error();
+  rule.delayMs = delay.value();
 
   auto times = integer("times", -1, 1000000000, 1, "-1 (for ever) or an integer of 1 or more");
-  if (auto* error = std::get_if<ApiError>(&times)) return *error;
-  rule.times = std::get<int>(times);
+  if (!times) return times.error();
+  rule.times = times.value();
   if (rule.times == 0) return invalidParameter(where + ".times must be -1 (for ever) or an integer of 1 or more");
 
   const int defaultStatus = rule.malformed || rule.delayMs > 0 ? 200 : 503;
   auto status = integer("status", 200, 599, defaultStatus, "an HTTP status from 200 to 599");
-  if (auto* error = std::get_if<ApiError>(&status)) return *error;
-  rule.status = std::get<int>(status);
+  if (!status) return status.error();
+  rule.status = status.value();
 
   if (json.contains("retryAfter")) {
     const Json& value = json.at("retryAfter");
@@ -76,7 +77,7 @@ void to_json(nlohmann::ordered_json& json, const FaultRule& rule) {
   if (rule.retryAfter) json["retryAfter"] = *rule.retryAfter;
 }
 
-std::variant<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body) {
+Expected<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body) {
   const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return invalidParameter("the request body must be JSON: {\"rules\": [Rule, ...]}");
   if (!json.is_object() || !json.contains("rules") || !json.at("rules").is_array()) {
@@ -85,8 +86,8 @@ std::variant<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string
   std::vector<FaultRule> rules;
   for (std::size_t i = 0; i < json.at("rules").size(); ++i) {
     auto rule = parseRule(json.at("rules").at(i), "rules[" + std::to_string(i) + "]");
-    if (auto* error = std::get_if<ApiError>(&rule)) return *error;
-    rules.push_back(std::get<FaultRule>(std::move(rule)));
+    if (!rule) return rule.error();
+    rules.push_back(std::move(rule).value());
   }
   return rules;
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/expected.h"
 #include "http/api_error.h"
 
 namespace livedata::server {
@@ -35,7 +36,7 @@ void to_json(nlohmann::ordered_json& json, const FaultRule& rule);
 
 // Parses {"rules": [Rule, ...]} from a request body; the error names the bad field
 // (e.g. "rules[1].times must be -1 or an integer of 1 or more").
-std::variant<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body);
+Expected<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body);
 
 inline constexpr int kMaxFaultDelayMs = 60000;
 

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "simulated_upstream/account.h"
 
 #include <algorithm>
@@ -353,7 +354,7 @@ struct UpstreamAccount::Tables {
   }
 };
 
-std::variant<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(UpstreamAccountOptions options) {
+Expected<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(UpstreamAccountOptions options) {
   if (auto error = validate(options)) return *error;
   if (!options.clock) options.clock = systemNow;
   return std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options)));

@@ -35,6 +35,7 @@
 #include <thread>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "simulated_upstream/data_generator.h"
 #include "model/entity.h"
 
@@ -61,7 +62,7 @@ struct FeedPage {
 class UpstreamAccount {
  public:
   // Generates the dataset and its indexes; the error names the bad option.
-  static std::variant<std::unique_ptr<UpstreamAccount>, std::string> create(UpstreamAccountOptions options);
+  static Expected<std::unique_ptr<UpstreamAccount>, std::string> create(UpstreamAccountOptions options);
 
   ~UpstreamAccount();  // stops the ticker
   UpstreamAccount(const UpstreamAccount&) = delete;

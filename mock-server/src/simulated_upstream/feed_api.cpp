@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "simulated_upstream/feed_api.h"
 
 #include "livedata/types.h"  // parseNonNegativeDecimal
@@ -23,7 +24,7 @@ SyncCursor positionOf(const Record& record) {
 
 }  // namespace
 
-std::variant<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName,
+Expected<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName,
                                                       const std::multimap<std::string, std::string>& params) {
   const auto entity = entityFromName(entityName);
   if (!entity) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "http/api_error.h"
 #include "model/entity.h"
 #include "simulated_upstream/account.h"
@@ -27,7 +28,7 @@ struct FeedRequest {
 // `entityName` is the path's last segment; `params` the decoded query (repeated names
 // allowed by the type, refused by the API). A bad parameter or cursor is a 400; an unknown
 // entity a 404.
-std::variant<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName,
+Expected<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName,
                                                       const std::multimap<std::string, std::string>& params);
 
 // The 200 body: the page and, when records remain, the cursor that continues after it.

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "simulated_upstream/upstream_faults.h"
 
 #include <cmath>
@@ -112,7 +113,7 @@ void to_json(nlohmann::ordered_json& json, const UpstreamFaults& f) {
           {"seed", f.seed}};
 }
 
-std::variant<UpstreamFaults, ApiError> parseFaults(const std::string& body) {
+Expected<UpstreamFaults, ApiError> parseFaults(const std::string& body) {
   const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
     return invalidParameter("the request body must be a JSON object of fault fields (" + acceptedFields() + ")");

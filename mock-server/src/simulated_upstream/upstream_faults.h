@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/expected.h"
 #include "http/api_error.h"
 #include "simulated_upstream/data_generator.h"
 
@@ -48,7 +49,7 @@ std::optional<std::string> validateFaults(const UpstreamFaults& faults);
 void to_json(nlohmann::ordered_json& json, const UpstreamFaults& faults);
 // A PUT /admin/faults body: every field optional (absent ones take their defaults above,
 // so a PUT replaces the whole set); an unknown field or a bad value is a 400 naming it.
-std::variant<UpstreamFaults, ApiError> parseFaults(const std::string& body);
+Expected<UpstreamFaults, ApiError> parseFaults(const std::string& body);
 
 // What to do with one request.
 struct FaultDecision {

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "simulated_upstream/upstream_server.h"
 
 #include <httplib.h>
@@ -48,7 +49,7 @@ std::optional<std::string> validate(const UpstreamServerOptions& o) {
 
 }  // namespace
 
-std::variant<std::unique_ptr<UpstreamServer>, std::string> UpstreamServer::create(UpstreamAccount& account,
+Expected<std::unique_ptr<UpstreamServer>, std::string> UpstreamServer::create(UpstreamAccount& account,
                                                                                   UpstreamServerOptions options) {
   if (auto error = validate(options)) return *error;
   return std::unique_ptr<UpstreamServer>(new UpstreamServer(account, std::move(options)));
@@ -166,8 +167,8 @@ void UpstreamServer::serveFeed(const Request& req, Response& res) {
   }
 
   const auto request = parseFeedRequest(req.matches[1].str(), req.params);
-  if (const auto* error = std::get_if<ApiError>(&request)) return sendError(res, *error);
-  std::string body = answerFeed(account_, std::get<FeedRequest>(request));
+  if (!request) return sendError(res, request.error());
+  std::string body = answerFeed(account_, request.value());
   if (fault.kind == Kind::malformed) {
     ++injected_;
     body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
@@ -192,8 +193,8 @@ UpstreamServer::JsonReply UpstreamServer::getFaults(const std::string&) { return
 
 UpstreamServer::JsonReply UpstreamServer::putFaults(const std::string& body) {
   auto parsed = parseFaults(body);
-  if (const auto* error = std::get_if<ApiError>(&parsed)) return {error->status, renderErrorBody(*error)};
-  faults_.set(std::get<UpstreamFaults>(std::move(parsed)));
+  if (!parsed) return {parsed.error().status, renderErrorBody(parsed.error())};
+  faults_.set(std::move(parsed).value());
   return getFaults(body);
 }
 

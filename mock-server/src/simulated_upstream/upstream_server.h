@@ -25,6 +25,7 @@
 #include <thread>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/token_bucket.h"
 #include "simulated_upstream/upstream_faults.h"
@@ -70,7 +71,7 @@ struct UpstreamCounters {
 class UpstreamServer {
  public:
   // Checks the options; the error names the bad one.
-  static std::variant<std::unique_ptr<UpstreamServer>, std::string> create(UpstreamAccount& account,
+  static Expected<std::unique_ptr<UpstreamServer>, std::string> create(UpstreamAccount& account,
                                                                            UpstreamServerOptions options);
   ~UpstreamServer();  // stop()s
   UpstreamServer(const UpstreamServer&) = delete;

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "store/api_queries.h"
 
 #include <algorithm>
@@ -80,22 +81,22 @@ std::optional<ApiError> findUnknownParameter(const QueryParameters& query, const
 }
 
 // The single value of a parameter (nullopt when absent); a 400 if it was given twice.
-std::variant<std::optional<std::string>, ApiError> singleValue(const QueryParameters& query, const std::string& name) {
+Expected<std::optional<std::string>, ApiError> singleValue(const QueryParameters& query, const std::string& name) {
   const auto count = query.count(name);
   if (count == 0) return std::optional<std::string>{};
   if (count > 1) return invalidParameter(name + " must be given at most once");
   return std::optional<std::string>{query.find(name)->second};
 }
 
-std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryParameters& query) {
+Expected<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryParameters& query) {
   const ListSpec& spec = listSpecOf(resource);
   if (auto unknown = findUnknownParameter(query, {"status", "sort", "limit", "offset"})) return *unknown;
   ListQuery parsed;
   std::optional<std::string> value;
   auto fetch = [&](const char* name) -> std::optional<ApiError> {
     auto single = singleValue(query, name);
-    if (auto* error = std::get_if<ApiError>(&single)) return *error;
-    value = std::get<std::optional<std::string>>(std::move(single));
+    if (!single) return single.error();
+    value = std::move(single).value();
     return std::nullopt;
   };
 
@@ -135,14 +136,14 @@ std::variant<ListQuery, ApiError> parseListQuery(ApiResource resource, const Que
 // The validated from/to, each nullopt when absent.
 using RangeBounds = std::array<std::optional<DayNumber>, 2>;
 
-std::variant<RangeBounds, ApiError> parseOverviewQuery(const QueryParameters& query) {
+Expected<RangeBounds, ApiError> parseOverviewQuery(const QueryParameters& query) {
   if (auto unknown = findUnknownParameter(query, {"from", "to"})) return *unknown;
   RangeBounds bounds;
   const std::array<const char*, 2> names{"from", "to"};
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto single = singleValue(query, names[i]);
-    if (auto* error = std::get_if<ApiError>(&single)) return *error;
-    if (const auto& text = std::get<std::optional<std::string>>(single)) {
+    if (!single) return single.error();
+    if (const auto& text = single.value()) {
       bounds[i] = parseIsoDate(*text);
       if (!bounds[i]) return invalidParameter(std::string(names[i]) + " must be a date as YYYY-MM-DD");
     }
@@ -295,30 +296,30 @@ ApiError storeUnavailable(const std::string& detail) {
 ApiQueries::ApiQueries(const Store& store, std::function<UnixSeconds()> now)
     : store_(store), now_(now ? std::move(now) : std::function<UnixSeconds()>(systemNow)) {}
 
-std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource, const QueryParameters& query) const {
+Expected<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource, const QueryParameters& query) const {
   ResolvedRequest resolved;
   resolved.resource = resource;
   resolved.dataVersion = store_.dataVersion(entityOf(resource));
 
   if (resource != ApiResource::overview) {
     auto parsed = parseListQuery(resource, query);
-    if (auto* error = std::get_if<ApiError>(&parsed)) return std::move(*error);
-    auto& list = std::get<ListQuery>(parsed);
+    if (!parsed) return std::move(parsed.error());
+    auto& list = parsed.value();
     resolved.resourceKey = resourceKeyOf(resource, list);
     resolved.parameters = std::move(list);
     return resolved;
   }
 
   auto parsed = parseOverviewQuery(query);
-  if (auto* error = std::get_if<ApiError>(&parsed)) return std::move(*error);
-  const auto& [from, to] = std::get<RangeBounds>(parsed);
+  if (!parsed) return std::move(parsed.error());
+  const auto& [from, to] = parsed.value();
   OverviewRange range;
   if (to) {
     range.to = *to;
   } else {
     auto latest = store_.latestMetricsDay();
-    if (auto* error = std::get_if<std::string>(&latest)) return storeUnavailable(*error);
-    const auto& day = std::get<std::optional<DayNumber>>(latest);
+    if (!latest) return storeUnavailable(latest.error());
+    const auto& day = latest.value();
     range.to = day ? *day : now_() / kSecondsPerDay;
   }
   range.from = from ? *from : range.to - (kDefaultRangeDays - 1);
@@ -331,20 +332,20 @@ std::variant<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource
   return resolved;
 }
 
-std::variant<std::shared_ptr<const Representation>, ApiError> ApiQueries::render(const ResolvedRequest& request) const {
+Expected<std::shared_ptr<const Representation>, ApiError> ApiQueries::render(const ResolvedRequest& request) const {
   const bool isOverview = request.resource == ApiResource::overview;
   if (isOverview != std::holds_alternative<OverviewRange>(request.parameters)) {
     return genericError(500);  // not made by resolve(): a programming error, not the client's
   }
   if (const auto* range = std::get_if<OverviewRange>(&request.parameters)) {
     auto data = store_.overview(range->from, range->to);
-    if (auto* error = std::get_if<std::string>(&data)) return storeUnavailable(*error);
-    return represent(renderOverview(std::get<MetricsOverview>(data), *range));
+    if (!data) return storeUnavailable(data.error());
+    return represent(renderOverview(data.value(), *range));
   }
   const auto& list = std::get<ListQuery>(request.parameters);
   auto page = store_.list(entityOf(request.resource), list);
-  if (auto* error = std::get_if<std::string>(&page)) return storeUnavailable(*error);
-  return represent(renderList(std::get<ListPage>(page), list));
+  if (!page) return storeUnavailable(page.error());
+  return represent(renderList(page.value(), list));
 }
 
 }  // namespace livedata::server

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "http/api_error.h"
 #include "model/civil_time.h"
 #include "model/entity.h"
@@ -70,12 +71,12 @@ class ApiQueries {
   // value or a repeated parameter a 400 invalid_parameter. The default overview range is the
   // last 30 days ending on the latest day in the store, which is read when `to` is absent
   // (a 503 if that read fails).
-  std::variant<ResolvedRequest, ApiError> resolve(ApiResource resource, const QueryParameters& query) const;
+  Expected<ResolvedRequest, ApiError> resolve(ApiResource resource, const QueryParameters& query) const;
 
   // Reads the store and renders the JSON body (field order and number formatting as the
   // dataset's to_json conversions give them), its strong ETag and its gzip coding with its
   // own ETag. A store failure is a 503 store_unavailable.
-  std::variant<std::shared_ptr<const Representation>, ApiError> render(const ResolvedRequest& request) const;
+  Expected<std::shared_ptr<const Representation>, ApiError> render(const ResolvedRequest& request) const;
 
  private:
   const Store& store_;

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "store/store.h"
 
 #include <array>
@@ -43,7 +44,7 @@ std::string selectSql(const std::string& rest) {
 // Runs `read` on a leased reader connection inside one read transaction, turning failures
 // into messages. `what` names the operation for the message.
 template <typename Result, typename Read>
-std::variant<Result, std::string> readSnapshot(ReaderPool& readers, const char* what, Read&& read) {
+Expected<Result, std::string> readSnapshot(ReaderPool& readers, const char* what, Read&& read) {
   try {
     auto connection = readers.acquire();
     Transaction snapshot(*connection, Transaction::Kind::deferred);
@@ -94,7 +95,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Store::~Store() = default;
 
-std::variant<std::unique_ptr<Store>, std::string> Store::open(const std::string& path, const StoreOptions& options) {
+Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path, const StoreOptions& options) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
     return "store: '" + path + "' is not a database file path (in-memory and URI databases are not supported)";
   }
@@ -119,7 +120,7 @@ std::variant<std::unique_ptr<Store>, std::string> Store::open(const std::string&
   }
 }
 
-std::variant<std::size_t, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
+Expected<std::size_t, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
                                                          const std::optional<SyncCursor>& cursor) {
   const Entity rowsEntity = std::visit(
       [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; },
@@ -162,8 +163,7 @@ std::optional<SyncCursor> Store::cursor(Entity entity) const {
   });
   // A cursor that cannot be read is treated as absent: the sync then starts over, which is
   // slower but correct (upserts are idempotent).
-  auto* found = std::get_if<std::optional<SyncCursor>>(&result);
-  return found ? *found : std::nullopt;
+  return result ? std::move(result).value() : std::nullopt;
 }
 
 std::optional<std::string> Store::resetCursor(Entity entity) {
@@ -177,10 +177,10 @@ std::optional<std::string> Store::resetCursor(Entity entity) {
   }
 }
 
-std::variant<ListPage, std::string> Store::list(Entity entity, const ListQuery& query) const {
+Expected<ListPage, std::string> Store::list(Entity entity, const ListQuery& query) const {
   if (entity == Entity::metrics) return std::string("store: metrics are not a list");
   if (query.limit < 1 || query.offset < 0) return std::string("store: limit must be positive and offset not negative");
-  return tables::visitRowType(entity, [&](auto table) -> std::variant<ListPage, std::string> {
+  return tables::visitRowType(entity, [&](auto table) -> Expected<ListPage, std::string> {
     using Table = decltype(table);
     const char* sortColumn = Table::columnForField(query.sortField);
     if (!sortColumn) return std::string("store: cannot sort ") + Table::table + " by '" + query.sortField + "'";
@@ -206,7 +206,7 @@ std::variant<ListPage, std::string> Store::list(Entity entity, const ListQuery& 
   });
 }
 
-std::variant<MetricsOverview, std::string> Store::overview(DayNumber from, DayNumber to) const {
+Expected<MetricsOverview, std::string> Store::overview(DayNumber from, DayNumber to) const {
   using Table = tables::Table<DailyMetrics>;
   static const std::string kSql = selectSql<Table>(" WHERE day BETWEEN ?1 AND ?2 ORDER BY day");
   return readSnapshot<MetricsOverview>(impl_->readers, "read metrics", [&](sqlite::Connection& c) {
@@ -226,7 +226,7 @@ std::variant<MetricsOverview, std::string> Store::overview(DayNumber from, DayNu
   });
 }
 
-std::variant<std::optional<DayNumber>, std::string> Store::latestMetricsDay() const {
+Expected<std::optional<DayNumber>, std::string> Store::latestMetricsDay() const {
   return readSnapshot<std::optional<DayNumber>>(impl_->readers, "read metrics", [](sqlite::Connection& c) {
     auto query = c.use("SELECT max(day) FROM metrics");
     if (!query->step() || query->isNull(0)) return std::optional<DayNumber>{};
@@ -234,7 +234,7 @@ std::variant<std::optional<DayNumber>, std::string> Store::latestMetricsDay() co
   });
 }
 
-std::variant<EntityRows, std::string> Store::allRows(Entity entity) const {
+Expected<EntityRows, std::string> Store::allRows(Entity entity) const {
   return tables::visitRowType(entity, [&](auto table) {
     using Table = decltype(table);
     const std::string sql = selectSql<Table>(std::string(" ORDER BY ") + Table::keyColumn());
@@ -245,7 +245,7 @@ std::variant<EntityRows, std::string> Store::allRows(Entity entity) const {
   });
 }
 
-std::variant<std::int64_t, std::string> Store::rowCount(Entity entity) const {
+Expected<std::int64_t, std::string> Store::rowCount(Entity entity) const {
   return tables::visitRowType(entity, [&](auto table) {
     using Table = decltype(table);
     const std::string sql = std::string("SELECT count(*) FROM ") + Table::table;

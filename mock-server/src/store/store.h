@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/expected.h"
 #include "model/civil_time.h"
 #include "model/dataset.h"
 #include "model/entity.h"
@@ -60,7 +61,7 @@ class Store {
   // connections to the same database). On failure, a message naming the path and cause.
   // Durability: synchronous=NORMAL, so a power loss may lose the last commits (each with its
   // cursor, so the sync simply fetches them again) but never corrupts the database.
-  static std::variant<std::unique_ptr<Store>, std::string> open(const std::string& path,
+  static Expected<std::unique_ptr<Store>, std::string> open(const std::string& path,
                                                                 const StoreOptions& options = {});
 
   ~Store();
@@ -73,7 +74,7 @@ class Store {
   // which case nothing was written. Non-empty rows of another entity than `entity` are an
   // error. Efficient for pages of up to a few thousand rows (one prepared statement per
   // entity, one transaction per page).
-  std::variant<std::size_t, std::string> commitPage(Entity entity, const EntityRows& rows,
+  Expected<std::size_t, std::string> commitPage(Entity entity, const EntityRows& rows,
                                                     const std::optional<SyncCursor>& cursor);
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
@@ -90,18 +91,18 @@ class Store {
 
   // A page of a list entity (not metrics). `query.sortField` must be a field of the
   // entity's items; strings sort by their bytes, numbers by value, timestamps by time.
-  std::variant<ListPage, std::string> list(Entity entity, const ListQuery& query) const;
+  Expected<ListPage, std::string> list(Entity entity, const ListQuery& query) const;
 
   // The stored days from `from` to `to` inclusive, with their sums.
-  std::variant<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const;
+  Expected<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const;
 
   // The latest day with metrics; nullopt while there are none.
-  std::variant<std::optional<DayNumber>, std::string> latestMetricsDay() const;
+  Expected<std::optional<DayNumber>, std::string> latestMetricsDay() const;
 
   // Every row of `entity` ordered by id (metrics: by day), for tests and consistency checks.
-  std::variant<EntityRows, std::string> allRows(Entity entity) const;
+  Expected<EntityRows, std::string> allRows(Entity entity) const;
 
-  std::variant<std::int64_t, std::string> rowCount(Entity entity) const;
+  Expected<std::int64_t, std::string> rowCount(Entity entity) const;
 
   // Opens the database file anew and runs a real query on it: nullopt when it answers, else
   // the error (the file is gone, unreadable, or not our database).

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "sync/sync_service.h"
 
 #include <algorithm>
@@ -99,7 +100,7 @@ void SyncService::RunPlan::add(const SyncRequest& request, const std::vector<Ent
   if (request.force) forced.insert(requested.begin(), requested.end());
 }
 
-std::variant<std::unique_ptr<SyncService>, std::string> SyncService::create(
+Expected<std::unique_ptr<SyncService>, std::string> SyncService::create(
     Store& store, UpstreamSource& upstream, SyncOptions options, SyncDependencies dependencies) {
   if (auto problem = validate(options)) return *std::move(problem);
   return std::unique_ptr<SyncService>(
@@ -245,9 +246,9 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   if (!saved) {
     // A pass from the start re-reads every record: about as many as the store holds.
     auto stored = store_.rowCount(entity);
-    if (auto* count = std::get_if<std::int64_t>(&stored); count && *count > 0) {
+    if (stored && stored.value() > 0) {
       std::lock_guard lock(mutex_);
-      if (status_.progress) status_.progress->estimate = static_cast<std::size_t>(*count);
+      if (status_.progress) status_.progress->estimate = static_cast<std::size_t>(stored.value());
     }
   }
   std::optional<std::string> pageCursor;
@@ -265,11 +266,11 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
       std::optional<SyncCursor> advance;
       if (!saved || isBefore(*saved, last)) advance = last;
       auto committed = store_.commitPage(entity, page.rows, advance);
-      if (auto* error = std::get_if<std::string>(&committed)) {
-        recordFailure(entity, report, "committing a page: " + *error);
+      if (!committed) {
+        recordFailure(entity, report, "committing a page: " + committed.error());
         return;
       }
-      const std::size_t changed = std::get<std::size_t>(committed);
+      const std::size_t changed = committed.value();
       if (advance) saved = advance;
       ++report.pages;
       report.records += records;
@@ -320,8 +321,8 @@ SyncService::FetchOutcome SyncService::fetchWithRetry(Entity entity, UnixSeconds
       if (stopping_) return Stopped{};
     }
     UpstreamResult result = upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize);
-    if (auto* page = std::get_if<UpstreamPage>(&result)) return std::move(*page);
-    UpstreamFailure& failure = std::get<UpstreamFailure>(result);
+    if (result) return std::move(result).value();
+    UpstreamFailure& failure = result.error();
     const std::optional<Millis> delay = retryDelay(options_.retry, failure, attempt, random01());
     if (!delay) return std::move(failure);
     ++report.retries;

@@ -53,6 +53,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/expected.h"
 #include "model/entity.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
@@ -121,7 +122,7 @@ class SyncService {
  public:
   // Reads the store's cursors for the status, and starts the worker thread.
   // On invalid options, the message of validate().
-  static std::variant<std::unique_ptr<SyncService>, std::string> create(
+  static Expected<std::unique_ptr<SyncService>, std::string> create(
       Store& store, UpstreamSource& upstream, SyncOptions options = {},
       SyncDependencies dependencies = {});
 

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "upstream_client/http_upstream_source.h"
 
 #include <httplib.h>
@@ -48,7 +49,7 @@ std::string describeErrorBody(const std::string& body) {
 
 }  // namespace
 
-std::variant<std::unique_ptr<HttpUpstreamSource>, std::string> HttpUpstreamSource::create(HttpUpstreamOptions options) {
+Expected<std::unique_ptr<HttpUpstreamSource>, std::string> HttpUpstreamSource::create(HttpUpstreamOptions options) {
   // The client's parser, so the sync and the dashboard's data layer read URLs alike.
   const auto url = parseBaseUrl(options.baseUrl);
   if (!url.ok()) return url.error().detail;
@@ -73,8 +74,9 @@ UpstreamResult HttpUpstreamSource::fetchPage(Entity entity, UnixSeconds updatedS
     if (!client->is_valid()) return failure(Kind::network, "cannot create an HTTP client for " + origin_);
     UpstreamResult result = fetchWith(*client, target, entity);
     // After a transport failure the connection's state is unknown: the next fetch starts afresh.
-    const auto* failed = std::get_if<UpstreamFailure>(&result);
-    if (!failed || (failed->kind != Kind::network && failed->kind != Kind::timeout)) returnClient(std::move(client));
+    if (result || (result.error().kind != Kind::network && result.error().kind != Kind::timeout)) {
+      returnClient(std::move(client));
+    }
     return result;
   } catch (const std::exception& e) {
     return failure(Kind::network, "GET " + origin_ + target + " failed: " + e.what());
@@ -143,10 +145,10 @@ UpstreamResult HttpUpstreamSource::fetchWith(httplib::Client& client, const std:
 
   if (res.status == 200) {
     auto page = parsePage(entity, res.body);
-    if (auto* problem = std::get_if<std::string>(&page)) {
-      return failure(Kind::malformed, what + ": not a valid page: " + *problem, res.status);
+    if (!page) {
+      return failure(Kind::malformed, what + ": not a valid page: " + page.error(), res.status);
     }
-    return std::get<UpstreamPage>(std::move(page));
+    return std::move(page).value();
   }
   if (res.status == 429) {
     UpstreamFailure limited = failure(Kind::rate_limited, what + ": 429 " + describeErrorBody(res.body), 429);

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/expected.h"
 #include "upstream_client/upstream_source.h"
 
 namespace httplib {
@@ -43,7 +44,7 @@ struct HttpUpstreamOptions {
 class HttpUpstreamSource final : public UpstreamSource {
  public:
   // Checks the options; the error names the bad one.
-  static std::variant<std::unique_ptr<HttpUpstreamSource>, std::string> create(HttpUpstreamOptions options);
+  static Expected<std::unique_ptr<HttpUpstreamSource>, std::string> create(HttpUpstreamOptions options);
   ~HttpUpstreamSource() override;
   HttpUpstreamSource(const HttpUpstreamSource&) = delete;
   HttpUpstreamSource& operator=(const HttpUpstreamSource&) = delete;

@@ -1,3 +1,4 @@
+#include "livedata/expected.h"
 #include "upstream_client/page_json.h"
 
 #include <cstdint>
@@ -195,7 +196,7 @@ std::pair<UnixSeconds, std::string> feedKey(const DailyMetrics& metrics) {
 template <typename Record>
 class PageReader final : public nlohmann::json_sax<Json> {
  public:
-  std::variant<UpstreamPage, std::string> read(std::string_view body) {
+  Expected<UpstreamPage, std::string> read(std::string_view body) {
     if (!Json::sax_parse(body, this)) return std::string("body is not valid JSON");
     if (!topIsObject_) return std::string("body: expected an object");
     if (!dataSeen_) return std::string("data: missing");
@@ -375,7 +376,7 @@ class PageReader final : public nlohmann::json_sax<Json> {
 };
 
 template <typename Record>
-std::variant<UpstreamPage, std::string> readPage(std::string_view body) {
+Expected<UpstreamPage, std::string> readPage(std::string_view body) {
   PageReader<Record> reader;
   return reader.read(body);
 }
@@ -405,7 +406,7 @@ std::string renderPage(const EntityRows& rows, const std::optional<std::string>&
   return body;
 }
 
-std::variant<UpstreamPage, std::string> parsePage(Entity entity, std::string_view body) {
+Expected<UpstreamPage, std::string> parsePage(Entity entity, std::string_view body) {
   try {
     switch (entity) {
       case Entity::campaigns: return readPage<Campaign>(body);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "model/entity.h"
 #include "upstream_client/upstream_source.h"
 
@@ -22,7 +23,7 @@ std::string renderPage(const EntityRows& rows, const std::optional<std::string>&
 // Strict: every field present with its type, statuses from their documented sets,
 // timestamps and dates valid, records in (updatedAt, id) order. Fields the format does not
 // name are ignored. The error names the first fault, e.g. "data[3].opens: expected an integer".
-std::variant<UpstreamPage, std::string> parsePage(Entity entity, std::string_view body);
+Expected<UpstreamPage, std::string> parsePage(Entity entity, std::string_view body);
 
 // Exactly "YYYY-MM-DDTHH:MM:SSZ", as formatIsoTimestamp writes it; nullopt otherwise.
 std::optional<UnixSeconds> parseIsoTimestamp(std::string_view text);

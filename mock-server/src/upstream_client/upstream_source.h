@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "livedata/expected.h"
 #include "model/entity.h"
 
 namespace livedata::server {
@@ -42,7 +43,7 @@ struct UpstreamFailure {
   bool retryable() const;
 };
 
-using UpstreamResult = std::variant<UpstreamPage, UpstreamFailure>;
+using UpstreamResult = Expected<UpstreamPage, UpstreamFailure>;
 
 class UpstreamSource {
  public:

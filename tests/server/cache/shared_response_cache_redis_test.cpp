@@ -38,15 +38,15 @@ SharedResponseCacheOptions fastOptions(const std::string& redisUrl, int timeoutM
 
 std::unique_ptr<SharedResponseCache> makeCache(const SharedResponseCacheOptions& options) {
   auto created = SharedResponseCache::create(options);
-  if (auto* error = std::get_if<std::string>(&created)) {
-    ADD_FAILURE() << *error;
+  if (!created) {
+    ADD_FAILURE() << created.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<SharedResponseCache>>(created));
+  return std::move(created.value());
 }
 
 std::string tagOf(const ComputeResult& result) {
-  const auto* value = std::get_if<std::shared_ptr<const Representation>>(&result);
+  const auto* value = result.ok() ? &result.value() : nullptr;
   return value ? testing::tagOf(*value) : "<error>";
 }
 

@@ -21,15 +21,15 @@ using testing::waitUntil;
 
 std::unique_ptr<SharedResponseCache> makeCache(SharedResponseCacheOptions options = {}, SharedResponseCacheDependencies dependencies = {}) {
   auto created = SharedResponseCache::create(std::move(options), std::move(dependencies));
-  if (auto* error = std::get_if<std::string>(&created)) {
-    ADD_FAILURE() << *error;
+  if (!created) {
+    ADD_FAILURE() << created.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<SharedResponseCache>>(created));
+  return std::move(created.value());
 }
 
 std::string tagOf(const ComputeResult& result) {
-  const auto* value = std::get_if<std::shared_ptr<const Representation>>(&result);
+  const auto* value = result.ok() ? &result.value() : nullptr;
   return value ? testing::tagOf(*value) : "<error>";
 }
 
@@ -106,25 +106,25 @@ TEST(SharedResponseCache, DifferentKeysComputeConcurrently) {
 TEST(SharedResponseCache, ErrorsAreHandedBackAndNeverStored) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
-  using Result = std::variant<std::shared_ptr<const Representation>, ApiError>;
+  using Result = ComputeResult;
   int computations = 0;
   const std::function<Result()> failing = [&]() -> Result {
     ++computations;
     return invalidParameter("limit must be 1..500");
   };
   for (int i = 0; i < 2; ++i) {
-    const Result result = cache->getOrComputeAs<ApiError>("campaigns?limit=0", failing);
-    ASSERT_TRUE(std::holds_alternative<ApiError>(result));
-    EXPECT_EQ(std::get<ApiError>(result).status, 400);
-    EXPECT_EQ(std::get<ApiError>(result).code, "invalid_parameter");
+    const Result result = cache->getOrCompute("campaigns?limit=0", failing);
+    ASSERT_TRUE(!result.ok());
+    EXPECT_EQ(result.error().status, 400);
+    EXPECT_EQ(result.error().code, "invalid_parameter");
   }
   EXPECT_EQ(computations, 2);
   EXPECT_EQ(cache->stats().keys, 0u);
   EXPECT_EQ(cache->stats().computeErrors, 2u);
 
-  const Result ok = cache->getOrComputeAs<ApiError>("campaigns?limit=0", [&]() -> Result { return makeRepresentation("now ok"); });
-  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<const Representation>>(ok));
-  EXPECT_EQ(testing::tagOf(std::get<std::shared_ptr<const Representation>>(ok)), "now ok");
+  const Result ok = cache->getOrCompute("campaigns?limit=0", [&]() -> Result { return makeRepresentation("now ok"); });
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(testing::tagOf(ok.value()), "now ok");
 }
 
 TEST(SharedResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
@@ -137,7 +137,7 @@ TEST(SharedResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
     ++computations;
     leaderInside.open();
     release.wait();
-    return ComputeError{std::string("upstream broke")};
+    return ApiError{503, "upstream_unavailable", "upstream broke"};
   };
   ComputeResult leaderResult, waiterResult;
   std::thread leader([&] { leaderResult = cache->getOrCompute("lists", blockingError); });
@@ -151,8 +151,8 @@ TEST(SharedResponseCache, WaitersGetTheLeadersErrorAndExceptionToo) {
   waiter.join();
   EXPECT_EQ(computations.load(), 1);
   EXPECT_EQ(waiterOutcome, CacheOutcome::coalesced);
-  ASSERT_TRUE(std::holds_alternative<ComputeError>(waiterResult));
-  EXPECT_EQ(std::any_cast<std::string>(std::get<ComputeError>(waiterResult).payload), "upstream broke");
+  ASSERT_FALSE(waiterResult.ok());
+  EXPECT_EQ(waiterResult.error().message, "upstream broke");
 
   // An exception reaches the leader and its waiters, and nothing is stored.
   Latch throwerInside;
@@ -336,8 +336,8 @@ TEST(SharedResponseCache, ANullRepresentationIsReturnedButNotStored) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
   const auto result = cache->getOrCompute("overview", [] { return ComputeResult(std::shared_ptr<const Representation>()); });
-  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<const Representation>>(result));
-  EXPECT_EQ(std::get<std::shared_ptr<const Representation>>(result), nullptr);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.value(), nullptr);
   EXPECT_EQ(cache->stats().keys, 0u);
 }
 

@@ -188,20 +188,20 @@ TEST(UpstreamAccount, RejectsBadOptionsNamingTheField) {
   UpstreamAccountOptions options;
   options.sizes.days = 0;
   auto created = UpstreamAccount::create(options);
-  ASSERT_TRUE(std::holds_alternative<std::string>(created));
-  EXPECT_NE(std::get<std::string>(created).find("sizes.days"), std::string::npos);
+  ASSERT_TRUE(!created.ok());
+  EXPECT_NE(created.error().find("sizes.days"), std::string::npos);
 
   options = {};
   options.sizes.campaigns = -1;
   created = UpstreamAccount::create(options);
-  ASSERT_TRUE(std::holds_alternative<std::string>(created));
-  EXPECT_NE(std::get<std::string>(created).find("sizes.campaigns"), std::string::npos);
+  ASSERT_TRUE(!created.ok());
+  EXPECT_NE(created.error().find("sizes.campaigns"), std::string::npos);
 
   options = {};
   options.changesPerMinute = -3;
   created = UpstreamAccount::create(options);
-  ASSERT_TRUE(std::holds_alternative<std::string>(created));
-  EXPECT_NE(std::get<std::string>(created).find("changesPerMinute"), std::string::npos);
+  ASSERT_TRUE(!created.ok());
+  EXPECT_NE(created.error().find("changesPerMinute"), std::string::npos);
 }
 
 TEST(UpstreamAccount, TickerChangesTheAccountWhileStartedOnly) {
@@ -210,7 +210,7 @@ TEST(UpstreamAccount, TickerChangesTheAccountWhileStartedOnly) {
   options.changesPerMinute = 60000;  // 1 a millisecond
   options.clock = [] { return endOfData() + 10; };
   auto created = UpstreamAccount::create(options);
-  auto& account = *std::get<std::unique_ptr<UpstreamAccount>>(created);
+  auto& account = *created.value();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(account.changeCount(), 0u);  // off until started
 

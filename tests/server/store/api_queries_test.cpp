@@ -63,29 +63,29 @@ class ApiQueriesTest : public ::testing::Test {
 
   void commitAll(const Dataset& data) {
     ASSERT_TRUE(
-        std::holds_alternative<std::size_t>(store_->commitPage(Entity::campaigns, data.campaigns, std::nullopt)));
-    ASSERT_TRUE(std::holds_alternative<std::size_t>(store_->commitPage(Entity::flows, data.flows, std::nullopt)));
-    ASSERT_TRUE(std::holds_alternative<std::size_t>(store_->commitPage(Entity::forms, data.forms, std::nullopt)));
-    ASSERT_TRUE(std::holds_alternative<std::size_t>(store_->commitPage(Entity::segments, data.segments, std::nullopt)));
-    ASSERT_TRUE(std::holds_alternative<std::size_t>(store_->commitPage(Entity::metrics, data.daily, std::nullopt)));
+        store_->commitPage(Entity::campaigns, data.campaigns, std::nullopt).ok());
+    ASSERT_TRUE(store_->commitPage(Entity::flows, data.flows, std::nullopt).ok());
+    ASSERT_TRUE(store_->commitPage(Entity::forms, data.forms, std::nullopt).ok());
+    ASSERT_TRUE(store_->commitPage(Entity::segments, data.segments, std::nullopt).ok());
+    ASSERT_TRUE(store_->commitPage(Entity::metrics, data.daily, std::nullopt).ok());
   }
 
   ResolvedRequest resolved(ApiResource resource, const QueryParameters& query) {
     auto result = api_->resolve(resource, query);
-    if (auto* error = std::get_if<ApiError>(&result)) {
-      ADD_FAILURE() << error->code << ": " << error->message;
+    if (!result) {
+      ADD_FAILURE() << result.error().code << ": " << result.error().message;
       return {};
     }
-    return std::get<ResolvedRequest>(std::move(result));
+    return std::move(result).value();
   }
 
   std::shared_ptr<const Representation> get(ApiResource resource, const QueryParameters& query = {}) {
     auto result = api_->render(resolved(resource, query));
-    if (auto* error = std::get_if<ApiError>(&result)) {
-      ADD_FAILURE() << error->code << ": " << error->message;
+    if (!result) {
+      ADD_FAILURE() << result.error().code << ": " << result.error().message;
       return std::make_shared<Representation>();
     }
-    return std::get<std::shared_ptr<const Representation>>(result);
+    return result.value();
   }
 
   Json getJson(ApiResource resource, const QueryParameters& query = {}) {
@@ -94,11 +94,11 @@ class ApiQueriesTest : public ::testing::Test {
 
   ApiError errorOf(ApiResource resource, const QueryParameters& query) {
     auto result = api_->resolve(resource, query);
-    if (!std::holds_alternative<ApiError>(result)) {
-      ADD_FAILURE() << "expected an error, got " << std::get<ResolvedRequest>(result).resourceKey;
+    if (result.ok()) {
+      ADD_FAILURE() << "expected an error, got " << result.value().resourceKey;
       return {};
     }
-    return std::get<ApiError>(result);
+    return result.error();
   }
 
   Dataset data_;
@@ -221,8 +221,7 @@ TEST_F(ApiQueriesTest, TheDefaultRangeFollowsTheLatestDayInTheStore) {
   const auto sizes = smallSizes();
   DailyMetrics next = data_.daily.back();
   next.day = sizes.lastDay + 3;
-  ASSERT_TRUE(std::holds_alternative<std::size_t>(
-      store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{next}, std::nullopt)));
+  ASSERT_TRUE(store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{next}, std::nullopt).ok());
   const auto request = resolved(ApiResource::overview, {});
   EXPECT_EQ(request.resourceKey,
             "overview?from=" + formatIsoDate(sizes.lastDay - 26) + "&to=" + formatIsoDate(sizes.lastDay + 3));
@@ -234,16 +233,15 @@ TEST(ApiQueriesEmptyStore, OverviewRangeEndsTodayUntilMetricsArrive) {
   ASSERT_NE(store, nullptr);
   const UnixSeconds now = dayFromCivil(2027, 3, 15) * kSecondsPerDay + 4000;
   ApiQueries api(*store, [now] { return now; });
-  auto request = std::get<ResolvedRequest>(api.resolve(ApiResource::overview, {}));
+  auto request = api.resolve(ApiResource::overview, {}).value();
   EXPECT_EQ(request.resourceKey, "overview?from=2027-02-14&to=2027-03-15");
   auto rendered = api.render(request);
-  ASSERT_TRUE(std::holds_alternative<std::shared_ptr<const Representation>>(rendered));
-  const Json body = Json::parse(std::get<std::shared_ptr<const Representation>>(rendered)->body);
+  ASSERT_TRUE(rendered.ok());
+  const Json body = Json::parse(rendered.value()->body);
   EXPECT_TRUE(body["series"].empty());
   EXPECT_EQ(body["totals"]["sends"], 0);
 
-  const Json list = Json::parse(std::get<std::shared_ptr<const Representation>>(
-                                    api.render(std::get<ResolvedRequest>(api.resolve(ApiResource::campaigns, {}))))
+  const Json list = Json::parse(api.render(api.resolve(ApiResource::campaigns, {}).value()).value()
                                     ->body);
   EXPECT_EQ(list, Json::parse(R"({"items":[],"total":0,"limit":50,"offset":0})"));
 }
@@ -341,8 +339,7 @@ TEST_F(ApiQueriesTest, EtagChangesWhenTheDataChangesAndOnlyThen) {
   });
   first.opens += 1;
   first.updatedAt += 60;
-  ASSERT_TRUE(std::holds_alternative<std::size_t>(
-      store_->commitPage(Entity::campaigns, std::vector<Campaign>{first}, std::nullopt)));
+  ASSERT_TRUE(store_->commitPage(Entity::campaigns, std::vector<Campaign>{first}, std::nullopt).ok());
 
   const auto after = get(ApiResource::campaigns);
   EXPECT_NE(after->etag, before->etag);
@@ -358,9 +355,9 @@ TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
     saboteur.execute("DROP TABLE campaigns; DROP TABLE metrics;");
   }
   auto rendered = api_->render(request);
-  ASSERT_TRUE(std::holds_alternative<ApiError>(rendered));
-  EXPECT_EQ(std::get<ApiError>(rendered).status, 503);
-  EXPECT_EQ(std::get<ApiError>(rendered).code, "store_unavailable");
+  ASSERT_TRUE(!rendered.ok());
+  EXPECT_EQ(rendered.error().status, 503);
+  EXPECT_EQ(rendered.error().code, "store_unavailable");
 
   const ApiError overview = errorOf(ApiResource::overview, {});  // the default range needs the store
   EXPECT_EQ(overview.status, 503);
@@ -402,8 +399,7 @@ TEST_F(ApiQueriesTest, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
   Campaign big = testing::makeCampaign("cmp_big", "draft", 1'800'000'001, 1e21);
   big.openRate = -0.0;
   big.clickRate = 123456789012345678.0;
-  ASSERT_TRUE(std::holds_alternative<std::size_t>(
-      store_->commitPage(Entity::campaigns, std::vector<Campaign>{odd, big}, std::nullopt)));
+  ASSERT_TRUE(store_->commitPage(Entity::campaigns, std::vector<Campaign>{odd, big}, std::nullopt).ok());
   const auto representation = get(ApiResource::campaigns, {{"status", "draft"}, {"limit", "2"}});
   EXPECT_EQ(representation->body, "{\"items\":[{\"id\":\"cmp_big\",\"name\":\"Campaign cmp_big\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:01Z\",\"recipients\":1000,\"opens\":250,\"clicks\":40,\"revenue\":1e+21,\"openRate\":0.0,\"clickRate\":1.2345678901234568e+17,\"updatedAt\":\"2027-01-15T08:00:01Z\"},{\"id\":\"cmp_odd\",\"name\":\"quote \\\" backslash \\\\ tab \\t newline \\n bell \\u0007 del \x7f caf\xc3\xa9 bad \xef\xbf\xbd end\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:00Z\",\"recipients\":9007199254740993,\"opens\":250,\"clicks\":40,\"revenue\":1234567.891,\"openRate\":1e-07,\"clickRate\":0.30000000000000004,\"updatedAt\":\"2027-01-15T08:00:00Z\"}],\"total\":20,\"limit\":2,\"offset\":0}");
 }

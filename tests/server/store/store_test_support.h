@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "livedata/expected.h"
 #include "model/record_json.h"  // ordered_json of a record
 #include "store/store.h"
 
@@ -41,21 +42,21 @@ class ScratchFolder {
 
 inline std::unique_ptr<Store> openStore(const std::string& path) {
   auto opened = Store::open(path);
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    ADD_FAILURE() << *error;
+  if (!opened) {
+    ADD_FAILURE() << opened.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<Store>>(opened));
+  return std::move(opened.value());
 }
 
 // The value of a successful store call; records a failure (and returns a default) otherwise.
 template <typename Value>
-Value valueOf(std::variant<Value, std::string> result) {
-  if (auto* error = std::get_if<std::string>(&result)) {
-    ADD_FAILURE() << *error;
+Value valueOf(Expected<Value, std::string> result) {
+  if (!result) {
+    ADD_FAILURE() << result.error();
     return Value{};
   }
-  return std::get<Value>(std::move(result));
+  return std::move(result).value();
 }
 
 // `status` is the status word, e.g. "sent".

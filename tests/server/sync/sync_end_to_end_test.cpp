@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "livedata/expected.h"
 #include "sync/sync_service.h"
 #include "sync_test_support.h"
 #include "simulated_upstream/account.h"
@@ -23,12 +24,12 @@ using testing::storedRows;
 constexpr UnixSeconds kNow = 1'793'491'200;  // 2026-11-01T00:00:00Z, after the generated data
 
 template <typename T>
-std::unique_ptr<T> created(std::variant<std::unique_ptr<T>, std::string> result) {
-  if (auto* error = std::get_if<std::string>(&result)) {
-    ADD_FAILURE() << *error;
+std::unique_ptr<T> created(Expected<std::unique_ptr<T>, std::string> result) {
+  if (!result) {
+    ADD_FAILURE() << result.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<T>>(result));
+  return std::move(result.value());
 }
 
 TEST(SyncEndToEnd, TheStoreEqualsTheUpstreamAccountAfterEachRunDespiteFaults) {

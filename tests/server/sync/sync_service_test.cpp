@@ -119,11 +119,11 @@ class SyncServiceTest : public ::testing::Test {
       runFinished_.notify_all();
     };
     auto created = SyncService::create(*store_, upstream_, std::move(options), std::move(dependencies));
-    if (auto* error = std::get_if<std::string>(&created)) {
-      ADD_FAILURE() << *error;
+    if (!created) {
+      ADD_FAILURE() << created.error();
       std::abort();
     }
-    service_ = std::move(std::get<std::unique_ptr<SyncService>>(created));
+    service_ = std::move(created.value());
     return *service_;
   }
 
@@ -437,7 +437,7 @@ TEST_F(SyncServiceTest, AnUpstreamThatRepeatsItsCursorFailsTheEntityInsteadOfLoo
   SyncOptions options = smallPages();
   options.entities = {Entity::campaigns};
   auto created = SyncService::create(*store_, repeating, options);
-  auto& sync = *std::get<std::unique_ptr<SyncService>>(created);
+  auto& sync = *created.value();
 
   const SyncRunReport run = sync.runNow({});
 
@@ -512,7 +512,7 @@ TEST_F(SyncServiceTest, StopCutsARetryWaitShort) {
   };
   upstream_.failCalls(1, 1, rateLimited(60000));
   auto created = SyncService::create(*store_, upstream_, options, dependencies);
-  auto& sync = *std::get<std::unique_ptr<SyncService>>(created);
+  auto& sync = *created.value();
   ASSERT_EQ(sync.requestSync({}), SyncAcceptance::queued);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (upstream_.calls().empty() && std::chrono::steady_clock::now() < deadline) {

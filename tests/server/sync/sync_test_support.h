@@ -42,21 +42,21 @@ class TempDir {
 
 inline std::unique_ptr<Store> openStore(const TempDir& dir) {
   auto opened = Store::open((dir.path() / "store.db").string());
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    ADD_FAILURE() << "Store::open: " << *error;
+  if (!opened) {
+    ADD_FAILURE() << "Store::open: " << opened.error();
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<Store>>(opened));
+  return std::move(opened.value());
 }
 
 // Every row of `entity` in the store, or a test failure and no rows.
 inline EntityRows storedRows(const Store& store, Entity entity) {
   auto rows = store.allRows(entity);
-  if (auto* error = std::get_if<std::string>(&rows)) {
-    ADD_FAILURE() << "Store::allRows(" << nameOf(entity) << "): " << *error;
+  if (!rows) {
+    ADD_FAILURE() << "Store::allRows(" << nameOf(entity) << "): " << rows.error();
     return std::vector<Campaign>{};
   }
-  return std::get<EntityRows>(std::move(rows));
+  return std::move(rows).value();
 }
 
 // Every field of every row, updatedAt included (the API's day objects leave it out),
