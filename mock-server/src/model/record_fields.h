@@ -140,9 +140,6 @@ struct RecordSchema<DailyMetrics> {
 template <typename Record>
 using StatusOf = decltype(Record::status);
 
-template <typename Record>
-inline constexpr std::size_t kFieldCount = std::tuple_size_v<std::decay_t<decltype(RecordSchema<Record>::fields)>>;
-
 // Calls visit(field, index) for each field of Record, in order.
 template <typename Record, typename Visit>
 constexpr void forEachField(Visit&& visit) {

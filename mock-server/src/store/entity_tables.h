@@ -3,6 +3,7 @@
 // a record and a statement's parameters or result columns. Internal to the store module.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -18,35 +19,34 @@ namespace livedata::server::tables {
 
 namespace detail {
 
-inline void bindValue(sqlite::Statement& s, int index, repr::Text, const std::string& value) { s.bind(index, value); }
-template <typename Enum>
-void bindValue(sqlite::Statement& s, int index, repr::Word<Enum>, Enum value) {
-  s.bind(index, std::string_view(wordOf(value)));
+// A column holds what the value's C++ type calls for: TEXT for strings and for status words,
+// INTEGER for timestamps, days and counts (all std::int64_t), REAL for numbers.
+template <typename Value>
+void bindValue(sqlite::Statement& statement, int index, const Value& value) {
+  if constexpr (std::is_enum_v<Value>) {
+    statement.bind(index, std::string_view(wordOf(value)));
+  } else {
+    statement.bind(index, value);
+  }
 }
-inline void bindValue(sqlite::Statement& s, int index, repr::Timestamp, UnixSeconds value) { s.bind(index, value); }
-inline void bindValue(sqlite::Statement& s, int index, repr::Date, DayNumber value) { s.bind(index, value); }
-inline void bindValue(sqlite::Statement& s, int index, repr::Count, std::int64_t value) { s.bind(index, value); }
-inline void bindValue(sqlite::Statement& s, int index, repr::Number, double value) { s.bind(index, value); }
 
-inline std::string readValue(const sqlite::Statement& s, int column, repr::Text, const char*) { return s.text(column); }
-template <typename Enum>
-Enum readValue(const sqlite::Statement& s, int column, repr::Word<Enum>, const char* name) {
-  const std::string word = s.text(column);
-  if (auto value = enumFromWord<Enum>(word)) return *value;
-  // Only the store writes these columns, from validated records: this is a damaged file.
-  throw std::runtime_error(std::string("column ") + name + " holds '" + word + "', not one of " + wordList<Enum>());
+template <typename Value>
+Value readValue(const sqlite::Statement& statement, int column, const char* name) {
+  if constexpr (std::is_same_v<Value, std::string>) {
+    return statement.text(column);
+  } else if constexpr (std::is_same_v<Value, double>) {
+    return statement.real(column);
+  } else if constexpr (std::is_enum_v<Value>) {
+    const std::string word = statement.text(column);
+    if (auto value = enumFromWord<Value>(word)) return *value;
+    // Only the store writes these columns, from validated records: this is a damaged file.
+    throw std::runtime_error(std::string("column ") + name + " holds '" + word + "', not one of " +
+                             wordList<Value>());
+  } else {
+    static_assert(std::is_same_v<Value, std::int64_t>, "a field's value is text, a word, an integer or a real");
+    return statement.integer(column);
+  }
 }
-inline UnixSeconds readValue(const sqlite::Statement& s, int column, repr::Timestamp, const char*) {
-  return s.integer(column);
-}
-inline DayNumber readValue(const sqlite::Statement& s, int column, repr::Date, const char*) { return s.integer(column); }
-inline std::int64_t readValue(const sqlite::Statement& s, int column, repr::Count, const char*) {
-  return s.integer(column);
-}
-inline double readValue(const sqlite::Statement& s, int column, repr::Number, const char*) { return s.real(column); }
-
-template <typename Field>
-using ReprOf = typename std::decay_t<Field>::Repr;
 
 }  // namespace detail
 
@@ -63,7 +63,7 @@ struct Table {
   // Binds the columns as ?1..?N, in the field table's order.
   static void bind(sqlite::Statement& statement, const Record& row) {
     forEachField<Record>([&](const auto& field, std::size_t index) {
-      detail::bindValue(statement, static_cast<int>(index + 1), detail::ReprOf<decltype(field)>{}, field.of(row));
+      detail::bindValue(statement, static_cast<int>(index + 1), field.of(row));
     });
   }
 
@@ -71,8 +71,8 @@ struct Table {
   static Record read(const sqlite::Statement& statement) {
     Record row;
     forEachField<Record>([&](const auto& field, std::size_t index) {
-      field.of(row) =
-          detail::readValue(statement, static_cast<int>(index), detail::ReprOf<decltype(field)>{}, field.column);
+      using Value = typename std::decay_t<decltype(field)>::Value;
+      field.of(row) = detail::readValue<Value>(statement, static_cast<int>(index), field.column);
     });
     return row;
   }

@@ -408,14 +408,7 @@ std::string renderPage(const EntityRows& rows, const std::optional<std::string>&
 
 Expected<UpstreamPage, std::string> parsePage(Entity entity, std::string_view body) {
   try {
-    switch (entity) {
-      case Entity::campaigns: return readPage<Campaign>(body);
-      case Entity::flows: return readPage<Flow>(body);
-      case Entity::forms: return readPage<Form>(body);
-      case Entity::segments: return readPage<Segment>(body);
-      case Entity::metrics: break;
-    }
-    return readPage<DailyMetrics>(body);
+    return visitRecordType(entity, [&](auto type) { return readPage<typename decltype(type)::type>(body); });
   } catch (const std::exception& e) {  // allocation failures and the like: still just a bad page
     return std::string("cannot read the page: ") + e.what();
   }
