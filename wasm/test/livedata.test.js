@@ -278,7 +278,17 @@ test('offline requests fail fast as offline with the cached data', async () => {
   assert.equal(result.stale, true);
   assert.deepEqual(result.data, cached.data);
   assert.equal((await server.requests()).counts['/api/campaigns'], 1);
+  // Coming back online revalidates what went stale meanwhile; the test waits for that
+  // request so it cannot land in the next test's request counts.
+  const revalidated = new Promise((resolve) => {
+    const unsubscribe = ld.on('livedata:updated', () => {
+      unsubscribe();
+      resolve();
+    });
+  });
   ld.setOnline(true);
+  await revalidated;
+  assert.equal((await server.requests()).counts['/api/campaigns'], 2);
 });
 
 test('bad input gets a typed error and never a crash', async () => {
