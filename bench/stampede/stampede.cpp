@@ -24,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livedata/command_line.h"
+
 namespace {
 
 struct Options {
@@ -35,38 +37,37 @@ struct Options {
   std::string jsonFile;
 };
 
-[[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "livedata-stampede: " << problem << "\n"
-            << "usage: livedata-stampede --server URL --token T [--concurrency N] [--rounds N]"
-               " [--path P] [--json FILE]\n";
-  std::exit(2);
+namespace cl = livedata::command_line;
+
+const cl::OptionTable<Options>& optionTable() {
+  static const cl::OptionTable<Options> kTable{{
+      cl::text<Options>("server", "URL", "the mock-server to ask (required)", [](auto& o) -> auto& { return o.server; }),
+      cl::text<Options>("token", "T", "its admin token, for GET /api/cache/stats (required)",
+                        [](auto& o) -> auto& { return o.token; }),
+      cl::number<Options>("concurrency", "N", "clients asking at the same moment", 1, 10000,
+                          [](auto& o) -> auto& { return o.concurrency; }),
+      cl::number<Options>("rounds", "N", "rounds, each on a key never asked before", 1, 1000,
+                          [](auto& o) -> auto& { return o.rounds; }),
+      cl::text<Options>("path", "P", "the list route asked", [](auto& o) -> auto& { return o.path; }),
+      cl::text<Options>("json", "FILE", "also write the rounds as JSON to FILE",
+                        [](auto& o) -> auto& { return o.jsonFile; }),
+  }};
+  return kTable;
 }
 
-int atLeastOne(const std::string& flag, const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const int value = std::stoi(text, &used);
-    if (used == text.size() && value >= 1) return value;
-  } catch (const std::exception&) {
-  }
-  usage(flag + ": expected an integer >= 1, got '" + text + "'");
+[[noreturn]] void exitWithUsage(const std::string& problem) {
+  std::ostream& out = problem.empty() ? std::cout : std::cerr;  // empty: --help was asked for
+  if (!problem.empty()) out << "livedata-stampede: " << problem << "\n";
+  out << "usage: livedata-stampede --server URL --token T [options]\n" << optionTable().help();
+  std::exit(problem.empty() ? 0 : 2);
 }
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) usage(flag + ": missing value");
-    const std::string value = argv[++i];
-    if (flag == "--server") options.server = value;
-    else if (flag == "--token") options.token = value;
-    else if (flag == "--path") options.path = value;
-    else if (flag == "--concurrency") options.concurrency = atLeastOne(flag, value);
-    else if (flag == "--rounds") options.rounds = atLeastOne(flag, value);
-    else if (flag == "--json") options.jsonFile = value;
-    else usage("unknown option " + flag);
-  }
-  if (options.server.empty() || options.token.empty()) usage("--server and --token are required");
+  const auto arguments = optionTable().parseInto(options, std::vector<std::string>(argv + 1, argv + argc));
+  if (!arguments) exitWithUsage(arguments.error());
+  if (arguments.value().help) exitWithUsage("");
+  if (options.server.empty() || options.token.empty()) exitWithUsage("--server and --token are required");
   return options;
 }
 

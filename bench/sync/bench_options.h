@@ -29,7 +29,7 @@ struct SyncBenchOptions {
   bool help = false;
 };
 
-extern const char* const kSyncBenchUsage;
+std::string syncBenchUsage();
 
 // The options of argv[1..argc), or an error naming the bad option.
 Expected<SyncBenchOptions, std::string> parseSyncBenchOptions(int argc, const char* const* argv);

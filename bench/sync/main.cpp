@@ -1,7 +1,7 @@
 // livedata-sync-bench, the sync section of bench/run.sh: the sync's throughput on a full and an
 // incremental sync, against a plain batched SQLite insert of the same rows measured in the
 // same process (the machines are shared and noisy: only same-run ratios mean anything).
-// Usage: see kSyncBenchUsage (bench_options.cpp) or --help.
+// Usage: see syncBenchUsage() (bench_options.cpp) or --help.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   }
   const SyncBenchOptions& options = parsed.value();
   if (options.help) {
-    std::fputs(kSyncBenchUsage, stdout);
+    std::fputs(syncBenchUsage().c_str(), stdout);
     return 0;
   }
 

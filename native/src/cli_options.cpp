@@ -1,11 +1,11 @@
 #include "cli_options.h"
 
 #include <charconv>
-#include <limits>
+#include <iterator>
 #include <utility>
-#include <set>
-#include <string_view>
 
+#include "livedata/command_line.h"
+#include "livedata/config.h"
 #include "livedata/endpoints.h"
 
 namespace livedata::cli {
@@ -25,16 +25,6 @@ When stale or fallback data is served because of an error, the data is still pri
 the exit code is the error's.
 )";
 
-const char* const kCommonOptions = R"(  --server URL     the API's base URL; default $LIVEDATA_SERVER if set, else
-                   http://127.0.0.1:8080
-  --json           print one JSON object on stdout instead of the human summary
-  --timeout MS     per-attempt request timeout in milliseconds; default 10000
-  --retries N      retries after a retryable failure (network, timeout, 408, 429,
-                   5xx), with exponential backoff; default 2 (3 attempts in all)
-  -v, --verbose    log the data layer's debug lines (requests, retries) to stderr
-  -h, --help       show this help
-)";
-
 std::string endpointNames() {
   std::string names;
   for (Endpoint e : allEndpoints()) {
@@ -44,53 +34,86 @@ std::string endpointNames() {
   return names;
 }
 
-// Whole-string integer parse; an error message naming the flag otherwise.
-template <typename Int>
-std::optional<std::string> parseInteger(const std::string& flag, const std::string& text,
-                                        Int minimum, Int& out) {
-  Int value{};
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    return "--" + flag + " expects an integer, got '" + text + "'";
-  }
-  if (value < minimum) {
-    return "--" + flag + " must be at least " + std::to_string(minimum) + ", got " + text;
-  }
-  out = value;
-  return std::nullopt;
+namespace cl = command_line;
+using Option = cl::Option<CliOptions>;
+
+// --limit and --offset are checked for range by the core (toQuery: a config error, exit 3);
+// here only that they are integers at all (a usage error, exit 2).
+Option integerParameter(std::string name, std::string help, std::string defaultText, std::optional<int> CliOptions::*field) {
+  return cl::custom<CliOptions>(std::move(name), "N", std::move(help), std::move(defaultText),
+                                [field](CliOptions& options, const std::string& value) -> cl::Problem {
+                                  int parsed = 0;
+                                  const char* end = value.data() + value.size();
+                                  const auto [stop, error] = std::from_chars(value.data(), end, parsed);
+                                  if (value.empty() || error != std::errc() || stop != end) {
+                                    return "expected an integer, got '" + value + "'";
+                                  }
+                                  options.*field = parsed;
+                                  return std::nullopt;
+                                });
 }
 
-// Applies one `--flag value` to `options`; an error message on failure.
-std::optional<std::string> applyValueFlag(const std::string& flag, const std::string& value,
-                                          CliOptions& options) {
-  if (flag == "server") {
-    options.server = value;
-  } else if (flag == "status") {
-    options.status = value;
-  } else if (flag == "sort") {
-    options.sort = value;
-  } else if (flag == "from") {
-    options.from = value;
-  } else if (flag == "to") {
-    options.to = value;
-  } else if (flag == "limit" || flag == "offset") {
-    // Range checks (limit 1-500, offset >= 0) are the core's, in toQuery: a config error.
-    int parsed = 0;
-    if (auto error = parseInteger<int>(flag, value, std::numeric_limits<int>::min(), parsed)) {
-      return error;
-    }
-    (flag == "limit" ? options.limit : options.offset) = parsed;
-  } else if (flag == "timeout") {
-    Millis parsed = 0;
-    if (auto error = parseInteger<Millis>(flag, value, 1, parsed)) return error;
-    options.timeoutMs = parsed;
-  } else if (flag == "retries") {
-    int parsed = 0;
-    if (auto error = parseInteger<int>(flag, value, 0, parsed)) return error;
-    options.retries = parsed;
-  }
-  return std::nullopt;
+// The options of every command; the defaults shown are the core's own (ClientConfig).
+std::vector<Option> commonOptions() {
+  const ClientConfig core;
+  return {
+      cl::text<CliOptions>("server", "URL", "the API's base URL", [](auto& o) -> auto& { return o.server; })
+          .shownDefault(std::string("$LIVEDATA_SERVER if set, else ") + kDefaultServer),
+      cl::flag<CliOptions>("json", "print one JSON object on stdout instead of the human summary",
+                           [](auto& o) -> auto& { return o.json; }),
+      cl::number<CliOptions>("timeout", "MS", "per-attempt request timeout in milliseconds", Millis{1},
+                             Millis{3'600'000}, [](auto& o) -> auto& { return o.timeoutMs; })
+          .shownDefault(std::to_string(core.requestTimeoutMs)),
+      cl::number<CliOptions>("retries", "N",
+                             "retries after a retryable failure (network, timeout, 408, 429, 5xx), with "
+                             "exponential backoff",
+                             0, 100, [](auto& o) -> auto& { return o.retries; })
+          .shownDefault(std::to_string(core.retry.maxAttempts - 1)),
+      cl::flag<CliOptions>("verbose", "log the data layer's debug lines (requests, retries) to stderr",
+                           [](auto& o) -> auto& { return o.verbose; })
+          .alias("-v"),
+  };
+}
+
+std::vector<Option> listOptions() {
+  return {
+      cl::text<CliOptions>("status", "S", "only items with this status", [](auto& o) -> auto& { return o.status; })
+          .shownDefault("all"),
+      cl::text<CliOptions>("sort", "F", "sort by field F, -F for descending", [](auto& o) -> auto& { return o.sort; })
+          .shownDefault("-updatedAt"),
+      integerParameter("limit", "page size, 1 to 500", "50", &CliOptions::limit),
+      integerParameter("offset", "items to skip, 0 or more", "0", &CliOptions::offset),
+  };
+}
+
+std::vector<Option> overviewOptions() {
+  return {
+      cl::text<CliOptions>("from", "DATE", "first day, YYYY-MM-DD", [](auto& o) -> auto& { return o.from; })
+          .shownDefault("30 days before --to"),
+      cl::text<CliOptions>("to", "DATE", "last day, YYYY-MM-DD", [](auto& o) -> auto& { return o.to; })
+          .shownDefault("the latest day of data"),
+  };
+}
+
+std::vector<Option> freshOption() {
+  return {cl::flag<CliOptions>("fresh",
+                               "bypass every cache: skip the local cache, add _t=<now> and send "
+                               "Cache-Control: no-cache",
+                               [](auto& o) -> auto& { return o.fresh; })};
+}
+
+std::vector<Option> joined(std::vector<std::vector<Option>> groups) {
+  std::vector<Option> all;
+  for (auto& group : groups) std::move(group.begin(), group.end(), std::back_inserter(all));
+  return all;
+}
+
+std::string helpOf(std::vector<Option> options) { return cl::OptionTable<CliOptions>(std::move(options)).help({}, 21); }
+
+const cl::OptionTable<CliOptions>& tableFor(Command command) {
+  static const cl::OptionTable<CliOptions> kGet(joined({listOptions(), overviewOptions(), freshOption(), commonOptions()}));
+  static const cl::OptionTable<CliOptions> kRefresh(commonOptions());
+  return command == Command::get ? kGet : kRefresh;
 }
 
 std::optional<std::string> checkEndpointName(const std::string& name) {
@@ -145,57 +168,25 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   }
 
   const bool get = options.command == Command::get;
-  std::set<std::string> valueFlags = {"server", "timeout", "retries"};
-  if (get) valueFlags.insert({"status", "sort", "limit", "offset", "from", "to"});
-  std::set<std::string> boolFlags = {"json", "verbose"};
-  if (get) boolFlags.insert("fresh");
-
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-h" || arg == "--help") {
-      CliOptions help;
-      help.command = Command::help;
-      help.helpTopic = command;
-      return {help, ""};
-    }
-    if (arg == "-v") {
-      options.verbose = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) == 0) {
-      const auto equals = arg.find('=');
-      const std::string flag = arg.substr(2, equals == std::string::npos ? std::string::npos
-                                                                          : equals - 2);
-      if (boolFlags.count(flag) != 0) {
-        if (equals != std::string::npos) return usageError("--" + flag + " takes no value");
-        if (flag == "json") options.json = true;
-        if (flag == "verbose") options.verbose = true;
-        if (flag == "fresh") options.fresh = true;
-        continue;
-      }
-      if (valueFlags.count(flag) == 0) {
-        return usageError("unknown option '--" + flag + "' for 'livedata " + command + "'");
-      }
-      std::string value;
-      if (equals != std::string::npos) {
-        value = arg.substr(equals + 1);
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
-      } else {
-        return usageError("--" + flag + " needs a value");
-      }
-      if (auto error = applyValueFlag(flag, value, options)) return usageError(*error);
-      continue;
-    }
-    if (arg.size() > 1 && arg[0] == '-') {
-      return usageError("unknown option '" + arg + "' for 'livedata " + command + "'");
-    }
-    if (auto error = checkEndpointName(arg)) return usageError(*error);
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const auto arguments = tableFor(options.command).parseInto(options, rest, /*allowPositional=*/true);
+  if (!arguments) {
+    const bool unknown = arguments.error().rfind("unknown option", 0) == 0;
+    return usageError(arguments.error() + (unknown ? " for 'livedata " + command + "'" : ""));
+  }
+  if (arguments.value().help) {
+    CliOptions help;
+    help.command = Command::help;
+    help.helpTopic = command;
+    return {help, ""};
+  }
+  for (const std::string& name : arguments.value().positional) {
+    if (auto error = checkEndpointName(name)) return usageError(*error);
     if (get) {
-      if (!options.endpoint.empty()) return usageError("unexpected argument '" + arg + "'");
-      options.endpoint = arg;
+      if (!options.endpoint.empty()) return usageError("unexpected argument '" + name + "'");
+      options.endpoint = name;
     } else {
-      options.endpoints.push_back(arg);
+      options.endpoints.push_back(name);
     }
   }
 
@@ -214,18 +205,9 @@ std::string helpText(const std::string& topic) {
            "Fetches one endpoint through the livedata client (cache, ETag revalidation,\n"
            "retry with backoff, stale or empty fallback on failure) and prints it.\n"
            "Endpoints: " + endpointNames() + "\n\n"
-           "List endpoints (campaigns, flows, forms, segments):\n"
-           "  --status S       only items with this status; default: all\n"
-           "  --sort F         sort by field F, -F for descending; default -updatedAt\n"
-           "  --limit N        page size, 1 to 500; default 50\n"
-           "  --offset N       items to skip, 0 or more; default 0\n"
-           "overview:\n"
-           "  --from DATE      first day, YYYY-MM-DD; default: 30 days before --to\n"
-           "  --to DATE        last day, YYYY-MM-DD; default: the latest day of data\n"
-           "Both:\n"
-           "  --fresh          bypass every cache: skip the local cache, add _t=<now> and\n"
-           "                   send Cache-Control: no-cache; default off\n" +
-           std::string(kCommonOptions) +
+           "List endpoints (campaigns, flows, forms, segments):\n" +
+           helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +
+           helpOf(joined({freshOption(), commonOptions()})) + "  -h, --help         show this help\n" +
            "\nOutput: a summary (endpoint, source, staleness, update time and age) and the\n"
            "data pretty-printed; errors on stderr. With --json, one object on stdout:\n"
            "  {\"endpoint\":..., \"data\":..., \"meta\":{\"fromCache\",\"stale\",\"fallback\",\n"
@@ -238,8 +220,7 @@ std::string helpText(const std::string& topic) {
            "Forces a refresh (Client::forceRefreshData) of the named endpoints, or of all\n"
            "of them when none is named, and prints one line per endpoint.\n"
            "Endpoints: " + endpointNames() + "\n\n"
-           "Options:\n" +
-           std::string(kCommonOptions) +
+           "Options:\n" + helpOf(commonOptions()) + "  -h, --help         show this help\n" +
            "\nWith --json: {\"ok\": bool, \"endpoints\": [{\"endpoint\",\"ok\",\"requests\",\n"
            "\"error\"}]}. The exit code is that of the first failed endpoint's error.\n\n" +
            kExitCodes;
@@ -251,8 +232,7 @@ std::string helpText(const std::string& topic) {
          "                       (livedata refresh --help)\n"
          "  help [command]       show help\n\n"
          "Endpoints: " + endpointNames() + "\n\n"
-         "Common options:\n" +
-         std::string(kCommonOptions) + "\n" + kExitCodes;
+         "Common options:\n" + helpOf(commonOptions()) + "  -h, --help         show this help\n\n" + kExitCodes;
 }
 
 }  // namespace livedata::cli

@@ -1,5 +1,5 @@
 // The `livedata` command line: what the user asked for, parsed and checked before any
-// network access. Parsing is by hand: a few flags, each with one clear error.
+// network access, through the option tables every executable uses (livedata/command_line.h).
 #pragma once
 
 #include <optional>

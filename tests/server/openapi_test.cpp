@@ -47,8 +47,8 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   ServerOptions options;
   options.dbPath = std::string(pattern) + "/livedata.db";
   options.adminToken = "token";
-  options.syncIntervalSeconds = 0;
-  options.changesPerMinute = 0;
+  options.sync.scheduleIntervalSeconds = 0;
+  options.account.changesPerMinute = 0;
   const Log log(LogLevel::error);
   auto backend = Backend::start(options, log);
   ASSERT_TRUE(backend.ok()) << backend.error();

@@ -1,13 +1,18 @@
 // Configuration layering: defaults < JSON file < environment < flags, one validation for
 // all, errors that name the source and the field.
 #include "app/options.h"
+#include "upstream_client/upstream_source.h"  // kMaxPageSize
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
+#include <utility>
+#include <vector>
 #include <unistd.h>
 
 namespace livedata::server {
@@ -50,7 +55,7 @@ TEST(Options, DefaultsNeedNoRedisAndUseTheDataFolder) {
   const auto parsed = parse({});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed));
   const auto& options = std::get<ServerOptions>(parsed);
-  EXPECT_TRUE(options.redisUrl.empty());
+  EXPECT_TRUE(options.cache.redisUrl.empty());
   EXPECT_EQ(options.dbPath, "data/livedata.db");
   EXPECT_EQ(options.port, 8080);
 }
@@ -62,8 +67,8 @@ TEST(Options, FlagsBeatEnvironmentWhichBeatsTheFile) {
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << errorOf(parsed);
   const auto& options = std::get<ServerOptions>(parsed);
   EXPECT_EQ(options.port, 3333);
-  EXPECT_EQ(options.syncIntervalSeconds, 7);
-  EXPECT_EQ(options.redisUrl, "redis://127.0.0.1:7000");
+  EXPECT_EQ(options.sync.scheduleIntervalSeconds, 7);
+  EXPECT_EQ(options.cache.redisUrl, "redis://127.0.0.1:7000");
   EXPECT_TRUE(options.logRequests);
 }
 
@@ -87,7 +92,7 @@ TEST(Options, ErrorsNameTheSourceAndField) {
 TEST(Options, UpstreamFaultsTakeTheAdminRoutesJson) {
   const auto parsed = parse({"--upstream-faults", R"({"errorRate": 0.3, "latencyMs": 5, "rateLimitBurst": 2})"});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << errorOf(parsed);
-  const auto& faults = std::get<ServerOptions>(parsed).upstreamFaults;
+  const auto& faults = std::get<ServerOptions>(parsed).upstream.faults;
   EXPECT_DOUBLE_EQ(faults.errorRate, 0.3);
   EXPECT_EQ(faults.latencyMs, 5);
   EXPECT_EQ(faults.rateLimitBurst, 2);
@@ -113,15 +118,15 @@ TEST(Options, MonitoringTargetsAndSwitches) {
   const auto defaults = std::get<ServerOptions>(parse({}));
   EXPECT_TRUE(defaults.requestMetrics);
   EXPECT_FALSE(defaults.monitorFullClientIps);
-  EXPECT_DOUBLE_EQ(defaults.targetCacheHitRate, 0.9);
+  EXPECT_DOUBLE_EQ(defaults.targets.minCacheHitRate, 0.9);
   EXPECT_EQ(defaults.alertCheckSeconds, 10);
 
   const auto set = std::get<ServerOptions>(parse({"--request-metrics=false", "--target-error-rate", "0.02",
                                                   "--slow-request-ms", "250"},
                                                  {{"LIVEDATA_TARGET_RESPONSE_MS", "150"}}));
   EXPECT_FALSE(set.requestMetrics);
-  EXPECT_DOUBLE_EQ(set.targetErrorRate, 0.02);
-  EXPECT_DOUBLE_EQ(set.targetResponseMs, 150);
+  EXPECT_DOUBLE_EQ(set.targets.maxErrorRate, 0.02);
+  EXPECT_DOUBLE_EQ(set.targets.maxAverageResponseMillis, 150);
   EXPECT_EQ(set.slowRequestMs, 250);
 
   EXPECT_EQ(errorOf(parse({"--target-cache-hit-rate", "1.5"})),
@@ -129,6 +134,74 @@ TEST(Options, MonitoringTargetsAndSwitches) {
   EXPECT_NE(errorOf(parse({"--target-response-ms", "0"})), "") << "an average under 0 ms cannot be met";
   EXPECT_EQ(errorOf(parse({"--request-metrics=maybe"})), "--request-metrics: expected true or false, got 'maybe'");
   EXPECT_TRUE(std::get<ServerOptions>(parse({"--log-requests"})).logRequests) << "a bare switch is on";
+}
+
+TEST(Options, LimitsAreTheModulesOwnAndErrorsNameTheFlag) {
+  // The cache keeps an entry a day at most; the flag refuses more, in its own words.
+  EXPECT_EQ(errorOf(parse({"--cache-ttl", "2592000"})),
+            "--cache-ttl: expected an integer from 1 to " +
+                std::to_string(SharedResponseCacheOptions::kMaxTtlSeconds) + ", got '2592000'");
+  EXPECT_EQ(errorOf(parse({"--cache-ttl", std::to_string(SharedResponseCacheOptions::kMaxTtlSeconds)})), "");
+  EXPECT_EQ(errorOf(parse({"--sync-page-size", std::to_string(kMaxPageSize + 1)})),
+            "--sync-page-size: expected an integer from 1 to " + std::to_string(kMaxPageSize) + ", got '" +
+                std::to_string(kMaxPageSize + 1) + "'");
+}
+
+// The help's option entries, each on one line however the help wraps it.
+std::vector<std::string> helpEntries() {
+  std::vector<std::string> entries;
+  std::istringstream text(usage());
+  for (std::string line; std::getline(text, line);) {
+    const auto start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    if (start == 2 && line[2] == '-') {
+      entries.push_back(line);
+    } else if (start > 2 && !entries.empty()) {
+      entries.back() += " " + line.substr(start);
+    }
+  }
+  return entries;
+}
+
+TEST(Options, HelpShowsTheDefaultsOfTheStructs) {
+  const ServerOptions defaults;
+  const auto entries = helpEntries();
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--cache-ttl S", std::to_string(defaults.cache.ttlSeconds)},
+           {"--cache-max-bytes N", std::to_string(defaults.cache.memoryMaxBytes)},
+           {"--threads N", std::to_string(defaults.http.threads)},
+           {"--sync-interval S", std::to_string(defaults.sync.scheduleIntervalSeconds)},
+           {"--sync-page-size N", std::to_string(defaults.sync.pageSize)},
+           {"--campaigns N", std::to_string(defaults.account.sizes.campaigns)},
+           {"--changes-per-minute RATE", "30"},
+           {"--target-cache-hit-rate RATIO", "0.9"},
+           {"--log-level LEVEL", "info"},
+       }) {
+    const auto entry = std::find_if(entries.begin(), entries.end(),
+                                    [&](const std::string& e) { return e.rfind("  " + flag + " ", 0) == 0; });
+    ASSERT_NE(entry, entries.end()) << flag;
+    EXPECT_NE(entry->find("(default " + value + ")"), std::string::npos) << *entry;
+  }
+  EXPECT_DOUBLE_EQ(defaults.account.changesPerMinute, 30);
+  EXPECT_DOUBLE_EQ(defaults.targets.minCacheHitRate, 0.9);
+}
+
+TEST(Options, EveryDefaultTheHelpShowsIsAcceptedBack) {
+  // A default outside its own flag's limits would make the documented value unusable.
+  int checked = 0;
+  for (const std::string& line : helpEntries()) {
+    const auto flagAt = line.find("  --");
+    const auto defaultAt = line.find("(default ");
+    if (flagAt != 0 || defaultAt == std::string::npos) continue;
+    const std::string flag = line.substr(2, line.find(' ', 4) - 2);
+    const std::string value = line.substr(defaultAt + 9, line.find(')', defaultAt) - defaultAt - 9);
+    if (value.find(' ') != std::string::npos || value == "none" || flag == "--config") continue;
+    const bool isSwitch = value == "on" || value == "off";
+    const auto parsed = isSwitch ? parse({flag + "=" + (value == "on" ? "true" : "false")}) : parse({flag, value});
+    EXPECT_EQ(errorOf(parsed), "") << line;
+    ++checked;
+  }
+  EXPECT_GT(checked, 30);
 }
 
 }  // namespace

@@ -17,21 +17,11 @@ std::string takeOrExplain(Expected<std::unique_ptr<T>, std::string>&& made, std:
 
 }  // namespace
 
-UpstreamAccountOptions upstreamAccountOptionsFrom(const ServerOptions& options) {
-  UpstreamAccountOptions account;
-  account.seed = options.seed;
-  account.sizes = options.sizes;
-  account.changesPerMinute = options.changesPerMinute;
-  return account;
-}
-
 UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken) {
-  UpstreamServerOptions server;
-  server.rateLimitPerSecond = options.upstreamRateLimit;
+  UpstreamServerOptions server = options.upstream;
   server.adminToken = adminToken;
-  server.faults = options.upstreamFaults;
-  server.readTimeoutMs = options.readTimeoutMs;
-  server.writeTimeoutMs = options.writeTimeoutMs;
+  server.readTimeoutMs = options.http.readTimeoutMs;
+  server.writeTimeoutMs = options.http.writeTimeoutMs;
   return server;
 }
 
@@ -41,7 +31,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
 
   std::string upstreamUrl = options.upstreamUrl;
   if (upstreamUrl.empty()) {
-    if (auto error = takeOrExplain(UpstreamAccount::create(upstreamAccountOptionsFrom(options)), backend->account_,
+    if (auto error = takeOrExplain(UpstreamAccount::create(options.account), backend->account_,
                                    "upstream account");
         !error.empty()) {
       return error;
@@ -66,16 +56,11 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
     return error;
   }
 
-  SharedResponseCacheOptions cacheOptions;
-  cacheOptions.redisUrl = options.redisUrl;
-  cacheOptions.ttlSeconds = options.cacheTtlSeconds;
-  cacheOptions.memoryMaxEntries = options.cacheMaxEntries;
-  cacheOptions.memoryMaxBytes = options.cacheMaxBytes;
   SharedResponseCacheDependencies cacheDependencies;
   cacheDependencies.log = [&log](LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) {
     log.write(level, message, fields);
   };
-  if (auto error = takeOrExplain(SharedResponseCache::create(cacheOptions, cacheDependencies), backend->cache_,
+  if (auto error = takeOrExplain(SharedResponseCache::create(options.cache, cacheDependencies), backend->cache_,
                                  "response cache");
       !error.empty()) {
     return error;
@@ -83,10 +68,6 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
 
   backend->api_ = std::make_unique<ApiQueries>(*backend->store_);
 
-  SyncOptions syncOptions;
-  syncOptions.pageSize = options.syncPageSize;
-  syncOptions.lookbackSeconds = options.syncLookbackSeconds;
-  syncOptions.scheduleIntervalSeconds = options.syncIntervalSeconds;
   SyncDependencies syncDependencies;
   syncDependencies.log = cacheDependencies.log;
   SharedResponseCache& cache = *backend->cache_;
@@ -95,7 +76,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
     log.debug("cache invalidated after sync commit",
               {{"entity", nameOf(entity)}, {"changedRows", changedRows}, {"removed", removed}});
   };
-  if (auto error = takeOrExplain(SyncService::create(*backend->store_, *backend->upstreamSource_, syncOptions,
+  if (auto error = takeOrExplain(SyncService::create(*backend->store_, *backend->upstreamSource_, options.sync,
                                                      std::move(syncDependencies)),
                                  backend->sync_, "sync");
       !error.empty()) {

@@ -63,7 +63,6 @@ class Backend {
 };
 
 // The in-process or standalone upstream's options, from the server's.
-UpstreamAccountOptions upstreamAccountOptionsFrom(const ServerOptions& options);
 UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken);
 
 }  // namespace livedata::server

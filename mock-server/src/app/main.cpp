@@ -74,7 +74,7 @@ bool serveUntilSignalled(sigset_t stopSignals, const Log& log, Listen listen, St
 }
 
 int runUpstreamOnly(const ServerOptions& options, const std::string& token, const Log& log, sigset_t stopSignals) {
-  auto account = UpstreamAccount::create(upstreamAccountOptionsFrom(options));
+  auto account = UpstreamAccount::create(options.account);
   if (!account) {
     log.error("cannot start", {{"part", "upstream account"}, {"error", account.error()}});
     return 1;
@@ -82,7 +82,7 @@ int runUpstreamOnly(const ServerOptions& options, const std::string& token, cons
   UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, token);
   serverOptions.host = options.host;
   serverOptions.port = options.port;
-  serverOptions.threads = options.threads;
+  serverOptions.threads = options.http.threads;
   auto server = UpstreamServer::create(*account.value(), serverOptions);
   if (!server) {
     log.error("cannot start", {{"part", "upstream server"}, {"error", server.error()}});
@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
   log.info("listening", {{"host", options.host}, {"port", port}, {"db", options.dbPath},
-                         {"cache", options.redisUrl.empty() ? "memory" : options.redisUrl}});
+                         {"cache", options.cache.redisUrl.empty() ? "memory" : options.cache.redisUrl}});
 
   const bool served = serveUntilSignalled(stopSignals, log, [&] { return server.listen(); }, [&] { server.stop(); });
   backend.stop();  // the sync ends at a page boundary

@@ -13,58 +13,55 @@
 #include <variant>
 #include <vector>
 
-#include "simulated_upstream/data_generator.h"
-#include "livedata/types.h"  // LogLevel, shared with the core
-#include "simulated_upstream/upstream_faults.h"
+#include "cache/shared_response_cache.h"
+#include "http/http_server_support.h"  // ServerTuning
+#include "livedata/types.h"            // LogLevel, shared with the core
+#include "monitoring/service_targets.h"
+#include "simulated_upstream/account.h"
+#include "simulated_upstream/upstream_server.h"
+#include "sync/sync_service.h"
 
 namespace livedata::server {
 
 enum class LogFormat { json, text };
 
+// Each module's options struct is embedded whole, so a default or a limit is stated once, by
+// its module; the option table (options.cpp) shows the defaults it finds here and takes the
+// modules' own limits. Where the server's default differs from a module's (a module suits a
+// library or a test: no schedule, a frozen account), the constructor says so.
 struct ServerOptions {
-  // --- HTTP
+  ServerOptions();
+
+  // --- HTTP: the API server
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free one
-  int threads = 16;  // each serves one connection at a time (httplib's model)
-  std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
-  int readTimeoutMs = 5000;   // a slow client cannot hold a worker longer than this per read
-  int writeTimeoutMs = 5000;
+  ServerTuning http;                     // worker threads, read and write timeouts, largest body
   std::vector<std::string> corsOrigins;  // exact origins allowed by CORS; empty: none
   std::string webRoot;                   // static files served at / when set
+  int maxAgeSeconds = 60;                // Cache-Control max-age of /api responses
+  int staleWhileRevalidateSeconds = 30;  // Cache-Control stale-while-revalidate
 
-  // --- caching headers and the response cache
-  int maxAgeSeconds = 60;                 // Cache-Control max-age of /api responses
-  int staleWhileRevalidateSeconds = 30;   // Cache-Control stale-while-revalidate
-  std::string redisUrl;                   // redis://host:port[/db]; empty: memory only
-  int cacheTtlSeconds = 300;              // lifetime of a server cache entry
-  std::size_t cacheMaxEntries = 10000;    // memory tier bounds
-  std::size_t cacheMaxBytes = 64u << 20;
+  // --- the response cache (Redis and the memory tier)
+  SharedResponseCacheOptions cache;
 
   // --- store and sync
   std::string dbPath = "data/livedata.db";
-  int syncIntervalSeconds = 60;   // 0: only on demand
-  int syncPageSize = 500;
-  int syncLookbackSeconds = 10;
+  SyncOptions sync;
 
   // --- the simulated upstream
-  std::string upstreamUrl;         // empty: run the upstream in-process
-  bool upstreamOnly = false;       // serve only the upstream API (its own process)
-  std::uint64_t seed = 42;         // the same seed generates the same account
-  DatasetSizes sizes;
-  double changesPerMinute = 30;    // how fast the account changes; 0: frozen
-  double upstreamRateLimit = 0;    // requests per second; 0: unlimited
-  UpstreamFaults upstreamFaults;   // faults injected from the start (docs/upstream.md)
+  std::string upstreamUrl;    // empty: run the upstream in-process
+  bool upstreamOnly = false;  // serve only the upstream API (its own process)
+  UpstreamAccountOptions account;
+  // Its rate limit and faults; where it listens and its token follow the server's own
+  // options (Backend, runUpstreamOnly).
+  UpstreamServerOptions upstream;
 
   // --- monitoring (docs/api.md, "Monitoring")
-  bool requestMetrics = true;          // the per-request middleware (off only to measure its cost)
-  int slowRequestMs = 1000;            // requests slower than this are counted and logged
-  bool monitorFullClientIps = false;   // keep client IPs whole (else /24 and /48 prefixes)
-  double targetCacheHitRate = 0.90;    // service targets: crossing one raises an alert
-  double targetSyncSuccessRate = 0.99;
-  double targetErrorRate = 0.01;
-  double targetResponseMs = 200;
-  int targetMinSamples = 20;           // fewer cache lookups or API requests are not judged
-  int alertCheckSeconds = 10;          // how often the targets are evaluated; 0: on request only
+  bool requestMetrics = true;         // the per-request middleware (off only to measure its cost)
+  int slowRequestMs = 1000;           // requests slower than this are counted and logged
+  bool monitorFullClientIps = false;  // keep client IPs whole (else /24 and /48 prefixes)
+  monitoring::TargetThresholds targets;  // service targets: crossing one raises an alert
+  int alertCheckSeconds = 10;         // how often the targets are evaluated; 0: on request only
 
   // --- operations
   std::string adminToken;  // empty: LIVEDATA_ADMIN_TOKEN, else a random one, printed

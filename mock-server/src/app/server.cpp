@@ -181,19 +181,14 @@ void ApiServer::registerRoutes() {
 }
 
 void ApiServer::configureServer() {
-  ServerTuning tuning;
-  tuning.threads = options_.threads;
-  tuning.readTimeoutMs = options_.readTimeoutMs;
-  tuning.writeTimeoutMs = options_.writeTimeoutMs;
-  tuning.maxBodyBytes = options_.maxBodyBytes;
-  applyServerTuning(*http_, tuning);
+  applyServerTuning(*http_, options_.http);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
     if (options_.requestMetrics) beginMonitoring(req);
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
     return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
-  installErrorHandlers(*http_, options_.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
+  installErrorHandlers(*http_, options_.http.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
     currentRequest.exception = caught;
     log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"type", caught.type},
                                   {"what", caught.what}, {"requestId", currentRequest.requestId}});
@@ -305,7 +300,7 @@ void ApiServer::serveProtected(const Request& req, Response& res,
     return sendError(res, unknownParameter(query.substr(0, query.find_first_of("=&")), "none"));
   }
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
-  if (req.body.size() > options_.maxBodyBytes) return sendError(res, payloadTooLarge(options_.maxBodyBytes));
+  if (req.body.size() > options_.http.maxBodyBytes) return sendError(res, payloadTooLarge(options_.http.maxBodyBytes));
   const AdminReply reply = action(req);
   sendUncacheable(res, reply.status, reply.body, reply.contentType);
 }

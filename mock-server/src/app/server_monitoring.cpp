@@ -16,11 +16,7 @@ MonitoringOptions monitoringOptionsFrom(const ServerOptions& options) {
   out.requests.anonymizeClientIps = !options.monitorFullClientIps;
   const std::filesystem::path folder = std::filesystem::path(options.dbPath).parent_path();
   out.system.diskPath = folder.empty() ? "." : folder.string();
-  out.targets.minCacheHitRate = options.targetCacheHitRate;
-  out.targets.minSyncSuccessRate = options.targetSyncSuccessRate;
-  out.targets.maxErrorRate = options.targetErrorRate;
-  out.targets.maxAverageResponseMillis = options.targetResponseMs;
-  out.targets.minSamples = static_cast<std::uint64_t>(options.targetMinSamples);
+  out.targets = options.targets;
   return out;
 }
 

@@ -27,9 +27,14 @@ const char* nameOf(CacheOutcome outcome) {
 }
 
 std::optional<std::string> validate(const SharedResponseCacheOptions& options) {
-  if (options.ttlSeconds < 1 || options.ttlSeconds > 86400) return "ttlSeconds: expected 1..86400";
+  using Options = SharedResponseCacheOptions;
+  if (options.ttlSeconds < 1 || options.ttlSeconds > Options::kMaxTtlSeconds) {
+    return "ttlSeconds: expected 1.." + std::to_string(Options::kMaxTtlSeconds);
+  }
   if (options.memoryMaxEntries < 1) return "memoryMaxEntries: expected at least 1";
-  if (options.memoryMaxBytes < 1024) return "memoryMaxBytes: expected at least 1024";
+  if (options.memoryMaxBytes < Options::kMinMemoryMaxBytes) {
+    return "memoryMaxBytes: expected at least " + std::to_string(Options::kMinMemoryMaxBytes);
+  }
   if (options.reconnectBackoff.baseDelayMs < 1) return "reconnectBackoff.baseDelayMs: expected at least 1 ms";
   if (options.reconnectBackoff.maxDelayMs < options.reconnectBackoff.baseDelayMs) {
     return "reconnectBackoff.maxDelayMs: expected at least baseDelayMs";

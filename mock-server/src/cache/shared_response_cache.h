@@ -64,9 +64,13 @@ namespace livedata::server {
 struct SharedResponseCacheOptions {
   // redis://HOST[:PORT][/DB]; empty: memory only.
   std::string redisUrl;
-  // Lifetime of an entry, in both tiers. 1..86400.
+  // The limits create() holds these options to; mock-server's flags take them from here.
+  static constexpr int kMaxTtlSeconds = 86400;
+  static constexpr std::size_t kMinMemoryMaxBytes = 1024;
+
+  // Lifetime of an entry, in both tiers. 1..kMaxTtlSeconds.
   int ttlSeconds = 300;
-  // Bounds of the memory tier (LRU). maxEntries >= 1, maxBytes >= 1024.
+  // Bounds of the memory tier (LRU). maxEntries >= 1, maxBytes >= kMinMemoryMaxBytes.
   std::size_t memoryMaxEntries = 10000;
   std::size_t memoryMaxBytes = 64u << 20;
   // Redis: bound on opening a connection, on each command's reply, and connections at most.
