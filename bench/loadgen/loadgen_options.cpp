@@ -8,7 +8,6 @@ namespace livedata::loadgen {
 namespace {
 
 namespace cl = command_line;
-using Option = cl::Option<LoadgenOptions>;
 
 // Every option, in --help order. Ranges are upper-bounded where a typo would otherwise start
 // an absurd run (a million users, a year-long duration).

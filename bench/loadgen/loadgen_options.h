@@ -60,7 +60,7 @@ struct LoadgenOptions {
 
 struct ShowHelp {};
 struct UsageError {
-  std::string message;  // names the option, e.g. "--users must be at least 1, got 0"
+  std::string message;  // names the option, e.g. "--users: expected an integer from 1 to 10000, got '0'"
 };
 using ParsedCommandLine = std::variant<LoadgenOptions, ShowHelp, UsageError>;
 

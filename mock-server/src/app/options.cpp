@@ -1,7 +1,6 @@
 #include "app/options.h"
 
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
