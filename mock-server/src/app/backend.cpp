@@ -27,7 +27,15 @@ UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, co
 
 Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
   std::unique_ptr<Backend> backend(new Backend(log));
-  if (auto error = takeOrExplain(Store::open(options.dbPath), backend->store_, "store"); !error.empty()) return error;
+  StoreOptions storeOptions;
+  storeOptions.changeLogCapacity = options.feed.replayCapacity;
+  if (auto error = takeOrExplain(Store::open(options.dbPath, storeOptions), backend->store_, "store"); !error.empty()) {
+    return error;
+  }
+  auto recentChanges = backend->store_->recentChanges(options.feed.replayCapacity);
+  if (!recentChanges) return "change feed: " + recentChanges.error();
+  backend->changeFeed_ = std::make_unique<ChangeFeed>(options.feed, std::move(recentChanges).value(),
+                                                      backend->store_->changeVersion());
 
   std::string upstreamUrl = options.upstreamUrl;
   if (upstreamUrl.empty()) {
@@ -71,10 +79,12 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   SyncDependencies syncDependencies;
   syncDependencies.log = cacheDependencies.log;
   SharedResponseCache& cache = *backend->cache_;
-  syncDependencies.onCommitted = [&cache, &log](Entity entity, std::size_t changedRows) {
-    const std::size_t removed = cache.invalidateEndpoints({endpointNameOf(entity)});
-    log.debug("cache invalidated after sync commit",
-              {{"entity", nameOf(entity)}, {"changedRows", changedRows}, {"removed", removed}});
+  ChangeFeed& feed = *backend->changeFeed_;
+  syncDependencies.onCommitted = [&cache, &feed, &log](const Change& change, std::size_t changedRows) {
+    const std::size_t removed = cache.invalidateEndpoints({endpointNameOf(change.entity)});
+    log.debug("cache invalidated after sync commit", {{"entity", nameOf(change.entity)}, {"version", change.version},
+                                                      {"changedRows", changedRows}, {"removed", removed}});
+    feed.publish(change);
   };
   if (auto error = takeOrExplain(SyncService::create(*backend->store_, *backend->upstreamSource_, options.sync,
                                                      std::move(syncDependencies)),
@@ -89,6 +99,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
 Backend::~Backend() { stop(); }
 
 void Backend::stop() {
+  if (changeFeed_) changeFeed_->stop();
   if (sync_) sync_->stop();
   // A stopped sync never fetches again, so its source can go now; its idle kept-alive
   // connections would otherwise hold the upstream server's stop() for the keep-alive timeout.

@@ -5,7 +5,8 @@
 //
 // Invariant: a committed sync page invalidates exactly the cache entries of the endpoint
 // derived from its entity (onCommitted), before the sync goes on; so no response rendered
-// from older rows is served once a commit is visible.
+// from older rows is served once a commit is visible. Only then is the change published to
+// the live feed, so a client that refetches on its notice never gets the older response.
 //
 // Threading: the accessors are safe from any thread; stop() once, from one thread.
 #pragma once
@@ -16,6 +17,7 @@
 
 #include "livedata/expected.h"
 #include "cache/shared_response_cache.h"
+#include "feed/change_feed.h"
 #include "app/log.h"
 #include "app/options.h"
 #include "store/api_queries.h"
@@ -42,6 +44,7 @@ class Backend {
   const ApiQueries& api() const { return *api_; }
   SharedResponseCache& cache() { return *cache_; }
   SyncService& sync() { return *sync_; }
+  ChangeFeed& changeFeed() { return *changeFeed_; }
   // The in-process upstream; null when the upstream runs elsewhere.
   UpstreamServer* localUpstream() { return upstreamServer_.get(); }
 
@@ -54,6 +57,7 @@ class Backend {
 
   const Log& log_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<ChangeFeed> changeFeed_;
   std::unique_ptr<UpstreamAccount> account_;
   std::unique_ptr<UpstreamServer> upstreamServer_;
   std::unique_ptr<HttpUpstreamSource> upstreamSource_;

@@ -105,6 +105,16 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       cl::number<ServerOptions>("sync-lookback", "S",
                                 "seconds re-read before each cursor, so late updates are not missed", 0, 86400,
                                 [](auto& o) -> auto& { return o.sync.lookbackSeconds; }),
+      // Live feed
+      cl::number<ServerOptions>("max-subscribers", "N", "live feed streams and long-polls held at once; more get 503",
+                                std::size_t{1}, std::size_t{1000000}, [](auto& o) -> auto& { return o.feed.maxSubscribers; }),
+      cl::number<ServerOptions>("change-log-size", "N",
+                                "changes kept for live clients that resume; one further behind resets", std::size_t{1},
+                                std::size_t{10000000}, [](auto& o) -> auto& { return o.feed.replayCapacity; }),
+      cl::number<ServerOptions>("heartbeat-seconds", "S", "seconds between heartbeats on an idle live stream", 1, 3600,
+                                [](auto& o) -> auto& { return o.feed.heartbeatSeconds; }),
+      cl::number<ServerOptions>("stream-retry-ms", "MS", "reconnection delay a live stream advises its clients", 0,
+                                600000, [](auto& o) -> auto& { return o.feed.retryMs; }),
       // Upstream
       cl::text<ServerOptions>("upstream", "URL", "the upstream marketing API, http://HOST:PORT",
                               [](auto& o) -> auto& { return o.upstreamUrl; }, checkHttpUrl)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cache/shared_response_cache.h"
+#include "feed/change_feed.h"
 #include "http/http_server_support.h"  // ServerTuning
 #include "livedata/types.h"            // LogLevel, shared with the core
 #include "monitoring/service_targets.h"
@@ -47,6 +48,9 @@ struct ServerOptions {
   // --- store and sync
   std::string dbPath = "data/livedata.db";
   SyncOptions sync;
+
+  // --- the live feed (GET /api/changes); its replay capacity is the store's change log's
+  ChangeFeedOptions feed;
 
   // --- the simulated upstream
   std::string upstreamUrl;    // empty: run the upstream in-process

@@ -17,12 +17,12 @@ using httplib::Request;
 using httplib::Response;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// The data routes, whose requests the request log keeps (tests count them to see
+// The data routes (not the live feed, whose requests are held for long), whose requests the request log keeps (tests count them to see
 // de-duplication and cache busting) and whose requests make the service-level figures of
 // monitoring (error rate, latency); a path no route serves counts too.
 bool isDataPath(const std::string& path) {
   if (path.rfind("/api/", 0) != 0) return false;
-  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0;
+  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0 && path != "/api/changes";
 }
 bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
 
@@ -101,6 +101,7 @@ ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backe
       cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
       admin_(std::move(adminToken), faults_, requests_),
       backendRoutes_(backend),
+      changeRoutes_(backend.changeFeed(), options.feed),
       cors_(options.corsOrigins),
       monitoring_(options, backend, log),
       http_(std::make_unique<httplib::Server>()) {
@@ -139,6 +140,8 @@ void ApiServer::registerRoutes() {
     const std::string path = std::string("/api/") + nameOf(resource);
     route("GET", path.c_str(), [this, resource](const Request& req, Response& res) { serveData(resource, req, res); });
   }
+
+  route("GET", "/api/changes", [this](const Request& req, Response& res) { changeRoutes_.serve(req, res); });
 
   auto& backend = backendRoutes_;
   protectedRoute("POST", "/api/sync", [&backend](const Request& req) { return backend.requestSync(req.body); });
@@ -259,6 +262,7 @@ bool ApiServer::listen() { return lifecycle_.listen(); }
 
 void ApiServer::stop() {
   faults_.shutdown();  // ends injected delays, so requests in flight can finish
+  backend_.changeFeed().stop();  // ends held streams and long-polls, which the pool waits for
   lifecycle_.stop();
   monitoring_.stop();
 }

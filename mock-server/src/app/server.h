@@ -18,6 +18,7 @@
 #include "http/cors.h"
 #include "app/backend.h"
 #include "app/backend_routes.h"
+#include "app/change_routes.h"
 #include "app/log.h"
 #include "http/fault_injector.h"
 #include "http/http_server_support.h"
@@ -86,6 +87,7 @@ class ApiServer {
   RequestLog requests_;
   AdminRoutes admin_;
   BackendRoutes backendRoutes_;
+  ChangeRoutes changeRoutes_;
   std::vector<std::string> routes_;
   std::unordered_set<std::string> routePaths_;
   RequestIds requestIds_;

@@ -43,6 +43,13 @@ ApiError genericError(int status) {
                                      std::to_string(status) + ")"};
 }
 
+ApiError tooManySubscribers(std::size_t limit) {
+  return {503, "too_many_subscribers",
+          "this server holds its most live subscribers (" + std::to_string(limit) + "); retry later"};
+}
+
+ApiError shuttingDown() { return {503, "shutting_down", "the server is shutting down; retry later"}; }
+
 std::string renderErrorBody(const ApiError& error) {
   nlohmann::ordered_json body;
   body["error"]["code"] = error.code;

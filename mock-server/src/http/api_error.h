@@ -24,6 +24,11 @@ ApiError injectedFault(int status, const std::string& path);
 // could not parse, 414, 416...).
 ApiError genericError(int status);
 
+// The live feed holds as many subscribers as it may (503 too_many_subscribers, with
+// Retry-After), or is shutting down (503 shutting_down).
+ApiError tooManySubscribers(std::size_t limit);
+ApiError shuttingDown();
+
 std::string renderErrorBody(const ApiError& error);
 
 }  // namespace livedata::server

@@ -1,5 +1,7 @@
 #include "http/http_server_support.h"
 
+#include "http/connection_pool.h"
+
 #include <httplib.h>
 #include <sys/socket.h>
 
@@ -16,7 +18,7 @@ namespace livedata::server {
 
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning) {
   const auto threads = static_cast<std::size_t>(tuning.threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.new_task_queue = [threads] { return new ConnectionPool(threads); };
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
   if (tuning.keepAliveTimeoutSeconds) http.set_keep_alive_timeout(*tuning.keepAliveTimeoutSeconds);

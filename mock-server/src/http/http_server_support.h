@@ -39,7 +39,7 @@ struct ServerTuning {
 
 // Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool of the
 // size asked (the size compiled into Debian's library is fixed; this is the run-time
-// override), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
+// override) from which held connections can step out (http/connection_pool.h), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
 // ACK, Nagle), and keep-alive connections not closed after 5 requests.
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
 

@@ -32,6 +32,13 @@ using EntityRows = std::variant<std::vector<Campaign>, std::vector<Flow>, std::v
 
 std::size_t rowCount(const EntityRows& rows);
 
+// A record's identity as text: its id; a day of metrics: its ISO date ("2026-10-31").
+inline std::string keyOf(const DailyMetrics& metrics) { return formatIsoDate(metrics.day); }
+template <typename Record>
+const std::string& keyOf(const Record& record) {
+  return record.id;
+}
+
 // A position in an entity's change feed: the last (updatedAt, id) the store has committed.
 // Upstream pages are ordered by (updatedAt, id), so everything after it is still to come.
 // A metrics record's id is its ISO date.
@@ -43,5 +50,10 @@ struct SyncCursor {
     return a.updatedAt == b.updatedAt && a.id == b.id;
   }
 };
+
+template <typename Record>
+SyncCursor cursorOf(const Record& record) {
+  return {record.updatedAt, keyOf(record)};
+}
 
 }  // namespace livedata::server

@@ -86,6 +86,19 @@ CREATE INDEX forms_by_status ON forms (status, updated_at DESC, id);
 CREATE INDEX segments_by_updated_at ON segments (updated_at DESC, id);
 CREATE INDEX segments_by_status ON segments (status, updated_at DESC, id);
 )sql"},
+      // The change log behind the live feed: one row per commit that changed what the API
+      // serves, written in that commit's transaction. The version is the rowid, and
+      // AUTOINCREMENT keeps it from ever being reused, even once the oldest rows are trimmed
+      // or every row is gone, so a restart never goes back. `keys` is a JSON array of the
+      // changed ids (metrics: days as YYYY-MM-DD); an empty array means "the whole entity".
+      {3, "the change log of the live feed", R"sql(
+CREATE TABLE changes (
+  version INTEGER PRIMARY KEY AUTOINCREMENT,
+  committed_at_ms INTEGER NOT NULL,
+  entity TEXT NOT NULL,
+  keys TEXT NOT NULL
+) STRICT;
+)sql"},
   };
   return kMigrations;
 }

@@ -3,10 +3,13 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
 #include <type_traits>
+
+#include <nlohmann/json.hpp>
 
 #include "store/entity_tables.h"
 #include "store/migrations.h"
@@ -56,18 +59,58 @@ Expected<Result, std::string> readSnapshot(ReaderPool& readers, const char* what
   }
 }
 
+// Upserts `rows`, naming the changed ones in `change` (its keys stay empty, "the whole
+// entity", once more than kMaxKeysPerChange changed). Returns how many changed.
 template <typename Table, typename Row>
-std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows) {
+std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows, Change& change) {
   static const std::string kSql = Table::upsertSql();
   std::size_t changed = 0;
   auto statement = writer.use(kSql);
   for (const Row& row : rows) {
     Table::bind(*statement, row);
     statement->run();
-    changed += static_cast<std::size_t>(writer.changes());
+    if (writer.changes() > 0) {
+      if (++changed <= kMaxKeysPerChange) change.keys.push_back(keyOf(row));
+    }
     statement->reset();
   }
+  if (changed > kMaxKeysPerChange) change.keys.clear();
   return changed;
+}
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Appends `change` to the log (setting its version) and trims the log to `capacity`.
+void appendChange(sqlite::Connection& writer, Change& change, std::size_t capacity) {
+  auto append = writer.use("INSERT INTO changes (committed_at_ms, entity, keys) VALUES (?1, ?2, ?3) RETURNING version");
+  append->bind(1, change.committedAtMs).bind(2, nameOf(change.entity)).bind(3, nlohmann::json(change.keys).dump());
+  if (!append->step()) throw sqlite::Error("the change log returned no version");
+  change.version = append->integer(0);
+  append->reset();
+  auto trim = writer.use("DELETE FROM changes WHERE version <= ?1");
+  trim->bind(1, change.version - static_cast<std::int64_t>(capacity)).run();
+}
+
+// A log row as written by appendChange. Only the store writes the table: a row that does
+// not parse is a damaged file.
+Change readChange(const sqlite::Statement& row) {
+  Change change;
+  change.version = row.integer(0);
+  change.committedAtMs = row.integer(1);
+  const std::string entity = row.text(2);
+  const auto parsed = entityFromName(entity);
+  if (!parsed) throw sqlite::Error("the change log names an unknown entity '" + entity + "'");
+  change.entity = *parsed;
+  const auto keys = nlohmann::json::parse(row.text(3), nullptr, /*allow_exceptions=*/false);
+  if (!keys.is_array()) throw sqlite::Error("the change log holds keys that are not a JSON array");
+  for (const auto& key : keys) {
+    if (!key.is_string()) throw sqlite::Error("the change log holds a key that is not a string");
+    change.keys.push_back(key.get<std::string>());
+  }
+  return change;
 }
 
 template <typename Table>
@@ -80,15 +123,20 @@ std::vector<typename Table::Row> readRows(sqlite::Statement& statement) {
 }  // namespace
 
 struct Store::Impl {
-  Impl(const std::string& path, std::unique_ptr<sqlite::Connection> writerConnection, std::size_t readConnections)
-      : path(path), writer(std::move(writerConnection)), readers(path, readConnections) {}
+  Impl(const std::string& path, std::unique_ptr<sqlite::Connection> writerConnection, const StoreOptions& options)
+      : path(path),
+        changeLogCapacity(options.changeLogCapacity),
+        writer(std::move(writerConnection)),
+        readers(path, options.readConnections) {}
 
   const std::string path;
+  const std::size_t changeLogCapacity;
 
   std::mutex writeMutex;
   std::unique_ptr<sqlite::Connection> writer;  // GUARDED_BY(writeMutex)
   ReaderPool readers;
   std::array<std::atomic<std::uint64_t>, kAllEntities.size()> versions{};
+  std::atomic<std::int64_t> changeVersion{0};
 };
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -100,6 +148,7 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
     return "store: '" + path + "' is not a database file path (in-memory and URI databases are not supported)";
   }
   if (options.readConnections < 1) return std::string("store: readConnections must be at least 1");
+  if (options.changeLogCapacity < 1) return std::string("store: changeLogCapacity must be at least 1");
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code error;
@@ -114,14 +163,19 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
     if (mode != "wal") throw sqlite::Error("cannot switch to WAL mode (journal mode is '" + mode + "')");
     writer->execute(kWriterPragmas);
     migrate(*writer, latestSchemaVersion());
-    return std::unique_ptr<Store>(new Store(std::make_unique<Impl>(path, std::move(writer), options.readConnections)));
+    // AUTOINCREMENT's own record of the largest version ever used: it survives trimming.
+    const std::int64_t lastVersion =
+        writer->queryInteger("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes'");
+    auto impl = std::make_unique<Impl>(path, std::move(writer), options);
+    impl->changeVersion.store(lastVersion);
+    return std::unique_ptr<Store>(new Store(std::move(impl)));
   } catch (const std::exception& error) {
     return "store: cannot open " + path + ": " + error.what();
   }
 }
 
-Expected<std::size_t, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
-                                                         const std::optional<SyncCursor>& cursor) {
+Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
+                                                       const std::optional<SyncCursor>& cursor) {
   const Entity rowsEntity = std::visit(
       [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; },
       rows);
@@ -130,15 +184,21 @@ Expected<std::size_t, std::string> Store::commitPage(Entity entity, const Entity
   }
   std::lock_guard<std::mutex> lock(impl_->writeMutex);
   sqlite::Connection& writer = *impl_->writer;
-  std::size_t changed = 0;
+  CommittedPage committed;
+  Change change;
+  change.entity = entity;
   try {
     Transaction transaction(writer, Transaction::Kind::immediate);
-    changed = std::visit(
+    committed.changedRows = std::visit(
         [&](const auto& list) {
           using Row = typename std::decay_t<decltype(list)>::value_type;
-          return upsertRows<tables::Table<Row>>(writer, list);
+          return upsertRows<tables::Table<Row>>(writer, list, change);
         },
         rows);
+    if (committed.changedRows > 0) {
+      change.committedAtMs = nowMs();
+      appendChange(writer, change, impl_->changeLogCapacity);
+    }
     if (cursor) {
       auto save = writer.use(
           "INSERT INTO sync_cursors (entity, updated_at, id) VALUES (?1, ?2, ?3) "
@@ -150,8 +210,12 @@ Expected<std::size_t, std::string> Store::commitPage(Entity entity, const Entity
     return std::string("store: cannot commit a page of ") + nameOf(entity) + ": " + error.what();
   }
   // After the commit, so a reader that sees the new version also sees the new rows.
-  if (changed > 0) impl_->versions[indexOf(rowsEntity)].fetch_add(1, std::memory_order_release);
-  return changed;
+  if (committed.changedRows > 0) {
+    impl_->versions[indexOf(rowsEntity)].fetch_add(1, std::memory_order_release);
+    impl_->changeVersion.store(change.version, std::memory_order_release);
+    committed.change = std::move(change);
+  }
+  return committed;
 }
 
 std::optional<SyncCursor> Store::cursor(Entity entity) const {
@@ -271,6 +335,20 @@ std::optional<std::string> Store::ping() const {
 
 std::uint64_t Store::dataVersion(Entity entity) const {
   return impl_->versions[indexOf(entity)].load(std::memory_order_acquire);
+}
+
+std::int64_t Store::changeVersion() const { return impl_->changeVersion.load(std::memory_order_acquire); }
+
+Expected<std::vector<Change>, std::string> Store::recentChanges(std::size_t limit) const {
+  return readSnapshot<std::vector<Change>>(impl_->readers, "read the change log", [&](sqlite::Connection& c) {
+    auto rows = c.use(
+        "SELECT version, committed_at_ms, entity, keys FROM "
+        "(SELECT * FROM changes ORDER BY version DESC LIMIT ?1) ORDER BY version");
+    rows->bind(1, static_cast<std::int64_t>(limit));
+    std::vector<Change> changes;
+    while (rows->step()) changes.push_back(readChange(*rows));
+    return changes;
+  });
 }
 
 }  // namespace livedata::server

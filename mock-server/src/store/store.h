@@ -4,6 +4,9 @@
 // Invariant: an entity's cursor and the rows it covers are committed in one transaction,
 // so after a crash at any point the store holds exactly the rows up to its cursor (and
 // possibly more, which the next sync's upserts make harmless).
+// Invariant: so is the change log entry of a commit that changed rows. Change versions grow
+// by one per such commit and are never reused (a restart, a trimmed log or an emptied
+// table never makes them go back), so a version names one state of the store for good.
 //
 // Threading: every public member is safe to call from any number of threads; writes are
 // serialised, reads run concurrently with them (WAL).
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "livedata/expected.h"
+#include "model/change.h"
 #include "model/civil_time.h"
 #include "model/dataset.h"
 #include "model/entity.h"
@@ -29,6 +33,15 @@ struct StoreOptions {
   // reader waits for one). Bounds the open file handles and the memory of page caches.
   // Must be at least 1. Default: 8.
   std::size_t readConnections = 8;
+  // Changes the change log keeps (the newest): how far behind a live client may fall and
+  // still resume without a reset (docs/api.md, "Live changes"). At least 1. Default: 1000.
+  std::size_t changeLogCapacity = 1000;
+};
+
+// What one commitPage did.
+struct CommittedPage {
+  std::size_t changedRows = 0;  // rows inserted or actually changed (an identical upsert: 0)
+  std::optional<Change> change;  // its change log entry; nullopt when no row changed
 };
 
 // One page of a list endpoint (docs/api.md, "Lists"): filter, order and window.
@@ -68,14 +81,14 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // In ONE transaction: upserts `rows` (by id; entity given by the variant's alternative)
-  // and, when `cursor` is set, saves it as `entity`'s cursor. Returns how many rows were
-  // inserted or actually changed (an identical upsert counts 0), or an error message, in
-  // which case nothing was written. Non-empty rows of another entity than `entity` are an
-  // error. Efficient for pages of up to a few thousand rows (one prepared statement per
-  // entity, one transaction per page).
-  Expected<std::size_t, std::string> commitPage(Entity entity, const EntityRows& rows,
-                                                    const std::optional<SyncCursor>& cursor);
+  // In ONE transaction: upserts `rows` (by id; entity given by the variant's alternative),
+  // when `cursor` is set saves it as `entity`'s cursor, and when rows changed appends the
+  // change to the change log (trimmed to options.changeLogCapacity). Returns what changed,
+  // or an error message, in which case nothing was written. Non-empty rows of another
+  // entity than `entity` are an error. Efficient for pages of up to a few thousand rows
+  // (one prepared statement per entity, one transaction per page).
+  Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
+                                                  const std::optional<SyncCursor>& cursor);
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
   // cannot be read (the sync then starts over, which idempotent upserts make harmless).
@@ -113,6 +126,13 @@ class Store {
   // after reading version v is at least as new as v. Starts at 0 for each opened Store, so
   // compare versions only within one Store's lifetime.
   std::uint64_t dataVersion(Entity entity) const;
+
+  // The version of the latest change committed (0 before the first), including commits of
+  // earlier processes on this database.
+  std::int64_t changeVersion() const;
+
+  // The newest `limit` entries of the change log, oldest first.
+  Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const;
 
  private:
   struct Impl;

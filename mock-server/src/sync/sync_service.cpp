@@ -13,12 +13,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-SyncCursor cursorOf(const DailyMetrics& metrics) { return {metrics.updatedAt, formatIsoDate(metrics.day)}; }
-template <typename Record>
-SyncCursor cursorOf(const Record& record) {
-  return {record.updatedAt, record.id};
-}
-
 // REQUIRES: rows is not empty.
 SyncCursor cursorOfLastRow(const EntityRows& rows) {
   return std::visit([](const auto& list) { return cursorOf(list.back()); }, rows);
@@ -270,7 +264,7 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
         recordFailure(entity, report, "committing a page: " + committed.error());
         return;
       }
-      const std::size_t changed = committed.value();
+      const std::size_t changed = committed.value().changedRows;
       if (advance) saved = advance;
       ++report.pages;
       report.records += records;
@@ -291,7 +285,9 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
       log(LogLevel::debug, "sync page committed",
           {{"entity", nameOf(entity)}, {"page", report.pages}, {"records", records},
            {"changed", changed}, {"cursor", saved ? Json(*saved) : Json(nullptr)}});
-      if (changed > 0 && dependencies_.onCommitted) dependencies_.onCommitted(entity, changed);
+      if (committed.value().change && dependencies_.onCommitted) {
+        dependencies_.onCommitted(*committed.value().change, changed);
+      }
     }
     if (!page.nextCursor) break;
     if (page.nextCursor == pageCursor) {

@@ -97,9 +97,11 @@ struct SyncDependencies {
   // return promptly (tests record the delays); stop() is checked when it returns.
   std::function<void(Millis delayMs)> sleepFor;
   SyncLogger log;
-  // After each commit that inserted or changed rows, on the run's thread, before the next
-  // page is fetched: the server drops the entity's derived responses from its cache.
-  std::function<void(Entity entity, std::size_t changedRows)> onCommitted;
+  // After each commit that inserted or changed rows, with its change log entry, on the
+  // run's thread, before the next page is fetched: the server drops the entity's derived
+  // responses from its cache, then announces the change to live clients. Runs are one at a
+  // time, so calls come in version order.
+  std::function<void(const Change& change, std::size_t changedRows)> onCommitted;
   // After each run, on the run's thread; report.changedEntities() names what changed.
   std::function<void(const SyncRunReport& report)> onRunFinished;
 };

@@ -72,7 +72,8 @@ TEST(StoreMigrations, ReopeningAppliesNothingTwice) {
     auto store = openStore(path);
     ASSERT_NE(store, nullptr);
     ASSERT_EQ(valueOf(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
-                                        std::nullopt)),
+                                        std::nullopt))
+                  .changedRows,
               1u);
   }
   {
@@ -160,7 +161,7 @@ class StoreTest : public ::testing::Test {
 
   std::size_t commit(const EntityRows& rows, std::optional<SyncCursor> cursor = std::nullopt) {
     const Entity entity = static_cast<Entity>(rows.index());
-    return valueOf(store_->commitPage(entity, rows, cursor));
+    return valueOf(store_->commitPage(entity, rows, cursor)).changedRows;
   }
 
   ScratchFolder folder_;
@@ -235,6 +236,8 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
   EXPECT_EQ(describeAll(rows), describeAll(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}));
   EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0, "c1"}));
   EXPECT_EQ(store_->dataVersion(Entity::campaigns), versionBefore);
+  EXPECT_EQ(store_->changeVersion(), 1) << "no change was logged for the failed commit";
+  EXPECT_EQ(valueOf(store_->recentChanges(10)).size(), 1u);
 
   // The writer is usable again afterwards.
   EXPECT_EQ(commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 11)}, SyncCursor{kT0 + 11, "c2"}), 1u);
@@ -419,6 +422,102 @@ TEST_F(StoreTest, DataVersionGrowsOnlyWhenAnEntitysRowsChange) {
   commit(rows, SyncCursor{kT0, "c1"});
   EXPECT_EQ(store_->dataVersion(Entity::campaigns), campaigns1) << "identical rows and a cursor change no data";
   EXPECT_EQ(store_->dataVersion(Entity::segments), segments0);
+}
+
+// --- The change log
+
+std::vector<std::int64_t> versionsOf(const std::vector<Change>& changes) {
+  std::vector<std::int64_t> versions;
+  for (const Change& change : changes) versions.push_back(change.version);
+  return versions;
+}
+
+TEST_F(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
+  EXPECT_EQ(store_->changeVersion(), 0);
+  const std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "sent", kT0 + 1)};
+  const CommittedPage first = valueOf(store_->commitPage(Entity::campaigns, rows, std::nullopt));
+  ASSERT_TRUE(first.change.has_value());
+  EXPECT_EQ(first.change->version, 1);
+  EXPECT_EQ(first.change->entity, Entity::campaigns);
+  EXPECT_EQ(first.change->keys, (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_GT(first.change->committedAtMs, std::int64_t{1'700'000'000'000});
+
+  EXPECT_FALSE(valueOf(store_->commitPage(Entity::campaigns, rows, std::nullopt)).change)
+      << "identical rows change nothing, so nothing is logged";
+  EXPECT_FALSE(valueOf(store_->commitPage(Entity::campaigns, std::vector<Campaign>{}, SyncCursor{kT0 + 5, "c9"})).change)
+      << "a moved cursor alone is not a change of what the API serves";
+
+  std::vector<Campaign> next = rows;
+  next[1].opens += 1;
+  next.push_back(makeCampaign("c3", "draft", kT0 + 2));
+  const CommittedPage second = valueOf(store_->commitPage(Entity::campaigns, next, std::nullopt));
+  ASSERT_TRUE(second.change.has_value());
+  EXPECT_EQ(second.change->version, 2);
+  EXPECT_EQ(second.change->keys, (std::vector<std::string>{"c2", "c3"})) << "only the changed rows";
+  EXPECT_EQ(store_->changeVersion(), 2);
+
+  const auto logged = valueOf(store_->recentChanges(10));
+  ASSERT_EQ(versionsOf(logged), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(logged[1].keys, second.change->keys);
+  EXPECT_EQ(logged[1].committedAtMs, second.change->committedAtMs);
+}
+
+TEST_F(StoreTest, ChangesOfMetricsNameTheirDays) {
+  const CommittedPage page = valueOf(
+      store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{makeDay(20'000, 10, 1.0)}, std::nullopt));
+  ASSERT_TRUE(page.change.has_value());
+  EXPECT_EQ(page.change->entity, Entity::metrics);
+  EXPECT_EQ(page.change->keys, (std::vector<std::string>{formatIsoDate(20'000)}));
+}
+
+TEST_F(StoreTest, AChangeOfManyRowsNamesTheWholeEntity) {
+  std::vector<Segment> many;
+  for (std::size_t i = 0; i <= kMaxKeysPerChange; ++i) many.push_back(makeSegment("s" + std::to_string(i), 1, kT0));
+  const CommittedPage page = valueOf(store_->commitPage(Entity::segments, many, std::nullopt));
+  EXPECT_EQ(page.changedRows, kMaxKeysPerChange + 1);
+  ASSERT_TRUE(page.change.has_value());
+  EXPECT_TRUE(page.change->keys.empty()) << "past the limit, no keys: the whole entity";
+  EXPECT_TRUE(valueOf(store_->recentChanges(1)).front().keys.empty());
+}
+
+TEST(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
+  ScratchFolder folder;
+  const auto path = folder.file("log.db");
+  StoreOptions options;
+  options.changeLogCapacity = 3;
+  {
+    auto store = valueOf(Store::open(path, options));
+    ASSERT_NE(store, nullptr);
+    for (int i = 1; i <= 5; ++i) {
+      ASSERT_TRUE(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c", "sent", kT0 + i)},
+                                    std::nullopt).ok());
+    }
+    EXPECT_EQ(versionsOf(valueOf(store->recentChanges(10))), (std::vector<std::int64_t>{3, 4, 5}));
+    EXPECT_EQ(versionsOf(valueOf(store->recentChanges(2))), (std::vector<std::int64_t>{4, 5}));
+  }
+  {
+    // Even with every entry of the log deleted, the version goes on from the last one used.
+    sqlite::Connection connection(path, sqlite::Connection::Mode::readWriteCreate);
+    connection.execute("DELETE FROM changes");
+  }
+  auto reopened = valueOf(Store::open(path, options));
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->changeVersion(), 5);
+  EXPECT_TRUE(valueOf(reopened->recentChanges(10)).empty());
+  const CommittedPage next = valueOf(reopened->commitPage(
+      Entity::flows, std::vector<Flow>{{"f1", "Welcome", FlowStatus::live, "List join", 1, 1.0, 0.1, kT0}},
+      std::nullopt));
+  ASSERT_TRUE(next.change.has_value());
+  EXPECT_EQ(next.change->version, 6);
+}
+
+TEST(StoreChangeLog, RefusesACapacityOfZero) {
+  ScratchFolder folder;
+  StoreOptions options;
+  options.changeLogCapacity = 0;
+  const auto opened = Store::open(folder.file("zero.db"), options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().find("changeLogCapacity"), std::string::npos) << opened.error();
 }
 
 TEST_F(StoreTest, PingRunsARealQuery) {

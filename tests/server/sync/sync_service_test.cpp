@@ -109,9 +109,10 @@ class SyncServiceTest : public ::testing::Test {
       std::lock_guard lock(mutex_);
       logs_.push_back({{"level", static_cast<int>(level)}, {"message", message}, {"fields", fields}});
     };
-    dependencies.onCommitted = [this](Entity entity, std::size_t changed) {
+    dependencies.onCommitted = [this](const Change& change, std::size_t changed) {
       std::lock_guard lock(mutex_);
-      commits_.emplace_back(entity, changed);
+      commits_.emplace_back(change.entity, changed);
+      committedVersions_.push_back(change.version);
     };
     dependencies.onRunFinished = [this](const SyncRunReport& report) {
       std::lock_guard lock(mutex_);
@@ -171,6 +172,7 @@ class SyncServiceTest : public ::testing::Test {
   std::vector<Millis> sleeps_;
   std::vector<Json> logs_;
   std::vector<std::pair<Entity, std::size_t>> commits_;
+  std::vector<std::int64_t> committedVersions_;
   std::vector<SyncRunReport> finishedRuns_;
   std::unique_ptr<SyncService> service_;  // last: stopped before what it uses goes away
 };
@@ -279,7 +281,7 @@ TEST_F(SyncServiceTest, CopiesChangesMadeBetweenRunsAndReportsOnlyTheChangedEnti
   EXPECT_EQ(store_->cursor(Entity::segments), (SyncCursor{kNow + 61, changed.id}));
 }
 
-TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRows) {
+TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRowsWithItsChangeVersionInOrder) {
   upstream_.setRows(campaignsAt({kNow - 5, kNow - 4, kNow - 3}));
   SyncOptions options = smallPages();
   options.pageSize = 2;
@@ -289,6 +291,9 @@ TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRows) {
 
   // Two pages of campaigns; the other entities are empty and commit nothing.
   EXPECT_EQ(takeCommits(), (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 2}, {Entity::campaigns, 1}}));
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(committedVersions_, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(store_->changeVersion(), 2);
 }
 
 TEST_F(SyncServiceTest, AFailureMidwayKeepsTheCursorAtTheLastCommittedPageAndTheNextRunCompletes) {

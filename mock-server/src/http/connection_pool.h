@@ -1,0 +1,54 @@
+// The threads that serve an httplib server's connections, one connection per thread at a
+// time (httplib's model), with a way out for connections that are held for long (event
+// streams, long-polls): such a connection hands its thread over to itself, and a new
+// worker takes the thread's place, so held connections never take a worker from the
+// requests of the data routes. How many may be held is the caller's bound (the change
+// feed's maxSubscribers); a held connection costs one thread, which ends with it.
+//
+// Threading: enqueue and shutdown are httplib's calls; handOverCurrentThread is called
+// from a handler running on one of the pool's threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include <httplib.h>
+
+namespace livedata::server {
+
+class ConnectionPool : public httplib::TaskQueue {
+ public:
+  explicit ConnectionPool(std::size_t workers);
+  ~ConnectionPool() override;  // shutdown()
+
+  void enqueue(std::function<void()> task) override;
+  // Lets the queued connections be served, then waits for every thread, held ones too
+  // (their owners must end them: the change feed's stop()).
+  void shutdown() override;
+
+  // Called on the thread of a connection that will be held: starts a worker in its place,
+  // and lets this thread end once the connection does. Returns false (and changes nothing)
+  // on a thread that is not a worker of a ConnectionPool, or one already handed over.
+  static bool handOverCurrentThread();
+
+  // For tests and metrics.
+  std::size_t workers() const;       // threads taking connections from the queue
+  std::size_t heldThreads() const;   // threads handed over to held connections
+
+ private:
+  void startWorker();  // REQUIRES: mutex_
+  void work();
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;     // a task was queued, or shutdown
+  std::condition_variable allDone_;  // a thread ended
+  std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mutex_)
+  std::size_t workers_ = 0;                  // GUARDED_BY(mutex_)
+  std::size_t held_ = 0;                     // GUARDED_BY(mutex_)
+  bool shuttingDown_ = false;                // GUARDED_BY(mutex_)
+};
+
+}  // namespace livedata::server
