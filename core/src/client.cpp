@@ -4,12 +4,14 @@
 #include <mutex>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "livedata/cache.h"
 #include "livedata/endpoints.h"
 #include "livedata/fallback.h"
 #include "livedata/flight.h"
 #include "livedata/http_policy.h"
+#include "livedata/live_feed.h"
 
 namespace livedata {
 
@@ -31,9 +33,45 @@ struct RetryTimer {
   std::shared_ptr<AttemptWire> wire;  // where the scheduler's id goes, without the lock
 };
 
+// One listener of a watched query. Shared with the deliveries in flight, which check
+// `active` (under `mutex`) right before calling, so an unwatched listener is not called.
+struct WatchListenerSlot {
+  std::uint64_t id = 0;
+  WatchListener listener;
+  std::mutex mutex;
+  bool active = true;      // GUARDED_BY(mutex)
+  bool delivered = false;  // GUARDED_BY(mutex): it has had a result
+  std::uint64_t version = 0;  // GUARDED_BY(mutex): of the last result it had
+  bool ok = true;             // GUARDED_BY(mutex): whether that result had no error
+};
+
+// Calls the listener with `result` unless it was unwatched, or already has this data (or
+// newer) in the same state of error.
+void deliver(const std::shared_ptr<WatchListenerSlot>& slot, const FetchResult& result) {
+  {
+    std::lock_guard<std::mutex> lock(slot->mutex);
+    if (!slot->active) return;
+    const bool news = !slot->delivered || result.version > slot->version || result.ok() != slot->ok;
+    if (!news) return;
+    slot->delivered = true;
+    slot->version = std::max(slot->version, result.version);
+    slot->ok = result.ok();
+  }
+  slot->listener(result);
+}
+
+struct WatchedQuery {
+  std::string path;
+  Query query;
+  std::string endpoint;
+  std::vector<std::shared_ptr<WatchListenerSlot>> listeners;
+};
+
 struct Effects {
   std::vector<Event> events;
   std::vector<std::pair<FetchCallback, FetchResult>> completions;
+  std::vector<std::pair<std::shared_ptr<WatchListenerSlot>, FetchResult>> deliveries;
+  std::vector<std::pair<std::string, Query>> refetches;  // (path, query), fetched afresh
   std::vector<Send> sends;
   std::vector<RetryTimer> retries;
   std::vector<RequestId> toCancel;
@@ -55,7 +93,13 @@ double ClientStats::hitRate() const {
 // judges answers, each in-flight request moves through its Flight (flight.h), and this
 // applies the results to the cache, the counters and the events. Every member function
 // REQUIRES the mutex held.
-struct Client::State : std::enable_shared_from_this<Client::State> {
+// What a WatchHandle unwatches through: the Client's state, without exposing it.
+struct WatchHandle::Owner {
+  virtual ~Owner() = default;
+  virtual void unwatch(std::uint64_t id) = 0;
+};
+
+struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle::Owner {
   State(ClientConfig cfg, BaseUrl url, ClientDependencies d)
       : config(std::move(cfg)), base(std::move(url)), deps(std::move(d)),
         cache(config.cache,
@@ -77,8 +121,20 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   std::uint64_t nextAttemptId = 1;
   std::uint64_t epoch = 0;
   bool online = true;
+  bool focused = true;
   bool destroyed = false;
   std::mt19937_64 defaultRandom;
+  // Watched queries by cache key, and the key of each listener id.
+  std::unordered_map<std::string, WatchedQuery> watched;
+  std::unordered_map<std::uint64_t, std::string> watchKeys;
+  std::uint64_t nextWatchId = 1;
+  // Keys whose flight was already under way when a change notice named their endpoint: the
+  // answer may predate the change, so it is stored as invalidated (and, if watched, fetched
+  // once more) when it lands.
+  std::unordered_set<std::string> changedInFlight;
+  std::shared_ptr<LiveFeed> live;  // set once by create when there is a stream transport
+
+  void unwatch(std::uint64_t id) override;
 
   Millis now() const { return deps.clock->nowMs(); }
 
@@ -284,15 +340,80 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     }
   }
 
-  // Ends `key`'s flight: its waiters get `result`.
+  // Ends `key`'s flight: its waiters and the key's watchers get `result`.
   void settle(const std::string& key, FetchResult result, Effects& fx) {
     auto it = flights.find(key);
     Flight flight = std::move(it->second);
     flights.erase(it);
     fx.events.emplace_back(LoadingChangedEvent{flight.endpoint, key, false});
     recordOutcome(flight.endpoint, key, result, fx);
+    const auto watchedIt = watched.find(key);
+    if (watchedIt != watched.end()) {
+      for (const auto& slot : watchedIt->second.listeners) fx.deliveries.emplace_back(slot, result);
+    }
+    if (changedInFlight.erase(key) > 0) {
+      cache.invalidateKey(key);
+      if (watchedIt != watched.end()) fx.refetches.emplace_back(watchedIt->second.path, watchedIt->second.query);
+    }
     for (auto& waiter : flight.waiters) fx.completions.emplace_back(std::move(waiter), result);
   }
+
+  // ---- watched queries and the live feed ---------------------------------------------
+
+  // Makes `key` (watched) ask the server again: now, or once its flight in progress lands.
+  void revalidateWatched(const std::string& key, const WatchedQuery& query, Effects& fx) {
+    if (flights.count(key) > 0) {
+      changedInFlight.insert(key);
+      return;
+    }
+    cache.invalidateKey(key);
+    fx.refetches.emplace_back(query.path, query.query);
+  }
+
+  // A change named `endpoints` (empty: all): their entries must be revalidated before use,
+  // answers already on the way may predate it, and the watched ones are refetched.
+  void onChanged(const std::vector<std::string>& endpoints, Effects& fx) {
+    const auto named = [&](const std::string& endpoint) {
+      return endpoints.empty() || std::find(endpoints.begin(), endpoints.end(), endpoint) != endpoints.end();
+    };
+    if (endpoints.empty()) {
+      cache.invalidateAll();
+    } else {
+      for (const auto& endpoint : endpoints) cache.invalidateEndpoint(endpoint);
+    }
+    for (const auto& [key, flight] : flights) {
+      if (named(flight.endpoint)) changedInFlight.insert(key);
+    }
+    for (const auto& [key, query] : watched) {
+      if (named(query.endpoint) && flights.count(key) == 0) fx.refetches.emplace_back(query.path, query.query);
+    }
+  }
+
+  // The live feed confirmed that nothing it has not named changed: every entry still
+  // fresh is as current as now, for as long again.
+  void confirmFreshEntries() {
+    const Millis nowMs = now();
+    cache.forEach([&](CacheEntry& entry) {
+      if (!entry.isFresh(nowMs)) return;
+      entry.expiresAtMs = nowMs + (entry.expiresAtMs - entry.fetchedAtMs);
+      entry.fetchedAtMs = nowMs;
+      entry.staleNotified = false;
+    });
+  }
+
+  // Revalidates every watched query, or only those not fresh when `onlyUnconfirmed`.
+  void revalidateAllWatched(bool onlyUnconfirmed, Effects& fx) {
+    const Millis nowMs = now();
+    for (const auto& [key, query] : watched) {
+      if (onlyUnconfirmed) {
+        const CacheEntry* entry = cache.peek(key);
+        if (entry != nullptr && entry->isFresh(nowMs)) continue;
+      }
+      revalidateWatched(key, query, fx);
+    }
+  }
+
+  bool feedIsLive() const { return live && live->status().state == ConnectionState::live; }
 
   // The transport's answer to attempt `attemptId` of `key`, judged by the HTTP policy.
   // `what` names the request in error details ("GET http://...").
@@ -323,6 +444,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
 namespace {
 
 void run(const std::shared_ptr<Client::State>& state, Effects fx);
+void startFetch(const std::shared_ptr<Client::State>& state, const std::string& path, FetchOptions options,
+                FetchCallback done);
 
 void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& key, std::uint64_t attemptId) {
   const auto state = weak.lock();
@@ -361,7 +484,13 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
   }
   for (const auto& event : fx.events) state->events.dispatch(event);
   for (auto& [callback, result] : fx.completions) callback(std::move(result));
+  for (const auto& [slot, result] : fx.deliveries) deliver(slot, result);
   if (!transport) return;
+  for (auto& [path, query] : fx.refetches) {
+    FetchOptions options;
+    options.query = std::move(query);
+    startFetch(state, path, std::move(options), [](FetchResult) {});
+  }
   for (Send& send : fx.sends) {
     const std::weak_ptr<Client::State> weak = state;
     std::string what = send.request.method + " " + send.request.url;
@@ -382,6 +511,97 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
 
 }  // namespace
 
+// ---- the live feed's hooks ------------------------------------------------------------
+
+namespace {
+
+// Runs `decide` under the state's lock (unless the Client is gone) and then its effects.
+template <typename Decide>
+void withState(const std::weak_ptr<Client::State>& weak, Decide&& decide) {
+  const auto state = weak.lock();
+  if (!state) return;
+  Effects fx;
+  {
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->destroyed) return;
+    decide(*state, fx);
+  }
+  run(state, std::move(fx));
+}
+
+std::shared_ptr<LiveFeed> createLiveFeed(const std::shared_ptr<Client::State>& state) {
+  const std::weak_ptr<Client::State> weak = state;
+  LiveFeedHooks hooks;
+  hooks.changed = [weak](const std::vector<std::string>& endpoints) {
+    withState(weak, [&](Client::State& s, Effects& fx) { s.onChanged(endpoints, fx); });
+  };
+  hooks.resync = [weak] { withState(weak, [](Client::State& s, Effects& fx) { s.onChanged({}, fx); }); };
+  hooks.confirmed = [weak] { withState(weak, [](Client::State& s, Effects&) { s.confirmFreshEntries(); }); };
+  hooks.poll = [weak] {
+    withState(weak, [](Client::State& s, Effects& fx) { s.revalidateAllWatched(/*onlyUnconfirmed=*/false, fx); });
+  };
+  hooks.connectionChanged = [weak](const ConnectionChangedEvent& status) {
+    if (const auto s = weak.lock()) s->events.dispatch(status);
+  };
+  LiveFeedDependencies deps;
+  deps.stream = state->deps.stream;
+  deps.clock = state->deps.clock;
+  deps.scheduler = state->deps.scheduler;
+  deps.logger = state->deps.logger;
+  // Called under the feed's own lock, so a generator of its own, never the Client's.
+  if (state->deps.random) {
+    deps.random = state->deps.random;
+  } else {
+    auto generator = std::make_shared<std::mt19937_64>(static_cast<std::uint64_t>(state->now()) ^ 0x9e3779b97f4a7c15u);
+    deps.random = [generator] { return std::uniform_real_distribution<double>(0.0, 1.0)(*generator); };
+  }
+  const LiveConfig& live = state->config.live;
+  return LiveFeed::create(live, state->base.origin() + state->base.prefix + live.path, state->config.requestTimeoutMs,
+                          std::move(deps), std::move(hooks));
+}
+
+}  // namespace
+
+void Client::State::unwatch(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto keyIt = watchKeys.find(id);
+  if (keyIt == watchKeys.end()) return;
+  const auto queryIt = watched.find(keyIt->second);
+  watchKeys.erase(keyIt);
+  if (queryIt == watched.end()) return;
+  auto& listeners = queryIt->second.listeners;
+  for (auto it = listeners.begin(); it != listeners.end(); ++it) {
+    if ((*it)->id != id) continue;
+    {
+      std::lock_guard<std::mutex> slotLock((*it)->mutex);
+      (*it)->active = false;
+    }
+    listeners.erase(it);
+    break;
+  }
+  if (listeners.empty()) watched.erase(queryIt);
+}
+
+WatchHandle::WatchHandle(WatchHandle&& other) noexcept : owner_(std::move(other.owner_)), id_(other.id_) {
+  other.id_ = 0;
+}
+
+WatchHandle& WatchHandle::operator=(WatchHandle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    owner_ = std::move(other.owner_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+void WatchHandle::reset() {
+  if (id_ == 0) return;
+  if (const auto owner = owner_.lock()) owner->unwatch(id_);
+  owner_.reset();
+  id_ = 0;
+}
+
 // ---- public API -------------------------------------------------------------------------
 
 Expected<std::unique_ptr<Client>> Client::create(ClientConfig config, ClientDependencies deps) {
@@ -393,12 +613,14 @@ Expected<std::unique_ptr<Client>> Client::create(ClientConfig config, ClientDepe
   BaseUrl base = parseBaseUrl(config.baseUrl).value();
   auto state = std::make_shared<State>(std::move(config), std::move(base), std::move(deps));
   state->defaultRandom.seed(static_cast<std::uint64_t>(state->now()));
+  if (state->deps.stream && state->config.live.enabled) state->live = createLiveFeed(state);
   return std::unique_ptr<Client>(new Client(std::move(state)));
 }
 
 Client::Client(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 Client::~Client() {
+  if (state_->live) state_->live->stop();  // before the transports go; no hook runs after it
   ClientDependencies deps;
   std::vector<RequestId> requests;
   std::vector<TimerId> timers;
@@ -419,8 +641,12 @@ Client::~Client() {
   // whose pending callbacks find the state destroyed and do nothing.
 }
 
-void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done) {
-  State& s = *state_;
+namespace {
+
+void startFetch(const std::shared_ptr<Client::State>& state, const std::string& path, FetchOptions options,
+                FetchCallback done) {
+  using State = Client::State;
+  State& s = *state;
   Query& query = options.query;
   query.erase(std::remove_if(query.begin(), query.end(),
                              [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
@@ -467,7 +693,13 @@ void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCa
       }
     }
   }
-  run(state_, std::move(fx));
+  run(state, std::move(fx));
+}
+
+}  // namespace
+
+void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done) {
+  startFetch(state_, path, std::move(options), std::move(done));
 }
 
 std::optional<FetchResult> Client::peek(const std::string& path, const Query& query) {
@@ -624,25 +856,72 @@ void Client::tick(Millis nowMs) {
 }
 
 void Client::setOnline(bool online) {
-  std::vector<std::pair<std::string, Query>> toRevalidate;
+  Effects fx;
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    const bool cameBack = online && !state_->online;
-    state_->online = online;
-    if (!cameBack) return;
-    const Millis nowMs = state_->now();
-    state_->cache.forEach([&](CacheEntry& entry) {
-      if (!entry.isFresh(nowMs) || state_->staleDetector.isStale(entry.fetchedAtMs, nowMs)) {
-        entry.invalidated = true;
-        toRevalidate.emplace_back(entry.path, entry.query);
-      }
-    });
+    State& s = *state_;
+    const bool cameBack = online && !s.online;
+    s.online = online;
+    if (cameBack) {
+      const Millis nowMs = s.now();
+      s.cache.forEach([&](CacheEntry& entry) {
+        if (!entry.isFresh(nowMs) || s.staleDetector.isStale(entry.fetchedAtMs, nowMs)) {
+          entry.invalidated = true;
+          fx.refetches.emplace_back(entry.path, entry.query);
+        }
+      });
+      // With a feed, its resume replays what changed meanwhile; without one, ask.
+      if (!s.live && s.config.live.revalidateOnReconnect) s.revalidateAllWatched(/*onlyUnconfirmed=*/true, fx);
+    }
   }
-  for (auto& [path, query] : toRevalidate) {
-    FetchOptions options;
-    options.query = std::move(query);
-    fetchFromAPI(path, std::move(options), [](FetchResult) {});
+  if (state_->live) state_->live->setOnline(online);
+  run(state_, std::move(fx));
+}
+
+WatchHandle Client::watch(const std::string& path, Query query, WatchListener listener) {
+  query.erase(std::remove_if(query.begin(), query.end(),
+                             [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
+              query.end());
+  auto slot = std::make_shared<WatchListenerSlot>();
+  slot->listener = std::move(listener);
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    State& s = *state_;
+    const std::string key = State::requestKey(path, query);
+    slot->id = s.nextWatchId++;
+    WatchedQuery& watched = s.watched[key];
+    if (watched.listeners.empty()) {
+      watched.path = path;
+      watched.query = query;
+      watched.endpoint = endpointNameForPath(path);
+    }
+    watched.listeners.push_back(slot);
+    s.watchKeys[slot->id] = key;
   }
+  WatchHandle handle(std::weak_ptr<WatchHandle::Owner>(state_), slot->id);
+  if (state_->live) state_->live->start();
+  FetchOptions options;
+  options.query = std::move(query);
+  fetchFromAPI(path, std::move(options), [slot](FetchResult result) { deliver(slot, result); });
+  return handle;
+}
+
+void Client::setFocused(bool focused) {
+  Effects fx;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    State& s = *state_;
+    const bool gained = focused && !s.focused;
+    s.focused = focused;
+    if (!gained || !s.config.live.revalidateOnFocus || !s.online) return;
+    // What the live feed keeps current needs no request; the rest is asked for.
+    s.revalidateAllWatched(/*onlyUnconfirmed=*/s.feedIsLive(), fx);
+  }
+  run(state_, std::move(fx));
+}
+
+ConnectionChangedEvent Client::connection() const {
+  return state_->live ? state_->live->status() : ConnectionChangedEvent{};
 }
 
 bool Client::isOnline() const {

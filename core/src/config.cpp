@@ -86,6 +86,14 @@ std::optional<Error> validate(const ClientConfig& config) {
   if (config.retry.maxRetryAfterMs < 0) return field("retry.maxRetryAfterMs", "must not be negative");
   if (config.cache.maxEntries < 1) return field("cache.maxEntries", "must be at least 1");
   if (config.cache.maxBytes < 1) return field("cache.maxBytes", "must be at least 1");
+  const LiveConfig& live = config.live;
+  if (live.path.empty() || live.path.front() != '/') return field("live.path", "must start with /");
+  if (live.reconnectBaseMs < 1) return field("live.reconnectBaseMs", "must be positive");
+  if (live.maxReconnectDelayMs < live.reconnectBaseMs) {
+    return field("live.maxReconnectDelayMs", "must be at least live.reconnectBaseMs");
+  }
+  if (live.idleTimeoutMs < 1) return field("live.idleTimeoutMs", "must be positive");
+  if (live.fallbackPollMs < 0) return field("live.fallbackPollMs", "must not be negative");
   return std::nullopt;
 }
 

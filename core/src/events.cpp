@@ -68,6 +68,18 @@ const char* toString(EventType type) {
     case EventType::dataStale: return "dataStale";
     case EventType::loadingChanged: return "loadingChanged";
     case EventType::entryRemoved: return "entryRemoved";
+    case EventType::connectionChanged: return "connectionChanged";
+  }
+  return "unknown";
+}
+
+const char* toString(ConnectionState state) {
+  switch (state) {
+    case ConnectionState::idle: return "idle";
+    case ConnectionState::connecting: return "connecting";
+    case ConnectionState::live: return "live";
+    case ConnectionState::reconnecting: return "reconnecting";
+    case ConnectionState::offline: return "offline";
   }
   return "unknown";
 }

@@ -138,6 +138,41 @@ class FakeTransport : public Transport {
   RequestId nextId_ = 1;
 };
 
+// A scripted StreamTransport: records every stream opened; the test plays the server.
+class FakeStream : public StreamTransport {
+ public:
+  struct Opened {
+    RequestId id = 0;
+    HttpRequest request;
+    StreamHandlers handlers;
+    bool closed = false;
+  };
+
+  RequestId open(HttpRequest request, StreamHandlers handlers) override {
+    opened.push_back({nextId_, std::move(request), std::move(handlers), false});
+    return nextId_++;
+  }
+  void close(RequestId id) override {
+    for (Opened& stream : opened) {
+      if (stream.id == id) stream.closed = true;
+    }
+  }
+
+  Opened& last() { return opened.back(); }
+  std::size_t openCount() const { return opened.size(); }
+  // The latest stream answers 200 with an event stream (or `status`, e.g. a 503 with headers).
+  void accept(int status = 200, Headers headers = {{"Content-Type", "text/event-stream"}}) {
+    last().handlers.onResponse(status, headers);
+  }
+  void send(std::string_view bytes) { last().handlers.onData(bytes); }
+  void end(std::optional<TransportFailure> failure = std::nullopt) { last().handlers.onEnd(std::move(failure)); }
+
+  std::vector<Opened> opened;
+
+ private:
+  RequestId nextId_ = 1;
+};
+
 inline std::optional<std::string> queryValue(const HttpRequest& request, const std::string& name) {
   for (const auto& [key, value] : request.query) {
     if (key == name) return value;

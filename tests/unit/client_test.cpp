@@ -81,7 +81,7 @@ class ClientTest : public ::testing::Test {
 
 TEST_F(ClientTest, BadBaseUrlIsAConfigErrorAtConstruction) {
   config.baseUrl = "not a url";
-  ClientDependencies deps{transport, timeline, timeline, {}, {}, acceptsJson};
+  ClientDependencies deps{transport, timeline, timeline, {}, {}, acceptsJson, nullptr};
   const auto created = Client::create(config, deps);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().kind, ErrorKind::config);
@@ -89,11 +89,11 @@ TEST_F(ClientTest, BadBaseUrlIsAConfigErrorAtConstruction) {
 }
 
 TEST_F(ClientTest, MissingDependencyIsAConfigError) {
-  ClientDependencies deps{nullptr, timeline, timeline, {}, {}, acceptsJson};
+  ClientDependencies deps{nullptr, timeline, timeline, {}, {}, acceptsJson, nullptr};
   const auto created = Client::create(config, deps);
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.error().detail.find("transport"), std::string::npos);
-  const auto withoutJsonCheck = Client::create(config, ClientDependencies{transport, timeline, timeline, {}, {}, {}});
+  const auto withoutJsonCheck = Client::create(config, ClientDependencies{transport, timeline, timeline, {}, {}, {}, nullptr});
   ASSERT_FALSE(withoutJsonCheck.ok());
   EXPECT_EQ(withoutJsonCheck.error().kind, ErrorKind::config);
   EXPECT_NE(withoutJsonCheck.error().detail.find("acceptsJson"), std::string::npos);

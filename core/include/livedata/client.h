@@ -1,6 +1,7 @@
 // The data layer's client: one fetchFromAPI through which every endpoint goes, with the
 // client cache, ETag revalidation, cache busting, in-flight de-duplication, retry,
-// fallback, freshness and events.
+// fallback, freshness and events; and watched queries kept current by the live feed
+// (live_feed.h) and the focus, online and poll triggers.
 //
 // Threading contract: a Client may be used from a single thread (the browser, where the
 // transport and scheduler call back on that same thread) or from several threads at once
@@ -97,6 +98,34 @@ struct ClientDependencies {
   Logger logger;                         // optional
   RandomSource random;                   // optional; a seeded generator by default
   JsonSyntaxCheck acceptsJson;           // required: a 2xx body it rejects is a parse error
+  // Optional: the live feed's event stream (LiveConfig). Without one, watched queries are
+  // kept current by the focus, online and poll triggers only.
+  std::shared_ptr<StreamTransport> stream;
+};
+
+// Called with a watched query's data: at once (from the cache or the first fetch), then
+// each time it changes (new data, or an error replacing data, or data after an error).
+using WatchListener = std::function<void(const FetchResult& result)>;
+
+// A watched query: unwatches when destroyed or reset. Outliving the Client is safe.
+class WatchHandle {
+ public:
+  WatchHandle() = default;
+  WatchHandle(WatchHandle&& other) noexcept;
+  WatchHandle& operator=(WatchHandle&& other) noexcept;
+  WatchHandle(const WatchHandle&) = delete;
+  WatchHandle& operator=(const WatchHandle&) = delete;
+  ~WatchHandle() { reset(); }
+
+  void reset();
+  bool active() const { return id_ != 0; }
+
+ private:
+  friend class Client;
+  struct Owner;  // what the handle unwatches through, defined in client.cpp
+  WatchHandle(std::weak_ptr<Owner> owner, std::uint64_t id) : owner_(std::move(owner)), id_(id) {}
+  std::weak_ptr<Owner> owner_;
+  std::uint64_t id_ = 0;
 };
 
 class Client {
@@ -144,10 +173,29 @@ class Client {
   // from a timer (the core has none of its own).
   void tick(Millis nowMs);
 
-  // Offline: requests fail fast as `offline`, with cached data. Going back online
-  // revalidates every entry that is stale or expired.
+  // Offline: requests fail fast as `offline`, with cached data, and the live feed waits.
+  // Going back online revalidates every entry that is stale or expired, and the feed
+  // resumes from its last version (without a feed: every watched query is revalidated,
+  // config.live.revalidateOnReconnect).
   void setOnline(bool online);
   bool isOnline() const;
+
+  // Watches GET `path` with `query` (in the spirit of TanStack's QueryObserver): the client
+  // now knows this data is on screen. `listener` gets the data at once and again whenever
+  // it changes. The first watch opens the live feed (when there is a stream transport and
+  // config.live.enabled); a change notice naming the endpoint refetches each watched query
+  // of it at once, conditionally (If-None-Match), one request per query however many
+  // notices arrive meanwhile, while unwatched entries are only marked to refetch when
+  // next read. A listener is not called after its handle is reset (unless a call is
+  // already under way on another thread).
+  [[nodiscard]] WatchHandle watch(const std::string& path, Query query, WatchListener listener);
+
+  // The window gained (true) or lost focus, or visibility. Gaining it revalidates the
+  // watched queries the live feed is not keeping current (config.live.revalidateOnFocus).
+  void setFocused(bool focused);
+
+  // The live feed's state; idle when it is not in use.
+  ConnectionChangedEvent connection() const;
 
   ClientStats stats() const;
   EventBus& events();

@@ -34,6 +34,30 @@ struct CacheLimits {
   std::size_t maxBytes = 16u * 1024u * 1024u;
 };
 
+// The live feed (docs/api.md, "Live changes") and the revalidation triggers around it.
+// Used when the platform supplies a StreamTransport (ClientDependencies::stream).
+struct LiveConfig {
+  // Open the feed when the first query is watched. Off: watched queries still get the
+  // focus, online and poll triggers below.
+  bool enabled = true;
+  std::string path = "/api/changes";
+  // Reconnecting waits a random time up to min(maxReconnectDelayMs, base * 2^(n-1)) before
+  // attempt n (full jitter, so a server restart does not bring every client back in the
+  // same second); base is the stream's `retry:` advice once it gave one, else this.
+  Millis reconnectBaseMs = 1000;
+  Millis maxReconnectDelayMs = 30000;
+  // No byte for this long (the server sends a heartbeat every 15 s) means the connection is
+  // dead though no error said so: reconnect.
+  Millis idleTimeoutMs = 45000;
+  // While the feed is down (connecting, reconnecting), revalidate watched queries this often;
+  // 0: never. Never while the feed is live: then it says what changed.
+  Millis fallbackPollMs = 30000;
+  // Revalidate watched queries when the window regains focus (Client::setFocused), and when
+  // the network comes back (Client::setOnline).
+  bool revalidateOnFocus = true;
+  bool revalidateOnReconnect = true;
+};
+
 struct ClientConfig {
   // Where the API lives: "http://host[:port]" or "https://...", optionally with a path
   // prefix. Required.
@@ -51,6 +75,7 @@ struct ClientConfig {
   bool obeyCacheControl = true;
   BackoffPolicy retry;
   CacheLimits cache;
+  LiveConfig live;
 
   Millis ttlFor(const std::string& endpoint) const;
 };

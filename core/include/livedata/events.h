@@ -59,13 +59,39 @@ struct EntryRemovedEvent {
   std::uint64_t entryId = 0;
 };
 
-using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
-                           DataStaleEvent, LoadingChangedEvent, EntryRemovedEvent>;
+// The live feed's connection (docs/api.md, "Live changes").
+enum class ConnectionState {
+  idle,          // nothing watched yet, or no stream transport: the feed is not in use
+  connecting,    // the first connection is being made
+  live,          // subscribed: every change reaches the client as it is committed
+  reconnecting,  // the connection broke; the next attempt waits its backoff
+  offline,       // the platform reports no network
+};
+const char* toString(ConnectionState state);  // "idle", "connecting", "live", ...
 
-enum class EventType { forceDataRefresh, dataUpdated, dataError, dataStale, loadingChanged, entryRemoved };
+// The connection changed state, or a change arrived while live.
+struct ConnectionChangedEvent {
+  ConnectionState state = ConnectionState::idle;
+  std::int64_t version = 0;  // the last change version the client has seen; 0 before any
+  Millis lastChangeAt = 0;   // when the last change arrived; 0 before any
+};
+
+using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
+                           DataStaleEvent, LoadingChangedEvent, EntryRemovedEvent, ConnectionChangedEvent>;
+
+enum class EventType {
+  forceDataRefresh,
+  dataUpdated,
+  dataError,
+  dataStale,
+  loadingChanged,
+  entryRemoved,
+  connectionChanged
+};
 
 EventType typeOf(const Event& event);
-// "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged", "entryRemoved"
+// "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged", "entryRemoved",
+// "connectionChanged"
 const char* toString(EventType type);
 
 using EventListener = std::function<void(const Event&)>;

@@ -104,6 +104,29 @@ class Transport {
   virtual void cancel(RequestId id) = 0;
 };
 
+// What a held response delivers, in this order: onResponse once (status and headers),
+// onData any number of times (the body as it arrives, in pieces of any size), onEnd once
+// (nullopt: the server ended the body; else why the stream broke).
+struct StreamHandlers {
+  std::function<void(int status, const Headers& headers)> onResponse;
+  std::function<void(std::string_view bytes)> onData;
+  std::function<void(std::optional<TransportFailure> failure)> onEnd;
+};
+
+// Opens responses that stay open (the live feed's event stream): httplib's streaming
+// natively, fetch with a readable body in the browser and node.
+// Contract: `open` returns at once with an id that is never 0; the handlers are called from
+// any thread, one at a time per stream, possibly before `open` returns. `request.timeoutMs`
+// bounds the wait for the response's headers only; a stream may then last for ever. After
+// `close(id)` the stream's handlers may still be called (its onEnd with cancelled), so
+// callers ignore what a closed stream says. Implementations must be safe from several threads.
+class StreamTransport {
+ public:
+  virtual ~StreamTransport() = default;
+  virtual RequestId open(HttpRequest request, StreamHandlers handlers) = 0;
+  virtual void close(RequestId id) = 0;
+};
+
 // Wall-clock time. Injected so that every time-dependent path is testable.
 class Clock {
  public:

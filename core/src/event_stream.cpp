@@ -1,0 +1,82 @@
+#include "livedata/event_stream.h"
+
+namespace livedata {
+
+void EventStreamParser::reset() { *this = EventStreamParser(maxLineBytes_); }
+
+bool EventStreamParser::feed(std::string_view bytes, const EventStreamHandlers& handlers) {
+  if (broken_) return false;
+  if (!started_ && !bytes.empty()) {
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    // A BOM split across pieces is rare enough to treat as data: streams from our server
+    // carry none.
+    if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
+    started_ = true;
+  }
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (c != '\r' && c != '\n') {
+      afterCarriageReturn_ = false;
+      continue;
+    }
+    if (c == '\n' && afterCarriageReturn_ && i == start) {  // the LF of a CRLF
+      afterCarriageReturn_ = false;
+      start = i + 1;
+      continue;
+    }
+    afterCarriageReturn_ = c == '\r';
+    if (line_.empty()) {
+      processLine(bytes.substr(start, i - start), handlers);
+    } else {
+      line_.append(bytes.substr(start, i - start));
+      processLine(line_, handlers);
+      line_.clear();
+    }
+    start = i + 1;
+  }
+  line_.append(bytes.substr(start));
+  if (line_.size() > maxLineBytes_) {
+    broken_ = true;
+    line_.clear();
+    return false;
+  }
+  return true;
+}
+
+void EventStreamParser::processLine(std::string_view line, const EventStreamHandlers& handlers) {
+  if (line.empty()) {  // dispatch
+    if (hasData_) {
+      StreamEvent event;
+      event.type = type_.empty() ? "message" : type_;
+      event.data = std::move(data_);
+      event.lastEventId = lastEventId_;
+      if (handlers.onEvent) handlers.onEvent(event);
+    }
+    type_.clear();
+    data_.clear();
+    hasData_ = false;
+    return;
+  }
+  if (line.front() == ':') {
+    if (handlers.onComment) handlers.onComment(line.substr(1));
+    return;
+  }
+  const std::size_t colon = line.find(':');
+  const std::string_view field = line.substr(0, colon);
+  std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (field == "data") {
+    if (hasData_) data_ += '\n';
+    data_.append(value);
+    hasData_ = true;
+  } else if (field == "event") {
+    type_.assign(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) lastEventId_.assign(value);
+  } else if (field == "retry") {
+    if (const auto retry = parseNonNegativeDecimal(value); retry && handlers.onRetry) handlers.onRetry(*retry);
+  }
+}
+
+}  // namespace livedata

@@ -1,0 +1,388 @@
+// Watched queries and the live feed, against a scripted stream and transport on a manual
+// timeline: what is fetched on a notice (watched at once, unwatched on next read), how
+// notices coalesce, resume and reset, reconnect backoff with jitter, the silence watchdog,
+// the fallback poll, and the focus and online triggers.
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+#include "livedata/client.h"
+#include "livedata/live_feed.h"
+
+namespace livedata {
+namespace {
+
+using testing::acceptsJson;
+using testing::FakeStream;
+using testing::FakeTimeline;
+using testing::FakeTransport;
+using testing::jsonResponse;
+
+const std::string kCampaignsV1 = R"({"items":[{"id":"c1"}],"total":1,"limit":50,"offset":0})";
+const std::string kCampaignsV2 = R"({"items":[{"id":"c1"},{"id":"c2"}],"total":2,"limit":50,"offset":0})";
+const std::string kFlows = R"({"items":[],"total":0,"limit":50,"offset":0})";
+
+std::string changeEvent(int version, const std::string& endpoint) {
+  return "id: " + std::to_string(version) + "\nevent: change\ndata: {\"version\":" + std::to_string(version) +
+         ",\"endpoints\":[{\"name\":\"" + endpoint + "\"}]}\n\n";
+}
+std::string subscribedEvent(int clientVersion, int current) {
+  return "retry: 1000\nid: " + std::to_string(clientVersion) + "\nevent: subscribed\ndata: {\"version\":" +
+         std::to_string(current) + "}\n\n";
+}
+
+class LiveClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config.baseUrl = "http://api.test:8080";
+    config.defaultTtlMs = 60'000;
+    config.retry.maxAttempts = 1;
+    config.live.reconnectBaseMs = 1000;
+    config.live.maxReconnectDelayMs = 8000;
+    config.live.idleTimeoutMs = 45'000;
+    config.live.fallbackPollMs = 30'000;
+  }
+
+  Client& client() {
+    if (!client_) {
+      ClientDependencies deps;
+      deps.transport = transport;
+      deps.stream = stream;
+      deps.clock = timeline;
+      deps.scheduler = timeline;
+      deps.random = [this] { return random; };
+      deps.acceptsJson = acceptsJson;
+      auto created = Client::create(config, deps);
+      EXPECT_TRUE(created.ok());
+      client_ = std::move(created.value());
+      connection_ = client_->events().on<ConnectionChangedEvent>(
+          [this](const ConnectionChangedEvent& e) { states.push_back(e.state); });
+    }
+    return *client_;
+  }
+
+  // Each pending request gets `body` with an ETag naming it, or a 304 when the request
+  // already holds that ETag.
+  void answerAll(const std::string& campaigns, const std::string& flows = kFlows) {
+    while (!transport->pending.empty()) {
+      const HttpRequest& request = transport->pending.front().request;
+      const std::string& body = request.path == "/api/flows" ? flows : campaigns;
+      const std::string etag = "\"" + std::to_string(std::hash<std::string>{}(body)) + "\"";
+      if (request.headers.get("If-None-Match") == etag) {
+        transport->respond(jsonResponse(304, "", {{"ETag", etag}}));
+      } else {
+        transport->respond(jsonResponse(200, body, {{"ETag", etag}}));
+      }
+    }
+  }
+
+  WatchHandle watchCampaigns(std::vector<std::string>& seen) {
+    return client().watch("/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(*r.body); });
+  }
+
+  // Watches campaigns, serves the first fetch, and brings the feed live at `version`.
+  WatchHandle liveWithCampaigns(std::vector<std::string>& seen, int version = 10) {
+    WatchHandle handle = watchCampaigns(seen);
+    answerAll(kCampaignsV1);
+    stream->accept();
+    stream->send(subscribedEvent(version, version));
+    answerAll(kCampaignsV1);  // the revalidation a new subscription asks for: a 304
+    transport->sent.clear();
+    return handle;
+  }
+
+  std::size_t requestsTo(const std::string& path) const {
+    std::size_t count = 0;
+    for (const auto& request : transport->sent) count += request.path == path ? 1 : 0;
+    return count;
+  }
+
+  ClientConfig config;
+  double random = 0.5;
+  std::shared_ptr<FakeTimeline> timeline = std::make_shared<FakeTimeline>();
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  std::shared_ptr<FakeStream> stream = std::make_shared<FakeStream>();
+  std::vector<ConnectionState> states;
+  std::unique_ptr<Client> client_;
+  Subscription connection_;
+};
+
+TEST_F(LiveClientTest, AWatchDeliversTheDataAndOpensOneStream) {
+  std::vector<std::string> seen;
+  EXPECT_EQ(client().connection().state, ConnectionState::idle);
+  auto handle = watchCampaigns(seen);
+  auto second = client().watch("/api/flows", {}, [](const FetchResult&) {});
+  ASSERT_EQ(stream->openCount(), 1u) << "one stream, whatever is watched";
+  const HttpRequest& request = stream->last().request;
+  EXPECT_EQ(request.url, "http://api.test:8080/api/changes");
+  EXPECT_EQ(request.headers.get("Accept"), "text/event-stream");
+  EXPECT_FALSE(request.headers.has("Last-Event-ID")) << "nothing to resume yet";
+  EXPECT_EQ(client().connection().state, ConnectionState::connecting);
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(seen, (std::vector<std::string>{kCampaignsV1}));
+
+  stream->accept();
+  stream->send(subscribedEvent(10, 10));
+  EXPECT_EQ(client().connection().state, ConnectionState::live);
+  EXPECT_EQ(client().connection().version, 10);
+  EXPECT_EQ(states, (std::vector<ConnectionState>{ConnectionState::connecting, ConnectionState::live}));
+  // Subscribed now: what was fetched before may be older, so it is revalidated, cheaply.
+  ASSERT_EQ(transport->pending.size(), 2u);
+  EXPECT_TRUE(transport->pending[0].request.headers.has("If-None-Match"));
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(seen.size(), 1u) << "a 304 is not news";
+}
+
+TEST_F(LiveClientTest, ANoticeRefetchesTheWatchedQueriesOfItsEndpointAtOnceAndConditionally) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  std::vector<std::string> flowsSeen;
+  auto flows = client().watch("/api/flows", {}, [&](const FetchResult& r) { flowsSeen.push_back(*r.body); });
+  answerAll(kCampaignsV1);
+  // An unwatched variant of campaigns, in the cache.
+  client().fetchFromAPI("/api/campaigns", {{{"limit", "5"}}, false}, [](FetchResult) {});
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_EQ(transport->pending.size(), 1u) << "only the watched query of the named endpoint";
+  EXPECT_EQ(transport->pending[0].request.path, "/api/campaigns");
+  EXPECT_TRUE(transport->pending[0].request.headers.has("If-None-Match"));
+  answerAll(kCampaignsV2);
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+  EXPECT_EQ(flowsSeen.size(), 1u);
+  EXPECT_EQ(client().connection().version, 11);
+
+  // The unwatched variant was marked: its next read asks the server.
+  client().fetchFromAPI("/api/campaigns", {{{"limit", "5"}}, false}, [](FetchResult) {});
+  EXPECT_EQ(transport->pending.size(), 1u);
+}
+
+TEST_F(LiveClientTest, NoticesFasterThanAnswersCoalesceIntoOneMoreRequest) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_EQ(transport->pending.size(), 1u);
+  stream->send(changeEvent(12, "campaigns") + changeEvent(13, "campaigns"));
+  stream->send(changeEvent(14, "campaigns"));
+  EXPECT_EQ(transport->pending.size(), 1u) << "the request in flight is not joined or duplicated";
+  answerAll(kCampaignsV2);  // it may predate 12..14, so one more follows it
+  EXPECT_EQ(requestsTo("/api/campaigns"), 2u);
+  EXPECT_TRUE(transport->pending.empty());
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+}
+
+TEST_F(LiveClientTest, AnAnswerUnderWayWhenANoticeArrivesIsNotTakenAsCurrent) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  client().fetchFromAPI("/api/flows", {}, [](FetchResult) {});  // unwatched, in flight
+  stream->send(changeEvent(11, "flows"));
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  client().fetchFromAPI("/api/flows", {}, [](FetchResult) {});
+  EXPECT_EQ(requestsTo("/api/flows"), 1u) << "the answer landed after the notice: it must be asked again";
+}
+
+TEST_F(LiveClientTest, ANoticeThatNamesNothingReadableRefetchesEverythingWatched) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  auto flows = client().watch("/api/flows", {}, [](const FetchResult&) {});
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  stream->send("id: 11\nevent: change\ndata: {\"something\":\"else\"}\n\n");
+  EXPECT_EQ(transport->pending.size(), 2u);
+}
+
+TEST_F(LiveClientTest, ADropReconnectsAfterAJitteredDelayAndResumesWithoutRefetching) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  stream->send(changeEvent(11, "flows"));  // not watched: no request
+  random = 0.25;
+  stream->end(TransportFailure{TransportFailureKind::network, "reset by peer"});
+  EXPECT_EQ(client().connection().state, ConnectionState::reconnecting);
+  timeline->advance(249);
+  EXPECT_EQ(stream->openCount(), 1u) << "waits random * base = 250 ms";
+  timeline->advance(1);
+  ASSERT_EQ(stream->openCount(), 2u);
+  EXPECT_EQ(stream->last().request.headers.get("Last-Event-ID"), "11");
+  stream->accept();
+  stream->send(subscribedEvent(11, 13) + changeEvent(12, "flows") + changeEvent(13, "campaigns"));
+  EXPECT_EQ(client().connection().state, ConnectionState::live);
+  EXPECT_EQ(client().connection().version, 13);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 1u) << "only the replayed change of campaigns";
+}
+
+TEST_F(LiveClientTest, ReconnectDelaysGrowWithFullJitterUpToTheCapAndObeyRetryAfter) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  random = 0.999;
+  std::vector<Millis> waits;
+  for (int attempt = 1; attempt <= 6; ++attempt) {
+    stream->end(TransportFailure{TransportFailureKind::network, "refused"});
+    const std::size_t before = stream->openCount();
+    Millis waited = 0;
+    while (stream->openCount() == before && waited < 60'000) {
+      timeline->advance(10);
+      waited += 10;
+    }
+    waits.push_back(waited);
+  }
+  // random * min(cap, 1000 * 2^(n-1)), random just under 1.
+  EXPECT_EQ(waits, (std::vector<Millis>{1000, 2000, 4000, 8000, 8000, 8000}));
+
+  // A refusal's Retry-After is waited for even when the jitter says less.
+  random = 0.0;
+  stream->accept(503, {{"Content-Type", "application/json"}, {"Retry-After", "5"}});
+  stream->send("{\"error\":{\"code\":\"too_many_subscribers\",\"message\":\"...\"}}");
+  stream->end();
+  const std::size_t before = stream->openCount();
+  timeline->advance(4999);
+  EXPECT_EQ(stream->openCount(), before);
+  timeline->advance(1);
+  EXPECT_EQ(stream->openCount(), before + 1);
+  // A subscription resets the backoff.
+  stream->accept();
+  stream->send(subscribedEvent(10, 10));
+  random = 0.5;
+  stream->end();
+  timeline->advance(500);
+  EXPECT_EQ(stream->openCount(), before + 2);
+}
+
+TEST_F(LiveClientTest, AResetRevalidatesEverythingHeld) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  client().fetchFromAPI("/api/flows", {}, [](FetchResult) {});
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  stream->send("id: 90\nevent: reset\ndata: {\"version\":90}\n\n");
+  EXPECT_EQ(requestsTo("/api/campaigns"), 1u) << "the watched query at once";
+  EXPECT_EQ(requestsTo("/api/flows"), 0u) << "the unwatched one when next read";
+  answerAll(kCampaignsV2);
+  client().fetchFromAPI("/api/flows", {}, [](FetchResult) {});
+  EXPECT_EQ(requestsTo("/api/flows"), 1u);
+  EXPECT_EQ(client().connection().version, 90);
+}
+
+TEST_F(LiveClientTest, SilenceLongerThanTheIdleTimeoutMeansADeadConnection) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  timeline->advance(30'000);
+  stream->send(": heartbeat\n\n");
+  timeline->advance(44'000);
+  EXPECT_EQ(stream->openCount(), 1u) << "heartbeats keep it alive";
+  EXPECT_FALSE(stream->last().closed);
+  timeline->advance(1'000);
+  EXPECT_TRUE(stream->opened[0].closed) << "45 s of silence";
+  EXPECT_EQ(client().connection().state, ConnectionState::reconnecting);
+  timeline->advance(1'000);
+  EXPECT_EQ(stream->openCount(), 2u);
+}
+
+TEST_F(LiveClientTest, HeartbeatsKeepWatchedDataFreshAndNotStale) {
+  config.defaultTtlMs = 20'000;
+  config.staleThresholdMs = 40'000;
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  for (int i = 0; i < 8; ++i) {
+    timeline->advance(15'000);
+    stream->send(": heartbeat\n\n");
+  }
+  const auto peeked = client().peek("/api/campaigns", {});
+  ASSERT_TRUE(peeked.has_value()) << "two minutes on, still fresh: the feed confirms it";
+  EXPECT_FALSE(peeked->stale);
+  EXPECT_TRUE(transport->sent.empty()) << "and not a single request";
+}
+
+TEST_F(LiveClientTest, WhileTheFeedIsDownWatchedQueriesArePolledAndNeverWhileLive) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  for (int i = 0; i < 4; ++i) {
+    timeline->advance(15'000);
+    stream->send(": heartbeat\n\n");
+  }
+  EXPECT_TRUE(transport->sent.empty()) << "no poll while live";
+  // The feed goes down and stays down (every reconnect refused).
+  random = 0.999;
+  stream->end(TransportFailure{TransportFailureKind::network, "down"});
+  std::size_t ended = 1;
+  for (Millis elapsed = 0; elapsed < 61'000; elapsed += 100) {
+    timeline->advance(100);
+    if (stream->openCount() > ended) {
+      stream->end(TransportFailure{TransportFailureKind::network, "refused"});
+      ++ended;
+    }
+    answerAll(kCampaignsV1);
+  }
+  EXPECT_GT(ended, 3u) << "it kept trying to reconnect meanwhile";
+  EXPECT_EQ(requestsTo("/api/campaigns"), 2u) << "every 30 s while down";
+}
+
+TEST_F(LiveClientTest, FocusRevalidatesOnlyWhatTheFeedDoesNotKeepCurrent) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  client().setFocused(false);
+  client().setFocused(true);
+  EXPECT_TRUE(transport->sent.empty()) << "live and fresh: nothing to ask";
+  stream->end(TransportFailure{TransportFailureKind::network, "down"});
+  timeline->advance(70'000);  // polled meanwhile; the feed is still down
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  client().setFocused(false);
+  client().setFocused(true);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 1u);
+}
+
+TEST_F(LiveClientTest, WithoutAFeedFocusAndReconnectRevalidateWatchedQueries) {
+  config.live.enabled = false;
+  std::vector<std::string> seen;
+  auto handle = watchCampaigns(seen);
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(stream->openCount(), 0u);
+  transport->sent.clear();
+  timeline->advance(61'000);
+  client().setFocused(false);
+  client().setFocused(true);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 1u);
+  answerAll(kCampaignsV2);
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+  timeline->advance(61'000);
+  client().setOnline(false);
+  client().setOnline(true);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 2u);
+}
+
+TEST_F(LiveClientTest, OfflineClosesTheStreamAndOnlineResumesAtOnce) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  stream->send(changeEvent(11, "flows"));
+  client().setOnline(false);
+  EXPECT_TRUE(stream->last().closed);
+  EXPECT_EQ(client().connection().state, ConnectionState::offline);
+  timeline->advance(120'000);
+  EXPECT_EQ(stream->openCount(), 1u) << "no attempts while offline";
+  client().setOnline(true);
+  ASSERT_EQ(stream->openCount(), 2u) << "at once";
+  EXPECT_EQ(stream->last().request.headers.get("Last-Event-ID"), "11");
+}
+
+TEST_F(LiveClientTest, AnUnwatchedListenerHearsNothingMoreAndItsQueryIsNotRefetched) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  handle.reset();
+  stream->send(changeEvent(11, "campaigns"));
+  EXPECT_TRUE(transport->pending.empty()) << "no longer on screen: refetched when next read";
+  EXPECT_EQ(seen.size(), 1u);
+}
+
+TEST_F(LiveClientTest, DestroyingTheClientClosesTheStream) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  client_.reset();
+  EXPECT_TRUE(stream->last().closed);
+  handle.reset();  // outliving the client is safe
+  timeline->advance(100'000);
+  EXPECT_EQ(stream->openCount(), 1u);
+}
+
+}  // namespace
+}  // namespace livedata
