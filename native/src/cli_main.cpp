@@ -1,8 +1,14 @@
 // `livedata`: the data layer from a terminal. Parses the command line, builds a Client on
-// the native dependencies, runs one get or refresh synchronously, prints, and exits with a
-// code that tells failure kinds apart (cli_output.h).
+// the native dependencies, runs one get or refresh synchronously or a watch until it is
+// interrupted, prints, and exits with a code that tells failure kinds apart (cli_output.h).
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
 #include <cstdlib>
+#include <deque>
 #include <exception>
+#include <mutex>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -78,6 +84,68 @@ int runRefresh(const CliOptions& options) {
   return exitCodeFor(report);
 }
 
+std::atomic<bool> interrupted{false};
+extern "C" void onInterrupt(int) { interrupted.store(true); }
+
+// Updates of a watched query, handed from the client's threads to the printing one.
+class UpdateQueue {
+ public:
+  void push(FetchResult result) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    updates_.push_back(std::move(result));
+    ready_.notify_one();
+  }
+  // The next update, or nullopt after `timeout` without one.
+  std::optional<FetchResult> pop(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!ready_.wait_for(lock, timeout, [&] { return !updates_.empty(); })) return std::nullopt;
+    FetchResult next = std::move(updates_.front());
+    updates_.pop_front();
+    return next;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<FetchResult> updates_;
+};
+
+int runWatch(const CliOptions& options) {
+  auto query = queryFor(options);
+  if (!query) return reportEarlyError(options, options.endpoint, query.error());
+  auto client = makeClient(options);
+  if (!client) return reportEarlyError(options, options.endpoint, client.error());
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+
+  const Subscription connection = client.value()->events().on<ConnectionChangedEvent>(
+      [](const ConnectionChangedEvent& status) {
+        std::string line = std::string("livedata: ") + toString(status.state);
+        if (status.version > 0) line += " (version " + std::to_string(status.version) + ")";
+        std::cerr << line + "\n" << std::flush;
+      });
+  UpdateQueue updates;
+  WatchHandle watch = client.value()->watch(pathOf(*endpointFromName(options.endpoint)), query.value(),
+                                            [&updates](const FetchResult& result) { updates.push(result); });
+  int printed = 0;
+  int exitCode = kExitOk;
+  while (!interrupted.load() && (!options.count || printed < *options.count)) {
+    auto next = updates.pop(std::chrono::milliseconds(200));
+    if (!next) continue;
+    if (options.json) {
+      printFetchJson(*next, std::cout);
+    } else {
+      printFetchHuman(*next, native::SystemClock().nowMs(), std::cout, std::cerr);
+    }
+    std::cout << std::flush;
+    exitCode = next->error ? exitCodeFor(next->error->kind) : kExitOk;
+    ++printed;
+  }
+  watch.reset();
+  // Interrupted: a normal way to end a watch. Stopped by --count: the last update's code.
+  return interrupted.load() ? kExitOk : exitCode;
+}
+
 int run(const std::vector<std::string>& args) {
   const char* envServer = std::getenv("LIVEDATA_SERVER");
   const std::string defaultServer =
@@ -90,8 +158,8 @@ int run(const std::vector<std::string>& args) {
   const CliOptions& options = *parsed.options;
   switch (options.command) {
     case Command::help:
-      if (!options.helpTopic.empty() && options.helpTopic != "get" &&
-          options.helpTopic != "refresh") {
+      if (!options.helpTopic.empty() && options.helpTopic != "get" && options.helpTopic != "refresh" &&
+          options.helpTopic != "watch") {
         std::cerr << "livedata: no help for '" << options.helpTopic << "'\n";
         return kExitUsage;
       }
@@ -101,6 +169,8 @@ int run(const std::vector<std::string>& args) {
       return runGet(options);
     case Command::refresh:
       return runRefresh(options);
+    case Command::watch:
+      return runWatch(options);
   }
   return kExitInternal;
 }

@@ -110,10 +110,18 @@ std::vector<Option> joined(std::vector<std::vector<Option>> groups) {
 
 std::string helpOf(std::vector<Option> options) { return cl::OptionTable<CliOptions>(std::move(options)).help({}, 21); }
 
+std::vector<Option> countOption() {
+  return {cl::number<CliOptions>("count", "N", "exit after N updates (the first data counts)", 1, 1'000'000,
+                                 [](auto& o) -> auto& { return o.count; })
+              .shownDefault("until interrupted")};
+}
+
 const cl::OptionTable<CliOptions>& tableFor(Command command) {
   static const cl::OptionTable<CliOptions> kGet(joined({listOptions(), overviewOptions(), freshOption(), commonOptions()}));
+  static const cl::OptionTable<CliOptions> kWatch(joined({listOptions(), overviewOptions(), countOption(), commonOptions()}));
   static const cl::OptionTable<CliOptions> kRefresh(commonOptions());
-  return command == Command::get ? kGet : kRefresh;
+  if (command == Command::get) return kGet;
+  return command == Command::watch ? kWatch : kRefresh;
 }
 
 std::optional<std::string> checkEndpointName(const std::string& name) {
@@ -163,11 +171,14 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
     options.command = Command::get;
   } else if (command == "refresh") {
     options.command = Command::refresh;
+  } else if (command == "watch") {
+    options.command = Command::watch;
   } else {
-    return usageError("unknown command '" + command + "' (expected get or refresh)");
+    return usageError("unknown command '" + command + "' (expected get, watch or refresh)");
   }
 
-  const bool get = options.command == Command::get;
+  // get and watch name one endpoint and take its parameters.
+  const bool get = options.command == Command::get || options.command == Command::watch;
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   const auto arguments = tableFor(options.command).parseInto(options, rest, /*allowPositional=*/true);
   if (!arguments) {
@@ -215,6 +226,20 @@ std::string helpText(const std::string& topic) {
            "   \"error\": null or {\"kind\",\"status\",\"message\",\"detail\",\"attempts\"}}\n\n" +
            kExitCodes;
   }
+  if (topic == "watch") {
+    return "Usage: livedata watch <endpoint> [options]\n\n"
+           "Watches one endpoint (Client::watch) and prints its data at once and again each\n"
+           "time it changes: the server's live feed (GET /api/changes) names the change and\n"
+           "the client refetches it, conditionally. The feed's state (live, reconnecting,\n"
+           "offline) goes to stderr. Runs until interrupted, or --count updates.\n"
+           "Endpoints: " + endpointNames() + "\n\n"
+           "List endpoints (campaigns, flows, forms, segments):\n" +
+           helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +
+           helpOf(joined({countOption(), commonOptions()})) + "  -h, --help         show this help\n" +
+           "\nOutput: each update as `livedata get` prints it; with --json, one object per\n"
+           "line (the shape of `livedata get --json`).\n\n" +
+           kExitCodes;
+  }
   if (topic == "refresh") {
     return "Usage: livedata refresh [endpoint...] [options]\n\n"
            "Forces a refresh (Client::forceRefreshData) of the named endpoints, or of all\n"
@@ -228,6 +253,8 @@ std::string helpText(const std::string& topic) {
   return "Usage: livedata <command> [arguments] [options]\n\n"
          "Commands:\n"
          "  get <endpoint>       fetch one endpoint and print it (livedata get --help)\n"
+         "  watch <endpoint>     print an endpoint's data each time it changes\n"
+         "                       (livedata watch --help)\n"
          "  refresh [endpoint...] force a refresh and report per endpoint\n"
          "                       (livedata refresh --help)\n"
          "  help [command]       show help\n\n"

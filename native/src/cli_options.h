@@ -12,14 +12,14 @@ namespace livedata::cli {
 
 inline constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
 
-enum class Command { help, get, refresh };
+enum class Command { help, get, refresh, watch };
 
 struct CliOptions {
   Command command = Command::help;
-  // For Command::help: "" (overall), "get" or "refresh".
+  // For Command::help: "" (overall), "get", "refresh" or "watch".
   std::string helpTopic;
 
-  std::string endpoint;                // get: a known endpoint name
+  std::string endpoint;                // get, watch: a known endpoint name
   std::vector<std::string> endpoints;  // refresh: known names; empty means all
 
   // get: list endpoints only
@@ -31,6 +31,8 @@ struct CliOptions {
   std::optional<std::string> from;
   std::optional<std::string> to;
   bool fresh = false;
+  // watch: stop after this many updates; unset: until interrupted
+  std::optional<int> count;
 
   std::string server;                // --server, else LIVEDATA_SERVER, else kDefaultServer
   bool json = false;
@@ -49,7 +51,7 @@ struct ParsedCommandLine {
 ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
                                    const std::string& defaultServer);
 
-// The texts of `livedata --help`, `livedata get --help`, `livedata refresh --help`.
+// The texts of `livedata --help` and of each command's --help.
 std::string helpText(const std::string& topic);
 
 }  // namespace livedata::cli

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "livedata_native/httplib_stream_transport.h"
 #include "livedata_native/httplib_transport.h"
 #include "livedata_native/system_clock.h"
 #include "livedata_native/thread_scheduler.h"
@@ -34,6 +35,7 @@ ClientDependencies makeNativeDependencies(const NativeOptions& options) {
 
   ClientDependencies deps;
   deps.transport = std::make_shared<HttplibTransport>(transport);
+  deps.stream = std::make_shared<HttplibStreamTransport>(transport);
   deps.clock = std::make_shared<SystemClock>();
   deps.scheduler = std::make_shared<ThreadScheduler>();
   deps.logger = makeStderrLogger(options.minLogLevel);

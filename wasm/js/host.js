@@ -1,5 +1,6 @@
 // The JavaScript side of the core's platform (wasm/src/js_platform.h): HTTP over fetch with an
-// AbortController per request, timers over setTimeout, the wall clock, and logging. It moves
+// AbortController per request, the live feed's stream over fetch with a readable body, timers
+// over setTimeout, the wall clock, and logging. It moves
 // bytes and time only; every decision (caching, retry, fallback, freshness) is the core's.
 
 const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
@@ -15,8 +16,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * @param {(token: number) => void} options.onResult  a request's result is in the record
  * @param {() => Uint8Array} options.heap  the module's memory (a new view after it grows)
  */
-export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent, onResult, heap }) {
+export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent, onResult, onWatchUpdate, heap }) {
   const requests = new Map(); // id -> { controller, timer, reason }
+  const streams = new Map(); // id -> AbortController of a live feed stream
   const timers = new Map(); // id -> setTimeout handle
   let disposed = false;
   // The parsed body of the response being completed, while completeRequest runs: results
@@ -96,7 +98,58 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
     }
   }
 
+  // The live feed's event stream: its body handed on as text as it arrives. The core
+  // parses the events and decides everything else (reconnects, backoff, resume).
+  async function openStream(id, url, flatHeaders, timeoutMs) {
+    const controller = new AbortController();
+    streams.set(id, controller);
+    const current = () => !disposed && streams.get(id) === controller;
+    const end = (kind, message) => {
+      if (!current()) return;
+      streams.delete(id);
+      client().streamEnd(id, kind, message);
+    };
+    const headers = new Headers();
+    for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
+    // Only the wait for the response's headers is bounded; the stream then lasts.
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await fetchImpl(url, { headers, signal: controller.signal, cache: 'no-store' });
+      clearTimeout(timer);
+      if (!current()) return;
+      const responseHeaders = [];
+      response.headers.forEach((value, name) => responseHeaders.push(name, value));
+      client().streamResponse(id, response.status, responseHeaders);
+      if (!response.body) return end('', '');
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder('utf-8');
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (!current()) {
+          reader.cancel().catch(() => {});
+          return;
+        }
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) client().streamData(id, text);
+      }
+      end('', '');
+    } catch (error) {
+      clearTimeout(timer);
+      end('network', String(error && error.message ? error.message : error));
+    }
+  }
+
   return {
+    openStream(id, url, headers, timeoutMs) {
+      openStream(id, url, headers, timeoutMs);
+    },
+    closeStream(id) {
+      const controller = streams.get(id);
+      streams.delete(id);
+      if (controller) controller.abort();
+    },
+    watchUpdate: (token) => onWatchUpdate(token),
     send(id, method, url, headers, body, timeoutMs) {
       send(id, method, url, headers, body, timeoutMs);
     },
@@ -146,6 +199,8 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
       requests.clear();
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      for (const controller of streams.values()) controller.abort();
+      streams.clear();
     },
   };
 }

@@ -46,6 +46,22 @@ export interface LiveDataOptions {
   /** Client cache lifetimes: a default and per-endpoint overrides, in ms (default 60000). */
   ttl?: { defaultMs?: number } & Partial<Record<EndpointName, number>>;
   cache?: { maxEntries?: number; maxBytes?: number };
+  /**
+   * The live feed (GET /api/changes), opened by the first watch(): a change the server commits
+   * refetches the watched calls it names, conditionally. Reconnects wait a random time up to
+   * min(maxReconnectDelayMs, reconnectBaseMs * 2^(n-1)); silence past idleTimeoutMs is a dead
+   * connection; while down, watched calls are polled every fallbackPollMs (0: never).
+   */
+  live?: {
+    enabled?: boolean;
+    reconnectBaseMs?: number;
+    maxReconnectDelayMs?: number;
+    idleTimeoutMs?: number;
+    fallbackPollMs?: number;
+    /** Revalidate watched calls the feed does not keep current when the page regains focus (default true). */
+    revalidateOnFocus?: boolean;
+    revalidateOnReconnect?: boolean;
+  };
   /** Where DOM CustomEvents are dispatched (default `window`; null for none). */
   eventTarget?: EventTarget | null;
   /** How often stale detection runs (default a tenth of the threshold, 50 ms to 1 s). */
@@ -137,12 +153,23 @@ export interface ClientStats {
   memoized: number;
 }
 
+export type ConnectionState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** The last change version seen; 0 before any. */
+  version: number;
+  /** When the last change arrived (ms since the epoch); null before any. */
+  lastChangeAt: number | null;
+}
+
 export interface EventPayloads {
   forceDataRefresh: { endpoints: string[] };
   'livedata:updated': { endpoint: string; key: string; updatedAt: number; fromCache: boolean };
   'livedata:error': { endpoint: string; key: string; error: LiveDataErrorInfo; servedStale: boolean };
   'livedata:stale': { endpoint: string; key: string; lastUpdated: number; ageMs: number };
   'livedata:loading': { endpoint: string; key: string; loading: boolean };
+  'livedata:connection': ConnectionStatus;
 }
 export type EventName = keyof EventPayloads;
 export declare const EVENTS: readonly EventName[];
@@ -178,6 +205,19 @@ export interface LiveData {
   freshness(endpoint: string): Freshness;
   stats(): ClientStats;
   setOnline(online: boolean): void;
+  /**
+   * Watches a call (the data is on screen): `listener` gets the result now and again whenever
+   * the data changes, as the live feed reports it. Returns the unwatch function.
+   */
+  watch<T = unknown>(
+    endpoint: EndpointName,
+    params: OverviewParams | ListParams | undefined,
+    listener: (result: LiveDataResult<T>) => void,
+  ): () => void;
+  /** The live feed's state. */
+  connection(): ConnectionStatus;
+  /** The page gained or lost focus (the module listens to window focus and visibility itself). */
+  setFocused(focused: boolean): void;
   /** Returns the unsubscribe function. */
   on<E extends EventName>(eventName: E, listener: (payload: EventPayloads[E]) => void): () => void;
   dispose(): void;

@@ -16,6 +16,7 @@ const EVENT_NAMES = Object.freeze({
   dataError: 'livedata:error',
   dataStale: 'livedata:stale',
   loadingChanged: 'livedata:loading',
+  connectionChanged: 'livedata:connection',
 });
 export const EVENTS = Object.freeze(Object.values(EVENT_NAMES));
 
@@ -111,6 +112,7 @@ const CLIENT_FUNCTIONS = Object.freeze([
   'configError', 'fetchFromAPI', 'getEndpoint', 'peekEndpoint', 'getUnknown', 'rejectParams',
   'resultRecord', 'resultDetail', 'forceRefreshData', 'invalidate', 'invalidateEndpoint', 'clear', 'freshness',
   'stats', 'tick', 'setOnline', 'bodyBuffer', 'completeRequest', 'failRequest', 'runTimer',
+  'watchEndpoint', 'unwatch', 'setFocused', 'connection', 'streamResponse', 'streamData', 'streamEnd',
 ]);
 function bindClient(module, handle) {
   // A plain export (bindings.cpp). Its first call swaps Emscripten's forwarding stub for
@@ -151,6 +153,9 @@ function loadModule(moduleOptions = defaultModuleOptions) {
   return modules.get(moduleOptions);
 }
 
+// The live options that are switches; the others are numbers of ms.
+const LIVE_SWITCHES = Object.freeze(['enabled', 'revalidateOnFocus', 'revalidateOnReconnect']);
+
 function checkOptions(options) {
   if (options === null || typeof options !== 'object') throw new TypeError('createLiveData: options must be an object');
   if (typeof options.baseUrl !== 'string') throw new TypeError('createLiveData: baseUrl must be a string');
@@ -159,12 +164,13 @@ function checkOptions(options) {
       throw new TypeError(`createLiveData: ${name} must be a number`);
     }
   }
-  for (const group of ['retry', 'ttl', 'cache']) {
+  for (const group of ['retry', 'ttl', 'cache', 'live']) {
     const value = options[group];
     if (value === undefined) continue;
     if (value === null || typeof value !== 'object') throw new TypeError(`createLiveData: ${group} must be an object`);
-    for (const [key, number] of Object.entries(value)) {
-      if (!Number.isFinite(number)) throw new TypeError(`createLiveData: ${group}.${key} must be a number`);
+    for (const [key, field] of Object.entries(value)) {
+      const ok = group === 'live' && LIVE_SWITCHES.includes(key) ? typeof field === 'boolean' : Number.isFinite(field);
+      if (!ok) throw new TypeError(`createLiveData: ${group}.${key} must be a ${LIVE_SWITCHES.includes(key) ? 'boolean' : 'number'}`);
     }
   }
 }
@@ -207,6 +213,7 @@ export async function createLiveData(options) {
     log: options.log,
     onEvent: emit,
     onResult: (token) => deliver(token),
+    onWatchUpdate: (token) => watchUpdate(token),
     heap: () => module.HEAPU8,
   });
   client = bindClient(
@@ -220,6 +227,7 @@ export async function createLiveData(options) {
         retry: options.retry,
         ttl: options.ttl,
         cache: options.cache,
+        live: options.live,
       },
       host,
     ),
@@ -383,6 +391,41 @@ export async function createLiveData(options) {
     return entryId !== undefined && live().peekEntry(entryId) ? readResult() : undefined;
   }
 
+  // Watched calls by token: the listener, and the signature of the call for the memo.
+  const watchers = new Map(); // token -> { listener, signature }
+  function watchUpdate(token) {
+    const watcher = watchers.get(token);
+    if (!watcher) return;
+    if (watcher.signature) rememberEntry(watcher.signature);
+    const result = readResult();
+    try {
+      watcher.listener(result);
+    } catch (error) {
+      setTimeout(() => {
+        throw error;
+      });
+    }
+  }
+  function watch(endpoint, params, listener) {
+    if (typeof listener !== 'function') throw new TypeError('livedata: watch needs a listener function');
+    const call = convert(table, endpoint, params);
+    const { index, problem, present, strings, integers } = call;
+    const token = nextToken++;
+    watchers.set(token, { listener, signature: index >= 0 && !problem ? signatureOf(call) : null });
+    if (problem) {
+      // The core names the bad parameter; the listener hears it once, as a result.
+      request((t) => live().rejectParams(endpoint, problem, t)).then((result) => {
+        if (watchers.has(token)) listener(result);
+      });
+    } else {
+      live().watchEndpoint(index, present, strings[0], strings[1], integers[0], integers[1], token);
+    }
+    return () => {
+      if (!watchers.delete(token) || disposed) return;
+      client.unwatch(token);
+    };
+  }
+
   const endpointCall = (name) => (params, { forceFresh = false } = {}) => endpointRequest(name, params, forceFresh);
 
   // Stale detection: the core has no timers; it is ticked so `livedata:stale` fires soon
@@ -403,10 +446,20 @@ export async function createLiveData(options) {
   // The browser's own view of the network: offline requests fail fast with cached data.
   const onOnline = () => client.setOnline(true);
   const onOffline = () => client.setOnline(false);
+  // Focus and visibility: coming back to the page revalidates what the live feed does not
+  // keep current (the core decides what that is).
+  const onFocus = () => client.setFocused(true);
+  const onBlur = () => client.setFocused(false);
+  const onVisibility = () => client.setFocused(document.visibilityState === 'visible');
   if (typeof window !== 'undefined' && window.addEventListener) {
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOffline);
+    window.addEventListener('focus', onFocus);
+    window.addEventListener('blur', onBlur);
     if (globalThis.navigator && globalThis.navigator.onLine === false) client.setOnline(false);
+  }
+  if (typeof document !== 'undefined' && document.addEventListener) {
+    document.addEventListener('visibilitychange', onVisibility);
   }
 
   return {
@@ -442,6 +495,11 @@ export async function createLiveData(options) {
     freshness: (endpoint) => live().freshness(endpoint),
     stats: () => Object.assign(live().stats(), { memoized }),
     setOnline: (online) => live().setOnline(online),
+    /** Watches a call: listener(result) now and on every change; returns the unwatch function. */
+    watch,
+    /** The live feed's state: { state, version, lastChangeAt }. */
+    connection: () => live().connection(),
+    setFocused: (focused) => live().setFocused(focused),
     on(eventName, listener) {
       if (!EVENTS.includes(eventName)) throw new TypeError(`livedata: unknown event ${eventName}; one of ${EVENTS.join(', ')}`);
       if (!listeners.has(eventName)) listeners.set(eventName, new Set());
@@ -458,7 +516,13 @@ export async function createLiveData(options) {
       if (typeof window !== 'undefined' && window.removeEventListener) {
         window.removeEventListener('online', onOnline);
         window.removeEventListener('offline', onOffline);
+        window.removeEventListener('focus', onFocus);
+        window.removeEventListener('blur', onBlur);
       }
+      if (typeof document !== 'undefined' && document.removeEventListener) {
+        document.removeEventListener('visibilitychange', onVisibility);
+      }
+      watchers.clear();
       host.dispose();
       client.delete();
       listeners.clear();

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -80,6 +81,14 @@ val toJs(const ClientStats& stats) {
   return out;
 }
 
+val toJs(const ConnectionChangedEvent& status) {
+  val out = val::object();
+  out.set("state", std::string(toString(status.state)));
+  out.set("version", static_cast<double>(status.version));
+  out.set("lastChangeAt", status.lastChangeAt ? val(static_cast<double>(status.lastChangeAt)) : val::null());
+  return out;
+}
+
 val toJs(const RefreshReport& report) {
   val endpoints = val::array();
   for (const auto& endpoint : report.endpoints) {
@@ -134,6 +143,19 @@ ClientConfig configFrom(const val& options) {
   number("retry", "maxRetryAfterMs", config.retry.maxRetryAfterMs);
   number("cache", "maxEntries", config.cache.maxEntries);
   number("cache", "maxBytes", config.cache.maxBytes);
+  number("live", "reconnectBaseMs", config.live.reconnectBaseMs);
+  number("live", "maxReconnectDelayMs", config.live.maxReconnectDelayMs);
+  number("live", "idleTimeoutMs", config.live.idleTimeoutMs);
+  number("live", "fallbackPollMs", config.live.fallbackPollMs);
+  val live = options["live"];
+  if (isObject(live)) {
+    const auto flag = [&live](const char* field, bool& target) {
+      if (live[field].isTrue() || live[field].isFalse()) target = live[field].as<bool>();
+    };
+    flag("enabled", config.live.enabled);
+    flag("revalidateOnFocus", config.live.revalidateOnFocus);
+    flag("revalidateOnReconnect", config.live.revalidateOnReconnect);
+  }
   return config;
 }
 
@@ -245,9 +267,13 @@ val resultLayout() {
 class WasmClient {
  public:
   WasmClient(val options, val host)
-      : host_(host), transport_(std::make_shared<JsTransport>(host)), scheduler_(std::make_shared<JsScheduler>(host)) {
+      : host_(host),
+        transport_(std::make_shared<JsTransport>(host)),
+        stream_(std::make_shared<JsStreamTransport>(host)),
+        scheduler_(std::make_shared<JsScheduler>(host)) {
     ClientDependencies deps;
     deps.transport = transport_;
+    deps.stream = stream_;
     deps.scheduler = scheduler_;
     deps.clock = std::make_shared<JsClock>();
     deps.logger = jsLogger(host);
@@ -351,6 +377,30 @@ class WasmClient {
     return out;
   }
 
+  // Client::watch of the endpoint (as getEndpoint takes it): each update is written to the
+  // record and announced as host.watchUpdate(token), the first one possibly before this
+  // returns. Bad parameters deliver their `config` error once.
+  void watchEndpoint(int index, int present, const std::string& firstText, const std::string& secondText,
+                     double firstInteger, double secondInteger, double token) {
+    const std::optional<Endpoint> endpoint = endpointAt(index);
+    const auto announce = [this, token](const FetchResult& result) {
+      writeRecord(result);
+      host_.call<void>("watchUpdate", token);
+    };
+    if (!endpoint) return announce(fallbackFor("#" + std::to_string(index), "unknown endpoint"));
+    const Expected<Query> query =
+        toQuery(*endpoint, argumentsOf(*endpoint, {present, firstText, secondText, firstInteger, secondInteger}));
+    if (!query) {
+      FetchResult failed = fallbackFor(nameOf(*endpoint), query.error().message);
+      failed.error = query.error();
+      return announce(failed);
+    }
+    watches_[token] = client_->watch(pathOf(*endpoint), query.value(), announce);
+  }
+  void unwatch(double token) { watches_.erase(token); }
+  void setFocused(bool focused) { client_->setFocused(focused); }
+  val connection() const { return toJs(client_->connection()); }
+
   void forceRefreshData(val endpoints, val callback) {
     client_->forceRefreshData(stringsOf(endpoints), [callback = std::move(callback)](RefreshReport report) {
       callback(toJs(report));
@@ -393,6 +443,17 @@ class WasmClient {
     transport_->complete(static_cast<RequestId>(id), TransportResult::failed(failure, message));
   }
   void runTimer(double id) { scheduler_->run(static_cast<TimerId>(id)); }
+  void streamResponse(double id, int status, val headers) {
+    Headers converted;
+    for (const auto& [name, value] : pairsOf(headers)) converted.add(name, value);
+    stream_->response(static_cast<RequestId>(id), status, converted);
+  }
+  void streamData(double id, const std::string& text) { stream_->data(static_cast<RequestId>(id), text); }
+  void streamEnd(double id, const std::string& kind, const std::string& message) {
+    std::optional<TransportFailure> failure;
+    if (!kind.empty()) failure = TransportFailure{TransportFailureKind::network, message};
+    stream_->end(static_cast<RequestId>(id), std::move(failure));
+  }
 
  private:
   enum JsonVerdict : int { kNotChecked = -1, kRejected = 0, kAccepted = 1 };
@@ -418,12 +479,24 @@ class WasmClient {
     return out;
   }
 
+  // A result for a watch that cannot start: the endpoint's empty value with a config error.
+  static FetchResult fallbackFor(const std::string& endpoint, const std::string& why) {
+    FetchResult result;
+    result.endpoint = endpoint;
+    result.body = std::make_shared<const std::string>(emptyBodyFor(endpoint));
+    result.fallback = true;
+    result.error = makeError(ErrorKind::config, endpoint, why);
+    return result;
+  }
+
   static val eventToJs(const Event& event) {
     val out = val::object();
     std::visit(
         [&out](const auto& e) {
           using E = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<E, ForceDataRefreshEvent>) {
+          if constexpr (std::is_same_v<E, ConnectionChangedEvent>) {
+            out = toJs(e);
+          } else if constexpr (std::is_same_v<E, ForceDataRefreshEvent>) {
             val endpoints = val::array();
             for (const auto& name : e.endpoints) endpoints.call<void>("push", name);
             out.set("endpoints", endpoints);
@@ -513,8 +586,10 @@ class WasmClient {
 
   val host_;
   std::shared_ptr<JsTransport> transport_;
+  std::shared_ptr<JsStreamTransport> stream_;
   std::shared_ptr<JsScheduler> scheduler_;
   std::unique_ptr<Client> client_;
+  std::map<double, WatchHandle> watches_;  // by the token livedata.js gave watchEndpoint; after client_
   std::optional<Error> configError_;
   Subscription eventSubscription_;
   std::string incoming_;                  // the body being received (bodyBuffer)
@@ -585,6 +660,13 @@ EMSCRIPTEN_BINDINGS(livedata) {
   LIVEDATA_CLIENT_FUNCTION(completeRequest);
   LIVEDATA_CLIENT_FUNCTION(failRequest);
   LIVEDATA_CLIENT_FUNCTION(runTimer);
+  LIVEDATA_CLIENT_FUNCTION(watchEndpoint);
+  LIVEDATA_CLIENT_FUNCTION(unwatch);
+  LIVEDATA_CLIENT_FUNCTION(setFocused);
+  LIVEDATA_CLIENT_FUNCTION(connection);
+  LIVEDATA_CLIENT_FUNCTION(streamResponse);
+  LIVEDATA_CLIENT_FUNCTION(streamData);
+  LIVEDATA_CLIENT_FUNCTION(streamEnd);
 }
 
 }  // namespace livedata::wasm

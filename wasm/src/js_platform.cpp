@@ -8,17 +8,25 @@ namespace livedata::wasm {
 
 using emscripten::val;
 
+namespace {
+
+val flatHeaders(const Headers& headers) {
+  val flat = val::array();
+  for (const auto& [name, value] : headers.fields()) {
+    flat.call<void>("push", name);
+    flat.call<void>("push", value);
+  }
+  return flat;
+}
+
+}  // namespace
+
 RequestId JsTransport::send(HttpRequest request, TransportCallback done) {
   const RequestId id = nextId_++;
   pending_.emplace(id, std::move(done));
-  val headers = val::array();
-  for (const auto& [name, value] : request.headers.fields()) {
-    headers.call<void>("push", name);
-    headers.call<void>("push", value);
-  }
   // Ids and times cross as doubles: JavaScript numbers are exact up to 2^53.
-  host_.call<void>("send", static_cast<double>(id), request.method, request.url, headers, request.body,
-                   static_cast<double>(request.timeoutMs));
+  host_.call<void>("send", static_cast<double>(id), request.method, request.url, flatHeaders(request.headers),
+                   request.body, static_cast<double>(request.timeoutMs));
   return id;
 }
 
@@ -33,6 +41,41 @@ void JsTransport::complete(RequestId id, TransportResult result) {
   TransportCallback done = std::move(found->second);
   pending_.erase(found);  // before the callback, which may send again
   done(std::move(result));
+}
+
+RequestId JsStreamTransport::open(HttpRequest request, StreamHandlers handlers) {
+  const RequestId id = nextId_++;
+  streams_.emplace(id, std::make_shared<StreamHandlers>(std::move(handlers)));
+  host_.call<void>("openStream", static_cast<double>(id), request.url, flatHeaders(request.headers),
+                   static_cast<double>(request.timeoutMs));
+  return id;
+}
+
+void JsStreamTransport::close(RequestId id) {
+  if (streams_.erase(id) == 0) return;
+  host_.call<void>("closeStream", static_cast<double>(id));
+}
+
+void JsStreamTransport::response(RequestId id, int status, const Headers& headers) {
+  const auto found = streams_.find(id);
+  if (found == streams_.end()) return;
+  const auto handlers = found->second;
+  handlers->onResponse(status, headers);
+}
+
+void JsStreamTransport::data(RequestId id, std::string_view text) {
+  const auto found = streams_.find(id);
+  if (found == streams_.end()) return;
+  const auto handlers = found->second;
+  handlers->onData(text);
+}
+
+void JsStreamTransport::end(RequestId id, std::optional<TransportFailure> failure) {
+  const auto found = streams_.find(id);
+  if (found == streams_.end()) return;
+  const auto handlers = found->second;
+  streams_.erase(found);
+  handlers->onEnd(std::move(failure));
 }
 
 TimerId JsScheduler::runAfter(Millis delayMs, std::function<void()> task) {

@@ -15,6 +15,11 @@
 //   host.log(level, message)
 //   host.acceptsJson(text)       whether JSON.parse accepts it (texts the host did not parse)
 //   host.deliver(token)          a request's result is in the record (bindings.cpp)
+//   host.openStream(id, url, headers, timeoutMs)  the live feed's stream: fetch with a
+//       readable body; calls client.streamResponse(id, status, headers), then
+//       client.streamData(id, text) per piece (decoded as UTF-8 across pieces), then
+//       client.streamEnd(id, kind, message) once, kind "" when the server ended it
+//   host.closeStream(id)         aborts it; nothing more is reported for it
 //
 // Threading: the browser's one thread; every callback arrives from the event loop.
 #pragma once
@@ -25,7 +30,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "livedata/types.h"
 
@@ -61,6 +68,25 @@ class JsScheduler final : public Scheduler {
   emscripten::val host_;
   TimerId nextId_ = 1;
   std::map<TimerId, std::function<void()>> tasks_;
+};
+
+class JsStreamTransport final : public StreamTransport {
+ public:
+  explicit JsStreamTransport(emscripten::val host) : host_(std::move(host)) {}
+
+  RequestId open(HttpRequest request, StreamHandlers handlers) override;
+  void close(RequestId id) override;
+
+  // From the host. A stream that is not open (closed, ended) is ignored.
+  void response(RequestId id, int status, const Headers& headers);
+  void data(RequestId id, std::string_view text);
+  void end(RequestId id, std::optional<TransportFailure> failure);
+
+ private:
+  emscripten::val host_;
+  RequestId nextId_ = 1;
+  // Shared so a handler that closes its own stream does not destroy itself mid-call.
+  std::map<RequestId, std::shared_ptr<StreamHandlers>> streams_;
 };
 
 // Date.now() through emscripten_date_now(): no emval call on the hot path.

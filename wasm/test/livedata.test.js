@@ -357,3 +357,68 @@ test('clear() drops the data; dispose() makes the client unusable', async () => 
   ld.dispose();
   assert.throws(() => ld.stats(), LiveDataError);
 });
+
+// --- watched calls and the live feed
+
+// Resolves once `predicate` holds, polling every 10 ms; rejects after `limitMs`.
+async function until(predicate, limitMs = 10000, what = 'the condition') {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if (predicate()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('a watched call gets the data, then a change the sync commits, by itself', async () => {
+  const ld = await client();
+  const results = [];
+  const states = [];
+  ld.on('livedata:connection', (status) => states.push(status.state));
+  const unwatch = ld.watch('campaigns', { limit: 4 }, (result) => results.push(result));
+  await until(() => results.length === 1, 10000, 'the first result');
+  assert.equal(results[0].error, null);
+  await until(() => ld.connection().state === 'live', 10000, 'the feed to be live');
+  assert.deepEqual(states.slice(0, 2), ['connecting', 'live']);
+  const version = ld.connection().version;
+  assert.ok(version > 0);
+  await sleep(200); // the subscription's own revalidation (a 304) lands
+  await server.reset();
+
+  await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
+  await until(() => results.length === 2, 10000, 'the change');
+  assert.notDeepEqual(results[1].data, results[0].data);
+  assert.ok(ld.connection().version > version);
+  assert.ok(ld.connection().lastChangeAt > 0);
+  const { log } = await server.requests();
+  const campaigns = log.filter((entry) => entry.path === '/api/campaigns');
+  assert.equal(campaigns.length, 1, 'one request for the one watched call');
+  assert.notEqual(campaigns[0].ifNoneMatch, '', 'conditional');
+
+  unwatch();
+  await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
+  await sleep(300);
+  assert.equal(results.length, 2, 'nothing after unwatch');
+});
+
+test('a watch with bad parameters hears its config error once', async () => {
+  const ld = await client();
+  const results = [];
+  ld.watch('campaigns', { limit: 'many' }, (result) => results.push(result));
+  await until(() => results.length === 1, 5000, 'the error');
+  assert.equal(results[0].error.kind, 'config');
+  assert.equal(results[0].fallback, true);
+  assert.throws(() => ld.watch('campaigns', {}), TypeError);
+});
+
+test('the live options are checked and the feed can be switched off', async () => {
+  await assert.rejects(createLiveData({ baseUrl: server.url, live: { enabled: 'yes' } }), TypeError);
+  await assert.rejects(createLiveData({ baseUrl: server.url, live: { idleTimeoutMs: 'soon' } }), TypeError);
+  await assert.rejects(createLiveData({ baseUrl: server.url, live: { reconnectBaseMs: 0 } }), LiveDataError);
+  const ld = await client({ live: { enabled: false } });
+  const results = [];
+  ld.watch('flows', {}, (result) => results.push(result));
+  await until(() => results.length === 1, 5000, 'the first result');
+  await sleep(200);
+  assert.equal(ld.connection().state, 'idle');
+});

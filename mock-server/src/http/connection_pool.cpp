@@ -68,7 +68,8 @@ bool ConnectionPool::handOverCurrentThread() {
   currentThread.handedOver = true;
   --pool->workers_;
   ++pool->held_;
-  if (!pool->shuttingDown_) pool->startWorker();
+  // While shutting down, a replacement is still needed for connections already queued.
+  if (!pool->shuttingDown_ || !pool->tasks_.empty()) pool->startWorker();
   return true;
 }
 

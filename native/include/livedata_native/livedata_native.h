@@ -2,6 +2,7 @@
 #pragma once
 
 #include "livedata_native/blocking.h"
+#include "livedata_native/httplib_stream_transport.h"
 #include "livedata_native/httplib_transport.h"
 #include "livedata_native/native_dependencies.h"
 #include "livedata_native/system_clock.h"

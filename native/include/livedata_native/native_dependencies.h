@@ -21,8 +21,8 @@ struct NativeOptions {
 // above. Thread-safe.
 Logger makeStderrLogger(LogLevel minLevel);
 
-// An HttplibTransport, a SystemClock, a ThreadScheduler and a stderr logger; `random` is
-// left empty (the core seeds its own).
+// An HttplibTransport, an HttplibStreamTransport (the live feed), a SystemClock, a
+// ThreadScheduler and a stderr logger; `random` is left empty (the core seeds its own).
 ClientDependencies makeNativeDependencies(const NativeOptions& options = {});
 
 }  // namespace livedata::native
