@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
 import type { Campaign, ListPage } from './api/types';
-import { FakeLiveData, fakeKey, okResult } from './test/fakeLiveData';
+import { FakeLiveData, okResult } from './test/fakeLiveData';
 import { stubFetch } from './test/fetchStub';
 import { healthFixture, monitoringStatusFixture, overviewFixture, syncStatusFixture } from './test/fixtures';
 import { renderWithProviders } from './test/render';
@@ -56,11 +56,10 @@ describe('App', () => {
 
   it('updates a section in place when a refresh brings new data', async () => {
     const { client, renameCampaign } = dashboardClient();
-    // Like the real module: the refresh refetches, then reports each key as updated.
+    // Like the real module: the refresh refetches, and the watched calls get the new data.
     client.forceRefreshData.mockImplementation(async () => {
       renameCampaign('After refresh');
-      const key = fakeKey('campaigns', client.lastParams('campaigns'));
-      client.emit('livedata:updated', { endpoint: 'campaigns', key, updatedAt: Date.now(), fromCache: false });
+      await client.push('campaigns');
       return { endpoints: [], allOk: true };
     });
     renderWithProviders(<App />, { client });

@@ -20,9 +20,12 @@ using HandlerResponse = httplib::Server::HandlerResponse;
 // The data routes (not the live feed, whose requests are held for long), whose requests the request log keeps (tests count them to see
 // de-duplication and cache busting) and whose requests make the service-level figures of
 // monitoring (error rate, latency); a path no route serves counts too.
+// The live feed, whose responses are held open for as long as the client listens.
+bool isHeldPath(const std::string& path) { return path == "/api/changes"; }
+
 bool isDataPath(const std::string& path) {
   if (path.rfind("/api/", 0) != 0) return false;
-  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0 && path != "/api/changes";
+  return path.rfind("/api/sync", 0) != 0 && path.rfind("/api/cache/", 0) != 0 && !isHeldPath(path);
 }
 bool isAdminPath(const std::string& path) { return path == "/admin" || path.rfind("/admin/", 0) == 0; }
 
@@ -238,7 +241,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
     const std::string userAgent = req.get_header_value("User-Agent");
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
-                           req.remote_addr, /*serviceLevel=*/isDataPath(req.path)});
+                           req.remote_addr, /*serviceLevel=*/isDataPath(req.path), /*held=*/isHeldPath(req.path)});
     if (res.status >= 500 && !isHealthVerdict(route, res.status)) {
       monitoring::ErrorEvent error = serverErrorOf(req, res, context);
       error.route = route;

@@ -53,7 +53,7 @@ RequestMetrics::RequestMetrics(RequestMetricsOptions options, SlowRequestCallbac
 
 void RequestMetrics::recordRequest(const RequestRecord& request) {
   const int status = normalizedStatus(request.status);
-  const bool slow = request.durationMicros > options_.slowRequestThresholdMicros;
+  const bool slow = !request.held && request.durationMicros > options_.slowRequestThresholdMicros;
   // Anonymise before taking the lock: it needs no shared state.
   // An absent IP stays absent (it is not counted, not even as "invalid").
   const bool anonymize = options_.anonymizeClientIps && !request.clientIp.empty();

@@ -49,6 +49,9 @@ struct RequestRecord {
   // routes that watch or steer the server (monitoring, admin), whose 503 verdicts and slow
   // operations say nothing about the service.
   bool serviceLevel = true;
+  // A response held open by design (the live feed's stream and long-poll): its duration is
+  // how long the client listened, not how slow the server was, so it is never slow.
+  bool held = false;
 };
 
 struct SlowRequest {

@@ -95,6 +95,13 @@ TEST_F(ScriptedTraffic, CountsAndReportsRequestsStrictlyOverTheSlowThreshold) {
   EXPECT_EQ(slow[1].method, "POST");
 }
 
+TEST_F(ScriptedTraffic, AHeldResponseIsNeverSlowHoweverLongItLasts) {
+  RequestRecord stream{"/api/changes", "GET", 200, 3'600'000'000u, "", "", /*serviceLevel=*/false, /*held=*/true};
+  metrics.recordRequest(stream);
+  EXPECT_EQ(metrics.snapshot().slowRequests, 2u) << "still the scripted two";
+  EXPECT_EQ(slow.size(), 2u);
+}
+
 TEST_F(ScriptedTraffic, RanksUserAgentsAndAnonymisedClientIps) {
   const auto snapshot = metrics.snapshot();
   ASSERT_EQ(snapshot.topUserAgents.size(), 2u);

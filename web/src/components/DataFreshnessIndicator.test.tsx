@@ -74,4 +74,17 @@ describe('DataFreshnessIndicator', () => {
     expect(indicator()).toHaveAttribute('data-state', 'error');
     expect(indicator()).toHaveTextContent('could not load');
   });
+
+  it('is never stale while the live feed keeps the data current, and names a recent change quietly', () => {
+    const { rerender } = render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 3000} live />);
+    expect(indicator()).toHaveAttribute('data-state', 'live');
+    expect(indicator()).toHaveTextContent('live · just changed');
+
+    rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} live />);
+    expect(indicator()).toHaveAttribute('data-state', 'live');
+    expect(indicator()).toHaveTextContent('live · changed 20 min ago');
+
+    rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} />);
+    expect(indicator()).toHaveAttribute('data-state', 'stale');
+  });
 });

@@ -1,7 +1,7 @@
 import { formatAge } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
-export type FreshnessState = 'fresh' | 'loading' | 'stale' | 'error';
+export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error';
 
 export interface FreshnessInput {
   updatedAt: number | null;
@@ -13,12 +13,23 @@ export interface FreshnessInput {
 
 interface DataFreshnessIndicatorProps extends FreshnessInput {
   staleThresholdMs: number;
+  /** The live feed is connected: data it has not reported as changed is current, whatever its age. */
+  live?: boolean;
 }
 
-/** Loading wins (a refresh is under way, whatever came before), then errors, then age. */
-export function freshnessState(input: FreshnessInput, ageMs: number | null, staleThresholdMs: number): FreshnessState {
+// A change this recent is named as such, quietly, in the same place.
+const JUST_CHANGED_MS = 10_000;
+
+/** Loading wins (a refresh is under way, whatever came before), then errors, then the live feed, then age. */
+export function freshnessState(
+  input: FreshnessInput,
+  ageMs: number | null,
+  staleThresholdMs: number,
+  live = false,
+): FreshnessState {
   if (input.loading) return 'loading';
   if (input.error) return 'error';
+  if (live && ageMs !== null) return 'live';
   if (input.stale || (ageMs !== null && ageMs > staleThresholdMs)) return 'stale';
   return 'fresh';
 }
@@ -26,6 +37,8 @@ export function freshnessState(input: FreshnessInput, ageMs: number | null, stal
 function describe(state: FreshnessState, ageMs: number | null): string {
   const age = ageMs === null ? null : ageMs < 1000 ? 'updated just now' : `updated ${formatAge(ageMs)} ago`;
   switch (state) {
+    case 'live':
+      return ageMs !== null && ageMs < JUST_CHANGED_MS ? 'live · just changed' : `live · changed ${formatAge(ageMs ?? 0)} ago`;
     case 'loading':
       return 'refreshing…';
     case 'error':
@@ -39,10 +52,10 @@ function describe(state: FreshnessState, ageMs: number | null): string {
 }
 
 /** How current a section's data is: its age (counting every second), a refresh, staleness or an error. */
-export function DataFreshnessIndicator({ staleThresholdMs, ...input }: DataFreshnessIndicatorProps) {
+export function DataFreshnessIndicator({ staleThresholdMs, live, ...input }: DataFreshnessIndicatorProps) {
   const now = useNow(1000);
   const ageMs = input.updatedAt === null ? null : Math.max(0, now - input.updatedAt);
-  const state = freshnessState(input, ageMs, staleThresholdMs);
+  const state = freshnessState(input, ageMs, staleThresholdMs, live);
   const exactTime =
     input.updatedAt === null ? null : `Last confirmed by the server: ${new Date(input.updatedAt).toLocaleString()}`;
   const tooltip = [state === 'error' ? input.error?.message : null, exactTime].filter(Boolean).join('\n');

@@ -1,6 +1,7 @@
 import { AdminTokenSettings } from '../admin/AdminTokenSettings';
 import { SyncStatusControl } from '../admin/SyncStatusControl';
 import { useAdminToken } from '../admin/adminToken';
+import { ConnectionIndicator } from './ConnectionIndicator';
 import { RefreshButton } from './RefreshButton';
 
 export function Header() {
@@ -14,6 +15,7 @@ export function Header() {
           <span className="brand__tagline">Email analytics</span>
         </a>
         <div className="app-header__actions">
+          <ConnectionIndicator />
           {token && <SyncStatusControl token={token} />}
           <RefreshButton />
           <AdminTokenSettings />

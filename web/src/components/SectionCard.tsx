@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useConnection } from '../hooks/useConnection';
 import { useLiveDataContext } from '../livedata-context';
 import { DataFreshnessIndicator, type FreshnessInput } from './DataFreshnessIndicator';
 
@@ -10,6 +11,8 @@ interface SectionCardProps {
   /** Controls shown beside the title: filters and the like. */
   actions?: ReactNode;
   freshness: FreshnessInput;
+  /** Data the live feed keeps current (the API's sections); admin data polled apart is not. */
+  followsLiveFeed?: boolean;
   footer?: ReactNode;
   /** Overrides the client's threshold, for data with its own rhythm (polled admin data). */
   staleThresholdMs?: number;
@@ -23,12 +26,14 @@ export function SectionCard({
   subtitle,
   actions,
   freshness,
+  followsLiveFeed = true,
   footer,
   staleThresholdMs,
   wide,
   children,
 }: SectionCardProps) {
   const context = useLiveDataContext();
+  const connection = useConnection();
   const headingId = `${id}-title`;
   return (
     <section
@@ -49,6 +54,7 @@ export function SectionCard({
           {actions}
           <DataFreshnessIndicator
             staleThresholdMs={staleThresholdMs ?? context.staleThresholdMs}
+            live={followsLiveFeed && connection.state === 'live'}
             updatedAt={freshness.updatedAt}
             loading={freshness.loading}
             stale={freshness.stale}

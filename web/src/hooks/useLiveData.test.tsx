@@ -34,52 +34,36 @@ describe('useLiveData', () => {
       fallback: false,
       updatedAt: 1000,
     });
-    expect(client.get).toHaveBeenCalledWith('campaigns', { sort: 'name' }, { forceFresh: undefined });
+    expect(client.watch).toHaveBeenCalledWith('campaigns', { sort: 'name' }, expect.any(Function));
+    expect(client.get).not.toHaveBeenCalled();
   });
 
-  it('reads the data again when the module reports an update for its key', async () => {
+  it('shows the new data the module delivers for the watched call, without asking for it', async () => {
     let items = ['old'];
     const client = new FakeLiveData().respond('campaigns', () => okResult('campaigns', { items }));
     const { result } = setup(client);
     await waitFor(() => expect(result.current.data).toEqual({ items: ['old'] }));
 
     items = ['new'];
-    act(() =>
-      client.emit('livedata:updated', {
-        endpoint: 'campaigns',
-        key: fakeKey('campaigns', {}),
-        updatedAt: 2000,
-        fromCache: false,
-      }),
-    );
+    await act(() => client.push('campaigns'));
 
-    await waitFor(() => expect(result.current.data).toEqual({ items: ['new'] }));
-    // From the cache: an update must not turn into a network request.
-    expect(client.get).toHaveBeenLastCalledWith('campaigns', {}, { forceFresh: undefined });
+    expect(result.current.data).toEqual({ items: ['new'] });
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.watch).toHaveBeenCalledTimes(1);
   });
 
-  it('ignores updates for other endpoints and other keys', async () => {
-    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
+  it('is not touched by changes of other endpoints', async () => {
+    let items = ['kept'];
+    const client = new FakeLiveData()
+      .respond('campaigns', () => okResult('campaigns', { items }))
+      .respond('flows', () => okResult('flows', { items: ['flow'] }));
     const { result } = setup(client, { status: 'sent' });
-    await waitFor(() => expect(result.current.loading).toBe(false));
-    const callsBefore = client.get.mock.calls.length;
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['kept'] }));
 
-    act(() => {
-      client.emit('livedata:updated', {
-        endpoint: 'flows',
-        key: fakeKey('flows', { status: 'sent' }),
-        updatedAt: 1,
-        fromCache: false,
-      });
-      client.emit('livedata:updated', {
-        endpoint: 'campaigns',
-        key: fakeKey('campaigns', { status: 'draft' }),
-        updatedAt: 1,
-        fromCache: false,
-      });
-    });
+    items = ['changed'];
+    await act(() => client.push('flows'));
 
-    expect(client.get.mock.calls.length).toBe(callsBefore);
+    expect(result.current.data).toEqual({ items: ['kept'] });
   });
 
   it('keeps the last data and reports the error when a request fails', async () => {
@@ -150,11 +134,12 @@ describe('useLiveData', () => {
     await waitFor(() => expect(result.current.data).toEqual({ items: ['name'] }));
 
     rerender({ params: { sort: 'name' } });
-    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(client.watch).toHaveBeenCalledTimes(1);
 
     rerender({ params: { sort: '-revenue' } });
     await waitFor(() => expect(result.current.data).toEqual({ items: ['-revenue'] }));
-    expect(client.get).toHaveBeenCalledTimes(2);
+    expect(client.watch).toHaveBeenCalledTimes(2);
+    expect(client.watcherCount()).toBe(1);
   });
 
   it('never lets a slow answer for old params overwrite newer data', async () => {
@@ -182,5 +167,6 @@ describe('useLiveData', () => {
     unmount();
 
     expect(client.listenerCount()).toBe(0);
+    expect(client.watcherCount()).toBe(0);
   });
 });

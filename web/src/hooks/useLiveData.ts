@@ -56,10 +56,10 @@ function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): 
 }
 
 /**
- * One endpoint's data, kept current: fetched on mount and when `params` change, refreshed
- * from the client's cache whenever the module reports new data for it (so a
- * forceRefreshData() anywhere updates every section), with the module's loading, stale and
- * error events reflected in the state.
+ * One endpoint's data, kept current by the module: the call is watched (the module then
+ * knows it is on screen), so its data arrives on mount and again whenever the server's
+ * live feed reports a change, or a refresh anywhere brings new data; there is no timer or
+ * polling here. The module's loading, stale and error events are reflected in the state.
  */
 export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams | ListParams): UseLiveDataResult<T> {
   const client = useLiveDataClient();
@@ -68,44 +68,36 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   // The module's cache key for the current params, learnt from the first result: events
   // name keys, and only this one concerns this hook. Null while unknown.
   const cacheKey = useRef<string | null>(null);
-  // Each request takes a number; only the latest one's result is applied, so a slow answer
-  // for old params never overwrites newer data, nor does one arriving after unmount.
-  const latestRequest = useRef(0);
+  // Results are applied only for the current params: a refetch answered after the params
+  // changed (or after unmount) is dropped. The watch itself is replaced with the params.
+  const generation = useRef(0);
 
-  const load = useCallback(
-    async (options: RequestOptions & { quiet?: boolean } = {}) => {
-      const request = ++latestRequest.current;
-      if (!options.quiet) setState((previous) => ({ ...previous, loading: true }));
-      const result = await client.get<T>(endpoint, JSON.parse(paramsKey), { forceFresh: options.forceFresh });
-      if (request !== latestRequest.current) return;
-      if (result.error?.kind === 'cancelled') {
-        setState((previous) => ({ ...previous, loading: false }));
-        return;
-      }
-      cacheKey.current = result.key;
-      setState((previous) => applyResult(previous, result));
-    },
-    [client, endpoint, paramsKey],
-  );
+  const apply = useCallback((result: LiveDataResult<T>) => {
+    if (result.error?.kind === 'cancelled') {
+      setState((previous) => ({ ...previous, loading: false }));
+      return;
+    }
+    cacheKey.current = result.key;
+    setState((previous) => applyResult(previous, result));
+  }, []);
 
   useEffect(() => {
+    const current = ++generation.current;
     cacheKey.current = null;
-    void load();
+    const unwatch = client.watch<T>(endpoint, JSON.parse(paramsKey), (result) => {
+      if (current === generation.current) apply(result);
+    });
     return () => {
-      latestRequest.current++;
+      generation.current++;
+      unwatch();
     };
-  }, [load]);
+  }, [client, endpoint, paramsKey, apply]);
 
   useEffect(() => {
     const concernsThisHook = (event: { endpoint: string; key: string }) =>
       event.endpoint === endpoint && (cacheKey.current === null || event.key === cacheKey.current);
 
     const unsubscribers = [
-      client.on('livedata:updated', (event) => {
-        // The module has the new data cached: reading it back is a cache hit, no request.
-        // While the key is unknown, this hook's own first request is still coming.
-        if (cacheKey.current !== null && concernsThisHook(event)) void load({ quiet: true });
-      }),
       client.on('livedata:loading', (event) => {
         if (concernsThisHook(event)) setState((previous) => ({ ...previous, loading: event.loading }));
       }),
@@ -119,8 +111,13 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
       }),
     ];
     return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
-  }, [client, endpoint, load]);
+  }, [client, endpoint]);
 
-  const refetch = useCallback(() => load({ forceFresh: true }), [load]);
+  const refetch = useCallback(async () => {
+    const current = generation.current;
+    setState((previous) => ({ ...previous, loading: true }));
+    const result = await client.get<T>(endpoint, JSON.parse(paramsKey), { forceFresh: true } as RequestOptions);
+    if (current === generation.current) apply(result);
+  }, [client, endpoint, paramsKey, apply]);
   return { ...state, refetch };
 }

@@ -142,6 +142,7 @@ export function MonitoringSection({ token }: { token: string }) {
       title="Monitoring"
       subtitle="Server health and service targets"
       freshness={freshness}
+      followsLiveFeed={false}
       staleThresholdMs={MONITORING_STALE_MS}
       wide
     >

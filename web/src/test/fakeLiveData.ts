@@ -2,6 +2,7 @@
 // event emitter, so hooks and components are tested without the WebAssembly module.
 import { vi } from 'vitest';
 import type {
+  ConnectionStatus,
   EndpointName,
   EventName,
   EventPayloads,
@@ -59,9 +60,20 @@ export function fallbackResult<T>(endpoint: string, emptyData: T, error = makeEr
   });
 }
 
+interface Watcher {
+  endpoint: string;
+  params: Params;
+  listener: (result: LiveDataResult) => void;
+  active: boolean;
+}
+
 export class FakeLiveData {
   private readonly responders = new Map<string, Responder>();
   private readonly listeners = new Map<EventName, Set<(payload: never) => void>>();
+  private readonly watchers = new Set<Watcher>();
+  /** Every call's endpoint and params, reads and watches alike, in order. */
+  private readonly calls: [string, Params][] = [];
+  connectionStatus: ConnectionStatus = { state: 'idle', version: 0, lastChangeAt: null };
 
   /** Scripts what requests for `endpoint` resolve with; the key is filled in from the params. */
   respond(endpoint: EndpointName, responder: Responder | LiveDataResult): this {
@@ -74,10 +86,42 @@ export class FakeLiveData {
   }
 
   readonly get = vi.fn(async (endpoint: string, params?: Params, options: { forceFresh?: boolean } = {}) => {
+    this.calls.push([endpoint, params]);
+    return this.responderFor(endpoint)(params, options);
+  });
+
+  /** Like the module's watch: the scripted result now (asynchronously), then whatever push() delivers. */
+  readonly watch = vi.fn((endpoint: string, params: Params, listener: (result: LiveDataResult) => void) => {
+    this.calls.push([endpoint, params]);
+    const watcher: Watcher = { endpoint, params, listener, active: true };
+    this.watchers.add(watcher);
+    void Promise.resolve(this.responderFor(endpoint)(params, {})).then((result) => {
+      if (watcher.active) listener(result);
+    });
+    return () => {
+      watcher.active = false;
+      this.watchers.delete(watcher);
+    };
+  });
+
+  /** A change reached the module: every watcher of `endpoint` gets its scripted result again. */
+  async push(endpoint: string): Promise<void> {
+    for (const watcher of [...this.watchers]) {
+      if (watcher.endpoint !== endpoint) continue;
+      const result = await this.responderFor(endpoint)(watcher.params, {});
+      if (watcher.active) watcher.listener(result);
+    }
+  }
+
+  watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  private responderFor(endpoint: string): Responder {
     const responder = this.responders.get(endpoint);
     if (!responder) throw new Error(`FakeLiveData: no response scripted for ${endpoint}`);
-    return responder(params, options);
-  });
+    return responder;
+  }
 
   readonly forceRefreshData = vi.fn(async (endpoints: string[] = []): Promise<RefreshReport> => ({
     endpoints: endpoints.map((endpoint) => ({ endpoint, ok: true, requests: 1, error: null })),
@@ -101,10 +145,9 @@ export class FakeLiveData {
     return [...this.listeners.values()].reduce((sum, set) => sum + set.size, 0);
   }
 
-  /** The parameters of the latest request for `endpoint`. */
+  /** The parameters of the latest read or watch of `endpoint`. */
   lastParams(endpoint: string): Params {
-    const calls = this.get.mock.calls.filter(([name]) => name === endpoint);
-    return calls.at(-1)?.[1];
+    return this.calls.filter(([name]) => name === endpoint).at(-1)?.[1];
   }
 
   private facade: LiveData | null = null;
@@ -132,6 +175,9 @@ export class FakeLiveData {
       getSegments: (params, options) => this.get('segments', params as Params, options) as never,
       forceRefreshData: this.forceRefreshData,
       on: this.on.bind(this),
+      watch: this.watch as unknown as LiveData['watch'],
+      connection: () => this.connectionStatus,
+      setFocused: () => {},
       peek: unused('peek'),
       fetchFromAPI: unused('fetchFromAPI'),
       invalidate: unused('invalidate'),

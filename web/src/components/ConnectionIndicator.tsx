@@ -1,0 +1,40 @@
+import type { ConnectionState } from '@livedata/wasm';
+import { formatAge } from '../format/format';
+import { useConnection } from '../hooks/useConnection';
+import { useNow } from '../hooks/useNow';
+
+const LABELS: Record<ConnectionState, string> = {
+  idle: 'Not live',
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+/**
+ * Whether the dashboard follows the data by itself: Live (the server's change feed is
+ * connected), Connecting/Reconnecting, or Offline; with the time of the last change.
+ */
+export function ConnectionIndicator() {
+  const status = useConnection();
+  const now = useNow(1000);
+  const lastChange =
+    status.lastChangeAt === null ? null : `last change ${formatAge(Math.max(0, now - status.lastChangeAt))} ago`;
+  return (
+    <span
+      className={`connection connection--${status.state}`}
+      data-testid="connection"
+      data-state={status.state}
+      role="status"
+      title={
+        status.lastChangeAt === null
+          ? 'No change received yet'
+          : `Last change received: ${new Date(status.lastChangeAt).toLocaleString()}`
+      }
+    >
+      <span className="connection__dot" aria-hidden="true" />
+      <span>{LABELS[status.state]}</span>
+      {lastChange && <span className="connection__detail"> · {lastChange}</span>}
+    </span>
+  );
+}
