@@ -20,6 +20,8 @@
 #   stampede   100 concurrent requests on a cold key: renders counted by the server
 #   sync       full and incremental sync against a plain batched SQLite insert
 #   loadgen    dashboard users on the native client, memory and Redis caches
+#   live       commit to client cache through the change feed for 1 to 1,000 watching
+#              clients, against a client polling every second; streams one server holds
 #   data-layer the WASM module against @tanstack/query-core under node; bundle sizes
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +50,7 @@ if $quick; then
   loadgen_args=(--users 8 --duration 8 --warmup 2 --sync-interval 2)
   stampede_rounds=2
   data_layer_args=(--quick)
+  live_args=(--clients 1,100 --rounds 2 --hold 500)
 else
   wrk_seconds=5 wrk_rounds=3
   micro_args=()
@@ -56,6 +59,7 @@ else
   loadgen_args=(--users 50 --duration 70 --warmup 10 --sync-interval 10)
   stampede_rounds=5
   data_layer_args=()
+  live_args=(--clients 1,100,1000 --rounds 5 --hold 5000)
 fi
 wrk_connections=32
 # The standard dashboard workload: polling every 2 s, Refresh pressed on 1% of polls, the
@@ -84,7 +88,7 @@ else
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$build" -j "$(nproc)" --target mock-server bare-httplib-server livedata-stampede \
-  livedata-loadgen livedata-sync-bench livedata_micro_bench
+  livedata-loadgen livedata-sync-bench livedata_micro_bench livedata-live-bench
 [ -f "$root/wasm/dist/livedata.js" ] || "$root/wasm/build.sh"
 (cd "$root/bench/js" && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -194,6 +198,12 @@ measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache memory "${
   --json "$results/loadgen-memory.json"
 measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache redis "${loadgen_args[@]}" \
   --json "$results/loadgen-redis.json"
+
+echo "== live feed: commit to client cache for watching clients, against polling"
+# Heartbeats every 2 s, so the held streams show theirs within the bench's wait.
+start_mock_server live --max-subscribers 6000 --heartbeat-seconds 2
+measured "$bin/livedata-live-bench" --server "$url_live" --token "$token" "${live_args[@]}" --json "$results/live.json"
+stop_all
 
 echo "== data layer under node: the WASM module against @tanstack/query-core"
 measured node "$root/bench/js/data-layer.mjs" "${data_layer_args[@]}" --body "$results/http-body.json" >"$results/data-layer.json"

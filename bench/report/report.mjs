@@ -221,6 +221,59 @@ ${table(['bundle', 'gzipped', 'ratio to ours'], [
 ${table(['subject', 'livedata', 'baseline', 'ratio'], rows)}`);
 }
 
+// ---- live feed
+if (existsSync(join(resultsDir, 'live.json'))) {
+  const live = readJson('live.json');
+  const poll = live.polling;
+  const rows = live.watching.map((w) => [
+    `${thousands(w.clients)} watching (live feed)`,
+    `${fixed(w.p50, 0)} / ${fixed(w.p90, 0)} / ${fixed(w.p99, 0)} / ${fixed(w.max, 0)} ms`,
+    fixed(poll.p50 > 0 ? w.p50 / poll.p50 : NaN, 3),
+    fixed(w.requestsPerChangePerClient, 2),
+    String(w.idleRequests),
+    `${thousands(w.rssBytesPerSubscriber / 1024)} KB`,
+    String(w.samples),
+  ]);
+  rows.push([
+    `1 polling every ${thousands(poll.intervalMs)} ms (baseline)`,
+    `${fixed(poll.p50, 0)} / ${fixed(poll.p90, 0)} / ${fixed(poll.p99, 0)} / ${fixed(poll.max, 0)} ms`,
+    '1.000',
+    'n/a',
+    `${fixed(poll.requestsPerSecondPerClient, 1)} per second`,
+    'n/a',
+    String(poll.samples),
+  ]);
+  const largest = live.watching.at(-1);
+  if (largest) {
+    aims.push([`Commit to client cache, ${thousands(largest.clients)} watching native clients (p50, p99)`, `${fixed(largest.p50, 0)} ms, ${fixed(largest.p99, 0)} ms`, '≤ 50 ms, ≤ 250 ms', verdict(largest.p50 <= 50 && largest.p99 <= 250)]);
+  }
+  const requestsPerChange = Math.max(...live.watching.map((w) => w.requestsPerChangePerClient));
+  const idle = Math.max(...live.watching.map((w) => w.idleRequests));
+  aims.push(['Requests per change per watching client; requests while nothing changes', `${fixed(requestsPerChange, 2)}; ${idle}`, '≤ 1; 0', verdict(requestsPerChange <= 1 && idle === 0)]);
+  if (live.holding) {
+    const h = live.holding;
+    aims.push(['Live subscribers one instance holds with heartbeats flowing', `${thousands(h.heldWithHeartbeats)} of ${thousands(h.opened)}`, '≥ 5,000', verdict(h.heldWithHeartbeats >= 5000)]);
+  }
+  sections.push(`## 7. Live updates: commit to client cache through the change feed
+
+\`bench/live\` (\`livedata-live-bench\`): native \`livedata::Client\`s watch \`/api/campaigns?limit=20\` (sharing one
+HTTP transport of 16 workers and one timer thread; each its own event stream). Each round an admin touch makes the
+sync commit a change of campaigns; a client's latency runs from the commit (the change log's \`committedAt\`) to the
+new data in its cache (its watch listener), one sample per client per round. The baseline, in the same run, is one
+client polling every ${thousands(poll.intervalMs)} ms with conditional requests (what TanStack Query's \`refetchInterval\` or SWR's
+\`refreshInterval\` do), with changes landing at random points of its cycle. Requests are the server's own count of
+\`/api/campaigns\` requests during the rounds; "idle" counts them over 2 s without changes. Memory is the server's
+resident memory after the clients subscribed, less before, per subscriber.
+
+${table(['clients', 'p50 / p90 / p99 / max', 'p50 / polling p50', 'requests per change per client', 'requests while idle', 'server memory per subscriber', 'samples'], rows)}
+${live.holding ? `
+Held at once: ${thousands(live.holding.opened)} raw event streams opened together; ${thousands(live.holding.heldWithHeartbeats)} got their subscription and then a
+heartbeat (${thousands(live.holding.connectRefused)} connections refused, ${thousands(live.holding.refused503)} answered 503), about
+${thousands(live.holding.rssBytesPerStream / 1024)} KB of server memory each; a data request made meanwhile took ${fixed(live.holding.dataRequestWhileHeldMs, 1)} ms
+(${live.holding.dataRequestWhileHeldOk ? 'answered 200' : 'failed'}).
+` : ''}`);
+}
+
 // ---- chart
 {
   const names = ['bare-httplib', 'mock-server', 'mock-server-no-metrics', 'fastify', 'bare-httplib-304', 'mock-server-304', 'mock-server-redis', 'mock-server-cold'].filter((n) => http[n]);

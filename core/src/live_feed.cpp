@@ -166,12 +166,15 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
   void onEvent(const StreamEvent& event, Actions& actions) {
     const auto id = parseNonNegativeDecimal(event.lastEventId);
     if (event.type == "subscribed") {
-      const bool resumed = version.has_value();
-      if (!resumed && id) version = *id;
+      // Resumed: the stream carries on from our version (the server says so by naming it).
+      // Anything else (a first subscription, or a stream relayed from another tab that is
+      // elsewhere) may hide changes from us: resync, and go on from the stream's version.
+      const bool resumed = version.has_value() && id == version;
+      if (id) version = *id;
       failures = 0;
       setConnection(ConnectionState::live, actions);
       cancelTimer(TimerKind::poll, actions);
-      if (!resumed) hook(hooks.resync, actions);  // what was fetched before may be older
+      if (!resumed) hook(hooks.resync, actions);
     } else if (event.type == "change") {
       if (id) version = *id;
       lastChangeAt = now();

@@ -20,7 +20,8 @@ let browser;
 before(async () => {
   assert.ok(existsSync(join(WEB_ROOT, 'index.html')), `build the dashboard first (${WEB_ROOT} has no index.html)`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer(['--web-root', WEB_ROOT]);
+  // Heartbeats every second: a closed tab's stream is noticed (and dropped) within one.
+  server = await startServer(['--web-root', WEB_ROOT, '--heartbeat-seconds', '1']);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -179,4 +180,50 @@ test('an untouched page shows a change the sync commits, without any click', asy
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live-change.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
   await page.close();
+});
+
+test('two tabs of the same origin hold one stream between them, and the other takes over when one closes', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const subscribers = async () =>
+    (await server.admin('GET', '/monitoring/metrics')).liveFeed.subscribers;
+  const waitLive = (page) =>
+    page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.dataset.state === 'live', null, {
+      timeout: 20000,
+    });
+  const first = await context.newPage();
+  await first.goto(`${server.url}/?token=${server.token}`);
+  await waitLive(first);
+  const second = await context.newPage();
+  await second.goto(`${server.url}/?token=${server.token}`);
+  await waitLive(second);
+  await waitForAllSections(second);
+  assert.equal(await subscribers(), 1, 'one stream for two tabs');
+
+  // The second tab follows the first's stream: a change reaches it too.
+  const table = () => second.locator('[data-testid="section-campaigns"] tbody').innerText();
+  const before = await table();
+  await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
+  await second.waitForFunction(
+    (previous) => document.querySelector('[data-testid="section-campaigns"] tbody')?.innerText !== previous,
+    before,
+    { timeout: 10000 },
+  );
+
+  // The leading tab closes: the other leads, with a stream of its own, and still follows.
+  await first.close();
+  // The server drops the closed tab's stream on its next heartbeat (every second here); the
+  // remaining tab reconnects with a random wait of up to a second.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline && (await subscribers()) !== 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitLive(second);
+  assert.equal(await subscribers(), 1, 'the remaining tab holds the one stream');
+  const beforeSecondChange = await table();
+  await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
+  await second.waitForFunction(
+    (previous) => document.querySelector('[data-testid="section-campaigns"] tbody')?.innerText !== previous,
+    beforeSecondChange,
+    { timeout: 10000 },
+  );
+  await context.close();
 });

@@ -210,6 +210,11 @@ TEST(ChangeFeed, PastMaxSubscribersIsA503WithRetryAfterAndAFreedSlotIsReused) {
   ASSERT_EQ(nextEvent(*first).event, "subscribed");
   ASSERT_EQ(nextEvent(second).event, "subscribed");
 
+  Http http(server);
+  const json feed = http.getJson("/monitoring/metrics")["liveFeed"];
+  EXPECT_EQ(feed["subscribers"], 2) << feed.dump();
+  EXPECT_EQ(feed["maxSubscribers"], 2);
+
   EventStreamClient refused(server.port(), "/api/changes");
   EXPECT_EQ(refused.status(), 503);
   EXPECT_EQ(refused.header("retry-after"), "5");

@@ -211,6 +211,18 @@ TEST_F(LiveClientTest, ADropReconnectsAfterAJitteredDelayAndResumesWithoutRefetc
   EXPECT_EQ(requestsTo("/api/campaigns"), 1u) << "only the replayed change of campaigns";
 }
 
+TEST_F(LiveClientTest, AStreamThatDoesNotCarryOnFromOurVersionMeansAResync) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  stream->end();
+  timeline->advance(1000);
+  ASSERT_EQ(stream->openCount(), 2u);
+  stream->accept();
+  stream->send(subscribedEvent(15, 15));  // e.g. another tab's stream, already further on
+  EXPECT_EQ(requestsTo("/api/campaigns"), 1u) << "versions 11 to 15 were never seen: revalidate";
+  EXPECT_EQ(client().connection().version, 15);
+}
+
 TEST_F(LiveClientTest, ReconnectDelaysGrowWithFullJitterUpToTheCapAndObeyRetryAfter) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen);

@@ -3,6 +3,8 @@
 // over setTimeout, the wall clock, and logging. It moves
 // bytes and time only; every decision (caching, retry, fallback, freshness) is the core's.
 
+import { canShareStreams, createStreamSharing } from './shared_stream.js';
+
 const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
 // JSON is UTF-8 (RFC 8259 section 8.1): bytes that are not are rejected, not patched.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -16,7 +18,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * @param {(token: number) => void} options.onResult  a request's result is in the record
  * @param {() => Uint8Array} options.heap  the module's memory (a new view after it grows)
  */
-export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, onEvent, onResult, onWatchUpdate, heap }) {
+export function createHost({
+  client,
+  fetch: fetchImpl = globalThis.fetch,
+  log,
+  onEvent,
+  onResult,
+  onWatchUpdate,
+  heap,
+  shareStream = true,
+}) {
   const requests = new Map(); // id -> { controller, timer, reason }
   const streams = new Map(); // id -> AbortController of a live feed stream
   const timers = new Map(); // id -> setTimeout handle
@@ -100,7 +111,7 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
 
   // The live feed's event stream: its body handed on as text as it arrives. The core
   // parses the events and decides everything else (reconnects, backoff, resume).
-  async function openStream(id, url, flatHeaders, timeoutMs) {
+  async function openStream(id, url, flatHeaders, timeoutMs, tap = () => {}) {
     const controller = new AbortController();
     streams.set(id, controller);
     const current = () => !disposed && streams.get(id) === controller;
@@ -131,7 +142,9 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
         }
         if (done) break;
         const text = decoder.decode(value, { stream: true });
-        if (text) client().streamData(id, text);
+        if (!text) continue;
+        client().streamData(id, text);
+        tap(text);
       }
       end('', '');
     } catch (error) {
@@ -140,11 +153,31 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
     }
   }
 
+  // One stream per browser where tabs can share it (shared_stream.js), made on first use.
+  let sharing = null;
+  const sharingFor = (url) => {
+    if (!shareStream || !canShareStreams()) return null;
+    sharing ??= createStreamSharing({
+      name: `livedata-feed:${url}`,
+      direct: openStream,
+      sink: {
+        response: (id, status, headers) => !disposed && client().streamResponse(id, status, headers),
+        data: (id, text) => !disposed && client().streamData(id, text),
+        end: (id, kind, message) => !disposed && client().streamEnd(id, kind, message),
+      },
+      connection: () => client().connection(),
+    });
+    return sharing;
+  };
+
   return {
     openStream(id, url, headers, timeoutMs) {
-      openStream(id, url, headers, timeoutMs);
+      const shared = sharingFor(url);
+      if (shared) shared.open(id, url, headers, timeoutMs);
+      else openStream(id, url, headers, timeoutMs);
     },
     closeStream(id) {
+      if (sharing && sharing.close(id)) return;
       const controller = streams.get(id);
       streams.delete(id);
       if (controller) controller.abort();
@@ -185,6 +218,7 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
       if (log) log(level, message);
     },
     event(type, payload) {
+      if (type === 'connectionChanged' && sharing) sharing.connectionChanged(payload.state);
       onEvent(type, payload);
     },
     deliver: (token) => onResult(token),
@@ -201,6 +235,7 @@ export function createHost({ client, fetch: fetchImpl = globalThis.fetch, log, o
       timers.clear();
       for (const controller of streams.values()) controller.abort();
       streams.clear();
+      if (sharing) sharing.dispose();
     },
   };
 }

@@ -62,6 +62,11 @@ export interface LiveDataOptions {
     revalidateOnFocus?: boolean;
     revalidateOnReconnect?: boolean;
   };
+  /**
+   * One live feed stream per browser (default true, where Web Locks and BroadcastChannel exist):
+   * one tab holds the stream and relays it to the others; another takes over when it closes.
+   */
+  shareStream?: boolean;
   /** Where DOM CustomEvents are dispatched (default `window`; null for none). */
   eventTarget?: EventTarget | null;
   /** How often stale detection runs (default a tenth of the threshold, 50 ms to 1 s). */

@@ -214,6 +214,7 @@ export async function createLiveData(options) {
     onEvent: emit,
     onResult: (token) => deliver(token),
     onWatchUpdate: (token) => watchUpdate(token),
+    shareStream: options.shareStream !== false,
     heap: () => module.HEAPU8,
   });
   client = bindClient(

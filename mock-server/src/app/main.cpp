@@ -8,6 +8,7 @@
 // page boundary) and exit 0; bad options exit 2; a start-up failure exits 1.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cstdio>
@@ -103,9 +104,20 @@ int runUpstreamOnly(const ServerOptions& options, const std::string& token, cons
   return served ? 0 : 1;
 }
 
+// Each live subscriber holds a socket: the soft limit on open files (often 1024) is raised
+// to the hard one, so --max-subscribers, not the default limit, bounds them.
+void raiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  raiseOpenFileLimit();
   const ParsedCommandLine parsed = parseCommandLine(argc, argv);
   if (std::holds_alternative<ShowHelp>(parsed)) {
     std::fputs(usage().c_str(), stdout);

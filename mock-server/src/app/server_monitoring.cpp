@@ -110,7 +110,14 @@ AdminReply ServerMonitoring::health() {
   return reply;
 }
 
-AdminReply ServerMonitoring::metrics() { return okReply(service_.metricsJson(service_.sampleSystem(), cacheSnapshot(false))); }
+AdminReply ServerMonitoring::metrics() {
+  nlohmann::ordered_json json = service_.metricsJson(service_.sampleSystem(), cacheSnapshot(false));
+  const ChangeFeed& feed = backend_.changeFeed();
+  json["liveFeed"] = {{"subscribers", feed.subscribers()},
+                      {"maxSubscribers", feed.maxSubscribers()},
+                      {"version", feed.currentVersion()}};
+  return okReply(json);
+}
 
 AdminReply ServerMonitoring::apiMetrics() { return okReply(service_.apiMetricsJson()); }
 
@@ -127,7 +134,15 @@ AdminReply ServerMonitoring::prometheus() {
   const CacheSnapshot cache = cacheSnapshot(false);
   const SyncSnapshot sync = syncSnapshot();
   service_.evaluateTargets(cache, sync);
-  return {200, service_.prometheusText(service_.sampleSystem(), cache, sync), kPrometheusContentType};
+  const ChangeFeed& feed = backend_.changeFeed();
+  std::string text = service_.prometheusText(service_.sampleSystem(), cache, sync);
+  text += "# HELP livedata_live_subscribers Event streams and long-polls of the live feed held now.\n"
+          "# TYPE livedata_live_subscribers gauge\n"
+          "livedata_live_subscribers " + std::to_string(feed.subscribers()) + "\n"
+          "# HELP livedata_change_version The store's latest change version.\n"
+          "# TYPE livedata_change_version gauge\n"
+          "livedata_change_version " + std::to_string(feed.currentVersion()) + "\n";
+  return {200, text, kPrometheusContentType};
 }
 
 AdminReply ServerMonitoring::live() { return okReply({{"status", "live"}}); }

@@ -1,0 +1,137 @@
+// One live feed stream per browser, not per tab (a dashboard is often open in several, and
+// HTTP/1.1 allows six connections per origin across all of them): the tab holding a Web
+// Lock is the leader and runs the real stream; it relays the stream's complete events to
+// the other tabs over a BroadcastChannel. A follower's stream starts with a `subscribed`
+// event naming the leader's version (the core resyncs when that is not its own, so nothing
+// is missed), then carries the leader's events. When the leader's stream goes down or its
+// tab closes, followers' streams end and their cores reconnect; the tab that gets the lock
+// next leads. Only the transport is shared: each tab's core decides everything itself.
+
+// How long a follower waits for the leader's first event before opening a stream of its
+// own (a leader tab that watches nothing has no stream to share).
+const JOIN_TIMEOUT_MS = 5000;
+
+/**
+ * @param {object} options
+ * @param {string} options.name        the lock's and the channel's name (per feed URL)
+ * @param {(id, url, headers, timeoutMs, tap) => void} options.direct  opens a real stream;
+ *        tap(text) hears each piece of its body
+ * @param {{ response(id, status, headers), data(id, text), end(id, kind, message) }} options.sink
+ * @param {() => { state: string, version: number }} options.connection  this tab's core's feed
+ */
+export function createStreamSharing({ name, direct, sink, connection }) {
+  const channel = new BroadcastChannel(name);
+  let leader = false;
+  let releaseLock = null;
+  let leaderLive = false;
+  let helloWanted = false;
+  let unrelayed = ''; // leader: the start of an event not complete yet
+  const joining = new Map(); // follower stream id -> { url, headers, timeoutMs, timer }
+  const relayed = new Set(); // follower stream ids fed by the leader
+  let disposed = false;
+
+  const hello = () => {
+    const version = connection().version;
+    return `id: ${version}\nevent: subscribed\ndata: {"version":${version}}\n\n`;
+  };
+  const endFollowers = (message) => {
+    for (const [id, join] of joining) {
+      clearTimeout(join.timer);
+      joining.delete(id);
+      sink.end(id, 'network', message);
+    }
+    for (const id of relayed) {
+      relayed.delete(id);
+      sink.end(id, 'network', message);
+    }
+  };
+
+  navigator.locks
+    .request(name, () => new Promise((release) => {
+      if (disposed) return release();
+      releaseLock = release;
+      leader = true;
+      // Our own relayed streams end: our core reconnects, through the real stream now.
+      endFollowers('the leading tab went away');
+      channel.postMessage({ type: 'leader' });
+    }))
+    .catch(() => {});
+
+  channel.onmessage = ({ data }) => {
+    if (disposed) return;
+    if (leader) {
+      if (data.type !== 'join') return;
+      if (leaderLive) channel.postMessage({ type: 'hello', text: hello() });
+      else helloWanted = true;
+      return;
+    }
+    if (data.type === 'hello') {
+      for (const [id, join] of joining) {
+        clearTimeout(join.timer);
+        joining.delete(id);
+        relayed.add(id);
+        sink.response(id, 200, ['content-type', 'text/event-stream']);
+        sink.data(id, data.text);
+      }
+    } else if (data.type === 'data') {
+      for (const id of relayed) sink.data(id, data.text);
+    } else if (data.type === 'down' || data.type === 'leader') {
+      endFollowers(data.type === 'down' ? "the leading tab's stream went down" : 'another tab leads now');
+    }
+  };
+
+  // The leader relays whole events only, so a tab that joins mid-stream never gets half of one.
+  const relay = (text) => {
+    unrelayed += text;
+    const end = unrelayed.lastIndexOf('\n\n');
+    if (end < 0) return;
+    channel.postMessage({ type: 'data', text: unrelayed.slice(0, end + 2) });
+    unrelayed = unrelayed.slice(end + 2);
+  };
+
+  return {
+    open(id, url, headers, timeoutMs) {
+      if (leader) {
+        unrelayed = '';
+        direct(id, url, headers, timeoutMs, relay);
+        return;
+      }
+      const timer = setTimeout(() => {
+        if (!joining.delete(id)) return;
+        direct(id, url, headers, timeoutMs, () => {}); // no leader stream to share: our own
+      }, JOIN_TIMEOUT_MS);
+      joining.set(id, { timer });
+      channel.postMessage({ type: 'join' });
+    },
+    /** Whether `id` is fed by the leader (closing it then touches no network). */
+    close(id) {
+      const join = joining.get(id);
+      if (join) clearTimeout(join.timer);
+      return joining.delete(id) || relayed.delete(id);
+    },
+    /** This tab's core's feed changed state: a leader tells the followers. */
+    connectionChanged(state) {
+      if (!leader) return;
+      const wasLive = leaderLive;
+      leaderLive = state === 'live';
+      if (leaderLive && helloWanted) {
+        helloWanted = false;
+        channel.postMessage({ type: 'hello', text: hello() });
+      }
+      if (wasLive && !leaderLive) channel.postMessage({ type: 'down' });
+    },
+    isLeader: () => leader,
+    dispose() {
+      disposed = true;
+      for (const join of joining.values()) clearTimeout(join.timer);
+      joining.clear();
+      relayed.clear();
+      channel.close();
+      if (releaseLock) releaseLock();
+    },
+  };
+}
+
+/** Whether this environment can share a stream between tabs. */
+export const canShareStreams = () =>
+  typeof BroadcastChannel === 'function' && !!(globalThis.navigator && globalThis.navigator.locks);
