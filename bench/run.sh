@@ -62,7 +62,8 @@ else
   live_args=(--clients 1,100,1000 --rounds 5 --hold 5000)
 fi
 wrk_connections=32
-# The standard dashboard workload: polling every 2 s, Refresh pressed on 1% of polls, the
+# The standard dashboard workload: each user watches its five calls on the live feed and
+# re-reads them every 2 s, Refresh pressed on 1% of reads, the
 # server syncing every 10 s (2 s in quick runs) from an upstream that changes once a second
 # and fails 2% of its requests.
 loadgen_args+=(--refresh-interval 2000 --force-fresh-rate 0.01 --changes-per-minute 60 --fault-rate 0.02)
@@ -193,11 +194,14 @@ sync_args=(--repetitions "$sync_repetitions")
 for records in "${sync_records[@]}"; do sync_args+=(--records "$records"); done
 (cd "$work" && measured "$bin/livedata-sync-bench" "${sync_args[@]}" --json "$results/sync.json")
 
-echo "== load generator: dashboard users, memory then Redis"
+echo "== load generator: dashboard users on the live feed, memory then Redis; then polling users"
 measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache memory "${loadgen_args[@]}" \
   --json "$results/loadgen-memory.json"
 measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache redis "${loadgen_args[@]}" \
   --json "$results/loadgen-redis.json"
+# The baseline of freshness: the same users without the live feed, only polling.
+measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache memory --poll "${loadgen_args[@]}" \
+  --json "$results/loadgen-memory-poll.json"
 
 echo "== live feed: commit to client cache for watching clients, against polling"
 # Heartbeats every 2 s, so the held streams show theirs within the bench's wait.

@@ -32,20 +32,56 @@ DashboardView viewForUser(int index) {
   return view;
 }
 
+bool seesNewestCampaignsFirst(int index) { return index % 3 == 0; }
+
 DashboardUser::DashboardUser(std::unique_ptr<Client> client, DashboardView view, UserPacing pacing,
-                             std::shared_ptr<RequestRecorder> recorder, Scheduler& timers, std::uint64_t seed)
+                             std::shared_ptr<RequestRecorder> recorder, Scheduler& timers, std::uint64_t seed,
+                             std::shared_ptr<ScreenLog> screen, std::size_t screenIndex)
     : client_(std::move(client)),
       view_(std::move(view)),
       pacing_(pacing),
       recorder_(std::move(recorder)),
       timers_(timers),
-      random_(seed) {}
+      random_(seed),
+      screen_(std::move(screen)),
+      screenIndex_(screenIndex) {}
 
 void DashboardUser::start(Millis delayMs) {
-  timers_.runAfter(delayMs, [this] { refreshThenReschedule(/*first=*/true); });
+  timers_.runAfter(delayMs, [this] {
+    if (pacing_.watch) watchDashboard();
+    refreshThenReschedule(/*first=*/true);
+  });
 }
 
-void DashboardUser::stop() { stopped_ = true; }
+void DashboardUser::stop() {
+  stopped_ = true;
+  // On the timer thread, where watchDashboard ran: never at the same time as it.
+  timers_.runAfter(0, [this] { watches_.clear(); });
+}
+
+void DashboardUser::showCampaigns(const FetchResult& result) {
+  if (!screen_ || !result.ok()) return;
+  std::lock_guard<std::mutex> lock(shownMutex_);
+  if (result.version <= shownCampaigns_) return;
+  shownCampaigns_ = result.version;
+  screen_->record(screenIndex_, wallClockMs());
+}
+
+// The dashboard's own way: each call watched, its new data arriving by itself.
+void DashboardUser::watchDashboard() {
+  const auto watchEndpoint = [this](Endpoint endpoint, const Expected<Query>& query) {
+    if (!query) return;
+    const bool campaigns = endpoint == Endpoint::campaigns;
+    watches_.push_back(client_->watch(pathOf(endpoint), query.value(), [this, campaigns](const FetchResult& result) {
+      if (campaigns) showCampaigns(result);
+    }));
+  };
+  watchEndpoint(Endpoint::overview, toQuery(view_.overview));
+  watchEndpoint(Endpoint::campaigns, toQuery(view_.campaigns));
+  watchEndpoint(Endpoint::flows, toQuery(view_.flows));
+  watchEndpoint(Endpoint::forms, toQuery(view_.forms));
+  watchEndpoint(Endpoint::segments, toQuery(view_.segments));
+}
 
 void DashboardUser::refreshThenReschedule(bool first) {
   if (stopped_) return;
@@ -69,7 +105,11 @@ void DashboardUser::loadDashboard(bool forceFresh) {
     };
   };
   getOverviewMetrics(*client_, view_.overview, options, track());
-  getCampaigns(*client_, view_.campaigns, options, track());
+  auto campaigns = track();
+  getCampaigns(*client_, view_.campaigns, options, [this, campaigns = std::move(campaigns)](FetchResult result) {
+    showCampaigns(result);  // a polling user's screen changes when a read brings new data
+    campaigns(std::move(result));
+  });
   getFlows(*client_, view_.flows, options, track());
   getForms(*client_, view_.forms, options, track());
   getSegments(*client_, view_.segments, options, track());

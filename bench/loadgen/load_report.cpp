@@ -95,6 +95,12 @@ void to_json(nlohmann::json& json, const LoadReport& report) {
       {"cache", toString(o.cache)},
       {"transportWorkers", o.transportWorkers},
       {"clientTtlMs", o.clientTtlMs ? nlohmann::json(*o.clientTtlMs) : nlohmann::json(nullptr)},
+      {"mode", o.poll ? "poll" : "live"},
+      {"freshnessMs", latencyJson(report.freshness)},
+      {"freshnessSamples", report.freshness.count},
+      {"unseenChanges", report.unseenChanges},
+      {"changesMeasured", report.changesMeasured},
+      {"screensMeasured", report.screensMeasured},
       {"interrupted", report.interrupted},
       {"unfinishedRequests", report.unfinished},
 
@@ -178,6 +184,11 @@ void printTable(std::ostream& out, const LoadReport& report) {
   out << "Latency seen by users (ms)\n";
   out << latencyRow("all requests", r.latency);
   out << latencyRow("network only", r.networkLatency);
+  out << format("Freshness (%s: commit of a campaigns change to new data on %zu newest-first screens, ms)\n",
+                o.poll ? "polling users" : "users on the live feed", report.screensMeasured);
+  out << latencyRow("commit to screen", report.freshness);
+  out << format("  %-30s %zu changes, %zu screen updates missing at the end\n", "measured", report.changesMeasured,
+                report.unseenChanges);
   out << "Client caches (summed over users)\n";
   out << format("  %-30s %s (%llu hits, %llu misses; %llu revalidations, %llu answered 304; %llu retries)\n",
                 "hit rate", percent(c.hitRate()).c_str(), static_cast<unsigned long long>(c.hits),

@@ -25,6 +25,13 @@ struct LoadReport {
   RequestTotals requests;
   ClientStats client;           // summed over users
   std::optional<ServerFigures> server;  // nullopt if they could not be read
+
+  // From each committed change of campaigns to the new data on each measured screen
+  // (freshness.h); changes no screen showed by the end are `unseenChanges`.
+  LatencySummary freshness;
+  std::size_t unseenChanges = 0;
+  std::size_t changesMeasured = 0;
+  std::size_t screensMeasured = 0;
 };
 
 // One target: "<name> <comparison> <target>", judged on `value`.

@@ -70,6 +70,7 @@ std::optional<std::string> checkExecutable(const char* flag, const std::string& 
 ClientConfig clientConfig(const LoadgenOptions& options, const std::string& baseUrl) {
   ClientConfig config;
   config.baseUrl = baseUrl;
+  config.live.enabled = !options.poll;
   if (options.clientTtlMs) {
     // Otherwise the server's max-age would set every entry's lifetime and the TTL do nothing.
     config.defaultTtlMs = *options.clientTtlMs;
@@ -84,19 +85,23 @@ ClientConfig clientConfig(const LoadgenOptions& options, const std::string& base
 Expected<std::vector<std::unique_ptr<DashboardUser>>> makeUsers(const LoadgenOptions& options,
                                                               const std::string& baseUrl,
                                                               const std::shared_ptr<RequestRecorder>& recorder,
+                                                              const std::shared_ptr<ScreenLog>& screens,
                                                               Scheduler& timers) {
   native::NativeOptions native;
   native.workerThreads = options.transportWorkers;
   native.minLogLevel = LogLevel::error;  // retries and fallbacks are counted, not logged
   const ClientDependencies deps = native::makeNativeDependencies(native);
-  const UserPacing pacing{options.refreshIntervalMs, options.forceFreshRate};
+  const UserPacing pacing{options.refreshIntervalMs, options.forceFreshRate, !options.poll};
 
   std::vector<std::unique_ptr<DashboardUser>> users;
+  std::size_t measured = 0;
   for (int i = 0; i < options.users; ++i) {
     auto client = Client::create(clientConfig(options, baseUrl), deps);
     if (!client) return client.error();
+    const bool tracked = seesNewestCampaignsFirst(i);
     users.push_back(std::make_unique<DashboardUser>(std::move(client.value()), viewForUser(i), pacing, recorder,
-                                                    timers, options.seed * 1'000'003u + static_cast<unsigned>(i)));
+                                                    timers, options.seed * 1'000'003u + static_cast<unsigned>(i),
+                                                    tracked ? screens : nullptr, tracked ? measured++ : 0));
   }
   return users;
 }
@@ -161,10 +166,14 @@ int run(const LoadgenOptions& options) {
   LoadReport report;
   report.options = options;
   auto recorder = std::make_shared<RequestRecorder>();
+  int trackedUsers = 0;
+  for (int i = 0; i < options.users; ++i) trackedUsers += seesNewestCampaignsFirst(i) ? 1 : 0;
+  auto screens = std::make_shared<ScreenLog>(static_cast<std::size_t>(trackedUsers));
+  ChangeObserver changes("127.0.0.1", servers.value()->port());
   // Declared before the timers, so destroyed after them: no refresh can run on a gone user.
   std::vector<std::unique_ptr<DashboardUser>> users;
   auto timers = std::make_unique<native::ThreadScheduler>();
-  auto made = makeUsers(options, servers.value()->baseUrl(), recorder, *timers);
+  auto made = makeUsers(options, servers.value()->baseUrl(), recorder, screens, *timers);
   if (!made) {
     const Error& error = made.error();
     std::cerr << "livedata-loadgen: " << error.message << (error.detail.empty() ? "" : ": " + error.detail) << "\n";
@@ -182,11 +191,13 @@ int run(const LoadgenOptions& options) {
 
   // The warm-up is run but not counted: from its end, every figure is a difference.
   auto countedFrom = startedAt;
+  std::int64_t countedFromMs = wallClockMs();
   ClientStats clientBefore;
   std::optional<ServerFigures> serverBefore;
   if (options.warmupSeconds > 0) {
     countedFrom = startedAt + std::chrono::seconds(options.warmupSeconds);
     report.interrupted = !sleepUntil(countedFrom);
+    countedFromMs = wallClockMs();
     recorder->reset();
     clientBefore = sumOfStats(users);
     auto figures = readServerFigures(servers.value()->admin());
@@ -200,7 +211,17 @@ int run(const LoadgenOptions& options) {
     report.interrupted = !sleepUntil(startedAt + std::chrono::seconds(options.durationSeconds));
   }
 
+  // Changes of the last second are left out: screens may not have had the time to show them.
+  const auto counted = changes.campaignsChangesSince(countedFromMs);
+  std::vector<std::int64_t> changeTimes;
+  for (const std::int64_t at : counted) {
+    if (at < wallClockMs() - 1000) changeTimes.push_back(at);
+  }
   for (auto& user : users) user->stop();
+  changes.stop();
+  report.freshness = screens->freshness(changeTimes, report.unseenChanges);
+  report.changesMeasured = changeTimes.size();
+  report.screensMeasured = static_cast<std::size_t>(trackedUsers);
   const auto drainUntil = std::chrono::steady_clock::now() + kDrainTimeout;
   while (recorder->inFlight() > 0 && std::chrono::steady_clock::now() < drainUntil && !stopRequested()) {
     std::this_thread::sleep_for(kPollInterval);

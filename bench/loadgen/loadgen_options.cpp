@@ -28,6 +28,8 @@ const cl::OptionTable<LoadgenOptions>& optionTable() {
                                  [](auto& o) -> auto& { return o.warmupSeconds; }),
       cl::number<LoadgenOptions>("refresh-interval", "MS", "each user re-requests its five endpoints this often, +-10%",
                                  Millis{10}, Millis{3'600'000}, [](auto& o) -> auto& { return o.refreshIntervalMs; }),
+      cl::flag<LoadgenOptions>("poll", "users only poll, as without the live feed (by default they watch their calls)",
+                               [](auto& o) -> auto& { return o.poll; }),
       cl::number<LoadgenOptions>("force-fresh-rate", "P", "fraction of refreshes that bypass every cache, 0 to 1", 0.0,
                                  1.0, [](auto& o) -> auto& { return o.forceFreshRate; }),
       cl::number<LoadgenOptions>("client-ttl-ms", "MS", "client cache TTL; when set, the server's max-age is ignored",

@@ -33,6 +33,9 @@ struct LoadgenOptions {
   int warmupSeconds = 0;
   // --refresh-interval MS: each user re-requests its five endpoints this often (+-10% jitter).
   Millis refreshIntervalMs = 2000;
+  // --poll: users only poll (re-read on the interval), as a client without a live feed
+  // does; by default they watch their calls on the live feed as the dashboard does.
+  bool poll = false;
   // --force-fresh-rate P: the fraction of refreshes that bypass every cache (the user pressed
   // Refresh), from 0 to 1.
   double forceFreshRate = 0.05;

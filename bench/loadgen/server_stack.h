@@ -26,6 +26,7 @@ class ServerStack {
 
   // "http://127.0.0.1:<port>": the client's base URL.
   std::string baseUrl() const;
+  int port() const { return port_; }
   const AdminApi& admin() const { return admin_; }
 
  private:
