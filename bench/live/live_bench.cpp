@@ -26,9 +26,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <ctime>
 #include <fstream>
-#include <iomanip>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -41,6 +39,7 @@
 #include "livedata/command_line.h"
 #include "livedata/livedata.h"
 #include "livedata_native/livedata_native.h"
+#include "wall_clock.h"
 
 namespace {
 
@@ -92,11 +91,8 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
+using livedata::bench::parseIsoTimestampMs;
+using livedata::bench::wallClockMs;
 class Admin {
  public:
   explicit Admin(const Options& options) : http_(options.server), bearer_("Bearer " + options.token) {
@@ -117,7 +113,7 @@ class Admin {
     const Json answer = call("GET", "/api/changes?since=" + std::to_string(version));
     for (const Json& change : answer["changes"]) {
       for (const Json& endpoint : change["endpoints"]) {
-        if (endpoint["name"] == "campaigns") return parseIsoMs(change["committedAt"].get<std::string>());
+        if (endpoint["name"] == "campaigns") return parseIsoTimestampMs(change["committedAt"].get<std::string>());
       }
     }
     fail("no change of campaigns after version " + std::to_string(version));
@@ -141,13 +137,6 @@ class Admin {
       return;
     }
     for (const auto& [name, child] : value.items()) findKey(child, key, found);
-  }
-  static std::int64_t parseIsoMs(const std::string& text) {  // "2026-12-03T07:00:00.123Z"
-    std::tm tm{};
-    std::istringstream in(text.substr(0, 19));
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    const std::int64_t millis = text.size() >= 23 ? std::stoll(text.substr(20, 3)) : 0;
-    return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
   }
   httplib::Client http_;
   std::string bearer_;
@@ -209,7 +198,7 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
       std::lock_guard<std::mutex> lock(arrivals.mutex);
       if (result.version <= arrivals.lastVersion[i]) return;
       arrivals.lastVersion[i] = result.version;
-      arrivals.lastAt[i] = nowMs();
+      arrivals.lastAt[i] = wallClockMs();
       ++arrivals.updates;
       arrivals.changed.notify_all();
     }));
@@ -286,7 +275,7 @@ Json measurePolling(const Options& options, Admin& admin, livedata::ClientDepend
         std::lock_guard<std::mutex> lock(mutex);
         if (result.ok() && result.version > lastVersion) {
           lastVersion = result.version;
-          lastAt = nowMs();
+          lastAt = wallClockMs();
         }
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(options.pollIntervalMs));

@@ -4,32 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
-#include <iomanip>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 namespace livedata::loadgen {
-namespace {
-
-// "2026-12-03T07:00:00.123Z" as Unix ms; 0 when it does not read.
-std::int64_t parseIsoMs(const std::string& text) {
-  std::tm tm{};
-  std::istringstream in(text.substr(0, 19));
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail()) return 0;
-  const std::int64_t millis = text.size() >= 23 ? std::atoi(text.substr(20, 3).c_str()) : 0;
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
-}
-
-}  // namespace
-
-std::int64_t wallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void ScreenLog::record(std::size_t user, std::int64_t atMs) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (user < shown_.size()) shown_[user].push_back(atMs);
@@ -80,7 +58,7 @@ void ChangeObserver::follow(std::string host, int port) {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& change : body["changes"]) {
       for (const auto& endpoint : change["endpoints"]) {
-        if (endpoint["name"] == "campaigns") changes_.push_back(parseIsoMs(change.value("committedAt", "")));
+        if (endpoint["name"] == "campaigns") changes_.push_back(bench::parseIsoTimestampMs(change.value("committedAt", "")));
       }
     }
   }

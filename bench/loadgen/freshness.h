@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "request_recorder.h"  // LatencySummary
+#include "wall_clock.h"
 
 namespace livedata::loadgen {
 
@@ -49,6 +50,6 @@ class ChangeObserver {
   std::thread thread_;
 };
 
-std::int64_t wallClockMs();
+using bench::wallClockMs;
 
 }  // namespace livedata::loadgen

@@ -447,6 +447,14 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx);
 void startFetch(const std::shared_ptr<Client::State>& state, const std::string& path, FetchOptions options,
                 FetchCallback done);
 
+// A `_t` the caller put in the query never reaches the key or the watch: it is the
+// client's own cache busting (forceFresh).
+void dropCacheBusting(Query& query) {
+  query.erase(std::remove_if(query.begin(), query.end(),
+                             [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
+              query.end());
+}
+
 void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& key, std::uint64_t attemptId) {
   const auto state = weak.lock();
   if (!state) return;
@@ -648,9 +656,7 @@ void startFetch(const std::shared_ptr<Client::State>& state, const std::string& 
   using State = Client::State;
   State& s = *state;
   Query& query = options.query;
-  query.erase(std::remove_if(query.begin(), query.end(),
-                             [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
-              query.end());
+  dropCacheBusting(query);
   std::string key = State::requestKey(path, query);
   Effects fx;
   {
@@ -879,9 +885,7 @@ void Client::setOnline(bool online) {
 }
 
 WatchHandle Client::watch(const std::string& path, Query query, WatchListener listener) {
-  query.erase(std::remove_if(query.begin(), query.end(),
-                             [](const QueryParam& param) { return param.first == kCacheBustingParam; }),
-              query.end());
+  dropCacheBusting(query);
   auto slot = std::make_shared<WatchListenerSlot>();
   slot->listener = std::move(listener);
   {

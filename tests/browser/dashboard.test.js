@@ -201,13 +201,15 @@ test('two tabs of the same origin hold one stream between them, and the other ta
 
   // The second tab follows the first's stream: a change reaches it too.
   const table = () => second.locator('[data-testid="section-campaigns"] tbody').innerText();
+  const tableChangedFrom = (previous) =>
+    second.waitForFunction(
+      (text) => document.querySelector('[data-testid="section-campaigns"] tbody')?.innerText !== text,
+      previous,
+      { timeout: 10000 },
+    );
   const before = await table();
   await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
-  await second.waitForFunction(
-    (previous) => document.querySelector('[data-testid="section-campaigns"] tbody')?.innerText !== previous,
-    before,
-    { timeout: 10000 },
-  );
+  await tableChangedFrom(before);
 
   // The leading tab closes: the other leads, with a stream of its own, and still follows.
   await first.close();
@@ -220,10 +222,6 @@ test('two tabs of the same origin hold one stream between them, and the other ta
   assert.equal(await subscribers(), 1, 'the remaining tab holds the one stream');
   const beforeSecondChange = await table();
   await server.admin('POST', '/admin/touch', { endpoint: 'campaigns' });
-  await second.waitForFunction(
-    (previous) => document.querySelector('[data-testid="section-campaigns"] tbody')?.innerText !== previous,
-    beforeSecondChange,
-    { timeout: 10000 },
-  );
+  await tableChangedFrom(beforeSecondChange);
   await context.close();
 });

@@ -148,7 +148,7 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) co
   const ChangesRequest& request = parsed.value();
   auto slot = feed_.subscribe();
   if (!slot) {
-    if (feed_.subscribers() < feed_.maxSubscribers()) return sendError(res, shuttingDown());
+    if (feed_.stopped()) return sendError(res, shuttingDown());
     sendError(res, tooManySubscribers(feed_.maxSubscribers()));
     res.set_header("Retry-After", kSubscriberRetryAfter);
     return;

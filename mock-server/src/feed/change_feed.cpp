@@ -89,4 +89,9 @@ void ChangeFeed::stop() {
   changed_.notify_all();
 }
 
+bool ChangeFeed::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
 }  // namespace livedata::server

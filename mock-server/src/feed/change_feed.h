@@ -87,6 +87,7 @@ class ChangeFeed {
 
   // Ends every wait (with Kind::stopped) and refuses new subscribers, for shutdown.
   void stop();
+  bool stopped() const;
 
  private:
   Catchup catchupLocked(std::int64_t version, std::size_t limit) const;  // REQUIRES: mutex_
