@@ -265,8 +265,10 @@ bool ApiServer::listen() { return lifecycle_.listen(); }
 
 void ApiServer::stop() {
   faults_.shutdown();  // ends injected delays, so requests in flight can finish
-  backend_.changeFeed().stop();  // ends held streams and long-polls, which the pool waits for
+  // The listening socket closes first: a connection whose response ends after that leaves
+  // at once, where one that ends before waits out httplib's keep-alive timeout (5 s).
   lifecycle_.stop();
+  backend_.changeFeed().stop();  // ends held streams and long-polls, which the pool waits for
   monitoring_.stop();
 }
 
