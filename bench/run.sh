@@ -20,8 +20,9 @@
 #   stampede   100 concurrent requests on a cold key: renders counted by the server
 #   sync       full and incremental sync against a plain batched SQLite insert
 #   loadgen    dashboard users on the native client, memory and Redis caches
-#   live       commit to client cache through the change feed for 1 to 1,000 watching
-#              clients, against a client polling every second; streams one server holds
+#   live       commit to client cache through the change feed for 1 to 5,000 watching
+#              clients, against a client polling every second; streams one server holds;
+#              commit to screen on a dashboard in Chromium
 #   data-layer the WASM module against @tanstack/query-core under node; bundle sizes
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +39,7 @@ while (($#)); do
     *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE]" >&2; exit 2 ;;
   esac
 done
-for tool in cmake ninja wrk curl redis-server redis-cli node npm; do
+for tool in cmake ninja wrk curl redis-server redis-cli node npm chromium; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup.sh --test" >&2; exit 1; }
 done
 
@@ -51,6 +52,7 @@ if $quick; then
   stampede_rounds=2
   data_layer_args=(--quick)
   live_args=(--clients 1,100 --rounds 2 --hold 500)
+  screen_rounds=5
 else
   wrk_seconds=5 wrk_rounds=3
   micro_args=()
@@ -59,7 +61,9 @@ else
   loadgen_args=(--users 50 --duration 70 --warmup 10 --sync-interval 10)
   stampede_rounds=5
   data_layer_args=()
-  live_args=(--clients 1,100,1000 --rounds 5 --hold 5000)
+  # 5,000: as many watching clients as the hold test shows one instance holding.
+  live_args=(--clients 1,100,1000,5000 --rounds 5 --hold 5000)
+  screen_rounds=30
 fi
 wrk_connections=32
 # The standard dashboard workload: each user watches its five calls on the live feed and
@@ -90,7 +94,7 @@ else
 fi
 cmake --build "$build" -j "$(nproc)" --target mock-server bare-httplib-server livedata-stampede \
   livedata-loadgen livedata-sync-bench livedata_micro_bench livedata-live-bench
-[ -f "$root/wasm/dist/livedata.js" ] || "$root/wasm/build.sh"
+[ -f "$root/web/dist/index.html" ] || "$root/scripts/build-web.sh"
 (cd "$root/bench/js" && npm ci --no-audit --no-fund --loglevel=error)
 
 work=$(mktemp -d)
@@ -207,6 +211,11 @@ echo "== live feed: commit to client cache for watching clients, against polling
 # Heartbeats every 2 s, so the held streams show theirs within the bench's wait.
 start_mock_server live --max-subscribers 6000 --heartbeat-seconds 2
 measured "$bin/livedata-live-bench" --server "$url_live" --token "$token" "${live_args[@]}" --json "$results/live.json"
+stop_all
+echo "== live feed: commit to screen, a dashboard in Chromium"
+start_mock_server screen --web-root "$root/web/dist"
+measured node "$root/bench/js/commit-to-screen.mjs" --server "$url_screen" --token "$token" --rounds "$screen_rounds" \
+  >"$results/screen.json"
 stop_all
 
 echo "== data layer under node: the WASM module against @tanstack/query-core"

@@ -122,6 +122,15 @@ class Admin {
     const Json counts = call("GET", "/admin/requests")["counts"];
     return counts.contains(path) ? counts[path].get<int>() : 0;
   }
+  int liveSubscribers() { return call("GET", "/monitoring/metrics")["liveFeed"]["subscribers"].get<int>(); }
+  // Closed streams leave the server at their next heartbeat: wait for them to be gone.
+  void waitForNoSubscribers() {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (liveSubscribers() > 0) {
+      if (std::chrono::steady_clock::now() > deadline) fail("the closed clients' streams were never dropped");
+      std::this_thread::sleep_for(100ms);
+    }
+  }
   double residentBytes() {
     const Json metrics = call("GET", "/monitoring/metrics");
     const Json* found = nullptr;
@@ -284,13 +293,15 @@ Json measurePolling(const Options& options, Admin& admin, livedata::ClientDepend
   std::this_thread::sleep_for(std::chrono::milliseconds(options.pollIntervalMs * 2));
   std::vector<double> latencies;
   for (int round = 0; round < options.rounds; ++round) {
+    // Changes land at a random point of the poll cycle, as they do in life.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % options.pollIntervalMs));
+    // Read after the wait, just before the change: a poll that lands during the wait with
+    // data from before (the previous round's, late) must not count as this round's.
     std::uint64_t before;
     {
       std::lock_guard<std::mutex> lock(mutex);
       before = lastVersion;
     }
-    // Changes land at a random point of the poll cycle, as they do in life.
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % options.pollIntervalMs));
     const std::int64_t version = admin.version();
     admin.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
     const std::int64_t committedAt = admin.campaignsCommittedAfter(version);
@@ -413,12 +424,14 @@ int main(int argc, char** argv) {
   std::cerr << "polling every " << options.pollIntervalMs << " ms: p50 " << results["polling"]["p50"] << " ms\n";
   std::stringstream counts(options.clients);
   for (std::string count; std::getline(counts, count, ',');) {
+    admin.waitForNoSubscribers();  // each count starts from none, with the last one's slots free
     const Json run = measureWatching(options, admin, std::stoi(count), shared);
     std::cerr << count << " watching clients: p50 " << run["p50"] << " ms, p99 " << run["p99"] << " ms, "
               << run["requestsPerChangePerClient"] << " requests per change per client\n";
     results["watching"].push_back(run);
   }
   if (options.hold > 0) {
+    admin.waitForNoSubscribers();  // the hold test starts from none
     results["holding"] = measureHolding(options, admin, options.hold);
     std::cerr << "held " << results["holding"]["heldWithHeartbeats"] << " of " << options.hold << " streams\n";
   }

@@ -261,9 +261,11 @@ if (existsSync(join(resultsDir, 'live.json'))) {
     'n/a',
     String(poll.samples),
   ]);
-  const largest = live.watching.at(-1);
-  if (largest) {
-    aims.push([`Commit to client cache, ${thousands(largest.clients)} watching native clients (p50, p99)`, `${fixed(largest.p50, 0)} ms, ${fixed(largest.p99, 0)} ms`, '≤ 50 ms, ≤ 250 ms', verdict(largest.p50 <= 50 && largest.p99 <= 250)]);
+  // The aim is set at 1,000 clients (quick runs stop short of it and judge their largest);
+  // larger counts are reported as measured.
+  const aimed = live.watching.find((w) => w.clients === 1000) ?? live.watching.filter((w) => w.clients < 1000).at(-1);
+  if (aimed) {
+    aims.push([`Commit to client cache, ${thousands(aimed.clients)} watching native clients (p50, p99)`, `${fixed(aimed.p50, 0)} ms, ${fixed(aimed.p99, 0)} ms`, '≤ 50 ms, ≤ 250 ms', verdict(aimed.p50 <= 50 && aimed.p99 <= 250)]);
   }
   const requestsPerChange = Math.max(...live.watching.map((w) => w.requestsPerChangePerClient));
   const idle = Math.max(...live.watching.map((w) => w.idleRequests));
@@ -272,7 +274,16 @@ if (existsSync(join(resultsDir, 'live.json'))) {
     const h = live.holding;
     aims.push(['Live subscribers one instance holds with heartbeats flowing', `${thousands(h.heldWithHeartbeats)} of ${thousands(h.opened)}`, '≥ 5,000', verdict(h.heldWithHeartbeats >= 5000)]);
   }
-  sections.push(`## 7. Live updates: commit to client cache through the change feed
+  // Commit to screen in Chromium (screen.json): its rows sit under the native ones, against
+  // the same polling baseline (a polling page could show a change no sooner than its cache has it).
+  const screen = existsSync(join(resultsDir, 'screen.json')) ? readJson('screen.json') : null;
+  if (screen) {
+    for (const [label, s] of [['1 dashboard in Chromium, new data in its module', screen.cache], ['1 dashboard in Chromium, on screen', screen.screen]]) {
+      rows.splice(rows.length - 1, 0, [label, `${fixed(s.p50, 0)} / ${fixed(s.p90, 0)} / ${fixed(s.p99, 0)} / ${fixed(s.max, 0)} ms`, fixed(poll.p50 > 0 ? s.p50 / poll.p50 : NaN, 3), 'n/a', 'n/a', 'n/a', String(s.samples)]);
+    }
+    aims.push(['Commit to screen, an untouched dashboard in Chromium (p90)', `${fixed(screen.screen.p90, 0)} ms, ${screen.missed} of ${screen.rounds} missed`, '≤ 1 s', verdict(screen.screen.p90 <= 1000 && screen.missed === 0)]);
+  }
+  sections.push(`## 7. Live updates: commit to client cache and to screen through the change feed
 
 \`bench/live\` (\`livedata-live-bench\`): native \`livedata::Client\`s watch \`/api/campaigns?limit=20\` (sharing one
 HTTP transport of 16 workers and one timer thread; each its own event stream). Each round an admin touch makes the
@@ -281,7 +292,12 @@ new data in its cache (its watch listener), one sample per client per round. The
 client polling every ${thousands(poll.intervalMs)} ms with conditional requests (what TanStack Query's \`refetchInterval\` or SWR's
 \`refreshInterval\` do), with changes landing at random points of its cycle. Requests are the server's own count of
 \`/api/campaigns\` requests during the rounds; "idle" counts them over 2 s without changes. Memory is the server's
-resident memory after the clients subscribed, less before, per subscriber.
+resident memory after the clients subscribed, less before, per subscriber.${screen ? `
+
+The Chromium rows: \`bench/js/commit-to-screen.mjs\` opens the dashboard in Debian's Chromium and leaves it alone;
+${screen.rounds} changes are committed at random moments. "New data in its module" is the page's \`livedata:updated\`
+event for campaigns, "on screen" the first change of the campaigns table's DOM (a \`MutationObserver\`), both from
+the commit.` : ''}
 
 ${table(['clients', 'p50 / p90 / p99 / max', 'p50 / polling p50', 'requests per change per client', 'requests while idle', 'server memory per subscriber', 'samples'], rows)}
 ${live.holding ? `
