@@ -3,14 +3,15 @@
 // refetchInterval or SWR's refreshInterval do).
 //
 //   livedata-live-bench --server URL --token T [--clients 1,100,1000] [--rounds 5]
-//                       [--poll-interval-ms 1000] [--hold 5000] [--json FILE]
+//                       [--poll-interval-ms 1000] [--hold 5000] [--server-pid PID] [--json FILE]
 //
 // For each client count: that many native Clients (sharing one HTTP transport and timer
 // thread; each its own event stream) watch /api/campaigns?limit=20. Each round, an admin
 // touch makes the sync commit a change of campaigns; a client's latency is from the commit
 // (the change log's committedAt) to the new data in its cache (its watch listener). Also
-// counted: data requests per change per client, requests while nothing changes, and the
-// server's resident memory per subscriber. Then --hold raw event streams (no client) are
+// counted: data requests per change per client, requests while nothing changes, the
+// server's resident memory per subscriber, and the CPU time the server (given its pid) and
+// the clients spend per change per client. Then --hold raw event streams (no client) are
 // opened at once, to find how many the server holds with heartbeats flowing.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,7 +29,9 @@
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -53,6 +56,7 @@ struct Options {
   int rounds = 5;
   int pollIntervalMs = 1000;
   int hold = 5000;
+  int serverPid = 0;
   std::string jsonFile;
 };
 
@@ -69,6 +73,8 @@ const cl::OptionTable<Options>& optionTable() {
                           [](auto& o) -> auto& { return o.pollIntervalMs; }),
       cl::number<Options>("hold", "N", "raw event streams opened at once to test how many are held; 0: skip", 0,
                           100000, [](auto& o) -> auto& { return o.hold; }),
+      cl::number<Options>("server-pid", "PID", "the server's process, to count its CPU time; 0: not counted", 0,
+                          1 << 30, [](auto& o) -> auto& { return o.serverPid; }),
       cl::text<Options>("json", "FILE", "write the results as JSON to FILE", [](auto& o) -> auto& { return o.jsonFile; }),
   }};
   return kTable;
@@ -151,6 +157,44 @@ class Admin {
   std::string bearer_;
 };
 
+// User plus system CPU time of a process so far, in seconds (/proc/PID/stat; "self" for
+// this one); nullopt when it cannot be read.
+std::optional<double> cpuSeconds(const std::string& pid) {
+  std::ifstream file("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU time spent by the server and by this process between two points.
+struct CpuMeter {
+  explicit CpuMeter(int serverPid) : serverPid_(serverPid) { restart(); }
+  void restart() {
+    server_ = serverPid_ > 0 ? cpuSeconds(std::to_string(serverPid_)) : std::nullopt;
+    self_ = cpuSeconds("self");
+  }
+  std::optional<double> serverSeconds() const { return since(server_, serverPid_ > 0 ? std::to_string(serverPid_) : ""); }
+  std::optional<double> selfSeconds() const { return since(self_, "self"); }
+
+ private:
+  static std::optional<double> since(std::optional<double> start, const std::string& pid) {
+    if (!start || pid.empty()) return std::nullopt;
+    const auto now = cpuSeconds(pid);
+    return now ? std::optional<double>(*now - *start) : std::nullopt;
+  }
+  int serverPid_;
+  std::optional<double> server_;
+  std::optional<double> self_;
+};
+
 // When each client's listener saw each version of the data.
 struct Arrivals {
   std::mutex mutex;
@@ -230,6 +274,7 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
   std::vector<double> latencies;
   int missed = 0;
   admin.call("POST", "/admin/reset");
+  CpuMeter cpu(options.serverPid);
   for (int round = 0; round < options.rounds; ++round) {
     std::vector<std::uint64_t> before;
     {
@@ -245,6 +290,10 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
       if (arrivals.lastVersion[i] > before[i]) latencies.push_back(static_cast<double>(arrivals.lastAt[i] - committedAt));
     }
   }
+  // What the rounds cost beyond the clients' work (admin calls, the sync's commit) is small
+  // beside count clients' notices and refetches; it is counted in.
+  const auto serverCpu = cpu.serverSeconds();
+  const auto clientsCpu = cpu.selfSeconds();
   std::this_thread::sleep_for(500ms);
   const int requests = admin.dataRequests(kPath);
   watches.clear();
@@ -256,6 +305,9 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
   result["requestsPerChangePerClient"] = static_cast<double>(requests) / (options.rounds * count);
   result["idleRequests"] = idleRequests;
   result["rssBytesPerSubscriber"] = count > 0 ? (rssAfter - rssBefore) / count : 0;
+  const double perChangePerClientUs = 1e6 / (static_cast<double>(options.rounds) * count);
+  if (serverCpu) result["serverCpuUsPerChangePerClient"] = *serverCpu * perChangePerClientUs;
+  if (clientsCpu) result["clientsCpuUsPerChangePerClient"] = *clientsCpu * perChangePerClientUs;
   return result;
 }
 

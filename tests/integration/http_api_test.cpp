@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "server_process.h"
 
@@ -107,6 +109,27 @@ TEST(HttpApi, KeepAliveResponsesDoNotStall) {
   }
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 1500);
+}
+
+// A kept-alive connection keeps its server thread while it idles (httplib's model, up to
+// the keep-alive timeout of 5 s); a browser keeps up to six. Idle ones on every thread kept
+// ready must not make the next client wait.
+TEST(HttpApi, IdleKeptAliveConnectionsDoNotMakeANewClientWait) {
+  ServerProcess server({"--threads", "2", "--max-threads", "64"});
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  for (int i = 0; i < 12; ++i) {
+    idle.push_back(std::make_unique<httplib::Client>("127.0.0.1", server.port()));
+    idle.back()->set_keep_alive(true);
+    idle.back()->set_read_timeout(2, 0);
+    const auto answer = idle.back()->Get("/api/flows?limit=1");
+    ASSERT_TRUE(answer) << "connection " << i << " waited past 2 s for a thread";
+    EXPECT_EQ(answer->status, 200);
+  }
+  auto fresh = clientFor(server);
+  fresh.set_read_timeout(2, 0);
+  const auto answer = fresh.Get("/api/segments");
+  ASSERT_TRUE(answer) << "a new client waited past 2 s behind idle kept-alive connections";
+  EXPECT_EQ(answer->status, 200);
 }
 
 TEST(HttpApi, BadParametersGetTheDocumented400s) {

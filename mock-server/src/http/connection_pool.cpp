@@ -1,5 +1,6 @@
 #include "http/connection_pool.h"
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -15,9 +16,9 @@ thread_local CurrentThread currentThread;
 
 }  // namespace
 
-ConnectionPool::ConnectionPool(std::size_t workers) {
+ConnectionPool::ConnectionPool(const ConnectionPoolOptions& options) : options_(options) {
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < workers; ++i) startWorker();
+  for (std::size_t i = 0; i < options_.minWorkers; ++i) startWorker();
 }
 
 ConnectionPool::~ConnectionPool() { shutdown(); }
@@ -26,6 +27,7 @@ ConnectionPool::~ConnectionPool() { shutdown(); }
 // to reach zero, which also covers handed-over threads that end at any time.
 void ConnectionPool::startWorker() {
   ++workers_;
+  ++idle_;  // counted idle from now, so a task queued before it runs starts no other
   std::thread([this] { work(); }).detach();
 }
 
@@ -33,6 +35,13 @@ void ConnectionPool::enqueue(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     tasks_.push_back(std::move(task));
+    // Each idle worker takes one queued task (idle_ and tasks_ shrink together when it
+    // does): more tasks than idle workers means this one would wait for a busy worker,
+    // perhaps for a kept-alive connection's whole timeout.
+    if (tasks_.size() > idle_ && workers_ < std::max(options_.maxWorkers, options_.minWorkers)) {
+      startWorker();
+      return;
+    }
   }
   wake_.notify_one();
 }
@@ -40,8 +49,20 @@ void ConnectionPool::enqueue(std::function<void()> task) {
 void ConnectionPool::work() {
   currentThread.pool = this;
   std::unique_lock lock(mutex_);
-  while (true) {
-    wake_.wait(lock, [&] { return !tasks_.empty() || shuttingDown_; });
+  for (bool started = true;; started = false) {
+    if (!started) ++idle_;  // startWorker counted it idle already
+    const auto ready = [&] { return !tasks_.empty() || shuttingDown_; };
+    bool woken = true;
+    if (workers_ > options_.minWorkers) {
+      woken = wake_.wait_for(lock, options_.linger, ready);
+    } else {
+      wake_.wait(lock, ready);
+    }
+    --idle_;
+    if (!woken) {
+      if (workers_ > options_.minWorkers) break;  // an extra worker no one needed
+      continue;  // others ended meanwhile: this one is among the minimum now
+    }
     if (tasks_.empty()) break;  // shutting down with nothing left to serve
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();

@@ -1,15 +1,20 @@
 // The threads that serve an httplib server's connections, one connection per thread at a
-// time (httplib's model), with a way out for connections that are held for long (event
-// streams, long-polls): such a connection hands its thread over to itself, and a new
-// worker takes the thread's place, so held connections never take a worker from the
-// requests of the data routes. How many may be held is the caller's bound (the change
-// feed's maxSubscribers); a held connection costs one thread, which ends with it.
+// time (httplib's model, where a kept-alive connection keeps its thread while it idles, up
+// to the keep-alive timeout). So that idle connections never make a new client wait, the
+// pool grows: a connection queued while no worker is free gets a new worker, up to
+// maxWorkers; workers beyond minWorkers end after `linger` without a connection.
+//
+// Connections held for long (event streams, long-polls) hand their thread over to
+// themselves and leave the count, so they never take a worker from the data routes. How
+// many may be held is the caller's bound (the change feed's maxSubscribers); a held
+// connection costs one thread, which ends with it.
 //
 // Threading: enqueue and shutdown are httplib's calls; handOverCurrentThread is called
 // from a handler running on one of the pool's threads.
 #pragma once
 
 #include <condition_variable>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -19,9 +24,15 @@
 
 namespace livedata::server {
 
+struct ConnectionPoolOptions {
+  std::size_t minWorkers = 8;   // always ready; >= 1
+  std::size_t maxWorkers = 1024;  // connections served at once; more wait in the queue; >= minWorkers
+  std::chrono::milliseconds linger{30000};  // an extra worker's idle time before it ends
+};
+
 class ConnectionPool : public httplib::TaskQueue {
  public:
-  explicit ConnectionPool(std::size_t workers);
+  explicit ConnectionPool(const ConnectionPoolOptions& options);
   ~ConnectionPool() override;  // shutdown()
 
   void enqueue(std::function<void()> task) override;
@@ -35,7 +46,7 @@ class ConnectionPool : public httplib::TaskQueue {
   static bool handOverCurrentThread();
 
   // For tests and metrics.
-  std::size_t workers() const;       // threads taking connections from the queue
+  std::size_t workers() const;       // threads taking connections from the queue, busy or idle
   std::size_t heldThreads() const;   // threads handed over to held connections
 
  private:
@@ -46,7 +57,9 @@ class ConnectionPool : public httplib::TaskQueue {
   std::condition_variable wake_;     // a task was queued, or shutdown
   std::condition_variable allDone_;  // a thread ended
   std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mutex_)
+  const ConnectionPoolOptions options_;
   std::size_t workers_ = 0;                  // GUARDED_BY(mutex_)
+  std::size_t idle_ = 0;                     // GUARDED_BY(mutex_): workers waiting for a task
   std::size_t held_ = 0;                     // GUARDED_BY(mutex_)
   bool shuttingDown_ = false;                // GUARDED_BY(mutex_)
 };

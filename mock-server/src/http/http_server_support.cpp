@@ -7,6 +7,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -17,8 +18,10 @@
 namespace livedata::server {
 
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning) {
-  const auto threads = static_cast<std::size_t>(tuning.threads);
-  http.new_task_queue = [threads] { return new ConnectionPool(threads); };
+  ConnectionPoolOptions pool;
+  pool.minWorkers = static_cast<std::size_t>(tuning.threads);
+  pool.maxWorkers = static_cast<std::size_t>(std::max(tuning.threads, tuning.maxThreads));
+  http.new_task_queue = [pool] { return new ConnectionPool(pool); };
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
   if (tuning.keepAliveTimeoutSeconds) http.set_keep_alive_timeout(*tuning.keepAliveTimeoutSeconds);

@@ -30,16 +30,18 @@ void applyTimeout(int ms, SetTimeout&& set) {
 
 // The httplib settings every server of mock-server takes (the API server and the upstream).
 struct ServerTuning {
-  int threads = 8;            // worker threads; each serves one connection at a time
+  int threads = 8;            // worker threads kept ready; each serves one connection at a time
+  int maxThreads = 1024;      // connections served at once (threads start as they come); >= threads
   int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per read
   int writeTimeoutMs = 5000;  // and this per write
   std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
   std::optional<int> keepAliveTimeoutSeconds;  // nullopt: httplib's own (5 s)
 };
 
-// Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool of the
-// size asked (the size compiled into Debian's library is fixed; this is the run-time
-// override) from which held connections can step out (http/connection_pool.h), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
+// Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool that
+// grows with the open connections, so that idle kept-alive ones never make a new client wait
+// (the pool compiled into Debian's library is fixed; this is the run-time override), from
+// which held connections can step out (http/connection_pool.h), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
 // ACK, Nagle), and keep-alive connections not closed after 5 requests.
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
 

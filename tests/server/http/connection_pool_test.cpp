@@ -1,5 +1,7 @@
-// The connection threads: a connection that hands its thread over no longer counts among
-// the workers, a new worker takes its place, and shutdown waits for held threads too.
+// The connection threads: a connection queued while every worker is busy gets a new worker
+// (up to the most allowed), extra workers end once idle; a connection that hands its
+// thread over no longer counts among the workers, a new worker takes its place, and
+// shutdown waits for held threads too.
 #include "http/connection_pool.h"
 
 #include <gtest/gtest.h>
@@ -43,8 +45,62 @@ bool eventually(const std::function<bool()>& condition) {
   return condition();
 }
 
+// A pool that never grows: what handing over does, apart from growth.
+ConnectionPoolOptions fixedPool(std::size_t workers) {
+  ConnectionPoolOptions options;
+  options.minWorkers = workers;
+  options.maxWorkers = workers;
+  return options;
+}
+
+TEST(ConnectionPool, AConnectionQueuedWhileEveryWorkerIsBusyGetsANewWorker) {
+  ConnectionPoolOptions options;
+  options.minWorkers = 2;
+  options.maxWorkers = 10;
+  options.linger = 200ms;
+  ConnectionPool pool(options);
+  Gate release;
+  std::atomic<int> running{0};
+  // Eight connections that keep their thread (as an idle kept-alive one does).
+  for (int i = 0; i < 8; ++i) {
+    pool.enqueue([&] {
+      ++running;
+      release.wait();
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return running.load() == 8; })) << "each got a thread at once: " << running.load();
+  EXPECT_EQ(pool.workers(), 8u);
+  release.open();
+  // Idle for longer than the linger: back to the two kept ready.
+  EXPECT_TRUE(eventually([&] { return pool.workers() == 2; })) << pool.workers();
+  std::promise<void> served;
+  pool.enqueue([&] { served.set_value(); });
+  EXPECT_EQ(served.get_future().wait_for(5s), std::future_status::ready) << "the remaining workers serve";
+}
+
+TEST(ConnectionPool, PastTheMostWorkersConnectionsWaitForOne) {
+  ConnectionPoolOptions options;
+  options.minWorkers = 1;
+  options.maxWorkers = 3;
+  ConnectionPool pool(options);
+  Gate release;
+  std::atomic<int> running{0};
+  for (int i = 0; i < 5; ++i) {
+    pool.enqueue([&] {
+      ++running;
+      release.wait();
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return running.load() == 3; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(running.load(), 3) << "no more than maxWorkers connections at once";
+  EXPECT_EQ(pool.workers(), 3u);
+  release.open();
+  EXPECT_TRUE(eventually([&] { return running.load() == 5; })) << "the waiting ones are served after";
+}
+
 TEST(ConnectionPool, HeldConnectionsLeaveEveryWorkerToTheOthers) {
-  ConnectionPool pool(2);
+  ConnectionPool pool(fixedPool(2));
   Gate release;
   std::atomic<int> handedOver{0};
   for (int i = 0; i < 5; ++i) {
@@ -69,7 +125,7 @@ TEST(ConnectionPool, HeldConnectionsLeaveEveryWorkerToTheOthers) {
 
 TEST(ConnectionPool, HandingOverTwiceOrOffThePoolChangesNothing) {
   EXPECT_FALSE(ConnectionPool::handOverCurrentThread()) << "the test's own thread is no worker";
-  ConnectionPool pool(1);
+  ConnectionPool pool(fixedPool(1));
   std::promise<std::pair<bool, bool>> answers;
   pool.enqueue([&] {
     const bool first = ConnectionPool::handOverCurrentThread();
@@ -85,7 +141,7 @@ TEST(ConnectionPool, HandingOverTwiceOrOffThePoolChangesNothing) {
 TEST(ConnectionPool, ShutdownServesWhatIsQueuedAndWaitsForHeldConnections) {
   std::atomic<int> done{0};
   Gate release;
-  auto pool = std::make_unique<ConnectionPool>(1);
+  auto pool = std::make_unique<ConnectionPool>(fixedPool(1));
   pool->enqueue([&] {
     ConnectionPool::handOverCurrentThread();
     release.wait();
