@@ -210,7 +210,8 @@ measured "$bin/livedata-loadgen" --mock-server "$mock_server" --cache memory --p
 echo "== live feed: commit to client cache for watching clients, against polling"
 # Heartbeats every 2 s, so the held streams show theirs within the bench's wait.
 start_mock_server live --max-subscribers 6000 --heartbeat-seconds 2
-measured "$bin/livedata-live-bench" --server "$url_live" --token "$token" "${live_args[@]}" --json "$results/live.json"
+measured "$bin/livedata-live-bench" --server "$url_live" --token "$token" "${live_args[@]}" --server-pid "${pids[-1]}" \
+  --json "$results/live.json"
 stop_all
 echo "== live feed: commit to screen, a dashboard in Chromium"
 start_mock_server screen --web-root "$root/web/dist"

@@ -250,6 +250,7 @@ if (existsSync(join(resultsDir, 'live.json'))) {
     fixed(w.requestsPerChangePerClient, 2),
     String(w.idleRequests),
     `${thousands(w.rssBytesPerSubscriber / 1024)} KB`,
+    w.serverCpuUsPerChangePerClient === undefined ? 'n/a' : `${thousands(w.serverCpuUsPerChangePerClient)} / ${thousands(w.clientsCpuUsPerChangePerClient)} µs`,
     String(w.samples),
   ]);
   rows.push([
@@ -258,6 +259,7 @@ if (existsSync(join(resultsDir, 'live.json'))) {
     '1.000',
     'n/a',
     `${fixed(poll.requestsPerSecondPerClient, 1)} per second`,
+    'n/a',
     'n/a',
     String(poll.samples),
   ]);
@@ -279,7 +281,7 @@ if (existsSync(join(resultsDir, 'live.json'))) {
   const screen = existsSync(join(resultsDir, 'screen.json')) ? readJson('screen.json') : null;
   if (screen) {
     for (const [label, s] of [['1 dashboard in Chromium, new data in its module', screen.cache], ['1 dashboard in Chromium, on screen', screen.screen]]) {
-      rows.splice(rows.length - 1, 0, [label, `${fixed(s.p50, 0)} / ${fixed(s.p90, 0)} / ${fixed(s.p99, 0)} / ${fixed(s.max, 0)} ms`, fixed(poll.p50 > 0 ? s.p50 / poll.p50 : NaN, 3), 'n/a', 'n/a', 'n/a', String(s.samples)]);
+      rows.splice(rows.length - 1, 0, [label, `${fixed(s.p50, 0)} / ${fixed(s.p90, 0)} / ${fixed(s.p99, 0)} / ${fixed(s.max, 0)} ms`, fixed(poll.p50 > 0 ? s.p50 / poll.p50 : NaN, 3), 'n/a', 'n/a', 'n/a', 'n/a', String(s.samples)]);
     }
     aims.push(['Commit to screen, an untouched dashboard in Chromium (p90)', `${fixed(screen.screen.p90, 0)} ms, ${screen.missed} of ${screen.rounds} missed`, '≤ 1 s', verdict(screen.screen.p90 <= 1000 && screen.missed === 0)]);
   }
@@ -292,14 +294,16 @@ new data in its cache (its watch listener), one sample per client per round. The
 client polling every ${thousands(poll.intervalMs)} ms with conditional requests (what TanStack Query's \`refetchInterval\` or SWR's
 \`refreshInterval\` do), with changes landing at random points of its cycle. Requests are the server's own count of
 \`/api/campaigns\` requests during the rounds; "idle" counts them over 2 s without changes. Memory is the server's
-resident memory after the clients subscribed, less before, per subscriber.${screen ? `
+resident memory after the clients subscribed, less before, per subscriber. CPU is user plus system time over the rounds
+(the server's from \`/proc\`, the clients' the bench process's own), per change per client: on these 2 cores,
+clients × (server + clients) / 2 is the least time in which every client can have the change.${screen ? `
 
 The Chromium rows: \`bench/js/commit-to-screen.mjs\` opens the dashboard in Debian's Chromium and leaves it alone;
 ${screen.rounds} changes are committed at random moments. "New data in its module" is the page's \`livedata:updated\`
 event for campaigns, "on screen" the first change of the campaigns table's DOM (a \`MutationObserver\`), both from
 the commit.` : ''}
 
-${table(['clients', 'p50 / p90 / p99 / max', 'p50 / polling p50', 'requests per change per client', 'requests while idle', 'server memory per subscriber', 'samples'], rows)}
+${table(['clients', 'p50 / p90 / p99 / max', 'p50 / polling p50', 'requests per change per client', 'requests while idle', 'server memory per subscriber', 'CPU per change per client: server / clients', 'samples'], rows)}
 ${live.holding ? `
 Held at once: ${thousands(live.holding.opened)} raw event streams opened together; ${thousands(live.holding.heldWithHeartbeats)} got their subscription and then a
 heartbeat (${thousands(live.holding.connectRefused)} connections refused, ${thousands(live.holding.refused503)} answered 503), about
