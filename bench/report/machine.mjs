@@ -49,6 +49,7 @@ const machine = {
     ]),
   ),
   commit: run('git', ['rev-parse', '--short', 'HEAD']),
-  uncommittedChanges: (run('git', ['status', '--porcelain']) ?? '') !== '',
+  // The run's own outputs (rewritten as it goes) are not changes to what was measured.
+  uncommittedChanges: (run('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!BENCHMARKS.md']) ?? '') !== '',
 };
 console.log(JSON.stringify(machine, null, 2));
