@@ -1,6 +1,7 @@
 #include "http/connection_pool.h"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -25,10 +26,16 @@ ConnectionPool::~ConnectionPool() { shutdown(); }
 
 // Threads are detached: the pool tracks them by count and shutdown() waits for the count
 // to reach zero, which also covers handed-over threads that end at any time.
-void ConnectionPool::startWorker() {
+bool ConnectionPool::startWorker() {
+  try {
+    // The thread waits for mutex_, held by the caller, so the counts are right before it runs.
+    std::thread([this] { work(); }).detach();
+  } catch (const std::system_error&) {
+    return false;  // no thread to be had (a limit of the system): the busy workers serve the queue
+  }
   ++workers_;
   ++idle_;  // counted idle from now, so a task queued before it runs starts no other
-  std::thread([this] { work(); }).detach();
+  return true;
 }
 
 void ConnectionPool::enqueue(std::function<void()> task) {
@@ -38,8 +45,7 @@ void ConnectionPool::enqueue(std::function<void()> task) {
     // Each idle worker takes one queued task (idle_ and tasks_ shrink together when it
     // does): more tasks than idle workers means this one would wait for a busy worker,
     // perhaps for a kept-alive connection's whole timeout.
-    if (tasks_.size() > idle_ && workers_ < std::max(options_.maxWorkers, options_.minWorkers)) {
-      startWorker();
+    if (tasks_.size() > idle_ && workers_ < std::max(options_.maxWorkers, options_.minWorkers) && startWorker()) {
       return;
     }
   }
@@ -86,11 +92,12 @@ bool ConnectionPool::handOverCurrentThread() {
   ConnectionPool* pool = currentThread.pool;
   if (!pool || currentThread.handedOver) return false;
   std::lock_guard lock(pool->mutex_);
+  // While shutting down, a replacement is still needed for connections already queued.
+  const bool replace = !pool->shuttingDown_ || !pool->tasks_.empty();
+  if (replace && !pool->startWorker()) return false;  // no replacement to be had: this thread stays a worker
   currentThread.handedOver = true;
   --pool->workers_;
   ++pool->held_;
-  // While shutting down, a replacement is still needed for connections already queued.
-  if (!pool->shuttingDown_ || !pool->tasks_.empty()) pool->startWorker();
   return true;
 }
 

@@ -42,7 +42,8 @@ class ConnectionPool : public httplib::TaskQueue {
 
   // Called on the thread of a connection that will be held: starts a worker in its place,
   // and lets this thread end once the connection does. Returns false (and changes nothing)
-  // on a thread that is not a worker of a ConnectionPool, or one already handed over.
+  // on a thread that is not a worker of a ConnectionPool, or one already handed over, or
+  // when no thread can be started in its place.
   static bool handOverCurrentThread();
 
   // For tests and metrics.
@@ -50,7 +51,7 @@ class ConnectionPool : public httplib::TaskQueue {
   std::size_t heldThreads() const;   // threads handed over to held connections
 
  private:
-  void startWorker();  // REQUIRES: mutex_
+  bool startWorker();  // REQUIRES: mutex_; false when no thread could be started
   void work();
 
   mutable std::mutex mutex_;
