@@ -94,7 +94,8 @@ else
 fi
 cmake --build "$build" -j "$(nproc)" --target mock-server bare-httplib-server livedata-stampede \
   livedata-loadgen livedata-sync-bench livedata_micro_bench livedata-live-bench
-[ -f "$root/web/dist/index.html" ] || "$root/scripts/build-web.sh"
+# The dashboard for the Chromium bench, and the module for the data-layer bench (built with it).
+[ -f "$root/web/dist/index.html" ] && [ -f "$root/wasm/dist/livedata.js" ] || "$root/scripts/build-web.sh"
 (cd "$root/bench/js" && npm ci --no-audit --no-fund --loglevel=error)
 
 work=$(mktemp -d)

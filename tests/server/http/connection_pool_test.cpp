@@ -45,6 +45,14 @@ bool eventually(const std::function<bool()>& condition) {
   return condition();
 }
 
+// Opens the gate when a test leaves, by a failed ASSERT too, so the pool's destructor (which
+// waits for its tasks) never waits on a closed gate. Declared after the pool, and the gate
+// and counters before it, so tasks finish before what they touch goes.
+struct OpenOnExit {
+  Gate& gate;
+  ~OpenOnExit() { gate.open(); }
+};
+
 // A pool that never grows: what handing over does, apart from growth.
 ConnectionPoolOptions fixedPool(std::size_t workers) {
   ConnectionPoolOptions options;
@@ -58,9 +66,11 @@ TEST(ConnectionPool, AConnectionQueuedWhileEveryWorkerIsBusyGetsANewWorker) {
   options.minWorkers = 2;
   options.maxWorkers = 10;
   options.linger = 200ms;
-  ConnectionPool pool(options);
   Gate release;
   std::atomic<int> running{0};
+  std::promise<void> served;
+  ConnectionPool pool(options);
+  const OpenOnExit openOnExit{release};
   // Eight connections that keep their thread (as an idle kept-alive one does).
   for (int i = 0; i < 8; ++i) {
     pool.enqueue([&] {
@@ -73,7 +83,6 @@ TEST(ConnectionPool, AConnectionQueuedWhileEveryWorkerIsBusyGetsANewWorker) {
   release.open();
   // Idle for longer than the linger: back to the two kept ready.
   EXPECT_TRUE(eventually([&] { return pool.workers() == 2; })) << pool.workers();
-  std::promise<void> served;
   pool.enqueue([&] { served.set_value(); });
   EXPECT_EQ(served.get_future().wait_for(5s), std::future_status::ready) << "the remaining workers serve";
 }
@@ -82,9 +91,10 @@ TEST(ConnectionPool, PastTheMostWorkersConnectionsWaitForOne) {
   ConnectionPoolOptions options;
   options.minWorkers = 1;
   options.maxWorkers = 3;
-  ConnectionPool pool(options);
   Gate release;
   std::atomic<int> running{0};
+  ConnectionPool pool(options);
+  const OpenOnExit openOnExit{release};
   for (int i = 0; i < 5; ++i) {
     pool.enqueue([&] {
       ++running;
