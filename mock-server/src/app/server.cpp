@@ -190,6 +190,7 @@ void ApiServer::configureServer() {
   applyServerTuning(*http_, options_.http);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
+    frameBodilessRequest(req);
     if (options_.requestMetrics) beginMonitoring(req);
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
     return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;

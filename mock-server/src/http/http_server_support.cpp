@@ -17,6 +17,13 @@
 
 namespace livedata::server {
 
+void frameBodilessRequest(const httplib::Request& req) {
+  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return;
+  // The pre-routing handler gets the request as const, but the object httplib passes is its
+  // own mutable one, about to be read into: the header is what its reader consults.
+  const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+}
+
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning) {
   ConnectionPoolOptions pool;
   pool.minWorkers = static_cast<std::size_t>(tuning.threads);

@@ -45,6 +45,13 @@ struct ServerTuning {
 // ACK, Nagle), and keep-alive connections not closed after 5 requests.
 void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
 
+// RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has a body of
+// length zero. httplib 0.11 instead reads a POST, PUT or PATCH without them until the peer
+// closes, and answers 400 once its read times out, before any handler (or authentication)
+// sees the request. Called from the pre-routing handler, which runs before the body is read:
+// it states the zero length the RFC implies, so such a request is answered on its merits.
+void frameBodilessRequest(const httplib::Request& req);
+
 // A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
 // on its own (it compresses only an exact "application/json").
