@@ -23,7 +23,7 @@ std::string lowerCase(std::string text) {
 }  // namespace
 
 EventStreamClient::EventStreamClient(int port, const std::string& target,
-                                     const std::map<std::string, std::string>& headers) {
+                                     const std::map<std::string, std::string>& headers, const std::string& method) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -33,7 +33,7 @@ EventStreamClient::EventStreamClient(int port, const std::string& target,
     close();
     throw std::runtime_error("cannot connect to port " + std::to_string(port));
   }
-  std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   request += "\r\n";
   if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {

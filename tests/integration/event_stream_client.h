@@ -23,10 +23,12 @@ struct StreamEvent {
 
 class EventStreamClient {
  public:
-  // Connects to 127.0.0.1:port and sends GET `target` with Accept: text/event-stream plus
-  // `headers`. Reads the status line and headers (up to 10 s). Throws std::runtime_error
-  // when it cannot connect.
-  EventStreamClient(int port, const std::string& target, const std::map<std::string, std::string>& headers = {});
+  // Connects to 127.0.0.1:port and sends `method` `target` with Accept: text/event-stream
+  // plus `headers`, and nothing else (no Content-Length unless `headers` has one). Reads the
+  // status line and headers (up to 10 s). Throws std::runtime_error when it cannot connect
+  // or no answer comes.
+  EventStreamClient(int port, const std::string& target, const std::map<std::string, std::string>& headers = {},
+                    const std::string& method = "GET");
   ~EventStreamClient();  // close()
   EventStreamClient(const EventStreamClient&) = delete;
   EventStreamClient& operator=(const EventStreamClient&) = delete;
