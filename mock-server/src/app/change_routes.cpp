@@ -96,8 +96,8 @@ void serveStream(ChangeFeed& feed, const ChangeFeedOptions& options, ChangeFeed:
         const Catchup catchup = feed.waitAfter(stream->version, until, kChangesPerRound);
         switch (catchup.kind) {
           case Catchup::Kind::changes:
-            for (const Change& change : catchup.changes) out += changeEvent(change);
-            stream->version = catchup.changes.back().version;
+            for (const PublishedChangePtr& published : catchup.changes) out += published->event;
+            stream->version = catchup.changes.back()->change.version;
             break;
           case Catchup::Kind::reset:
             out += resetEvent(catchup.version);

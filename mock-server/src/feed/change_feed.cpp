@@ -3,50 +3,57 @@
 #include <algorithm>
 #include <utility>
 
+#include "feed/change_notice.h"
+
 namespace livedata::server {
+
+PublishedChange::PublishedChange(Change published)
+    : change(std::move(published)), noticeJson(changeNoticeJson(change)), event(changeEvent(change)) {}
 
 ChangeFeed::ChangeFeed(const ChangeFeedOptions& options, std::vector<Change> recent, std::int64_t currentVersion)
     : options_(options), version_(currentVersion) {
   // Keep only a run of consecutive versions that ends at the current one.
   for (auto it = recent.rbegin(); it != recent.rend() && tail_.size() < options_.replayCapacity; ++it) {
-    const std::int64_t expected = tail_.empty() ? currentVersion : tail_.front().version - 1;
+    const std::int64_t expected = tail_.empty() ? currentVersion : tail_.front()->change.version - 1;
     if (it->version != expected) break;
-    tail_.push_front(std::move(*it));
+    tail_.push_front(std::make_shared<const PublishedChange>(std::move(*it)));
   }
 }
 
 void ChangeFeed::publish(Change change) {
+  auto published = std::make_shared<const PublishedChange>(std::move(change));  // encoded outside the lock
   {
-    std::lock_guard lock(mutex_);
-    if (change.version <= version_) return;  // already known: publishing twice changes nothing
-    if (change.version != version_ + 1) tail_.clear();
-    version_ = change.version;
-    tail_.push_back(std::move(change));
+    std::unique_lock lock(mutex_);
+    const std::int64_t version = published->change.version;
+    if (version <= version_) return;  // already known: publishing twice changes nothing
+    if (version != version_ + 1) tail_.clear();
+    version_ = version;
+    tail_.push_back(std::move(published));
     while (tail_.size() > options_.replayCapacity) tail_.pop_front();
   }
-  changed_.notify_all();
+  signal_.wakeAll();
 }
 
 std::int64_t ChangeFeed::currentVersion() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   return version_;
 }
 
 ChangeFeed::Subscription::~Subscription() {
   if (!feed_) return;
-  std::lock_guard lock(feed_->mutex_);
+  std::unique_lock lock(feed_->mutex_);
   --feed_->subscribers_;
 }
 
 std::optional<ChangeFeed::Subscription> ChangeFeed::subscribe() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (stopped_ || subscribers_ >= options_.maxSubscribers) return std::nullopt;
   ++subscribers_;
   return Subscription(*this);
 }
 
 std::size_t ChangeFeed::subscribers() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   return subscribers_;
 }
 
@@ -61,13 +68,13 @@ Catchup ChangeFeed::catchupLocked(std::int64_t version, std::size_t limit) const
     catchup.kind = Catchup::Kind::timedOut;
     return catchup;
   }
-  const bool inTail = version >= 0 && version < version_ && !tail_.empty() && version >= tail_.front().version - 1;
+  const bool inTail = version >= 0 && version < version_ && !tail_.empty() && version >= tail_.front()->change.version - 1;
   if (!inTail) {
     catchup.kind = Catchup::Kind::reset;
     return catchup;
   }
   catchup.kind = Catchup::Kind::changes;
-  const std::size_t first = static_cast<std::size_t>(version - (tail_.front().version - 1));
+  const std::size_t first = static_cast<std::size_t>(version - (tail_.front()->change.version - 1));
   const std::size_t count = std::min(limit, tail_.size() - first);
   catchup.changes.assign(tail_.begin() + static_cast<std::ptrdiff_t>(first),
                          tail_.begin() + static_cast<std::ptrdiff_t>(first + count));
@@ -76,21 +83,28 @@ Catchup ChangeFeed::catchupLocked(std::int64_t version, std::size_t limit) const
 
 Catchup ChangeFeed::waitAfter(std::int64_t version, std::chrono::steady_clock::time_point deadline,
                               std::size_t limit) const {
-  std::unique_lock lock(mutex_);
-  changed_.wait_until(lock, deadline, [&] { return stopped_ || version_ != version; });
-  return catchupLocked(version, limit);
+  for (;;) {
+    const std::uint32_t seen = signal_.sequence();  // before the check: see ChangeSignal
+    {
+      std::shared_lock lock(mutex_);  // waiters read side by side
+      if (stopped_ || version_ != version || std::chrono::steady_clock::now() >= deadline) {
+        return catchupLocked(version, limit);
+      }
+    }
+    signal_.waitWhile(seen, deadline);
+  }
 }
 
 void ChangeFeed::stop() {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     stopped_ = true;
   }
-  changed_.notify_all();
+  signal_.wakeAll();
 }
 
 bool ChangeFeed::stopped() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   return stopped_;
 }
 

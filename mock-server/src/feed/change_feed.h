@@ -12,14 +12,17 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <string>
 #include <optional>
 #include <vector>
 
+#include "feed/change_signal.h"
 #include "model/change.h"
 
 namespace livedata::server {
@@ -39,6 +42,16 @@ struct ChangeFeedOptions {
   static constexpr int kMaxWaitSeconds = 60;
 };
 
+// A change as the feed keeps it: its wire forms encoded once, when it is published, and
+// shared by every subscriber it reaches (encoding it per stream cost more than writing it).
+struct PublishedChange {
+  explicit PublishedChange(Change change);
+  Change change;
+  std::string noticeJson;  // changeNoticeJson(change)
+  std::string event;       // changeEvent(change)
+};
+using PublishedChangePtr = std::shared_ptr<const PublishedChange>;
+
 // What a client at some version has to learn.
 struct Catchup {
   enum class Kind {
@@ -48,7 +61,7 @@ struct Catchup {
     stopped,   // the feed stopped: the client reconnects later
   };
   Kind kind = Kind::timedOut;
-  std::vector<Change> changes;
+  std::vector<PublishedChangePtr> changes;
   std::int64_t version = 0;  // the feed's current version when answered
 };
 
@@ -90,12 +103,12 @@ class ChangeFeed {
   bool stopped() const;
 
  private:
-  Catchup catchupLocked(std::int64_t version, std::size_t limit) const;  // REQUIRES: mutex_
+  Catchup catchupLocked(std::int64_t version, std::size_t limit) const;  // REQUIRES: mutex_ (shared)
 
   const ChangeFeedOptions options_;
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  std::deque<Change> tail_;        // GUARDED_BY(mutex_)
+  mutable std::shared_mutex mutex_;
+  ChangeSignal signal_;  // wakes waitAfter() on a change or stop()
+  std::deque<PublishedChangePtr> tail_;  // GUARDED_BY(mutex_)
   std::int64_t version_ = 0;       // GUARDED_BY(mutex_)
   std::size_t subscribers_ = 0;    // GUARDED_BY(mutex_)
   bool stopped_ = false;           // GUARDED_BY(mutex_)

@@ -51,15 +51,16 @@ std::string resetEvent(std::int64_t currentVersion) {
 std::string heartbeatComment() { return ": heartbeat\n\n"; }
 
 std::string longPollJson(const Catchup& catchup) {
-  Json changes = Json::array();
-  for (const Change& change : catchup.changes) changes.push_back(noticeOf(change));
   // The version the client is at once it has read the answer: the last change's when the
   // answer holds changes (it may hold fewer than there are), else the current one.
-  const std::int64_t version = catchup.changes.empty() ? catchup.version : catchup.changes.back().version;
-  return Json{{"version", version},
-              {"reset", catchup.kind == Catchup::Kind::reset},
-              {"changes", std::move(changes)}}
-      .dump();
+  const std::int64_t version = catchup.changes.empty() ? catchup.version : catchup.changes.back()->change.version;
+  std::string out = R"({"version":)" + std::to_string(version) + R"(,"reset":)" +
+                    (catchup.kind == Catchup::Kind::reset ? "true" : "false") + R"(,"changes":[)";
+  for (const PublishedChangePtr& published : catchup.changes) {
+    if (out.back() != '[') out += ',';
+    out += published->noticeJson;  // encoded once when published
+  }
+  return out + "]}";
 }
 
 }  // namespace livedata::server

@@ -23,7 +23,7 @@ Change changeAt(std::int64_t version, Entity entity = Entity::campaigns, std::ve
 
 std::vector<std::int64_t> versionsOf(const Catchup& catchup) {
   std::vector<std::int64_t> versions;
-  for (const Change& change : catchup.changes) versions.push_back(change.version);
+  for (const PublishedChangePtr& published : catchup.changes) versions.push_back(published->change.version);
   return versions;
 }
 
@@ -99,7 +99,26 @@ TEST(ChangeFeed, AWaitEndsWithThePublishedChange) {
   const Catchup catchup = waiting.get();
   EXPECT_EQ(catchup.kind, Catchup::Kind::changes);
   ASSERT_EQ(versionsOf(catchup), (std::vector<std::int64_t>{1}));
-  EXPECT_EQ(catchup.changes[0].keys, (std::vector<std::string>{"2026-10-31"}));
+  EXPECT_EQ(catchup.changes[0]->change.keys, (std::vector<std::string>{"2026-10-31"}));
+}
+
+TEST(ChangeFeed, OneChangeWakesEveryWaiterWithTheSameEncodedNotice) {
+  ChangeFeed feed({}, {}, 0);
+  std::vector<std::future<Catchup>> waiting;
+  for (int i = 0; i < 64; ++i) {
+    waiting.push_back(std::async(std::launch::async, [&] { return feed.waitAfter(0, Clock::now() + 10s, 100); }));
+  }
+  std::this_thread::sleep_for(50ms);
+  feed.publish(changeAt(1, Entity::flows, {"f1"}));
+  const PublishedChange* shared = nullptr;
+  for (auto& wait : waiting) {
+    ASSERT_EQ(wait.wait_for(5s), std::future_status::ready);
+    const Catchup catchup = wait.get();
+    ASSERT_EQ(versionsOf(catchup), (std::vector<std::int64_t>{1}));
+    if (!shared) shared = catchup.changes[0].get();
+    EXPECT_EQ(catchup.changes[0].get(), shared) << "encoded once, shared by every subscriber";
+  }
+  EXPECT_EQ(shared->event, changeEvent(changeAt(1, Entity::flows, {"f1"})));
 }
 
 TEST(ChangeFeed, AWaitEndsAtItsDeadline) {
@@ -161,7 +180,7 @@ TEST(ChangeNotice, TheLongPollAnswerLeadsToTheNextVersion) {
   Catchup partial;
   partial.kind = Catchup::Kind::changes;
   partial.version = 9;
-  partial.changes = {Change{6, 1'796'281'200'000, Entity::forms, {"x"}}};
+  partial.changes = {std::make_shared<const PublishedChange>(Change{6, 1'796'281'200'000, Entity::forms, {"x"}})};
   EXPECT_EQ(longPollJson(partial),
             R"({"version":6,"reset":false,"changes":[{"version":6,"committedAt":"2026-12-03T07:00:00.000Z","endpoints":[{"name":"forms","ids":["x"]}]}]})");
   Catchup reset;
