@@ -15,7 +15,7 @@ done
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libcpp-httplib-dev nlohmann-json3-dev zlib1g-dev
+  libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev redis-server libsqlite3-dev
   emscripten

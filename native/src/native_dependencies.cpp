@@ -1,7 +1,5 @@
 #include "livedata_native/native_dependencies.h"
 
-#include <nlohmann/json.hpp>
-
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -9,6 +7,7 @@
 
 #include "livedata_native/httplib_stream_transport.h"
 #include "livedata_native/httplib_transport.h"
+#include "livedata_native/json_check.h"
 #include "livedata_native/system_clock.h"
 #include "livedata_native/thread_scheduler.h"
 
@@ -39,7 +38,7 @@ ClientDependencies makeNativeDependencies(const NativeOptions& options) {
   deps.clock = std::make_shared<SystemClock>();
   deps.scheduler = std::make_shared<ThreadScheduler>();
   deps.logger = makeStderrLogger(options.minLogLevel);
-  deps.acceptsJson = [](std::string_view text) { return nlohmann::json::accept(text); };
+  deps.acceptsJson = isJsonText;
   return deps;
 }
 

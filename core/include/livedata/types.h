@@ -153,7 +153,7 @@ const char* toString(LogLevel level);
 using Logger = std::function<void(LogLevel, std::string_view message)>;
 
 // Whether a text is syntactically valid JSON (RFC 8259): the platform's parser, so the core
-// carries none of its own (nlohmann::json::accept natively, JSON.parse in the browser).
+// carries none of its own (simdjson natively, JSON.parse in the browser).
 using JsonSyntaxCheck = std::function<bool(std::string_view text)>;
 
 // A source of uniform random numbers in [0, 1), used for backoff jitter.
