@@ -195,13 +195,32 @@ struct CpuMeter {
   std::optional<double> self_;
 };
 
-// When each client's listener saw each version of the data.
+// When each client's listener saw each version of the data, and how many clients the
+// current round still waits for (the waiter is woken once, when none is left: a wake per
+// arrival would cost the clients' side a context switch each).
 struct Arrivals {
   std::mutex mutex;
-  std::condition_variable changed;
+  std::condition_variable allArrived;
   std::vector<std::int64_t> lastAt;        // per client: when its latest new data arrived
   std::vector<std::uint64_t> lastVersion;  // per client
-  std::size_t updates = 0;
+  std::vector<std::uint64_t> roundStart;   // per client: its version when the round began
+  std::size_t behind = 0;                  // clients with nothing newer than roundStart
+
+  void arrived(std::size_t client, std::uint64_t version, std::int64_t at) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (version <= lastVersion[client]) return;
+    const bool wasBehind = lastVersion[client] <= roundStart[client];
+    lastVersion[client] = version;
+    lastAt[client] = at;
+    if (wasBehind && version > roundStart[client] && behind > 0 && --behind == 0) allArrived.notify_one();
+  }
+  // Starts a round: every client is behind until its data is newer than it has now.
+  std::vector<std::uint64_t> startRound() {
+    std::lock_guard<std::mutex> lock(mutex);
+    roundStart = lastVersion;
+    behind = lastVersion.size();
+    return roundStart;
+  }
 };
 
 double percentile(std::vector<double> values, double p) {
@@ -220,21 +239,17 @@ Json summary(const std::vector<double>& latencies) {
 const std::string kPath = "/api/campaigns";
 const livedata::Query kQuery{{"limit", "20"}};
 
-// Waits until every client has data newer than `versions` (or `limit` passes).
-bool waitForAll(Arrivals& arrivals, const std::vector<std::uint64_t>& versions, std::chrono::milliseconds limit) {
+// Waits until every client has data newer than it had at the round's start (or `limit` passes).
+bool waitForAll(Arrivals& arrivals, std::chrono::milliseconds limit) {
   std::unique_lock<std::mutex> lock(arrivals.mutex);
-  return arrivals.changed.wait_for(lock, limit, [&] {
-    for (std::size_t i = 0; i < versions.size(); ++i) {
-      if (arrivals.lastVersion[i] <= versions[i]) return false;
-    }
-    return true;
-  });
+  return arrivals.allArrived.wait_for(lock, limit, [&] { return arrivals.behind == 0; });
 }
 
 Json measureWatching(const Options& options, Admin& admin, int count, livedata::ClientDependencies shared) {
   Arrivals arrivals;
   arrivals.lastAt.assign(count, 0);
   arrivals.lastVersion.assign(count, 0);
+  arrivals.roundStart.assign(count, 0);
   std::vector<std::unique_ptr<livedata::Client>> clients;
   std::vector<livedata::WatchHandle> watches;
   const double rssBefore = admin.residentBytes();
@@ -247,13 +262,7 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
     if (!created) fail("cannot create a client: " + created.error().message);
     clients.push_back(std::move(created.value()));
     watches.push_back(clients.back()->watch(kPath, kQuery, [&arrivals, i](const livedata::FetchResult& result) {
-      if (!result.ok()) return;
-      std::lock_guard<std::mutex> lock(arrivals.mutex);
-      if (result.version <= arrivals.lastVersion[i]) return;
-      arrivals.lastVersion[i] = result.version;
-      arrivals.lastAt[i] = wallClockMs();
-      ++arrivals.updates;
-      arrivals.changed.notify_all();
+      if (result.ok()) arrivals.arrived(static_cast<std::size_t>(i), result.version, wallClockMs());
     }));
   }
   const auto liveDeadline = std::chrono::steady_clock::now() + 60s;
@@ -276,15 +285,11 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
   admin.call("POST", "/admin/reset");
   CpuMeter cpu(options.serverPid);
   for (int round = 0; round < options.rounds; ++round) {
-    std::vector<std::uint64_t> before;
-    {
-      std::lock_guard<std::mutex> lock(arrivals.mutex);
-      before = arrivals.lastVersion;
-    }
+    const std::vector<std::uint64_t> before = arrivals.startRound();
     const std::int64_t version = admin.version();
     admin.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
     const std::int64_t committedAt = admin.campaignsCommittedAfter(version);
-    if (!waitForAll(arrivals, before, 30s)) ++missed;
+    if (!waitForAll(arrivals, 30s)) ++missed;
     std::lock_guard<std::mutex> lock(arrivals.mutex);
     for (int i = 0; i < count; ++i) {
       if (arrivals.lastVersion[i] > before[i]) latencies.push_back(static_cast<double>(arrivals.lastAt[i] - committedAt));
