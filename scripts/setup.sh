@@ -18,7 +18,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev redis-server libsqlite3-dev
-  emscripten
+  emscripten brotli
 )
 # promtool checks the /metrics exposition (it comes with Debian's Prometheus server); the
 # browser tests drive Debian's Chromium; wrk and curl drive the benchmarks.

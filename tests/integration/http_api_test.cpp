@@ -261,6 +261,52 @@ TEST(HttpApi, ServesTheDashboardFromTheWebRootBesideTheApi) {
   EXPECT_TRUE(sawStatic) << routes.dump();
 }
 
+TEST(HttpApi, SendsTheDashboardPrecompressedInTheCodingTheBrowserAccepts) {
+  testing::TempDir web;
+  std::filesystem::create_directories(web.path() + "/assets");
+  const std::string module(4096, 'w');
+  std::ofstream(web.path() + "/assets/livedata-core-3f2a.wasm") << module;
+  std::ofstream(web.path() + "/assets/livedata-core-3f2a.wasm.br") << "brotli bytes";
+  std::ofstream(web.path() + "/assets/livedata-core-3f2a.wasm.gz") << "gzip bytes";
+  ServerProcess server({"--web-root", web.path()});
+  auto client = clientFor(server);
+  client.set_decompress(false);  // the bytes as sent
+  const char* path = "/assets/livedata-core-3f2a.wasm";
+
+  const auto brotli = client.Get(path, {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(brotli);
+  EXPECT_EQ(brotli->status, 200);
+  EXPECT_EQ(brotli->get_header_value("Content-Encoding"), "br");
+  EXPECT_EQ(brotli->get_header_value("Content-Type"), "application/wasm");
+  EXPECT_EQ(brotli->get_header_value("Vary"), "Accept-Encoding");
+  EXPECT_EQ(brotli->body, "brotli bytes");
+
+  const auto gzip = client.Get(path, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gzip->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(gzip->body, "gzip bytes");
+  const auto plain = client.Get(path, {{"Accept-Encoding", "identity"}});
+  EXPECT_FALSE(plain->has_header("Content-Encoding"));
+  EXPECT_EQ(plain->body, module);
+  EXPECT_EQ(plain->get_header_value("Vary"), "Accept-Encoding");
+
+  const std::string etag = brotli->get_header_value("ETag");
+  EXPECT_NE(etag, gzip->get_header_value("ETag"));
+  EXPECT_NE(etag, plain->get_header_value("ETag"));
+  // A connection of its own: httplib 0.11's client waits for a 304's (nonexistent) body
+  // until the connection closes.
+  httplib::Client once("127.0.0.1", server.port());
+  once.set_keep_alive(false);
+  const auto revalidated = once.Get(path, {{"Accept-Encoding", "br"}, {"If-None-Match", etag}});
+  ASSERT_TRUE(revalidated);
+  EXPECT_EQ(revalidated->status, 304);
+  EXPECT_TRUE(revalidated->body.empty());
+  EXPECT_EQ(client.Get(path, {{"Accept-Encoding", "gzip"}, {"If-None-Match", etag}})->status, 200)
+      << "another coding is another representation";
+  const auto head = client.Head(path, {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), "10");
+}
+
 TEST(HttpApi, AWebRootThatIsNotAFolderIsRefusedAtStart) {
   const auto result = testing::runCommand({LIVEDATA_MOCK_SERVER_PATH, "--web-root", "/nonexistent/dist"});
   EXPECT_EQ(result.exitCode, 2);

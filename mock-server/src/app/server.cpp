@@ -107,6 +107,7 @@ ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backe
       changeRoutes_(backend.changeFeed(), options.feed),
       cors_(options.corsOrigins),
       monitoring_(options, backend, log),
+      staticFiles_(options.webRoot.empty() ? nullptr : std::make_unique<StaticFiles>(options.webRoot)),
       http_(std::make_unique<httplib::Server>()) {
   configureServer();
   registerRoutes();
@@ -193,7 +194,8 @@ void ApiServer::configureServer() {
     frameBodilessRequest(req);
     if (options_.requestMetrics) beginMonitoring(req);
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
-    return injectFault(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
+    if (injectFault(req, res)) return HandlerResponse::Handled;
+    return serveStaticFile(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
   installErrorHandlers(*http_, options_.http.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
     currentRequest.exception = caught;
@@ -201,25 +203,39 @@ void ApiServer::configureServer() {
                                   {"what", caught.what}, {"requestId", currentRequest.requestId}});
   });
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
-  if (!options_.webRoot.empty()) serveWebRoot();
   // httplib calls its logger once the response is written: the end of every request.
   if (options_.requestMetrics || options_.logRequests) {
     http_->set_logger([this](const Request& req, const Response& res) { endMonitoring(req, res); });
   }
 }
 
-// The dashboard's files at /, beside the API (same origin: no CORS for the browser). The
-// entry page is revalidated on every load, so a new build is picked up at once; Vite's
-// assets carry a content hash in their names, so they may be kept for a year.
-void ApiServer::serveWebRoot() {
-  http_->set_mount_point("/", options_.webRoot);
-  // instantiateStreaming refuses a module without this type.
-  http_->set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-  http_->set_file_request_handler([](const Request& req, Response& res) {
-    currentRequest.staticFile = true;
-    const bool hashed = req.path.rfind("/assets/", 0) == 0;
-    res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
-  });
+// The dashboard's files at /, beside the API (same origin: no CORS for the browser), in the
+// coding the build precompressed that the client accepts. The entry page is revalidated on
+// every load, so a new build is picked up at once; Vite's assets carry a content hash in
+// their names, so they may be kept for a year. Paths the route table serves never reach the
+// folder (and cost no file lookup).
+bool ApiServer::serveStaticFile(const Request& req, Response& res) {
+  if (!staticFiles_ || (req.method != "GET" && req.method != "HEAD") || routePaths_.count(req.path) > 0) return false;
+  auto file = staticFiles_->find(req.path);
+  if (!file) return false;
+  currentRequest.staticFile = true;
+  const StaticRepresentation& representation = file->representationFor(combinedHeader(req, "Accept-Encoding"));
+  res.set_header("Cache-Control", file->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  res.set_header("Vary", "Accept-Encoding");
+  res.set_header("ETag", representation.etag);
+  if (req.has_header("If-None-Match") && ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), representation.etag)) {
+    res.status = 304;
+    return true;
+  }
+  res.status = 200;
+  if (!representation.coding.empty()) res.set_header("Content-Encoding", representation.coding);
+  // Served from the shared bytes, never copied into the response; a provider of known
+  // length is also never compressed again by httplib.
+  res.set_content_provider(representation.bytes.size(), file->contentType,
+                           [file, &representation](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             return sink.write(representation.bytes.data() + offset, length);
+                           });
+  return true;
 }
 
 void ApiServer::beginMonitoring(const Request& req) {
@@ -282,7 +298,7 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
   if (!result) return sendError(res, result.error());
   const Representation& representation = *result.value();
 
-  const bool gzip = !representation.gzipBody.empty() && acceptsGzip(combinedHeader(req, "Accept-Encoding"));
+  const bool gzip = !representation.gzipBody.empty() && acceptsCoding(combinedHeader(req, "Accept-Encoding"), "gzip");
   const std::string& etag = gzip ? representation.gzipEtag : representation.etag;
   res.set_header("ETag", etag);
   res.set_header("Cache-Control", cacheControl_);

@@ -25,6 +25,7 @@
 #include "app/options.h"
 #include "http/request_id.h"
 #include "http/request_log.h"
+#include "http/static_files.h"
 #include "app/server_monitoring.h"
 
 namespace httplib {
@@ -71,7 +72,7 @@ class ApiServer {
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
-  void serveWebRoot();
+  bool serveStaticFile(const httplib::Request& req, httplib::Response& res);
   // The monitoring middleware: opened in pre-routing, closed once the response is written.
   void beginMonitoring(const httplib::Request& req);
   void endMonitoring(const httplib::Request& req, const httplib::Response& res);
@@ -93,6 +94,7 @@ class ApiServer {
   RequestIds requestIds_;
   CorsPolicy cors_;
   ServerMonitoring monitoring_;  // before http_: outlives the requests that record into it
+  std::unique_ptr<StaticFiles> staticFiles_;  // --web-root; null without one
   std::unique_ptr<httplib::Server> http_;
   ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
 };

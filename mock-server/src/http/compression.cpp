@@ -69,8 +69,9 @@ void discardThreadDeflater() { tDeflater.reset(); }
 
 }  // namespace
 
-bool acceptsGzip(std::string_view acceptEncoding) {
-  std::optional<double> gzipWeight;
+bool acceptsCoding(std::string_view acceptEncoding, std::string_view wanted) {
+  const bool gzip = equalsIgnoreCase(wanted, "gzip");
+  std::optional<double> codingWeight;
   std::optional<double> anyWeight;
   while (!acceptEncoding.empty()) {
     const std::size_t comma = acceptEncoding.find(',');
@@ -80,13 +81,13 @@ bool acceptsGzip(std::string_view acceptEncoding) {
     const std::string_view coding = trim(member.substr(0, semicolon));
     const double weight =
         semicolon == std::string_view::npos ? 1.0 : weightOf(member.substr(semicolon + 1));
-    if (equalsIgnoreCase(coding, "gzip") || equalsIgnoreCase(coding, "x-gzip")) {
-      gzipWeight = weight;
+    if (equalsIgnoreCase(coding, wanted) || (gzip && equalsIgnoreCase(coding, "x-gzip"))) {
+      codingWeight = weight;
     } else if (coding == "*") {
       anyWeight = weight;
     }
   }
-  if (gzipWeight) return *gzipWeight > 0;
+  if (codingWeight) return *codingWeight > 0;
   return anyWeight && *anyWeight > 0;
 }
 

@@ -10,9 +10,9 @@
 
 namespace livedata::server {
 
-// Whether an Accept-Encoding field value (RFC 9110 section 12.5.3) accepts gzip with a
-// non-zero weight, directly ("gzip", "x-gzip") or through "*".
-bool acceptsGzip(std::string_view acceptEncoding);
+// Whether an Accept-Encoding field value (RFC 9110 section 12.5.3) accepts a content coding
+// ("gzip", "br") with a non-zero weight, by name (for gzip also "x-gzip") or through "*".
+bool acceptsCoding(std::string_view acceptEncoding, std::string_view coding);
 
 // The gzip member (RFC 1952) for `data`; nullopt if zlib fails.
 std::optional<std::string> gzipCompress(std::string_view data);
