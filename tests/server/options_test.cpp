@@ -51,6 +51,21 @@ class TempFile {
   std::string path_;
 };
 
+TEST(Options, TheDatabaseIsAFilePathAndWhatIsNotOneIsRefusedNamingTheFlag) {
+  for (const std::string refused : {"postgres://u@h/db", "postgresql://h/db", "sqlite:data.db", "file:data.db",
+                                    ":memory:", "", "/tmp"}) {
+    const std::string error = errorOf(parse({"--db", refused}));
+    EXPECT_EQ(error.rfind("--db: expected the path of a SQLite database file", 0), 0u) << refused << ": " << error;
+  }
+  EXPECT_NE(errorOf(parse({}, {{"LIVEDATA_DB", "postgres://h/db"}})).find("SQLite database file"), std::string::npos)
+      << "from the environment too";
+  for (const std::string accepted : {"data/livedata.db", "/var/lib/livedata/live.db", "./my:file.db", "live.sqlite"}) {
+    const auto parsed = parse({"--db", accepted});
+    ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << accepted << ": " << errorOf(parsed);
+    EXPECT_EQ(std::get<ServerOptions>(parsed).dbPath, accepted);
+  }
+}
+
 TEST(Options, DefaultsNeedNoRedisAndUseTheDataFolder) {
   const auto parsed = parse({});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed));
@@ -74,6 +89,9 @@ TEST(Options, FlagsBeatEnvironmentWhichBeatsTheFile) {
 
 TEST(Options, ErrorsNameTheSourceAndField) {
   EXPECT_EQ(errorOf(parse({"--port", "x"})), "--port: expected an integer from 0 to 65535, got 'x'");
+  EXPECT_EQ(errorOf(parse({"--db", "postgres://livedata@db.internal/livedata"})),
+            "--db: expected the path of a SQLite database file, e.g. data/livedata.db (a URL or URI such as "
+            "'postgres:...' is not a file path; got 'postgres://livedata@db.internal/livedata')");
   EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_REDIS", "localhost"}})),
             "LIVEDATA_REDIS: expected redis://HOST:PORT[/DB], got 'localhost'");
   TempFile file(R"({"sync-interval": "soon"})");

@@ -1,5 +1,6 @@
 #include "app/options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +34,27 @@ Problem checkHttpUrl(const std::string& url) {
 
 Problem checkNotEmpty(const std::string& value) {
   if (value.empty()) return std::string("expected a non-empty value");
+  return std::nullopt;
+}
+
+// --db names a SQLite database file. What a user may type for another store (a URL such as
+// postgres://..., SQLite's ":memory:" or "file:" URIs, a folder) is refused here, where it
+// would otherwise become a folder named "postgres:" holding a new, empty database.
+Problem checkDatabaseFile(const std::string& value) {
+  const std::string accepts = "expected the path of a SQLite database file, e.g. data/livedata.db";
+  if (value.empty()) return accepts;
+  const std::size_t colon = value.find(':');
+  const bool looksLikeScheme =
+      colon != std::string::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(value[0])) &&
+      std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+      });
+  if (looksLikeScheme) {
+    return accepts + " (a URL or URI such as '" + value.substr(0, colon + 1) + "...' is not a file path; got '" + value + "')";
+  }
+  if (value == ":memory:") return accepts + " (an in-memory database would lose everything on exit; got ':memory:')";
+  std::error_code error;
+  if (std::filesystem::is_directory(value, error)) return accepts + " (got the folder '" + value + "')";
   return std::nullopt;
 }
 
@@ -101,7 +123,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       cl::number<ServerOptions>("cache-max-bytes", "N", "bytes of the in-memory response cache",
                                 Cache::kMinMemoryMaxBytes, std::size_t{1} << 40, [](auto& o) -> auto& { return o.cache.memoryMaxBytes; }),
       // Store and sync
-      cl::text<ServerOptions>("db", "PATH", "SQLite database file", [](auto& o) -> auto& { return o.dbPath; }, checkNotEmpty),
+      cl::text<ServerOptions>("db", "PATH", "SQLite database file", [](auto& o) -> auto& { return o.dbPath; }, checkDatabaseFile),
       cl::number<ServerOptions>("sync-interval", "S", "seconds between scheduled syncs; 0 syncs only on demand", 0,
                                 86400 * 7, [](auto& o) -> auto& { return o.sync.scheduleIntervalSeconds; }),
       cl::number<ServerOptions>("sync-page-size", "N", "records per upstream page", 1, kMaxPageSize,
