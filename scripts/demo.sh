@@ -37,7 +37,8 @@ fi
 cat <<MSG
 
 livedata demo
-  dashboard:    http://127.0.0.1:$port/?token=$token   (the token shows sync and monitoring)
+  dashboard:    http://127.0.0.1:$port/#token=$token   (the token shows sync and monitoring; the
+                page keeps it and takes it out of the address bar)
   API:          http://127.0.0.1:$port/api/overview  (campaigns, flows, forms, segments)
   admin token:  $token
   sync status:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/sync/status

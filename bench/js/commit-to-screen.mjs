@@ -60,7 +60,7 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${options.server}/?token=${options.token}`);
+  await page.goto(`${options.server}/#token=${options.token}`);
   await page.locator('[data-testid="section-campaigns"] [data-testid="row"]').first().waitFor({ timeout: 30000 });
   await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.dataset.state === 'live', null, {
     timeout: 30000,

@@ -34,11 +34,12 @@ after(async () => {
   await server?.stop();
 });
 
+// Signed in as the demo's link does: the token in the fragment, which the browser never sends.
 async function openDashboard(query = '') {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error));
-  await page.goto(`${server.url}/?token=${server.token}${query}`);
+  await page.goto(`${server.url}/${query ? `?${query}` : ''}#token=${server.token}`);
   return { page, pageErrors };
 }
 
@@ -65,7 +66,10 @@ const connectionState = (page) => page.getByTestId('connection').getAttribute('d
 
 test('the dashboard loads and every section shows data', async () => {
   const { page, pageErrors } = await openDashboard();
+  const sentTargets = [];
+  page.on('request', (request) => sentTargets.push(request.url()));
   await waitForAllSections(page);
+  assert.ok(!page.url().includes(server.token), `the token left the address bar: ${page.url()}`);
   const overview = await section(page, 'overview').innerText();
   assert.match(overview, /revenue/i);
   assert.match(overview, /\d/);
@@ -76,6 +80,8 @@ test('the dashboard loads and every section shows data', async () => {
   await health.waitFor({ timeout: 20000 });
   assert.match(await health.innerText(), /healthy|degraded|failing/i);
   assert.equal(await section(page, 'monitoring').getByTestId('target-cache_hit_rate').count(), 1);
+  assert.ok(sentTargets.length > 0 && sentTargets.every((url) => !url.includes(server.token)),
+    'no request carries the token in its URL (it travels only as a bearer header)');
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-loaded.png'), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
@@ -132,7 +138,7 @@ test('with the change feed down, the indicator warns once data passes the stale 
   // Nothing confirms the data while the feed cannot connect: it ages, and turns stale.
   await server.faults([{ path: '/api/changes', status: 503, times: -1 }]);
   try {
-    const { page } = await openDashboard('&stale=1500');
+    const { page } = await openDashboard('stale=1500');
     await waitForAllSections(page);
     await page.waitForFunction(
       () => document.querySelector('[data-testid="section-campaigns"] [data-state="stale"]'),
@@ -191,10 +197,10 @@ test('two tabs of the same origin hold one stream between them, and the other ta
       timeout: 20000,
     });
   const first = await context.newPage();
-  await first.goto(`${server.url}/?token=${server.token}`);
+  await first.goto(`${server.url}/#token=${server.token}`);
   await waitLive(first);
   const second = await context.newPage();
-  await second.goto(`${server.url}/?token=${server.token}`);
+  await second.goto(`${server.url}/#token=${server.token}`);
   await waitLive(second);
   await waitForAllSections(second);
   assert.equal(await subscribers(), 1, 'one stream for two tabs');

@@ -319,5 +319,22 @@ TEST(HttpApi, SigtermStopsCleanly) {
   EXPECT_EQ(server.terminate(), 0);
 }
 
+TEST(HttpApi, ASecretInAUrlIsNeverWrittenDown) {
+  ServerProcess server({"--log-requests"});
+  auto client = clientFor(server);
+  ASSERT_TRUE(client.Get("/?token=s3cret-in-url"));
+  ASSERT_TRUE(client.Get("/api/flows?limit=5&access_token=s3cret-in-url"));
+  const auto requests = client.Get("/admin/requests", {{"Authorization", server.bearer()}});
+  ASSERT_TRUE(requests);
+  EXPECT_EQ(requests->body.find("s3cret-in-url"), std::string::npos) << requests->body;
+  EXPECT_NE(requests->body.find("access_token=[redacted]"), std::string::npos) << requests->body;
+  client.stop();  // no kept-alive connection for the server to wait out as it stops
+  server.terminate();
+  std::ifstream log(server.logPath());
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(logged.find(R"("target":"/?token=[redacted]")"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("s3cret-in-url"), std::string::npos) << logged;
+}
+
 }  // namespace
 }  // namespace livedata

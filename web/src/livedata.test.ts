@@ -4,7 +4,7 @@ import { DEFAULT_STALE_THRESHOLD_MS, staleThresholdFromUrl } from './livedata';
 describe('staleThresholdFromUrl', () => {
   it('reads ?stale=<ms>', () => {
     expect(staleThresholdFromUrl('?stale=2000')).toBe(2000);
-    expect(staleThresholdFromUrl('?token=t&stale=150')).toBe(150);
+    expect(staleThresholdFromUrl('?view=x&stale=150')).toBe(150);
   });
 
   it('falls back to five minutes when absent or not a positive whole number', () => {

@@ -9,6 +9,7 @@
 #include "http/compression.h"
 #include "http/http_caching.h"
 #include "http/http_server_support.h"
+#include "http/secret_redaction.h"
 
 namespace livedata::server {
 namespace {
@@ -266,7 +267,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
     }
   }
   if (options_.logRequests) {
-    log_.info("request", {{"method", req.method}, {"target", req.target}, {"status", res.status},
+    log_.info("request", {{"method", req.method}, {"target", redactSecretParameters(req.target)}, {"status", res.status},
                           {"bytes", res.body.size()}, {"remote", req.remote_addr}, {"requestId", context.requestId},
                           {"durationMs", std::chrono::duration<double, std::milli>(elapsed).count()}});
   }
@@ -376,7 +377,7 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
   }
   if (isDataPath(req.path)) {
-    requests_.record({req.method, req.path, rawQueryOf(req), combinedHeader(req, "If-None-Match"),
+    requests_.record({req.method, req.path, redactSecretParameters(rawQueryOf(req)), combinedHeader(req, "If-None-Match"),
                       combinedHeader(req, "Cache-Control"), res.status});
   }
 }

@@ -1,18 +1,55 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AdminTokenSettings } from './AdminTokenSettings';
-import { ADMIN_TOKEN_STORAGE_KEY, AdminTokenProvider, initialAdminToken, useAdminToken } from './adminToken';
+import {
+  ADMIN_TOKEN_STORAGE_KEY,
+  AdminTokenProvider,
+  stripTokenFromAddress,
+  takeInitialAdminToken,
+  tokenFromFragment,
+  useAdminToken,
+} from './adminToken';
 
 function ShowToken() {
   return <output data-testid="token">{useAdminToken().token}</output>;
 }
 
 describe('admin token', () => {
-  it('comes from ?token= first, then from storage', () => {
-    window.localStorage.setItem(ADMIN_TOKEN_STORAGE_KEY, 'stored');
+  it('comes from the fragment of a link, never from the query string', () => {
+    expect(tokenFromFragment('#token=from-link')).toBe('from-link');
+    expect(tokenFromFragment('#view=x&token=%20t%20')).toBe('t');
+    expect(tokenFromFragment('')).toBe('');
+    expect(tokenFromFragment('#other=1')).toBe('');
+  });
 
-    expect(initialAdminToken('?token=from-url')).toBe('from-url');
-    expect(initialAdminToken('?stale=1000')).toBe('stored');
+  it("is taken from the link, stored, and stripped from the address bar at once; others stay", () => {
+    window.localStorage.removeItem(ADMIN_TOKEN_STORAGE_KEY);
+    window.history.replaceState(null, '', '/?stale=1500#token=s3cret&view=x');
+
+    expect(takeInitialAdminToken()).toBe('s3cret');
+    expect(window.location.search).toBe('?stale=1500');
+    expect(window.location.hash).toBe('#view=x');
+    expect(window.location.href).not.toContain('s3cret');
+    expect(window.localStorage.getItem(ADMIN_TOKEN_STORAGE_KEY)).toBe('s3cret');
+
+    window.history.replaceState(null, '', '/');
+    expect(takeInitialAdminToken()).toBe('s3cret');
+  });
+
+  it('does not take a token from the query string, but removes it from the address bar', () => {
+    window.localStorage.removeItem(ADMIN_TOKEN_STORAGE_KEY);
+    window.history.replaceState(null, '', '/?token=sent-already&stale=1500');
+
+    expect(takeInitialAdminToken()).toBe('');
+    expect(window.location.search).toBe('?stale=1500');
+  });
+
+  it('leaves an address without a token untouched', () => {
+    window.history.replaceState(null, '', '/?stale=1#section');
+    const before = window.history.length;
+    stripTokenFromAddress();
+    expect(window.location.href).toMatch(/\/\?stale=1#section$/);
+    expect(window.history.length).toBe(before);
   });
 
   it('is saved to localStorage from the settings field and cleared on sign out', () => {

@@ -19,9 +19,41 @@ function writeStoredToken(token: string): void {
   }
 }
 
-/** `?token=` wins over the stored token so browser tests can start signed in. */
-export function initialAdminToken(search: string = window.location.search): string {
-  return new URLSearchParams(search).get('token')?.trim() || readStoredToken();
+/**
+ * The token a link brings in its fragment (`/#token=...`, as the demo prints it), which the
+ * browser never sends to a server, so it reaches no log and no Referer. The query form
+ * (`?token=`) is not taken: it has already been sent by the time the page reads it.
+ */
+export function tokenFromFragment(hash: string): string {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('token')?.trim() ?? '';
+}
+
+/**
+ * Removes a token from the address bar (fragment or query) without a reload or a history
+ * entry, so it stays out of history, bookmarks and screenshots. Other parameters stay.
+ */
+export function stripTokenFromAddress(location: Location = window.location, history: History = window.history): void {
+  const url = new URL(location.href);
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
+  const hadToken = fragment.has('token') || url.searchParams.has('token');
+  if (!hadToken) return;
+  fragment.delete('token');
+  url.searchParams.delete('token');
+  const rest = fragment.toString();
+  url.hash = rest ? `#${rest}` : '';
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+}
+
+/**
+ * The token to start with: a fragment's (stored for the next visit, and stripped from the
+ * address bar at once), else the stored one.
+ */
+export function takeInitialAdminToken(location: Location = window.location, history: History = window.history): string {
+  const fromLink = tokenFromFragment(location.hash);
+  stripTokenFromAddress(location, history);
+  if (!fromLink) return readStoredToken();
+  writeStoredToken(fromLink);
+  return fromLink;
 }
 
 interface AdminTokenApi {
@@ -32,7 +64,7 @@ interface AdminTokenApi {
 const AdminTokenContext = createContext<AdminTokenApi | null>(null);
 
 export function AdminTokenProvider({ children, initialToken }: { children: ReactNode; initialToken?: string }) {
-  const [token, setTokenState] = useState(() => initialToken ?? initialAdminToken());
+  const [token, setTokenState] = useState(() => initialToken ?? takeInitialAdminToken());
   const setToken = useCallback((next: string) => {
     const trimmed = next.trim();
     writeStoredToken(trimmed);
