@@ -14,5 +14,5 @@ echo "== [node $version] WASM module under node, against $LIVEDATA_MOCK_SERVER"
 (cd "$root/wasm" && "$node" --test test/*.test.js)
 echo "== [node $version] dashboard: components and hooks (Vitest)"
 (cd "$root/web" && "$node" node_modules/vitest/vitest.mjs run)
-echo "== [node $version] dashboard end to end in Debian's Chromium (screenshots in build/browser-artifacts)"
-(cd "$root/tests/browser" && "$node" --test dashboard.test.js)
+echo "== [node $version] dashboard end to end in Debian's Chromium (screenshots in build/browser-artifacts), with axe-core and layout shift"
+(cd "$root/tests/browser" && "$node" --test dashboard.test.js accessibility.test.js)

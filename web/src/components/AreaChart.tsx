@@ -27,6 +27,19 @@ export function niceCeiling(value: number): number {
   return step * magnitude;
 }
 
+/** The chart's frame at its final size, while its points load. */
+export function AreaChartPlaceholder() {
+  return (
+    <div className="chart chart--loading" aria-hidden="true">
+      <div className="chart__frame">
+        <div className="chart__y-axis" />
+        <div className="chart__plot skeleton__block" />
+      </div>
+      <div className="chart__x-axis" />
+    </div>
+  );
+}
+
 export function AreaChart({ points, title, formatValue, formatAxisValue = formatValue }: AreaChartProps) {
   const [hovered, setHovered] = useState<number | null>(null);
   if (points.length === 0) return <p className="chart-empty">No data for this period.</p>;

@@ -19,13 +19,28 @@ interface DataTableProps<Item> {
   rowKey: (item: Item) => string;
   sort: string;
   onSortChange: (sort: string) => void;
+  /**
+   * While the first page loads: this many rows of placeholders, the height the page's rows
+   * will have (every row is one line high), so nothing below moves when they arrive.
+   */
+  loadingRows?: number;
 }
 
-export function DataTable<Item>({ caption, columns, items, rowKey, sort, onSortChange }: DataTableProps<Item>) {
+export function DataTable<Item>({
+  caption,
+  columns,
+  items,
+  rowKey,
+  sort,
+  onSortChange,
+  loadingRows = 0,
+}: DataTableProps<Item>) {
   const order = parseSort(sort);
+  const loading = items.length === 0 && loadingRows > 0;
   return (
-    // The wrapper scrolls sideways on narrow screens instead of squeezing the columns.
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
+    // The wrapper scrolls sideways on narrow screens instead of squeezing the columns. Its
+    // name differs from its section's, so the two regions can be told apart.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={`${caption} table`} aria-busy={loading}>
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -58,6 +73,16 @@ export function DataTable<Item>({ caption, columns, items, rowKey, sort, onSortC
           </tr>
         </thead>
         <tbody>
+          {loading &&
+            Array.from({ length: loadingRows }, (_, index) => (
+              <tr key={index} className="data-table__placeholder" aria-hidden="true">
+                {columns.map((column) => (
+                  <td key={column.field} className={column.numeric ? 'numeric' : undefined}>
+                    <span className="skeleton__line" />
+                  </td>
+                ))}
+              </tr>
+            ))}
           {items.map((item) => (
             <tr key={rowKey(item)} data-testid="row">
               {columns.map((column) => (

@@ -9,11 +9,14 @@ export function Header() {
   return (
     <header className="app-header">
       <div className="app-header__inner">
-        <a className="brand" href="#overview">
-          <span className="brand__mark" aria-hidden="true" />
-          <span className="brand__name">livedata</span>
-          <span className="brand__tagline">Email analytics</span>
-        </a>
+        {/* The page's one level-one heading: the product and what it shows. */}
+        <h1 className="brand__heading">
+          <a className="brand" href="#overview">
+            <span className="brand__mark" aria-hidden="true" />
+            <span className="brand__name">livedata</span>
+            <span className="brand__tagline">Email analytics</span>
+          </a>
+        </h1>
         <div className="app-header__actions">
           <ConnectionIndicator />
           {token && <SyncStatusControl token={token} />}

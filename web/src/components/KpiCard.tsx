@@ -9,7 +9,8 @@ export function KpiCard({ label, value, exact }: KpiCardProps) {
   return (
     <div className="kpi" data-testid="kpi" title={exact}>
       <dt className="kpi__label">{label}</dt>
-      <dd className="kpi__value">{value}</dd>
+      {/* An empty value (still loading) keeps the line's height. */}
+      <dd className="kpi__value">{value || <span className="skeleton__line kpi__placeholder" />}</dd>
     </div>
   );
 }

@@ -3,23 +3,26 @@ import { formatInteger } from '../format/format';
 interface PagerProps {
   offset: number;
   limit: number;
-  total: number;
+  /** undefined while the first page loads: the pager holds its place, disabled. */
+  total: number | undefined;
   noun: string;
   onOffsetChange: (offset: number) => void;
 }
 
 export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps) {
   if (total === 0) return null;
-  const last = Math.min(offset + limit, total);
+  const last = total === undefined ? 0 : Math.min(offset + limit, total);
   return (
     <nav className="pager" aria-label={`${noun} pages`}>
       <span className="pager__range" data-testid="pager-range">
-        {formatInteger(offset + 1)}–{formatInteger(last)} of {formatInteger(total)} {noun}
+        {total === undefined
+          ? `Loading ${noun}…`
+          : `${formatInteger(offset + 1)}–${formatInteger(last)} of ${formatInteger(total)} ${noun}`}
       </span>
       <button
         type="button"
         className="button button--ghost"
-        disabled={offset === 0}
+        disabled={total === undefined || offset === 0}
         onClick={() => onOffsetChange(Math.max(0, offset - limit))}
       >
         Previous
@@ -27,7 +30,7 @@ export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps
       <button
         type="button"
         className="button button--ghost"
-        disabled={last >= total}
+        disabled={total === undefined || last >= total}
         onClick={() => onOffsetChange(offset + limit)}
       >
         Next

@@ -7,7 +7,7 @@ import { ListSection } from './ListSection';
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent'] as const;
 
 const columns: Column<Campaign>[] = [
-  { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name">{c.name}</span> },
+  { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name" title={c.name}>{c.name}</span> },
   { field: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} /> },
   { field: 'sendTime', label: 'Send time (UTC)', startDescending: true, render: (c) => formatDateTime(c.sendTime) },
   { field: 'recipients', label: 'Recipients', numeric: true, render: (c) => formatInteger(c.recipients) },

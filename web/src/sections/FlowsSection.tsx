@@ -7,7 +7,7 @@ import { ListSection } from './ListSection';
 const FLOW_STATUSES = ['live', 'draft', 'manual'] as const;
 
 const columns: Column<Flow>[] = [
-  { field: 'name', label: 'Flow', render: (f) => <span className="cell-name">{f.name}</span> },
+  { field: 'name', label: 'Flow', render: (f) => <span className="cell-name" title={f.name}>{f.name}</span> },
   { field: 'status', label: 'Status', render: (f) => <StatusBadge status={f.status} /> },
   { field: 'trigger', label: 'Trigger', render: (f) => humanize(f.trigger) },
   { field: 'recipients', label: 'Recipients', numeric: true, render: (f) => formatInteger(f.recipients) },

@@ -7,7 +7,7 @@ import { ListSection } from './ListSection';
 const FORM_STATUSES = ['live', 'draft'] as const;
 
 const columns: Column<Form>[] = [
-  { field: 'name', label: 'Form', render: (f) => <span className="cell-name">{f.name}</span> },
+  { field: 'name', label: 'Form', render: (f) => <span className="cell-name" title={f.name}>{f.name}</span> },
   { field: 'status', label: 'Status', render: (f) => <StatusBadge status={f.status} /> },
   { field: 'views', label: 'Views', numeric: true, render: (f) => formatInteger(f.views) },
   { field: 'submissions', label: 'Submissions', numeric: true, render: (f) => formatInteger(f.submissions) },

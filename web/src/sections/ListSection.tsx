@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { EndpointName } from '@livedata/wasm';
 import type { ListPage } from '../api/types';
 import { DataTable, type Column } from '../components/DataTable';
-import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
+import { EmptyState } from '../components/EmptyState';
 import { Pager } from '../components/Pager';
 import { SectionCard } from '../components/SectionCard';
 import { StatusFilter } from '../components/StatusFilter';
@@ -47,9 +47,20 @@ export function ListSection<Item extends { id: string }>({
     setOffset(0);
   };
 
+  const table = (items: Item[]) => (
+    <DataTable
+      caption={title}
+      columns={columns}
+      items={items}
+      rowKey={(item) => item.id}
+      sort={sort}
+      onSortChange={changeSort}
+      loadingRows={pageSize}
+    />
+  );
   let body;
   if (page === undefined) {
-    body = <LoadingPlaceholder />;
+    body = table([]);
   } else if (result.fallback && result.error) {
     body = (
       <EmptyState
@@ -65,16 +76,7 @@ export function ListSection<Item extends { id: string }>({
   } else if (page.items.length === 0) {
     body = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
   } else {
-    body = (
-      <DataTable
-        caption={title}
-        columns={columns}
-        items={page.items}
-        rowKey={(item) => item.id}
-        sort={sort}
-        onSortChange={changeSort}
-      />
-    );
+    body = table(page.items);
   }
 
   return (
@@ -85,9 +87,14 @@ export function ListSection<Item extends { id: string }>({
       freshness={result}
       actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
       footer={
-        page && (
-          <Pager offset={page.offset} limit={page.limit} total={page.total} noun={noun} onOffsetChange={setOffset} />
-        )
+        // Held in place while the first page loads, so the card keeps its final height.
+        <Pager
+          offset={page?.offset ?? 0}
+          limit={page?.limit ?? pageSize}
+          total={page?.total}
+          noun={noun}
+          onOffsetChange={setOffset}
+        />
       }
     >
       {body}

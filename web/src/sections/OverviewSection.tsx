@@ -1,6 +1,6 @@
 import type { Overview } from '../api/types';
-import { AreaChart } from '../components/AreaChart';
-import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
+import { AreaChart, AreaChartPlaceholder } from '../components/AreaChart';
+import { EmptyState } from '../components/EmptyState';
 import { KpiCard } from '../components/KpiCard';
 import { SectionCard } from '../components/SectionCard';
 import {
@@ -12,6 +12,23 @@ import {
   formatPercent,
 } from '../format/format';
 import { useLiveData } from '../hooks/useLiveData';
+
+const KPI_LABELS = ['Sends', 'Opens', 'Clicks', 'Revenue', 'Open rate', 'Click rate'];
+
+/** The overview's final layout with placeholders for its figures, while they load. */
+function OverviewPlaceholder() {
+  return (
+    <>
+      <dl className="kpi-grid" aria-hidden="true">
+        {KPI_LABELS.map((label) => (
+          <KpiCard key={label} label={label} value="" />
+        ))}
+      </dl>
+      <h3 className="subheading">Revenue per day</h3>
+      <AreaChartPlaceholder />
+    </>
+  );
+}
 
 function OverviewBody({ overview }: { overview: Overview }) {
   const { totals, series } = overview;
@@ -43,13 +60,14 @@ export function OverviewSection() {
   const range = from && to ? `${formatDay(from)} – ${formatDay(to)}` : undefined;
 
   let body;
-  if (overview === undefined) body = <LoadingPlaceholder rows={3} />;
+  if (overview === undefined) body = <OverviewPlaceholder />;
   else if (result.fallback && result.error)
     body = <EmptyState>The overview could not load. {result.error.message}</EmptyState>;
   else body = <OverviewBody overview={overview} />;
 
   return (
-    <SectionCard id="overview" title="Overview" subtitle={range} freshness={result} wide>
+    // The subtitle line is held (empty) until the range is known, so the card does not grow.
+    <SectionCard id="overview" title="Overview" subtitle={range ?? '\u00a0'} freshness={result} wide>
       {body}
     </SectionCard>
   );

@@ -7,7 +7,7 @@ import { ListSection } from './ListSection';
 const SEGMENT_STATUSES = ['active', 'archived'] as const;
 
 const columns: Column<Segment>[] = [
-  { field: 'name', label: 'Segment', render: (s) => <span className="cell-name">{s.name}</span> },
+  { field: 'name', label: 'Segment', render: (s) => <span className="cell-name" title={s.name}>{s.name}</span> },
   { field: 'status', label: 'Status', render: (s) => <StatusBadge status={s.status} /> },
   { field: 'members', label: 'Members', numeric: true, render: (s) => formatInteger(s.members) },
   {

@@ -1,0 +1,260 @@
+// What every user meets first, judged by tools no one here wrote: axe-core (WCAG 2.1 A and
+// AA, plus its best practices) finds no violation in any state the dashboard reaches, the
+// layout does not shift while it loads (cumulative layout shift as Chromium reports it,
+// under 0.1, "good" by the Web Vitals definition), and every control works from the keyboard
+// with a visible focus. Debian's Chromium, driven by playwright-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { ROOT, startServer } from '../support/mock_server.mjs';
+
+const WEB_ROOT = process.env.LIVEDATA_WEB_ROOT ?? join(ROOT, 'web', 'dist');
+const CHROMIUM = process.env.LIVEDATA_CHROMIUM ?? '/usr/bin/chromium';
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const DATA_SECTIONS = ['campaigns', 'flows', 'forms', 'segments'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+const CLS_LIMIT = 0.1;
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(WEB_ROOT, 'index.html')), `build the dashboard first (${WEB_ROOT} has no index.html)`);
+  server = await startServer(['--web-root', WEB_ROOT]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Cumulative layout shift as the Web Vitals define it: shifts not caused by recent input,
+// grouped in session windows (gaps under 1 s, at most 5 s long); the largest window counts.
+// Installed before the page's own scripts, so it sees every shift from the first paint.
+function observeLayoutShift() {
+  window.__layoutShifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) {
+        window.__layoutShifts.push({
+          value: entry.value,
+          startTime: entry.startTime,
+          sources: (entry.sources ?? []).map((source) => source.node?.outerHTML?.slice(0, 120) ?? '(gone)'),
+        });
+      }
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+}
+
+async function cumulativeLayoutShift(page) {
+  const shifts = await page.evaluate(() => window.__layoutShifts);
+  let worst = 0;
+  let current = 0;
+  let windowStart = -Infinity;
+  let last = -Infinity;
+  for (const shift of shifts) {
+    if (shift.startTime - last > 1000 || shift.startTime - windowStart > 5000) {
+      current = 0;
+      windowStart = shift.startTime;
+    }
+    current += shift.value;
+    last = shift.startTime;
+    worst = Math.max(worst, current);
+  }
+  return { cls: worst, shifts };
+}
+
+async function openDashboard({ query = '', width = 1280, height = 900, signedIn = true } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  await page.addInitScript(observeLayoutShift);
+  await page.goto(`${server.url}/${query ? `?${query}` : ''}${signedIn ? `#token=${server.token}` : ''}`);
+  return page;
+}
+
+async function waitForAllSections(page) {
+  for (const name of DATA_SECTIONS) {
+    await page.getByTestId(`section-${name}`).getByTestId('row').first().waitFor({ timeout: 20000 });
+  }
+  await page.getByTestId('section-overview').locator('svg').first().waitFor({ timeout: 20000 });
+}
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE_SOURCE });
+  const results = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')}: ${node.failureSummary}`),
+  }));
+}
+
+function assertNoViolations(violations, state) {
+  if (violations.length > 0) assert.fail(`axe-core violations (${state}):\n${JSON.stringify(violations, null, 2)}`);
+}
+
+test('the loaded dashboard has no accessibility violations and does not shift as it loads', async () => {
+  const page = await openDashboard();
+  await waitForAllSections(page);
+  await page.waitForTimeout(500); // late shifts (fonts, the last section) count too
+  const { cls, shifts } = await cumulativeLayoutShift(page);
+  assert.ok(cls < CLS_LIMIT, `cumulative layout shift ${cls.toFixed(3)} >= ${CLS_LIMIT}: ${JSON.stringify(shifts, null, 2)}`);
+  console.log(`# layout shift from first paint to all sections loaded: ${cls.toFixed(4)}`);
+  assertNoViolations(await axeViolations(page), 'loaded');
+  await page.close();
+});
+
+test('a phone-width dashboard has no accessibility violations and does not shift as it loads', async () => {
+  const page = await openDashboard({ width: 390, height: 844 });
+  await waitForAllSections(page);
+  await page.waitForTimeout(500);
+  const { cls, shifts } = await cumulativeLayoutShift(page);
+  assert.ok(cls < CLS_LIMIT, `cumulative layout shift ${cls.toFixed(3)} >= ${CLS_LIMIT}: ${JSON.stringify(shifts, null, 2)}`);
+  assertNoViolations(await axeViolations(page), 'phone width');
+  await page.close();
+});
+
+test('the dashboard signed out has no accessibility violations', async () => {
+  const page = await openDashboard({ signedIn: false });
+  await waitForAllSections(page);
+  assertNoViolations(await axeViolations(page), 'signed out');
+  await page.close();
+});
+
+test('the error state has no accessibility violations', async () => {
+  const page = await openDashboard();
+  await waitForAllSections(page);
+  await server.faults([{ path: '/api/campaigns', status: 503, times: -1 }]);
+  try {
+    await page.getByTestId('refresh-button').click();
+    await page.getByTestId('toast').first().waitFor({ timeout: 30000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="section-campaigns"] [data-state="error"]'),
+      null,
+      { timeout: 30000 },
+    );
+    assertNoViolations(await axeViolations(page), 'error');
+  } finally {
+    await server.clearFaults();
+  }
+  await page.close();
+});
+
+test('the stale state has no accessibility violations', async () => {
+  await server.faults([{ path: '/api/changes', status: 503, times: -1 }]);
+  try {
+    const page = await openDashboard({ query: 'stale=1500' });
+    await waitForAllSections(page);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="section-campaigns"] [data-state="stale"]'),
+      null,
+      { timeout: 15000 },
+    );
+    assertNoViolations(await axeViolations(page), 'stale');
+    await page.close();
+  } finally {
+    await server.clearFaults();
+  }
+});
+
+// The element with focus and whether the focus is drawn (an outline or a ring of box-shadow).
+async function focused(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return null;
+    const style = getComputedStyle(element);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    return {
+      testId: element.getAttribute('data-testid'),
+      tag: element.tagName,
+      name: element.getAttribute('aria-label') ?? element.textContent?.trim().slice(0, 40),
+      visible: Boolean(outline || ring),
+    };
+  });
+}
+
+test('every control is reached with Tab, shows its focus, and works from the keyboard', async () => {
+  const page = await openDashboard();
+  await waitForAllSections(page);
+  const seen = [];
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (!now) continue;
+    assert.ok(now.visible, `no visible focus on ${JSON.stringify(now)}`);
+    seen.push(now);
+  }
+  const reached = new Set(seen.map((entry) => entry.testId).filter(Boolean));
+  for (const control of ['refresh-button', 'status-filter', 'sort-', 'settings-toggle']) {
+    assert.ok([...reached].some((id) => id.startsWith(control)), `${control} is not reached with Tab: ${[...reached]}`);
+  }
+  assert.ok(seen.some((entry) => entry.tag === 'BUTTON' && entry.name === 'Next'), 'the pager is reached with Tab');
+
+  // Sort from the keyboard: Enter on a sortable header changes the order it announces.
+  const header = page.getByTestId('section-campaigns').locator('[data-testid^="sort-"]').first();
+  await header.focus();
+  const sortBefore = await header.locator('xpath=ancestor-or-self::th').getAttribute('aria-sort');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    ([before]) => {
+      const th = document.querySelector('[data-testid="section-campaigns"] [data-testid^="sort-"]')?.closest('th');
+      return th && th.getAttribute('aria-sort') !== before;
+    },
+    [sortBefore],
+    { timeout: 5000 },
+  );
+
+  // The pager from the keyboard: Enter on Next moves to the next page.
+  const campaigns = page.getByTestId('section-campaigns');
+  const firstRow = await campaigns.getByTestId('row').first().innerText();
+  await campaigns.getByRole('button', { name: 'Next' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    (before) => document.querySelector('[data-testid="section-campaigns"] [data-testid="row"]')?.innerText !== before,
+    firstRow,
+    { timeout: 10000 },
+  );
+
+  // The status filter from the keyboard.
+  const filter = campaigns.getByTestId('status-filter');
+  await filter.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="section-campaigns"] [data-testid="status-filter"]')?.value !== '',
+    null,
+    { timeout: 5000 },
+  );
+  await page.close();
+});
+
+test('a toast is dismissed from the keyboard', async () => {
+  const page = await openDashboard();
+  await waitForAllSections(page);
+  await server.faults([{ path: '/api/flows', status: 503, times: -1 }]);
+  try {
+    await page.getByTestId('refresh-button').focus();
+    await page.keyboard.press('Enter');
+    const toast = page.getByTestId('toast').first();
+    await toast.waitFor({ timeout: 30000 });
+    await toast.getByRole('button').first().focus();
+    assert.ok((await focused(page)).visible, 'the dismiss button shows its focus');
+    await page.keyboard.press('Enter');
+    await toast.waitFor({ state: 'detached', timeout: 5000 });
+  } finally {
+    await server.clearFaults();
+  }
+  await page.close();
+});
