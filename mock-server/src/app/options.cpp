@@ -79,10 +79,10 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       // HTTP
       cl::text<ServerOptions>("host", "ADDRESS", "address to bind", [](auto& o) -> auto& { return o.host; }, checkNotEmpty),
       cl::number<ServerOptions>("port", "N", "TCP port; 0 picks a free one", 0, 65535, [](auto& o) -> auto& { return o.port; }),
-      cl::number<ServerOptions>("threads", "N", "worker threads kept ready, one per open connection", 1, 1024,
+      cl::number<ServerOptions>("threads", "N", "worker threads kept ready, each serving one request at a time (idle connections wait in the event loop)", 1, 1024,
                                 [](auto& o) -> auto& { return o.http.threads; }),
       cl::number<ServerOptions>("max-threads", "N",
-                                "most connections served at once: threads start as connections come (at least "
+                                "most requests served at once: threads start as requests come (at least "
                                 "--threads); event streams are bounded by --max-subscribers instead",
                                 1, 65536, [](auto& o) -> auto& { return o.http.maxThreads; }),
       cl::number<ServerOptions>("max-body-bytes", "N", "larger request bodies get 413", std::size_t{1},

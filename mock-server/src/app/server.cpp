@@ -109,7 +109,8 @@ ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backe
       cors_(options.corsOrigins),
       monitoring_(options, backend, log),
       staticFiles_(options.webRoot.empty() ? nullptr : std::make_unique<StaticFiles>(options.webRoot)),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<RoutedServer>()),
+      server_(*http_, options.http) {
   configureServer();
   registerRoutes();
 }
@@ -189,7 +190,6 @@ void ApiServer::registerRoutes() {
 }
 
 void ApiServer::configureServer() {
-  applyServerTuning(*http_, options_.http);
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
     frameBodilessRequest(req);
@@ -277,15 +277,15 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   context.staticFile = false;
 }
 
-int ApiServer::bind() { return lifecycle_.bind(options_.host, options_.port); }
+int ApiServer::bind() { return server_.bind(options_.host, options_.port); }
 
-bool ApiServer::listen() { return lifecycle_.listen(); }
+bool ApiServer::listen() { return server_.listen(); }
 
 void ApiServer::stop() {
   faults_.shutdown();  // ends injected delays, so requests in flight can finish
   // The listening socket closes first: a connection whose response ends after that leaves
   // at once, where one that ends before waits out httplib's keep-alive timeout (5 s).
-  lifecycle_.stop();
+  server_.stop();
   backend_.changeFeed().stop();  // ends held streams and long-polls, which the pool waits for
   monitoring_.stop();
 }

@@ -21,6 +21,7 @@
 #include "app/change_routes.h"
 #include "app/log.h"
 #include "http/fault_injector.h"
+#include "http/event_server.h"
 #include "http/http_server_support.h"
 #include "app/options.h"
 #include "http/request_id.h"
@@ -95,8 +96,8 @@ class ApiServer {
   CorsPolicy cors_;
   ServerMonitoring monitoring_;  // before http_: outlives the requests that record into it
   std::unique_ptr<StaticFiles> staticFiles_;  // --web-root; null without one
-  std::unique_ptr<httplib::Server> http_;
-  ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
+  std::unique_ptr<RoutedServer> http_;
+  EventServer server_;  // after http_: destroyed before it
 };
 
 }  // namespace livedata::server

@@ -1,13 +1,10 @@
-// What every httplib server of mock-server needs (the API server and the upstream): JSON
-// answers in the one error shape, error and exception handlers that use it, and a
-// bind/listen/stop lifecycle that survives httplib 0.11's races.
+// What every httplib server of mock-server needs (the API server and the upstream): its
+// tuning, JSON answers in the one error shape, and error and exception handlers that use it.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <ctime>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -28,22 +25,16 @@ void applyTimeout(int ms, SetTimeout&& set) {
   set(static_cast<time_t>(ms / 1000), static_cast<time_t>((ms % 1000) * 1000));
 }
 
-// The httplib settings every server of mock-server takes (the API server and the upstream).
+// How every server of mock-server serves connections (the API server and the upstream;
+// http/event_server.h).
 struct ServerTuning {
-  int threads = 8;            // worker threads kept ready; each serves one connection at a time
-  int maxThreads = 1024;      // connections served at once (threads start as they come); >= threads
+  int threads = 8;            // worker threads kept ready; each serves one request at a time
+  int maxThreads = 1024;      // requests served at once (threads start as they come); >= threads
   int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per read
   int writeTimeoutMs = 5000;  // and this per write
   std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
-  std::optional<int> keepAliveTimeoutSeconds;  // nullopt: httplib's own (5 s)
+  std::optional<int> keepAliveTimeoutSeconds;  // an idle connection is closed after it; nullopt: 5 s
 };
-
-// Applies `tuning`, with what httplib 0.11's defaults get wrong for us: a thread pool that
-// grows with the open connections, so that idle kept-alive ones never make a new client wait
-// (the pool compiled into Debian's library is fixed; this is the run-time override), from
-// which held connections can step out (http/connection_pool.h), TCP_NODELAY (without it every keep-alive response waits ~40 ms for a delayed
-// ACK, Nagle), and keep-alive connections not closed after 5 requests.
-void applyServerTuning(httplib::Server& http, const ServerTuning& tuning);
 
 // RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has a body of
 // length zero. httplib 0.11 instead reads a POST, PUT or PATCH without them until the peer
@@ -72,35 +63,5 @@ struct CaughtException {
 // handler becomes a 500 with the handler's headers dropped, reported to `onException`.
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
                           std::function<void(const httplib::Request&, const CaughtException&)> onException);
-
-// bind(), then listen() on one thread; stop() from any thread at any time, once or more:
-// before listen() it makes listen() return at once (closing the bound socket), during it
-// it makes it return once requests in flight are done.
-class ServerLifecycle {
- public:
-  explicit ServerLifecycle(httplib::Server& http) : http_(http) {}
-  // Stops; a socket bound but never listened on is closed too (httplib closes it only by
-  // stopping a running listen, and clients would queue on it unanswered).
-  ~ServerLifecycle();
-  ServerLifecycle(const ServerLifecycle&) = delete;
-  ServerLifecycle& operator=(const ServerLifecycle&) = delete;
-
-  // `port` 0 picks a free one. Returns the bound port, or -1.
-  int bind(const std::string& host, int port);
-  // Serves until stop(). Returns false if it was not bound or serving failed.
-  bool listen();
-  void stop();
-
- private:
-  void stopListening();  // REQUIRES: listenEntered_
-
-  httplib::Server& http_;
-  std::atomic<bool> bound_{false};
-  std::atomic<bool> stopRequested_{false};
-  std::atomic<bool> listenEntered_{false};
-  std::atomic<bool> listenReturned_{false};
-  std::mutex stopMutex_;
-  bool httpStopped_ = false;  // GUARDED_BY(stopMutex_): httplib 0.11 asserts on a second stop()
-};
 
 }  // namespace livedata::server

@@ -60,7 +60,8 @@ UpstreamServer::UpstreamServer(UpstreamAccount& account, UpstreamServerOptions o
       options_(std::move(options)),
       faults_(options_.faults),
       bucket_(options_.rateLimitPerSecond, options_.rateLimitBurst),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<RoutedServer>()),
+      server_(*http_, tuningOf(options_)) {
   configureServer();
   registerRoutes();
 }
@@ -81,16 +82,17 @@ void UpstreamServer::registerRoutes() {
   http_->Get("/admin/stats", admin(&UpstreamServer::getStats));
 }
 
-void UpstreamServer::configureServer() {
-  // Long keep-alive: a sync walks many pages on one connection.
+ServerTuning UpstreamServer::tuningOf(const UpstreamServerOptions& options) {
   ServerTuning tuning;
-  tuning.threads = options_.threads;
-  tuning.readTimeoutMs = options_.readTimeoutMs;
-  tuning.writeTimeoutMs = options_.writeTimeoutMs;
-  tuning.maxBodyBytes = options_.maxBodyBytes;
-  tuning.keepAliveTimeoutSeconds = options_.keepAliveTimeoutSeconds;
-  applyServerTuning(*http_, tuning);
+  tuning.threads = options.threads;
+  tuning.readTimeoutMs = options.readTimeoutMs;
+  tuning.writeTimeoutMs = options.writeTimeoutMs;
+  tuning.maxBodyBytes = options.maxBodyBytes;
+  tuning.keepAliveTimeoutSeconds = options.keepAliveTimeoutSeconds;
+  return tuning;
+}
 
+void UpstreamServer::configureServer() {
   installErrorHandlers(*http_, options_.maxBodyBytes, [](const Request& req, const CaughtException& caught) {
     std::fprintf(stderr, "upstream: %s %s failed: %s: %s\n", req.method.c_str(), req.path.c_str(),
                  caught.type.c_str(), caught.what.c_str());
@@ -98,12 +100,12 @@ void UpstreamServer::configureServer() {
 }
 
 int UpstreamServer::bind() {
-  const int port = lifecycle_.bind(options_.host, options_.port);
+  const int port = server_.bind(options_.host, options_.port);
   if (port > 0) port_ = port;
   return port;
 }
 
-bool UpstreamServer::listen() { return lifecycle_.listen(); }
+bool UpstreamServer::listen() { return server_.listen(); }
 
 bool UpstreamServer::start() {
   if (bind() < 0) return false;
@@ -117,7 +119,7 @@ void UpstreamServer::stop() {
     stopRequested_ = true;
   }
   stopWake_.notify_all();  // held requests end first, so the listen can finish
-  lifecycle_.stop();
+  server_.stop();
   if (listener_.joinable() && listener_.get_id() != std::this_thread::get_id()) listener_.join();
 }
 

@@ -29,6 +29,7 @@
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/token_bucket.h"
 #include "simulated_upstream/upstream_faults.h"
+#include "http/event_server.h"
 #include "http/http_server_support.h"
 
 namespace httplib {
@@ -103,6 +104,8 @@ class UpstreamServer {
   UpstreamServer(UpstreamAccount& account, UpstreamServerOptions options);
   void configureServer();
   void registerRoutes();
+  // Long keep-alive: a sync walks many pages on one connection.
+  static ServerTuning tuningOf(const UpstreamServerOptions& options);
 
   // An admin route's answer: a status and a JSON body.
   struct JsonReply {
@@ -125,8 +128,8 @@ class UpstreamServer {
   const UpstreamServerOptions options_;
   FaultPlan faults_;
   TokenBucket bucket_;
-  std::unique_ptr<httplib::Server> http_;
-  ServerLifecycle lifecycle_{*http_};  // after http_: destroyed before it
+  std::unique_ptr<RoutedServer> http_;
+  EventServer server_;  // after http_: destroyed before it
   std::thread listener_;  // start()'s
   std::atomic<int> port_{0};
 

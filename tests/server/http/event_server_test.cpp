@@ -1,0 +1,224 @@
+// The event loop that serves httplib's routes: idle kept-alive connections wait in the loop,
+// not on worker threads; they are closed after the keep-alive timeout; pipelined requests
+// are all answered; a handler can take its connection out of the server; stop refuses new
+// clients and lets requests in flight finish. Real sockets over loopback.
+#include "http/event_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace livedata::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// A plain client socket: what it sends and reads is exactly what a test says.
+class RawClient {
+ public:
+  explicit RawClient(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~RawClient() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+  // Reads until `count` responses ending in `marker` arrived, the peer closed, or `limit`.
+  std::string readUntil(const std::string& marker, int count = 1, std::chrono::milliseconds limit = 3s) {
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (occurrences(got, marker) < count && std::chrono::steady_clock::now() < deadline) {
+      pollfd entry{fd_, POLLIN, 0};
+      if (::poll(&entry, 1, 50) <= 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      got.append(buffer, static_cast<std::size_t>(n));
+    }
+    return got;
+  }
+  // Whether the server closed the connection within `limit`.
+  bool closedWithin(std::chrono::milliseconds limit) {
+    pollfd entry{fd_, POLLIN, 0};
+    if (::poll(&entry, 1, static_cast<int>(limit.count())) <= 0) return false;
+    char byte;
+    return ::recv(fd_, &byte, 1, MSG_PEEK) == 0;
+  }
+
+ private:
+  static int occurrences(const std::string& text, const std::string& marker) {
+    int n = 0;
+    for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) ++n;
+    return n;
+  }
+  int fd_;
+  bool connected_ = false;
+};
+
+std::string get(const std::string& path) { return "GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n"; }
+
+class EventServerTest : public ::testing::Test {
+ protected:
+  void start(ServerTuning tuning = {}) {
+    server_ = std::make_unique<EventServer>(http_, tuning);
+    port_ = server_->bind("127.0.0.1", 0);
+    ASSERT_GT(port_, 0);
+    listening_ = std::async(std::launch::async, [this] { return server_->listen(); });
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->stop();
+      EXPECT_EQ(listening_.wait_for(10s), std::future_status::ready);
+    }
+  }
+  RoutedServer http_;
+  std::unique_ptr<EventServer> server_;
+  int port_ = 0;
+  std::future<bool> listening_;
+};
+
+TEST_F(EventServerTest, IdleKeptAliveConnectionsWaitInTheLoopNotOnWorkers) {
+  std::atomic<int> served{0};
+  http_.Get("/ping", [&](const httplib::Request&, httplib::Response& res) {
+    ++served;
+    res.set_content("pong", "text/plain");
+  });
+  ServerTuning tuning;
+  tuning.threads = 2;
+  tuning.maxThreads = 2;  // a thread per idle connection would leave none for a new client
+  start(tuning);
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.push_back(std::make_unique<RawClient>(port_));
+    idle.back()->send(get("/ping"));
+    ASSERT_NE(idle.back()->readUntil("pong").find("HTTP/1.1 200"), std::string::npos) << i;
+  }
+  ASSERT_TRUE(eventually([&] { return server_->idleConnections() == 20; })) << server_->idleConnections();
+  RawClient fresh(port_);
+  const auto start = std::chrono::steady_clock::now();
+  fresh.send(get("/ping"));
+  EXPECT_NE(fresh.readUntil("pong").find("pong"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s) << "a new client waited for a worker";
+  for (auto& client : idle) {  // each kept-alive connection still serves
+    client->send(get("/ping"));
+    EXPECT_NE(client->readUntil("pong").find("pong"), std::string::npos);
+  }
+  EXPECT_EQ(served.load(), 41);
+}
+
+TEST_F(EventServerTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
+  http_.Get("/ping", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+  ServerTuning tuning;
+  tuning.keepAliveTimeoutSeconds = 1;
+  start(tuning);
+  RawClient client(port_);
+  client.send(get("/ping"));
+  const std::string answer = client.readUntil("pong");
+  EXPECT_NE(answer.find("Keep-Alive: timeout=1"), std::string::npos) << "the header says what the loop does";
+  EXPECT_FALSE(client.closedWithin(500ms));
+  EXPECT_TRUE(client.closedWithin(3s));
+  EXPECT_TRUE(eventually([&] { return server_->openConnections() == 0; }));
+}
+
+TEST_F(EventServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  http_.Get(R"(/echo/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("n=" + req.matches[1].str() + ";", "text/plain");
+  });
+  start();
+  RawClient client(port_);
+  client.send(get("/echo/1") + get("/echo/2") + get("/echo/3"));
+  const std::string answers = client.readUntil(";", 3);
+  const auto first = answers.find("n=1;");
+  const auto second = answers.find("n=2;");
+  const auto third = answers.find("n=3;");
+  ASSERT_NE(third, std::string::npos) << answers;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+TEST_F(EventServerTest, AHandlerCanTakeItsConnectionOutOfTheServer) {
+  std::promise<int> taken;
+  http_.Get("/take", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", [&](std::size_t, httplib::DataSink& sink) {
+      sink.write("head", 4);
+      taken.set_value(EventServer::takeCurrentConnection());
+      EXPECT_EQ(EventServer::takeCurrentConnection(), -1) << "taken once";
+      return false;
+    });
+  });
+  start();
+  EXPECT_EQ(EventServer::takeCurrentConnection(), -1) << "not a thread serving a request";
+  RawClient client(port_);
+  client.send(get("/take"));
+  EXPECT_NE(client.readUntil("head").find("Transfer-Encoding: chunked"), std::string::npos);
+  const int socket = taken.get_future().get();
+  ASSERT_GE(socket, 0);
+  ASSERT_TRUE(eventually([&] { return server_->openConnections() == 0; })) << "the server let it go";
+  EXPECT_FALSE(client.closedWithin(300ms)) << "and did not close it";
+  const std::string more = "5\r\nlater\r\n0\r\n\r\n";
+  ASSERT_EQ(::send(socket, more.data(), more.size(), MSG_NOSIGNAL), static_cast<ssize_t>(more.size()));
+  EXPECT_NE(client.readUntil("0\r\n\r\n").find("later"), std::string::npos) << "the taker writes to it";
+  ::close(socket);
+  EXPECT_TRUE(client.closedWithin(2s));
+}
+
+TEST_F(EventServerTest, StopRefusesNewClientsAndLetsRequestsInFlightFinish) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  http_.Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    entered.set_value();
+    released.wait();
+    res.set_content("done", "text/plain");
+  });
+  start();
+  RawClient inFlight(port_);
+  inFlight.send(get("/slow"));
+  entered.get_future().wait();
+  server_->stop();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_FALSE(RawClient(port_).connected()) << "the listening socket is closed";
+  release.set_value();
+  const std::string answer = inFlight.readUntil("done");
+  EXPECT_NE(answer.find("done"), std::string::npos);
+  EXPECT_TRUE(inFlight.closedWithin(2s)) << "a stopping server keeps no connection";
+  ASSERT_EQ(listening_.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(listening_.get());
+  server_.reset();
+}
+
+TEST(EventServer, StopBeforeListenMakesListenReturnAtOnce) {
+  RoutedServer http;
+  EventServer server(http, {});
+  ASSERT_GT(server.bind("127.0.0.1", 0), 0);
+  server.stop();
+  auto listening = std::async(std::launch::async, [&] { return server.listen(); });
+  EXPECT_EQ(listening.wait_for(2s), std::future_status::ready);
+}
+
+}  // namespace
+}  // namespace livedata::server
