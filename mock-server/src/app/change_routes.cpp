@@ -13,6 +13,7 @@
 #include "livedata/expected.h"
 #include "http/api_error.h"
 #include "http/connection_pool.h"
+#include "http/event_server.h"
 #include "http/http_server_support.h"
 
 namespace livedata::server {
@@ -67,57 +68,27 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   return parsed;
 }
 
-// One event stream's progress, shared by the calls of its content provider.
-struct Stream {
-  Stream(ChangeFeed::Subscription slot, std::int64_t version) : slot(std::move(slot)), version(version) {}
-  ChangeFeed::Subscription slot;
-  std::int64_t version;  // the version the client is at once it has read what was written
-  std::string pendingHead;
-  Clock::time_point nextHeartbeat;
-};
-
-void serveStream(ChangeFeed& feed, const ChangeFeedOptions& options, ChangeFeed::Subscription slot,
-                 const ChangesRequest& request, httplib::Response& res) {
+// The stream's head (status, headers, the subscribed event) is written by httplib, on this
+// worker; then the connection is taken out of the HTTP server and handed to the streams'
+// loop, which writes everything after. The provider returns false once it has, so that
+// httplib writes nothing more.
+void serveStream(ChangeFeed& feed, ChangeStreams& streams, const ChangeFeedOptions& options,
+                 ChangeFeed::Subscription slot, const ChangesRequest& request, httplib::Response& res) {
   const std::int64_t current = feed.currentVersion();
-  auto stream = std::make_shared<Stream>(std::move(slot), request.since.value_or(current));
+  const std::int64_t version = request.since.value_or(current);
   // The client is subscribed before it reads what follows: a change after `current` will
   // reach it, so it may fetch now without a gap between its fetch and its subscription.
-  stream->pendingHead = subscribedEvent(stream->version, current, options.retryMs);
-  const auto heartbeat = std::chrono::seconds(options.heartbeatSeconds);
-  stream->nextHeartbeat = Clock::now() + heartbeat;
+  auto head = std::make_shared<std::string>(subscribedEvent(version, current, options.retryMs));
+  auto held = std::make_shared<std::optional<ChangeFeed::Subscription>>(std::move(slot));
   res.set_header("Cache-Control", "no-store");
   res.set_header("X-Accel-Buffering", "no");  // nginx: pass each event on at once
   res.set_chunked_content_provider(
-      "text/event-stream", [&feed, stream, heartbeat](std::size_t, httplib::DataSink& sink) {
-        std::string out = std::move(stream->pendingHead);
-        stream->pendingHead.clear();
-        // Waits only when there is nothing to write yet (the head goes out at once).
-        const Clock::time_point until = out.empty() ? stream->nextHeartbeat : Clock::now();
-        const Catchup catchup = feed.waitAfter(stream->version, until, kChangesPerRound);
-        switch (catchup.kind) {
-          case Catchup::Kind::changes:
-            for (const PublishedChangePtr& published : catchup.changes) out += published->event;
-            stream->version = catchup.changes.back()->change.version;
-            break;
-          case Catchup::Kind::reset:
-            out += resetEvent(catchup.version);
-            stream->version = catchup.version;
-            break;
-          case Catchup::Kind::timedOut:
-            if (out.empty() && Clock::now() >= stream->nextHeartbeat) {
-              out = heartbeatComment();
-              stream->nextHeartbeat = Clock::now() + heartbeat;
-            }
-            break;
-          case Catchup::Kind::stopped:
-            // Ends the stream cleanly; the client reconnects (to this server once it is
-            // back, or to another) from its last version.
-            if (!out.empty() && !sink.write(out.data(), out.size())) return false;
-            sink.done();
-            return true;
-        }
-        // A write that fails (the client went away) ends the stream and frees its slot.
-        return out.empty() || sink.write(out.data(), out.size());
+      "text/event-stream", [&streams, head, held, version](std::size_t, httplib::DataSink& sink) {
+        if (!held->has_value() || !sink.write(head->data(), head->size())) return false;
+        const int socket = EventServer::takeCurrentConnection();
+        if (socket >= 0) streams.adopt(socket, std::move(**held), version);
+        held->reset();
+        return false;
       });
 }
 
@@ -142,7 +113,7 @@ void serveLongPoll(ChangeFeed& feed, const ChangesRequest& request, httplib::Res
 
 }  // namespace
 
-void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) const {
+void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   auto parsed = parseRequest(req);
   if (!parsed) return sendError(res, parsed.error());
   const ChangesRequest& request = parsed.value();
@@ -153,9 +124,9 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) co
     res.set_header("Retry-After", kSubscriberRetryAfter);
     return;
   }
-  const bool held = request.stream || (request.since && request.waitSeconds > 0);
-  if (held) ConnectionPool::handOverCurrentThread();
-  if (request.stream) return serveStream(feed_, options_, std::move(*slot), request, res);
+  if (request.stream) return serveStream(feed_, streams_, options_, std::move(*slot), request, res);
+  // A long-poll waits on this thread: it steps out of the worker pool for the wait.
+  if (request.since && request.waitSeconds > 0) ConnectionPool::handOverCurrentThread();
   serveLongPoll(feed_, request, res);
 }
 

@@ -1,9 +1,11 @@
 // GET /api/changes (docs/api.md, "Live changes"): the change feed as an event stream
 // (Accept: text/event-stream) or as long-poll JSON (?since=V&wait=S). Each held request
-// takes a subscriber slot and steps out of the worker pool (http/connection_pool.h), so
-// subscribers never hold up the data routes.
+// takes a subscriber slot. An event stream leaves the HTTP server once its head is written,
+// for the streams' loop (app/change_streams.h); a long-poll steps out of the worker pool
+// for its wait (http/connection_pool.h). Subscribers never hold up the data routes.
 #pragma once
 
+#include "app/change_streams.h"
 #include "feed/change_feed.h"
 
 namespace httplib {
@@ -16,13 +18,17 @@ namespace livedata::server {
 class ChangeRoutes {
  public:
   // `feed` outlives this object and every stream it serves (stop the feed before the server).
-  ChangeRoutes(ChangeFeed& feed, const ChangeFeedOptions& options) : feed_(feed), options_(options) {}
+  ChangeRoutes(ChangeFeed& feed, const ChangeFeedOptions& options)
+      : feed_(feed), options_(options), streams_(feed, options) {}
 
-  void serve(const httplib::Request& req, httplib::Response& res) const;
+  void serve(const httplib::Request& req, httplib::Response& res);
+
+  std::size_t openStreams() const { return streams_.streams(); }
 
  private:
   ChangeFeed& feed_;
   const ChangeFeedOptions options_;
+  ChangeStreams streams_;
 };
 
 }  // namespace livedata::server

@@ -32,7 +32,10 @@ void ChangeFeed::publish(Change change) {
     while (tail_.size() > options_.replayCapacity) tail_.pop_front();
   }
   signal_.wakeAll();
+  if (listener_) listener_();
 }
+
+void ChangeFeed::setChangeListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
 std::int64_t ChangeFeed::currentVersion() const {
   std::shared_lock lock(mutex_);
@@ -101,6 +104,7 @@ void ChangeFeed::stop() {
     stopped_ = true;
   }
   signal_.wakeAll();
+  if (listener_) listener_();
 }
 
 bool ChangeFeed::stopped() const {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -100,6 +101,11 @@ class ChangeFeed {
 
   // Ends every wait (with Kind::stopped) and refuses new subscribers, for shutdown.
   void stop();
+
+  // Called (with no lock of the feed held) after every publish and after stop(), for a
+  // subscriber that cannot block in waitAfter (an event loop). One listener; REQUIRES: set
+  // before changes are published.
+  void setChangeListener(std::function<void()> listener);
   bool stopped() const;
 
  private:
@@ -108,6 +114,7 @@ class ChangeFeed {
   const ChangeFeedOptions options_;
   mutable std::shared_mutex mutex_;
   ChangeSignal signal_;  // wakes waitAfter() on a change or stop()
+  std::function<void()> listener_;
   std::deque<PublishedChangePtr> tail_;  // GUARDED_BY(mutex_)
   std::int64_t version_ = 0;       // GUARDED_BY(mutex_)
   std::size_t subscribers_ = 0;    // GUARDED_BY(mutex_)
