@@ -32,10 +32,20 @@ void ChangeFeed::publish(Change change) {
     while (tail_.size() > options_.replayCapacity) tail_.pop_front();
   }
   signal_.wakeAll();
-  if (listener_) listener_();
+  notifyListener();
 }
 
-void ChangeFeed::setChangeListener(std::function<void()> listener) { listener_ = std::move(listener); }
+void ChangeFeed::setChangeListener(std::function<void()> listener) {
+  std::lock_guard lock(listenerMutex_);
+  listener_ = std::move(listener);
+}
+
+void ChangeFeed::notifyListener() {
+  // Called under its own lock, so that once setChangeListener returns, the listener it
+  // replaced is not running and never runs again.
+  std::lock_guard lock(listenerMutex_);
+  if (listener_) listener_();
+}
 
 std::int64_t ChangeFeed::currentVersion() const {
   std::shared_lock lock(mutex_);
@@ -104,7 +114,7 @@ void ChangeFeed::stop() {
     stopped_ = true;
   }
   signal_.wakeAll();
-  if (listener_) listener_();
+  notifyListener();
 }
 
 bool ChangeFeed::stopped() const {

@@ -102,9 +102,10 @@ class ChangeFeed {
   // Ends every wait (with Kind::stopped) and refuses new subscribers, for shutdown.
   void stop();
 
-  // Called (with no lock of the feed held) after every publish and after stop(), for a
-  // subscriber that cannot block in waitAfter (an event loop). One listener; REQUIRES: set
-  // before changes are published.
+  // Called after every publish and after stop() (with no lock of the feed's state held), for
+  // a subscriber that cannot block in waitAfter (an event loop). One listener at a time;
+  // once this returns, the one it replaced is not running. The listener must be quick and
+  // must not call back into the feed.
   void setChangeListener(std::function<void()> listener);
   bool stopped() const;
 
@@ -114,7 +115,9 @@ class ChangeFeed {
   const ChangeFeedOptions options_;
   mutable std::shared_mutex mutex_;
   ChangeSignal signal_;  // wakes waitAfter() on a change or stop()
-  std::function<void()> listener_;
+  void notifyListener();
+  std::mutex listenerMutex_;
+  std::function<void()> listener_;  // GUARDED_BY(listenerMutex_)
   std::deque<PublishedChangePtr> tail_;  // GUARDED_BY(mutex_)
   std::int64_t version_ = 0;       // GUARDED_BY(mutex_)
   std::size_t subscribers_ = 0;    // GUARDED_BY(mutex_)
