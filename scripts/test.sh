@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything and runs every test: the normal build; the WASM module under node and
 # the dashboard (Vitest, then end to end in Chromium) against the server of that build, under
-# the machine's node and under Debian 12's Node 18 (scripts/js-tests.sh); the
-# benchmarks' quick version (bench/run.sh --quick); then
+# the machine's node and under Debian 12's Node 18 (scripts/js-tests.sh); the API contract
+# (Spectral and Prism, scripts/contract-tests.sh); the benchmarks' quick version (bench/run.sh --quick); then
 # the native suites again under AddressSanitizer and UndefinedBehaviorSanitizer. This is
 # what CI runs (.ci/run).
 set -euo pipefail
@@ -30,6 +30,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" != 18 ]; then
 fi
 for node in "${node_versions[@]}"; do scripts/js-tests.sh "$node"; done
 echo "== JavaScript suites passed under node $(for node in "${node_versions[@]}"; do "$node" --version; done | paste -sd' ' | sed 's/ / and /g')"
+
+echo "== the API contract: Spectral on docs/openapi.yaml, every route through Prism's validating proxy"
+scripts/contract-tests.sh
 
 echo "== benchmarks, quick version (so the harness never rots; report in build/bench-results)"
 bench/run.sh --quick --build-dir build
