@@ -139,6 +139,9 @@ AdminReply ServerMonitoring::prometheus() {
   text += "# HELP livedata_live_subscribers Event streams and long-polls of the live feed held now.\n"
           "# TYPE livedata_live_subscribers gauge\n"
           "livedata_live_subscribers " + std::to_string(feed.subscribers()) + "\n"
+          "# HELP livedata_live_max_subscribers The most event streams and long-polls held at once (--max-subscribers).\n"
+          "# TYPE livedata_live_max_subscribers gauge\n"
+          "livedata_live_max_subscribers " + std::to_string(feed.maxSubscribers()) + "\n"
           "# HELP livedata_change_version The store's latest change version.\n"
           "# TYPE livedata_change_version gauge\n"
           "livedata_change_version " + std::to_string(feed.currentVersion()) + "\n";
