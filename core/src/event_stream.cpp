@@ -1,17 +1,25 @@
 #include "livedata/event_stream.h"
 
+#include <algorithm>
+
 namespace livedata {
 
 void EventStreamParser::reset() { *this = EventStreamParser(maxLineBytes_); }
 
 bool EventStreamParser::feed(std::string_view bytes, const EventStreamHandlers& handlers) {
   if (broken_) return false;
-  if (!started_ && !bytes.empty()) {
+  if (!started_) {
+    // The stream's first bytes are held until they show whether they are a BOM, which may
+    // come split across pieces like anything else (found by the fuzzer).
     constexpr std::string_view kBom = "\xEF\xBB\xBF";
-    // A BOM split across pieces is rare enough to treat as data: streams from our server
-    // carry none.
-    if (bytes.substr(0, kBom.size()) == kBom) bytes.remove_prefix(kBom.size());
+    const std::size_t taken = std::min(kBom.size() - head_.size(), bytes.size());
+    head_.append(bytes.substr(0, taken));
+    bytes.remove_prefix(taken);
+    if (head_.size() < kBom.size() && kBom.substr(0, head_.size()) == head_) return true;  // maybe a BOM still
     started_ = true;
+    const std::string head = head_ == kBom ? std::string() : std::move(head_);
+    head_.clear();
+    if (!head.empty() && !feed(head, handlers)) return false;
   }
   std::size_t start = 0;
   for (std::size_t i = 0; i < bytes.size(); ++i) {

@@ -49,7 +49,8 @@ class EventStreamParser {
   std::size_t maxLineBytes_;
   std::string line_;              // the incomplete line so far
   bool afterCarriageReturn_ = false;  // the last byte was CR: an LF right after it is part of it
-  bool started_ = false;          // past the first byte (where a BOM may be)
+  bool started_ = false;          // past the first bytes (where a BOM may be)
+  std::string head_;              // the first bytes, while they may still be a BOM
   bool broken_ = false;
   std::string type_;
   std::string data_;
