@@ -184,7 +184,7 @@ std::vector<std::string> helpEntries() {
 TEST(Options, HelpShowsTheDefaultsOfTheStructs) {
   const ServerOptions defaults;
   const auto entries = helpEntries();
-  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [flagName, value] : std::vector<std::pair<std::string, std::string>>{
            {"--cache-ttl S", std::to_string(defaults.cache.ttlSeconds)},
            {"--cache-max-bytes N", std::to_string(defaults.cache.memoryMaxBytes)},
            {"--threads N", std::to_string(defaults.http.threads)},
@@ -195,6 +195,7 @@ TEST(Options, HelpShowsTheDefaultsOfTheStructs) {
            {"--target-cache-hit-rate RATIO", "0.9"},
            {"--log-level LEVEL", "info"},
        }) {
+    const std::string& flag = flagName;  // C++17 lambdas cannot capture a structured binding
     const auto entry = std::find_if(entries.begin(), entries.end(),
                                     [&](const std::string& e) { return e.rfind("  " + flag + " ", 0) == 0; });
     ASSERT_NE(entry, entries.end()) << flag;

@@ -26,7 +26,7 @@ UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, co
 }
 
 Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
-  std::unique_ptr<Backend> backend(new Backend(log));
+  std::unique_ptr<Backend> backend(new Backend());
   StoreOptions storeOptions;
   storeOptions.changeLogCapacity = options.feed.replayCapacity;
   if (auto error = takeOrExplain(Store::open(options.dbPath, storeOptions), backend->store_, "store"); !error.empty()) {

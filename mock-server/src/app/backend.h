@@ -53,9 +53,8 @@ class Backend {
   void stop();
 
  private:
-  explicit Backend(const Log& log) : log_(log) {}
+  Backend() = default;
 
-  const Log& log_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ChangeFeed> changeFeed_;
   std::unique_ptr<UpstreamAccount> account_;

@@ -34,6 +34,13 @@ std::string idOf(const Record& record) {
   return record.id;
 }
 
+// Cursors compare as the feed's order: a zero-padded updatedAt, then the id.
+template <typename Record>
+std::string cursorKeyOf(const Record& record) {
+  std::string time = std::to_string(record.updatedAt);
+  return std::string(20 - time.size(), '0') + time + "|" + idOf(record);
+}
+
 class ScriptedUpstream : public UpstreamSource {
  public:
   // Replaces an entity's records (the entity is the variant's alternative).
@@ -114,9 +121,9 @@ class ScriptedUpstream : public UpstreamSource {
           std::optional<std::string> next;
           for (const auto& record : sorted) {
             if (record.updatedAt < updatedSince) continue;
-            if (cursor && !(keyOf(record) > *cursor)) continue;
+            if (cursor && !(cursorKeyOf(record) > *cursor)) continue;
             if (page.size() == static_cast<std::size_t>(pageSize)) {
-              next = keyOf(page.back());
+              next = cursorKeyOf(page.back());
               break;
             }
             page.push_back(record);
@@ -127,13 +134,6 @@ class ScriptedUpstream : public UpstreamSource {
   }
 
  private:
-  // Cursors compare as the feed's order: a zero-padded updatedAt, then the id.
-  template <typename Record>
-  static std::string keyOf(const Record& record) {
-    std::string time = std::to_string(record.updatedAt);
-    return std::string(20 - time.size(), '0') + time + "|" + idOf(record);
-  }
-
   EntityRows feedLocked(Entity entity) const {
     auto it = rows_.find(entity);
     EntityRows rows = it != rows_.end() ? it->second : emptyRows(entity);
