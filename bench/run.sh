@@ -53,6 +53,7 @@ if $quick; then
   data_layer_args=(--quick)
   live_args=(--clients 1,100 --rounds 2 --hold 500)
   screen_rounds=5
+  fuzz_seconds=0  # CI fuzzes in the test command (scripts/test.sh)
 else
   wrk_seconds=5 wrk_rounds=3
   micro_args=()
@@ -64,6 +65,7 @@ else
   # 5,000: as many watching clients as the hold test shows one instance holding.
   live_args=(--clients 1,100,1000,5000 --rounds 5 --hold 5000)
   screen_rounds=30
+  fuzz_seconds=120
 fi
 wrk_connections=32
 # The standard dashboard workload: each user watches its five calls on the live feed and
@@ -223,6 +225,14 @@ stop_all
 echo "== data layer under node: the WASM module against @tanstack/query-core"
 measured node "$root/bench/js/data-layer.mjs" "${data_layer_args[@]}" --body "$results/http-body.json" >"$results/data-layer.json"
 measured node "$root/bench/js/bundle-size.mjs" >"$results/bundle-size.json"
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzzing: every parser's harness for ${fuzz_seconds} s (libFuzzer with ASan and UBSan)"
+  # The sanitizer build of the test command carries the harnesses; made here if missing.
+  [ -x "$root/build-asan/fuzz/query_fuzzer" ] ||
+    "$root/scripts/build.sh" build-asan -DCMAKE_CXX_COMPILER=clang++ -DLIVEDATA_SANITIZE=ON -DLIVEDATA_FUZZ=ON
+  measured "$root/scripts/fuzz.sh" build-asan "$fuzz_seconds" "$results/fuzz.json"
+fi
 
 echo "== report"
 node "$root/bench/report/report.mjs" --results "$results" --out "$out" --started "$started_at" \

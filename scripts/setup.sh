@@ -21,8 +21,9 @@ packages=(
   emscripten brotli
 )
 # promtool checks the /metrics exposition (it comes with Debian's Prometheus server); the
-# browser tests drive Debian's Chromium; wrk and curl drive the benchmarks.
-test_packages=(prometheus chromium wrk curl)
+# browser tests drive Debian's Chromium; wrk and curl drive the benchmarks; Clang and its
+# runtime (libFuzzer, the sanitizers) build the sanitizer suites and the fuzz harnesses.
+test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev)
 $with_test_tools && packages+=("${test_packages[@]}")
 # Node.js for the WASM module and the dashboard: Debian's (18 on Debian 12) when the machine
 # has none; a newer one already there is used as it is.

@@ -2,9 +2,10 @@
 # Installs everything and runs every test: the normal build; the WASM module under node and
 # the dashboard (Vitest, then end to end in Chromium) against the server of that build, under
 # the machine's node and under Debian 12's Node 18 (scripts/js-tests.sh); the API contract
-# (Spectral and Prism, scripts/contract-tests.sh); the benchmarks' quick version (bench/run.sh --quick); then
-# the native suites again under AddressSanitizer and UndefinedBehaviorSanitizer. This is
-# what CI runs (.ci/run).
+# (Spectral and Prism, scripts/contract-tests.sh); the benchmarks' quick version
+# (bench/run.sh --quick); then the native suites again, built by Clang under AddressSanitizer
+# and UndefinedBehaviorSanitizer, and that build's libFuzzer harnesses for 20 s each
+# (scripts/fuzz.sh). This is what CI runs (.ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,7 +38,11 @@ scripts/contract-tests.sh
 echo "== benchmarks, quick version (so the harness never rots; report in build/bench-results)"
 bench/run.sh --quick --build-dir build
 
-echo "== build and test (AddressSanitizer + UndefinedBehaviorSanitizer)"
-scripts/build.sh build-asan -DLIVEDATA_SANITIZE=ON
+echo "== build and test (Clang, AddressSanitizer + UndefinedBehaviorSanitizer, with the fuzz harnesses)"
+# One build serves both: the suites run on libraries instrumented for libFuzzer too.
+scripts/build.sh build-asan -DCMAKE_CXX_COMPILER=clang++ -DLIVEDATA_SANITIZE=ON -DLIVEDATA_FUZZ=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+
+echo "== fuzzing: every parser that takes outside bytes, 20 s each (bench/run.sh runs them longer)"
+scripts/fuzz.sh build-asan 20

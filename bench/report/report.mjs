@@ -312,6 +312,19 @@ ${thousands(live.holding.rssBytesPerStream / 1024)} KB of server memory each; a 
 ` : ''}`);
 }
 
+if (existsSync(join(resultsDir, 'fuzz.json'))) {
+  const fuzz = readJson('fuzz.json');
+  const rows = fuzz.map((f) => ['`' + f.harness + '`', `${f.seconds} s`, thousands(f.executions), thousands(f.execPerSecond),
+    thousands(f.corpusFiles), f.ok ? 'none' : "**a crash: see the run's log**"]);
+  sections.push(`## 8. Fuzzing: every parser that takes outside bytes (libFuzzer, ASan + UBSan)
+
+\`scripts/fuzz.sh\` runs each harness of \`tests/fuzz/\` from its seed corpus (\`tests/fuzz/corpus/\`) for the time
+given; CI runs the same harnesses for 20 s each. A crash, a sanitizer report, a leak or a broken invariant (for the
+event-stream parser: the same events whole or in pieces; for query strings: canonical keys) fails the run.
+
+${table(['harness', 'time', 'executions', 'per second', 'corpus files after', 'findings'], rows)}`);
+}
+
 // ---- chart
 {
   const names = ['bare-httplib', 'mock-server', 'mock-server-no-metrics', 'fastify', 'bare-httplib-304', 'mock-server-304', 'mock-server-redis', 'mock-server-cold'].filter((n) => http[n]);
