@@ -727,6 +727,16 @@ std::optional<FetchResult> Client::peek(std::uint64_t entryId) {
   return s.hit(*entry, nowMs, entry->key);
 }
 
+std::optional<Client::Reread> Client::reread(std::uint64_t entryId, std::uint64_t version) {
+  State& s = *state_;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  const Millis nowMs = s.now();
+  const CacheEntry* entry = s.freshEntry(EntryId{entryId}, nowMs);
+  if (entry == nullptr || entry->version != version) return std::nullopt;
+  ++s.counters.hits;  // as hit() counts, for a result the caller already holds
+  return Reread{entry->fetchedAtMs, s.staleDetector.isStale(entry->fetchedAtMs, nowMs)};
+}
+
 void Client::forceRefreshData(std::vector<std::string> endpoints, std::function<void(RefreshReport)> done) {
   if (endpoints.empty()) {
     for (const Endpoint e : allEndpoints()) endpoints.emplace_back(nameOf(e));

@@ -165,6 +165,23 @@ TEST_F(ClientTest, PeekReturnsTheFreshEntryAsAHitWithoutRequestOrEvent) {
   EXPECT_EQ(client().stats().hits, 3u);  // the two peeks that found it, and the second fetch
 }
 
+TEST_F(ClientTest, ARereadAtTheEntrysVersionIsAHitAndAtAnotherOrWhenStaleIsNothing) {
+  serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
+  const auto first = fetchNow("/api/campaigns");
+  const auto reread = client().reread(first.entryId, first.version);
+  ASSERT_TRUE(reread.has_value());
+  const auto peeked = client().peek(first.entryId);
+  EXPECT_EQ(reread->updatedAt, peeked->updatedAt) << "what peek would say";
+  EXPECT_EQ(reread->stale, peeked->stale);
+  EXPECT_EQ(client().stats().hits, 2u) << "counted like a peek";
+
+  EXPECT_FALSE(client().reread(first.entryId, first.version + 1).has_value()) << "another version: peek gives it";
+  EXPECT_FALSE(client().reread(first.entryId + 1, first.version).has_value());
+  timeline->advance(61'000);
+  EXPECT_FALSE(client().reread(first.entryId, first.version).has_value()) << "expired";
+  EXPECT_EQ(client().stats().hits, 2u) << "nothing found, nothing counted";
+}
+
 TEST_F(ClientTest, PeekFindsNothingWhereFetchWouldNeedMoreThanTheCache) {
   serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
   EXPECT_FALSE(client().peek("/api/campaigns", {}).has_value());  // nothing cached

@@ -118,11 +118,11 @@ function bindClient(module, handle) {
   // A plain export (bindings.cpp). Its first call swaps Emscripten's forwarding stub for
   // the wasm function itself, which is then held here rather than looked up on `module`
   // each time (entry 0 finds nothing).
-  module._livedata_peek_entry(handle, 0);
+  module._livedata_peek_entry(handle, 0, 0);
   const peekEntry = module._livedata_peek_entry;
   const client = {
     delete: () => module.deleteClient(handle),
-    peekEntry: (entryId) => peekEntry(handle, entryId) !== 0,
+    peekEntry: (entryId, knownVersion) => peekEntry(handle, entryId, knownVersion) !== 0,
   };
   for (const name of CLIENT_FUNCTIONS) client[name] = module[name].bind(null, handle);
   return client;
@@ -246,8 +246,9 @@ export async function createLiveData(options) {
   // removal, so this holds no more than the core's cache does.
   const entries = []; // slot -> { id, endpoint, key, version, data, result, calls }
   let memoized = 0;
-  // The entry each endpoint call (signatureOf) last read, so peek() can name it by its id.
-  const entryOfCall = new Map(); // signature -> entry id
+  // The entry each endpoint call (signatureOf) last read, so peek() can name it by its id
+  // and say which version of it is parsed here.
+  const entryOfCall = new Map(); // signature -> entry
   function forgetEntry(slot, entryId) {
     const entry = entries[slot];
     if (!entry || entry.id !== entryId) return;
@@ -283,7 +284,7 @@ export async function createLiveData(options) {
     const entry = entries[integers[at.entrySlot]];
     const entryId = numbers[at.entryId];
     if (entryId === 0 || !entry || entry.id !== entryId) return;
-    entryOfCall.set(signature, entryId);
+    entryOfCall.set(signature, entry);
     entry.calls.add(signature);
   }
 
@@ -388,8 +389,8 @@ export async function createLiveData(options) {
   // The fresh cached result of a call already seen, by its entry; undefined when there is
   // none or the call is new.
   function peekCall(signature) {
-    const entryId = entryOfCall.get(signature);
-    return entryId !== undefined && live().peekEntry(entryId) ? readResult() : undefined;
+    const entry = entryOfCall.get(signature);
+    return entry !== undefined && live().peekEntry(entry.id, entry.version) ? readResult() : undefined;
   }
 
   // Watched calls by token: the listener, and the signature of the call for the memo.
@@ -478,7 +479,8 @@ export async function createLiveData(options) {
       const { index, problem, present, strings, integers } = call;
       if (index < 0 || problem) return undefined;
       const signature = signatureOf(call);
-      if (entryOfCall.has(signature)) return peekCall(signature);
+      const known = peekCall(signature);
+      if (known !== undefined || entryOfCall.has(signature)) return known;
       if (!live().peekEndpoint(index, present, strings[0], strings[1], integers[0], integers[1])) return undefined;
       rememberEntry(signature);
       return readResult();

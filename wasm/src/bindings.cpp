@@ -356,9 +356,24 @@ class WasmClient {
   // remembers per call: the cheapest crossing (one number) and no key to build again.
   // Entry 0 is none: livedata.js calls that first, before it knows whether the client was
   // created, to bind the export (the client may have failed its configuration).
-  bool peekEntry(double entryId) {
+  // `knownVersion`: the version livedata.js has parsed for the entry (0: none). While the
+  // entry is fresh at it, only what may have changed goes to the record (livedata.js answers
+  // from its memo): a repeated read copies no string. Else the whole result, as peek gives it.
+  bool peekEntry(double entryId, double knownVersion) {
     if (entryId < 1 || !client_) return false;
-    return writeIfFound(client_->peek(static_cast<std::uint64_t>(entryId)));
+    const auto id = static_cast<std::uint64_t>(entryId);
+    if (knownVersion >= 1) {
+      if (const auto reread = client_->reread(id, static_cast<std::uint64_t>(knownVersion))) {
+        record_.version = knownVersion;
+        record_.updatedAt = static_cast<double>(reread->updatedAt);
+        record_.entryId = entryId;
+        record_.entrySlot = static_cast<std::int32_t>(entrySlotOf(id));
+        record_.status = 200;
+        record_.flags = kFromCache | (reread->stale ? kStale : 0);
+        return true;
+      }
+    }
+    return writeIfFound(client_->peek(id));
   }
 
   // The address of the record livedata.js reads results from.
@@ -384,7 +399,7 @@ class WasmClient {
                      double firstInteger, double secondInteger, double token) {
     const std::optional<Endpoint> endpoint = endpointAt(index);
     const auto announce = [this, token](const FetchResult& result) {
-      writeRecord(result);
+      writeRecord(FetchResult(result));
       host_.call<void>("watchUpdate", token);
     };
     if (!endpoint) return announce(fallbackFor("#" + std::to_string(index), "unknown endpoint"));
@@ -531,7 +546,7 @@ class WasmClient {
     return specs[static_cast<std::size_t>(index)].endpoint;
   }
 
-  bool writeIfFound(std::optional<FetchResult> result) {
+  bool writeIfFound(std::optional<FetchResult>&& result) {
     if (!result) return false;
     writeRecord(std::move(*result));
     return true;
@@ -564,7 +579,8 @@ class WasmClient {
     return true;
   }
 
-  void writeRecord(FetchResult result) {
+  // Takes the result's strings and body into last_ (no copy: a cached read comes here often).
+  void writeRecord(FetchResult&& result) {
     record_.version = static_cast<double>(result.version);
     record_.updatedAt = static_cast<double>(result.updatedAt);
     record_.entryId = static_cast<double>(result.entryId);
@@ -628,9 +644,9 @@ struct Forward<method> {
 }  // namespace
 
 // The hottest call, a repeated cached read, skips Embind's generic invoker: a plain export,
-// called by livedata.js as module._livedata_peek_entry(handle, entryId).
-extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_entry(int handle, double entryId) {
-  return Forward<&WasmClient::peekEntry>::call(handle, entryId) ? 1 : 0;
+// called by livedata.js as module._livedata_peek_entry(handle, entryId, knownVersion).
+extern "C" EMSCRIPTEN_KEEPALIVE int livedata_peek_entry(int handle, double entryId, double knownVersion) {
+  return Forward<&WasmClient::peekEntry>::call(handle, entryId, knownVersion) ? 1 : 0;
 }
 
 #define LIVEDATA_CLIENT_FUNCTION(name) emscripten::function(#name, &Forward<&WasmClient::name>::call)

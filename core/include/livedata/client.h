@@ -150,6 +150,17 @@ class Client {
   // it without building its query and key again.
   std::optional<FetchResult> peek(std::uint64_t entryId);
 
+  // A repeated read by a caller that holds the entry's endpoint, key and parsed body at
+  // `version` already (the WASM adapter's memo): what peek(entryId) would add to them, with
+  // nothing copied, when the entry is fresh and still at that version; counted as a hit
+  // like peek's. nullopt otherwise (counting nothing): peek(entryId) then says whether there
+  // is a result, and gives all of it.
+  struct Reread {
+    Millis updatedAt = 0;
+    bool stale = false;
+  };
+  std::optional<Reread> reread(std::uint64_t entryId, std::uint64_t version);
+
   // Invalidates the named endpoints (all when `endpoints` is empty), emits
   // forceDataRefresh, refetches every cached variant of each (its default query when none
   // is cached) with forceFresh, and reports per endpoint. Unknown names are reported.
