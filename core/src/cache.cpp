@@ -219,12 +219,13 @@ bool globMatch(std::string_view pattern, std::string_view text) {
   // Iterative matcher with single-star backtracking: O(|pattern| * |text|) worst case.
   std::size_t p = 0, t = 0, starP = std::string_view::npos, starT = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
+    // A '*' is a wildcard even where the text holds a '*' too (tested first for that reason).
+    if (p < pattern.size() && pattern[p] == '*') {
       starP = p++;
       starT = t;
+    } else if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
     } else if (starP != std::string_view::npos) {
       p = starP + 1;
       t = ++starT;
@@ -241,8 +242,9 @@ CacheDirectives parseCacheControl(std::string_view headerValue) {
   while (!headerValue.empty()) {
     const auto comma = headerValue.find(',');
     std::string_view item = headerValue.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    // OWS, spaces or tabs (RFC 9110 section 5.6.3).
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     const auto eq = item.find('=');
     const std::string_view name = item.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);

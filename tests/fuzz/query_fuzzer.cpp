@@ -1,7 +1,8 @@
 // Outside bytes as a query string (what a browser or a proxy sends) and as a base URL (the
 // --upstream flag, the client's baseUrl): the core's parser and key builder must take any
 // of them, and the key is canonical: parsing a normalized query normalizes to itself, and
-// a cache key's resource is the resource key.
+// a cache key's resource is the resource key. Invalidation globs: "*" matches any key, and
+// every key matches itself as a pattern.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string key = livedata::makeCacheKey("GET", "/api/campaigns", query);
   if (livedata::resourceOfKey(key) != livedata::makeResourceKey("/api/campaigns", query)) std::abort();
   (void)livedata::globMatch(input.substr(0, input.size() / 2), input.substr(input.size() / 2));
+  // A star matches anything, stars in the text too; a pattern matches itself.
+  if (!livedata::globMatch("*", input) || !livedata::globMatch(input, input)) std::abort();
   (void)livedata::percentEncode(input);
   (void)livedata::endpointNameForPath(input);
   (void)livedata::parseBaseUrl(std::string(input));

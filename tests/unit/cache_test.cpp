@@ -142,6 +142,15 @@ TEST(Glob, MatchesStarsAndQuestionMarks) {
   EXPECT_FALSE(globMatch("a*b*c", "aXbY"));
 }
 
+// Found by the query_key fuzzer: a '*' of the pattern facing a '*' of the text was taken as
+// a literal, so "*" did not match "**" and "a*" did not match "a*b".
+TEST(Glob, AStarIsAWildcardEvenOverAStarInTheText) {
+  EXPECT_TRUE(globMatch("*", "**"));
+  EXPECT_TRUE(globMatch("a*", "a*b"));
+  EXPECT_TRUE(globMatch("*x*", "*/x*y"));
+  EXPECT_FALSE(globMatch("a*c", "a*b"));
+}
+
 TEST(CacheControl, ParsesDirectivesCaseInsensitively) {
   const auto d = parseCacheControl("public, Max-Age=60, stale-while-revalidate=30");
   ASSERT_TRUE(d.maxAgeMs.has_value());
@@ -151,6 +160,14 @@ TEST(CacheControl, ParsesDirectivesCaseInsensitively) {
   EXPECT_TRUE(parseCacheControl("private, no-cache").noCache);
   EXPECT_FALSE(parseCacheControl("max-age=abc").maxAgeMs.has_value());
   EXPECT_EQ(*parseCacheControl("max-age=\"5\"").maxAgeMs, 5000);
+}
+
+// Found by the http_policy fuzzer: a tab before a directive hid it, so "max-age=5,\tno-store"
+// was stored. The whitespace around list members is spaces or tabs (RFC 9110 5.6.1, 5.6.3).
+TEST(CacheControl, TabsAroundDirectivesAreWhitespaceToo) {
+  EXPECT_TRUE(parseCacheControl("max-age=5,\tno-store").noStore);
+  EXPECT_TRUE(parseCacheControl("private,\tno-cache\t").noCache);
+  EXPECT_EQ(parseCacheControl("public,\t max-age=30 \t").maxAgeMs, 30000);
 }
 
 TEST(ResponseCache, EvictsLeastRecentlyUsedBeyondEntryLimit) {
