@@ -5,15 +5,10 @@
 // with a visible focus. Debian's Chromium, driven by playwright-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { ROOT, startServer } from '../support/mock_server.mjs';
+import { launchChromium, startDashboardServer } from './browser.mjs';
 
-const WEB_ROOT = process.env.LIVEDATA_WEB_ROOT ?? join(ROOT, 'web', 'dist');
-const CHROMIUM = process.env.LIVEDATA_CHROMIUM ?? '/usr/bin/chromium';
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DATA_SECTIONS = ['campaigns', 'flows', 'forms', 'segments'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -23,13 +18,8 @@ let server;
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(join(WEB_ROOT, 'index.html')), `build the dashboard first (${WEB_ROOT} has no index.html)`);
-  server = await startServer(['--web-root', WEB_ROOT]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  server = await startDashboardServer();
+  browser = await launchChromium();
 });
 
 after(async () => {

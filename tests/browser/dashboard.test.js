@@ -3,14 +3,12 @@
 // states go to $LIVEDATA_ARTIFACTS (default build/browser-artifacts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { ROOT, startServer } from '../support/mock_server.mjs';
+import { ROOT } from '../support/mock_server.mjs';
+import { launchChromium, startDashboardServer } from './browser.mjs';
 
-const WEB_ROOT = process.env.LIVEDATA_WEB_ROOT ?? join(ROOT, 'web', 'dist');
-const CHROMIUM = process.env.LIVEDATA_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.LIVEDATA_ARTIFACTS ?? join(ROOT, 'build', 'browser-artifacts');
 const SECTIONS = ['overview', 'campaigns', 'flows', 'forms', 'segments'];
 
@@ -18,15 +16,10 @@ let server;
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(join(WEB_ROOT, 'index.html')), `build the dashboard first (${WEB_ROOT} has no index.html)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   // Heartbeats every second: a closed tab's stream is noticed (and dropped) within one.
-  server = await startServer(['--web-root', WEB_ROOT, '--heartbeat-seconds', '1']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  server = await startDashboardServer(['--heartbeat-seconds', '1']);
+  browser = await launchChromium();
 });
 
 after(async () => {

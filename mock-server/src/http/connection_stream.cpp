@@ -83,27 +83,22 @@ ssize_t ConnectionStream::write(const char* ptr, std::size_t size) {
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
-  if (!remote_) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    remote_.emplace();
-    if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      addressOf(address, remote_->first, remote_->second);
-    }
-  }
-  std::tie(ip, port) = *remote_;
+  std::tie(ip, port) = addressOnce(remote_, ::getpeername);
 }
 
 void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
-  if (!local_) {
+  std::tie(ip, port) = addressOnce(local_, ::getsockname);
+}
+
+const ConnectionStream::Address& ConnectionStream::addressOnce(std::optional<Address>& cached,
+                                                               int (*lookup)(int, sockaddr*, socklen_t*)) const {
+  if (!cached) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    local_.emplace();
-    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      addressOf(address, local_->first, local_->second);
-    }
+    cached.emplace();
+    if (lookup(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) addressOf(address, cached->first, cached->second);
   }
-  std::tie(ip, port) = *local_;
+  return *cached;
 }
 
 }  // namespace livedata::server

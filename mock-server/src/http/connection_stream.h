@@ -7,6 +7,7 @@
 #pragma once
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cstddef>
@@ -36,8 +37,10 @@ class ConnectionStream : public httplib::Stream {
 
  private:
   bool waitFor(short events, int timeoutMs) const;
-
   using Address = std::pair<std::string, int>;
+  // `cached`, asked of the socket with getpeername or getsockname the first time.
+  const Address& addressOnce(std::optional<Address>& cached, int (*lookup)(int, sockaddr*, socklen_t*)) const;
+
   int fd_;
   // A connection's ends do not change: asked once, not per request.
   mutable std::optional<Address> remote_;

@@ -189,13 +189,7 @@ void EventServer::acceptAll() {
     auto owned = std::make_unique<Connection>(fd, tuning_);
     Connection* connection = owned.get();
     connections_.emplace(fd, std::move(owned));
-    connection->idle = true;
-    connection->idleSince = Clock::now();
-    connection->idlePosition = idle_.insert(idle_.end(), connection);
-    epoll_event event{};
-    event.events = kIdleEvents;
-    event.data.ptr = connection;
-    if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event) != 0) close(connection);
+    waitForRequest(connection, EPOLL_CTL_ADD);
   }
 }
 
@@ -243,13 +237,17 @@ void EventServer::serve(Connection* connection) {
 void EventServer::rearm(Connection* connection) {
   std::lock_guard lock(mutex_);
   if (stopRequested_) return close(connection);
+  waitForRequest(connection, EPOLL_CTL_MOD);
+}
+
+void EventServer::waitForRequest(Connection* connection, int epollOperation) {
   connection->idle = true;
   connection->idleSince = Clock::now();
   connection->idlePosition = idle_.insert(idle_.end(), connection);
   epoll_event event{};
   event.events = kIdleEvents;
   event.data.ptr = connection;
-  if (::epoll_ctl(epoll_, EPOLL_CTL_MOD, connection->fd, &event) != 0) close(connection);
+  if (::epoll_ctl(epoll_, epollOperation, connection->fd, &event) != 0) close(connection);
 }
 
 void EventServer::close(Connection* connection) {

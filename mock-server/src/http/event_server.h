@@ -80,6 +80,8 @@ class EventServer {
   void dispatch(Connection* connection);
   void serve(Connection* connection);
   void rearm(Connection* connection);
+  // Idle from now, in the loop (epoll ADD for a new connection, MOD for a served one).
+  void waitForRequest(Connection* connection, int epollOperation);  // REQUIRES: mutex_
   void close(Connection* connection);   // REQUIRES: mutex_
   void closeIdleOlderThan(std::chrono::steady_clock::time_point cutoff);
   void wakeLoop() const;
