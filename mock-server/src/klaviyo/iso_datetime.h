@@ -1,0 +1,24 @@
+// Date-times as Klaviyo writes them (RFC 3339: "2026-11-01T09:30:00+00:00", also with 'Z', other
+// offsets and fractions of a second) and as its filters take them ("2026-11-01T09:30:00Z").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/civil_time.h"
+
+namespace livedata::server::klaviyo {
+
+// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|z|+hh:mm|-hh:mm)" with a real calendar date and time
+// (no leap second), converted to UTC; a fraction is dropped (the time is floored to its
+// second). Anything else, including a missing offset, is nullopt.
+std::optional<UnixSeconds> parseDateTime(std::string_view text);
+
+// "2026-11-01T09:30:00+00:00": the form Klaviyo's responses carry.
+std::string formatDateTime(UnixSeconds seconds);
+
+// "2026-11-01T09:30:00Z": the form a filter value takes ('+' would need percent-encoding).
+std::string formatFilterDateTime(UnixSeconds seconds);
+
+}  // namespace livedata::server::klaviyo
