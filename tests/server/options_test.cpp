@@ -116,6 +116,36 @@ TEST(Options, UpstreamFaultsTakeTheAdminRoutesJson) {
   EXPECT_EQ(faults.rateLimitBurst, 2);
 }
 
+TEST(Options, TheUpstreamApiKeyComesFromAFileOrTheEnvironmentAndNoErrorShowsIt) {
+  const std::string key = "pk_0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  TempFile file(key + "\n");
+  const auto fromFile = parse({"--upstream-api-key-file", file.path()});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(fromFile)) << errorOf(fromFile);
+  EXPECT_EQ(std::get<ServerOptions>(fromFile).upstream.apiKey, key);
+  const auto fromEnvironment = parse({}, {{"LIVEDATA_UPSTREAM_API_KEY", key}});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(fromEnvironment)) << errorOf(fromEnvironment);
+  EXPECT_EQ(std::get<ServerOptions>(fromEnvironment).upstream.apiKey, key);
+
+  TempFile twoLines(key + "\n" + key + "\n");
+  TempFile spaced("pk_one " + key);
+  TempFile empty("\n");
+  for (const auto* refused : {&twoLines, &spaced, &empty}) {
+    const std::string error = errorOf(parse({"--upstream-api-key-file", refused->path()}));
+    EXPECT_EQ(error.rfind("--upstream-api-key-file: ", 0), 0u) << error;
+    EXPECT_NE(error.find(refused->path()), std::string::npos) << error;
+    EXPECT_EQ(error.find(key), std::string::npos) << error;
+  }
+  EXPECT_NE(errorOf(parse({"--upstream-api-key-file", "/nonexistent/key"})).find("cannot read"), std::string::npos);
+}
+
+TEST(Options, TheSimulatedUpstreamsRateLimitsAreKlaviyosOrOff) {
+  EXPECT_TRUE(ServerOptions{}.upstream.documentedRateLimits);
+  const auto off = parse({"--upstream-rate-limits", "off"});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(off)) << errorOf(off);
+  EXPECT_FALSE(std::get<ServerOptions>(off).upstream.documentedRateLimits);
+  EXPECT_NE(errorOf(parse({"--upstream-rate-limits", "some"})).find("--upstream-rate-limits"), std::string::npos);
+}
+
 TEST(Options, CorsOriginsAccumulateAndAreChecked) {
   const auto parsed = parse({"--cors-origin", "http://a.test", "--cors-origin=https://b.test:8443,http://c.test"});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << errorOf(parsed);

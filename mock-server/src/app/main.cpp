@@ -95,6 +95,10 @@ int runUpstreamOnly(const ServerOptions& options, const std::string& token, cons
     log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
     return 1;
   }
+  if (serverOptions.apiKey.empty()) {
+    log.warn("Klaviyo's routes (/api) answer 401 to everyone: no API key is set",
+             {{"set", "--upstream-api-key-file FILE or LIVEDATA_UPSTREAM_API_KEY"}});
+  }
   account.value()->start();
   std::printf("livedata upstream listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);

@@ -64,6 +64,23 @@ Problem checkFolder(const std::string& value) {
   return std::nullopt;
 }
 
+// A secret kept in a file (an API key): its one line, without the line end. Errors name the
+// file, never what it holds.
+Expected<std::string, std::string> readSecretFile(const std::string& path) {
+  constexpr std::size_t kMaxBytes = 4096;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return unexpected("cannot read the file '" + path + "'");
+  std::string text(kMaxBytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > kMaxBytes) return unexpected("the file '" + path + "' is over 4 KiB: expected one line holding the key");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.pop_back();
+  if (text.empty()) return unexpected("the file '" + path + "' is empty: expected one line holding the key");
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) > ' ' && c != '\x7f'; });
+  if (!printable) return unexpected("the file '" + path + "' holds more than one word or line: expected the key alone");
+  return text;
+}
+
 Option sizeOption(std::string name, std::string help, int DatasetSizes::*size, int high) {
   return cl::number<ServerOptions>(std::move(name), "N", std::move(help), 1, high,
                                    [size](ServerOptions& o) -> int& { return o.account.sizes.*size; });
@@ -159,6 +176,22 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 [](auto& o) -> auto& { return o.account.changesPerMinute; }),
       cl::number<ServerOptions>("upstream-rate-limit", "RPS", "upstream requests per second before 429; 0 is unlimited",
                                 0.0, 1e6, [](auto& o) -> auto& { return o.upstream.rateLimitPerSecond; }),
+      cl::text<ServerOptions>("upstream-api-key", "KEY",
+                              "the Klaviyo private API key the simulated upstream's /api routes take (prefer "
+                              "--upstream-api-key-file or LIVEDATA_UPSTREAM_API_KEY: a command line is visible to every user)",
+                              [](auto& o) -> auto& { return o.upstream.apiKey; }, checkNotEmpty)
+          .shownDefault("none: /api answers 401"),
+      cl::custom<ServerOptions>("upstream-api-key-file", "FILE", "read --upstream-api-key from a file (one line)", "none",
+                                [](ServerOptions& options, const std::string& path) -> Problem {
+                                  auto key = readSecretFile(path);
+                                  if (!key) return key.error();
+                                  options.upstream.apiKey = std::move(key).value();
+                                  return std::nullopt;
+                                }),
+      cl::choice<ServerOptions>("upstream-rate-limits", "MODE",
+                                "Klaviyo's documented per-operation rate limits on the simulated /api routes, or off",
+                                [](auto& o) -> auto& { return o.upstream.documentedRateLimits; },
+                                std::vector<std::pair<std::string, bool>>{{"documented", true}, {"off", false}}),
       cl::custom<ServerOptions>("upstream-faults", "JSON",
                                 "faults the upstream injects from the start, as PUT /admin/upstream/faults takes "
                                 "them, e.g. '{\"errorRate\": 0.3, \"latencyMs\": 5}' (docs/upstream.md)",

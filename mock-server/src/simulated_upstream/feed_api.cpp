@@ -56,8 +56,8 @@ Expected<FeedRequest, ApiError> parseFeedRequest(std::string_view entityName,
     if (!cursor || cursor->entity != request.entity) {
       return invalidParameter(std::string("cursor is not a next_cursor of ") + nameOf(request.entity));
     }
-    if (cursor->updatedSince != request.updatedSince) {
-      return invalidParameter("cursor continues a walk with updated_since=" + std::to_string(cursor->updatedSince) +
+    if (cursor->walk != request.updatedSince) {
+      return invalidParameter("cursor continues a walk with updated_since=" + std::to_string(cursor->walk) +
                               ": pass that updated_since with it");
     }
     request.after = cursor->position;

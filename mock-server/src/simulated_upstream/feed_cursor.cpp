@@ -59,7 +59,7 @@ std::string encodeCursor(const FeedCursor& cursor) {
   std::string plain(kVersion);
   plain += '|';
   plain += nameOf(cursor.entity);
-  plain += '|' + std::to_string(cursor.updatedSince) + '|' + std::to_string(cursor.position.updatedAt) + '|';
+  plain += '|' + std::to_string(cursor.walk) + '|' + std::to_string(cursor.position.updatedAt) + '|';
   plain += cursor.position.id;
   return base64UrlEncode(plain);
 }
@@ -79,11 +79,11 @@ std::optional<FeedCursor> decodeCursor(std::string_view text) {
   }
   if (fields[0] != kVersion || rest.empty()) return std::nullopt;
   const auto entity = entityFromName(fields[1]);
-  const auto since = parseNonNegativeDecimal(fields[2]);
+  const auto walk = parseNonNegativeDecimal(fields[2]);
   const auto updatedAt = parseNonNegativeDecimal(fields[3]);
-  if (!entity || !since || !updatedAt) return std::nullopt;
+  if (!entity || !walk || !updatedAt) return std::nullopt;
   if (*entity == Entity::metrics && !parseIsoDate(rest)) return std::nullopt;  // a day's id is its date
-  return FeedCursor{*entity, *since, SyncCursor{*updatedAt, std::string(rest)}};
+  return FeedCursor{*entity, *walk, SyncCursor{*updatedAt, std::string(rest)}};
 }
 
 }  // namespace livedata::server

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "http/bearer_auth.h"
 #include "http/http_server_support.h"
 #include "simulated_upstream/feed_api.h"
+#include "simulated_upstream/klaviyo_collections.h"
+#include "klaviyo/operations.h"
 
 namespace livedata::server {
 namespace {
@@ -71,6 +74,7 @@ UpstreamServer::~UpstreamServer() { stop(); }
 // The route table: every route the upstream answers. Anything else is a 404 not_found.
 void UpstreamServer::registerRoutes() {
   http_->Get(R"(/v1/([^/]+))", [this](const Request& req, Response& res) { serveFeed(req, res); });
+  http_->Get(R"(/api/[^/]+/?)", [this](const Request& req, Response& res) { serveCollection(req, res); });
 
   auto admin = [this](JsonReply (UpstreamServer::*action)(const std::string&)) {
     return [this, action](const Request& req, Response& res) { serveAdmin(req, res, action); };
@@ -176,6 +180,84 @@ void UpstreamServer::serveFeed(const Request& req, Response& res) {
     body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
   }
   sendJson(res, 200, body);
+}
+
+void UpstreamServer::sendKlaviyoError(Response& res, const klaviyo::ErrorObject& error) {
+  // Klaviyo's ids are UUIDs; a counter in UUID form keeps them unique and tests repeatable.
+  char id[40];
+  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012llx", static_cast<unsigned long long>(++errorIds_));
+  res.status = error.status;
+  res.set_content(klaviyo::renderErrorDocument(error, id), std::string(klaviyo::kJsonApiContentType));
+}
+
+void UpstreamServer::serveCollection(const Request& req, Response& res) {
+  ++requests_;
+  std::string path = req.path;
+  if (path.size() > 1 && path.back() == '/') path.pop_back();  // Klaviyo's own links end in '/'
+  const auto collection = collectionAt(path);
+  if (!collection) return sendKlaviyoError(res, klaviyo::notFound("Not found: no collection at " + req.path));
+  const auto credentials = req.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "Klaviyo-API-Key ";
+  const std::string_view given = std::string_view(credentials).substr(0, kScheme.size()) == kScheme
+                                     ? std::string_view(credentials).substr(kScheme.size())
+                                     : std::string_view();
+  if (options_.apiKey.empty() || !constantTimeEquals(given, options_.apiKey)) {
+    return sendKlaviyoError(res, klaviyo::notAuthenticated());
+  }
+  const std::string revision = req.get_header_value("revision");
+  if (revision != klaviyo::kRevision) {
+    return sendKlaviyoError(res, klaviyo::invalidParameter(
+                                     "revision", revision.empty() ? "The revision header is required: revision: " + std::string(klaviyo::kRevision)
+                                                                  : "revision " + revision + " is not served here; this API speaks " +
+                                                                        std::string(klaviyo::kRevision)));
+  }
+  if (options_.documentedRateLimits) {
+    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (const auto wait = rateWindows_.admit(path, klaviyo::operationOf(*collection).rateLimit, nowMs)) {
+      ++rateLimited_;
+      sendKlaviyoError(res, klaviyo::throttled(static_cast<long>(*wait)));
+      res.set_header("Retry-After", std::to_string(*wait));
+      return;
+    }
+  }
+  const FaultDecision fault = faults_.next();
+  pause(fault.latencyMs);
+  using Kind = FaultDecision::Kind;
+  switch (fault.kind) {
+    case Kind::rateLimited:
+      ++injected_;
+      ++rateLimited_;
+      sendKlaviyoError(res, klaviyo::throttled(fault.retryAfterSeconds));
+      res.set_header("Retry-After", std::to_string(fault.retryAfterSeconds));
+      return;
+    case Kind::error: {
+      ++injected_;
+      klaviyo::ErrorObject error = klaviyo::serverError();
+      error.status = fault.status;
+      return sendKlaviyoError(res, error);
+    }
+    case Kind::timeout: {
+      ++injected_;
+      pause(fault.holdMs);
+      klaviyo::ErrorObject error = klaviyo::serverError();
+      error.status = 504;
+      return sendKlaviyoError(res, error);
+    }
+    case Kind::malformed:
+    case Kind::none: break;
+  }
+  const auto request = parseCollectionRequest(*collection, req.params);
+  if (!request) return sendKlaviyoError(res, request.error());
+  // Links name the host the client asked for, as Klaviyo's name a.klaviyo.com.
+  const std::string host = req.get_header_value("Host");
+  const std::string origin = host.empty() ? baseUrl() : "http://" + host;
+  std::string body = answerCollection(account_, request.value(), origin, req.params);
+  if (fault.kind == Kind::malformed) {
+    ++injected_;
+    body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
+  }
+  res.status = 200;
+  res.set_content(std::move(body), std::string(klaviyo::kJsonApiContentType));
 }
 
 void UpstreamServer::serveAdmin(const Request& req, Response& res, JsonReply (UpstreamServer::*action)(const std::string&)) {

@@ -1,8 +1,11 @@
-// The simulated upstream marketing API over HTTP (docs/upstream.md): the change feed of an
-// UpstreamAccount at GET /v1/<entity>, behind a token-bucket rate limit and injected
-// faults, with admin routes to change the faults and the account at run time.
+// The simulated upstream marketing API over HTTP (docs/upstream.md): an UpstreamAccount served
+// as Klaviyo serves an account (GET /api/<collection>, revision 2026-07-15) and as the older
+// change feed at GET /v1/<entity>, behind rate limits and injected faults, with admin routes to
+// change the faults and the account at run time.
 //
 // Route table (upstream_server.cpp, registerRoutes):
+//   GET    /api/{campaigns,flows,forms,segments,metrics}  a page of a Klaviyo collection
+//                             (Authorization: Klaviyo-API-Key <key>; revision: 2026-07-15)
 //   GET    /v1/{campaigns,flows,forms,segments,metrics}  a page of the change feed
 //   GET    /admin/faults      the faults in force           (Authorization: Bearer <token>)
 //   PUT    /admin/faults      replace them
@@ -27,9 +30,11 @@
 
 #include "livedata/expected.h"
 #include "simulated_upstream/account.h"
+#include "simulated_upstream/rate_windows.h"
 #include "simulated_upstream/token_bucket.h"
 #include "simulated_upstream/upstream_faults.h"
 #include "http/event_server.h"
+#include "klaviyo/error_document.h"
 #include "http/http_server_support.h"
 
 namespace httplib {
@@ -56,6 +61,11 @@ struct UpstreamServerOptions {
   double rateLimitBurst = 0;
   // Bearer token of the /admin routes; empty: they answer 401 to everyone.
   std::string adminToken;
+  // The private API key the Klaviyo routes take; empty: they answer 401 to everyone.
+  std::string apiKey;
+  // Whether the Klaviyo routes enforce Klaviyo's documented rate limits (klaviyo/operations.h);
+  // off for benchmarks and large tests, which would otherwise measure the limiter.
+  bool documentedRateLimits = true;
   // Larger admin request bodies get 413. >= 1. Default 64 KiB.
   std::size_t maxBodyBytes = 65536;
   // The faults in force from the start (validateFaults).
@@ -64,8 +74,8 @@ struct UpstreamServerOptions {
 
 // What the server has done since it was created.
 struct UpstreamCounters {
-  std::uint64_t requests = 0;     // /v1 requests received, whatever their answer
-  std::uint64_t rateLimited = 0;  // 429s: the token bucket's and injected bursts'
+  std::uint64_t requests = 0;     // /v1 and /api requests received, whatever their answer
+  std::uint64_t rateLimited = 0;  // 429s: the token bucket's, the rate windows' and injected bursts'
   std::uint64_t faults = 0;       // injected faults of every kind (bursts included)
 };
 
@@ -114,6 +124,10 @@ class UpstreamServer {
   };
 
   void serveFeed(const httplib::Request& req, httplib::Response& res);
+  // GET /api/<collection>: key, revision, rate limit, faults, then the page.
+  void serveCollection(const httplib::Request& req, httplib::Response& res);
+  // Klaviyo's error document for `error`, with an id of its own.
+  void sendKlaviyoError(httplib::Response& res, const klaviyo::ErrorObject& error);
   // Answers `res` with `action`'s reply when the request carries the admin token.
   void serveAdmin(const httplib::Request& req, httplib::Response& res, JsonReply (UpstreamServer::*action)(const std::string& body));
   JsonReply getFaults(const std::string& body);
@@ -128,6 +142,8 @@ class UpstreamServer {
   const UpstreamServerOptions options_;
   FaultPlan faults_;
   TokenBucket bucket_;
+  RateWindows rateWindows_;
+  std::atomic<std::uint64_t> errorIds_{0};
   std::unique_ptr<RoutedServer> http_;
   EventServer server_;  // after http_: destroyed before it
   std::thread listener_;  // start()'s

@@ -20,7 +20,7 @@ TEST(FeedCursor, RoundTripsAndIsUrlSafe) {
   const auto back = decodeCursor(text);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->entity, Entity::segments);
-  EXPECT_EQ(back->updatedSince, 1234);
+  EXPECT_EQ(back->walk, 1234);
   EXPECT_EQ(back->position, cursor.position);
 }
 

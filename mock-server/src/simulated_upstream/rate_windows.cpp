@@ -1,0 +1,52 @@
+#include "simulated_upstream/rate_windows.h"
+
+#include <array>
+
+namespace livedata::server {
+namespace {
+
+constexpr std::int64_t kSecondMs = 1000;
+constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
+constexpr std::int64_t kDayMs = 24 * 60 * kMinuteMs;
+
+// Floor division: times before 1970 stay in their own window.
+std::int64_t windowIndex(std::int64_t nowMs, std::int64_t lengthMs) {
+  return nowMs >= 0 ? nowMs / lengthMs : -((-nowMs + lengthMs - 1) / lengthMs);
+}
+
+}  // namespace
+
+std::optional<std::int64_t> RateWindows::admit(std::string_view operation, const klaviyo::RateLimit& limit,
+                                               std::int64_t nowMs) {
+  std::lock_guard lock(mutex_);
+  auto found = counters_.find(operation);
+  if (found == counters_.end()) found = counters_.emplace(std::string(operation), Counters{}).first;
+  Counters& counters = found->second;
+
+  struct Rule {
+    Window& window;
+    std::int64_t lengthMs;
+    std::optional<int> limit;
+  };
+  const std::array<Rule, 3> rules{Rule{counters.second, kSecondMs, limit.perSecond > 0 ? std::optional(limit.perSecond) : std::nullopt},
+                                  Rule{counters.minute, kMinuteMs, limit.perMinute > 0 ? std::optional(limit.perMinute) : std::nullopt},
+                                  Rule{counters.day, kDayMs, limit.perDay}};
+  // The longest wait among the windows that are full: waiting less would be refused again.
+  std::optional<std::int64_t> waitMs;
+  for (const Rule& rule : rules) {
+    if (!rule.limit) continue;
+    const std::int64_t index = windowIndex(nowMs, rule.lengthMs);
+    if (rule.window.index != index) rule.window = Window{index, 0};
+    if (rule.window.count >= *rule.limit) {
+      const std::int64_t untilEnd = (index + 1) * rule.lengthMs - nowMs;
+      if (!waitMs || untilEnd > *waitMs) waitMs = untilEnd;
+    }
+  }
+  if (waitMs) return (*waitMs + kSecondMs - 1) / kSecondMs;
+  for (const Rule& rule : rules) {
+    if (rule.limit) ++rule.window.count;
+  }
+  return std::nullopt;
+}
+
+}  // namespace livedata::server
