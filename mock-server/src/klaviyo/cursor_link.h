@@ -16,7 +16,4 @@ namespace livedata::server::klaviyo {
 Expected<std::string, std::string> cursorFromNextLink(std::string_view link, std::string_view origin,
                                                       std::string_view path);
 
-// Percent-encodes a query parameter's value (RFC 3986 unreserved characters kept).
-std::string percentEncode(std::string_view value);
-
 }  // namespace livedata::server::klaviyo

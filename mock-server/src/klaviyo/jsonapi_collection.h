@@ -46,9 +46,10 @@ struct CollectionPage {
 };
 
 // Refuses, naming the first fault: not JSON, no `data` array, a resource of another `type`, a
-// missing id, an attribute of the wrong JSON type, a required attribute missing, a date-time
-// that is not RFC 3339. Unknown members are ignored (Klaviyo adds fields between revisions).
-// Attributes a sparse fieldset left out keep their defaults, so ask for what you read.
+// missing id or attributes object, an attribute of the wrong JSON type, a date-time that is not
+// RFC 3339. An absent attribute is not a fault (a sparse fieldset leaves attributes out): it
+// keeps its default, so ask for what you read. Unknown members are ignored (Klaviyo adds
+// fields between revisions).
 template <typename Resource>
 Expected<CollectionPage<Resource>, std::string> parseCollection(std::string_view body);
 

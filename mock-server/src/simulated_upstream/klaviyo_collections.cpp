@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "klaviyo/cursor_link.h"
+#include "livedata/cache.h"  // percentEncode
 #include "klaviyo/filter_expression.h"
 #include "klaviyo/iso_datetime.h"
 #include "livedata/types.h"  // parseNonNegativeDecimal
@@ -139,7 +140,7 @@ Expected<int, ErrorObject> pageSizeOf(std::string_view text, const klaviyo::Coll
 std::string queryOf(const Params& params) {
   std::string query;
   for (const auto& [name, value] : params) {
-    query += (query.empty() ? "?" : "&") + klaviyo::percentEncode(name) + "=" + klaviyo::percentEncode(value);
+    query += (query.empty() ? "?" : "&") + livedata::percentEncode(name) + "=" + livedata::percentEncode(value);
   }
   return query;
 }

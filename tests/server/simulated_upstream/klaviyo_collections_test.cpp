@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "klaviyo/cursor_link.h"
+#include "livedata/cache.h"  // percentEncode
 #include "klaviyo/iso_datetime.h"
 #include "klaviyo/jsonapi_collection.h"
 #include "klaviyo/operations.h"
@@ -51,7 +52,7 @@ class KlaviyoCollections : public ::testing::Test {
                       const httplib::Headers& given = {}) {
     std::string target = path;
     for (const auto& [name, value] : query) {
-      target += (target == path ? "?" : "&") + klaviyo::percentEncode(name) + "=" + klaviyo::percentEncode(value);
+      target += (target == path ? "?" : "&") + livedata::percentEncode(name) + "=" + livedata::percentEncode(value);
     }
     httplib::Client client(server_->baseUrl());
     return client.Get(target.c_str(), given.empty() ? headers() : given);

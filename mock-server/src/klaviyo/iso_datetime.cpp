@@ -1,0 +1,71 @@
+#include "klaviyo/iso_datetime.h"
+
+#include <cstdio>
+
+namespace livedata::server::klaviyo {
+namespace {
+
+// The digits text[at, at + count) as a number; nullopt unless all are ASCII digits.
+std::optional<int> digitsAt(std::string_view text, std::size_t at, std::size_t count) {
+  if (at + count > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+bool isLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+unsigned daysInMonth(int year, int month) {
+  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+}  // namespace
+
+std::optional<UnixSeconds> parseDateTime(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS: 19 characters before any fraction and the offset.
+  const auto year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
+  const auto hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2), second = digitsAt(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  if (*month < 1 || *month > 12 || *day < 1 || static_cast<unsigned>(*day) > daysInMonth(*year, *month) || *hour > 23 ||
+      *minute > 59 || *second > 59) {
+    return std::nullopt;
+  }
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    const std::size_t digitsStart = ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == digitsStart || at - digitsStart > 9) return std::nullopt;  // floored: the fraction only has to be well formed
+  }
+  int offsetSeconds = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    ++at;
+  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const auto offsetHours = digitsAt(text, at + 1, 2), offsetMinutes = digitsAt(text, at + 4, 2);
+    if (!offsetHours || !offsetMinutes || text[at + 3] != ':' || *offsetHours > 23 || *offsetMinutes > 59) return std::nullopt;
+    offsetSeconds = (*offsetHours * 60 + *offsetMinutes) * 60 * (text[at] == '-' ? -1 : 1);
+    at += 6;
+  } else {
+    return std::nullopt;  // a time without an offset names no instant
+  }
+  if (at != text.size()) return std::nullopt;
+  const UnixSeconds local = dayFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay +
+                            *hour * 3600 + *minute * 60 + *second;
+  return local - offsetSeconds;
+}
+
+std::string formatDateTime(UnixSeconds seconds) {
+  std::string text = formatIsoTimestamp(seconds);  // "...Z"
+  text.pop_back();
+  return text + "+00:00";
+}
+
+std::string formatFilterDateTime(UnixSeconds seconds) { return formatIsoTimestamp(seconds); }
+
+}  // namespace livedata::server::klaviyo
