@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::size_t kMaxLength = 4096;
 constexpr int kMaxDepth = 16;
+// Klaviyo's documents: "Max of 100 items per list filter".
+constexpr std::size_t kMaxListItems = 100;
 
 // Every operator Klaviyo's documents name in a filter ("x-klaviyo-filters", the filter
 // parameters' descriptions).
@@ -99,6 +101,7 @@ class Parser {
         do {
           FilterValue value;
           if (auto error = parseValue(value)) return error;
+          if (condition.values.size() == kMaxListItems) return fail("a list holds at most 100 items");
           condition.values.push_back(std::move(value));
           skipSpaces();
         } while (peek() == ',' && (++at_, true));

@@ -46,11 +46,14 @@ struct FilterSyntaxError {
 };
 
 // Refuses: unbalanced or trailing text, unknown value syntax, or/not, an empty and(), an
-// unterminated string, text over 4 KiB or nesting over 16 levels (bounds on outside input).
+// unterminated string, text over 4 KiB, nesting over 16 levels or a list of over 100 items
+// (bounds on outside input; the last is Klaviyo's own).
 Expected<FilterExpression, FilterSyntaxError> parseFilter(std::string_view text);
 
 // One condition as is, several as and(...); datetimes as formatFilterDateTime, strings in
-// single quotes (a quote or backslash inside escaped with a backslash).
+// single quotes (a quote or backslash inside escaped with a backslash). The canonical text
+// can be longer than what was parsed (a date prints as a date-time), so past 4 KiB it no
+// longer parses back.
 std::string printFilter(const FilterExpression& filter);
 
 }  // namespace livedata::server::klaviyo

@@ -103,6 +103,11 @@ TEST(FilterExpression, OutsideInputIsBounded) {
   const auto tooLong = parseFilter("equals(a,'" + std::string(5000, 'x') + "')");
   ASSERT_FALSE(tooLong);
   EXPECT_NE(tooLong.error().message.find("4096"), std::string::npos);
+  std::string list = "any(id,[";
+  for (int i = 0; i < 101; ++i) list += (i ? ",'" : "'") + std::to_string(i) + "'";
+  const auto tooMany = parseFilter(list + "])");
+  ASSERT_FALSE(tooMany);
+  EXPECT_NE(tooMany.error().message.find("100 items"), std::string::npos);
 }
 
 }  // namespace
