@@ -1,6 +1,6 @@
 // The simulated upstream against Klaviyo's own documents: every kind of answer it gives
-// (collection pages, sparse fieldsets, error documents for bad parameters, 401, 429 and
-// injected server errors) is validated with the documents' schemas (klaviyo-schemas.mjs).
+// (collection pages, sparse fieldsets, values reports and metric aggregates, error documents
+// for bad parameters and bodies, 401, 429 and injected server errors) is validated with the documents' schemas (klaviyo-schemas.mjs).
 //
 //   node --test tests/contract/klaviyo-upstream.test.mjs   (LIVEDATA_MOCK_SERVER names the binary)
 //
@@ -168,6 +168,44 @@ describe('the simulated upstream, validated against the documents', { skip: !doc
       }
     });
   }
+
+  test('each report: the request as documented, its answer validated, and a bad body\'s 400', async () => {
+    const metrics = (await (await get(server, '/api/metrics')).json()).data;
+    const placedOrder = metrics.find((m) => m.attributes.name === 'Placed Order').id;
+    const received = metrics.find((m) => m.attributes.name === 'Received Email').id;
+    const reports = [
+      ['query_campaign_values.json', '/api/campaign-values-reports', { type: 'campaign-values-report', attributes: {
+        statistics: ['recipients', 'opens_unique', 'clicks_unique', 'conversion_value', 'open_rate', 'click_rate', 'delivered'],
+        timeframe: { key: 'last_365_days' }, conversion_metric_id: placedOrder, filter: 'equals(send_channel,"email")' } }],
+      ['query_flow_values.json', '/api/flow-values-reports', { type: 'flow-values-report', attributes: {
+        statistics: ['recipients', 'conversion_value', 'conversion_uniques'], timeframe: { key: 'last_365_days' },
+        conversion_metric_id: placedOrder } }],
+      ['query_form_values.json', '/api/form-values-reports', { type: 'form-values-report', attributes: {
+        statistics: ['viewed_form', 'submits', 'submit_rate'], timeframe: { key: 'last_365_days' } } }],
+      ['query_segment_values.json', '/api/segment-values-reports', { type: 'segment-values-report', attributes: {
+        statistics: ['total_members', 'net_members_changed'], timeframe: { start: '2026-10-01T00:00:00+00:00', end: '2026-11-01T00:00:00+00:00' } } }],
+      ['query_metric_aggregates.json', '/api/metric-aggregates', { type: 'metric-aggregate', attributes: {
+        metric_id: received, measurements: ['count'], interval: 'day', timezone: 'UTC',
+        filter: ['greater-or-equal(datetime,2026-10-01T00:00:00)', 'less-than(datetime,2026-11-01T00:00:00)'] } }],
+    ];
+    for (const [file, path, data] of reports) {
+      const requestBody = schemas.requestBody(file);
+      assert.ok(requestBody({ data }), `${file} request: ${describeErrors(requestBody)}`);
+      const post = (body) => fetch(server.url + path, { method: 'POST', body: JSON.stringify(body), headers: {
+        Authorization: `Klaviyo-API-Key ${API_KEY}`, revision: REVISION, 'Content-Type': 'application/vnd.api+json',
+        Accept: 'application/vnd.api+json' } });
+      const response = await post({ data });
+      assert.equal(response.status, 200, path);
+      const body = await validated(response, schemas.response(file, 200), path);
+      const rows = file === 'query_metric_aggregates.json' ? body.data.attributes.dates : body.data.attributes.results;
+      assert.ok(rows.length > 0, `${path} answered no rows`);
+      const bad = await post({ data: { ...data, attributes: { ...data.attributes, timeframe: { key: 'forever' },
+        filter: file === 'query_metric_aggregates.json' ? [] : data.attributes.filter } } });
+      assert.equal(bad.status, 400, `${path} bad body`);
+      const error = await validated(bad, schemas.response(file, 400), `${path} bad body`);
+      assert.ok(error.errors[0].source.pointer.startsWith('/data/attributes/'));
+    }
+  });
 
   test('parameters Klaviyo refuses get its error document, naming the parameter', async () => {
     const cases = [

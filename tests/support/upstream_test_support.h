@@ -25,6 +25,12 @@ namespace livedata::server::testing {
 // The last second of the generated data (DatasetSizes::lastDay's end): changes come after it.
 inline UnixSeconds endOfData() { return (DatasetSizes{}.lastDay + 1) * kSecondsPerDay - 1; }
 
+// Every record of `entity`, by value (a loop over a part of the temporary snapshot would dangle).
+template <typename Record>
+std::vector<Record> recordsOf(const UpstreamAccount& account, Entity entity) {
+  return std::get<std::vector<Record>>(account.snapshot(entity));
+}
+
 inline std::unique_ptr<UpstreamAccount> makeAccount(std::uint64_t seed = 7, DatasetSizes sizes = {}) {
   UpstreamAccountOptions options;
   options.seed = seed;

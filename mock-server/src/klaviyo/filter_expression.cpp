@@ -149,6 +149,11 @@ class Parser {
     } else if (const auto time = parseDateTime(word)) {
       value.kind = FilterValue::Kind::datetime;
       value.time = *time;
+    } else if (const auto naive = parseDateTime(std::string(word) + "Z")) {
+      // Without an offset, as the metric aggregates' examples write it: in UTC, their default
+      // time zone (the only one the simulation aggregates in).
+      value.kind = FilterValue::Kind::datetime;
+      value.time = *naive;
     } else if (const auto day = parseIsoDate(word)) {
       value.kind = FilterValue::Kind::datetime;
       value.time = *day * kSecondsPerDay;

@@ -13,7 +13,8 @@
 
 namespace livedata::server::klaviyo {
 
-// One value of a condition. Dates are unquoted in a filter; strings are quoted with ' or ".
+// One value of a condition. Dates are unquoted in a filter (a date-time without an offset is
+// read as UTC); strings are quoted with ' or ".
 struct FilterValue {
   enum class Kind { string, datetime, number, boolean, null };
   Kind kind = Kind::null;

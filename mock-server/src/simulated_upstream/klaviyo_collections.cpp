@@ -196,9 +196,9 @@ struct ResourceMaker {
   }
 };
 
-// The account's metric definitions: the four the dashboard's overview reads and two more, as a
-// Klaviyo account with a Shopify store lists them. Ids are fixed per seed.
-std::vector<klaviyo::MetricResource> metricDefinitions(const UpstreamAccount& account) {
+}  // namespace
+
+std::vector<klaviyo::MetricResource> metricDefinitionsOf(const UpstreamAccount& account) {
   struct Definition {
     const char* name;
     const char* integration;
@@ -223,7 +223,6 @@ std::vector<klaviyo::MetricResource> metricDefinitions(const UpstreamAccount& ac
   return metrics;
 }
 
-}  // namespace
 
 std::optional<Collection> collectionAt(std::string_view path) {
   for (const Collection collection : klaviyo::kAllCollections) {
@@ -289,7 +288,7 @@ std::string answerCollection(const UpstreamAccount& account, const CollectionReq
   klaviyo::PageLinks links{origin + std::string(operation.path) + queryOf(params), std::nullopt};
   const klaviyo::RenderOptions render{origin, request.fields};
   if (request.collection == Collection::metrics) {
-    return klaviyo::renderCollection(metricDefinitions(account), links, render);
+    return klaviyo::renderCollection(metricDefinitionsOf(account), links, render);
   }
   // A filter that selects nothing reads from past every record: an empty page of the right type.
   const bool empty = request.none || request.updatedFrom > request.updatedTo;

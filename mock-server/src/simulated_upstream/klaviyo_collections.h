@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "klaviyo/error_document.h"
 #include "klaviyo/jsonapi_collection.h"
@@ -38,6 +39,11 @@ struct CollectionRequest {
   klaviyo::FieldSet fields;
   bool withProfileCount = false;  // additional-fields[segment]=profile_count
 };
+
+// The account's metric definitions (/api/metrics): the four the dashboard's overview reads
+// (Received Email, Opened Email, Clicked Email, Placed Order) and two more, as an account with
+// a Shopify store lists them. Ids are fixed per seed.
+std::vector<klaviyo::MetricResource> metricDefinitionsOf(const UpstreamAccount& account);
 
 // The collection behind a path ("/api/flows"), if any.
 std::optional<klaviyo::Collection> collectionAt(std::string_view path);

@@ -15,6 +15,7 @@
 #include "http/http_server_support.h"
 #include "simulated_upstream/feed_api.h"
 #include "simulated_upstream/klaviyo_collections.h"
+#include "simulated_upstream/klaviyo_reports.h"
 #include "klaviyo/operations.h"
 
 namespace livedata::server {
@@ -75,6 +76,7 @@ UpstreamServer::~UpstreamServer() { stop(); }
 void UpstreamServer::registerRoutes() {
   http_->Get(R"(/v1/([^/]+))", [this](const Request& req, Response& res) { serveFeed(req, res); });
   http_->Get(R"(/api/[^/]+/?)", [this](const Request& req, Response& res) { serveCollection(req, res); });
+  http_->Post(R"(/api/[^/]+/?)", [this](const Request& req, Response& res) { serveReport(req, res); });
 
   auto admin = [this](JsonReply (UpstreamServer::*action)(const std::string&)) {
     return [this, action](const Request& req, Response& res) { serveAdmin(req, res, action); };
@@ -190,74 +192,114 @@ void UpstreamServer::sendKlaviyoError(Response& res, const klaviyo::ErrorObject&
   res.set_content(klaviyo::renderErrorDocument(error, id), std::string(klaviyo::kJsonApiContentType));
 }
 
-void UpstreamServer::serveCollection(const Request& req, Response& res) {
+// What every Klaviyo route checks first, in Klaviyo's order: the key, the revision, the
+// operation's rate limits; then the injected faults. Answers `res` and returns nullopt when the
+// request goes no further; else the fault still to apply to the answer (malformed or none).
+std::optional<FaultDecision> UpstreamServer::admitKlaviyoRequest(const Request& req, Response& res, const std::string& operation,
+                                                                 const klaviyo::RateLimit& limit) {
   ++requests_;
-  std::string path = req.path;
-  if (path.size() > 1 && path.back() == '/') path.pop_back();  // Klaviyo's own links end in '/'
-  const auto collection = collectionAt(path);
-  if (!collection) return sendKlaviyoError(res, klaviyo::notFound("Not found: no collection at " + req.path));
   const auto credentials = req.get_header_value("Authorization");
   constexpr std::string_view kScheme = "Klaviyo-API-Key ";
   const std::string_view given = std::string_view(credentials).substr(0, kScheme.size()) == kScheme
                                      ? std::string_view(credentials).substr(kScheme.size())
                                      : std::string_view();
   if (options_.apiKey.empty() || !constantTimeEquals(given, options_.apiKey)) {
-    return sendKlaviyoError(res, klaviyo::notAuthenticated());
+    sendKlaviyoError(res, klaviyo::notAuthenticated());
+    return std::nullopt;
   }
   const std::string revision = req.get_header_value("revision");
   if (revision != klaviyo::kRevision) {
-    return sendKlaviyoError(res, klaviyo::invalidParameter(
-                                     "revision", revision.empty() ? "The revision header is required: revision: " + std::string(klaviyo::kRevision)
-                                                                  : "revision " + revision + " is not served here; this API speaks " +
-                                                                        std::string(klaviyo::kRevision)));
+    sendKlaviyoError(res, klaviyo::invalidParameter(
+                              "revision", revision.empty() ? "The revision header is required: revision: " + std::string(klaviyo::kRevision)
+                                                           : "revision " + revision + " is not served here; this API speaks " +
+                                                                 std::string(klaviyo::kRevision)));
+    return std::nullopt;
   }
   if (options_.documentedRateLimits) {
     const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (const auto wait = rateWindows_.admit(path, klaviyo::operationOf(*collection).rateLimit, nowMs)) {
+    if (const auto wait = rateWindows_.admit(operation, limit, nowMs)) {
       ++rateLimited_;
       sendKlaviyoError(res, klaviyo::throttled(static_cast<long>(*wait)));
       res.set_header("Retry-After", std::to_string(*wait));
-      return;
+      return std::nullopt;
     }
   }
   const FaultDecision fault = faults_.next();
   pause(fault.latencyMs);
   using Kind = FaultDecision::Kind;
+  klaviyo::ErrorObject failure = klaviyo::serverError();
   switch (fault.kind) {
     case Kind::rateLimited:
       ++injected_;
       ++rateLimited_;
       sendKlaviyoError(res, klaviyo::throttled(fault.retryAfterSeconds));
       res.set_header("Retry-After", std::to_string(fault.retryAfterSeconds));
-      return;
-    case Kind::error: {
+      return std::nullopt;
+    case Kind::error:
       ++injected_;
-      klaviyo::ErrorObject error = klaviyo::serverError();
-      error.status = fault.status;
-      return sendKlaviyoError(res, error);
-    }
-    case Kind::timeout: {
+      failure.status = fault.status;
+      sendKlaviyoError(res, failure);
+      return std::nullopt;
+    case Kind::timeout:
       ++injected_;
       pause(fault.holdMs);
-      klaviyo::ErrorObject error = klaviyo::serverError();
-      error.status = 504;
-      return sendKlaviyoError(res, error);
-    }
+      failure.status = 504;
+      sendKlaviyoError(res, failure);
+      return std::nullopt;
     case Kind::malformed:
     case Kind::none: break;
   }
-  const auto request = parseCollectionRequest(*collection, req.params);
-  if (!request) return sendKlaviyoError(res, request.error());
-  // Links name the host the client asked for, as Klaviyo's name a.klaviyo.com.
+  return fault;
+}
+
+// Links name the host the client asked for, as Klaviyo's name a.klaviyo.com.
+std::string UpstreamServer::originOf(const Request& req) const {
   const std::string host = req.get_header_value("Host");
-  const std::string origin = host.empty() ? baseUrl() : "http://" + host;
-  std::string body = answerCollection(account_, request.value(), origin, req.params);
-  if (fault.kind == Kind::malformed) {
+  return host.empty() ? baseUrl() : "http://" + host;
+}
+
+void UpstreamServer::sendKlaviyoBody(Response& res, std::string body, const FaultDecision& fault) {
+  if (fault.kind == FaultDecision::Kind::malformed) {
     ++injected_;
     body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
   }
   res.status = 200;
   res.set_content(std::move(body), std::string(klaviyo::kJsonApiContentType));
+}
+
+void UpstreamServer::serveCollection(const Request& req, Response& res) {
+  std::string path = req.path;
+  if (path.size() > 1 && path.back() == '/') path.pop_back();  // Klaviyo's own links end in '/'
+  const auto collection = collectionAt(path);
+  if (!collection) {
+    ++requests_;
+    return sendKlaviyoError(res, klaviyo::notFound("Not found: no collection at " + req.path));
+  }
+  const auto fault = admitKlaviyoRequest(req, res, path, klaviyo::operationOf(*collection).rateLimit);
+  if (!fault) return;
+  const auto request = parseCollectionRequest(*collection, req.params);
+  if (!request) return sendKlaviyoError(res, request.error());
+  sendKlaviyoBody(res, answerCollection(account_, request.value(), originOf(req), req.params), *fault);
+}
+
+void UpstreamServer::serveReport(const Request& req, Response& res) {
+  std::string path = req.path;
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  const auto report = reportAt(path);
+  if (!report) {
+    ++requests_;
+    return sendKlaviyoError(res, klaviyo::notFound("Not found: no report at " + req.path));
+  }
+  const auto fault = admitKlaviyoRequest(req, res, path, klaviyo::operationOf(*report).rateLimit);
+  if (!fault) return;
+  const std::string type = req.get_header_value("Content-Type");
+  const std::string mediaType = type.substr(0, type.find(';'));
+  if (mediaType != klaviyo::kJsonApiContentType && mediaType != "application/json") {
+    return sendKlaviyoError(res, klaviyo::unsupportedMediaType("the body must be application/vnd.api+json"));
+  }
+  auto answer = answerReport(account_, *report, req.body, account_.options().clock(), originOf(req));
+  if (!answer) return sendKlaviyoError(res, answer.error());
+  sendKlaviyoBody(res, std::move(answer).value(), *fault);
 }
 
 void UpstreamServer::serveAdmin(const Request& req, Response& res, JsonReply (UpstreamServer::*action)(const std::string&)) {

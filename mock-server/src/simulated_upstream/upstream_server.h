@@ -6,6 +6,7 @@
 // Route table (upstream_server.cpp, registerRoutes):
 //   GET    /api/{campaigns,flows,forms,segments,metrics}  a page of a Klaviyo collection
 //                             (Authorization: Klaviyo-API-Key <key>; revision: 2026-07-15)
+//   POST   /api/{campaign,flow,form,segment}-values-reports, /api/metric-aggregates  a report
 //   GET    /v1/{campaigns,flows,forms,segments,metrics}  a page of the change feed
 //   GET    /admin/faults      the faults in force           (Authorization: Bearer <token>)
 //   PUT    /admin/faults      replace them
@@ -124,8 +125,14 @@ class UpstreamServer {
   };
 
   void serveFeed(const httplib::Request& req, httplib::Response& res);
-  // GET /api/<collection>: key, revision, rate limit, faults, then the page.
+  // GET /api/<collection> and POST /api/<report>: the checks of admitKlaviyoRequest, then the
+  // page or the report.
   void serveCollection(const httplib::Request& req, httplib::Response& res);
+  void serveReport(const httplib::Request& req, httplib::Response& res);
+  std::optional<FaultDecision> admitKlaviyoRequest(const httplib::Request& req, httplib::Response& res,
+                                                   const std::string& operation, const klaviyo::RateLimit& limit);
+  std::string originOf(const httplib::Request& req) const;
+  void sendKlaviyoBody(httplib::Response& res, std::string body, const FaultDecision& fault);
   // Klaviyo's error document for `error`, with an id of its own.
   void sendKlaviyoError(httplib::Response& res, const klaviyo::ErrorObject& error);
   // Answers `res` with `action`'s reply when the request carries the admin token.

@@ -37,6 +37,8 @@ TEST(FilterExpression, FlattensNestedAndAndReadsEveryKindOfValue) {
   EXPECT_EQ(filter.conditions[1].values.size(), 2u);
   EXPECT_EQ(filter.conditions[2].values[0].kind, FilterValue::Kind::boolean);
   EXPECT_EQ(filter.conditions[3].values[0].time, *parseDateTime("2026-11-01T00:00:00Z"));  // a date is its midnight
+  EXPECT_EQ(parsed("less-than(datetime,2026-11-01T06:00:00)").conditions[0].values[0].time,
+            *parseDateTime("2026-11-01T06:00:00Z"));  // no offset: UTC, as the metric aggregates write it
   EXPECT_EQ(filter.conditions[4].values[0].kind, FilterValue::Kind::number);
   EXPECT_EQ(filter.conditions[4].values[0].text, "-1.5e3");
   EXPECT_EQ(filter.conditions[5].values[0].kind, FilterValue::Kind::null);

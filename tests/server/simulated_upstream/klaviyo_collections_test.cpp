@@ -103,12 +103,6 @@ class KlaviyoCollections : public ::testing::Test {
 
 const std::multimap<std::string, std::string> kEmailCampaigns{{"filter", "equals(messages.channel,'email')"}};
 
-// Every record of `entity`, by value (a range-for over a part of a temporary would dangle).
-template <typename Record>
-std::vector<Record> recordsOf(const UpstreamAccount& account, Entity entity) {
-  return std::get<std::vector<Record>>(account.snapshot(entity));
-}
-
 template <typename Record>
 std::set<std::string> idsOf(const std::vector<Record>& records) {
   std::set<std::string> ids;
