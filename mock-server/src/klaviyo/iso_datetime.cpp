@@ -57,7 +57,13 @@ std::optional<UnixSeconds> parseDateTime(std::string_view text) {
   if (at != text.size()) return std::nullopt;
   const UnixSeconds local = dayFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay +
                             *hour * 3600 + *minute * 60 + *second;
-  return local - offsetSeconds;
+  const UnixSeconds instant = local - offsetSeconds;
+  // An offset can carry 0000-01-01 or 9999-12-31 into a year of another digit count, which the
+  // formats below could not write back.
+  static const UnixSeconds kFirst = dayFromCivil(0, 1, 1) * kSecondsPerDay;
+  static const UnixSeconds kLast = dayFromCivil(10000, 1, 1) * kSecondsPerDay - 1;
+  if (instant < kFirst || instant > kLast) return std::nullopt;
+  return instant;
 }
 
 std::string formatDateTime(UnixSeconds seconds) {

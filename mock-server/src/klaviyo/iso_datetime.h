@@ -12,7 +12,8 @@ namespace livedata::server::klaviyo {
 
 // "YYYY-MM-DDTHH:MM:SS[.fraction](Z|z|+hh:mm|-hh:mm)" with a real calendar date and time
 // (no leap second), converted to UTC; a fraction is dropped (the time is floored to its
-// second). Anything else, including a missing offset, is nullopt.
+// second). Anything else, including a missing offset or an instant outside the years
+// 0000-9999 in UTC, is nullopt.
 std::optional<UnixSeconds> parseDateTime(std::string_view text);
 
 // "2026-11-01T09:30:00+00:00": the form Klaviyo's responses carry.

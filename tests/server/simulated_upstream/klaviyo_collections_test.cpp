@@ -220,7 +220,8 @@ TEST_F(KlaviyoCollections, SparseFieldsetsAndProfileCountGiveWhatWasAskedFor) {
   const auto sparse = get("/api/campaigns", query);
   ASSERT_TRUE(sparse);
   ASSERT_EQ(sparse->status, 200) << sparse->body;
-  for (const auto& resource : Json::parse(sparse->body).at("data")) {
+  const Json sparseDocument = Json::parse(sparse->body);  // held: a loop over a part of a temporary would dangle
+  for (const auto& resource : sparseDocument.at("data")) {
     std::set<std::string> names;
     for (const auto& [name, value] : resource.at("attributes").items()) names.insert(name);
     EXPECT_EQ(names, (std::set<std::string>{"name", "updated_at"}));

@@ -148,7 +148,8 @@ TEST_F(KlaviyoReports, FlowFormAndSegmentValuesCarryTheirRecordsFigures) {
   ASSERT_TRUE(forms);
   ASSERT_EQ(forms->status, 200) << forms->body;
   const auto formRecords = byId<Form>(*account_, Entity::forms);
-  for (const auto& row : Json::parse(forms->body).at("data").at("attributes").at("results")) {
+  const Json formDocument = Json::parse(forms->body);  // held: a loop over a part of a temporary would dangle
+  for (const auto& row : formDocument.at("data").at("attributes").at("results")) {
     const Form& f = formRecords.at(row.at("groupings").at("form_id"));
     EXPECT_EQ(row.at("statistics").at("viewed_form"), f.views);
     EXPECT_EQ(row.at("statistics").at("submits"), f.submissions);

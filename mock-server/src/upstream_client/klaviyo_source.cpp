@@ -1,0 +1,145 @@
+#include "upstream_client/klaviyo_source.h"
+
+#include <algorithm>
+
+#include "klaviyo/cursor_link.h"
+#include "klaviyo/error_document.h"
+#include "klaviyo/filter_expression.h"
+#include "klaviyo/iso_datetime.h"
+#include "livedata/cache.h"  // percentEncode
+
+namespace livedata::server {
+namespace {
+
+using klaviyo::Collection;
+using Kind = UpstreamFailure::Kind;
+
+template <typename Resource>
+constexpr Collection collectionOf();
+template <>
+constexpr Collection collectionOf<klaviyo::CampaignResource>() { return Collection::campaigns; }
+template <>
+constexpr Collection collectionOf<klaviyo::FlowResource>() { return Collection::flows; }
+template <>
+constexpr Collection collectionOf<klaviyo::FormResource>() { return Collection::forms; }
+template <>
+constexpr Collection collectionOf<klaviyo::SegmentResource>() { return Collection::segments; }
+template <>
+constexpr Collection collectionOf<klaviyo::MetricResource>() { return Collection::metrics; }
+
+// The attributes the sync reads of each type: what it asks for as a sparse fieldset.
+const char* fieldsOf(Collection collection) {
+  switch (collection) {
+    case Collection::campaigns: return "name,status,archived,send_time,created_at,updated_at";
+    case Collection::flows: return "name,status,archived,trigger_type,created,updated";
+    case Collection::forms: return "name,status,ab_test,created_at,updated_at";
+    case Collection::segments: return "name,is_active,is_processing,is_starred,created,updated";
+    case Collection::metrics: return "name,created,updated,integration";
+  }
+  return "";
+}
+
+// Records changed at or after `since`: greater-or-equal where the collection allows it, else
+// greater-than the second before (segments allow greater-than only). Campaigns also need the
+// channel, which Klaviyo requires.
+std::string filterOf(const klaviyo::CollectionOperation& operation, UnixSeconds since) {
+  klaviyo::FilterExpression filter;
+  if (operation.collection == Collection::campaigns) {
+    filter.conditions.push_back({"equals", "messages.channel", {{klaviyo::FilterValue::Kind::string, "email", 0, false}}, false});
+  }
+  const auto& allowed = operation.updateOperators;
+  const bool inclusive = std::find(allowed.begin(), allowed.end(), "greater-or-equal") != allowed.end();
+  filter.conditions.push_back({inclusive ? "greater-or-equal" : "greater-than", std::string(operation.updateField),
+                               {{klaviyo::FilterValue::Kind::datetime, "", inclusive ? since : since - 1, false}}, false});
+  return klaviyo::printFilter(filter);
+}
+
+// A Klaviyo error document's code and detail, or the start of whatever the body is.
+std::string describeBody(const std::string& body) {
+  if (auto described = klaviyo::describeErrorDocument(body)) return *described;
+  return body.size() > 200 ? body.substr(0, 200) + "..." : body;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<KlaviyoSource>, std::string> KlaviyoSource::create(KlaviyoSourceOptions options) {
+  if (options.apiKey.empty()) return std::string("the Klaviyo API key is empty");
+  for (const char c : options.apiKey) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return std::string("the Klaviyo API key holds a space or a control character");
+  }
+  auto transport = UpstreamTransport::create(std::move(options.http));
+  if (!transport) return transport.error();
+  return std::unique_ptr<KlaviyoSource>(new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey)));
+}
+
+UpstreamRequest KlaviyoSource::requestTo(std::string target) const {
+  UpstreamRequest request;
+  request.target = std::move(target);
+  request.headers = {{"Authorization", "Klaviyo-API-Key " + apiKey_},
+                     {"revision", std::string(klaviyo::kRevision)},
+                     {"Accept", std::string(klaviyo::kJsonApiContentType)}};
+  return request;
+}
+
+UpstreamFailure KlaviyoSource::failureOf(const UpstreamAnswer& answer) {
+  const std::string message = answer.what + ": " + std::to_string(answer.status) + " " + describeBody(answer.body);
+  if (answer.status == 429) {
+    UpstreamFailure limited = upstreamFailure(Kind::rate_limited, message, 429);
+    limited.retryAfterMs = answer.retryAfterMs;
+    return limited;
+  }
+  return upstreamFailure(Kind::http, message, answer.status);
+}
+
+template <typename Resource>
+Expected<KlaviyoPage<Resource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds updatedSince,
+                                                                                const std::optional<std::string>& cursor) {
+  const klaviyo::CollectionOperation& operation = klaviyo::operationOf(collectionOf<Resource>());
+  std::string target = std::string(operation.path) + "?";
+  const auto add = [&](const std::string& name, const std::string& value) {
+    target += (target.back() == '?' ? "" : "&") + percentEncode(name) + "=" + percentEncode(value);
+  };
+  if (!operation.updateField.empty()) {
+    add("filter", filterOf(operation, updatedSince));
+    add("sort", std::string(operation.updateField));
+  }
+  if (operation.maxPageSize > 0) add("page[size]", std::to_string(operation.maxPageSize));
+  add("fields[" + std::string(operation.resourceType) + "]", fieldsOf(operation.collection));
+  if (cursor) add("page[cursor]", *cursor);
+
+  auto sent = transport_->send(requestTo(target));
+  if (!sent) return sent.error();
+  const UpstreamAnswer& answer = sent.value();
+  if (answer.status != 200) return failureOf(answer);
+  auto page = klaviyo::parseCollection<Resource>(answer.body);
+  if (!page) return upstreamFailure(Kind::malformed, answer.what + ": not a valid page: " + page.error(), 200);
+  KlaviyoPage<Resource> result{std::move(page.value().resources), std::nullopt};
+  if (page.value().nextLink) {
+    auto next = klaviyo::cursorFromNextLink(*page.value().nextLink, transport_->origin(), transport_->pathPrefix() + std::string(operation.path));
+    if (!next) return upstreamFailure(Kind::malformed, answer.what + ": " + next.error(), 200);
+    if (cursor && next.value() == *cursor) {
+      return upstreamFailure(Kind::malformed, answer.what + ": links.next repeats the page just read (a cursor loop)", 200);
+    }
+    result.nextCursor = std::move(next).value();
+  }
+  return result;
+}
+
+template Expected<KlaviyoPage<klaviyo::CampaignResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+template Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+template Expected<KlaviyoPage<klaviyo::FormResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+template Expected<KlaviyoPage<klaviyo::SegmentResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+template Expected<KlaviyoPage<klaviyo::MetricResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+
+Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report report, const std::string& body) {
+  UpstreamRequest request = requestTo(std::string(klaviyo::operationOf(report).path));
+  request.method = "POST";
+  request.body = body;
+  request.contentType = std::string(klaviyo::kJsonApiContentType);
+  auto sent = transport_->send(request);
+  if (!sent) return sent.error();
+  if (sent.value().status != 200) return failureOf(sent.value());
+  return std::move(sent.value().body);
+}
+
+}  // namespace livedata::server

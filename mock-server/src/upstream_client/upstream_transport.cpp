@@ -1,0 +1,131 @@
+#include "upstream_client/upstream_transport.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "http/http_server_support.h"  // applyTimeout
+#include "livedata/config.h"
+#include "livedata/retry.h"
+
+namespace livedata::server {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using Kind = UpstreamFailure::Kind;
+
+Millis nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+UpstreamFailure upstreamFailure(Kind kind, std::string message, int status) {
+  UpstreamFailure f;
+  f.kind = kind;
+  f.status = status;
+  f.message = std::move(message);
+  return f;
+}
+
+Expected<std::unique_ptr<UpstreamTransport>, std::string> UpstreamTransport::create(HttpUpstreamOptions options) {
+  // The client's parser, so the sync and the dashboard's data layer read URLs alike.
+  const auto url = parseBaseUrl(options.baseUrl);
+  if (!url.ok()) return url.error().detail;
+  if (options.connectTimeoutMs < 1) return std::string("connectTimeoutMs must be 1 or more");
+  if (options.readTimeoutMs < 1) return std::string("readTimeoutMs must be 1 or more");
+  return std::unique_ptr<UpstreamTransport>(new UpstreamTransport(std::move(options), url.value().origin(), url.value().prefix));
+}
+
+UpstreamTransport::UpstreamTransport(HttpUpstreamOptions options, std::string origin, std::string pathPrefix)
+    : options_(std::move(options)), origin_(std::move(origin)), pathPrefix_(std::move(pathPrefix)) {}
+
+UpstreamTransport::~UpstreamTransport() = default;
+
+Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const UpstreamRequest& request) {
+  const std::string what = request.method + " " + origin_ + pathPrefix_ + request.target;
+  try {
+    auto client = takeClient();
+    if (!client->is_valid()) return upstreamFailure(Kind::network, "cannot create an HTTP client for " + origin_);
+    auto result = sendWith(*client, request, what);
+    // After a transport failure the connection's state is unknown: the next request starts afresh.
+    if (result) returnClient(std::move(client));
+    return result;
+  } catch (const std::exception& e) {
+    return upstreamFailure(Kind::network, what + " failed: " + e.what());
+  }
+}
+
+std::unique_ptr<httplib::Client> UpstreamTransport::takeClient() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto client = std::move(idle_.back());
+      idle_.pop_back();
+      return client;
+    }
+  }
+  auto client = std::make_unique<httplib::Client>(origin_);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // avoids the 40 ms Nagle/delayed-ACK stall per request
+  client->set_url_encode(false);  // the target is encoded already
+  client->set_follow_location(false);
+  client->set_default_headers({{"User-Agent", options_.userAgent}});
+  applyTimeout(options_.connectTimeoutMs, [&](time_t s, time_t us) { client->set_connection_timeout(s, us); });
+  applyTimeout(options_.readTimeoutMs, [&](time_t s, time_t us) { client->set_read_timeout(s, us); });
+  applyTimeout(options_.readTimeoutMs, [&](time_t s, time_t us) { client->set_write_timeout(s, us); });
+  return client;
+}
+
+void UpstreamTransport::returnClient(std::unique_ptr<httplib::Client> client) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(client));
+}
+
+Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::sendWith(httplib::Client& client, const UpstreamRequest& request,
+                                                                     const std::string& what) {
+  httplib::Request req;
+  req.method = request.method;
+  req.path = pathPrefix_ + request.target;
+  for (const auto& [name, value] : request.headers) req.set_header(name, value);
+  if (!request.body.empty() || request.method == "POST") {
+    req.body = request.body;
+    req.set_header("Content-Type", request.contentType);
+  }
+  const auto start = SteadyClock::now();
+  // httplib's read timeout is per read; this bounds the whole answer while it trickles in.
+  const auto deadline = start + std::chrono::milliseconds(options_.connectTimeoutMs + options_.readTimeoutMs);
+  req.progress = [deadline](std::uint64_t, std::uint64_t) { return SteadyClock::now() < deadline; };
+
+  httplib::Response res;
+  auto error = httplib::Error::Success;
+  const bool sent = client.send(req, res, error);
+  const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
+
+  if (!sent || error != httplib::Error::Success) {
+    const std::string cause = " (httplib: " + httplib::to_string(error) + ")";
+    // httplib 0.11 reports a read timeout as Error::Read, as it does a reset: the time spent
+    // tells them apart (a timeout fires only after the full timeout of silence).
+    const bool outOfTime = elapsedMs >= options_.readTimeoutMs - options_.readTimeoutMs / 20;
+    switch (error) {
+      case httplib::Error::Canceled:  // only the deadline above cancels
+        return upstreamFailure(Kind::timeout, what + ": no complete answer within the deadline" + cause);
+      case httplib::Error::Read:
+      case httplib::Error::Write:
+        if (outOfTime) {
+          return upstreamFailure(Kind::timeout, what + ": no answer within " + std::to_string(options_.readTimeoutMs) + " ms" + cause);
+        }
+        return upstreamFailure(Kind::network, what + ": connection lost" + cause);
+      default:
+        return upstreamFailure(Kind::network, what + ": cannot connect" + cause);
+    }
+  }
+  UpstreamAnswer answer;
+  answer.status = res.status;
+  answer.body = std::move(res.body);
+  if (res.has_header("Retry-After")) answer.retryAfterMs = parseRetryAfter(res.get_header_value("Retry-After"), nowMs());
+  answer.what = what;
+  return answer;
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,86 @@
+// The HTTP exchange every upstream reader makes, with cpp-httplib: one request on a kept-alive
+// connection from a pool, bounded in time, its outcome mapped as upstream_source.h documents:
+//   an answer of any status          -> UpstreamAnswer (the reader decides what it means)
+//   no complete answer in time       -> timeout
+//   refused, reset, unreachable      -> network
+// Messages name the method, origin and target, never a request header (credentials travel in
+// headers only). No exception leaves send.
+//
+// Threading: send is safe from any number of threads; concurrent requests each get a
+// connection of their own and keep it alive for the next.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "livedata/expected.h"
+#include "upstream_client/upstream_source.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace livedata::server {
+
+struct HttpUpstreamOptions {
+  // "http://host:port", optionally with a path prefix ("http://host:port/upstream").
+  std::string baseUrl;
+  // Upper bound on establishing a connection. >= 1. Default 3000 ms.
+  int connectTimeoutMs = 3000;
+  // Upper bound on a whole answer once the request is sent, and on each read. >= 1.
+  // Default 10000 ms.
+  int readTimeoutMs = 10000;
+  // Sent as User-Agent.
+  std::string userAgent = "livedata-sync/0.1";
+};
+
+struct UpstreamRequest {
+  std::string method = "GET";
+  std::string target;  // path (after the base URL's prefix) and query, already percent-encoded
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string contentType;  // with a body
+};
+
+struct UpstreamAnswer {
+  int status = 0;
+  std::string body;
+  std::optional<std::int64_t> retryAfterMs;  // from Retry-After, when present
+  std::string what;                          // "GET http://host:port/target", for messages
+};
+
+class UpstreamTransport {
+ public:
+  // Checks the options; the error names the bad one.
+  static Expected<std::unique_ptr<UpstreamTransport>, std::string> create(HttpUpstreamOptions options);
+  ~UpstreamTransport();
+  UpstreamTransport(const UpstreamTransport&) = delete;
+  UpstreamTransport& operator=(const UpstreamTransport&) = delete;
+
+  Expected<UpstreamAnswer, UpstreamFailure> send(const UpstreamRequest& request);
+
+  const std::string& origin() const { return origin_; }          // scheme://host:port
+  const std::string& pathPrefix() const { return pathPrefix_; }  // "" or "/prefix"
+
+ private:
+  UpstreamTransport(HttpUpstreamOptions options, std::string origin, std::string pathPrefix);
+  std::unique_ptr<httplib::Client> takeClient();
+  void returnClient(std::unique_ptr<httplib::Client> client);
+  Expected<UpstreamAnswer, UpstreamFailure> sendWith(httplib::Client& client, const UpstreamRequest& request,
+                                                     const std::string& what);
+
+  const HttpUpstreamOptions options_;
+  const std::string origin_;
+  const std::string pathPrefix_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_;  // GUARDED_BY(mutex_)
+};
+
+// An UpstreamFailure of `kind` with `message` (and the HTTP status, when there was one).
+UpstreamFailure upstreamFailure(UpstreamFailure::Kind kind, std::string message, int status = 0);
+
+}  // namespace livedata::server

@@ -1,0 +1,229 @@
+// The sync's Klaviyo reader against the simulated Klaviyo on loopback (and, for answers the
+// simulation never gives, a server that answers what a test says).
+#include "upstream_client/klaviyo_source.h"
+
+#include <httplib.h>
+
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "klaviyo/iso_datetime.h"
+#include "simulated_upstream/klaviyo_collections.h"  // metricDefinitionsOf
+#include "upstream_test_support.h"
+
+namespace livedata::server {
+namespace {
+
+using namespace livedata::server::testing;
+using Kind = UpstreamFailure::Kind;
+
+constexpr const char* kApiKey = "pk_source_test_9f8e7d6c5b4a";
+
+std::unique_ptr<KlaviyoSource> makeKlaviyoSource(const std::string& baseUrl, const std::string& key = kApiKey) {
+  KlaviyoSourceOptions options;
+  options.http.baseUrl = baseUrl;
+  options.http.connectTimeoutMs = 2000;
+  options.http.readTimeoutMs = 5000;
+  options.apiKey = key;
+  auto created = KlaviyoSource::create(std::move(options));
+  EXPECT_TRUE(created) << (created ? "" : created.error());
+  return created ? std::move(created.value()) : nullptr;
+}
+
+class KlaviyoSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start(false); }
+  void start(bool documentedRateLimits) {
+    server_.reset();
+    if (!account_) account_ = makeAccount();
+    UpstreamServerOptions options;
+    options.apiKey = kApiKey;
+    options.documentedRateLimits = documentedRateLimits;
+    server_ = startServer(*account_, std::move(options));
+    ASSERT_TRUE(server_);
+    source_ = makeKlaviyoSource(server_->baseUrl());
+    ASSERT_TRUE(source_);
+  }
+
+  // Every page from `since`, following nextCursor.
+  template <typename Resource>
+  std::vector<Resource> walk(UnixSeconds since, int* pages = nullptr) {
+    std::vector<Resource> all;
+    std::optional<std::string> cursor;
+    for (int page = 1; page < 10000; ++page) {
+      auto result = source_->fetchCollection<Resource>(since, cursor);
+      if (!result) {
+        ADD_FAILURE() << result.error().message;
+        return all;
+      }
+      all.insert(all.end(), result.value().resources.begin(), result.value().resources.end());
+      if (pages) *pages = page;
+      cursor = result.value().nextCursor;
+      if (!cursor) return all;
+    }
+    ADD_FAILURE() << "the walk does not end";
+    return all;
+  }
+
+  std::unique_ptr<UpstreamAccount> account_;
+  std::unique_ptr<UpstreamServer> server_;
+  std::unique_ptr<KlaviyoSource> source_;
+};
+
+template <typename Items>
+std::set<std::string> idsOf(const Items& items) {
+  std::set<std::string> ids;
+  for (const auto& item : items) ids.insert(item.id);
+  return ids;
+}
+
+TEST_F(KlaviyoSourceTest, AWalkFromTheStartReadsEveryRecordAtEachCollectionsPageSize) {
+  int pages = 0;
+  const auto campaigns = walk<klaviyo::CampaignResource>(0, &pages);
+  EXPECT_EQ(idsOf(campaigns), idsOf(recordsOf<Campaign>(*account_, Entity::campaigns)));
+  EXPECT_EQ(pages, 3);  // 300 campaigns at 100 a page
+  EXPECT_EQ(idsOf(walk<klaviyo::FlowResource>(0)), idsOf(recordsOf<Flow>(*account_, Entity::flows)));
+  EXPECT_EQ(idsOf(walk<klaviyo::FormResource>(0)), idsOf(recordsOf<Form>(*account_, Entity::forms)));
+  EXPECT_EQ(idsOf(walk<klaviyo::SegmentResource>(0, &pages)), idsOf(recordsOf<Segment>(*account_, Entity::segments)));
+  EXPECT_EQ(pages, 3);  // 30 segments at 10 a page
+  EXPECT_EQ(idsOf(walk<klaviyo::MetricResource>(0)), idsOf(metricDefinitionsOf(*account_)));
+  // The sparse fieldsets keep what the sync reads.
+  for (const auto& campaign : campaigns) {
+    EXPECT_FALSE(campaign.name.empty());
+    EXPECT_GT(campaign.updatedAt, 0);
+  }
+}
+
+TEST_F(KlaviyoSourceTest, AnIncrementalWalkReadsTheRecordsChangedAtOrAfterItsTime) {
+  const UnixSeconds since = endOfData() + 100;
+  account_->applyChanges(40, since);
+  std::set<std::string> changedSegments, changedFlows;
+  for (const auto& s : recordsOf<Segment>(*account_, Entity::segments)) {
+    if (s.updatedAt >= since) changedSegments.insert(s.id);
+  }
+  for (const auto& f : recordsOf<Flow>(*account_, Entity::flows)) {
+    if (f.updatedAt >= since) changedFlows.insert(f.id);
+  }
+  EXPECT_EQ(idsOf(walk<klaviyo::SegmentResource>(since)), changedSegments);  // greater-than the second before
+  EXPECT_EQ(idsOf(walk<klaviyo::FlowResource>(since)), changedFlows);        // greater-or-equal
+}
+
+TEST_F(KlaviyoSourceTest, AWrongKeyIsAnAuthenticationFailureThatNeverShowsAKey) {
+  auto wrong = makeKlaviyoSource(server_->baseUrl(), "pk_wrong_key_123");
+  const auto result = wrong->fetchCollection<klaviyo::FormResource>(0, std::nullopt);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, Kind::http);
+  EXPECT_EQ(result.error().status, 401);
+  EXPECT_FALSE(result.error().retryable());
+  EXPECT_NE(result.error().message.find("not_authenticated"), std::string::npos) << result.error().message;
+  EXPECT_EQ(result.error().message.find("pk_wrong_key_123"), std::string::npos);
+  EXPECT_EQ(result.error().message.find(kApiKey), std::string::npos);
+  EXPECT_FALSE(KlaviyoSource::create({{server_->baseUrl()}, ""}));
+  const auto spaced = KlaviyoSource::create({{server_->baseUrl()}, "pk_a pk_b"});
+  ASSERT_FALSE(spaced);
+  EXPECT_EQ(spaced.error().find("pk_a"), std::string::npos);
+}
+
+TEST_F(KlaviyoSourceTest, ThrottlingIsRateLimitedWithItsRetryAfterAndFaultsAreTheirKinds) {
+  start(true);
+  std::optional<UpstreamFailure> limited;
+  for (int i = 0; i < 12 && !limited; ++i) {
+    auto result = source_->fetchCollection<klaviyo::FlowResource>(0, std::nullopt);
+    if (!result) limited = result.error();
+  }
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->kind, Kind::rate_limited);
+  ASSERT_TRUE(limited->retryAfterMs);
+  EXPECT_GE(*limited->retryAfterMs, 1000);
+  EXPECT_TRUE(limited->retryable());
+
+  start(false);
+  UpstreamFaults faults;
+  faults.malformedRate = 1.0;
+  ASSERT_FALSE(server_->setFaults(faults));
+  const auto malformed = source_->fetchCollection<klaviyo::FormResource>(0, std::nullopt);
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().kind, Kind::malformed);
+  faults = UpstreamFaults{};
+  faults.errorRate = 1.0;
+  ASSERT_FALSE(server_->setFaults(faults));
+  const auto failed = source_->fetchCollection<klaviyo::FormResource>(0, std::nullopt);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind, Kind::http);
+  EXPECT_TRUE(failed.error().retryable());
+}
+
+TEST_F(KlaviyoSourceTest, ReportsArePostedAsDocumentedAndBadOnesSayWhy) {
+  std::string placedOrder;
+  for (const auto& metric : metricDefinitionsOf(*account_)) {
+    if (metric.name == "Placed Order") placedOrder = metric.id;
+  }
+  const nlohmann::json body{{"data",
+                             {{"type", "campaign-values-report"},
+                              {"attributes",
+                               {{"statistics", {"recipients", "opens_unique"}},
+                                {"timeframe", {{"key", "last_365_days"}}},
+                                {"conversion_metric_id", placedOrder}}}}}};
+  const auto answer = source_->postReport(klaviyo::Report::campaign_values, body.dump());
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(nlohmann::json::parse(answer.value()).at("data").at("type"), "campaign-values-report");
+  nlohmann::json bad = body;
+  bad["data"]["attributes"].erase("conversion_metric_id");
+  const auto refused = source_->postReport(klaviyo::Report::campaign_values, bad.dump());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().status, 400);
+  EXPECT_FALSE(refused.error().retryable());
+  EXPECT_NE(refused.error().message.find("/data/attributes/conversion_metric_id"), std::string::npos) << refused.error().message;
+}
+
+// A server answering every GET with `body`, "ORIGIN" in it replaced by its own origin.
+class CannedServer {
+ public:
+  explicit CannedServer(std::string body) {
+    server_.Get(".*", [body](const httplib::Request& req, httplib::Response& res) {
+      std::string answer = body;
+      const auto at = answer.find("ORIGIN");
+      if (at != std::string::npos) answer.replace(at, 6, "http://" + req.get_header_value("Host"));
+      res.set_content(answer, "application/vnd.api+json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~CannedServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> pageWithNext(const std::string& next,
+                                                                           const std::optional<std::string>& cursor) {
+  CannedServer server(R"({"data":[],"links":{"self":"x","next":")" + next + R"("}})");
+  auto source = makeKlaviyoSource(server.url());
+  return source->fetchCollection<klaviyo::FlowResource>(0, cursor);
+}
+
+TEST(KlaviyoSourceLinks, ALinkElsewhereOrACursorLoopIsMalformed) {
+  const auto elsewhere = pageWithNext("http://evil.example/api/flows?page%5Bcursor%5D=abc", std::nullopt);
+  ASSERT_FALSE(elsewhere);
+  EXPECT_EQ(elsewhere.error().kind, Kind::malformed);
+  EXPECT_NE(elsewhere.error().message.find("another origin"), std::string::npos) << elsewhere.error().message;
+  const auto followed = pageWithNext("ORIGIN/api/flows/?page%5Bcursor%5D=abc", std::nullopt);
+  ASSERT_TRUE(followed) << followed.error().message;
+  EXPECT_EQ(followed.value().nextCursor, "abc");
+  const auto loop = pageWithNext("ORIGIN/api/flows/?page%5Bcursor%5D=abc", std::string("abc"));
+  ASSERT_FALSE(loop);
+  EXPECT_EQ(loop.error().kind, Kind::malformed);
+  EXPECT_NE(loop.error().message.find("loop"), std::string::npos) << loop.error().message;
+}
+
+}  // namespace
+}  // namespace livedata::server
