@@ -58,6 +58,15 @@ inline std::unique_ptr<UpstreamServer> startServer(UpstreamAccount& account, Ups
   return server;
 }
 
+// An upstream whose Klaviyo routes take `apiKey`, with Klaviyo's documented rate limits or none.
+inline std::unique_ptr<UpstreamServer> startKlaviyoServer(UpstreamAccount& account, const std::string& apiKey,
+                                                          bool documentedRateLimits) {
+  UpstreamServerOptions options;
+  options.apiKey = apiKey;
+  options.documentedRateLimits = documentedRateLimits;
+  return startServer(account, std::move(options));
+}
+
 inline std::unique_ptr<HttpUpstreamSource> makeSource(const std::string& baseUrl, int readTimeoutMs = 5000) {
   HttpUpstreamOptions options;
   options.baseUrl = baseUrl;

@@ -10,6 +10,7 @@
 #include "klaviyo/iso_datetime.h"
 #include "livedata/types.h"  // parseNonNegativeDecimal
 #include "simulated_upstream/feed_cursor.h"
+#include "simulated_upstream/stable_hash.h"
 
 namespace livedata::server {
 namespace {
@@ -31,16 +32,6 @@ Entity entityOf(Collection collection) {
     case Collection::metrics: break;
   }
   return Entity::metrics;  // not a feed: the metric definitions are served apart
-}
-
-// FNV-1a, 64 bits: stable across runs and platforms, so a cursor outlives a restart.
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
 }
 
 std::string joined(const std::vector<std::string_view>& words) {
@@ -152,7 +143,7 @@ std::string queryOf(const Params& params) {
 UnixSeconds createdTimeOf(const UpstreamAccount& account, const std::string& id, UnixSeconds updatedAt) {
   const DatasetSizes& sizes = account.options().sizes;
   const UnixSeconds historyStart = (sizes.lastDay - sizes.days + 1) * kSecondsPerDay;
-  return std::min<UnixSeconds>(historyStart + static_cast<UnixSeconds>(fnv1a(id) % kSecondsPerDay), updatedAt);
+  return std::min<UnixSeconds>(historyStart + static_cast<UnixSeconds>(stableHash(id) % kSecondsPerDay), updatedAt);
 }
 
 const char* campaignStatusWord(CampaignStatus status) {
@@ -271,7 +262,7 @@ Expected<CollectionRequest, ErrorObject> parseCollectionRequest(Collection colle
   if (collection == Collection::campaigns && !hasChannel) {
     return invalidParameter("filter", "A channel filter is required: filter=equals(messages.channel,'email'), 'sms' or 'mobile_push'");
   }
-  request.walk = static_cast<std::int64_t>(fnv1a(filterText + "|" + sortText) & std::numeric_limits<std::int64_t>::max());
+  request.walk = static_cast<std::int64_t>(stableHash(filterText + "|" + sortText) & std::numeric_limits<std::int64_t>::max());
   if (cursorText) {
     const auto cursor = decodeCursor(*cursorText);
     if (collection == Collection::metrics || !cursor || cursor->entity != entityOf(collection) || cursor->walk != request.walk) {

@@ -13,6 +13,7 @@
 #include "klaviyo/filter_expression.h"
 #include "klaviyo/iso_datetime.h"
 #include "simulated_upstream/klaviyo_collections.h"  // metricDefinitionsOf
+#include "simulated_upstream/stable_hash.h"
 
 namespace livedata::server {
 namespace {
@@ -264,12 +265,11 @@ Expected<std::vector<std::string>, ErrorObject> groupByOf(const Json& attributes
   return names;
 }
 
+// Ephemeral in Klaviyo; here stable per report and request body, so answers repeat.
 std::string reportId(Report report, std::string_view body) {
-  // Ephemeral in Klaviyo; here stable per request body, so answers repeat.
-  std::uint64_t hash = 14695981039346656037ull ^ static_cast<std::uint64_t>(report);
-  for (const char c : body) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   char id[17];
-  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(hash));
+  std::snprintf(id, sizeof id, "%016llx",
+                static_cast<unsigned long long>(stableHash(std::string(klaviyo::operationOf(report).path) + "|" + std::string(body))));
   return id;
 }
 

@@ -28,10 +28,7 @@ class KlaviyoReports : public ::testing::Test {
   void start(bool documentedRateLimits) {
     server_.reset();
     if (!account_) account_ = makeAccount();
-    UpstreamServerOptions options;
-    options.apiKey = kApiKey;
-    options.documentedRateLimits = documentedRateLimits;
-    server_ = startServer(*account_, std::move(options));
+    server_ = startKlaviyoServer(*account_, kApiKey, documentedRateLimits);
     ASSERT_TRUE(server_);
   }
 
