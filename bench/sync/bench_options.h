@@ -16,7 +16,7 @@ struct SyncBenchOptions {
   std::vector<int> records;
   // Records per upstream page and so per store transaction, and the baseline's rows per
   // transaction. 1..1000 (the upstream's limit). Default 500: the server's --sync-page-size.
-  int pageSize = 500;
+  int pageSize = 100;  // Klaviyo's largest campaigns page
   // Share of the campaigns changed upstream before the incremental sync. (0, 1]. Default 0.01.
   double changedFraction = 0.01;
   // Full syncs (each with its feed walk and baseline) per run; figures are their medians.

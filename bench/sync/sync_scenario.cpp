@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "sync/sync_service.h"
 #include "simulated_upstream/account.h"
-#include "upstream_client/http_upstream_source.h"
+#include "upstream_client/klaviyo_upstream.h"
 #include "simulated_upstream/upstream_server.h"
 
 namespace livedata::bench {
@@ -215,12 +215,17 @@ Expected<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenc
 
   // Declared before the source: destroyed after it, so the source's kept-alive connection
   // is closed before the server's stop() would wait out its keep-alive timeout.
-  auto server = take(server::UpstreamServer::create(*account, server::UpstreamServerOptions{}), "upstream server", error);
+  // Klaviyo's rate limits off: the benchmark measures the sync, not the limiter.
+  server::UpstreamServerOptions serverOptions;
+  serverOptions.apiKey = "bench-key";
+  serverOptions.documentedRateLimits = false;
+  auto server = take(server::UpstreamServer::create(*account, serverOptions), "upstream server", error);
   if (!server) return error;
   if (!server->start()) return std::string("upstream server: cannot listen on 127.0.0.1");
-  server::HttpUpstreamOptions sourceOptions;
-  sourceOptions.baseUrl = server->baseUrl();
-  auto source = take(server::HttpUpstreamSource::create(sourceOptions), "upstream source", error);
+  server::KlaviyoUpstreamOptions sourceOptions;
+  sourceOptions.source.http.baseUrl = server->baseUrl();
+  sourceOptions.source.apiKey = serverOptions.apiKey;
+  auto source = take(server::KlaviyoUpstream::create(sourceOptions), "upstream source", error);
   if (!source) return error;
 
   SyncTarget target;  // the last repetition's, kept for the incremental sync

@@ -1,5 +1,5 @@
-// Shared by the upstream's tests: small accounts, a server on loopback with its client,
-// whole walks of a change feed, and rows compared field by field.
+// Shared by the upstream's tests: small accounts, a server on loopback with the sync's reader
+// of it, whole walks of a collection, and rows compared field by field.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +15,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "model/record_fields.h"
 #include "model/record_json.h"  // ordered_json of a record
 #include "simulated_upstream/account.h"
-#include "upstream_client/http_upstream_source.h"
+#include "upstream_client/klaviyo_upstream.h"
 #include "simulated_upstream/upstream_server.h"
 
 namespace livedata::server::testing {
@@ -67,14 +68,18 @@ inline std::unique_ptr<UpstreamServer> startKlaviyoServer(UpstreamAccount& accou
   return startServer(account, std::move(options));
 }
 
-inline std::unique_ptr<HttpUpstreamSource> makeSource(const std::string& baseUrl, int readTimeoutMs = 5000) {
-  HttpUpstreamOptions options;
-  options.baseUrl = baseUrl;
-  options.readTimeoutMs = readTimeoutMs;
-  options.connectTimeoutMs = 2000;
-  auto created = HttpUpstreamSource::create(std::move(options));
+// The sync's reader of the upstream at `baseUrl`, with `apiKey`; `nowMs` dates its reports.
+inline std::unique_ptr<KlaviyoUpstream> makeUpstream(const std::string& baseUrl, const std::string& apiKey,
+                                                     std::function<std::int64_t()> nowMs = {}, int readTimeoutMs = 5000) {
+  KlaviyoUpstreamOptions options;
+  options.source.http.baseUrl = baseUrl;
+  options.source.http.readTimeoutMs = readTimeoutMs;
+  options.source.http.connectTimeoutMs = 2000;
+  options.source.apiKey = apiKey;
+  options.source.nowMs = std::move(nowMs);
+  auto created = KlaviyoUpstream::create(std::move(options));
   if (!created) {
-    ADD_FAILURE() << "HttpUpstreamSource::create: " << created.error();
+    ADD_FAILURE() << "KlaviyoUpstream::create: " << created.error();
     return nullptr;
   }
   return std::move(created.value());
@@ -104,6 +109,25 @@ inline std::vector<nlohmann::ordered_json> rowsOf(const EntityRows& rows) {
   return out;
 }
 
+// rowsOf with every statistic (FieldGroup::statistics) at 0: what a collection page carries
+// (values reports bring the statistics apart).
+inline std::vector<nlohmann::ordered_json> attributeRowsOf(const EntityRows& rows) {
+  std::vector<nlohmann::ordered_json> out;
+  std::visit(
+      [&](const auto& list) {
+        for (auto record : list) {
+          using Record = std::decay_t<decltype(record)>;
+          forEachField<Record>([&](const auto& field, std::size_t) {
+            using Value = typename std::decay_t<decltype(field)>::Value;
+            if (field.group == FieldGroup::statistics) field.of(record) = Value{};
+          });
+          out.push_back(rowJson(record));
+        }
+      },
+      rows);
+  return out;
+}
+
 inline std::string keyOf(const nlohmann::ordered_json& row) { return row["key"].get<std::string>(); }
 inline UnixSeconds stampOf(const nlohmann::ordered_json& row) { return row["updatedAt"].get<UnixSeconds>(); }
 
@@ -113,7 +137,8 @@ struct Walk {
   std::optional<UpstreamFailure> failure;  // the walk stopped on it
 };
 
-// Follows the feed to its last page; `betweenPages(n)` runs after page n when another follows.
+// Follows a collection to its last page; `betweenPages(n)` runs after page n when another
+// follows. Rows as attributeRowsOf.
 inline Walk walkFeed(UpstreamSource& source, Entity entity, UnixSeconds updatedSince, int pageSize,
                      const std::function<void(int page)>& betweenPages = {}) {
   Walk walk;
@@ -125,7 +150,7 @@ inline Walk walkFeed(UpstreamSource& source, Entity entity, UnixSeconds updatedS
       return walk;
     }
     auto& page = result.value();
-    for (auto& row : rowsOf(page.rows)) walk.rows.push_back(std::move(row));
+    for (auto& row : attributeRowsOf(page.rows)) walk.rows.push_back(std::move(row));
     ++walk.pages;
     cursor = page.nextCursor;
     if (cursor && betweenPages) betweenPages(walk.pages);

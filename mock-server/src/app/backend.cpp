@@ -1,6 +1,7 @@
 #include "livedata/expected.h"
 #include "app/backend.h"
 
+#include <random>
 #include <utility>
 
 namespace livedata::server {
@@ -13,6 +14,15 @@ std::string takeOrExplain(Expected<std::unique_ptr<T>, std::string>&& made, std:
   if (!made) return std::string(part) + ": " + made.error();
   into = std::move(made.value());
   return {};
+}
+
+// 128 random bits in hex: a key no other process knows.
+std::string randomApiKey() {
+  std::random_device random;
+  std::string key = "pk_";
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i) key += kHex[random() % 16];
+  return key;
 }
 
 }  // namespace
@@ -38,13 +48,17 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
                                                       backend->store_->changeVersion());
 
   std::string upstreamUrl = options.upstreamUrl;
+  std::string apiKey = options.upstream.apiKey;
   if (upstreamUrl.empty()) {
+    // The in-process pair shares a key made up for this process when none is set.
+    if (apiKey.empty()) apiKey = randomApiKey();
     if (auto error = takeOrExplain(UpstreamAccount::create(options.account), backend->account_,
                                    "upstream account");
         !error.empty()) {
       return error;
     }
     UpstreamServerOptions serverOptions = upstreamServerOptionsFrom(options, options.adminToken);
+    serverOptions.apiKey = apiKey;
     serverOptions.host = "127.0.0.1";
     serverOptions.port = 0;
     if (auto error = takeOrExplain(UpstreamServer::create(*backend->account_, serverOptions),
@@ -57,9 +71,14 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
     upstreamUrl = backend->upstreamServer_->baseUrl();
     log.info("upstream started in-process", {{"url", upstreamUrl}});
   }
-  HttpUpstreamOptions sourceOptions;
-  sourceOptions.baseUrl = upstreamUrl;
-  if (auto error = takeOrExplain(HttpUpstreamSource::create(sourceOptions), backend->upstreamSource_, "upstream");
+  if (apiKey.empty()) {
+    return "upstream: " + upstreamUrl + " needs a Klaviyo private API key: --upstream-api-key-file FILE or LIVEDATA_UPSTREAM_API_KEY";
+  }
+  KlaviyoUpstreamOptions sourceOptions;
+  sourceOptions.source.http.baseUrl = upstreamUrl;
+  sourceOptions.source.apiKey = std::move(apiKey);
+  sourceOptions.metricIds = options.klaviyoMetrics;
+  if (auto error = takeOrExplain(KlaviyoUpstream::create(std::move(sourceOptions)), backend->upstreamSource_, "upstream");
       !error.empty()) {
     return error;
   }

@@ -24,7 +24,7 @@
 #include "store/store.h"
 #include "sync/sync_service.h"
 #include "simulated_upstream/account.h"
-#include "upstream_client/http_upstream_source.h"
+#include "upstream_client/klaviyo_upstream.h"
 #include "simulated_upstream/upstream_server.h"
 
 namespace livedata::server {
@@ -59,7 +59,7 @@ class Backend {
   std::unique_ptr<ChangeFeed> changeFeed_;
   std::unique_ptr<UpstreamAccount> account_;
   std::unique_ptr<UpstreamServer> upstreamServer_;
-  std::unique_ptr<HttpUpstreamSource> upstreamSource_;
+  std::unique_ptr<KlaviyoUpstream> upstreamSource_;
   std::unique_ptr<SharedResponseCache> cache_;
   std::unique_ptr<ApiQueries> api_;
   std::unique_ptr<SyncService> sync_;

@@ -28,13 +28,25 @@ Problem checkRedisUrl(const std::string& url) {
 }
 
 Problem checkHttpUrl(const std::string& url) {
-  if (url.empty() || url.rfind("http://", 0) == 0) return std::nullopt;
-  return "expected http://HOST:PORT, got '" + url + "'";
+  if (url.empty() || url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return std::nullopt;
+  return "expected http://HOST:PORT or https://HOST, got '" + url + "'";
 }
 
 Problem checkNotEmpty(const std::string& value) {
   if (value.empty()) return std::string("expected a non-empty value");
   return std::nullopt;
+}
+
+// An option that sets one of the overview's metric ids (ConfiguredMetricIds).
+Option metricIdOption(const char* name, const char* metric, std::optional<std::string> ConfiguredMetricIds::*member) {
+  return cl::custom<ServerOptions>(name, "ID",
+                                   std::string("the id of the account's ") + metric + " metric, when finding it by name is not enough",
+                                   "found by name",
+                                   [member](ServerOptions& options, const std::string& value) -> Problem {
+                                     if (auto problem = checkNotEmpty(value)) return problem;
+                                     options.klaviyoMetrics.*member = value;
+                                     return std::nullopt;
+                                   });
 }
 
 // --db names a SQLite database file. What a user may type for another store (a URL such as
@@ -145,6 +157,14 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 86400 * 7, [](auto& o) -> auto& { return o.sync.scheduleIntervalSeconds; }),
       cl::number<ServerOptions>("sync-page-size", "N", "records per upstream page", 1, kMaxPageSize,
                                 [](auto& o) -> auto& { return o.sync.pageSize; }),
+      cl::number<ServerOptions>("sync-statistics-interval", "S",
+                                "seconds between fetches of each entity's statistics (Klaviyo's values reports "
+                                "allow 225 calls a day each)",
+                                60, 86400 * 7, [](auto& o) -> auto& { return o.sync.statisticsIntervalSeconds; }),
+      metricIdOption("klaviyo-metric-sends", "\"Received Email\"", &ConfiguredMetricIds::sends),
+      metricIdOption("klaviyo-metric-opens", "\"Opened Email\"", &ConfiguredMetricIds::opens),
+      metricIdOption("klaviyo-metric-clicks", "\"Clicked Email\"", &ConfiguredMetricIds::clicks),
+      metricIdOption("klaviyo-metric-revenue", "\"Placed Order\"", &ConfiguredMetricIds::revenue),
       cl::number<ServerOptions>("sync-lookback", "S",
                                 "seconds re-read before each cursor, so late updates are not missed", 0, 86400,
                                 [](auto& o) -> auto& { return o.sync.lookbackSeconds; }),
@@ -159,7 +179,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       cl::number<ServerOptions>("stream-retry-ms", "MS", "reconnection delay a live stream advises its clients", 0,
                                 600000, [](auto& o) -> auto& { return o.feed.retryMs; }),
       // Upstream
-      cl::text<ServerOptions>("upstream", "URL", "the upstream marketing API, http://HOST:PORT",
+      cl::text<ServerOptions>("upstream", "URL", "Klaviyo's API, https://a.klaviyo.com, or a simulated one at http://HOST:PORT",
                               [](auto& o) -> auto& { return o.upstreamUrl; }, checkHttpUrl)
           .shownDefault("none: run it in-process"),
       cl::flag<ServerOptions>("upstream-only", "serve only the simulated upstream API, as its own process",
@@ -170,17 +190,16 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       sizeOption("flows", "flows in the generated account", &DatasetSizes::flows, 1000000),
       sizeOption("forms", "forms in the generated account", &DatasetSizes::forms, 1000000),
       sizeOption("segments", "segments in the generated account", &DatasetSizes::segments, 1000000),
-      sizeOption("days", "days of metrics, ending 2026-10-31", &DatasetSizes::days, 3660),
+      sizeOption("days", "days of history, ending now (today's metrics so far)", &DatasetSizes::days, 3660),
       cl::number<ServerOptions>("changes-per-minute", "RATE",
                                 "how many upstream records change per minute; 0 freezes the account", 0.0, 1e7,
                                 [](auto& o) -> auto& { return o.account.changesPerMinute; }),
-      cl::number<ServerOptions>("upstream-rate-limit", "RPS", "upstream requests per second before 429; 0 is unlimited",
-                                0.0, 1e6, [](auto& o) -> auto& { return o.upstream.rateLimitPerSecond; }),
       cl::text<ServerOptions>("upstream-api-key", "KEY",
-                              "the Klaviyo private API key the simulated upstream's /api routes take (prefer "
+                              "the Klaviyo private API key: the one the sync sends to --upstream, or the one the "
+                              "simulated upstream takes with --upstream-only (prefer "
                               "--upstream-api-key-file or LIVEDATA_UPSTREAM_API_KEY: a command line is visible to every user)",
                               [](auto& o) -> auto& { return o.upstream.apiKey; }, checkNotEmpty)
-          .shownDefault("none: /api answers 401"),
+          .shownDefault("none: one made up for the in-process upstream"),
       cl::custom<ServerOptions>("upstream-api-key-file", "FILE", "read --upstream-api-key from a file (one line)", "none",
                                 [](ServerOptions& options, const std::string& path) -> Problem {
                                   auto key = readSecretFile(path);
@@ -297,6 +316,7 @@ ServerOptions::ServerOptions() {
   http.threads = 16;                   // the upstream's 8 would let a few slow clients stall the API
   sync.scheduleIntervalSeconds = 60;   // the module's 0 syncs only on request
   account.changesPerMinute = 30;       // the module's 0 is a frozen account
+  account.historyEndsNow = true;       // the module's fixed 2026-10-31 suits tests, not a demo
 }
 
 EnvironmentLookup processEnvironment() {

@@ -21,6 +21,7 @@
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/upstream_server.h"
 #include "sync/sync_service.h"
+#include "upstream_client/klaviyo_mapping.h"
 
 namespace livedata::server {
 
@@ -56,9 +57,11 @@ struct ServerOptions {
   std::string upstreamUrl;    // empty: run the upstream in-process
   bool upstreamOnly = false;  // serve only the upstream API (its own process)
   UpstreamAccountOptions account;
-  // Its rate limit and faults; where it listens and its token follow the server's own
-  // options (Backend, runUpstreamOnly).
+  // Its API key, rate limits and faults; where it listens and its token follow the server's
+  // own options (Backend, runUpstreamOnly). upstream.apiKey is also the key the sync sends.
   UpstreamServerOptions upstream;
+  // The overview's metrics in the Klaviyo account, when not found by name.
+  ConfiguredMetricIds klaviyoMetrics;
 
   // --- monitoring (docs/api.md, "Monitoring")
   bool requestMetrics = true;         // the per-request middleware (off only to measure its cost)

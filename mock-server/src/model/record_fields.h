@@ -42,6 +42,12 @@ struct Number {  // a JSON number; REAL
 // updatedAt drives the incremental sync but is not part of the API's day objects).
 enum class Visibility { everywhere, syncOnly };
 
+// Where a field's value comes from upstream, and so which commit writes it (Store::commitPage):
+// the record's own attributes (name, status, times: Klaviyo's collections, read every sync),
+// or its statistics (counts and rates: Klaviyo's values reports, read on their own budgeted
+// schedule). Each commit writes its group alone, so neither overwrites the other's columns.
+enum class FieldGroup { attributes, statistics };
+
 template <typename Record, typename Representation>
 struct Field {
   using Value = typename Representation::Value;
@@ -50,6 +56,7 @@ struct Field {
   const char* column;  // the SQL column
   Value Record::*member;
   Visibility visibility = Visibility::everywhere;
+  FieldGroup group = FieldGroup::attributes;
 
   const Value& of(const Record& record) const { return record.*member; }
   Value& of(Record& record) const { return record.*member; }
@@ -59,7 +66,13 @@ struct Field {
 template <typename Repr, typename Record>
 constexpr Field<Record, Repr> field(const char* name, const char* column, typename Repr::Value Record::*member,
                                     Visibility visibility = Visibility::everywhere) {
-  return {name, column, member, visibility};
+  return {name, column, member, visibility, FieldGroup::attributes};
+}
+
+// A field from the values reports (FieldGroup::statistics).
+template <typename Repr, typename Record>
+constexpr Field<Record, Repr> statistic(const char* name, const char* column, typename Repr::Value Record::*member) {
+  return {name, column, member, Visibility::everywhere, FieldGroup::statistics};
 }
 
 // Specialised per record type with: entity, table, and fields (a tuple of Field, in the
@@ -77,11 +90,12 @@ struct RecordSchema<Campaign> {
       field<repr::Text>("id", "id", &Campaign::id), field<repr::Text>("name", "name", &Campaign::name),
       field<repr::Word<CampaignStatus>>("status", "status", &Campaign::status),
       field<repr::Timestamp>("sendTime", "send_time", &Campaign::sendTime),
-      field<repr::Count>("recipients", "recipients", &Campaign::recipients),
-      field<repr::Count>("opens", "opens", &Campaign::opens), field<repr::Count>("clicks", "clicks", &Campaign::clicks),
-      field<repr::Number>("revenue", "revenue", &Campaign::revenue),
-      field<repr::Number>("openRate", "open_rate", &Campaign::openRate),
-      field<repr::Number>("clickRate", "click_rate", &Campaign::clickRate),
+      statistic<repr::Count>("recipients", "recipients", &Campaign::recipients),
+      statistic<repr::Count>("opens", "opens", &Campaign::opens),
+      statistic<repr::Count>("clicks", "clicks", &Campaign::clicks),
+      statistic<repr::Number>("revenue", "revenue", &Campaign::revenue),
+      statistic<repr::Number>("openRate", "open_rate", &Campaign::openRate),
+      statistic<repr::Number>("clickRate", "click_rate", &Campaign::clickRate),
       field<repr::Timestamp>("updatedAt", "updated_at", &Campaign::updatedAt));
 };
 
@@ -93,9 +107,9 @@ struct RecordSchema<Flow> {
       field<repr::Text>("id", "id", &Flow::id), field<repr::Text>("name", "name", &Flow::name),
       field<repr::Word<FlowStatus>>("status", "status", &Flow::status),
       field<repr::Text>("trigger", "trigger_name", &Flow::trigger),
-      field<repr::Count>("recipients", "recipients", &Flow::recipients),
-      field<repr::Number>("revenue", "revenue", &Flow::revenue),
-      field<repr::Number>("conversionRate", "conversion_rate", &Flow::conversionRate),
+      statistic<repr::Count>("recipients", "recipients", &Flow::recipients),
+      statistic<repr::Number>("revenue", "revenue", &Flow::revenue),
+      statistic<repr::Number>("conversionRate", "conversion_rate", &Flow::conversionRate),
       field<repr::Timestamp>("updatedAt", "updated_at", &Flow::updatedAt));
 };
 
@@ -106,9 +120,9 @@ struct RecordSchema<Form> {
   static constexpr auto fields = std::make_tuple(
       field<repr::Text>("id", "id", &Form::id), field<repr::Text>("name", "name", &Form::name),
       field<repr::Word<FormStatus>>("status", "status", &Form::status),
-      field<repr::Count>("views", "views", &Form::views),
-      field<repr::Count>("submissions", "submissions", &Form::submissions),
-      field<repr::Number>("submitRate", "submit_rate", &Form::submitRate),
+      statistic<repr::Count>("views", "views", &Form::views),
+      statistic<repr::Count>("submissions", "submissions", &Form::submissions),
+      statistic<repr::Number>("submitRate", "submit_rate", &Form::submitRate),
       field<repr::Timestamp>("updatedAt", "updated_at", &Form::updatedAt));
 };
 
@@ -119,8 +133,8 @@ struct RecordSchema<Segment> {
   static constexpr auto fields = std::make_tuple(
       field<repr::Text>("id", "id", &Segment::id), field<repr::Text>("name", "name", &Segment::name),
       field<repr::Word<SegmentStatus>>("status", "status", &Segment::status),
-      field<repr::Count>("members", "members", &Segment::members),
-      field<repr::Number>("growth", "growth", &Segment::growth),
+      statistic<repr::Count>("members", "members", &Segment::members),
+      statistic<repr::Number>("growth", "growth", &Segment::growth),
       field<repr::Timestamp>("updatedAt", "updated_at", &Segment::updatedAt));
 };
 

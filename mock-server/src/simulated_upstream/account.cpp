@@ -149,8 +149,9 @@ std::int64_t share(std::int64_t whole, double fraction) {
 
 // The generator leaves a day's updatedAt unset: a day's figures settle an hour after it
 // ends; the last day is still counting, as of the end of the generated time frame.
-void stampDays(std::vector<DailyMetrics>& days, DayNumber lastDay) {
-  const UnixSeconds frameEnd = (lastDay + 1) * kSecondsPerDay - 1;
+void stampDays(std::vector<DailyMetrics>& days, const DatasetSizes& sizes) {
+  const UnixSeconds endOfLastDay = (sizes.lastDay + 1) * kSecondsPerDay - 1;
+  const UnixSeconds frameEnd = std::min(endOfLastDay, sizes.asOf.value_or(endOfLastDay));
   for (DailyMetrics& day : days) day.updatedAt = std::min(frameEnd, (day.day + 1) * kSecondsPerDay + kHour);
 }
 
@@ -166,6 +167,9 @@ std::optional<std::string> validate(const UpstreamAccountOptions& options) {
     }
   }
   if (sizes.days < 1 || sizes.days > 100000) return std::string("sizes.days must be between 1 and 100000");
+  if (sizes.asOf && (*sizes.asOf < sizes.lastDay * kSecondsPerDay || *sizes.asOf >= (sizes.lastDay + 1) * kSecondsPerDay)) {
+    return std::string("sizes.asOf must lie within sizes.lastDay");
+  }
   if (!std::isfinite(options.changesPerMinute) || options.changesPerMinute < 0) {
     return std::string("changesPerMinute must be a number of 0 or more");
   }
@@ -357,12 +361,17 @@ struct UpstreamAccount::Tables {
 Expected<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(UpstreamAccountOptions options) {
   if (auto error = validate(options)) return *error;
   if (!options.clock) options.clock = systemNow;
+  if (options.historyEndsNow) {
+    const UnixSeconds now = options.clock();
+    options.sizes.lastDay = now >= 0 ? now / kSecondsPerDay : -((-now + kSecondsPerDay - 1) / kSecondsPerDay);
+    options.sizes.asOf = now;
+  }
   return std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options)));
 }
 
 UpstreamAccount::UpstreamAccount(UpstreamAccountOptions options) : options_(std::move(options)) {
   Dataset data = generateDataset(options_.seed, options_.sizes);
-  stampDays(data.daily, options_.sizes.lastDay);
+  stampDays(data.daily, options_.sizes);
   tables_ = std::make_unique<Tables>(std::move(data), options_.seed);
 }
 

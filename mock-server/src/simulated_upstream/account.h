@@ -51,6 +51,11 @@ struct UpstreamAccountOptions {
   double changesPerMinute = 0;
   // The time the ticker and changesNow() stamp changes with; default: the system clock.
   std::function<UnixSeconds()> clock;
+  // The history ends at the clock's time when the account is created (sizes.lastDay becomes
+  // its day, sizes.asOf the moment: today's metrics so far), rather than at sizes.lastDay's
+  // end; the ticker's changes then carry today's figures on. Default false (tests that want
+  // a fixed date).
+  bool historyEndsNow = false;
 };
 
 // One page of a change feed, as UpstreamAccount::readFeed answers it.

@@ -42,7 +42,8 @@ struct TimeFrame {
 };
 
 TimeFrame timeFrameOf(const DatasetSizes& sizes) {
-  return {(sizes.lastDay - sizes.days + 1) * kSecondsPerDay, (sizes.lastDay + 1) * kSecondsPerDay - 1};
+  const UnixSeconds endOfLastDay = (sizes.lastDay + 1) * kSecondsPerDay - 1;
+  return {(sizes.lastDay - sizes.days + 1) * kSecondsPerDay, std::min(endOfLastDay, sizes.asOf.value_or(endOfLastDay))};
 }
 
 Campaign makeCampaign(SplitMix64& random, int index, const TimeFrame& frame) {
@@ -88,9 +89,10 @@ Flow makeFlow(SplitMix64& random, int index, const TimeFrame& frame) {
       "Welcome Series", "Abandoned Cart", "Browse Abandonment", "Post-Purchase Thank You",
       "Win-Back", "Birthday", "Price Drop Alert", "Back in Stock", "Sunset Unengaged",
       "Review Request"};
+  // Klaviyo's trigger types (get_flows.json), weighted as an account uses them: metric
+  // triggers (added to cart, checkout started, placed order, viewed product) most.
   static constexpr std::array<const char*, 8> kTriggers{
-      "list_subscribe", "added_to_cart", "checkout_started", "placed_order",
-      "viewed_product",  "segment_entry", "date_property",    "price_drop"};
+      "Added to List", "Metric", "Metric", "Metric", "Metric", "Added to List", "Date Based", "Price Drop"};
   Flow f;
   f.id = makeId("flw", index);
   f.name = std::string(pick(random, kNames)) + " " + std::to_string(index + 1);
@@ -141,14 +143,15 @@ Segment makeSegment(SplitMix64& random, int index, const TimeFrame& frame) {
   return s;
 }
 
-DailyMetrics makeDay(SplitMix64& random, DayNumber day, int index, int days) {
+// `dayShare`: the part of the day generated (the last day, as of a moment within it).
+DailyMetrics makeDay(SplitMix64& random, DayNumber day, int index, int days, double dayShare) {
   // Sends grow linearly over the year and dip at weekends; day 0 (1970-01-01) was a Thursday.
   static constexpr std::array<double, 7> kWeekdayFactor{1.05, 1.0, 0.6, 0.55, 0.95, 1.1, 1.15};
   const double trend = 1.0 + 0.5 * static_cast<double>(index) / static_cast<double>(days);
   const double weekday = kWeekdayFactor[static_cast<std::size_t>(((day % 7) + 7) % 7)];
   DailyMetrics m;
   m.day = day;
-  m.sends = static_cast<std::int64_t>(40000.0 * trend * weekday * random.realBetween(0.8, 1.2));
+  m.sends = static_cast<std::int64_t>(40000.0 * trend * weekday * random.realBetween(0.8, 1.2) * dayShare);
   m.opens = share(m.sends, random.realBetween(0.28, 0.46));
   m.clicks = share(m.opens, random.realBetween(0.06, 0.16));
   m.revenue = roundTo(static_cast<double>(m.clicks) * random.realBetween(1.5, 6.5), 2);
@@ -191,7 +194,10 @@ Dataset generateDataset(std::uint64_t seed, const DatasetSizes& sizes) {
 
   SplitMix64 daily(seed ^ kDailyStream);
   for (int i = 0; i < sizes.days; ++i) {
-    data.daily.push_back(makeDay(daily, sizes.lastDay - sizes.days + 1 + i, i, sizes.days));
+    const bool last = i == sizes.days - 1;
+    const double dayShare =
+        last ? static_cast<double>(frame.end + 1 - sizes.lastDay * kSecondsPerDay) / static_cast<double>(kSecondsPerDay) : 1.0;
+    data.daily.push_back(makeDay(daily, sizes.lastDay - sizes.days + 1 + i, i, sizes.days, dayShare));
   }
   return data;
 }

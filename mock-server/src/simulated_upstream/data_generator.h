@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "model/civil_time.h"
 #include "model/dataset.h"
@@ -16,9 +17,12 @@ struct DatasetSizes {
   int forms = 25;
   int segments = 30;
   int days = 365;  // days of metrics, ending on lastDay
-  // The last day of metrics, 2026-10-31; every timestamp lies on or before its end, except
-  // the send times of scheduled and draft campaigns, which lie after it.
+  // The last day of metrics, 2026-10-31; every timestamp lies on or before its end (or asOf),
+  // except the send times of scheduled and draft campaigns, which lie after it.
   DayNumber lastDay = dayFromCivil(2026, 10, 31);
+  // The moment the history is generated at, within lastDay; nullopt: its end. Timestamps end
+  // there, and lastDay's metrics cover only the part of the day before it.
+  std::optional<UnixSeconds> asOf;
 };
 
 // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and fully specified.

@@ -156,16 +156,6 @@ const char* campaignStatusWord(CampaignStatus status) {
   return "Unknown";
 }
 
-// The generator's trigger words as Klaviyo's trigger types.
-const char* triggerTypeOf(const std::string& trigger) {
-  if (trigger == "list_subscribe" || trigger == "segment_entry") return "Added to List";
-  if (trigger == "date_property") return "Date Based";
-  if (trigger == "price_drop") return "Price Drop";
-  if (trigger == "low_inventory") return "Low Inventory";
-  if (trigger.empty()) return "Unconfigured";
-  return "Metric";  // added_to_cart, checkout_started, placed_order, viewed_product
-}
-
 struct ResourceMaker {
   const UpstreamAccount& account;
   bool withProfileCount;
@@ -175,7 +165,7 @@ struct ResourceMaker {
             c.sendTime > 0 ? std::optional(c.sendTime) : std::nullopt, createdTimeOf(account, c.id, c.updatedAt), c.updatedAt};
   }
   klaviyo::FlowResource operator()(const Flow& f) const {
-    return {f.id, f.name, wordOf(f.status), false, std::string(triggerTypeOf(f.trigger)),
+    return {f.id, f.name, wordOf(f.status), false, f.trigger.empty() ? std::string("Unconfigured") : f.trigger,
             createdTimeOf(account, f.id, f.updatedAt), f.updatedAt};
   }
   klaviyo::FormResource operator()(const Form& f) const {

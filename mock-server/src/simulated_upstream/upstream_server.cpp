@@ -13,7 +13,6 @@
 #include "http/api_error.h"
 #include "http/bearer_auth.h"
 #include "http/http_server_support.h"
-#include "simulated_upstream/feed_api.h"
 #include "simulated_upstream/klaviyo_collections.h"
 #include "simulated_upstream/klaviyo_reports.h"
 #include "klaviyo/operations.h"
@@ -27,11 +26,6 @@ using Json = nlohmann::ordered_json;
 
 constexpr int kMaxChangesPerRequest = 1'000'000;
 
-void sendTooManyRequests(Response& res, int retryAfterSeconds, const std::string& message) {
-  sendError(res, ApiError{429, "rate_limited", message});
-  res.set_header("Retry-After", std::to_string(retryAfterSeconds));
-}
-
 std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 std::optional<std::string> validate(const UpstreamServerOptions& o) {
@@ -42,10 +36,6 @@ std::optional<std::string> validate(const UpstreamServerOptions& o) {
   if (o.keepAliveTimeoutSeconds < 1 || o.keepAliveTimeoutSeconds > 3600) {
     return std::string("keepAliveTimeoutSeconds must be from 1 to 3600");
   }
-  if (!std::isfinite(o.rateLimitPerSecond) || o.rateLimitPerSecond < 0) {
-    return std::string("rateLimitPerSecond must be a number of 0 or more");
-  }
-  if (!std::isfinite(o.rateLimitBurst) || o.rateLimitBurst < 0) return std::string("rateLimitBurst must be a number of 0 or more");
   if (o.maxBodyBytes < 1) return std::string("maxBodyBytes must be 1 or more");
   if (auto fault = validateFaults(o.faults)) return "faults." + *fault;
   return std::nullopt;
@@ -63,7 +53,6 @@ UpstreamServer::UpstreamServer(UpstreamAccount& account, UpstreamServerOptions o
     : account_(account),
       options_(std::move(options)),
       faults_(options_.faults),
-      bucket_(options_.rateLimitPerSecond, options_.rateLimitBurst),
       http_(std::make_unique<RoutedServer>()),
       server_(*http_, tuningOf(options_)) {
   configureServer();
@@ -74,7 +63,6 @@ UpstreamServer::~UpstreamServer() { stop(); }
 
 // The route table: every route the upstream answers. Anything else is a 404 not_found.
 void UpstreamServer::registerRoutes() {
-  http_->Get(R"(/v1/([^/]+))", [this](const Request& req, Response& res) { serveFeed(req, res); });
   http_->Get(R"(/api/[^/]+/?)", [this](const Request& req, Response& res) { serveCollection(req, res); });
   http_->Post(R"(/api/[^/]+/?)", [this](const Request& req, Response& res) { serveReport(req, res); });
 
@@ -149,41 +137,6 @@ void UpstreamServer::pause(int ms) {
   stopWake_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopRequested_.load(); });
 }
 
-// GET /v1/<entity>: the rate limit, then the faults, then the page.
-void UpstreamServer::serveFeed(const Request& req, Response& res) {
-  ++requests_;
-  if (const auto wait = bucket_.take(TokenBucket::Clock::now())) {
-    ++rateLimited_;
-    const auto seconds = std::max<std::int64_t>(1, (wait->count() + 999) / 1000);
-    return sendTooManyRequests(res, static_cast<int>(seconds), "rate limit exceeded: try again in " + std::to_string(seconds) + " s");
-  }
-  const FaultDecision fault = faults_.next();
-  pause(fault.latencyMs);
-  using Kind = FaultDecision::Kind;
-  switch (fault.kind) {
-    case Kind::rateLimited:
-      ++injected_;
-      ++rateLimited_;
-      return sendTooManyRequests(res, fault.retryAfterSeconds, "injected rate-limit burst");
-    case Kind::error: ++injected_; return sendError(res, injectedFault(fault.status, req.path));
-    case Kind::timeout:
-      ++injected_;
-      pause(fault.holdMs);
-      return sendError(res, injectedFault(504, req.path));
-    case Kind::malformed:
-    case Kind::none: break;
-  }
-
-  const auto request = parseFeedRequest(req.matches[1].str(), req.params);
-  if (!request) return sendError(res, request.error());
-  std::string body = answerFeed(account_, request.value());
-  if (fault.kind == Kind::malformed) {
-    ++injected_;
-    body.resize(body.size() / 2);  // no proper prefix of a JSON object is JSON
-  }
-  sendJson(res, 200, body);
-}
-
 void UpstreamServer::sendKlaviyoError(Response& res, const klaviyo::ErrorObject& error) {
   // Klaviyo's ids are UUIDs; a counter in UUID form keeps them unique and tests repeatable.
   char id[40];
@@ -216,7 +169,8 @@ std::optional<FaultDecision> UpstreamServer::admitKlaviyoRequest(const Request& 
     return std::nullopt;
   }
   if (options_.documentedRateLimits) {
-    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto nowMs = options_.nowMs ? options_.nowMs()
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (const auto wait = rateWindows_.admit(operation, limit, nowMs)) {
       ++rateLimited_;
       sendKlaviyoError(res, klaviyo::throttled(static_cast<long>(*wait)));

@@ -1,13 +1,12 @@
 // The simulated upstream marketing API over HTTP (docs/upstream.md): an UpstreamAccount served
-// as Klaviyo serves an account (GET /api/<collection>, revision 2026-07-15) and as the older
-// change feed at GET /v1/<entity>, behind rate limits and injected faults, with admin routes to
-// change the faults and the account at run time.
+// as Klaviyo serves an account (GET /api/<collection>, POST reports, revision 2026-07-15),
+// behind Klaviyo's rate limits and injected faults, with admin routes to change the faults and
+// the account at run time.
 //
 // Route table (upstream_server.cpp, registerRoutes):
 //   GET    /api/{campaigns,flows,forms,segments,metrics}  a page of a Klaviyo collection
 //                             (Authorization: Klaviyo-API-Key <key>; revision: 2026-07-15)
 //   POST   /api/{campaign,flow,form,segment}-values-reports, /api/metric-aggregates  a report
-//   GET    /v1/{campaigns,flows,forms,segments,metrics}  a page of the change feed
 //   GET    /admin/faults      the faults in force           (Authorization: Bearer <token>)
 //   PUT    /admin/faults      replace them
 //   DELETE /admin/faults      no faults
@@ -22,6 +21,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,8 +31,7 @@
 
 #include "livedata/expected.h"
 #include "simulated_upstream/account.h"
-#include "simulated_upstream/rate_windows.h"
-#include "simulated_upstream/token_bucket.h"
+#include "klaviyo/rate_windows.h"
 #include "simulated_upstream/upstream_faults.h"
 #include "http/event_server.h"
 #include "klaviyo/error_document.h"
@@ -56,10 +55,6 @@ struct UpstreamServerOptions {
   int writeTimeoutMs = 5000;
   // An idle kept-alive connection is closed after this long; stop() may wait for it. 1..3600.
   int keepAliveTimeoutSeconds = 5;
-  // /v1 requests per second before 429s (a token bucket); 0: unlimited. >= 0.
-  double rateLimitPerSecond = 0;
-  // Requests the bucket lets through at once; 0: max(1, rateLimitPerSecond). >= 0.
-  double rateLimitBurst = 0;
   // Bearer token of the /admin routes; empty: they answer 401 to everyone.
   std::string adminToken;
   // The private API key the Klaviyo routes take; empty: they answer 401 to everyone.
@@ -67,6 +62,8 @@ struct UpstreamServerOptions {
   // Whether the Klaviyo routes enforce Klaviyo's documented rate limits (klaviyo/operations.h);
   // off for benchmarks and large tests, which would otherwise measure the limiter.
   bool documentedRateLimits = true;
+  // Unix ms of the rate limits' windows. Empty: the system clock.
+  std::function<std::int64_t()> nowMs;
   // Larger admin request bodies get 413. >= 1. Default 64 KiB.
   std::size_t maxBodyBytes = 65536;
   // The faults in force from the start (validateFaults).
@@ -75,8 +72,8 @@ struct UpstreamServerOptions {
 
 // What the server has done since it was created.
 struct UpstreamCounters {
-  std::uint64_t requests = 0;     // /v1 and /api requests received, whatever their answer
-  std::uint64_t rateLimited = 0;  // 429s: the token bucket's, the rate windows' and injected bursts'
+  std::uint64_t requests = 0;     // /api requests received, whatever their answer
+  std::uint64_t rateLimited = 0;  // 429s: the rate windows' and injected bursts'
   std::uint64_t faults = 0;       // injected faults of every kind (bursts included)
 };
 
@@ -124,7 +121,6 @@ class UpstreamServer {
     std::string body;
   };
 
-  void serveFeed(const httplib::Request& req, httplib::Response& res);
   // GET /api/<collection> and POST /api/<report>: the checks of admitKlaviyoRequest, then the
   // page or the report.
   void serveCollection(const httplib::Request& req, httplib::Response& res);
@@ -148,7 +144,6 @@ class UpstreamServer {
   UpstreamAccount& account_;
   const UpstreamServerOptions options_;
   FaultPlan faults_;
-  TokenBucket bucket_;
   RateWindows rateWindows_;
   std::atomic<std::uint64_t> errorIds_{0};
   std::unique_ptr<RoutedServer> http_;

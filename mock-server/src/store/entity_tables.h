@@ -67,6 +67,22 @@ struct Table {
     });
   }
 
+  // Binds the identity (?1) and the statistics, each at its index in the field table: the
+  // parameters of statisticsUpdateSql().
+  static void bindStatistics(sqlite::Statement& statement, const Record& row) {
+    forEachField<Record>([&](const auto& field, std::size_t index) {
+      if (index == 0 || field.group == FieldGroup::statistics) {
+        detail::bindValue(statement, static_cast<int>(index + 1), field.of(row));
+      }
+    });
+  }
+
+  static bool hasStatistics() {
+    bool any = false;
+    forEachField<Record>([&](const auto& field, std::size_t) { any = any || field.group == FieldGroup::statistics; });
+    return any;
+  }
+
   // Reads a row selected with columnList(): result columns 0..N-1 in the same order.
   static Record read(const sqlite::Statement& statement) {
     Record row;
@@ -87,19 +103,38 @@ struct Table {
     return list;
   }
 
-  // An upsert that leaves an identical row alone: the DO UPDATE's WHERE is false when no
-  // column differs, so sqlite3_changes() is 1 only for a new or really changed row.
+  // The commit of a record's attributes (FieldGroup): a new row is inserted whole (its
+  // statistics as given: 0 until the first report), an existing one has its attributes
+  // updated and keeps its statistics. An identical row is left alone: the DO UPDATE's WHERE
+  // is false when no attribute differs, so sqlite3_changes() is 1 only for a new or really
+  // changed row.
   static std::string upsertSql() {
     std::string values, assignments, differs;
     forEachField<Record>([&](const auto& field, std::size_t i) {
       const std::string column = field.column;
       values += (i ? ", ?" : "?") + std::to_string(i + 1);
-      if (i == 0) return;  // the key
-      assignments += (i > 1 ? ", " : "") + column + " = excluded." + column;
-      differs += (i > 1 ? " OR " : "") + column + " IS NOT excluded." + column;
+      if (i == 0 || field.group != FieldGroup::attributes) return;  // the key; the statistics
+      assignments += (assignments.empty() ? "" : ", ") + column + " = excluded." + column;
+      differs += (differs.empty() ? "" : " OR ") + column + " IS NOT excluded." + column;
     });
     return std::string("INSERT INTO ") + table + " (" + columnList() + ") VALUES (" + values + ") ON CONFLICT (" +
            keyColumn() + ") DO UPDATE SET " + assignments + " WHERE " + differs;
+  }
+
+  // The commit of a record's statistics: an UPDATE of an existing row (a report may name a
+  // record the collections have not brought yet: it is skipped, and the next report brings
+  // its figures), changing nothing when they are the same, so sqlite3_changes() is 1 only
+  // for a row whose statistics really changed. REQUIRES: hasStatistics().
+  static std::string statisticsUpdateSql() {
+    std::string assignments, differs;
+    forEachField<Record>([&](const auto& field, std::size_t i) {
+      if (field.group != FieldGroup::statistics) return;
+      const std::string column = field.column;
+      const std::string parameter = "?" + std::to_string(i + 1);
+      assignments += (assignments.empty() ? "" : ", ") + column + " = " + parameter;
+      differs += (differs.empty() ? "" : " OR ") + column + " IS NOT " + parameter;
+    });
+    return std::string("UPDATE ") + table + " SET " + assignments + " WHERE " + keyColumn() + " = ?1 AND (" + differs + ")";
   }
 
   // The SQL column holding API field `name`, or nullptr when the API has no such field.

@@ -62,12 +62,17 @@ Expected<Result, std::string> readSnapshot(ReaderPool& readers, const char* what
 // Upserts `rows`, naming the changed ones in `change` (its keys stay empty, "the whole
 // entity", once more than kMaxKeysPerChange changed). Returns how many changed.
 template <typename Table, typename Row>
-std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows, Change& change) {
-  static const std::string kSql = Table::upsertSql();
+std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows, FieldGroup group, Change& change) {
+  static const std::string kAttributesSql = Table::upsertSql();
+  static const std::string kStatisticsSql = Table::hasStatistics() ? Table::statisticsUpdateSql() : std::string();
+  if (group == FieldGroup::statistics && !Table::hasStatistics()) {
+    throw std::runtime_error(std::string(nameOf(Table::entity)) + " have no statistics");
+  }
   std::size_t changed = 0;
-  auto statement = writer.use(kSql);
+  auto statement = writer.use(group == FieldGroup::attributes ? kAttributesSql : kStatisticsSql);
   for (const Row& row : rows) {
-    Table::bind(*statement, row);
+    if (group == FieldGroup::attributes) Table::bind(*statement, row);
+    else Table::bindStatistics(*statement, row);
     statement->run();
     if (writer.changes() > 0) {
       if (++changed <= kMaxKeysPerChange) change.keys.push_back(keyOf(row));
@@ -175,7 +180,7 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
 }
 
 Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const EntityRows& rows,
-                                                       const std::optional<SyncCursor>& cursor) {
+                                                       const std::optional<SyncCursor>& cursor, FieldGroup group) {
   const Entity rowsEntity = std::visit(
       [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; },
       rows);
@@ -192,7 +197,7 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
     committed.changedRows = std::visit(
         [&](const auto& list) {
           using Row = typename std::decay_t<decltype(list)>::value_type;
-          return upsertRows<tables::Table<Row>>(writer, list, change);
+          return upsertRows<tables::Table<Row>>(writer, list, group, change);
         },
         rows);
     if (committed.changedRows > 0) {

@@ -25,6 +25,7 @@
 #include "model/civil_time.h"
 #include "model/dataset.h"
 #include "model/entity.h"
+#include "model/record_fields.h"
 
 namespace livedata::server {
 
@@ -81,14 +82,18 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // In ONE transaction: upserts `rows` (by id; entity given by the variant's alternative),
-  // when `cursor` is set saves it as `entity`'s cursor, and when rows changed appends the
-  // change to the change log (trimmed to options.changeLogCapacity). Returns what changed,
-  // or an error message, in which case nothing was written. Non-empty rows of another
-  // entity than `entity` are an error. Efficient for pages of up to a few thousand rows
-  // (one prepared statement per entity, one transaction per page).
+  // In ONE transaction: writes `group`'s fields of `rows` (by id; entity given by the
+  // variant's alternative), when `cursor` is set saves it as `entity`'s cursor, and when rows
+  // changed appends the change to the change log (trimmed to options.changeLogCapacity).
+  // Attributes are upserted (a new row is inserted whole, an existing one keeps its
+  // statistics); statistics update existing rows only (ids the store lacks are skipped).
+  // Returns what changed, or an error message, in which case nothing was written. Non-empty
+  // rows of another entity than `entity`, or statistics of the daily metrics (which have
+  // none), are an error. Efficient for pages of up to a few thousand rows (one prepared
+  // statement per entity and group, one transaction per page).
   Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
-                                                  const std::optional<SyncCursor>& cursor);
+                                                  const std::optional<SyncCursor>& cursor,
+                                                  FieldGroup group = FieldGroup::attributes);
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
   // cannot be read (the sync then starts over, which idempotent upserts make harmless).

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "livedata/retry.h"
+#include "model/record_fields.h"
 
 namespace livedata::server {
 
@@ -16,6 +17,15 @@ using Json = nlohmann::ordered_json;
 // REQUIRES: rows is not empty.
 SyncCursor cursorOfLastRow(const EntityRows& rows) {
   return std::visit([](const auto& list) { return cursorOf(list.back()); }, rows);
+}
+
+bool hasStatistics(Entity entity) {
+  return visitRecordType(entity, [](auto type) {
+    bool any = false;
+    forEachField<typename decltype(type)::type>(
+        [&](const auto& field, std::size_t) { any = any || field.group == FieldGroup::statistics; });
+    return any;
+  });
 }
 
 // The feed's order, (updatedAt, id).
@@ -72,6 +82,9 @@ std::optional<std::string> validate(const SyncOptions& options) {
   if (options.lookbackSeconds < 0) {
     return "lookbackSeconds: expected >= 0, got " + std::to_string(options.lookbackSeconds);
   }
+  if (options.statisticsIntervalSeconds < 1) {
+    return "statisticsIntervalSeconds: expected >= 1, got " + std::to_string(options.statisticsIntervalSeconds);
+  }
   if (options.scheduleIntervalSeconds < 0) {
     return "scheduleIntervalSeconds: expected >= 0 (0: no schedule), got " +
            std::to_string(options.scheduleIntervalSeconds);
@@ -109,7 +122,10 @@ SyncService::SyncService(Store& store, UpstreamSource& upstream, SyncOptions opt
       dependencies_(std::move(dependencies)),
       scheduleFrom_(std::chrono::steady_clock::now()),
       random_(options_.jitterSeed ? *options_.jitterSeed : std::random_device{}()) {
-  for (const Entity entity : kAllEntities) status_.entities[entity].cursor = store_.cursor(entity);
+  for (const Entity entity : kAllEntities) {
+    status_.entities[entity].cursor = store_.cursor(entity);
+    if (hasStatistics(entity)) status_.entities[entity].statistics.emplace();
+  }
   worker_ = std::thread([this] { workerLoop(); });
 }
 
@@ -156,8 +172,11 @@ void SyncService::stop() {
 }
 
 SyncStatus SyncService::status() const {
+  std::vector<BudgetUse> budget = upstream_.budget();
   std::lock_guard lock(mutex_);
-  return status_;
+  SyncStatus status = status_;
+  status.reportBudget = std::move(budget);
+  return status;
 }
 
 void SyncService::workerLoop() {
@@ -247,7 +266,9 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   }
   std::optional<std::string> pageCursor;
   while (true) {
-    FetchOutcome fetched = fetchWithRetry(entity, updatedSince, pageCursor, report);
+    Outcome<UpstreamPage> fetched = withRetry<UpstreamPage>(entity, "page", report, [&] {
+      return upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize);
+    });
     if (std::holds_alternative<Stopped>(fetched)) return;
     if (auto* failure = std::get_if<UpstreamFailure>(&fetched)) {
       recordFailure(entity, report, describe(*failure));
@@ -305,18 +326,62 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   log(LogLevel::info, "sync entity done",
       {{"entity", nameOf(entity)}, {"pages", report.pages}, {"records", report.records},
        {"changed", report.changedRows}, {"retries", report.retries}});
+  if (hasStatistics(entity)) syncStatistics(entity, report);
 }
 
-SyncService::FetchOutcome SyncService::fetchWithRetry(Entity entity, UnixSeconds updatedSince,
-                                                      const std::optional<std::string>& pageCursor,
-                                                      EntityRunReport& report) {
+void SyncService::syncStatistics(Entity entity, EntityRunReport& report) {
+  const Millis started = now();
+  {
+    std::lock_guard lock(mutex_);
+    const auto due = statisticsDueAt_.find(entity);
+    if (due != statisticsDueAt_.end() && started < due->second) return;
+  }
+  Outcome<EntityRows> fetched = withRetry<EntityRows>(entity, "statistics", report, [&] { return upstream_.fetchStatistics(entity); });
+  if (std::holds_alternative<Stopped>(fetched)) return;
+  const Millis interval = static_cast<Millis>(options_.statisticsIntervalSeconds) * 1000;
+  const auto scheduleNext = [&](Millis wait) {
+    std::lock_guard lock(mutex_);
+    statisticsDueAt_[entity] = now() + wait;
+    status_.entities[entity].statistics->nextRunAt = statisticsDueAt_[entity];
+  };
+  if (auto* failure = std::get_if<UpstreamFailure>(&fetched)) {
+    scheduleNext(std::max(interval, failure->retryAfterMs.value_or(0)));
+    recordFailure(entity, report, "statistics: " + describe(*failure));
+    return;
+  }
+  const EntityRows& rows = std::get<EntityRows>(fetched);
+  auto committed = store_.commitPage(entity, rows, std::nullopt, FieldGroup::statistics);
+  if (!committed) {
+    scheduleNext(interval);
+    recordFailure(entity, report, "statistics: committing: " + committed.error());
+    return;
+  }
+  const std::size_t changed = committed.value().changedRows;
+  report.statisticsFetched = true;
+  report.changedRows += changed;
+  {
+    std::lock_guard lock(mutex_);
+    EntitySyncStatus& entityStatus = status_.entities[entity];
+    entityStatus.statistics->asOf = started;
+    entityStatus.rowsChanged += changed;
+  }
+  scheduleNext(interval);
+  log(LogLevel::info, "sync statistics committed",
+      {{"entity", nameOf(entity)}, {"records", rowCount(rows)}, {"changed", changed}});
+  if (committed.value().change && dependencies_.onCommitted) {
+    dependencies_.onCommitted(*committed.value().change, changed);
+  }
+}
+
+template <typename Value, typename Fetch>
+SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch) {
   for (int attempt = 1;; ++attempt) {
     {
       // The page boundary: a stop lets the committed pages stand and starts no other.
       std::lock_guard lock(mutex_);
       if (stopping_) return Stopped{};
     }
-    UpstreamResult result = upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize);
+    auto result = fetch();
     if (result) return std::move(result).value();
     UpstreamFailure& failure = result.error();
     const std::optional<Millis> delay = retryDelay(options_.retry, failure, attempt, random01());
@@ -327,7 +392,7 @@ SyncService::FetchOutcome SyncService::fetchWithRetry(Entity entity, UnixSeconds
       ++status_.counters.retries;
     }
     log(LogLevel::warn, "sync page retry",
-        {{"entity", nameOf(entity)}, {"attempt", attempt}, {"delayMs", *delay}, {"error", describe(failure)}});
+        {{"entity", nameOf(entity)}, {"fetch", what}, {"attempt", attempt}, {"delayMs", *delay}, {"error", describe(failure)}});
     sleepBeforeRetry(*delay);
   }
 }

@@ -26,6 +26,16 @@
 // entities' cursors are independent, so one broken feed does not hold back the others.
 // The run then counts as failed, and the status names the last error.
 //
+// Statistics. An entity with statistics (model/record_fields.h, FieldGroup::statistics) has
+// them fetched apart from its records (UpstreamSource::fetchStatistics: Klaviyo's values
+// reports, a few hundred calls a day), after its records' pass completes in a run, when they
+// are due: at the first run, then options.statisticsIntervalSeconds after each fetch, or
+// after a failure (so a broken report cannot spend the day's budget one run after another;
+// a rate_limited failure waits at least its Retry-After). A forced run does not make them
+// due: refreshing the records is free, the reports' budget is not. They are committed with
+// Store::commitPage(..., FieldGroup::statistics), which leaves the records' attributes alone,
+// as the records' pages leave the statistics alone.
+//
 // Runs. One run at a time. requestSync queues a run on the service's worker thread and
 // returns at once; runNow runs on the caller's thread and blocks. A schedule (when set)
 // queues a non-forced run of options.entities every interval on the worker thread.
@@ -40,6 +50,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,14 +78,17 @@ namespace livedata::server {
 struct SyncOptions {
   // What a run syncs when its request names no entity (scheduled runs too).
   std::vector<Entity> entities{kAllEntities.begin(), kAllEntities.end()};
-  // Records per upstream page, and so per store transaction. 1..1000 (the upstream API's
-  // page_size limit, kMaxPageSize of upstream_client/upstream_source.h).
-  int pageSize = 500;
+  // Records per upstream page at most, and so per store transaction: 1..kMaxPageSize
+  // (upstream_client/upstream_source.h). Each Klaviyo collection caps it at its own maximum.
+  int pageSize = 100;
   // How far before its cursor an entity's feed is re-read, in seconds. >= 0.
   int lookbackSeconds = 10;
   // A scheduled run starts when this long has passed since the last run ended (or since
   // construction); 0: no schedule, runs only on request. >= 0.
   int scheduleIntervalSeconds = 0;
+  // The shortest time between two fetches of an entity's statistics. >= 1. The default, 10
+  // minutes, spends 144 of each values report's 225 calls a day, leaving room for retries.
+  int statisticsIntervalSeconds = 600;
   // Retries of one page: maxAttempts fetches in all, backoff between them. A 429's
   // Retry-After longer than maxRetryAfterMs is not waited for: the entity fails.
   BackoffPolicy retry{6, 200, 10000, 60000};
@@ -157,7 +171,8 @@ class SyncService {
   };
   // A page, a failure that ends the entity's pass, or nothing because stop() was called.
   struct Stopped {};
-  using FetchOutcome = std::variant<UpstreamPage, UpstreamFailure, Stopped>;
+  template <typename Value>
+  using Outcome = std::variant<Value, UpstreamFailure, Stopped>;
 
   SyncService(Store& store, UpstreamSource& upstream, SyncOptions options,
               SyncDependencies dependencies);
@@ -166,8 +181,10 @@ class SyncService {
   // REQUIRES: running_ was set by this thread.
   SyncRunReport execute(const RunPlan& plan);
   void syncEntity(Entity entity, bool force, EntityRunReport& report);
-  FetchOutcome fetchWithRetry(Entity entity, UnixSeconds updatedSince,
-                              const std::optional<std::string>& pageCursor, EntityRunReport& report);
+  void syncStatistics(Entity entity, EntityRunReport& report);
+  // Calls fetch() until it gives a value, a failure not worth retrying, or stop() is called.
+  template <typename Value, typename Fetch>
+  Outcome<Value> withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch);
   void sleepBeforeRetry(Millis delayMs);
   void recordFailure(Entity entity, EntityRunReport& report, std::string message);
   void finishRun(SyncRunReport& report);
@@ -187,6 +204,8 @@ class SyncService {
   std::optional<RunPlan> pending_;         // GUARDED_BY(mutex_); the next run of the worker
   std::chrono::steady_clock::time_point scheduleFrom_;  // GUARDED_BY(mutex_); last run's end
   SyncStatus status_;                      // GUARDED_BY(mutex_)
+  // Whether each entity's statistics are due: the service's clock at the last fetch.
+  std::map<Entity, Millis> statisticsDueAt_;  // GUARDED_BY(mutex_)
 
   std::mt19937_64 random_;  // used only by the run holding running_
   std::thread worker_;

@@ -33,7 +33,7 @@ nlohmann::ordered_json SyncStatus::toJson() const { return nlohmann::ordered_jso
 
 bool SyncRunReport::succeeded() const {
   return !stopped && std::all_of(entities.begin(), entities.end(),
-                                 [](const EntityRunReport& entity) { return entity.completed; });
+                                 [](const EntityRunReport& entity) { return entity.completed && !entity.error; });
 }
 
 bool SyncRunReport::failed() const {
@@ -64,12 +64,21 @@ void to_json(nlohmann::ordered_json& json, const SyncFailure& failure) {
   json = {{"message", failure.message}, {"at", failure.at}};
 }
 
+void to_json(nlohmann::ordered_json& json, const StatisticsSchedule& schedule) {
+  json = {{"asOf", orNull(schedule.asOf)}, {"nextRunAt", orNull(schedule.nextRunAt)}};
+}
+
 void to_json(nlohmann::ordered_json& json, const EntitySyncStatus& status) {
   json = {{"cursor", orNull(status.cursor)},
           {"lastSuccessAt", orNull(status.lastSuccessAt)},
           {"lastError", orNull(status.lastError)},
           {"recordsSynced", status.recordsSynced},
-          {"rowsChanged", status.rowsChanged}};
+          {"rowsChanged", status.rowsChanged},
+          {"statistics", orNull(status.statistics)}};
+}
+
+void to_json(nlohmann::ordered_json& json, const BudgetUse& use) {
+  json = {{"operation", use.operation}, {"usedToday", use.usedToday}, {"dailyLimit", use.dailyLimit}};
 }
 
 void to_json(nlohmann::ordered_json& json, const SyncCounters& counters) {
@@ -93,14 +102,15 @@ void to_json(nlohmann::ordered_json& json, const SyncStatus& status) {
           {"lastError", std::move(lastError)},
           {"counters", status.counters},
           {"lastRunDurationMs", orNull(status.lastRunDurationMs)},
-          {"successRate", orNull(status.successRate())}};
+          {"successRate", orNull(status.successRate())},
+          {"reportBudget", status.reportBudget}};
 }
 
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report) {
   json = {{"entity", nameOf(report.entity)}, {"pages", report.pages},
           {"records", report.records},       {"changedRows", report.changedRows},
           {"retries", report.retries},       {"completed", report.completed},
-          {"error", orNull(report.error)}};
+          {"statisticsFetched", report.statisticsFetched}, {"error", orNull(report.error)}};
 }
 
 void to_json(nlohmann::ordered_json& json, const SyncRunReport& report) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/entity.h"
+#include "upstream_client/upstream_source.h"  // BudgetUse
 #include "livedata/types.h"
 
 namespace livedata::server {
@@ -37,12 +38,19 @@ struct SyncFailure {
   Millis at = 0;  // unix ms, from the service's clock
 };
 
+// The schedule of an entity's statistics (the values reports, budgeted by the upstream).
+struct StatisticsSchedule {
+  std::optional<Millis> asOf;       // when the statistics committed last were fetched
+  std::optional<Millis> nextRunAt;  // the first run at or after this fetches them again
+};
+
 struct EntitySyncStatus {
   std::optional<SyncCursor> cursor;     // as last committed; nullopt before the first page
   std::optional<Millis> lastSuccessAt;  // end of the last complete pass over the entity
   std::optional<SyncFailure> lastError; // kept after later successes; compare the times
   std::uint64_t recordsSynced = 0;      // records committed since the service started
   std::uint64_t rowsChanged = 0;        // of those, rows inserted or actually changed
+  std::optional<StatisticsSchedule> statistics;  // nullopt: the entity has none (metrics)
 };
 
 // Totals since the service started. runs = successes + failures + runs stopped early
@@ -67,12 +75,15 @@ struct SyncStatus {
   std::optional<LastError> lastError;
   SyncCounters counters;
   std::optional<Millis> lastRunDurationMs;
+  // The upstream's budgeted operations: calls used today of each daily limit.
+  std::vector<BudgetUse> reportBudget;
 
   // successes / (successes + failures); nullopt before the first finished run.
   std::optional<double> successRate() const;
 
   // {"state", "progress", "entities": {"campaigns": {...}, ...}, "lastError", "counters",
-  //  "lastRunDurationMs", "successRate"}; absent values are null, times are unix ms.
+  //  "lastRunDurationMs", "successRate", "reportBudget"}; absent values are null, times are
+  //  unix ms.
   nlohmann::ordered_json toJson() const;
 };
 
@@ -84,7 +95,9 @@ struct EntityRunReport {
   std::size_t changedRows = 0;  // rows inserted or actually changed
   std::size_t retries = 0;
   bool completed = false;       // reached the upstream's last page
-  std::optional<std::string> error;  // why it did not complete, unless stopped
+  bool statisticsFetched = false;  // its statistics were due, fetched and committed
+  // Why it did not complete, or why its statistics failed (then `completed` may be true).
+  std::optional<std::string> error;
 };
 
 struct SyncRunReport {
@@ -94,7 +107,7 @@ struct SyncRunReport {
   // The entities the run started on, in the order it synced them.
   std::vector<EntityRunReport> entities;
 
-  // Every requested entity completed.
+  // Every requested entity completed without an error.
   bool succeeded() const;
   bool failed() const;  // some entity ended with an error
   // Entities with changedRows > 0: the ones whose derived responses are now out of date.
@@ -104,7 +117,9 @@ struct SyncRunReport {
 void to_json(nlohmann::ordered_json& json, const SyncCursor& cursor);
 void to_json(nlohmann::ordered_json& json, const SyncProgress& progress);
 void to_json(nlohmann::ordered_json& json, const SyncFailure& failure);
+void to_json(nlohmann::ordered_json& json, const StatisticsSchedule& schedule);
 void to_json(nlohmann::ordered_json& json, const EntitySyncStatus& status);
+void to_json(nlohmann::ordered_json& json, const BudgetUse& use);
 void to_json(nlohmann::ordered_json& json, const SyncCounters& counters);
 void to_json(nlohmann::ordered_json& json, const SyncStatus& status);
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report);

@@ -1,6 +1,8 @@
 #include "upstream_client/klaviyo_source.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "klaviyo/cursor_link.h"
 #include "klaviyo/error_document.h"
@@ -69,7 +71,13 @@ Expected<std::unique_ptr<KlaviyoSource>, std::string> KlaviyoSource::create(Klav
   }
   auto transport = UpstreamTransport::create(std::move(options.http));
   if (!transport) return transport.error();
-  return std::unique_ptr<KlaviyoSource>(new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey)));
+  return std::unique_ptr<KlaviyoSource>(
+      new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey), std::move(options.nowMs), std::move(options.sleepFor)));
+}
+
+std::int64_t KlaviyoSource::now() const {
+  if (nowMs_) return nowMs_();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 UpstreamRequest KlaviyoSource::requestTo(std::string target) const {
@@ -93,7 +101,8 @@ UpstreamFailure KlaviyoSource::failureOf(const UpstreamAnswer& answer) {
 
 template <typename Resource>
 Expected<KlaviyoPage<Resource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds updatedSince,
-                                                                                const std::optional<std::string>& cursor) {
+                                                                                const std::optional<std::string>& cursor,
+                                                                                int pageSize) {
   const klaviyo::CollectionOperation& operation = klaviyo::operationOf(collectionOf<Resource>());
   std::string target = std::string(operation.path) + "?";
   const auto add = [&](const std::string& name, const std::string& value) {
@@ -103,7 +112,7 @@ Expected<KlaviyoPage<Resource>, UpstreamFailure> KlaviyoSource::fetchCollection(
     add("filter", filterOf(operation, updatedSince));
     add("sort", std::string(operation.updateField));
   }
-  if (operation.maxPageSize > 0) add("page[size]", std::to_string(operation.maxPageSize));
+  if (operation.maxPageSize > 0) add("page[size]", std::to_string(std::clamp(pageSize, 1, operation.maxPageSize)));
   add("fields[" + std::string(operation.resourceType) + "]", fieldsOf(operation.collection));
   if (cursor) add("page[cursor]", *cursor);
 
@@ -125,14 +134,35 @@ Expected<KlaviyoPage<Resource>, UpstreamFailure> KlaviyoSource::fetchCollection(
   return result;
 }
 
-template Expected<KlaviyoPage<klaviyo::CampaignResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
-template Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
-template Expected<KlaviyoPage<klaviyo::FormResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
-template Expected<KlaviyoPage<klaviyo::SegmentResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
-template Expected<KlaviyoPage<klaviyo::MetricResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&);
+template Expected<KlaviyoPage<klaviyo::CampaignResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&, int);
+template Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&, int);
+template Expected<KlaviyoPage<klaviyo::FormResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&, int);
+template Expected<KlaviyoPage<klaviyo::SegmentResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&, int);
+template Expected<KlaviyoPage<klaviyo::MetricResource>, UpstreamFailure> KlaviyoSource::fetchCollection(UnixSeconds, const std::optional<std::string>&, int);
 
 Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report report, const std::string& body) {
-  UpstreamRequest request = requestTo(std::string(klaviyo::operationOf(report).path));
+  const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
+  std::optional<std::int64_t> waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, now());
+  if (waitSeconds && *waitSeconds <= 1) {
+    // The second's burst is spent: pace into the next second.
+    const std::int64_t at = now();
+    const std::int64_t untilNextSecond = 1000 - ((at % 1000) + 1000) % 1000;
+    if (sleepFor_) sleepFor_(untilNextSecond);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(untilNextSecond));
+    waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, now());
+  }
+  if (waitSeconds) {
+    const bool daily = *waitSeconds > 60;
+    UpstreamFailure held = upstreamFailure(
+        Kind::rate_limited,
+        "POST " + std::string(operation.path) + " not sent: " +
+            (daily ? "its daily budget of " + std::to_string(operation.rateLimit.perDay.value_or(0)) + " calls is spent until 00:00 UTC"
+                   : std::string("its per-second or per-minute limit is reached")) +
+            " (next call in " + std::to_string(*waitSeconds) + " s)");
+    held.retryAfterMs = *waitSeconds * 1000;
+    return held;
+  }
+  UpstreamRequest request = requestTo(std::string(operation.path));
   request.method = "POST";
   request.body = body;
   request.contentType = std::string(klaviyo::kJsonApiContentType);
@@ -140,6 +170,17 @@ Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report
   if (!sent) return sent.error();
   if (sent.value().status != 200) return failureOf(sent.value());
   return std::move(sent.value().body);
+}
+
+std::vector<BudgetUse> KlaviyoSource::budget() const {
+  std::vector<BudgetUse> uses;
+  const std::int64_t at = now();
+  for (const klaviyo::Report report : klaviyo::kAllReports) {
+    const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
+    if (!operation.rateLimit.perDay) continue;
+    uses.push_back({"POST " + std::string(operation.path), reportWindows_.usedToday(operation.path, at), *operation.rateLimit.perDay});
+  }
+  return uses;
 }
 
 }  // namespace livedata::server

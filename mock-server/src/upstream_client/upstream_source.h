@@ -1,6 +1,7 @@
-// Where the sync reads the upstream marketing account from: one page of one entity's change
-// feed at a time. The HTTP client in this folder implements it over the upstream API
-// (docs/upstream.md); unit tests of the sync may script it.
+// Where the sync reads the upstream marketing account from: one page of one entity's records
+// changed since a time, and the statistics of an entity's records. KlaviyoUpstream in this
+// folder implements it over Klaviyo's API (docs/upstream.md); unit tests of the sync may
+// script it.
 //
 // Threading: implementations are safe to call from any number of threads.
 #pragma once
@@ -9,14 +10,15 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "livedata/expected.h"
 #include "model/entity.h"
 
 namespace livedata::server {
 
-// The upstream API's largest page_size (docs/upstream.md): a request for more is a 400.
-// The simulated upstream enforces it, the sync refuses to ask for more.
+// The largest page the sync asks for. Each Klaviyo collection takes less (its own page[size]
+// maximum, klaviyo/operations.h), and gets the smaller of the two.
 inline constexpr int kMaxPageSize = 1000;
 
 // One page of an entity's change feed, records ordered by (updatedAt, id) ascending.
@@ -45,6 +47,13 @@ struct UpstreamFailure {
 
 using UpstreamResult = Expected<UpstreamPage, UpstreamFailure>;
 
+// How much of a budgeted operation's daily allowance is spent (Klaviyo's values reports).
+struct BudgetUse {
+  std::string operation;  // "POST /api/campaign-values-reports"
+  int usedToday = 0;      // calls sent since 00:00 UTC
+  int dailyLimit = 0;
+};
+
 class UpstreamSource {
  public:
   virtual ~UpstreamSource() = default;
@@ -54,6 +63,14 @@ class UpstreamSource {
   // when given (then `updatedSince` must be the value of the call that produced it).
   virtual UpstreamResult fetchPage(Entity entity, UnixSeconds updatedSince,
                                    const std::optional<std::string>& cursor, int pageSize) = 0;
+
+  // The statistics of `entity`'s records (FieldGroup::statistics of model/record_fields.h) as
+  // rows carrying the id and those fields, the rest unset: one budgeted report call. Only for
+  // entities with statistics (not metrics).
+  virtual Expected<EntityRows, UpstreamFailure> fetchStatistics(Entity entity) = 0;
+
+  // The budgeted operations' use today; empty when nothing is budgeted.
+  virtual std::vector<BudgetUse> budget() const { return {}; }
 };
 
 }  // namespace livedata::server

@@ -2,9 +2,7 @@
 // the feed's request parameters, and which failures are worth retrying.
 #include <gtest/gtest.h>
 
-#include "simulated_upstream/feed_api.h"
 #include "simulated_upstream/feed_cursor.h"
-#include "simulated_upstream/token_bucket.h"
 #include "simulated_upstream/upstream_faults.h"
 #include "upstream_client/upstream_source.h"
 
@@ -117,60 +115,6 @@ TEST(FaultPlan, ABurstOf429sCountsDownThenStops) {
   EXPECT_EQ(second.kind, FaultDecision::Kind::rateLimited);
   EXPECT_EQ(second.retryAfterSeconds, 4);
   EXPECT_EQ(plan.next().kind, FaultDecision::Kind::none);
-}
-
-TEST(TokenBucket, LetsABurstThroughThenRefillsAtItsRate) {
-  TokenBucket bucket(2, 3);  // 2 a second, 3 at once
-  const auto t0 = TokenBucket::Clock::now();
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.take(t0), std::nullopt);
-  const auto wait = bucket.take(t0);
-  ASSERT_TRUE(wait);
-  EXPECT_EQ(wait->count(), 500);
-  EXPECT_TRUE(bucket.take(t0 + std::chrono::milliseconds(400)));
-  EXPECT_EQ(bucket.take(t0 + std::chrono::milliseconds(500)), std::nullopt);
-  // Refills no further than the burst.
-  const auto later = t0 + std::chrono::seconds(60);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.take(later), std::nullopt);
-  EXPECT_TRUE(bucket.take(later));
-}
-
-TEST(TokenBucket, RateZeroIsUnlimited) {
-  TokenBucket bucket(0, 0);
-  const auto now = TokenBucket::Clock::now();
-  for (int i = 0; i < 1000; ++i) ASSERT_EQ(bucket.take(now), std::nullopt);
-}
-
-TEST(FeedRequest, ReadsParametersWithTheirDefaults) {
-  auto parsed = parseFeedRequest("flows", {});
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed.value().entity, Entity::flows);
-  EXPECT_EQ(parsed.value().updatedSince, 0);
-  EXPECT_EQ(parsed.value().pageSize, 100);
-  EXPECT_FALSE(parsed.value().after);
-
-  const std::string cursor = encodeCursor({Entity::flows, 50, {60, "flw_0002"}});
-  parsed = parseFeedRequest("flows", Params{{"updated_since", "50"}, {"page_size", "1000"}, {"cursor", cursor}});
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed.value().pageSize, 1000);
-  EXPECT_EQ(parsed.value().after, (SyncCursor{60, "flw_0002"}));
-}
-
-TEST(FeedRequest, RefusesBadParameters) {
-  auto statusOf = [](std::string_view entity, const Params& params) {
-    auto parsed = parseFeedRequest(entity, params);
-    return !parsed.ok() ? parsed.error().status : 200;
-  };
-  EXPECT_EQ(statusOf("lists", {}), 404);
-  EXPECT_EQ(statusOf("flows", {{"page_size", "0"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"page_size", "1001"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"page_size", "ten"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"updated_since", "-1"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"updated_since", "1"}, {"updated_since", "2"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"limit", "5"}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"cursor", "garbage"}}), 400);
-  // Another entity's cursor, or one from a walk with another updated_since.
-  EXPECT_EQ(statusOf("flows", {{"cursor", encodeCursor({Entity::forms, 0, {60, "frm_0001"}})}}), 400);
-  EXPECT_EQ(statusOf("flows", {{"cursor", encodeCursor({Entity::flows, 10, {60, "flw_0001"}})}}), 400);
 }
 
 TEST(UpstreamFailure, RetriesAllButClientErrorsOtherThan408And429) {

@@ -163,6 +163,10 @@ class StoreTest : public ::testing::Test {
     const Entity entity = static_cast<Entity>(rows.index());
     return valueOf(store_->commitPage(entity, rows, cursor)).changedRows;
   }
+  std::size_t commitStatistics(const EntityRows& rows) {
+    const Entity entity = static_cast<Entity>(rows.index());
+    return valueOf(store_->commitPage(entity, rows, std::nullopt, FieldGroup::statistics)).changedRows;
+  }
 
   ScratchFolder folder_;
   std::string path_;
@@ -175,18 +179,49 @@ TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
   EXPECT_EQ(commit(rows), 3u);
   EXPECT_EQ(commit(rows), 0u) << "identical rows are not changes";
 
-  rows[1].opens += 1;
+  rows[1].name += " (edited)";
   rows.push_back(makeCampaign("c4", "sending", kT0 + 3));
   EXPECT_EQ(commit(rows), 2u) << "one changed, one new, two identical";
 
+  // Statistics are the values reports' to write: a page of attributes leaves them alone.
+  rows[1].opens += 1;
+  EXPECT_EQ(commit(rows), 0u);
+  EXPECT_EQ(commitStatistics(rows), 1u);
+  EXPECT_EQ(commitStatistics(rows), 0u);
+
   rows[0].revenue = 0.3;
-  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 1u);
+  EXPECT_EQ(commitStatistics(std::vector<Campaign>{rows[0]}), 1u);
   rows[0].revenue = 0.1 + 0.2;  // differs from 0.3 in the last bit only
-  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 1u);
-  EXPECT_EQ(commit(std::vector<Campaign>{rows[0]}), 0u);
+  EXPECT_EQ(commitStatistics(std::vector<Campaign>{rows[0]}), 1u);
+  EXPECT_EQ(commitStatistics(std::vector<Campaign>{rows[0]}), 0u);
 
   const auto stored = valueOf(store_->allRows(Entity::campaigns));
   EXPECT_EQ(describeAll(std::get<std::vector<Campaign>>(stored)), describeAll(rows));
+}
+
+TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreLoggedAsChanges) {
+  std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)};
+  EXPECT_EQ(commit(rows), 2u);
+  const std::int64_t versionBefore = store_->changeVersion();
+
+  std::vector<Campaign> report = rows;
+  report[0].opens = 999;
+  report[0].name = "not from a report";  // attributes in a statistics commit are ignored
+  report.push_back(makeCampaign("c9", "sent", kT0 + 9));  // not stored yet: skipped
+  const CommittedPage committed = valueOf(store_->commitPage(Entity::campaigns, report, std::nullopt, FieldGroup::statistics));
+  EXPECT_EQ(committed.changedRows, 1u);
+  ASSERT_TRUE(committed.change);
+  EXPECT_EQ(committed.change->keys, (std::vector<std::string>{"c1"}));
+  EXPECT_EQ(store_->changeVersion(), versionBefore + 1);
+
+  const auto stored = std::get<std::vector<Campaign>>(valueOf(store_->allRows(Entity::campaigns)));
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].opens, 999);
+  EXPECT_EQ(stored[0].name, rows[0].name);
+
+  const auto metrics = store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{}, std::nullopt, FieldGroup::statistics);
+  ASSERT_FALSE(metrics.ok());
+  EXPECT_NE(metrics.error().find("no statistics"), std::string::npos) << metrics.error();
 }
 
 TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
@@ -448,7 +483,7 @@ TEST_F(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
       << "a moved cursor alone is not a change of what the API serves";
 
   std::vector<Campaign> next = rows;
-  next[1].opens += 1;
+  next[1].name += " (edited)";
   next.push_back(makeCampaign("c3", "draft", kT0 + 2));
   const CommittedPage second = valueOf(store_->commitPage(Entity::campaigns, next, std::nullopt));
   ASSERT_TRUE(second.change.has_value());
@@ -558,7 +593,7 @@ TEST_F(StoreTest, ConcurrentReadsSeeWholeCommits) {
   std::atomic<int> failures{0};
   std::thread writer([&] {
     for (int g = 1; g <= kGenerations; ++g) {
-      if (!store_->commitPage(Entity::segments, generation(g), std::nullopt).ok()) {
+      if (!store_->commitPage(Entity::segments, generation(g), std::nullopt, FieldGroup::statistics).ok()) {
         ++failures;
       }
     }

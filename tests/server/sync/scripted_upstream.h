@@ -1,6 +1,6 @@
-// A scripted UpstreamSource for the sync's unit tests: an in-memory account served as the
-// change feed docs/upstream.md describes (records ordered by (updatedAt, id), pages linked
-// by an opaque cursor), plus failures queued for chosen fetches and a hook into each fetch.
+// A scripted UpstreamSource for the sync's unit tests: an in-memory account served page by
+// page (records ordered by (updatedAt, id), pages linked by an opaque cursor) with its
+// statistics, plus failures queued for chosen fetches and a hook into each fetch.
 #pragma once
 
 #include <algorithm>
@@ -133,6 +133,27 @@ class ScriptedUpstream : public UpstreamSource {
         feedLocked(entity));
   }
 
+  // The records of `entity` whole: the sync commits their statistics. Counted apart from
+  // fetchPage's calls; the next `statisticsFailures` calls fail with `failure`.
+  Expected<EntityRows, UpstreamFailure> fetchStatistics(Entity entity) override {
+    std::lock_guard lock(mutex_);
+    statisticsCalls_.push_back(entity);
+    if (!statisticsFailures_.empty()) {
+      UpstreamFailure failure = statisticsFailures_.front();
+      statisticsFailures_.erase(statisticsFailures_.begin());
+      return failure;
+    }
+    return feedLocked(entity);
+  }
+  void failStatistics(std::size_t times, const UpstreamFailure& failure) {
+    std::lock_guard lock(mutex_);
+    statisticsFailures_.insert(statisticsFailures_.end(), times, failure);
+  }
+  std::vector<Entity> statisticsCalls() const {
+    std::lock_guard lock(mutex_);
+    return statisticsCalls_;
+  }
+
  private:
   EntityRows feedLocked(Entity entity) const {
     auto it = rows_.find(entity);
@@ -163,6 +184,8 @@ class ScriptedUpstream : public UpstreamSource {
   std::map<std::size_t, UpstreamFailure> failures_;
   std::vector<FetchCall> calls_;
   std::function<void(std::size_t, const FetchCall&)> onFetch_;
+  std::vector<Entity> statisticsCalls_;
+  std::vector<UpstreamFailure> statisticsFailures_;
 };
 
 }  // namespace livedata::server::testing

@@ -1,7 +1,10 @@
-// The sync end to end: the real upstream server in process on loopback, answering 30% of
-// requests with errors, some with malformed pages and bursts of 429s, read through
-// HttpUpstreamSource into a real Store while the account changes between runs.
+// The sync end to end: the simulated Klaviyo upstream in process on loopback, with Klaviyo's
+// documented rate limits, answering 30% of requests with errors, some with malformed bodies
+// and bursts of 429s, read through KlaviyoUpstream into a real Store while the account changes
+// between runs. One clock, advanced by every wait, drives the account, both sides' rate
+// windows and the sync, so a day of limits passes in moments and nothing depends on timing.
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -12,16 +15,17 @@
 #include "sync/sync_service.h"
 #include "sync_test_support.h"
 #include "simulated_upstream/account.h"
-#include "upstream_client/http_upstream_source.h"
 #include "simulated_upstream/upstream_server.h"
+#include "upstream_client/klaviyo_upstream.h"
 
 namespace livedata::server {
 namespace {
 
-using testing::rowsById;
+using testing::klaviyoView;
 using testing::storedRows;
 
-constexpr UnixSeconds kNow = 1'793'491'200;  // 2026-11-01T00:00:00Z, after the generated data
+constexpr UnixSeconds kStart = 1'793'534'400;  // 2026-11-01T12:00:00Z
+constexpr char kApiKey[] = "pk_end_to_end_0123456789";
 
 template <typename T>
 std::unique_ptr<T> created(Expected<std::unique_ptr<T>, std::string> result) {
@@ -32,95 +36,169 @@ std::unique_ptr<T> created(Expected<std::unique_ptr<T>, std::string> result) {
   return std::move(result.value());
 }
 
-TEST(SyncEndToEnd, TheStoreEqualsTheUpstreamAccountAfterEachRunDespiteFaults) {
-  UpstreamAccountOptions accountOptions;
-  accountOptions.seed = 42;
-  accountOptions.sizes.campaigns = 400;
-  accountOptions.sizes.flows = 40;
-  accountOptions.sizes.forms = 25;
-  accountOptions.sizes.segments = 30;
-  accountOptions.sizes.days = 120;
-  accountOptions.clock = [] { return kNow; };
-  auto account = created(UpstreamAccount::create(accountOptions));
-  ASSERT_NE(account, nullptr);
+// The one clock of the test, in ms; waits move it on.
+struct TestClock {
+  std::atomic<Millis> nowMs{kStart * 1000};
+  Millis now() const { return nowMs.load(); }
+  void advance(Millis ms) { nowMs += ms; }
+};
 
-  UpstreamServerOptions serverOptions;
-  serverOptions.faults.errorRate = 0.3;
-  serverOptions.faults.malformedRate = 0.05;
-  serverOptions.faults.rateLimitBurst = 3;
-  serverOptions.faults.retryAfterSeconds = 1;
-  serverOptions.faults.seed = 7;
-  auto server = created(UpstreamServer::create(*account, serverOptions));
-  ASSERT_NE(server, nullptr);
-  ASSERT_TRUE(server->start());
-
-  HttpUpstreamOptions sourceOptions;
-  sourceOptions.baseUrl = server->baseUrl();
-  auto source = created(HttpUpstreamSource::create(sourceOptions));
-  ASSERT_NE(source, nullptr);
-
+struct Harness {
+  TestClock clock;
+  std::unique_ptr<UpstreamAccount> account;
+  std::unique_ptr<UpstreamServer> server;
+  std::unique_ptr<KlaviyoUpstream> source;
   testing::TempDir dir;
-  auto store = testing::openStore(dir);
-  ASSERT_NE(store, nullptr);
+  std::unique_ptr<Store> store;
+
+  explicit Harness(UpstreamFaults faults, int campaigns = 400) {
+    UpstreamAccountOptions accountOptions;
+    accountOptions.seed = 42;
+    accountOptions.sizes.campaigns = campaigns;
+    accountOptions.sizes.days = 120;
+    accountOptions.clock = [this] { return clock.now() / 1000; };
+    accountOptions.historyEndsNow = true;
+    account = created(UpstreamAccount::create(accountOptions));
+
+    UpstreamServerOptions serverOptions;
+    serverOptions.apiKey = kApiKey;
+    serverOptions.documentedRateLimits = true;
+    serverOptions.nowMs = [this] { return clock.now(); };
+    serverOptions.faults = faults;
+    serverOptions.adminToken = "test-token";
+    server = created(UpstreamServer::create(*account, serverOptions));
+    if (server && !server->start()) ADD_FAILURE() << "the upstream cannot listen";
+
+    KlaviyoUpstreamOptions sourceOptions;
+    sourceOptions.source.http.baseUrl = server->baseUrl();
+    sourceOptions.source.apiKey = kApiKey;
+    sourceOptions.source.nowMs = [this] { return clock.now(); };
+    sourceOptions.source.sleepFor = [this](std::int64_t ms) { clock.advance(ms); };
+    source = created(KlaviyoUpstream::create(sourceOptions));
+    store = testing::openStore(dir);
+  }
+
+  void expectStoreEqualsAccount(const std::string& when) {
+    for (const Entity entity : kAllEntities) {
+      const EntityRows stored = storedRows(*store, entity);
+      const EntityRows upstream = account->snapshot(entity);
+      EXPECT_EQ(klaviyoView(stored), klaviyoView(upstream)) << nameOf(entity) << " " << when;
+      if (entity == Entity::segments) testing::expectSegmentGrowthMatches(stored, upstream);
+    }
+  }
+};
+
+std::size_t pagesOf(const SyncRunReport& report, Entity entity) {
+  for (const EntityRunReport& one : report.entities) {
+    if (one.entity == entity) return one.pages;
+  }
+  return 0;
+}
+
+TEST(SyncEndToEnd, TheStoreEqualsTheKlaviyoAccountAfterEachRunDespiteFaultsAndLimits) {
+  UpstreamFaults faults;
+  faults.errorRate = 0.3;
+  faults.malformedRate = 0.05;
+  faults.rateLimitBurst = 3;
+  faults.retryAfterSeconds = 1;
+  faults.seed = 7;
+  Harness h(faults);
+  ASSERT_NE(h.source, nullptr);
+  ASSERT_NE(h.store, nullptr);
 
   SyncOptions options;
-  options.pageSize = 50;
-  options.retry.maxAttempts = 12;  // 0.35^12: no page exhausts its attempts in practice
+  options.retry.maxAttempts = 12;  // 0.35^12: no fetch exhausts its attempts in practice
   options.jitterSeed = 3;
   std::mutex mutex;
   std::vector<Millis> delays;
   SyncDependencies dependencies;
-  // The faults are drawn per request, not per second: retrying at once loses nothing.
+  dependencies.nowMs = [&h] { return h.clock.now(); };
   dependencies.sleepFor = [&](Millis delay) {
     std::lock_guard lock(mutex);
     delays.push_back(delay);
+    h.clock.advance(delay);
   };
-  auto sync = created(SyncService::create(*store, *source, options, dependencies));
+  auto sync = created(SyncService::create(*h.store, *h.source, options, dependencies));
   ASSERT_NE(sync, nullptr);
-
-  auto expectStoreEqualsAccount = [&](const char* when) {
-    for (const Entity entity : kAllEntities) {
-      EXPECT_EQ(rowsById(storedRows(*store, entity)), rowsById(account->snapshot(entity)))
-          << nameOf(entity) << " " << when;
-    }
-  };
 
   SyncRunReport first = sync->runNow({});
   ASSERT_TRUE(first.succeeded()) << nlohmann::ordered_json(first).dump();
-  expectStoreEqualsAccount("after the first run");
+  // Pages of each collection's own largest size: 400 campaigns in 100s, 40 flows in one page
+  // of 50, 25 forms in one of 100, 30 segments in 10s.
+  EXPECT_EQ(pagesOf(first, Entity::campaigns), 4u);
+  EXPECT_EQ(pagesOf(first, Entity::flows), 1u);
+  EXPECT_EQ(pagesOf(first, Entity::forms), 1u);
+  EXPECT_EQ(pagesOf(first, Entity::segments), 3u);
+  h.expectStoreEqualsAccount("after the first run");
 
   for (int round = 1; round <= 3; ++round) {
-    account->applyChanges(60, kNow + round * 60);
-    UpstreamFaults faults = server->faults();
-    faults.rateLimitBurst = 3;
-    ASSERT_EQ(server->setFaults(faults), std::nullopt);
+    // Past the statistics' interval, so each run brings them too.
+    h.clock.advance(options.statisticsIntervalSeconds * 1000);
+    h.account->applyChanges(60, h.clock.now() / 1000);
+    UpstreamFaults burst = h.server->faults();
+    burst.rateLimitBurst = 3;
+    ASSERT_EQ(h.server->setFaults(burst), std::nullopt);
 
     const SyncRunReport run = sync->runNow({});
 
     ASSERT_TRUE(run.succeeded()) << nlohmann::ordered_json(run).dump();
     EXPECT_FALSE(run.changedEntities().empty());
-    // Incremental: far fewer records than the account holds.
     std::size_t records = 0;
     for (const EntityRunReport& entity : run.entities) records += entity.records;
-    EXPECT_LT(records, account->recordCount(Entity::campaigns));
-    expectStoreEqualsAccount(("after round " + std::to_string(round)).c_str());
+    EXPECT_LT(records, h.account->recordCount(Entity::campaigns));  // incremental
+    h.expectStoreEqualsAccount("after round " + std::to_string(round));
   }
 
   const SyncRunReport forced = sync->runNow({true, {}});
   ASSERT_TRUE(forced.succeeded());
   EXPECT_TRUE(forced.changedEntities().empty());
-  expectStoreEqualsAccount("after a forced run");
+  h.expectStoreEqualsAccount("after a forced run");
 
   const SyncStatus status = sync->status();
   EXPECT_EQ(status.state, SyncState::idle);
   EXPECT_EQ(status.counters.successes, 5u);
   EXPECT_GT(status.counters.retries, 0u);
-  EXPECT_GT(server->counters().faults, 0u);
-  EXPECT_GT(server->counters().rateLimited, 0u);
+  EXPECT_GT(h.server->counters().faults, 0u);
+  EXPECT_GT(h.server->counters().rateLimited, 0u);
   std::lock_guard lock(mutex);
-  // The 429s' Retry-After: 1 was waited for.
-  EXPECT_GE(*std::max_element(delays.begin(), delays.end()), 1000);
+  EXPECT_GE(*std::max_element(delays.begin(), delays.end()), 1000);  // a 429's Retry-After: 1 was waited for
   EXPECT_EQ(delays.size(), status.counters.retries);
+}
+
+TEST(SyncEndToEnd, ADayOfScheduledRunsNeverExceedsTheReportsDailyBudget) {
+  Harness h(UpstreamFaults{}, 50);
+  ASSERT_NE(h.source, nullptr);
+  SyncOptions options;
+  options.statisticsIntervalSeconds = 300;  // asks for 288 reports a day of each kind: more than 225
+  SyncDependencies dependencies;
+  dependencies.nowMs = [&h] { return h.clock.now(); };
+  dependencies.sleepFor = [&h](Millis delay) { h.clock.advance(delay); };
+  auto sync = created(SyncService::create(*h.store, *h.source, options, dependencies));
+  ASSERT_NE(sync, nullptr);
+
+  // One whole UTC day, a run a minute: Klaviyo's daily windows are UTC days.
+  constexpr Millis kDayMs = 24 * 3600 * 1000;
+  h.clock.advance(kDayMs - h.clock.now() % kDayMs);
+  int statisticsFetched = 0;
+  int budgetFailures = 0;
+  const Millis end = h.clock.now() + kDayMs - 60 * 1000;
+  while (h.clock.now() < end) {
+    const SyncRunReport run = sync->runNow({});
+    for (const EntityRunReport& entity : run.entities) {
+      statisticsFetched += entity.statisticsFetched ? 1 : 0;
+      if (entity.error && entity.error->find("daily budget") != std::string::npos) ++budgetFailures;
+    }
+    h.clock.advance(60 * 1000);
+  }
+  // The server enforces Klaviyo's limits on the same clock: it never had to refuse one.
+  EXPECT_EQ(h.server->counters().rateLimited, 0u);
+  EXPECT_GT(budgetFailures, 0);  // the sync said so instead of calling
+  EXPECT_EQ(statisticsFetched, 4 * 225);  // the whole budget was used, and no more
+  const SyncStatus status = sync->status();
+  ASSERT_EQ(status.reportBudget.size(), 4u);
+  for (const BudgetUse& use : status.reportBudget) EXPECT_EQ(use.usedToday, use.dailyLimit) << use.operation;
+  ASSERT_TRUE(status.entities.at(Entity::campaigns).statistics->nextRunAt);
+  EXPECT_GE(*status.entities.at(Entity::campaigns).statistics->nextRunAt, end);  // held until the next day
 }
 
 }  // namespace

@@ -269,16 +269,69 @@ TEST_F(SyncServiceTest, CopiesChangesMadeBetweenRunsAndReportsOnlyTheChangedEnti
   changed.members += 5;
   changed.updatedAt = kNow + 61;
   upstream_.upsert(changed);
+  nowMs_ += SyncOptions{}.statisticsIntervalSeconds * 1000;  // the statistics are due again
 
   const SyncRunReport second = sync.runNow({});
 
   EXPECT_EQ(second.changedEntities(), (std::vector<Entity>{Entity::campaigns, Entity::segments}));
   EXPECT_EQ(reportOf(second, Entity::campaigns).changedRows, 1u);
-  EXPECT_EQ(reportOf(second, Entity::segments).changedRows, 1u);
+  EXPECT_EQ(reportOf(second, Entity::segments).changedRows, 2u);  // its record, then its statistics
   const auto commits = takeCommits();
-  EXPECT_EQ(commits, (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 1}, {Entity::segments, 1}}));
+  EXPECT_EQ(commits, (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 1}, {Entity::segments, 1}, {Entity::segments, 1}}));
   for (const Entity entity : kAllEntities) expectStoreEqualsUpstream(entity);
   EXPECT_EQ(store_->cursor(Entity::segments), (SyncCursor{kNow + 61, changed.id}));
+}
+
+TEST_F(SyncServiceTest, StatisticsComeOnTheirOwnScheduleAndAFailureWaitsForTheNextTurn) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms, Entity::metrics};
+  options.statisticsIntervalSeconds = 600;
+  SyncService& sync = start(options);
+  const SyncRunReport first = sync.runNow({});
+  EXPECT_TRUE(reportOf(first, Entity::forms).statisticsFetched);
+  EXPECT_EQ(upstream_.statisticsCalls(), (std::vector<Entity>{Entity::forms}));  // metrics have none
+  ASSERT_TRUE(sync.status().entities.at(Entity::forms).statistics->asOf);
+  EXPECT_EQ(*sync.status().entities.at(Entity::forms).statistics->nextRunAt, nowMs_.load() + 600'000);
+  EXPECT_FALSE(sync.status().entities.at(Entity::metrics).statistics);
+
+  // A change of statistics alone waits for their turn; the record's attributes do not.
+  Form form = std::get<std::vector<Form>>(upstream_.feed(Entity::forms)).front();
+  form.views += 100;
+  upstream_.upsert(form);
+  nowMs_ += 599'000;
+  EXPECT_FALSE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
+  auto stored = [&] {
+    const EntityRows rows = storedRows(*store_, Entity::forms);  // held: a loop over part of a temporary would dangle
+    for (const Form& row : std::get<std::vector<Form>>(rows)) {
+      if (row.id == form.id) return row.views;
+    }
+    return std::int64_t{-1};
+  };
+  EXPECT_EQ(stored(), form.views - 100);
+  EXPECT_FALSE(reportOf(sync.runNow({true, {}}), Entity::forms).statisticsFetched);  // a forced run spends no budget
+  nowMs_ += 1'000;
+  EXPECT_TRUE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
+  EXPECT_EQ(stored(), form.views);
+
+  // A failure is reported, keeps the statistics, and waits for the next turn (or longer, as a
+  // Retry-After says), so a broken report does not spend the budget run after run.
+  nowMs_ += 600'000;
+  UpstreamFailure budget = httpFailure(429);
+  budget.kind = UpstreamFailure::Kind::rate_limited;
+  budget.retryAfterMs = 3'600'000;  // beyond retry.maxRetryAfterMs: not waited for
+  upstream_.failStatistics(1, budget);
+  const SyncRunReport failed = sync.runNow({});
+  EXPECT_TRUE(reportOf(failed, Entity::forms).completed);
+  ASSERT_TRUE(reportOf(failed, Entity::forms).error);
+  EXPECT_NE(reportOf(failed, Entity::forms).error->find("statistics"), std::string::npos);
+  EXPECT_TRUE(failed.failed());
+  EXPECT_EQ(stored(), form.views);
+  EXPECT_EQ(*sync.status().entities.at(Entity::forms).statistics->nextRunAt, nowMs_.load() + 3'600'000);
+  nowMs_ += 600'000;
+  EXPECT_FALSE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
+  nowMs_ += 3'000'000;
+  EXPECT_TRUE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
 }
 
 TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRowsWithItsChangeVersionInOrder) {
@@ -438,6 +491,7 @@ TEST_F(SyncServiceTest, AnUpstreamThatRepeatsItsCursorFailsTheEntityInsteadOfLoo
     UpstreamResult fetchPage(Entity, UnixSeconds, const std::optional<std::string>&, int) override {
       return UpstreamPage{std::vector<Campaign>{campaign("cmp_1", kNow)}, std::string("same")};
     }
+    Expected<EntityRows, UpstreamFailure> fetchStatistics(Entity) override { return EntityRows(std::vector<Campaign>{}); }
   } repeating;
   SyncOptions options = smallPages();
   options.entities = {Entity::campaigns};
@@ -687,11 +741,13 @@ TEST_F(SyncServiceTest, LogsStructuredLinesThroughTheInjectedLogger) {
   std::vector<std::string> messages;
   for (const Json& line : logs_) messages.push_back(line["message"]);
   EXPECT_EQ(messages, (std::vector<std::string>{"sync run started", "sync page retry", "sync page committed",
-                                                "sync page committed", "sync entity done", "sync run finished"}));
+                                                "sync page committed", "sync entity done", "sync statistics committed",
+                                                "sync run finished"}));
   EXPECT_EQ(logs_[1]["level"], static_cast<int>(LogLevel::warn));
   EXPECT_EQ(logs_[1]["fields"]["entity"], "forms");
   EXPECT_EQ(logs_[1]["fields"]["attempt"], 1);
-  EXPECT_EQ(logs_[5]["fields"]["outcome"], "succeeded");
+  EXPECT_EQ(logs_[5]["fields"]["entity"], "forms");
+  EXPECT_EQ(logs_[6]["fields"]["outcome"], "succeeded");
 }
 
 TEST(SyncOptionsValidation, NamesTheBadField) {

@@ -118,8 +118,8 @@ TEST_F(KlaviyoSourceTest, AWrongKeyIsAnAuthenticationFailureThatNeverShowsAKey) 
   EXPECT_NE(result.error().message.find("not_authenticated"), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().message.find("pk_wrong_key_123"), std::string::npos);
   EXPECT_EQ(result.error().message.find(kApiKey), std::string::npos);
-  EXPECT_FALSE(KlaviyoSource::create({{server_->baseUrl()}, ""}));
-  const auto spaced = KlaviyoSource::create({{server_->baseUrl()}, "pk_a pk_b"});
+  EXPECT_FALSE(KlaviyoSource::create({{server_->baseUrl()}, "", {}, {}}));
+  const auto spaced = KlaviyoSource::create({{server_->baseUrl()}, "pk_a pk_b", {}, {}});
   ASSERT_FALSE(spaced);
   EXPECT_EQ(spaced.error().find("pk_a"), std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "simulated_upstream/rate_windows.h"
+#include "klaviyo/rate_windows.h"
 
 #include <array>
 
@@ -47,6 +47,13 @@ std::optional<std::int64_t> RateWindows::admit(std::string_view operation, const
     if (rule.limit) ++rule.window.count;
   }
   return std::nullopt;
+}
+
+int RateWindows::usedToday(std::string_view operation, std::int64_t nowMs) const {
+  std::lock_guard lock(mutex_);
+  const auto found = counters_.find(operation);
+  if (found == counters_.end() || found->second.day.index != windowIndex(nowMs, kDayMs)) return 0;
+  return found->second.day.count;
 }
 
 }  // namespace livedata::server

@@ -1,5 +1,5 @@
 // Klaviyo's fixed rate-limit windows as the simulated upstream keeps them.
-#include "simulated_upstream/rate_windows.h"
+#include "klaviyo/rate_windows.h"
 
 #include <gtest/gtest.h>
 
@@ -43,7 +43,11 @@ TEST(RateWindows, TheDailyBudgetLastsUntilTheUtcDayEnds) {
   const auto wait = windows.admit("/api/form-values-reports", limit, kMidnight + 12 * 60 * kMinute);
   ASSERT_TRUE(wait);
   EXPECT_EQ(*wait, 12 * 60 * 60);
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + 13 * 60 * kMinute), 2);
   EXPECT_FALSE(windows.admit("/api/form-values-reports", limit, kMidnight + kDay));
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + kDay), 1);
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + 2 * kDay), 0);
+  EXPECT_EQ(windows.usedToday("/api/segment-values-reports", kMidnight + kDay), 0);
 }
 
 TEST(RateWindows, EachOperationCountsApart) {

@@ -1,0 +1,204 @@
+#include "upstream_client/klaviyo_upstream.h"
+
+#include <chrono>
+
+#include "klaviyo/report_json.h"
+
+namespace livedata::server {
+namespace {
+
+using Kind = UpstreamFailure::Kind;
+
+constexpr UnixSeconds kYear = 365 * kSecondsPerDay;
+// Pages of /api/metrics read at most: an account has tens of metrics, 200 a page.
+constexpr int kMaxMetricPages = 50;
+
+UnixSeconds dayStart(UnixSeconds time) {
+  const UnixSeconds day = time >= 0 ? time / kSecondsPerDay : -((-time + kSecondsPerDay - 1) / kSecondsPerDay);
+  return day * kSecondsPerDay;
+}
+
+UpstreamFailure malformed(const std::string& what, const std::string& why) {
+  return upstreamFailure(Kind::malformed, what + ": " + why, 200);
+}
+
+klaviyo::Report reportOf(Entity entity) {
+  switch (entity) {
+    case Entity::campaigns: return klaviyo::Report::campaign_values;
+    case Entity::flows: return klaviyo::Report::flow_values;
+    case Entity::forms: return klaviyo::Report::form_values;
+    default: return klaviyo::Report::segment_values;
+  }
+}
+
+template <typename Resource>
+struct Mapped;
+template <>
+struct Mapped<klaviyo::CampaignResource> {
+  using Record = Campaign;
+  static Expected<std::optional<Campaign>, std::string> of(const klaviyo::CampaignResource& r) { return campaignOf(r); }
+};
+template <>
+struct Mapped<klaviyo::FlowResource> {
+  using Record = Flow;
+  static Expected<std::optional<Flow>, std::string> of(const klaviyo::FlowResource& r) {
+    auto flow = flowOf(r);
+    if (!flow) return flow.error();
+    return std::optional<Flow>(std::move(flow).value());
+  }
+};
+template <>
+struct Mapped<klaviyo::FormResource> {
+  using Record = Form;
+  static Expected<std::optional<Form>, std::string> of(const klaviyo::FormResource& r) {
+    auto form = formOf(r);
+    if (!form) return form.error();
+    return std::optional<Form>(std::move(form).value());
+  }
+};
+template <>
+struct Mapped<klaviyo::SegmentResource> {
+  using Record = Segment;
+  static Expected<std::optional<Segment>, std::string> of(const klaviyo::SegmentResource& r) {
+    return std::optional<Segment>(segmentOf(r));
+  }
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<KlaviyoUpstream>, std::string> KlaviyoUpstream::create(KlaviyoUpstreamOptions options) {
+  auto source = KlaviyoSource::create(options.source);
+  if (!source) return source.error();
+  options.source.apiKey.clear();  // the source keeps the one copy
+  return std::unique_ptr<KlaviyoUpstream>(new KlaviyoUpstream(std::move(source).value(), std::move(options)));
+}
+
+UnixSeconds KlaviyoUpstream::nowSeconds() const {
+  if (options_.source.nowMs) return options_.source.nowMs() / 1000;
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+UpstreamResult KlaviyoUpstream::fetchPage(Entity entity, UnixSeconds updatedSince, const std::optional<std::string>& cursor,
+                                          int pageSize) {
+  switch (entity) {
+    case Entity::campaigns: return fetchCollectionPage<klaviyo::CampaignResource>(updatedSince, cursor, pageSize);
+    case Entity::flows: return fetchCollectionPage<klaviyo::FlowResource>(updatedSince, cursor, pageSize);
+    case Entity::forms: return fetchCollectionPage<klaviyo::FormResource>(updatedSince, cursor, pageSize);
+    case Entity::segments: return fetchCollectionPage<klaviyo::SegmentResource>(updatedSince, cursor, pageSize);
+    case Entity::metrics: break;
+  }
+  return fetchOverview(updatedSince);
+}
+
+template <typename Resource>
+UpstreamResult KlaviyoUpstream::fetchCollectionPage(UnixSeconds updatedSince, const std::optional<std::string>& cursor,
+                                                    int pageSize) {
+  auto page = source_->fetchCollection<Resource>(updatedSince, cursor, pageSize);
+  if (!page) return page.error();
+  using Record = typename Mapped<Resource>::Record;
+  std::vector<Record> records;
+  records.reserve(page.value().resources.size());
+  for (const Resource& resource : page.value().resources) {
+    auto record = Mapped<Resource>::of(resource);
+    if (!record) return upstreamFailure(Kind::malformed, record.error(), 200);
+    if (record.value()) records.push_back(*std::move(record).value());
+  }
+  return UpstreamPage{EntityRows(std::move(records)), std::move(page.value().nextCursor)};
+}
+
+Expected<OverviewMetricIds, UpstreamFailure> KlaviyoUpstream::overviewMetrics() {
+  {
+    std::lock_guard lock(mutex_);
+    if (metricIds_) return *metricIds_;
+  }
+  std::vector<klaviyo::MetricResource> metrics;
+  std::optional<std::string> cursor;
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxMetricPages) return malformed("GET /api/metrics", "more than " + std::to_string(kMaxMetricPages) + " pages");
+    auto page = source_->fetchCollection<klaviyo::MetricResource>(0, cursor);
+    if (!page) return page.error();
+    for (auto& metric : page.value().resources) metrics.push_back(std::move(metric));
+    if (!page.value().nextCursor) break;
+    cursor = std::move(page.value().nextCursor);
+  }
+  auto ids = findOverviewMetrics(metrics, options_.metricIds);
+  // Not retryable: the account's metrics do not change by asking again.
+  if (!ids) return upstreamFailure(Kind::http, "the overview's metrics: " + ids.error(), 404);
+  std::lock_guard lock(mutex_);
+  metricIds_ = ids.value();
+  return std::move(ids).value();
+}
+
+Expected<klaviyo::MetricAggregate, UpstreamFailure> KlaviyoUpstream::aggregate(const std::string& metricId,
+                                                                               const char* measurement,
+                                                                               klaviyo::Timeframe timeframe) {
+  auto body = source_->postReport(klaviyo::Report::metric_aggregates,
+                                  klaviyo::renderMetricAggregateRequest({metricId, {measurement}, timeframe}));
+  if (!body) return body.error();
+  auto parsed = klaviyo::parseMetricAggregate(body.value());
+  if (!parsed) return malformed("POST /api/metric-aggregates (metric " + metricId + ")", parsed.error());
+  return std::move(parsed).value();
+}
+
+UpstreamResult KlaviyoUpstream::fetchOverview(UnixSeconds updatedSince) {
+  auto ids = overviewMetrics();
+  if (!ids) return ids.error();
+  const UnixSeconds now = nowSeconds();
+  const UnixSeconds tomorrow = dayStart(now) + kSecondsPerDay;
+  const UnixSeconds yearAgo = tomorrow - kYear;
+  const bool first = updatedSince <= yearAgo;
+  const klaviyo::Timeframe timeframe{first ? yearAgo : std::max(yearAgo, dayStart(updatedSince) - kSecondsPerDay), tomorrow};
+  OverviewAggregates aggregates;
+  const struct {
+    const std::string& id;
+    const char* measurement;
+    klaviyo::MetricAggregate& into;
+  } series[] = {{ids.value().sends, "count", aggregates.sends},
+                {ids.value().opens, "count", aggregates.opens},
+                {ids.value().clicks, "count", aggregates.clicks},
+                {ids.value().revenue, "sum_value", aggregates.revenue}};
+  for (const auto& one : series) {
+    auto fetched = aggregate(one.id, one.measurement, timeframe);
+    if (!fetched) return fetched.error();
+    one.into = std::move(fetched).value();
+  }
+  auto days = dailyMetricsOf(aggregates);
+  if (!days) return malformed("POST /api/metric-aggregates", days.error());
+  std::vector<DailyMetrics>& rows = days.value();
+  if (first) {
+    // The days before the account's first event are not days of the account.
+    const auto firstActive = std::find_if(rows.begin(), rows.end(), [](const DailyMetrics& day) {
+      return day.sends != 0 || day.opens != 0 || day.clicks != 0 || day.revenue != 0;
+    });
+    rows.erase(rows.begin(), firstActive);
+  }
+  return UpstreamPage{EntityRows(std::move(rows)), std::nullopt};
+}
+
+Expected<EntityRows, UpstreamFailure> KlaviyoUpstream::fetchStatistics(Entity entity) {
+  if (entity == Entity::metrics) return upstreamFailure(Kind::http, "the daily metrics have no statistics report", 400);
+  const klaviyo::Report report = reportOf(entity);
+  klaviyo::ValuesReportRequest request;
+  request.report = report;
+  request.statistics = statisticsAskedFor(entity);
+  const UnixSeconds now = nowSeconds();
+  request.timeframe = {now - kYear, now};
+  if (report == klaviyo::Report::campaign_values || report == klaviyo::Report::flow_values) {
+    auto ids = overviewMetrics();
+    if (!ids) return ids.error();
+    request.conversionMetricId = ids.value().revenue;
+  }
+  if (report == klaviyo::Report::campaign_values) request.filter = "equals(send_channel,\"email\")";
+  auto body = source_->postReport(report, klaviyo::renderValuesReportRequest(request));
+  if (!body) return body.error();
+  const std::string what = "POST " + std::string(klaviyo::operationOf(report).path);
+  auto results = klaviyo::parseValuesReport(body.value(), report);
+  if (!results) return malformed(what, results.error());
+  auto rows = statisticsOf(entity, results.value());
+  if (!rows) return malformed(what, rows.error());
+  return std::move(rows).value();
+}
+
+std::vector<BudgetUse> KlaviyoUpstream::budget() const { return source_->budget(); }
+
+}  // namespace livedata::server
