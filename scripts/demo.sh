@@ -4,16 +4,24 @@
 # response cache, the upstream simulated in-process).
 #   scripts/demo.sh            # http://127.0.0.1:8080 (PORT=... to change)
 #   scripts/demo.sh --redis    # also starts redis-server (config/redis.conf, AOF every second)
+#   scripts/demo.sh --klaviyo FILE   # your Klaviyo account instead of the simulated one: FILE
+#                                    # holds a private API key (docs/upstream.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 use_redis=false
-for argument in "$@"; do
-  case "$argument" in
+klaviyo_key_file=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --redis) use_redis=true ;;
-    *) echo "usage: scripts/demo.sh [--redis]" >&2; exit 2 ;;
+    --klaviyo)
+      [ $# -ge 2 ] && [ -r "$2" ] || { echo "demo: --klaviyo takes a readable file holding the API key" >&2; exit 2; }
+      klaviyo_key_file=$2
+      shift ;;
+    *) echo "usage: scripts/demo.sh [--redis] [--klaviyo KEY_FILE]" >&2; exit 2 ;;
   esac
+  shift
 done
 
 scripts/setup.sh
@@ -24,6 +32,10 @@ port=${PORT:-8080}
 token=${LIVEDATA_ADMIN_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 mkdir -p data
 server_args=(--port "$port" --db data/livedata.db --web-root web/dist --log-format text)
+
+if [ -n "$klaviyo_key_file" ]; then
+  server_args+=(--upstream https://a.klaviyo.com --upstream-api-key-file "$klaviyo_key_file")
+fi
 
 if $use_redis; then
   redis_port=${REDIS_PORT:-6390}

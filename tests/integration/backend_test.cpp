@@ -3,6 +3,7 @@
 // in the middle of a sync loses nothing.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <unistd.h>
 #include <gtest/gtest.h>
@@ -28,6 +29,18 @@ using json = nlohmann::json;
 using testing::ServerProcess;
 using Http = testing::ServerClient;
 using namespace std::chrono_literals;
+
+// A Klaviyo API key in a temporary file, as a user keeps one.
+struct KeyFile {
+  explicit KeyFile(const std::string& key)
+      : path((std::filesystem::temp_directory_path() / (key + ".key")).string()) {
+    std::ofstream(path) << key << "\n";
+  }
+  ~KeyFile() { std::filesystem::remove(path); }
+  KeyFile(const KeyFile&) = delete;
+  KeyFile& operator=(const KeyFile&) = delete;
+  const std::string path;
+};
 
 // Waits until the sync has finished `runs` runs in all (generous deadline).
 json waitForRuns(Http& http, std::uint64_t runs, std::chrono::seconds limit = 60s) {
@@ -176,15 +189,10 @@ TEST(Backend, JsonBodiesAreReadWhateverTheirContentType) {
 TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   // The key goes in a file both processes read, as a user's would (never on a command line).
   const std::string apiKey = "pk_kill_test_" + std::to_string(::getpid());
-  const std::string keyFile = (std::filesystem::temp_directory_path() / (apiKey + ".key")).string();
-  std::ofstream(keyFile) << apiKey << "\n";
-  struct RemoveFile {
-    std::string path;
-    ~RemoveFile() { std::filesystem::remove(path); }
-  } removeKey{keyFile};
+  const KeyFile keyFile(apiKey);
   ServerProcess upstream({"--upstream-only", "--campaigns", "60000", "--changes-per-minute", "0", "--upstream-api-key-file",
-                          keyFile, "--upstream-rate-limits", "off", "--upstream-faults", R"({"latencyMs": 3})"});
-  const std::vector<std::string> serverArgs = {"--upstream", upstream.baseUrl(), "--upstream-api-key-file", keyFile,
+                          keyFile.path, "--upstream-rate-limits", "off", "--upstream-faults", R"({"latencyMs": 3})"});
+  const std::vector<std::string> serverArgs = {"--upstream", upstream.baseUrl(), "--upstream-api-key-file", keyFile.path,
                                                "--sync-interval", "0"};
   auto first = std::make_unique<ServerProcess>(serverArgs, nullptr, /*waitForSync=*/false);
   const auto dataDir = first->dataDir();
@@ -262,6 +270,37 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
       }
     }
   }
+}
+
+// The API key is a secret: a server whose key the upstream refuses reports the refusal, and the
+// key appears in none of its logs, its status or its monitoring.
+TEST(Backend, TheUpstreamApiKeyNeverAppearsInLogsErrorsOrMonitoring) {
+  const std::string upstreamKey = "pk_upstream_side_" + std::to_string(::getpid());
+  const std::string wrongKey = "pk_secret_that_must_not_leak_" + std::to_string(::getpid());
+  const KeyFile upstreamKeyFile(upstreamKey);
+  const KeyFile wrongKeyFile(wrongKey);
+  ServerProcess upstream({"--upstream-only", "--campaigns", "20", "--upstream-api-key-file", upstreamKeyFile.path});
+  ServerProcess server({"--upstream", upstream.baseUrl(), "--upstream-api-key-file", wrongKeyFile.path, "--sync-interval", "0"},
+                       nullptr, /*waitForSync=*/false);
+  Http http(server);
+  const auto status = waitForRuns(http, 1);
+  ASSERT_EQ(status["state"], "failed") << status.dump();
+  EXPECT_NE(status["lastError"]["message"].get<std::string>().find("not_authenticated"), std::string::npos) << status.dump();
+
+  std::string seen = status.dump();
+  for (const char* path : {"/monitoring/health", "/monitoring/status", "/monitoring/errors", "/monitoring/api-metrics",
+                           "/monitoring/metrics", "/metrics", "/readyz", "/api/overview", "/api/campaigns"}) {
+    const auto answer = http.get(path);
+    ASSERT_TRUE(answer) << path;
+    seen += answer->body;
+  }
+  std::ifstream log(server.logPath());
+  const std::string logText{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
+  EXPECT_NE(logText.find("not_authenticated"), std::string::npos) << logText;  // the log says what went wrong
+  seen += logText;
+  EXPECT_EQ(seen.find(wrongKey), std::string::npos);
+  EXPECT_EQ(seen.find("pk_secret"), std::string::npos);
+  EXPECT_EQ(seen.find(upstreamKey), std::string::npos);
 }
 
 }  // namespace

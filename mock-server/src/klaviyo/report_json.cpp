@@ -13,19 +13,20 @@ std::string document(std::string_view type, Json attributes) {
   return Json{{"data", {{"type", type}, {"attributes", std::move(attributes)}}}}.dump();
 }
 
-// data.attributes of a report answer of `type`, or the fault.
+// data.attributes of a report answer of `type`, or the fault. (Errors go through unexpected():
+// a Json is constructible from a string.)
 Expected<Json, std::string> attributesOf(std::string_view body, std::string_view type) {
   Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return std::string("the body is not JSON");
-  if (!parsed.is_object()) return std::string("the body is not a JSON object");
+  if (parsed.is_discarded()) return unexpected(std::string("the body is not JSON"));
+  if (!parsed.is_object()) return unexpected(std::string("the body is not a JSON object"));
   const auto data = parsed.find("data");
-  if (data == parsed.end() || !data->is_object()) return std::string("no data object");
+  if (data == parsed.end() || !data->is_object()) return unexpected(std::string("no data object"));
   const auto given = data->find("type");
   if (given == data->end() || !given->is_string() || given->get<std::string>() != type) {
-    return "data.type is not '" + std::string(type) + "'";
+    return unexpected("data.type is not '" + std::string(type) + "'");
   }
   const auto attributes = data->find("attributes");
-  if (attributes == data->end() || !attributes->is_object()) return std::string("no data.attributes object");
+  if (attributes == data->end() || !attributes->is_object()) return unexpected(std::string("no data.attributes object"));
   return std::move(*attributes);
 }
 

@@ -83,7 +83,8 @@ Expected<EntityRows, std::string> rowsOf(const std::vector<ValuesResult>& result
   return EntityRows(std::move(rows));
 }
 
-// The one metric among `metrics` named `name`; with several, those of `preferredIntegration`.
+// The id of the one metric among `metrics` named `name`; with several, those of
+// `preferredIntegration`. (Errors go through unexpected(): both sides are strings.)
 Expected<std::string, std::string> metricNamed(const std::vector<klaviyo::MetricResource>& metrics, std::string_view name,
                                                std::string_view preferredIntegration, std::string_view option) {
   std::vector<const klaviyo::MetricResource*> named;
@@ -98,11 +99,11 @@ Expected<std::string, std::string> metricNamed(const std::vector<klaviyo::Metric
     if (!preferred.empty()) named = std::move(preferred);
   }
   if (named.size() == 1) return named.front()->id;
-  if (named.empty()) return "the account has no metric named '" + std::string(name) + "'; set " + std::string(option);
+  if (named.empty()) return unexpected("the account has no metric named '" + std::string(name) + "'; set " + std::string(option));
   std::string ids;
   for (const auto* metric : named) ids += (ids.empty() ? "" : ", ") + metric->id;
-  return "the account has several metrics named '" + std::string(name) + "' (" + ids + "); choose one with " +
-         std::string(option);
+  return unexpected("the account has several metrics named '" + std::string(name) + "' (" + ids + "); choose one with " +
+                    std::string(option));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // windows and the sync, so a day of limits passes in moments and nothing depends on timing.
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -13,7 +14,9 @@
 
 #include "livedata/expected.h"
 #include "sync/sync_service.h"
+#include "canned_server.h"
 #include "sync_test_support.h"
+#include "upstream_test_support.h"
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/upstream_server.h"
 #include "upstream_client/klaviyo_upstream.h"
@@ -199,6 +202,57 @@ TEST(SyncEndToEnd, ADayOfScheduledRunsNeverExceedsTheReportsDailyBudget) {
   for (const BudgetUse& use : status.reportBudget) EXPECT_EQ(use.usedToday, use.dailyLimit) << use.operation;
   ASSERT_TRUE(status.entities.at(Entity::campaigns).statistics->nextRunAt);
   EXPECT_GE(*status.entities.at(Entity::campaigns).statistics->nextRunAt, end);  // held until the next day
+}
+
+// An answer that breaks the documented shape fails its entity's sync with an error that says
+// what was wrong; what the store holds stays as it was, and the next good answer goes on.
+TEST(SyncEndToEnd, AnAnswerThatBreaksTheDocumentedShapeFailsItsEntityAndKeepsTheCommittedData) {
+  Harness h(UpstreamFaults{}, 60);
+  ASSERT_NE(h.source, nullptr);
+  SyncOptions options;
+  options.entities = {Entity::campaigns, Entity::flows, Entity::forms, Entity::segments};
+  options.retry.maxAttempts = 2;
+  SyncDependencies dependencies;
+  dependencies.nowMs = [&h] { return h.clock.now(); };
+  dependencies.sleepFor = [&h](Millis delay) { h.clock.advance(delay); };
+  {
+    auto good = created(SyncService::create(*h.store, *h.source, options, dependencies));
+    ASSERT_TRUE(good->runNow({}).succeeded());
+  }
+  std::map<Entity, nlohmann::ordered_json> before;
+  for (const Entity entity : options.entities) before[entity] = testing::rowsById(storedRows(*h.store, entity));
+
+  const struct {
+    const char* what;
+    std::string body;
+    const char* says;
+  } answers[] = {
+      {"no data", R"({"links":{"self":"ORIGINPATH"}})", "the document has no data array"},
+      {"not JSON", "<html><body>502 Bad Gateway</body></html>", "the body is not JSON"},
+      {"a cursor loop", R"({"data":[],"links":{"self":"ORIGINPATH","next":"ORIGINPATH?page%5Bcursor%5D=again"}})", "cursor loop"},
+  };
+  for (const auto& answer : answers) {
+    testing::CannedServer canned(answer.body);
+    auto broken = testing::makeUpstream(canned.url(), kApiKey, [&h] { return h.clock.now(); });
+    ASSERT_NE(broken, nullptr);
+    h.clock.advance(options.statisticsIntervalSeconds * 1000);
+    auto sync = created(SyncService::create(*h.store, *broken, options, dependencies));
+    const SyncRunReport run = sync->runNow({});
+    EXPECT_TRUE(run.failed()) << answer.what;
+    for (const EntityRunReport& entity : run.entities) {
+      EXPECT_FALSE(entity.completed) << answer.what << " " << nameOf(entity.entity);
+      ASSERT_TRUE(entity.error) << answer.what;
+      EXPECT_NE(entity.error->find(answer.says), std::string::npos) << answer.what << ": " << *entity.error;
+      EXPECT_EQ(testing::rowsById(storedRows(*h.store, entity.entity)), before[entity.entity]) << answer.what;
+    }
+    const SyncStatus status = sync->status();
+    ASSERT_TRUE(status.lastError);
+    EXPECT_NE(status.lastError->failure.message.find(answer.says), std::string::npos);
+  }
+
+  // The upstream well again: the next run completes from the kept cursors.
+  auto again = created(SyncService::create(*h.store, *h.source, options, dependencies));
+  EXPECT_TRUE(again->runNow({}).succeeded());
 }
 
 }  // namespace

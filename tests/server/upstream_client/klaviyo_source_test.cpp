@@ -12,6 +12,7 @@
 
 #include "klaviyo/iso_datetime.h"
 #include "simulated_upstream/klaviyo_collections.h"  // metricDefinitionsOf
+#include "canned_server.h"
 #include "upstream_test_support.h"
 
 namespace livedata::server {
@@ -175,31 +176,6 @@ TEST_F(KlaviyoSourceTest, ReportsArePostedAsDocumentedAndBadOnesSayWhy) {
   EXPECT_FALSE(refused.error().retryable());
   EXPECT_NE(refused.error().message.find("/data/attributes/conversion_metric_id"), std::string::npos) << refused.error().message;
 }
-
-// A server answering every GET with `body`, "ORIGIN" in it replaced by its own origin.
-class CannedServer {
- public:
-  explicit CannedServer(std::string body) {
-    server_.Get(".*", [body](const httplib::Request& req, httplib::Response& res) {
-      std::string answer = body;
-      const auto at = answer.find("ORIGIN");
-      if (at != std::string::npos) answer.replace(at, 6, "http://" + req.get_header_value("Host"));
-      res.set_content(answer, "application/vnd.api+json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~CannedServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> pageWithNext(const std::string& next,
                                                                            const std::optional<std::string>& cursor) {
