@@ -44,11 +44,13 @@ start_listening() {
 # start_mock_server NAME ARGS...: a mock-server on its own database, frozen upstream and no
 # scheduled sync (so every run serves the same data), once its first sync has finished.
 # Needs `mock_server` (the binary) and `token`.
+# Every server of a run generates the same account: its history ends at one moment.
+history_end=${history_end:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
 start_mock_server() {
   local name=$1
   shift
   start_listening "$name" "$mock_server" --port 0 --admin-token "$token" --db "$work/$name.db" \
-    --changes-per-minute 0 --sync-interval 0 --log-level warn "$@"
+    --changes-per-minute 0 --sync-interval 0 --history-end "$history_end" --log-level warn "$@"
   local url_var="url_$name"
   for _ in $(seq 1 600); do
     if curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/sync/status" | grep -q '"successes":[1-9]'; then

@@ -131,28 +131,34 @@ UpstreamChanges changeCampaigns(server::UpstreamAccount& account, std::size_t ta
   return made;
 }
 
-// A Store on a new file and the SyncService that fills it. The service refers to the
-// store, so it goes first: members are destroyed in reverse, and close() says so.
+// A Store on a new file and the SyncService that fills it from its own reader of the
+// upstream (a process starting afresh: its report budget unspent, so repetitions measure the
+// sync, not the client's rate windows). The service refers to the store and the reader, so
+// it goes first: members are destroyed in reverse, and close() says so.
 struct SyncTarget {
+  std::unique_ptr<server::KlaviyoUpstream> source;
   std::unique_ptr<server::Store> store;
   std::unique_ptr<server::SyncService> sync;
 
   void close() {
     sync.reset();
     store.reset();
+    source.reset();
   }
 };
 
-Expected<SyncTarget, std::string> openSyncTarget(const std::string& path, server::UpstreamSource& source,
+Expected<SyncTarget, std::string> openSyncTarget(const std::string& path, const server::KlaviyoUpstreamOptions& sourceOptions,
                                                      int pageSize) {
   std::string error;
   SyncTarget target;
+  target.source = take(server::KlaviyoUpstream::create(sourceOptions), "upstream source", error);
+  if (!target.source) return error;
   target.store = take(server::Store::open(path), "store", error);
   if (!target.store) return error;
   server::SyncOptions syncOptions;
   syncOptions.entities = {Entity::campaigns};
   syncOptions.pageSize = pageSize;
-  target.sync = take(server::SyncService::create(*target.store, source, syncOptions), "sync service", error);
+  target.sync = take(server::SyncService::create(*target.store, *target.source, syncOptions), "sync service", error);
   if (!target.sync) return error;
   return target;
 }
@@ -166,12 +172,13 @@ void removeDatabase(const std::string& path) {
 // Steps 1-3 of sync_scenario.h into `storePath` (left in place, with its open service in
 // `target`) and a baseline file (removed).
 Expected<FullSyncRepetition, std::string> measureFullSync(const server::UpstreamAccount& account,
+                                                              const server::KlaviyoUpstreamOptions& sourceOptions,
                                                               server::UpstreamSource& source, const TempDir& dir,
                                                               const std::string& storePath, int pageSize,
                                                               SyncTarget& target) {
   FullSyncRepetition repetition;
   target.close();
-  auto opened = openSyncTarget(storePath, source, pageSize);
+  auto opened = openSyncTarget(storePath, sourceOptions, pageSize);
   if (!opened) return opened.error();
   target = std::move(opened).value();
 
@@ -231,7 +238,7 @@ Expected<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenc
   SyncTarget target;  // the last repetition's, kept for the incremental sync
   for (int i = 0; i < options.repetitions; ++i) {
     const std::string storePath = dir->file(("store-" + std::to_string(i) + ".db").c_str());
-    auto repetition = measureFullSync(*account, *source, *dir, storePath, options.pageSize, target);
+    auto repetition = measureFullSync(*account, sourceOptions, *source, *dir, storePath, options.pageSize, target);
     if (!repetition) return repetition.error();
     run.repetitions.push_back(repetition.value());
     if (i + 1 < options.repetitions) {

@@ -75,6 +75,26 @@ TEST(Options, DefaultsNeedNoRedisAndUseTheDataFolder) {
   EXPECT_EQ(options.port, 8080);
 }
 
+TEST(Options, TheSimulatedHistoryEndsNowOrAtAGivenMomentAndTheKlaviyoMetricsCanBeChosen) {
+  const auto byDefault = parse({});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(byDefault));
+  EXPECT_TRUE(std::get<ServerOptions>(byDefault).account.historyEndsNow);
+
+  const auto pinned = parse({"--history-end", "2026-12-05T12:30:00Z", "--klaviyo-metric-revenue", "WaRYfF"});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(pinned)) << errorOf(pinned);
+  const auto& options = std::get<ServerOptions>(pinned);
+  EXPECT_FALSE(options.account.historyEndsNow);
+  EXPECT_EQ(options.account.sizes.lastDay, dayFromCivil(2026, 12, 5));
+  EXPECT_EQ(options.account.sizes.asOf, dayFromCivil(2026, 12, 5) * kSecondsPerDay + 12 * 3600 + 1800);
+  EXPECT_EQ(options.klaviyoMetrics.revenue, "WaRYfF");
+  EXPECT_FALSE(options.klaviyoMetrics.sends);
+
+  EXPECT_NE(errorOf(parse({"--history-end", "yesterday"})).find("--history-end: expected now or an RFC 3339"), std::string::npos);
+  EXPECT_NE(errorOf(parse({"--klaviyo-metric-opens", ""})).find("--klaviyo-metric-opens"), std::string::npos);
+  EXPECT_NE(errorOf(parse({"--upstream", "ftp://a.klaviyo.com"})).find("https://HOST"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<ServerOptions>(parse({"--upstream", "https://a.klaviyo.com"})));
+}
+
 TEST(Options, FlagsBeatEnvironmentWhichBeatsTheFile) {
   TempFile file(R"({"port": 1111, "sync-interval": 5, "redis": "redis://127.0.0.1:7000", "log-requests": true})");
   const auto parsed = parse({"--config", file.path(), "--port", "3333"},

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "livedata/command_line.h"
+#include "klaviyo/iso_datetime.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
 
 namespace livedata::server {
@@ -191,6 +192,26 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       sizeOption("forms", "forms in the generated account", &DatasetSizes::forms, 1000000),
       sizeOption("segments", "segments in the generated account", &DatasetSizes::segments, 1000000),
       sizeOption("days", "days of history, ending now (today's metrics so far)", &DatasetSizes::days, 3660),
+      cl::custom<ServerOptions>("history-end", "TIME",
+                                "when the generated history ends: now, or an RFC 3339 date-time (2026-12-05T12:00:00Z); "
+                                "servers given the same one generate the same account",
+                                "now",
+                                [](ServerOptions& options, const std::string& value) -> Problem {
+                                  if (value == "now") {
+                                    options.account.historyEndsNow = true;
+                                    options.account.sizes.asOf.reset();
+                                    return std::nullopt;
+                                  }
+                                  const auto time = klaviyo::parseDateTime(value);
+                                  if (!time) {
+                                    return "expected now or an RFC 3339 date-time such as 2026-12-05T12:00:00Z, got '" + value + "'";
+                                  }
+                                  const UnixSeconds at = *time;
+                                  options.account.historyEndsNow = false;
+                                  options.account.sizes.lastDay = at >= 0 ? at / kSecondsPerDay : -((-at + kSecondsPerDay - 1) / kSecondsPerDay);
+                                  options.account.sizes.asOf = at;
+                                  return std::nullopt;
+                                }),
       cl::number<ServerOptions>("changes-per-minute", "RATE",
                                 "how many upstream records change per minute; 0 freezes the account", 0.0, 1e7,
                                 [](auto& o) -> auto& { return o.account.changesPerMinute; }),

@@ -190,6 +190,9 @@ std::string renderList(const ListPage& page, const ListQuery& q) {
   json.integer(q.limit);
   json.key("offset");
   json.integer(q.offset);
+  json.key("statisticsAsOf");
+  if (page.statisticsAsOfMs) json.text(formatIsoTimestamp(*page.statisticsAsOfMs / 1000));
+  else json.null();
   json.endObject();
   return body;
 }

@@ -99,6 +99,14 @@ CREATE TABLE changes (
   keys TEXT NOT NULL
 ) STRICT;
 )sql"},
+      // When each entity's statistics (the values reports' figures) were last committed:
+      // the lists show it beside their rows, as the statistics' own age.
+      {4, "when each entity's statistics were last committed", R"sql(
+CREATE TABLE statistics_runs (
+  entity TEXT PRIMARY KEY,
+  as_of_ms INTEGER NOT NULL
+) STRICT;
+)sql"},
   };
   return kMigrations;
 }

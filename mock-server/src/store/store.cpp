@@ -200,7 +200,17 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
           return upsertRows<tables::Table<Row>>(writer, list, group, change);
         },
         rows);
-    if (committed.changedRows > 0) {
+    // A statistics commit always changes what the lists serve (their statisticsAsOf), so it is
+    // logged as a change of the whole entity even when no figure moved.
+    const bool statistics = group == FieldGroup::statistics;
+    if (statistics) {
+      change.keys.clear();
+      auto asOf = writer.use(
+          "INSERT INTO statistics_runs (entity, as_of_ms) VALUES (?1, ?2) "
+          "ON CONFLICT (entity) DO UPDATE SET as_of_ms = excluded.as_of_ms");
+      asOf->bind(1, nameOf(entity)).bind(2, nowMs()).run();
+    }
+    if (committed.changedRows > 0 || statistics) {
       change.committedAtMs = nowMs();
       appendChange(writer, change, impl_->changeLogCapacity);
     }
@@ -215,7 +225,7 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
     return std::string("store: cannot commit a page of ") + nameOf(entity) + ": " + error.what();
   }
   // After the commit, so a reader that sees the new version also sees the new rows.
-  if (committed.changedRows > 0) {
+  if (change.version > 0) {
     impl_->versions[indexOf(rowsEntity)].fetch_add(1, std::memory_order_release);
     impl_->changeVersion.store(change.version, std::memory_order_release);
     committed.change = std::move(change);
@@ -270,6 +280,9 @@ Expected<ListPage, std::string> Store::list(Entity entity, const ListQuery& quer
       auto count = c.use(countSql);
       if (query.status) count->bind(1, *query.status);
       page.total = count->step() ? count->integer(0) : 0;
+      auto asOf = c.use("SELECT as_of_ms FROM statistics_runs WHERE entity = ?1");
+      asOf->bind(1, nameOf(entity));
+      if (asOf->step()) page.statisticsAsOfMs = asOf->integer(0);
       return page;
     });
   });

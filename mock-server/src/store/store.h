@@ -57,6 +57,8 @@ struct ListQuery {
 struct ListPage {
   EntityRows items;        // at most `limit` rows of the listed entity, in the query's order
   std::int64_t total = 0;  // rows matching the filter, regardless of limit and offset
+  // When the entity's statistics were last committed (Unix ms); nullopt before the first time.
+  std::optional<std::int64_t> statisticsAsOfMs;
 };
 
 // The metrics of a range of days, read in one snapshot.
@@ -86,7 +88,9 @@ class Store {
   // variant's alternative), when `cursor` is set saves it as `entity`'s cursor, and when rows
   // changed appends the change to the change log (trimmed to options.changeLogCapacity).
   // Attributes are upserted (a new row is inserted whole, an existing one keeps its
-  // statistics); statistics update existing rows only (ids the store lacks are skipped).
+  // statistics); statistics update existing rows only (ids the store lacks are skipped), set
+  // the entity's statisticsAsOfMs (ListPage) to now, and are always logged, as a change of the
+  // whole entity (every list page's statisticsAsOf moved).
   // Returns what changed, or an error message, in which case nothing was written. Non-empty
   // rows of another entity than `entity`, or statistics of the daily metrics (which have
   // none), are an error. Efficient for pages of up to a few thousand rows (one prepared

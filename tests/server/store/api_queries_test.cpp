@@ -121,13 +121,14 @@ TEST_F(ApiQueriesTest, DefaultListIsTheFirstFiftyByNewestUpdateWithItsTotal) {
 
 TEST_F(ApiQueriesTest, RendersTheSameBytesAsTheInMemoryRenderer) {
   // The body the first server produced: {"items", "total", "limit", "offset"} in this order,
-  // each item through to_json, dumped compactly.
+  // each item through to_json, dumped compactly; then statisticsAsOf (null: none committed).
   std::int64_t total = 0;
   Json expected;
   expected["items"] = expectedItems(data_.segments, std::string("active"), "members", false, 2, 4, &total);
   expected["total"] = total;
   expected["limit"] = 4;
   expected["offset"] = 2;
+  expected["statisticsAsOf"] = nullptr;
   const auto representation =
       get(ApiResource::segments, {{"status", "active"}, {"sort", "members"}, {"limit", "4"}, {"offset", "2"}});
   EXPECT_EQ(representation->body, expected.dump());
@@ -243,7 +244,7 @@ TEST(ApiQueriesEmptyStore, OverviewRangeEndsTodayUntilMetricsArrive) {
 
   const Json list = Json::parse(api.render(api.resolve(ApiResource::campaigns, {}).value()).value()
                                     ->body);
-  EXPECT_EQ(list, Json::parse(R"({"items":[],"total":0,"limit":50,"offset":0})"));
+  EXPECT_EQ(list, Json::parse(R"({"items":[],"total":0,"limit":50,"offset":0,"statisticsAsOf":null})"));
 }
 
 // --- Validation (the same 400s as docs/api.md lists)
@@ -376,11 +377,11 @@ TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
     const char* etag;
   };
   const std::vector<Case> cases{
-      {ApiResource::campaigns, {{"limit", "500"}}, "\"c28c3760c4461c8e\""},
-      {ApiResource::campaigns, {{"status", "sent"}, {"sort", "-revenue"}, {"limit", "7"}, {"offset", "3"}}, "\"e77babea9c7bc65f\""},
-      {ApiResource::flows, {{"limit", "500"}}, "\"d9792069ccccc3e5\""},  // trigger types in Klaviyo's words
-      {ApiResource::forms, {{"sort", "submitRate"}}, "\"2996017513494115\""},
-      {ApiResource::segments, {{"sort", "-growth"}}, "\"40dec82d0d692fb7\""},
+      {ApiResource::campaigns, {{"limit", "500"}}, "\"1f76ed43cde1ccb9\""},
+      {ApiResource::campaigns, {{"status", "sent"}, {"sort", "-revenue"}, {"limit", "7"}, {"offset", "3"}}, "\"a7d3fdb2c9dbfbdc\""},
+      {ApiResource::flows, {{"limit", "500"}}, "\"badf30901686e87e\""},  // trigger types in Klaviyo's words; lists carry statisticsAsOf
+      {ApiResource::forms, {{"sort", "submitRate"}}, "\"4fa01ab55a3a99ce\""},
+      {ApiResource::segments, {{"sort", "-growth"}}, "\"f340c288629987d4\""},
       {ApiResource::overview, {}, "\"3ed4215699d3ae86\""},
       {ApiResource::overview, {{"from", "2001-01-01"}, {"to", "2001-01-31"}}, "\"f89b5036ef960d31\""},
   };
@@ -402,7 +403,7 @@ TEST_F(ApiQueriesTest, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
   big.clickRate = 123456789012345678.0;
   ASSERT_TRUE(store_->commitPage(Entity::campaigns, std::vector<Campaign>{odd, big}, std::nullopt).ok());
   const auto representation = get(ApiResource::campaigns, {{"status", "draft"}, {"limit", "2"}});
-  EXPECT_EQ(representation->body, "{\"items\":[{\"id\":\"cmp_big\",\"name\":\"Campaign cmp_big\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:01Z\",\"recipients\":1000,\"opens\":250,\"clicks\":40,\"revenue\":1e+21,\"openRate\":0.0,\"clickRate\":1.2345678901234568e+17,\"updatedAt\":\"2027-01-15T08:00:01Z\"},{\"id\":\"cmp_odd\",\"name\":\"quote \\\" backslash \\\\ tab \\t newline \\n bell \\u0007 del \x7f caf\xc3\xa9 bad \xef\xbf\xbd end\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:00Z\",\"recipients\":9007199254740993,\"opens\":250,\"clicks\":40,\"revenue\":1234567.891,\"openRate\":1e-07,\"clickRate\":0.30000000000000004,\"updatedAt\":\"2027-01-15T08:00:00Z\"}],\"total\":20,\"limit\":2,\"offset\":0}");
+  EXPECT_EQ(representation->body, "{\"items\":[{\"id\":\"cmp_big\",\"name\":\"Campaign cmp_big\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:01Z\",\"recipients\":1000,\"opens\":250,\"clicks\":40,\"revenue\":1e+21,\"openRate\":0.0,\"clickRate\":1.2345678901234568e+17,\"updatedAt\":\"2027-01-15T08:00:01Z\"},{\"id\":\"cmp_odd\",\"name\":\"quote \\\" backslash \\\\ tab \\t newline \\n bell \\u0007 del \x7f caf\xc3\xa9 bad \xef\xbf\xbd end\",\"status\":\"draft\",\"sendTime\":\"2027-01-15T07:00:00Z\",\"recipients\":9007199254740993,\"opens\":250,\"clicks\":40,\"revenue\":1234567.891,\"openRate\":1e-07,\"clickRate\":0.30000000000000004,\"updatedAt\":\"2027-01-15T08:00:00Z\"}],\"total\":20,\"limit\":2,\"offset\":0,\"statisticsAsOf\":null}");
 }
 
 TEST(ApiResources, NamesRoundTrip) {

@@ -199,7 +199,7 @@ TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
   EXPECT_EQ(describeAll(std::get<std::vector<Campaign>>(stored)), describeAll(rows));
 }
 
-TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreLoggedAsChanges) {
+TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreAlwaysLoggedWithTheirTime) {
   std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)};
   EXPECT_EQ(commit(rows), 2u);
   const std::int64_t versionBefore = store_->changeVersion();
@@ -211,8 +211,17 @@ TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreLoggedAs
   const CommittedPage committed = valueOf(store_->commitPage(Entity::campaigns, report, std::nullopt, FieldGroup::statistics));
   EXPECT_EQ(committed.changedRows, 1u);
   ASSERT_TRUE(committed.change);
-  EXPECT_EQ(committed.change->keys, (std::vector<std::string>{"c1"}));
+  EXPECT_TRUE(committed.change->keys.empty()) << "every list page's statisticsAsOf moved: the whole entity";
   EXPECT_EQ(store_->changeVersion(), versionBefore + 1);
+  const auto page = valueOf(store_->list(Entity::campaigns, ListQuery{}));
+  ASSERT_TRUE(page.statisticsAsOfMs);
+  EXPECT_GT(*page.statisticsAsOfMs, std::int64_t{1'700'000'000'000});
+  EXPECT_FALSE(valueOf(store_->list(Entity::flows, ListQuery{})).statisticsAsOfMs);
+
+  // The same figures again change no row, but the statistics are newer: still a change.
+  const CommittedPage again = valueOf(store_->commitPage(Entity::campaigns, report, std::nullopt, FieldGroup::statistics));
+  EXPECT_EQ(again.changedRows, 0u);
+  EXPECT_TRUE(again.change);
 
   const auto stored = std::get<std::vector<Campaign>>(valueOf(store_->allRows(Entity::campaigns)));
   ASSERT_EQ(stored.size(), 2u);

@@ -30,6 +30,9 @@ export interface ListPage<Item> {
   total: number;
   limit: number;
   offset: number;
+  /** When the items' statistics were last fetched (ISO 8601); null before then, and absent
+   *  in the module's empty fallback. */
+  statisticsAsOf?: string | null;
 }
 
 export interface Campaign {

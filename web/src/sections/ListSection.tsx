@@ -5,6 +5,7 @@ import { DataTable, type Column } from '../components/DataTable';
 import { EmptyState } from '../components/EmptyState';
 import { Pager } from '../components/Pager';
 import { SectionCard } from '../components/SectionCard';
+import { StatisticsAge } from '../components/StatisticsAge';
 import { StatusFilter } from '../components/StatusFilter';
 import { useLiveData } from '../hooks/useLiveData';
 
@@ -83,6 +84,7 @@ export function ListSection<Item extends { id: string }>({
     <SectionCard
       id={endpoint}
       title={title}
+      subtitle={<StatisticsAge asOf={page === undefined ? undefined : (page.statisticsAsOf ?? null)} />}
       wide={wide}
       freshness={result}
       actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
