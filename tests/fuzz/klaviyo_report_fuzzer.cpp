@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace livedata::server;
   static const std::unique_ptr<UpstreamAccount> account = [] {
     UpstreamAccountOptions options;
-    options.sizes = DatasetSizes{40, 8, 6, 6, 60, DatasetSizes{}.lastDay};
+    options.sizes = DatasetSizes{40, 8, 6, 6, 60, DatasetSizes{}.lastDay, std::nullopt};
     return std::move(UpstreamAccount::create(options).value());
   }();
   const std::string_view body(reinterpret_cast<const char*>(data), size);
