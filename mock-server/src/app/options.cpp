@@ -208,7 +208,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                   }
                                   const UnixSeconds at = *time;
                                   options.account.historyEndsNow = false;
-                                  options.account.sizes.lastDay = at >= 0 ? at / kSecondsPerDay : -((-at + kSecondsPerDay - 1) / kSecondsPerDay);
+                                  options.account.sizes.lastDay = dayOf(at);
                                   options.account.sizes.asOf = at;
                                   return std::nullopt;
                                 }),

@@ -18,6 +18,11 @@ inline constexpr UnixSeconds kSecondsPerDay = 86400;
 
 DayNumber dayFromCivil(int year, unsigned month, unsigned day);
 
+// The UTC day holding `seconds` (floored: a second before 1970 is in day -1).
+constexpr DayNumber dayOf(UnixSeconds seconds) {
+  return seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
+}
+
 // Strict "YYYY-MM-DD" with a real calendar date; nullopt otherwise.
 std::optional<DayNumber> parseIsoDate(std::string_view text);
 

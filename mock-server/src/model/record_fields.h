@@ -165,6 +165,14 @@ constexpr void forEachField(Visit&& visit) {
       RecordSchema<Record>::fields);
 }
 
+// Whether Record has fields of FieldGroup::statistics (every list item; not the daily metrics).
+template <typename Record>
+constexpr bool hasStatistics() {
+  bool any = false;
+  forEachField<Record>([&](const auto& field, std::size_t) { any = any || field.group == FieldGroup::statistics; });
+  return any;
+}
+
 template <typename Record>
 struct RecordType {
   using type = Record;
@@ -186,6 +194,10 @@ decltype(auto) visitRecordType(Entity entity, Visitor&& visit) {
       break;
   }
   return visit(RecordType<DailyMetrics>{});
+}
+
+inline bool hasStatistics(Entity entity) {
+  return visitRecordType(entity, [](auto type) { return hasStatistics<typename decltype(type)::type>(); });
 }
 
 }  // namespace livedata::server

@@ -363,7 +363,7 @@ Expected<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(
   if (!options.clock) options.clock = systemNow;
   if (options.historyEndsNow) {
     const UnixSeconds now = options.clock();
-    options.sizes.lastDay = now >= 0 ? now / kSecondsPerDay : -((-now + kSecondsPerDay - 1) / kSecondsPerDay);
+    options.sizes.lastDay = dayOf(now);
     options.sizes.asOf = now;
   }
   return std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options)));

@@ -88,7 +88,7 @@ int yearOf(DayNumber day) { return std::stoi(formatIsoDate(day).substr(0, 4)); }
 unsigned monthOf(DayNumber day) { return static_cast<unsigned>(std::stoi(formatIsoDate(day).substr(5, 2))); }
 
 std::optional<Frame> relativeFrame(const std::string& key, UnixSeconds now) {
-  const DayNumber today = (now >= 0 ? now : now - kSecondsPerDay + 1) / kSecondsPerDay;
+  const DayNumber today = dayOf(now);
   const auto days = [](DayNumber day) { return day * kSecondsPerDay; };
   const auto lastDays = [&](int n) { return Frame{days(today - n), days(today)}; };
   const int year = yearOf(today);

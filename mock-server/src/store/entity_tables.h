@@ -77,11 +77,6 @@ struct Table {
     });
   }
 
-  static bool hasStatistics() {
-    bool any = false;
-    forEachField<Record>([&](const auto& field, std::size_t) { any = any || field.group == FieldGroup::statistics; });
-    return any;
-  }
 
   // Reads a row selected with columnList(): result columns 0..N-1 in the same order.
   static Record read(const sqlite::Statement& statement) {
@@ -124,7 +119,7 @@ struct Table {
   // The commit of a record's statistics: an UPDATE of an existing row (a report may name a
   // record the collections have not brought yet: it is skipped, and the next report brings
   // its figures), changing nothing when they are the same, so sqlite3_changes() is 1 only
-  // for a row whose statistics really changed. REQUIRES: hasStatistics().
+  // for a row whose statistics really changed. REQUIRES: hasStatistics<Record>().
   static std::string statisticsUpdateSql() {
     std::string assignments, differs;
     forEachField<Record>([&](const auto& field, std::size_t i) {

@@ -64,8 +64,8 @@ Expected<Result, std::string> readSnapshot(ReaderPool& readers, const char* what
 template <typename Table, typename Row>
 std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows, FieldGroup group, Change& change) {
   static const std::string kAttributesSql = Table::upsertSql();
-  static const std::string kStatisticsSql = Table::hasStatistics() ? Table::statisticsUpdateSql() : std::string();
-  if (group == FieldGroup::statistics && !Table::hasStatistics()) {
+  static const std::string kStatisticsSql = hasStatistics<Row>() ? Table::statisticsUpdateSql() : std::string();
+  if (group == FieldGroup::statistics && !hasStatistics<Row>()) {
     throw std::runtime_error(std::string(nameOf(Table::entity)) + " have no statistics");
   }
   std::size_t changed = 0;

@@ -19,15 +19,6 @@ SyncCursor cursorOfLastRow(const EntityRows& rows) {
   return std::visit([](const auto& list) { return cursorOf(list.back()); }, rows);
 }
 
-bool hasStatistics(Entity entity) {
-  return visitRecordType(entity, [](auto type) {
-    bool any = false;
-    forEachField<typename decltype(type)::type>(
-        [&](const auto& field, std::size_t) { any = any || field.group == FieldGroup::statistics; });
-    return any;
-  });
-}
-
 // The feed's order, (updatedAt, id).
 bool isBefore(const SyncCursor& a, const SyncCursor& b) {
   return std::tie(a.updatedAt, a.id) < std::tie(b.updatedAt, b.id);

@@ -243,7 +243,7 @@ Expected<std::vector<DailyMetrics>, std::string> dailyMetricsOf(const OverviewAg
   days.reserve(dates.size());
   for (std::size_t i = 0; i < dates.size(); ++i) {
     DailyMetrics day;
-    day.day = dates[i] >= 0 ? dates[i] / kSecondsPerDay : -((-dates[i] + kSecondsPerDay - 1) / kSecondsPerDay);
+    day.day = dayOf(dates[i]);
     day.sends = count(series(aggregates.sends, "count", i));
     day.opens = count(series(aggregates.opens, "count", i));
     day.clicks = count(series(aggregates.clicks, "count", i));

@@ -75,7 +75,7 @@ Expected<std::unique_ptr<KlaviyoSource>, std::string> KlaviyoSource::create(Klav
       new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey), std::move(options.nowMs), std::move(options.sleepFor)));
 }
 
-std::int64_t KlaviyoSource::now() const {
+std::int64_t KlaviyoSource::nowMs() const {
   if (nowMs_) return nowMs_();
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -142,14 +142,14 @@ template Expected<KlaviyoPage<klaviyo::MetricResource>, UpstreamFailure> Klaviyo
 
 Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report report, const std::string& body) {
   const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
-  std::optional<std::int64_t> waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, now());
+  std::optional<std::int64_t> waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, nowMs());
   if (waitSeconds && *waitSeconds <= 1) {
     // The second's burst is spent: pace into the next second.
-    const std::int64_t at = now();
+    const std::int64_t at = nowMs();
     const std::int64_t untilNextSecond = 1000 - ((at % 1000) + 1000) % 1000;
     if (sleepFor_) sleepFor_(untilNextSecond);
     else std::this_thread::sleep_for(std::chrono::milliseconds(untilNextSecond));
-    waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, now());
+    waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, nowMs());
   }
   if (waitSeconds) {
     const bool daily = *waitSeconds > 60;
@@ -174,7 +174,7 @@ Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report
 
 std::vector<BudgetUse> KlaviyoSource::budget() const {
   std::vector<BudgetUse> uses;
-  const std::int64_t at = now();
+  const std::int64_t at = nowMs();
   for (const klaviyo::Report report : klaviyo::kAllReports) {
     const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
     if (!operation.rateLimit.perDay) continue;

@@ -67,11 +67,13 @@ class KlaviyoSource {
   // Report calls sent today, per operation with a daily limit.
   std::vector<BudgetUse> budget() const;
 
+  // Unix ms by the options' clock (the system clock when none was given).
+  std::int64_t nowMs() const;
+
  private:
   KlaviyoSource(std::unique_ptr<UpstreamTransport> transport, std::string apiKey, std::function<std::int64_t()> nowMs,
                 std::function<void(std::int64_t)> sleepFor)
       : transport_(std::move(transport)), apiKey_(std::move(apiKey)), nowMs_(std::move(nowMs)), sleepFor_(std::move(sleepFor)) {}
-  std::int64_t now() const;
   UpstreamRequest requestTo(std::string target) const;
   // The failure a non-200 answer is.
   static UpstreamFailure failureOf(const UpstreamAnswer& answer);

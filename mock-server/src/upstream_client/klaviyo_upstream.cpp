@@ -13,10 +13,7 @@ constexpr UnixSeconds kYear = 365 * kSecondsPerDay;
 // Pages of /api/metrics read at most: an account has tens of metrics, 200 a page.
 constexpr int kMaxMetricPages = 50;
 
-UnixSeconds dayStart(UnixSeconds time) {
-  const UnixSeconds day = time >= 0 ? time / kSecondsPerDay : -((-time + kSecondsPerDay - 1) / kSecondsPerDay);
-  return day * kSecondsPerDay;
-}
+UnixSeconds dayStart(UnixSeconds time) { return dayOf(time) * kSecondsPerDay; }
 
 UpstreamFailure malformed(const std::string& what, const std::string& why) {
   return upstreamFailure(Kind::malformed, what + ": " + why, 200);
@@ -31,52 +28,29 @@ klaviyo::Report reportOf(Entity entity) {
   }
 }
 
-template <typename Resource>
-struct Mapped;
-template <>
-struct Mapped<klaviyo::CampaignResource> {
-  using Record = Campaign;
-  static Expected<std::optional<Campaign>, std::string> of(const klaviyo::CampaignResource& r) { return campaignOf(r); }
-};
-template <>
-struct Mapped<klaviyo::FlowResource> {
-  using Record = Flow;
-  static Expected<std::optional<Flow>, std::string> of(const klaviyo::FlowResource& r) {
-    auto flow = flowOf(r);
-    if (!flow) return flow.error();
-    return std::optional<Flow>(std::move(flow).value());
-  }
-};
-template <>
-struct Mapped<klaviyo::FormResource> {
-  using Record = Form;
-  static Expected<std::optional<Form>, std::string> of(const klaviyo::FormResource& r) {
-    auto form = formOf(r);
-    if (!form) return form.error();
-    return std::optional<Form>(std::move(form).value());
-  }
-};
-template <>
-struct Mapped<klaviyo::SegmentResource> {
-  using Record = Segment;
-  static Expected<std::optional<Segment>, std::string> of(const klaviyo::SegmentResource& r) {
-    return std::optional<Segment>(segmentOf(r));
-  }
-};
+// Each collection's mapping with one shape: a record, or none (a campaign the dashboard does
+// not list), or the fault.
+template <typename Record>
+Expected<std::optional<Record>, std::string> listed(Expected<Record, std::string> record) {
+  if (!record) return record.error();
+  return std::optional<Record>(std::move(record).value());
+}
+Expected<std::optional<Campaign>, std::string> recordOf(const klaviyo::CampaignResource& r) { return campaignOf(r); }
+Expected<std::optional<Flow>, std::string> recordOf(const klaviyo::FlowResource& r) { return listed(flowOf(r)); }
+Expected<std::optional<Form>, std::string> recordOf(const klaviyo::FormResource& r) { return listed(formOf(r)); }
+Expected<std::optional<Segment>, std::string> recordOf(const klaviyo::SegmentResource& r) {
+  return std::optional<Segment>(segmentOf(r));
+}
 
 }  // namespace
 
 Expected<std::unique_ptr<KlaviyoUpstream>, std::string> KlaviyoUpstream::create(KlaviyoUpstreamOptions options) {
-  auto source = KlaviyoSource::create(options.source);
+  auto source = KlaviyoSource::create(std::move(options.source));
   if (!source) return source.error();
-  options.source.apiKey.clear();  // the source keeps the one copy
-  return std::unique_ptr<KlaviyoUpstream>(new KlaviyoUpstream(std::move(source).value(), std::move(options)));
+  return std::unique_ptr<KlaviyoUpstream>(new KlaviyoUpstream(std::move(source).value(), std::move(options.metricIds)));
 }
 
-UnixSeconds KlaviyoUpstream::nowSeconds() const {
-  if (options_.source.nowMs) return options_.source.nowMs() / 1000;
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+UnixSeconds KlaviyoUpstream::nowSeconds() const { return source_->nowMs() / 1000; }
 
 UpstreamResult KlaviyoUpstream::fetchPage(Entity entity, UnixSeconds updatedSince, const std::optional<std::string>& cursor,
                                           int pageSize) {
@@ -95,11 +69,11 @@ UpstreamResult KlaviyoUpstream::fetchCollectionPage(UnixSeconds updatedSince, co
                                                     int pageSize) {
   auto page = source_->fetchCollection<Resource>(updatedSince, cursor, pageSize);
   if (!page) return page.error();
-  using Record = typename Mapped<Resource>::Record;
+  using Record = typename std::decay_t<decltype(recordOf(std::declval<const Resource&>()).value())>::value_type;
   std::vector<Record> records;
   records.reserve(page.value().resources.size());
   for (const Resource& resource : page.value().resources) {
-    auto record = Mapped<Resource>::of(resource);
+    auto record = recordOf(resource);
     if (!record) return upstreamFailure(Kind::malformed, record.error(), 200);
     if (record.value()) records.push_back(*std::move(record).value());
   }
@@ -121,7 +95,7 @@ Expected<OverviewMetricIds, UpstreamFailure> KlaviyoUpstream::overviewMetrics() 
     if (!page.value().nextCursor) break;
     cursor = std::move(page.value().nextCursor);
   }
-  auto ids = findOverviewMetrics(metrics, options_.metricIds);
+  auto ids = findOverviewMetrics(metrics, configuredMetricIds_);
   // Not retryable: the account's metrics do not change by asking again.
   if (!ids) return upstreamFailure(Kind::http, "the overview's metrics: " + ids.error(), 404);
   std::lock_guard lock(mutex_);

@@ -39,8 +39,8 @@ class KlaviyoUpstream : public UpstreamSource {
   std::vector<BudgetUse> budget() const override;
 
  private:
-  KlaviyoUpstream(std::unique_ptr<KlaviyoSource> source, KlaviyoUpstreamOptions options)
-      : source_(std::move(source)), options_(std::move(options)) {}
+  KlaviyoUpstream(std::unique_ptr<KlaviyoSource> source, ConfiguredMetricIds metricIds)
+      : source_(std::move(source)), configuredMetricIds_(std::move(metricIds)) {}
 
   template <typename Resource>
   UpstreamResult fetchCollectionPage(UnixSeconds updatedSince, const std::optional<std::string>& cursor, int pageSize);
@@ -52,7 +52,7 @@ class KlaviyoUpstream : public UpstreamSource {
   UnixSeconds nowSeconds() const;
 
   const std::unique_ptr<KlaviyoSource> source_;
-  const KlaviyoUpstreamOptions options_;
+  const ConfiguredMetricIds configuredMetricIds_;
   std::mutex mutex_;
   std::optional<OverviewMetricIds> metricIds_;  // GUARDED_BY(mutex_)
 };

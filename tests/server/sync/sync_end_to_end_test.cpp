@@ -5,6 +5,7 @@
 // windows and the sync, so a day of limits passes in moments and nothing depends on timing.
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,17 @@ struct Harness {
     store = testing::openStore(dir);
   }
 
+  // The sync's clock is the test's, and its waits move it on (each also handed to `onWait`).
+  SyncDependencies syncDependencies(std::function<void(Millis)> onWait = {}) {
+    SyncDependencies dependencies;
+    dependencies.nowMs = [this] { return clock.now(); };
+    dependencies.sleepFor = [this, onWait](Millis delay) {
+      if (onWait) onWait(delay);
+      clock.advance(delay);
+    };
+    return dependencies;
+  }
+
   void expectStoreEqualsAccount(const std::string& when) {
     for (const Entity entity : kAllEntities) {
       const EntityRows stored = storedRows(*store, entity);
@@ -114,13 +126,10 @@ TEST(SyncEndToEnd, TheStoreEqualsTheKlaviyoAccountAfterEachRunDespiteFaultsAndLi
   options.jitterSeed = 3;
   std::mutex mutex;
   std::vector<Millis> delays;
-  SyncDependencies dependencies;
-  dependencies.nowMs = [&h] { return h.clock.now(); };
-  dependencies.sleepFor = [&](Millis delay) {
+  const SyncDependencies dependencies = h.syncDependencies([&](Millis delay) {
     std::lock_guard lock(mutex);
     delays.push_back(delay);
-    h.clock.advance(delay);
-  };
+  });
   auto sync = created(SyncService::create(*h.store, *h.source, options, dependencies));
   ASSERT_NE(sync, nullptr);
 
@@ -173,9 +182,7 @@ TEST(SyncEndToEnd, ADayOfScheduledRunsNeverExceedsTheReportsDailyBudget) {
   ASSERT_NE(h.source, nullptr);
   SyncOptions options;
   options.statisticsIntervalSeconds = 300;  // asks for 288 reports a day of each kind: more than 225
-  SyncDependencies dependencies;
-  dependencies.nowMs = [&h] { return h.clock.now(); };
-  dependencies.sleepFor = [&h](Millis delay) { h.clock.advance(delay); };
+  const SyncDependencies dependencies = h.syncDependencies();
   auto sync = created(SyncService::create(*h.store, *h.source, options, dependencies));
   ASSERT_NE(sync, nullptr);
 
@@ -212,9 +219,7 @@ TEST(SyncEndToEnd, AnAnswerThatBreaksTheDocumentedShapeFailsItsEntityAndKeepsThe
   SyncOptions options;
   options.entities = {Entity::campaigns, Entity::flows, Entity::forms, Entity::segments};
   options.retry.maxAttempts = 2;
-  SyncDependencies dependencies;
-  dependencies.nowMs = [&h] { return h.clock.now(); };
-  dependencies.sleepFor = [&h](Millis delay) { h.clock.advance(delay); };
+  const SyncDependencies dependencies = h.syncDependencies();
   {
     auto good = created(SyncService::create(*h.store, *h.source, options, dependencies));
     ASSERT_TRUE(good->runNow({}).succeeded());
