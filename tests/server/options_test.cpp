@@ -107,6 +107,12 @@ TEST(Options, FlagsBeatEnvironmentWhichBeatsTheFile) {
   EXPECT_TRUE(options.logRequests);
 }
 
+TEST(Options, AConfigValueOfAnotherTypeIsRefusedNotTakenAsText) {
+  TempFile file(R"({"upstream-api-key": null})");
+  const std::string error = errorOf(parse({"--config", file.path()}));
+  EXPECT_NE(error.find("expected a string, number or boolean"), std::string::npos) << error;
+}
+
 TEST(Options, ErrorsNameTheSourceAndField) {
   EXPECT_EQ(errorOf(parse({"--port", "x"})), "--port: expected an integer from 0 to 65535, got 'x'");
   EXPECT_EQ(errorOf(parse({"--db", "postgres://livedata@db.internal/livedata"})),

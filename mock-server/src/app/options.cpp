@@ -295,7 +295,7 @@ Expected<std::string, std::string> textOf(const nlohmann::json& value) {
   if (value.is_boolean()) return std::string(value.get<bool>() ? "true" : "false");
   if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
   if (value.is_number_float()) return cl::formatNumber(value.get<double>());
-  return std::string("expected a string, number or boolean");
+  return unexpected(std::string("expected a string, number or boolean"));  // both sides are strings
 }
 
 Problem applyConfigFile(ServerOptions& options, const std::string& path) {

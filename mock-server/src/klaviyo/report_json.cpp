@@ -1,5 +1,7 @@
 #include "klaviyo/report_json.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "klaviyo/iso_datetime.h"
@@ -29,6 +31,9 @@ Expected<Json, std::string> attributesOf(std::string_view body, std::string_view
   if (attributes == data->end() || !attributes->is_object()) return unexpected(std::string("no data.attributes object"));
   return std::move(*attributes);
 }
+
+// A statistic the records can hold: finite, and within the 64-bit counts they are kept in.
+bool inRange(double value) { return std::isfinite(value) && std::abs(value) < 9.0e18; }
 
 }  // namespace
 
@@ -73,7 +78,7 @@ Expected<std::vector<ValuesResult>, std::string> parseValuesReport(std::string_v
     }
     for (const auto& [name, value] : statistics->items()) {
       if (value.is_null()) continue;
-      if (!value.is_number()) return where + ".statistics." + name + " is not a number";
+      if (!value.is_number() || !inRange(value.get<double>())) return where + ".statistics." + name + " is not a number in range";
       row.statistics.emplace(name, value.get<double>());
     }
     rows.push_back(std::move(row));
@@ -110,7 +115,9 @@ Expected<MetricAggregate, std::string> parseMetricAggregate(std::string_view bod
       sums.resize(aggregate.dates.size(), 0.0);
       for (std::size_t d = 0; d < series.size(); ++d) {
         if (series[d].is_null()) continue;
-        if (!series[d].is_number()) return where + ".measurements." + name + " holds a value that is not a number";
+        if (!series[d].is_number() || !inRange(series[d].get<double>())) {
+          return where + ".measurements." + name + " holds a value that is not a number in range";
+        }
         sums[d] += series[d].get<double>();
       }
     }

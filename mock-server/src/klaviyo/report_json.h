@@ -53,7 +53,7 @@ struct ValuesResult {
 
 // Refuses, naming the first fault: not JSON, no `data` object of the report's type, no
 // `attributes.results` list, a grouping that is not a string, a statistic that is not a
-// number or null.
+// number or null, or one beyond what a 64-bit count holds.
 Expected<std::vector<ValuesResult>, std::string> parseValuesReport(std::string_view body, Report report);
 
 // The days of a metric aggregate, each with its measurements summed over the dimensions.

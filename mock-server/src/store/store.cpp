@@ -184,6 +184,9 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
   const Entity rowsEntity = std::visit(
       [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; },
       rows);
+  if (group == FieldGroup::statistics && !hasStatistics(entity)) {
+    return std::string("store: ") + nameOf(entity) + " have no statistics";
+  }
   if (rowsEntity != entity && server::rowCount(rows) > 0) {
     return std::string("store: rows of ") + nameOf(rowsEntity) + " committed as " + nameOf(entity);
   }
@@ -226,7 +229,7 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
   }
   // After the commit, so a reader that sees the new version also sees the new rows.
   if (change.version > 0) {
-    impl_->versions[indexOf(rowsEntity)].fetch_add(1, std::memory_order_release);
+    impl_->versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
     impl_->changeVersion.store(change.version, std::memory_order_release);
     committed.change = std::move(change);
   }

@@ -152,7 +152,8 @@ Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report
     waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, nowMs());
   }
   if (waitSeconds) {
-    const bool daily = *waitSeconds > 60;
+    const auto& perDay = operation.rateLimit.perDay;
+    const bool daily = perDay && reportWindows_.usedToday(operation.path, nowMs()) >= *perDay;
     UpstreamFailure held = upstreamFailure(
         Kind::rate_limited,
         "POST " + std::string(operation.path) + " not sent: " +

@@ -52,6 +52,8 @@ TEST(ReportJson, ParsesValuesReportsAndNamesTheFirstFault) {
        "results[0].groupings.form_id is not a string"},
       {R"J({"data":{"type":"form-values-report","attributes":{"results":[{"groupings":{},"statistics":{"submits":"9"}}]}}})J",
        "results[0].statistics.submits is not a number"},
+      {R"J({"data":{"type":"form-values-report","attributes":{"results":[{"groupings":{},"statistics":{"submits":1e20}}]}}})J",
+       "results[0].statistics.submits is not a number in range"},
   };
   for (const auto& [body, says] : faults) {
     const auto parsed = parseValuesReport(body, Report::form_values);
@@ -72,6 +74,8 @@ TEST(ReportJson, ParsesMetricAggregatesSummingDimensionsAndChecksTheirLengths) {
   ASSERT_FALSE(uneven);
   EXPECT_NE(uneven.error().find("one value per date"), std::string::npos) << uneven.error();
   EXPECT_FALSE(parseMetricAggregate(R"J({"data":{"type":"metric-aggregate","attributes":{"dates":["yesterday"],"data":[]}}})J"));
+  EXPECT_FALSE(parseMetricAggregate(
+      R"J({"data":{"type":"metric-aggregate","attributes":{"dates":["2026-12-05T00:00:00Z"],"data":[{"measurements":{"count":[-1e300]}}]}}})J"));
 }
 
 }  // namespace

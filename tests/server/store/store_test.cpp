@@ -231,6 +231,15 @@ TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreAlwaysLo
   const auto metrics = store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{}, std::nullopt, FieldGroup::statistics);
   ASSERT_FALSE(metrics.ok());
   EXPECT_NE(metrics.error().find("no statistics"), std::string::npos) << metrics.error();
+  EXPECT_FALSE(store_->commitPage(Entity::metrics, std::vector<Campaign>{}, std::nullopt, FieldGroup::statistics).ok())
+      << "empty rows of another type do not make the metrics' statistics acceptable";
+
+  // An empty report of forms is news for forms (their statisticsAsOf), whatever the rows' type.
+  const auto formsBefore = store_->dataVersion(Entity::forms);
+  const auto campaignsBefore = store_->dataVersion(Entity::campaigns);
+  ASSERT_TRUE(store_->commitPage(Entity::forms, EntityRows{}, std::nullopt, FieldGroup::statistics).ok());
+  EXPECT_EQ(store_->dataVersion(Entity::forms), formsBefore + 1);
+  EXPECT_EQ(store_->dataVersion(Entity::campaigns), campaignsBefore);
 }
 
 TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {

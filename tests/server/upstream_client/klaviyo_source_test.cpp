@@ -184,6 +184,30 @@ Expected<KlaviyoPage<klaviyo::FlowResource>, UpstreamFailure> pageWithNext(const
   return source->fetchCollection<klaviyo::FlowResource>(0, cursor);
 }
 
+// The daily budget, spent, is named as such up to the last second of the UTC day.
+TEST(KlaviyoSourceBudget, ASpentDayIsNamedEvenInItsLastMinute) {
+  CannedServer server(R"({"data":{"type":"form-values-report","attributes":{"results":[]}}})");
+  constexpr std::int64_t kMidnightMs = 1'796'428'800'000;  // 2026-12-05
+  std::int64_t nowMs = kMidnightMs;
+  KlaviyoSourceOptions options;
+  options.http.baseUrl = server.url();
+  options.apiKey = kApiKey;
+  options.nowMs = [&] { return nowMs; };
+  options.sleepFor = [&](std::int64_t ms) { nowMs += ms; };
+  auto source = KlaviyoSource::create(std::move(options));
+  ASSERT_TRUE(source);
+  for (int call = 0; call < 225; ++call) {
+    ASSERT_TRUE(source.value()->postReport(klaviyo::Report::form_values, "{}")) << call;
+    nowMs += 31'000;  // within the steady limit of 2 a minute
+  }
+  nowMs = kMidnightMs + 86'400'000 - 30'000;  // 23:59:30
+  const auto held = source.value()->postReport(klaviyo::Report::form_values, "{}");
+  ASSERT_FALSE(held);
+  EXPECT_EQ(held.error().kind, Kind::rate_limited);
+  EXPECT_NE(held.error().message.find("daily budget of 225"), std::string::npos) << held.error().message;
+  EXPECT_EQ(held.error().retryAfterMs, 30'000);
+}
+
 TEST(KlaviyoSourceLinks, ALinkElsewhereOrACursorLoopIsMalformed) {
   const auto elsewhere = pageWithNext("http://evil.example/api/flows?page%5Bcursor%5D=abc", std::nullopt);
   ASSERT_FALSE(elsewhere);
