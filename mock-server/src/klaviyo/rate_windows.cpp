@@ -56,4 +56,6 @@ int RateWindows::usedToday(std::string_view operation, std::int64_t nowMs) const
   return found->second.day.count;
 }
 
+std::int64_t RateWindows::dayEndsAt(std::int64_t nowMs) { return (windowIndex(nowMs, kDayMs) + 1) * kDayMs; }
+
 }  // namespace livedata::server

@@ -31,6 +31,9 @@ class RateWindows {
   // daily limit: only daily windows are counted by day).
   int usedToday(std::string_view operation, std::int64_t nowMs) const;
 
+  // When the UTC day of `nowMs` ends (Unix ms): the daily counts start again from zero.
+  static std::int64_t dayEndsAt(std::int64_t nowMs);
+
  private:
   struct Window {
     std::int64_t index = -1;  // nowMs / its length: which window the count belongs to

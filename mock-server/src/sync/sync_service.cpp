@@ -54,6 +54,15 @@ std::optional<Millis> retryDelay(const BackoffPolicy& policy, const UpstreamFail
   return decision.delayMs;
 }
 
+// One more call of a budgeted operation leaves a call for each turn of the schedule due
+// before the budget resets (`intervalMs` apart, the next one `intervalMs` from now; a turn at
+// the reset itself spends the next day's budget).
+bool oneMoreCallLeavesThePlan(const BudgetUse& use, Millis now, Millis intervalMs) {
+  const Millis untilReset = use.resetsAt - now;
+  const std::int64_t plannedTurns = untilReset > 0 ? (untilReset - 1) / intervalMs : 0;
+  return use.usedToday + 1 + plannedTurns <= use.dailyLimit;
+}
+
 }  // namespace
 
 const char* nameOf(SyncAcceptance acceptance) {
@@ -257,9 +266,9 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   }
   std::optional<std::string> pageCursor;
   while (true) {
-    Outcome<UpstreamPage> fetched = withRetry<UpstreamPage>(entity, "page", report, [&] {
-      return upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize);
-    });
+    Outcome<UpstreamPage> fetched = withRetry<UpstreamPage>(
+        entity, "page", report, [&] { return upstream_.fetchPage(entity, updatedSince, pageCursor, options_.pageSize); },
+        [] { return true; });  // the collections' limits are per second and minute: waiting is enough
     if (std::holds_alternative<Stopped>(fetched)) return;
     if (auto* failure = std::get_if<UpstreamFailure>(&fetched)) {
       recordFailure(entity, report, describe(*failure));
@@ -327,7 +336,9 @@ void SyncService::syncStatistics(Entity entity, EntityRunReport& report) {
     const auto due = statisticsDueAt_.find(entity);
     if (due != statisticsDueAt_.end() && started < due->second) return;
   }
-  Outcome<EntityRows> fetched = withRetry<EntityRows>(entity, "statistics", report, [&] { return upstream_.fetchStatistics(entity); });
+  Outcome<EntityRows> fetched = withRetry<EntityRows>(
+      entity, "statistics", report, [&] { return upstream_.fetchStatistics(entity); },
+      [&] { return statisticsRetryFitsBudget(entity); });
   if (std::holds_alternative<Stopped>(fetched)) return;
   const Millis interval = static_cast<Millis>(options_.statisticsIntervalSeconds) * 1000;
   const auto scheduleNext = [&](Millis wait) {
@@ -364,8 +375,15 @@ void SyncService::syncStatistics(Entity entity, EntityRunReport& report) {
   }
 }
 
-template <typename Value, typename Fetch>
-SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch) {
+bool SyncService::statisticsRetryFitsBudget(Entity entity) const {
+  const std::optional<BudgetUse> use = upstream_.statisticsBudget(entity);
+  if (!use) return true;
+  return oneMoreCallLeavesThePlan(*use, now(), static_cast<Millis>(options_.statisticsIntervalSeconds) * 1000);
+}
+
+template <typename Value, typename Fetch, typename MayRetry>
+SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch,
+                                                   MayRetry mayRetry) {
   for (int attempt = 1;; ++attempt) {
     {
       // The page boundary: a stop lets the committed pages stand and starts no other.
@@ -377,6 +395,10 @@ SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* wh
     UpstreamFailure& failure = result.error();
     const std::optional<Millis> delay = retryDelay(options_.retry, failure, attempt, random01());
     if (!delay) return std::move(failure);
+    if (!mayRetry()) {
+      failure.message += " (not retried: the retry would spend a call the day's planned runs need)";
+      return std::move(failure);
+    }
     ++report.retries;
     {
       std::lock_guard lock(mutex_);

@@ -31,7 +31,11 @@
 // reports, a few hundred calls a day), after its records' pass completes in a run, when they
 // are due: at the first run, then options.statisticsIntervalSeconds after each fetch, or
 // after a failure (so a broken report cannot spend the day's budget one run after another;
-// a rate_limited failure waits at least its Retry-After). A forced run does not make them
+// a rate_limited failure waits at least its Retry-After). A failed fetch is retried like a
+// page, but only with the calls the schedule leaves over: while, after the retry, the
+// operation's daily budget (UpstreamSource::statisticsBudget) still holds one call for each
+// turn due before it resets. So a report that keeps failing spends at most the plan's calls
+// plus that surplus, and never a later turn's call. A forced run does not make them
 // due: refreshing the records is free, the reports' budget is not. They are committed with
 // Store::commitPage(..., FieldGroup::statistics), which leaves the records' attributes alone,
 // as the records' pages leave the statistics alone.
@@ -182,9 +186,12 @@ class SyncService {
   SyncRunReport execute(const RunPlan& plan);
   void syncEntity(Entity entity, bool force, EntityRunReport& report);
   void syncStatistics(Entity entity, EntityRunReport& report);
-  // Calls fetch() until it gives a value, a failure not worth retrying, or stop() is called.
-  template <typename Value, typename Fetch>
-  Outcome<Value> withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch);
+  // Calls fetch() until it gives a value, a failure not worth retrying (or one mayRetry()
+  // refuses to retry), or stop() is called.
+  template <typename Value, typename Fetch, typename MayRetry>
+  Outcome<Value> withRetry(Entity entity, const char* what, EntityRunReport& report, Fetch fetch, MayRetry mayRetry);
+  // Whether a failed statistics fetch of `entity` may be retried within the budget.
+  bool statisticsRetryFitsBudget(Entity entity) const;
   void sleepBeforeRetry(Millis delayMs);
   void recordFailure(Entity entity, EntityRunReport& report, std::string message);
   void finishRun(SyncRunReport& report);

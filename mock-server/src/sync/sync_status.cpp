@@ -78,7 +78,7 @@ void to_json(nlohmann::ordered_json& json, const EntitySyncStatus& status) {
 }
 
 void to_json(nlohmann::ordered_json& json, const BudgetUse& use) {
-  json = {{"operation", use.operation}, {"usedToday", use.usedToday}, {"dailyLimit", use.dailyLimit}};
+  json = {{"operation", use.operation}, {"usedToday", use.usedToday}, {"dailyLimit", use.dailyLimit}, {"resetsAt", use.resetsAt}};
 }
 
 void to_json(nlohmann::ordered_json& json, const SyncCounters& counters) {

@@ -175,13 +175,18 @@ Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report
 
 std::vector<BudgetUse> KlaviyoSource::budget() const {
   std::vector<BudgetUse> uses;
-  const std::int64_t at = nowMs();
   for (const klaviyo::Report report : klaviyo::kAllReports) {
-    const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
-    if (!operation.rateLimit.perDay) continue;
-    uses.push_back({"POST " + std::string(operation.path), reportWindows_.usedToday(operation.path, at), *operation.rateLimit.perDay});
+    if (auto use = budgetOf(report)) uses.push_back(*std::move(use));
   }
   return uses;
+}
+
+std::optional<BudgetUse> KlaviyoSource::budgetOf(klaviyo::Report report) const {
+  const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
+  if (!operation.rateLimit.perDay) return std::nullopt;
+  const std::int64_t at = nowMs();
+  return BudgetUse{"POST " + std::string(operation.path), reportWindows_.usedToday(operation.path, at),
+                   *operation.rateLimit.perDay, RateWindows::dayEndsAt(at)};
 }
 
 }  // namespace livedata::server

@@ -66,6 +66,8 @@ class KlaviyoSource {
 
   // Report calls sent today, per operation with a daily limit.
   std::vector<BudgetUse> budget() const;
+  // The same for one report; nullopt when it has no daily limit.
+  std::optional<BudgetUse> budgetOf(klaviyo::Report report) const;
 
   // Unix ms by the options' clock (the system clock when none was given).
   std::int64_t nowMs() const;

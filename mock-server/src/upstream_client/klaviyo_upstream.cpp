@@ -175,4 +175,9 @@ Expected<EntityRows, UpstreamFailure> KlaviyoUpstream::fetchStatistics(Entity en
 
 std::vector<BudgetUse> KlaviyoUpstream::budget() const { return source_->budget(); }
 
+std::optional<BudgetUse> KlaviyoUpstream::statisticsBudget(Entity entity) const {
+  if (entity == Entity::metrics) return std::nullopt;
+  return source_->budgetOf(reportOf(entity));
+}
+
 }  // namespace livedata::server

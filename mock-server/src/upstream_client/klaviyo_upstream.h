@@ -37,6 +37,7 @@ class KlaviyoUpstream : public UpstreamSource {
                            int pageSize) override;
   Expected<EntityRows, UpstreamFailure> fetchStatistics(Entity entity) override;
   std::vector<BudgetUse> budget() const override;
+  std::optional<BudgetUse> statisticsBudget(Entity entity) const override;
 
  private:
   KlaviyoUpstream(std::unique_ptr<KlaviyoSource> source, ConfiguredMetricIds metricIds)

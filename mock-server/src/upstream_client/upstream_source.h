@@ -52,6 +52,7 @@ struct BudgetUse {
   std::string operation;  // "POST /api/campaign-values-reports"
   int usedToday = 0;      // calls sent since 00:00 UTC
   int dailyLimit = 0;
+  std::int64_t resetsAt = 0;  // Unix ms when usedToday starts again from zero (the next 00:00 UTC)
 };
 
 class UpstreamSource {
@@ -71,6 +72,10 @@ class UpstreamSource {
 
   // The budgeted operations' use today; empty when nothing is budgeted.
   virtual std::vector<BudgetUse> budget() const { return {}; }
+
+  // The use today of the budgeted operation fetchStatistics(entity) calls; nullopt when that
+  // operation has no daily budget.
+  virtual std::optional<BudgetUse> statisticsBudget(Entity) const { return std::nullopt; }
 };
 
 }  // namespace livedata::server

@@ -138,6 +138,7 @@ class ScriptedUpstream : public UpstreamSource {
   Expected<EntityRows, UpstreamFailure> fetchStatistics(Entity entity) override {
     std::lock_guard lock(mutex_);
     statisticsCalls_.push_back(entity);
+    if (statisticsBudget_) ++statisticsBudget_->usedToday;
     if (!statisticsFailures_.empty()) {
       UpstreamFailure failure = statisticsFailures_.front();
       statisticsFailures_.erase(statisticsFailures_.begin());
@@ -152,6 +153,16 @@ class ScriptedUpstream : public UpstreamSource {
   std::vector<Entity> statisticsCalls() const {
     std::lock_guard lock(mutex_);
     return statisticsCalls_;
+  }
+  // From now on every entity's statistics spend one budget of `dailyLimit` calls, which the
+  // test resets (at `resetsAt`) by calling this again.
+  void budgetStatistics(int dailyLimit, std::int64_t resetsAt) {
+    std::lock_guard lock(mutex_);
+    statisticsBudget_ = BudgetUse{"statistics", 0, dailyLimit, resetsAt};
+  }
+  std::optional<BudgetUse> statisticsBudget(Entity) const override {
+    std::lock_guard lock(mutex_);
+    return statisticsBudget_;
   }
 
  private:
@@ -186,6 +197,7 @@ class ScriptedUpstream : public UpstreamSource {
   std::function<void(std::size_t, const FetchCall&)> onFetch_;
   std::vector<Entity> statisticsCalls_;
   std::vector<UpstreamFailure> statisticsFailures_;
+  std::optional<BudgetUse> statisticsBudget_;
 };
 
 }  // namespace livedata::server::testing

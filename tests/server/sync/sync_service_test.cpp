@@ -340,6 +340,42 @@ TEST_F(SyncServiceTest, StatisticsComeOnTheirOwnScheduleAndAFailureWaitsForTheNe
   EXPECT_TRUE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
 }
 
+// A failed report is retried at once only with the calls the day's plan leaves over: a report
+// that keeps failing all day spends exactly the budget (225 calls: 144 turns of 600 s, plus
+// 81 retries), not 6 attempts a turn (864), and still gets its call on every turn.
+TEST_F(SyncServiceTest, StatisticsRetriesSpendOnlyWhatTheDaysPlanLeavesOfTheBudget) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  options.statisticsIntervalSeconds = 600;
+  options.retry.maxAttempts = 6;
+  SyncService& sync = start(options);
+  constexpr Millis kDayMs = 24 * 3600 * 1000;
+  upstream_.budgetStatistics(225, nowMs_.load() + kDayMs);  // kNow is 00:00 UTC
+
+  // A passing fault is retried in the same run: the budget has room.
+  upstream_.failStatistics(1, httpFailure(503));
+  EXPECT_TRUE(reportOf(sync.runNow({}), Entity::forms).statisticsFetched);
+  EXPECT_EQ(upstream_.statisticsCalls().size(), 2u);
+
+  upstream_.failStatistics(100'000, httpFailure(503));
+  std::vector<std::size_t> callsPerTurn;
+  std::string lastError;
+  for (int turn = 1; turn < 144; ++turn) {
+    nowMs_ += 600'000;
+    const std::size_t before = upstream_.statisticsCalls().size();
+    const SyncRunReport run = sync.runNow({});
+    ASSERT_TRUE(reportOf(run, Entity::forms).error);
+    lastError = *reportOf(run, Entity::forms).error;
+    callsPerTurn.push_back(upstream_.statisticsCalls().size() - before);
+  }
+  EXPECT_EQ(upstream_.statisticsCalls().size(), 225u);
+  EXPECT_EQ(callsPerTurn.front(), 6u);  // early in the day the surplus pays for retries
+  EXPECT_EQ(callsPerTurn.back(), 1u);   // the last turn still had its call
+  for (const std::size_t calls : callsPerTurn) EXPECT_GE(calls, 1u);
+  EXPECT_NE(lastError.find("not retried"), std::string::npos) << lastError;
+}
+
 TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRowsWithItsChangeVersionInOrder) {
   upstream_.setRows(campaignsAt({kNow - 5, kNow - 4, kNow - 3}));
   SyncOptions options = smallPages();

@@ -201,6 +201,12 @@ TEST(KlaviyoSourceBudget, ASpentDayIsNamedEvenInItsLastMinute) {
     nowMs += 31'000;  // within the steady limit of 2 a minute
   }
   nowMs = kMidnightMs + 86'400'000 - 30'000;  // 23:59:30
+  const std::optional<BudgetUse> use = source.value()->budgetOf(klaviyo::Report::form_values);
+  ASSERT_TRUE(use);
+  EXPECT_EQ(use->operation, "POST /api/form-values-reports");
+  EXPECT_EQ(use->usedToday, 225);
+  EXPECT_EQ(use->resetsAt, kMidnightMs + 86'400'000);
+  EXPECT_FALSE(source.value()->budgetOf(klaviyo::Report::metric_aggregates));  // no daily limit
   const auto held = source.value()->postReport(klaviyo::Report::form_values, "{}");
   ASSERT_FALSE(held);
   EXPECT_EQ(held.error().kind, Kind::rate_limited);
