@@ -12,14 +12,14 @@
 
 namespace livedata::server {
 
-enum class CampaignStatus { draft, scheduled, sending, sent };
+enum class CampaignStatus { draft, scheduled, sending, sent, cancelled };
 enum class FlowStatus { live, draft, manual };
 enum class FormStatus { live, draft };
 enum class SegmentStatus { active, archived };
 
 template <>
 struct EnumNames<CampaignStatus> {
-  static constexpr std::array<const char*, 4> words{"draft", "scheduled", "sending", "sent"};
+  static constexpr std::array<const char*, 5> words{"draft", "scheduled", "sending", "sent", "cancelled"};
 };
 template <>
 struct EnumNames<FlowStatus> {

@@ -1,5 +1,6 @@
 #include "livedata/expected.h"
 #include "simulated_upstream/account.h"
+#include "simulated_upstream/stable_hash.h"
 
 #include <algorithm>
 #include <array>
@@ -256,6 +257,8 @@ struct UpstreamAccount::Tables {
   }
 
   // draft -> scheduled -> sending -> sent; figures grow while sending, and a little after.
+  // One scheduled campaign in eight (chosen by its id, so no draw moves) is cancelled instead
+  // of sent, and stays so.
   void changeCampaign(UnixSeconds now) {
     const std::size_t row = pickRow(campaigns.size());
     const UnixSeconds stamp = stampFor(campaigns, now);
@@ -264,9 +267,13 @@ struct UpstreamAccount::Tables {
         const std::int64_t hoursAhead = random.intBetween(1, 72);
         c.status = CampaignStatus::scheduled;
         c.sendTime = (stamp / kHour + hoursAhead) * kHour;
+      } else if (c.status == CampaignStatus::scheduled && stableHash(c.id) % 8 == 0) {
+        c.status = CampaignStatus::cancelled;
       } else if (c.status == CampaignStatus::scheduled) {
         c.status = CampaignStatus::sending;
         c.sendTime = stamp;
+      } else if (c.status == CampaignStatus::cancelled) {
+        // Edited in Klaviyo (a new updated_at), nothing the dashboard reads moves.
       } else {
         const bool sending = c.status == CampaignStatus::sending;
         const double openShare = sending ? random.realBetween(0.01, 0.08) : random.realBetween(0.0, 0.002);

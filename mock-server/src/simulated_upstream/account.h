@@ -3,7 +3,8 @@
 //
 // Changes. applyChanges(count, now) makes `count` changes drawn from the account's own
 // seeded stream, so the same seed and the same calls give the same account, whatever the
-// timing: new draft campaigns; campaigns moving draft -> scheduled -> sending -> sent with
+// timing: new draft campaigns; campaigns moving draft -> scheduled -> sending -> sent (or
+// scheduled -> cancelled, one in eight) with
 // their opens, clicks and revenue growing while sending (and a little after); flows and
 // forms switching live <-> draft or gaining recipients / views; segments gaining or losing
 // members; the last day's metrics growing. Every changed record gets a new updatedAt.

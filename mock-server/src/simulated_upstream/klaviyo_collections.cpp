@@ -152,6 +152,7 @@ const char* campaignStatusWord(CampaignStatus status) {
     case CampaignStatus::scheduled: return "Scheduled";
     case CampaignStatus::sending: return "Sending";
     case CampaignStatus::sent: return "Sent";
+    case CampaignStatus::cancelled: return "Cancelled";
   }
   return "Unknown";
 }

@@ -13,7 +13,7 @@ namespace {
 using klaviyo::ValuesResult;
 
 std::optional<CampaignStatus> campaignStatusOf(std::string_view word) {
-  static const std::array<std::pair<std::string_view, CampaignStatus>, 10> kStatuses{{
+  static const std::array<std::pair<std::string_view, CampaignStatus>, 17> kStatuses{{
       {"Draft", CampaignStatus::draft},
       {"Scheduled", CampaignStatus::scheduled},
       {"Preparing to schedule", CampaignStatus::scheduled},
@@ -24,6 +24,13 @@ std::optional<CampaignStatus> campaignStatusOf(std::string_view word) {
       {"Sending Segments", CampaignStatus::sending},
       {"Sent", CampaignStatus::sent},
       {"Variations Sent", CampaignStatus::sent},
+      {"Cancelled", CampaignStatus::cancelled},
+      {"Cancelled: Smart Sending", CampaignStatus::cancelled},
+      {"Cancelled: Account Disabled", CampaignStatus::cancelled},
+      {"Cancelled: No Recipients", CampaignStatus::cancelled},
+      {"Cancelled: Internal Error", CampaignStatus::cancelled},
+      {"Cancelled: Billing Limit", CampaignStatus::cancelled},
+      {"Cancelled: Misconfigured", CampaignStatus::cancelled},
   }};
   for (const auto& [name, status] : kStatuses) {
     if (name == word) return status;

@@ -138,7 +138,8 @@ TEST_F(KlaviyoCollections, ResourcesCarryTheAccountsRecordsInKlaviyosWords) {
   const std::map<CampaignStatus, std::string> words{{CampaignStatus::draft, "Draft"},
                                                     {CampaignStatus::scheduled, "Scheduled"},
                                                     {CampaignStatus::sending, "Sending"},
-                                                    {CampaignStatus::sent, "Sent"}};
+                                                    {CampaignStatus::sent, "Sent"},
+                                                    {CampaignStatus::cancelled, "Cancelled"}};
   for (const auto& campaign : campaigns) {
     const Campaign& record = byId.at(campaign.id);
     EXPECT_EQ(campaign.name, record.name);

@@ -267,7 +267,7 @@ TEST_F(ApiQueriesTest, RejectsBadValuesNamingTheParameter) {
       {{{"limit", "ten"}}, "limit must be an integer from 1 to 500"},
       {{{"limit", "+5"}}, "limit must be an integer from 1 to 500"},
       {{{"offset", "-1"}}, "offset must be an integer of 0 or more"},
-      {{{"status", "archived"}}, "status must be one of: draft, scheduled, sending, sent"},
+      {{{"status", "archived"}}, "status must be one of: draft, scheduled, sending, sent, cancelled"},
       {{{"sort", "-bogus"}},
        "sort must be a field (id, name, status, sendTime, recipients, opens, clicks, revenue, openRate, "
        "clickRate, updatedAt), prefixed with '-' for descending order"},

@@ -177,6 +177,39 @@ TEST(SyncEndToEnd, TheStoreEqualsTheKlaviyoAccountAfterEachRunDespiteFaultsAndLi
   EXPECT_EQ(delays.size(), status.counters.retries);
 }
 
+// A campaign cancelled in Klaviyo after the store had it as scheduled is stored cancelled, not
+// left scheduled (Klaviyo's "Cancelled" campaigns are listed, with a new updated_at).
+TEST(SyncEndToEnd, ACampaignCancelledAfterItsLastSyncIsStoredCancelled) {
+  Harness h(UpstreamFaults{});
+  ASSERT_NE(h.source, nullptr);
+  auto sync = created(SyncService::create(*h.store, *h.source, SyncOptions{}, h.syncDependencies()));
+  ASSERT_NE(sync, nullptr);
+  ASSERT_TRUE(sync->runNow({}).succeeded());
+  const auto statusIn = [](const EntityRows& rows) {
+    std::map<std::string, CampaignStatus> statuses;
+    for (const Campaign& c : std::get<std::vector<Campaign>>(rows)) statuses[c.id] = c.status;
+    return statuses;
+  };
+  const std::map<std::string, CampaignStatus> stored = statusIn(storedRows(*h.store, Entity::campaigns));
+  std::vector<std::string> cancelled;  // ids the store holds as scheduled, cancelled since
+  for (int round = 0; round < 100 && cancelled.empty(); ++round) {
+    h.clock.advance(60'000);
+    h.account->applyChanges(50, h.clock.now() / 1000);
+    for (const auto& [id, status] : statusIn(h.account->snapshot(Entity::campaigns))) {
+      const auto was = stored.find(id);
+      if (status == CampaignStatus::cancelled && was != stored.end() && was->second == CampaignStatus::scheduled) {
+        cancelled.push_back(id);
+      }
+    }
+  }
+  ASSERT_FALSE(cancelled.empty()) << "the account cancelled no campaign in 5,000 changes";
+  h.clock.advance(SyncOptions{}.statisticsIntervalSeconds * 1000);  // the statistics are due too
+  ASSERT_TRUE(sync->runNow({}).succeeded());
+  const std::map<std::string, CampaignStatus> after = statusIn(storedRows(*h.store, Entity::campaigns));
+  for (const std::string& id : cancelled) EXPECT_EQ(after.at(id), CampaignStatus::cancelled) << id;
+  h.expectStoreEqualsAccount("after the cancellation");
+}
+
 TEST(SyncEndToEnd, ADayOfScheduledRunsNeverExceedsTheReportsDailyBudget) {
   Harness h(UpstreamFaults{}, 50);
   ASSERT_NE(h.source, nullptr);

@@ -18,19 +18,23 @@ klaviyo::CampaignResource campaignResource(std::string status) {
   return resource;
 }
 
-TEST(KlaviyoMapping, CampaignStatusesMapToTheDashboardsFourAndCancelledOnesAreNotListed) {
+TEST(KlaviyoMapping, CampaignStatusesMapToTheDashboardsFiveAndUnknownOnesAreNotListed) {
   const std::pair<const char*, CampaignStatus> mapped[] = {
       {"Draft", CampaignStatus::draft},           {"Scheduled", CampaignStatus::scheduled},
       {"Preparing to schedule", CampaignStatus::scheduled}, {"Queued without Recipients", CampaignStatus::scheduled},
       {"Preparing to send", CampaignStatus::sending}, {"Adding Recipients", CampaignStatus::sending},
       {"Sending", CampaignStatus::sending},       {"Sending Segments", CampaignStatus::sending},
-      {"Sent", CampaignStatus::sent},             {"Variations Sent", CampaignStatus::sent}};
+      {"Sent", CampaignStatus::sent},             {"Variations Sent", CampaignStatus::sent},
+      {"Cancelled", CampaignStatus::cancelled},   {"Cancelled: Smart Sending", CampaignStatus::cancelled},
+      {"Cancelled: Account Disabled", CampaignStatus::cancelled}, {"Cancelled: No Recipients", CampaignStatus::cancelled},
+      {"Cancelled: Internal Error", CampaignStatus::cancelled}, {"Cancelled: Billing Limit", CampaignStatus::cancelled},
+      {"Cancelled: Misconfigured", CampaignStatus::cancelled}};
   for (const auto& [word, status] : mapped) {
     const auto campaign = campaignOf(campaignResource(word));
     ASSERT_TRUE(campaign && campaign.value()) << word;
     EXPECT_EQ(campaign.value()->status, status) << word;
   }
-  for (const char* word : {"Cancelled", "Cancelled: Smart Sending", "Unknown"}) {
+  for (const char* word : {"Unknown", "Cancelled: a reason Klaviyo has not documented"}) {
     const auto campaign = campaignOf(campaignResource(word));
     ASSERT_TRUE(campaign) << word;
     EXPECT_FALSE(campaign.value()) << word;

@@ -38,7 +38,7 @@ export interface ListPage<Item> {
 export interface Campaign {
   id: string;
   name: string;
-  status: 'draft' | 'scheduled' | 'sending' | 'sent';
+  status: 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled';
   sendTime: string | null;
   recipients: number;
   opens: number;

@@ -4,7 +4,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { formatCurrency, formatDateTime, formatInteger, formatPercent } from '../format/format';
 import { ListSection } from './ListSection';
 
-const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent'] as const;
+const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 
 const columns: Column<Campaign>[] = [
   { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name" title={c.name}>{c.name}</span> },
