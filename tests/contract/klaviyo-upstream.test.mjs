@@ -6,14 +6,12 @@
 //
 // Skipped, naming the folder, when the documents are absent; failed instead under CI=true.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 
-import { MOCK_SERVER } from '../support/mock_server.mjs';
+import { spawnListening } from '../support/mock_server.mjs';
 import { DOCUMENTS, ERRATA, describeErrors, documentsPresent, loadKlaviyoSchemas, requireDocuments } from './klaviyo-schemas.mjs';
 
 const API_KEY = 'pk_contract_sweep_5f0c1d2e3a4b';
@@ -24,25 +22,13 @@ async function startUpstream(rateLimits) {
   const dir = mkdtempSync(join(tmpdir(), 'livedata-klaviyo-'));
   const keyFile = join(dir, 'api-key');
   writeFileSync(keyFile, `${API_KEY}\n`);
-  const child = spawn(MOCK_SERVER, ['--upstream-only', '--port', '0', '--upstream-api-key-file', keyFile, '--upstream-rate-limits',
-    rateLimits, '--admin-token', ADMIN_TOKEN, '--changes-per-minute', '0', '--campaigns', '230', '--log-level', 'warn'],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the upstream did not start')), 20000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the upstream exited with ${code}`)));
-  });
+  const upstream = await spawnListening(['--upstream-only', '--port', '0', '--upstream-api-key-file', keyFile,
+    '--upstream-rate-limits', rateLimits, '--admin-token', ADMIN_TOKEN, '--changes-per-minute', '0', '--campaigns', '230',
+    '--log-level', 'warn'], 'the upstream');
   return {
-    url,
+    url: upstream.url,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await upstream.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

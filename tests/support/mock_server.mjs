@@ -14,20 +14,13 @@ export const MOCK_SERVER = process.env.LIVEDATA_MOCK_SERVER ?? join(ROOT, 'build
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts `mock-server --port 0` on its own database, frozen upstream and no scheduled sync,
- * and resolves once its first sync has finished.
+ * Spawns the mock-server binary with `args` (which should hold `--port 0`) and resolves with
+ * the child and the URL it logs once listening; `what` names it in errors.
  */
-export async function startServer(extraArgs = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'livedata-js-test-'));
-  const token = 'js-test-token';
-  const child = spawn(
-    MOCK_SERVER,
-    ['--port', '0', '--admin-token', token, '--db', join(dir, 'livedata.db'), '--changes-per-minute', '0',
-     '--sync-interval', '0', '--log-level', 'warn', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+export async function spawnListening(args, what = 'mock-server') {
+  const child = spawn(MOCK_SERVER, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('mock-server did not start')), 20000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 20000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
       if (match) {
@@ -35,8 +28,28 @@ export async function startServer(extraArgs = []) {
         resolve(match[1]);
       }
     });
-    child.on('exit', (code) => reject(new Error(`mock-server exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
+  return {
+    child,
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/**
+ * Starts `mock-server --port 0` on its own database, frozen upstream and no scheduled sync,
+ * and resolves once its first sync has finished.
+ */
+export async function startServer(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'livedata-js-test-'));
+  const token = 'js-test-token';
+  const { url, stop } = await spawnListening(
+    ['--port', '0', '--admin-token', token, '--db', join(dir, 'livedata.db'), '--changes-per-minute', '0',
+     '--sync-interval', '0', '--log-level', 'warn', ...extraArgs]);
   const server = {
     url,
     token,
@@ -58,8 +71,7 @@ export async function startServer(extraArgs = []) {
     faults: (rules) => server.admin('POST', '/admin/faults', { rules }),
     clearFaults: () => server.admin('DELETE', '/admin/faults'),
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
