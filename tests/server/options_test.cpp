@@ -219,6 +219,10 @@ TEST(Options, LimitsAreTheModulesOwnAndErrorsNameTheFlag) {
   EXPECT_EQ(errorOf(parse({"--sync-page-size", std::to_string(kMaxPageSize + 1)})),
             "--sync-page-size: expected an integer from 1 to " + std::to_string(kMaxPageSize) + ", got '" +
                 std::to_string(kMaxPageSize + 1) + "'");
+  EXPECT_EQ(std::get<ServerOptions>(parse({"--sync-full-pass-interval", "0"})).sync.fullPassIntervalSeconds, 0);
+  EXPECT_EQ(std::get<ServerOptions>(parse({})).sync.fullPassIntervalSeconds, 6 * 3600);
+  EXPECT_EQ(errorOf(parse({"--sync-full-pass-interval", "-1"})),
+            "--sync-full-pass-interval: expected an integer from 0 to 2592000, got '-1'");
 }
 
 // The help's option entries, each on one line however the help wraps it.

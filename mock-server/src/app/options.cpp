@@ -162,6 +162,10 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 "seconds between fetches of each entity's statistics (Klaviyo's values reports "
                                 "allow 225 calls a day each)",
                                 60, 86400 * 7, [](auto& o) -> auto& { return o.sync.statisticsIntervalSeconds; }),
+      cl::number<ServerOptions>("sync-full-pass-interval", "S",
+                                "seconds between whole passes over each collection, which find records deleted "
+                                "upstream; 0: only the first and forced syncs",
+                                0, 86400 * 30, [](auto& o) -> auto& { return o.sync.fullPassIntervalSeconds; }),
       metricIdOption("klaviyo-metric-sends", "\"Received Email\"", &ConfiguredMetricIds::sends),
       metricIdOption("klaviyo-metric-opens", "\"Opened Email\"", &ConfiguredMetricIds::opens),
       metricIdOption("klaviyo-metric-clicks", "\"Clicked Email\"", &ConfiguredMetricIds::clicks),

@@ -236,6 +236,46 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
   return committed;
 }
 
+Expected<CommittedPage, std::string> Store::removeAbsent(Entity entity, const std::unordered_set<std::string>& present) {
+  if (entity == Entity::metrics) return std::string("store: the daily metrics are not removed by absence");
+  std::lock_guard<std::mutex> lock(impl_->writeMutex);
+  sqlite::Connection& writer = *impl_->writer;
+  CommittedPage committed;
+  Change change;
+  change.entity = entity;
+  try {
+    Transaction transaction(writer, Transaction::Kind::immediate);
+    tables::visitRowType(entity, [&](auto table) {
+      using Table = decltype(table);
+      auto ids = writer.use(std::string("SELECT id FROM ") + Table::table);
+      while (ids->step()) {
+        std::string id = ids->text(0);
+        if (present.count(id) == 0) change.keys.push_back(std::move(id));
+      }
+      ids->reset();
+      auto remove = writer.use(std::string("DELETE FROM ") + Table::table + " WHERE id = ?1");
+      for (const std::string& id : change.keys) {
+        remove->bind(1, id).run();
+        remove->reset();
+      }
+    });
+    committed.changedRows = change.keys.size();
+    if (committed.changedRows > 0) {
+      change.committedAtMs = nowMs();
+      appendChange(writer, change, impl_->changeLogCapacity);
+    }
+    transaction.commit();
+  } catch (const std::exception& error) {
+    return std::string("store: cannot remove absent rows of ") + nameOf(entity) + ": " + error.what();
+  }
+  if (change.version > 0) {
+    impl_->versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
+    impl_->changeVersion.store(change.version, std::memory_order_release);
+    committed.change = std::move(change);
+  }
+  return committed;
+}
+
 std::optional<SyncCursor> Store::cursor(Entity entity) const {
   auto result = readSnapshot<std::optional<SyncCursor>>(impl_->readers, "read a cursor", [&](sqlite::Connection& c) {
     auto query = c.use("SELECT updated_at, id FROM sync_cursors WHERE entity = ?1");

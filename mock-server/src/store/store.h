@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -98,6 +99,13 @@ class Store {
   Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
                                                   const std::optional<SyncCursor>& cursor,
                                                   FieldGroup group = FieldGroup::attributes);
+
+  // In ONE transaction: deletes the rows of `entity` (a list entity, not metrics) whose id is
+  // not in `present` (the ids a whole pass over the upstream saw: the rest were deleted
+  // there), and when any were, appends their ids to the change log as one change. Returns
+  // what changed (changedRows: the rows deleted), or an error message, in which case nothing
+  // was deleted.
+  Expected<CommittedPage, std::string> removeAbsent(Entity entity, const std::unordered_set<std::string>& present);
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
   // cannot be read (the sync then starts over, which idempotent upserts make harmless).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "livedata/retry.h"
@@ -17,6 +18,12 @@ using Json = nlohmann::ordered_json;
 // REQUIRES: rows is not empty.
 SyncCursor cursorOfLastRow(const EntityRows& rows) {
   return std::visit([](const auto& list) { return cursorOf(list.back()); }, rows);
+}
+
+void addKeysOf(const EntityRows& rows, std::unordered_set<std::string>& keys) {
+  std::visit([&](const auto& list) {
+    for (const auto& record : list) keys.insert(keyOf(record));
+  }, rows);
 }
 
 // The feed's order, (updatedAt, id).
@@ -81,6 +88,10 @@ std::optional<std::string> validate(const SyncOptions& options) {
   }
   if (options.lookbackSeconds < 0) {
     return "lookbackSeconds: expected >= 0, got " + std::to_string(options.lookbackSeconds);
+  }
+  if (options.fullPassIntervalSeconds < 0) {
+    return "fullPassIntervalSeconds: expected >= 0 (0: only first and forced syncs), got " +
+           std::to_string(options.fullPassIntervalSeconds);
   }
   if (options.statisticsIntervalSeconds < 1) {
     return "statisticsIntervalSeconds: expected >= 1, got " + std::to_string(options.statisticsIntervalSeconds);
@@ -246,6 +257,13 @@ SyncRunReport SyncService::execute(const RunPlan& plan) {
 }
 
 void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report) {
+  const Millis startedAt = now();
+  // The daily metrics are not a collection: their days are never deleted upstream.
+  const bool removesAbsent = entity != Entity::metrics;
+  auto lastFullPass = lastFullPassAt_.find(entity);
+  if (lastFullPass == lastFullPassAt_.end()) lastFullPass = lastFullPassAt_.emplace(entity, startedAt).first;
+  const Millis fullPassIntervalMs = static_cast<Millis>(options_.fullPassIntervalSeconds) * 1000;
+  const bool fullPassDue = removesAbsent && fullPassIntervalMs > 0 && startedAt - lastFullPass->second >= fullPassIntervalMs;
   if (force) {
     if (auto error = store_.resetCursor(entity)) {
       recordFailure(entity, report, "resetting the cursor: " + *error);
@@ -255,7 +273,9 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
     status_.entities[entity].cursor.reset();
   }
   std::optional<SyncCursor> saved = store_.cursor(entity);
-  const UnixSeconds updatedSince = saved ? std::max<UnixSeconds>(0, saved->updatedAt - options_.lookbackSeconds) : 0;
+  const bool wholePass = !saved || fullPassDue;
+  const UnixSeconds updatedSince = wholePass ? 0 : std::max<UnixSeconds>(0, saved->updatedAt - options_.lookbackSeconds);
+  std::unordered_set<std::string> seen;  // a whole pass's ids
   if (!saved) {
     // A pass from the start re-reads every record: about as many as the store holds.
     auto stored = store_.rowCount(entity);
@@ -277,6 +297,7 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
     UpstreamPage& page = std::get<UpstreamPage>(fetched);
     const std::size_t records = rowCount(page.rows);
     if (records > 0) {
+      if (wholePass && removesAbsent) addKeysOf(page.rows, seen);
       const SyncCursor last = cursorOfLastRow(page.rows);
       std::optional<SyncCursor> advance;
       if (!saved || isBefore(*saved, last)) advance = last;
@@ -317,6 +338,25 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
     }
     pageCursor = std::move(page.nextCursor);
   }
+  if (wholePass && removesAbsent) {
+    auto removed = store_.removeAbsent(entity, seen);
+    if (!removed) {
+      recordFailure(entity, report, "removing records gone from the upstream: " + removed.error());
+      return;
+    }
+    lastFullPass->second = startedAt;
+    report.removedRows = removed.value().changedRows;
+    report.changedRows += report.removedRows;
+    if (removed.value().change) {
+      {
+        std::lock_guard lock(mutex_);
+        status_.entities[entity].rowsChanged += report.removedRows;
+      }
+      log(LogLevel::info, "sync removed records gone from the upstream",
+          {{"entity", nameOf(entity)}, {"removed", report.removedRows}});
+      if (dependencies_.onCommitted) dependencies_.onCommitted(*removed.value().change, report.removedRows);
+    }
+  }
   report.completed = true;
   const Millis at = now();
   {
@@ -325,7 +365,7 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   }
   log(LogLevel::info, "sync entity done",
       {{"entity", nameOf(entity)}, {"pages", report.pages}, {"records", report.records},
-       {"changed", report.changedRows}, {"retries", report.retries}});
+       {"changed", report.changedRows}, {"removed", report.removedRows}, {"retries", report.retries}});
   if (hasStatistics(entity)) syncStatistics(entity, report);
 }
 

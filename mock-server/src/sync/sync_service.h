@@ -18,6 +18,14 @@
 // The saved cursor only moves forward: a page that ends at or before it (inside the
 // look-back window) is committed without a cursor. Only a forced (full) sync resets it.
 //
+// Deletions. The upstream's collections list what exists and say nothing of what was
+// deleted, so a whole pass (from updated_since 0: the first sync, a forced run, and for a
+// list entity every options.fullPassIntervalSeconds, its cursor kept) collects the ids it
+// saw, and once it reaches the last page removes the stored rows it did not see
+// (Store::removeAbsent), as one more commit. A record deleted upstream during the pass is
+// removed by the next one; one created or changed during it appears later in the walk
+// (the feed's guarantee), so it is never removed. A pass that fails removes nothing.
+//
 // Failures. A retryable page failure (UpstreamFailure::retryable) is retried with
 // exponential backoff and full jitter (core's livedata::backoffDelay, the client's code),
 // waiting at least a 429's Retry-After; a Retry-After beyond retry.maxRetryAfterMs, a
@@ -93,6 +101,11 @@ struct SyncOptions {
   // The shortest time between two fetches of an entity's statistics. >= 1. The default, 10
   // minutes, spends 144 of each values report's 225 calls a day, leaving room for retries.
   int statisticsIntervalSeconds = 600;
+  // The longest time between two whole passes over a list entity's collection (the cursor
+  // kept, the filter's time dropped), which find the records deleted upstream: Klaviyo's
+  // collections only list what exists. 0: only the first sync and forced runs pass whole.
+  // >= 0. Each whole pass costs a page per pageSize records of the collection.
+  int fullPassIntervalSeconds = 6 * 3600;
   // Retries of one page: maxAttempts fetches in all, backoff between them. A 429's
   // Retry-After longer than maxRetryAfterMs is not waited for: the entity fails.
   BackoffPolicy retry{6, 200, 10000, 60000};
@@ -213,6 +226,8 @@ class SyncService {
   SyncStatus status_;                      // GUARDED_BY(mutex_)
   // Whether each entity's statistics are due: the service's clock at the last fetch.
   std::map<Entity, Millis> statisticsDueAt_;  // GUARDED_BY(mutex_)
+  // When each entity's last whole pass completed (or the service started).
+  std::map<Entity, Millis> lastFullPassAt_;  // only touched by the run's thread
 
   std::mt19937_64 random_;  // used only by the run holding running_
   std::thread worker_;

@@ -109,7 +109,7 @@ void to_json(nlohmann::ordered_json& json, const SyncStatus& status) {
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report) {
   json = {{"entity", nameOf(report.entity)}, {"pages", report.pages},
           {"records", report.records},       {"changedRows", report.changedRows},
-          {"retries", report.retries},       {"completed", report.completed},
+          {"removedRows", report.removedRows}, {"retries", report.retries},       {"completed", report.completed},
           {"statisticsFetched", report.statisticsFetched}, {"error", orNull(report.error)}};
 }
 

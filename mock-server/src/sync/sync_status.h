@@ -92,7 +92,8 @@ struct EntityRunReport {
   Entity entity = Entity::campaigns;
   std::size_t pages = 0;        // pages committed
   std::size_t records = 0;      // records committed
-  std::size_t changedRows = 0;  // rows inserted or actually changed
+  std::size_t changedRows = 0;  // rows inserted, changed or removed
+  std::size_t removedRows = 0;  // rows a whole pass found gone from the upstream, removed
   std::size_t retries = 0;
   bool completed = false;       // reached the upstream's last page
   bool statisticsFetched = false;  // its statistics were due, fetched and committed

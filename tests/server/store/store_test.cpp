@@ -296,6 +296,33 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
   EXPECT_EQ(commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 11)}, SyncCursor{kT0 + 11, "c2"}), 1u);
 }
 
+TEST_F(StoreTest, RemoveAbsentDeletesTheRowsAWholePassDidNotSeeAsOneLoggedChange) {
+  commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1),
+                               makeCampaign("c3", "sent", kT0 + 2)},
+         SyncCursor{kT0 + 2, "c3"});
+  const auto versionBefore = store_->dataVersion(Entity::campaigns);
+  const auto changeBefore = store_->changeVersion();
+
+  const auto removed = store_->removeAbsent(Entity::campaigns, {"c1", "c3", "c9"});
+  ASSERT_TRUE(removed.ok()) << removed.error();
+  EXPECT_EQ(removed.value().changedRows, 1u);
+  ASSERT_TRUE(removed.value().change);
+  EXPECT_EQ(removed.value().change->keys, std::vector<std::string>{"c2"});
+  EXPECT_EQ(removed.value().change->version, changeBefore + 1);
+  EXPECT_EQ(store_->dataVersion(Entity::campaigns), versionBefore + 1);
+  const auto rows = std::get<std::vector<Campaign>>(valueOf(store_->allRows(Entity::campaigns)));
+  EXPECT_EQ(describeAll(rows), describeAll(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c3", "sent", kT0 + 2)}));
+  EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 2, "c3"}));  // the cursor stays
+
+  // Nothing absent: no change logged. The daily metrics are never removed by absence.
+  const auto again = store_->removeAbsent(Entity::campaigns, {"c1", "c3"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().changedRows, 0u);
+  EXPECT_FALSE(again.value().change);
+  EXPECT_EQ(store_->changeVersion(), changeBefore + 1);
+  EXPECT_FALSE(store_->removeAbsent(Entity::metrics, {}).ok());
+}
+
 TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {
   auto result =
       store_->commitPage(Entity::flows, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});

@@ -61,6 +61,14 @@ class ScriptedUpstream : public UpstreamSource {
     else *same = record;
   }
 
+  // Deletes one record of `entity` by id, as a deletion upstream would (no trace in the feed).
+  void erase(Entity entity, const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::visit([&](auto& list) {
+      list.erase(std::remove_if(list.begin(), list.end(), [&](const auto& r) { return idOf(r) == id; }), list.end());
+    }, rows_.at(entity));
+  }
+
   // Fetches number firstCall .. firstCall + times - 1 (the first fetch is number 1, and
   // clearCalls starts the count over) answer `failure` instead of a page.
   void failCalls(std::size_t firstCall, std::size_t times, const UpstreamFailure& failure) {

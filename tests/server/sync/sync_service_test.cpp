@@ -376,6 +376,63 @@ TEST_F(SyncServiceTest, StatisticsRetriesSpendOnlyWhatTheDaysPlanLeavesOfTheBudg
   EXPECT_NE(lastError.find("not retried"), std::string::npos) << lastError;
 }
 
+// Klaviyo's collections never say what was deleted: whole passes find it. The first sync and
+// a forced run pass whole; otherwise a list entity passes whole every fullPassIntervalSeconds
+// (its cursor kept), and a pass that fails removes nothing.
+TEST_F(SyncServiceTest, WholePassesRemoveTheRecordsDeletedUpstream) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::campaigns, Entity::metrics};
+  options.fullPassIntervalSeconds = 3600;
+  SyncService& sync = start(options);
+  ASSERT_TRUE(sync.runNow({}).succeeded());
+  const auto campaignIds = [&] {
+    std::vector<std::string> ids;
+    const EntityRows stored = storedRows(*store_, Entity::campaigns);  // held: a loop over part of a temporary would dangle
+    for (const Campaign& c : std::get<std::vector<Campaign>>(stored)) ids.push_back(c.id);
+    return ids;
+  };
+  ASSERT_EQ(campaignIds().size(), 30u);
+  const std::string first = campaignIds().front();
+  const std::string second = campaignIds().back();
+
+  // An incremental run cannot see a deletion.
+  upstream_.erase(Entity::campaigns, first);
+  nowMs_ += 60'000;
+  EXPECT_EQ(reportOf(sync.runNow({}), Entity::campaigns).removedRows, 0u);
+  EXPECT_EQ(campaignIds().size(), 30u);
+
+  // A forced run passes whole and removes it, as one commit the live feed announces.
+  takeCommits();
+  const SyncRunReport forced = sync.runNow({true, {Entity::campaigns}});
+  EXPECT_EQ(reportOf(forced, Entity::campaigns).removedRows, 1u);
+  EXPECT_EQ(campaignIds().size(), 29u);
+  expectStoreEqualsUpstream(Entity::campaigns);
+  EXPECT_EQ(takeCommits(), (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 1}}));
+
+  // A whole pass that fails removes nothing; the next one, once due, does.
+  upstream_.erase(Entity::campaigns, second);
+  nowMs_ += 3'600'000;
+  upstream_.failCalls(upstream_.calls().size() + 2, 1, httpFailure(400));  // the pass's second page
+  const SyncRunReport failed = sync.runNow({});
+  EXPECT_FALSE(reportOf(failed, Entity::campaigns).completed);
+  EXPECT_EQ(reportOf(failed, Entity::campaigns).removedRows, 0u);
+  EXPECT_EQ(campaignIds().size(), 29u);
+  upstream_.clearCalls();
+  const SyncRunReport due = sync.runNow({});
+  EXPECT_EQ(reportOf(due, Entity::campaigns).removedRows, 1u);
+  EXPECT_EQ(upstream_.calls().front().updatedSince, 0);  // from the start
+  expectStoreEqualsUpstream(Entity::campaigns);
+  EXPECT_EQ(store_->cursor(Entity::campaigns), lastCursorOf(Entity::campaigns));
+  EXPECT_EQ(reportOf(due, Entity::metrics).removedRows, 0u);  // the days are never removed
+
+  // Not due again until the interval has passed since that pass.
+  upstream_.clearCalls();
+  nowMs_ += 60'000;
+  ASSERT_TRUE(sync.runNow({}).succeeded());
+  EXPECT_GT(upstream_.calls().front().updatedSince, 0);
+}
+
 TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRowsWithItsChangeVersionInOrder) {
   upstream_.setRows(campaignsAt({kNow - 5, kNow - 4, kNow - 3}));
   SyncOptions options = smallPages();
