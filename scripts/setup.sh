@@ -17,13 +17,14 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhiredis-dev redis-server libsqlite3-dev
+  libhiredis-dev redis-server libsqlite3-dev libpq-dev
   emscripten brotli
 )
 # promtool checks the /metrics exposition (it comes with Debian's Prometheus server); the
 # browser tests drive Debian's Chromium; wrk and curl drive the benchmarks; Clang and its
-# runtime (libFuzzer, the sanitizers) build the sanitizer suites and the fuzz harnesses.
-test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev)
+# runtime (libFuzzer, the sanitizers) build the sanitizer suites and the fuzz harnesses;
+# PostgreSQL's server binaries run the clusters the tests make in temporary folders.
+test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev postgresql)
 $with_test_tools && packages+=("${test_packages[@]}")
 # Node.js for the WASM module and the dashboard: Debian's (18 on Debian 12) when the machine
 # has none; a newer one already there is used as it is.
@@ -44,6 +45,10 @@ if ((${#missing[@]})); then
   # Only promtool is wanted: do not leave a Prometheus server running that we started.
   if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  # Nor the cluster Debian's postgresql package makes and starts: the tests start their own.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
   fi
 else
   echo "setup: all Debian packages present" >&2
