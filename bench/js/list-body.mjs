@@ -2,7 +2,7 @@
 // shape mock-server serves (docs/api.md, "Lists"), or a real body saved from it, and versions of
 // it that differ in one field, as the server's do after a sync changed one record.
 
-const STATUSES = ['draft', 'scheduled', 'sending', 'sent'];
+const STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'];
 const NAMES = ['Autumn Sale Announcement', 'Loyalty Rewards Promo', 'Flash Sale Update', 'Weekly Newsletter',
   'Abandoned Cart Reminder', 'New Arrivals Spotlight', 'VIP Early Access'];
 

@@ -20,7 +20,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function spawnListening(args, what = 'mock-server') {
   const child = spawn(MOCK_SERVER, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 20000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not start`));
+    }, 20000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
       if (match) {
@@ -34,8 +37,10 @@ export async function spawnListening(args, what = 'mock-server') {
     child,
     url,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;  // already gone
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
     },
   };
 }

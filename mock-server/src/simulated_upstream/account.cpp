@@ -257,8 +257,8 @@ struct UpstreamAccount::Tables {
   }
 
   // draft -> scheduled -> sending -> sent; figures grow while sending, and a little after.
-  // One scheduled campaign in eight (chosen by its id, so no draw moves) is cancelled instead
-  // of sent, and stays so.
+  // One scheduled campaign in eight (chosen by its id, not drawn) is cancelled instead of
+  // sent, and stays so; its later changes draw nothing.
   void changeCampaign(UnixSeconds now) {
     const std::size_t row = pickRow(campaigns.size());
     const UnixSeconds stamp = stampFor(campaigns, now);

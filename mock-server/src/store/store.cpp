@@ -236,8 +236,8 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
   return committed;
 }
 
-Expected<CommittedPage, std::string> Store::removeAbsent(Entity entity, const std::unordered_set<std::string>& present) {
-  if (entity == Entity::metrics) return std::string("store: the daily metrics are not removed by absence");
+Expected<CommittedPage, std::string> Store::removeRows(Entity entity, const std::vector<std::string>& ids) {
+  if (entity == Entity::metrics) return std::string("store: the daily metrics are not removed by id");
   std::lock_guard<std::mutex> lock(impl_->writeMutex);
   sqlite::Connection& writer = *impl_->writer;
   CommittedPage committed;
@@ -247,26 +247,22 @@ Expected<CommittedPage, std::string> Store::removeAbsent(Entity entity, const st
     Transaction transaction(writer, Transaction::Kind::immediate);
     tables::visitRowType(entity, [&](auto table) {
       using Table = decltype(table);
-      auto ids = writer.use(std::string("SELECT id FROM ") + Table::table);
-      while (ids->step()) {
-        std::string id = ids->text(0);
-        if (present.count(id) == 0) change.keys.push_back(std::move(id));
-      }
-      ids->reset();
       auto remove = writer.use(std::string("DELETE FROM ") + Table::table + " WHERE id = ?1");
-      for (const std::string& id : change.keys) {
+      for (const std::string& id : ids) {
         remove->bind(1, id).run();
         remove->reset();
+        if (writer.changes() == 0) continue;
+        if (++committed.changedRows <= kMaxKeysPerChange) change.keys.push_back(id);
       }
     });
-    committed.changedRows = change.keys.size();
+    if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();  // the whole entity
     if (committed.changedRows > 0) {
       change.committedAtMs = nowMs();
       appendChange(writer, change, impl_->changeLogCapacity);
     }
     transaction.commit();
   } catch (const std::exception& error) {
-    return std::string("store: cannot remove absent rows of ") + nameOf(entity) + ": " + error.what();
+    return std::string("store: cannot remove rows of ") + nameOf(entity) + ": " + error.what();
   }
   if (change.version > 0) {
     impl_->versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
@@ -377,6 +373,24 @@ Expected<std::int64_t, std::string> Store::rowCount(Entity entity) const {
     return readSnapshot<std::int64_t>(impl_->readers, "count rows", [&](sqlite::Connection& c) {
       auto count = c.use(sql);
       return count->step() ? count->integer(0) : std::int64_t{0};
+    });
+  });
+}
+
+Expected<std::vector<std::string>, std::string> Store::absentIds(Entity entity,
+                                                                 const std::unordered_set<std::string>& present) const {
+  if (entity == Entity::metrics) return std::string("store: the daily metrics have no ids");
+  return tables::visitRowType(entity, [&](auto table) {
+    using Table = decltype(table);
+    const std::string sql = std::string("SELECT id FROM ") + Table::table + " ORDER BY id";
+    return readSnapshot<std::vector<std::string>>(impl_->readers, "read ids", [&](sqlite::Connection& c) {
+      auto ids = c.use(sql);
+      std::vector<std::string> absent;
+      while (ids->step()) {
+        std::string id = ids->text(0);
+        if (present.count(id) == 0) absent.push_back(std::move(id));
+      }
+      return absent;
     });
   });
 }

@@ -100,12 +100,12 @@ class Store {
                                                   const std::optional<SyncCursor>& cursor,
                                                   FieldGroup group = FieldGroup::attributes);
 
-  // In ONE transaction: deletes the rows of `entity` (a list entity, not metrics) whose id is
-  // not in `present` (the ids a whole pass over the upstream saw: the rest were deleted
-  // there), and when any were, appends their ids to the change log as one change. Returns
-  // what changed (changedRows: the rows deleted), or an error message, in which case nothing
-  // was deleted.
-  Expected<CommittedPage, std::string> removeAbsent(Entity entity, const std::unordered_set<std::string>& present);
+  // In ONE transaction: deletes the rows of `entity` (a list entity, not metrics) with these
+  // ids (ids it lacks are skipped), and when any were, appends the change to the change log
+  // (their ids, or none, meaning the whole entity, past kMaxKeysPerChange). Returns what
+  // changed (changedRows: the rows deleted), or an error message, in which case nothing was
+  // deleted.
+  Expected<CommittedPage, std::string> removeRows(Entity entity, const std::vector<std::string>& ids);
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
   // cannot be read (the sync then starts over, which idempotent upserts make harmless).
@@ -133,6 +133,10 @@ class Store {
   Expected<EntityRows, std::string> allRows(Entity entity) const;
 
   Expected<std::int64_t, std::string> rowCount(Entity entity) const;
+
+  // The ids of `entity`'s rows (a list entity) that are not in `present`, in id order.
+  Expected<std::vector<std::string>, std::string> absentIds(Entity entity,
+                                                           const std::unordered_set<std::string>& present) const;
 
   // Opens the database file anew and runs a real query on it: nullopt when it answers, else
   // the error (the file is gone, unreadable, or not our database).

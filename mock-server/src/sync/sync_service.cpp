@@ -260,10 +260,7 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   const Millis startedAt = now();
   // The daily metrics are not a collection: their days are never deleted upstream.
   const bool removesAbsent = entity != Entity::metrics;
-  auto lastFullPass = lastFullPassAt_.find(entity);
-  if (lastFullPass == lastFullPassAt_.end()) lastFullPass = lastFullPassAt_.emplace(entity, startedAt).first;
-  const Millis fullPassIntervalMs = static_cast<Millis>(options_.fullPassIntervalSeconds) * 1000;
-  const bool fullPassDue = removesAbsent && fullPassIntervalMs > 0 && startedAt - lastFullPass->second >= fullPassIntervalMs;
+  const bool fullPassDue = removesAbsent && wholePassDue(entity, startedAt);
   if (force) {
     if (auto error = store_.resetCursor(entity)) {
       recordFailure(entity, report, "resetting the cursor: " + *error);
@@ -276,7 +273,8 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
   const bool wholePass = !saved || fullPassDue;
   const UnixSeconds updatedSince = wholePass ? 0 : std::max<UnixSeconds>(0, saved->updatedAt - options_.lookbackSeconds);
   std::unordered_set<std::string> seen;  // a whole pass's ids
-  if (!saved) {
+  if (wholePass && removesAbsent) lastFullPassAt_[entity] = startedAt;  // attempts count: a failing pass is not retried at once
+  if (wholePass) {
     // A pass from the start re-reads every record: about as many as the store holds.
     auto stored = store_.rowCount(entity);
     if (stored && stored.value() > 0) {
@@ -338,25 +336,7 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
     }
     pageCursor = std::move(page.nextCursor);
   }
-  if (wholePass && removesAbsent) {
-    auto removed = store_.removeAbsent(entity, seen);
-    if (!removed) {
-      recordFailure(entity, report, "removing records gone from the upstream: " + removed.error());
-      return;
-    }
-    lastFullPass->second = startedAt;
-    report.removedRows = removed.value().changedRows;
-    report.changedRows += report.removedRows;
-    if (removed.value().change) {
-      {
-        std::lock_guard lock(mutex_);
-        status_.entities[entity].rowsChanged += report.removedRows;
-      }
-      log(LogLevel::info, "sync removed records gone from the upstream",
-          {{"entity", nameOf(entity)}, {"removed", report.removedRows}});
-      if (dependencies_.onCommitted) dependencies_.onCommitted(*removed.value().change, report.removedRows);
-    }
-  }
+  if (wholePass && removesAbsent && !removeRecordsMissedTwice(entity, seen, report)) return;
   report.completed = true;
   const Millis at = now();
   {
@@ -367,6 +347,55 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
       {{"entity", nameOf(entity)}, {"pages", report.pages}, {"records", report.records},
        {"changed", report.changedRows}, {"removed", report.removedRows}, {"retries", report.retries}});
   if (hasStatistics(entity)) syncStatistics(entity, report);
+}
+
+bool SyncService::wholePassDue(Entity entity, Millis at) {
+  const auto [last, first] = lastFullPassAt_.try_emplace(entity, at);
+  if (first || options_.fullPassIntervalSeconds == 0) return false;
+  const Millis intervalMs = static_cast<Millis>(options_.fullPassIntervalSeconds) * 1000;
+  const Millis waitMs = suspects_[entity].empty() ? intervalMs : std::min(intervalMs, kSuspectsRecheckMs);
+  return at - last->second >= waitMs;
+}
+
+bool SyncService::removeRecordsMissedTwice(Entity entity, const std::unordered_set<std::string>& seen,
+                                           EntityRunReport& report) {
+  if (seen.empty()) {
+    log(LogLevel::warn, "sync whole pass saw no records: nothing removed", {{"entity", nameOf(entity)}});
+    return true;
+  }
+  auto absent = store_.absentIds(entity, seen);
+  if (!absent) {
+    recordFailure(entity, report, "finding records gone from the upstream: " + absent.error());
+    return false;
+  }
+  std::unordered_set<std::string>& suspects = suspects_[entity];
+  std::vector<std::string> missedTwice;
+  std::unordered_set<std::string> missedOnce;
+  for (std::string& id : absent.value()) {
+    if (suspects.count(id) > 0) missedTwice.push_back(std::move(id));
+    else missedOnce.insert(std::move(id));
+  }
+  suspects = std::move(missedOnce);
+  if (!suspects.empty()) {
+    log(LogLevel::info, "sync whole pass missed records: checked again by the next one",
+        {{"entity", nameOf(entity)}, {"missed", suspects.size()}});
+  }
+  if (missedTwice.empty()) return true;
+  auto removed = store_.removeRows(entity, missedTwice);
+  if (!removed) {
+    recordFailure(entity, report, "removing records gone from the upstream: " + removed.error());
+    return false;
+  }
+  report.removedRows = removed.value().changedRows;
+  report.changedRows += report.removedRows;
+  if (!removed.value().change) return true;
+  {
+    std::lock_guard lock(mutex_);
+    status_.entities[entity].rowsChanged += report.removedRows;
+  }
+  log(LogLevel::info, "sync removed records gone from the upstream", {{"entity", nameOf(entity)}, {"removed", report.removedRows}});
+  if (dependencies_.onCommitted) dependencies_.onCommitted(*removed.value().change, report.removedRows);
+  return true;
 }
 
 void SyncService::syncStatistics(Entity entity, EntityRunReport& report) {

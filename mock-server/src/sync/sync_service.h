@@ -20,11 +20,15 @@
 //
 // Deletions. The upstream's collections list what exists and say nothing of what was
 // deleted, so a whole pass (from updated_since 0: the first sync, a forced run, and for a
-// list entity every options.fullPassIntervalSeconds, its cursor kept) collects the ids it
-// saw, and once it reaches the last page removes the stored rows it did not see
-// (Store::removeAbsent), as one more commit. A record deleted upstream during the pass is
-// removed by the next one; one created or changed during it appears later in the walk
-// (the feed's guarantee), so it is never removed. A pass that fails removes nothing.
+// list entity every options.fullPassIntervalSeconds from the last one's start, its cursor
+// kept) collects the ids it saw, and once it reaches the last page compares them with the
+// store's (Store::absentIds). A stored record is removed (Store::removeRows, one more
+// commit) when two whole passes in a row did not see it: one miss only makes it a suspect,
+// and suspects make the next whole pass due after kSuspectsRecheckMs (or the interval, if
+// shorter). So a record one walk skipped (a page answered short, a cursor that is not
+// keyset-stable) is never lost, and a deletion upstream leaves the dashboard about ten
+// minutes after the pass that first missed it. A pass that fails or is stopped removes
+// nothing; one that saw no record at all (an empty answer) neither removes nor suspects.
 //
 // Failures. A retryable page failure (UpstreamFailure::retryable) is retried with
 // exponential backoff and full jitter (core's livedata::backoffDelay, the client's code),
@@ -70,6 +74,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -87,6 +92,10 @@
 
 namespace livedata::server {
 
+// How soon after a whole pass that missed stored records the next whole pass checks them
+// again (see "Deletions"), unless options.fullPassIntervalSeconds is shorter.
+inline constexpr Millis kSuspectsRecheckMs = 10 * 60 * 1000;
+
 struct SyncOptions {
   // What a run syncs when its request names no entity (scheduled runs too).
   std::vector<Entity> entities{kAllEntities.begin(), kAllEntities.end()};
@@ -103,8 +112,9 @@ struct SyncOptions {
   int statisticsIntervalSeconds = 600;
   // The longest time between two whole passes over a list entity's collection (the cursor
   // kept, the filter's time dropped), which find the records deleted upstream: Klaviyo's
-  // collections only list what exists. 0: only the first sync and forced runs pass whole.
-  // >= 0. Each whole pass costs a page per pageSize records of the collection.
+  // collections only list what exists. 0: only the first sync and forced runs pass whole
+  // (then a deletion needs two forced runs). >= 0. Each whole pass costs a page per
+  // pageSize records of the collection.
   int fullPassIntervalSeconds = 6 * 3600;
   // Retries of one page: maxAttempts fetches in all, backoff between them. A 429's
   // Retry-After longer than maxRetryAfterMs is not waited for: the entity fails.
@@ -199,6 +209,12 @@ class SyncService {
   SyncRunReport execute(const RunPlan& plan);
   void syncEntity(Entity entity, bool force, EntityRunReport& report);
   void syncStatistics(Entity entity, EntityRunReport& report);
+  // Whether a list entity's run at `now` passes whole for its deletions (not counting a
+  // missing cursor).
+  bool wholePassDue(Entity entity, Millis now);
+  // After a whole pass that saw `seen`: removes the records missed twice in a row, and keeps
+  // this pass's other misses as suspects. False (the failure recorded) when the store failed.
+  bool removeRecordsMissedTwice(Entity entity, const std::unordered_set<std::string>& seen, EntityRunReport& report);
   // Calls fetch() until it gives a value, a failure not worth retrying (or one mayRetry()
   // refuses to retry), or stop() is called.
   template <typename Value, typename Fetch, typename MayRetry>
@@ -226,8 +242,10 @@ class SyncService {
   SyncStatus status_;                      // GUARDED_BY(mutex_)
   // Whether each entity's statistics are due: the service's clock at the last fetch.
   std::map<Entity, Millis> statisticsDueAt_;  // GUARDED_BY(mutex_)
-  // When each entity's last whole pass completed (or the service started).
-  std::map<Entity, Millis> lastFullPassAt_;  // only touched by the run's thread
+  // Used only by the run holding running_: when each list entity's last whole pass started
+  // (or its first run, for a store synced before), and the ids its last whole pass missed.
+  std::map<Entity, Millis> lastFullPassAt_;
+  std::map<Entity, std::unordered_set<std::string>> suspects_;
 
   std::mt19937_64 random_;  // used only by the run holding running_
   std::thread worker_;

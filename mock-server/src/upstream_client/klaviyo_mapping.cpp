@@ -13,7 +13,7 @@ namespace {
 using klaviyo::ValuesResult;
 
 std::optional<CampaignStatus> campaignStatusOf(std::string_view word) {
-  static const std::array<std::pair<std::string_view, CampaignStatus>, 17> kStatuses{{
+  static const std::array<std::pair<std::string_view, CampaignStatus>, 11> kStatuses{{
       {"Draft", CampaignStatus::draft},
       {"Scheduled", CampaignStatus::scheduled},
       {"Preparing to schedule", CampaignStatus::scheduled},
@@ -25,16 +25,13 @@ std::optional<CampaignStatus> campaignStatusOf(std::string_view word) {
       {"Sent", CampaignStatus::sent},
       {"Variations Sent", CampaignStatus::sent},
       {"Cancelled", CampaignStatus::cancelled},
-      {"Cancelled: Smart Sending", CampaignStatus::cancelled},
-      {"Cancelled: Account Disabled", CampaignStatus::cancelled},
-      {"Cancelled: No Recipients", CampaignStatus::cancelled},
-      {"Cancelled: Internal Error", CampaignStatus::cancelled},
-      {"Cancelled: Billing Limit", CampaignStatus::cancelled},
-      {"Cancelled: Misconfigured", CampaignStatus::cancelled},
   }};
   for (const auto& [name, status] : kStatuses) {
     if (name == word) return status;
   }
+  // "Cancelled: Smart Sending", "Cancelled: Billing Limit", ...: Klaviyo adds reasons.
+  constexpr std::string_view kCancelledBecause = "Cancelled: ";
+  if (word.substr(0, kCancelledBecause.size()) == kCancelledBecause) return CampaignStatus::cancelled;
   return std::nullopt;
 }
 

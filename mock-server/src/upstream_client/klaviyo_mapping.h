@@ -24,7 +24,7 @@ namespace livedata::server {
 // nullopt: a campaign the dashboard does not list (a status Klaviyo calls Unknown).
 // Campaigns: Draft -> draft; Scheduled, Preparing to schedule, Queued without Recipients ->
 // scheduled; Preparing to send, Adding Recipients, Sending, Sending Segments -> sending; Sent,
-// Variations Sent -> sent; Cancelled and its six "Cancelled: <reason>" -> cancelled.
+// Variations Sent -> sent; Cancelled and every "Cancelled: <reason>" -> cancelled.
 Expected<std::optional<Campaign>, std::string> campaignOf(const klaviyo::CampaignResource& resource);
 Expected<Flow, std::string> flowOf(const klaviyo::FlowResource& resource);
 Expected<Form, std::string> formOf(const klaviyo::FormResource& resource);

@@ -296,14 +296,16 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
   EXPECT_EQ(commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 11)}, SyncCursor{kT0 + 11, "c2"}), 1u);
 }
 
-TEST_F(StoreTest, RemoveAbsentDeletesTheRowsAWholePassDidNotSeeAsOneLoggedChange) {
+TEST_F(StoreTest, AbsentIdsAndRemoveRowsDeleteWhatAWholePassMissedAsOneLoggedChange) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1),
                                makeCampaign("c3", "sent", kT0 + 2)},
          SyncCursor{kT0 + 2, "c3"});
+  EXPECT_EQ(valueOf(store_->absentIds(Entity::campaigns, {"c1", "c9"})), (std::vector<std::string>{"c2", "c3"}));
+  EXPECT_FALSE(store_->absentIds(Entity::metrics, {}).ok());
   const auto versionBefore = store_->dataVersion(Entity::campaigns);
   const auto changeBefore = store_->changeVersion();
 
-  const auto removed = store_->removeAbsent(Entity::campaigns, {"c1", "c3", "c9"});
+  const auto removed = store_->removeRows(Entity::campaigns, {"c2", "c9"});  // c9: not stored, skipped
   ASSERT_TRUE(removed.ok()) << removed.error();
   EXPECT_EQ(removed.value().changedRows, 1u);
   ASSERT_TRUE(removed.value().change);
@@ -314,13 +316,29 @@ TEST_F(StoreTest, RemoveAbsentDeletesTheRowsAWholePassDidNotSeeAsOneLoggedChange
   EXPECT_EQ(describeAll(rows), describeAll(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c3", "sent", kT0 + 2)}));
   EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 2, "c3"}));  // the cursor stays
 
-  // Nothing absent: no change logged. The daily metrics are never removed by absence.
-  const auto again = store_->removeAbsent(Entity::campaigns, {"c1", "c3"});
+  // Nothing removed: no change logged. The daily metrics are never removed by id.
+  const auto again = store_->removeRows(Entity::campaigns, {"c2"});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value().changedRows, 0u);
   EXPECT_FALSE(again.value().change);
   EXPECT_EQ(store_->changeVersion(), changeBefore + 1);
-  EXPECT_FALSE(store_->removeAbsent(Entity::metrics, {}).ok());
+  EXPECT_FALSE(store_->removeRows(Entity::metrics, {}).ok());
+}
+
+TEST_F(StoreTest, RemovingMoreRowsThanAChangeNamesLogsTheWholeEntity) {
+  std::vector<Campaign> many;
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < kMaxKeysPerChange + 1; ++i) {
+    many.push_back(makeCampaign("c" + std::to_string(1000 + i), "sent", kT0 + static_cast<UnixSeconds>(i)));
+    ids.push_back(many.back().id);
+  }
+  commit(many, SyncCursor{many.back().updatedAt, many.back().id});
+  const auto removed = store_->removeRows(Entity::campaigns, ids);
+  ASSERT_TRUE(removed.ok()) << removed.error();
+  EXPECT_EQ(removed.value().changedRows, kMaxKeysPerChange + 1);
+  ASSERT_TRUE(removed.value().change);
+  EXPECT_TRUE(removed.value().change->keys.empty());  // the whole entity, as commitPage logs it
+  EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
 }
 
 TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {

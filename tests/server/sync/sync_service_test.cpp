@@ -378,11 +378,13 @@ TEST_F(SyncServiceTest, StatisticsRetriesSpendOnlyWhatTheDaysPlanLeavesOfTheBudg
 
 // Klaviyo's collections never say what was deleted: whole passes find it. The first sync and
 // a forced run pass whole; otherwise a list entity passes whole every fullPassIntervalSeconds
-// (its cursor kept), and a pass that fails removes nothing.
-TEST_F(SyncServiceTest, WholePassesRemoveTheRecordsDeletedUpstream) {
+// (its cursor kept). A record is removed once two whole passes in a row missed it (the first
+// miss makes the next whole pass due after kSuspectsRecheckMs); a pass that fails, or that
+// saw no record at all, removes nothing.
+TEST_F(SyncServiceTest, RecordsDeletedUpstreamAreRemovedWhenTwoWholePassesInARowMissThem) {
   seedAccount();
   SyncOptions options = smallPages();
-  options.entities = {Entity::campaigns, Entity::metrics};
+  options.entities = {Entity::campaigns};
   options.fullPassIntervalSeconds = 3600;
   SyncService& sync = start(options);
   ASSERT_TRUE(sync.runNow({}).succeeded());
@@ -396,41 +398,65 @@ TEST_F(SyncServiceTest, WholePassesRemoveTheRecordsDeletedUpstream) {
   const std::string first = campaignIds().front();
   const std::string second = campaignIds().back();
 
-  // An incremental run cannot see a deletion.
+  // An incremental run cannot see a deletion. A forced run passes whole and misses it once:
+  // a suspect, not removed.
   upstream_.erase(Entity::campaigns, first);
   nowMs_ += 60'000;
   EXPECT_EQ(reportOf(sync.runNow({}), Entity::campaigns).removedRows, 0u);
+  EXPECT_EQ(reportOf(sync.runNow({true, {Entity::campaigns}}), Entity::campaigns).removedRows, 0u);
   EXPECT_EQ(campaignIds().size(), 30u);
 
-  // A forced run passes whole and removes it, as one commit the live feed announces.
+  // Not checked again before kSuspectsRecheckMs; then a whole pass, and the second miss removes
+  // it, as one commit the live feed announces.
+  nowMs_ += kSuspectsRecheckMs - 1;
+  upstream_.clearCalls();
+  EXPECT_EQ(reportOf(sync.runNow({}), Entity::campaigns).removedRows, 0u);
+  EXPECT_GT(upstream_.calls().front().updatedSince, 0);
+  nowMs_ += 1;
+  upstream_.clearCalls();
   takeCommits();
-  const SyncRunReport forced = sync.runNow({true, {Entity::campaigns}});
-  EXPECT_EQ(reportOf(forced, Entity::campaigns).removedRows, 1u);
+  const SyncRunReport recheck = sync.runNow({});
+  EXPECT_EQ(upstream_.calls().front().updatedSince, 0);
+  EXPECT_EQ(reportOf(recheck, Entity::campaigns).removedRows, 1u);
   EXPECT_EQ(campaignIds().size(), 29u);
   expectStoreEqualsUpstream(Entity::campaigns);
   EXPECT_EQ(takeCommits(), (std::vector<std::pair<Entity, std::size_t>>{{Entity::campaigns, 1}}));
+  EXPECT_EQ(store_->cursor(Entity::campaigns), lastCursorOf(Entity::campaigns));  // kept
 
-  // A whole pass that fails removes nothing; the next one, once due, does.
+  // A record one pass skipped but the next one sees stays.
+  nowMs_ += 3'600'000;
+  upstream_.erase(Entity::campaigns, second);
+  ASSERT_TRUE(sync.runNow({}).succeeded());  // the interval's whole pass: a suspect
+  Campaign back = campaign(second, kNow + 10);
+  upstream_.upsert(back);
+  nowMs_ += kSuspectsRecheckMs;
+  EXPECT_EQ(reportOf(sync.runNow({}), Entity::campaigns).removedRows, 0u);
+  expectStoreEqualsUpstream(Entity::campaigns);
+
+  // A pass that fails removes nothing, and is not tried again before its interval.
   upstream_.erase(Entity::campaigns, second);
   nowMs_ += 3'600'000;
-  upstream_.failCalls(upstream_.calls().size() + 2, 1, httpFailure(400));  // the pass's second page
+  ASSERT_TRUE(sync.runNow({}).succeeded());  // a suspect again
+  nowMs_ += kSuspectsRecheckMs;
+  upstream_.clearCalls();
+  upstream_.failCalls(2, 1, httpFailure(400));  // the whole pass's second page
   const SyncRunReport failed = sync.runNow({});
   EXPECT_FALSE(reportOf(failed, Entity::campaigns).completed);
-  EXPECT_EQ(reportOf(failed, Entity::campaigns).removedRows, 0u);
   EXPECT_EQ(campaignIds().size(), 29u);
-  upstream_.clearCalls();
-  const SyncRunReport due = sync.runNow({});
-  EXPECT_EQ(reportOf(due, Entity::campaigns).removedRows, 1u);
-  EXPECT_EQ(upstream_.calls().front().updatedSince, 0);  // from the start
-  expectStoreEqualsUpstream(Entity::campaigns);
-  EXPECT_EQ(store_->cursor(Entity::campaigns), lastCursorOf(Entity::campaigns));
-  EXPECT_EQ(reportOf(due, Entity::metrics).removedRows, 0u);  // the days are never removed
-
-  // Not due again until the interval has passed since that pass.
-  upstream_.clearCalls();
   nowMs_ += 60'000;
+  upstream_.clearCalls();
   ASSERT_TRUE(sync.runNow({}).succeeded());
-  EXPECT_GT(upstream_.calls().front().updatedSince, 0);
+  EXPECT_GT(upstream_.calls().front().updatedSince, 0);  // incremental
+  nowMs_ += kSuspectsRecheckMs;
+  EXPECT_EQ(reportOf(sync.runNow({}), Entity::campaigns).removedRows, 1u);
+  expectStoreEqualsUpstream(Entity::campaigns);
+
+  // An empty answer is not taken for every record deleted.
+  upstream_.setRows(std::vector<Campaign>{});
+  EXPECT_EQ(reportOf(sync.runNow({true, {Entity::campaigns}}), Entity::campaigns).removedRows, 0u);
+  nowMs_ += kSuspectsRecheckMs;
+  EXPECT_EQ(reportOf(sync.runNow({true, {Entity::campaigns}}), Entity::campaigns).removedRows, 0u);
+  EXPECT_EQ(campaignIds().size(), 28u);
 }
 
 TEST_F(SyncServiceTest, OnCommittedIsCalledPerCommitThatChangedRowsWithItsChangeVersionInOrder) {

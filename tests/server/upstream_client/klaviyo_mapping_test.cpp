@@ -28,13 +28,14 @@ TEST(KlaviyoMapping, CampaignStatusesMapToTheDashboardsFiveAndUnknownOnesAreNotL
       {"Cancelled", CampaignStatus::cancelled},   {"Cancelled: Smart Sending", CampaignStatus::cancelled},
       {"Cancelled: Account Disabled", CampaignStatus::cancelled}, {"Cancelled: No Recipients", CampaignStatus::cancelled},
       {"Cancelled: Internal Error", CampaignStatus::cancelled}, {"Cancelled: Billing Limit", CampaignStatus::cancelled},
-      {"Cancelled: Misconfigured", CampaignStatus::cancelled}};
+      {"Cancelled: Misconfigured", CampaignStatus::cancelled},
+      {"Cancelled: a reason Klaviyo adds later", CampaignStatus::cancelled}};
   for (const auto& [word, status] : mapped) {
     const auto campaign = campaignOf(campaignResource(word));
     ASSERT_TRUE(campaign && campaign.value()) << word;
     EXPECT_EQ(campaign.value()->status, status) << word;
   }
-  for (const char* word : {"Unknown", "Cancelled: a reason Klaviyo has not documented"}) {
+  for (const char* word : {"Unknown", "Cancelled soon", "cancelled"}) {
     const auto campaign = campaignOf(campaignResource(word));
     ASSERT_TRUE(campaign) << word;
     EXPECT_FALSE(campaign.value()) << word;
