@@ -231,6 +231,9 @@ Expected<SyncBenchRun, std::string> runSyncBenchmark(int records, const SyncBenc
   if (!server->start()) return std::string("upstream server: cannot listen on 127.0.0.1");
   server::KlaviyoUpstreamOptions sourceOptions;
   sourceOptions.source.http.baseUrl = server->baseUrl();
+  // A values report of a million campaigns takes longer than the default 10 s to render and
+  // read; timed out, it would be retried into the report's limit of 2 calls a minute.
+  sourceOptions.source.http.readTimeoutMs = 300'000;
   sourceOptions.source.apiKey = serverOptions.apiKey;
   auto source = take(server::KlaviyoUpstream::create(sourceOptions), "upstream source", error);
   if (!source) return error;
