@@ -689,6 +689,33 @@ TEST_F(SyncServiceTest, StopDuringARunFinishesThePageInHandAndStartsNoOther) {
   EXPECT_EQ(upstream_.calls().size(), 2u);
 }
 
+// A whole pass stopped before its last page has not seen every record: it removes nothing,
+// not even a record an earlier pass already missed.
+TEST_F(SyncServiceTest, AWholePassStoppedMidwayRemovesNothing) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::campaigns};
+  SyncService& sync = start(options);
+  ASSERT_TRUE(sync.runNow({}).succeeded());
+  const auto stored = std::get<std::vector<Campaign>>(storedRows(*store_, Entity::campaigns));
+  upstream_.erase(Entity::campaigns, stored.front().id);
+  ASSERT_TRUE(sync.runNow({true, {}}).succeeded());  // missed once: a suspect
+  nowMs_ += kSuspectsRecheckMs;
+
+  upstream_.clearCalls();
+  std::thread stopper;
+  upstream_.setOnFetch([&](std::size_t callNumber, const FetchCall&) {
+    if (callNumber != 2) return;
+    stopper = std::thread([&] { sync.stop(); });
+    while (sync.requestSync({}) != SyncAcceptance::stopping) std::this_thread::yield();
+  });
+  const SyncRunReport run = sync.runNow({});
+  stopper.join();
+  EXPECT_TRUE(run.stopped);
+  EXPECT_EQ(upstream_.calls().front().updatedSince, 0);  // it was a whole pass
+  EXPECT_EQ(rowCount(storedRows(*store_, Entity::campaigns)), 30u);
+}
+
 TEST_F(SyncServiceTest, StopCutsARetryWaitShort) {
   seedAccount();
   SyncOptions options = smallPages();
