@@ -31,6 +31,8 @@
 
 #include <libpq-fe.h>
 
+#include "child_process.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -50,7 +52,7 @@ namespace livedata::testing {
 class PostgresProcess {
  public:
   // Makes the cluster and starts the server on a free port (see start()).
-  PostgresProcess() : dir_(makeTempDir()) {
+  PostgresProcess() : dir_(makeTempDir("livedata-postgres")) {
     try {
       owner_ = clusterOwner();
       if (owner_) chownTree(dir_, *owner_);
@@ -59,14 +61,14 @@ class PostgresProcess {
       createDatabase();
     } catch (...) {
       kill();
-      removeDir();
+      removeTree(dir_);
       throw;
     }
   }
 
   ~PostgresProcess() {
     kill();
-    removeDir();
+    removeTree(dir_);
   }
 
   PostgresProcess(const PostgresProcess&) = delete;
@@ -95,7 +97,7 @@ class PostgresProcess {
     const bool samePort = port_ != 0;
     std::string lastFailure;
     for (int attempt = 0; attempt < (samePort ? 20 : 5); ++attempt) {
-      if (!samePort) port_ = freePort();
+      if (!samePort) port_ = freeLoopbackPort();
       if (launch(deadline, lastFailure)) return;
       if (samePort) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -106,24 +108,15 @@ class PostgresProcess {
   // `grace`. Keeps the port for start().
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(10)) {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGINT);
-    ::kill(pid_, SIGCONT);
-    const auto until = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < until) {
-      if (reaped()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    kill();
+    signalAndReap(pid_, SIGINT, grace);
+    pid_ = -1;
   }
 
   // kill -9 of the postmaster, and waits for it. Its backends notice their parent is gone and
   // exit; the next start() recovers from the write-ahead log. Keeps the port.
   void kill() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    killAndReap(pid_);
     pid_ = -1;
     // The orphaned backends still hold the shared memory and the port for a moment.
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -175,34 +168,6 @@ class PostgresProcess {
     if (::chown(path.c_str(), owner.uid, owner.gid) != 0) {
       throw std::runtime_error("chown " + path + " failed: " + std::strerror(errno));
     }
-  }
-
-  static std::string makeTempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "livedata-postgres-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
-    return pattern;
-  }
-
-  void removeDir() {
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
-
-  static int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed: " + std::string(std::strerror(errno)));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      throw std::runtime_error("cannot find a free port: " + why);
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
   }
 
   // fork/exec of `args` as the cluster's owner, output to `logFile`; returns the child.
@@ -261,16 +226,6 @@ class PostgresProcess {
     if (!failure.empty()) throw std::runtime_error("cannot create the database: " + failure);
   }
 
-  bool reaped() {
-    int status = 0;
-    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-    if (done == pid_ || (done < 0 && errno == ECHILD)) {
-      pid_ = -1;
-      return true;
-    }
-    return false;
-  }
-
   // Whether the server on our port is ours, ready: its postmaster.pid names our child and says
   // "ready" (not another test's server that took the port first).
   bool ours() const {
@@ -290,7 +245,8 @@ class PostgresProcess {
                  dir_ + "/postgres.log");
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
-      if (reaped()) {
+      if (reapedNow(pid_)) {
+        pid_ = -1;
         failure = "it exited; log: " + logTail(800);
         return false;
       }

@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_process.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -51,18 +53,18 @@ namespace livedata::testing {
 class RedisProcess {
  public:
   // Starts redis-server on a free port (see start()).
-  RedisProcess() : dir_(makeTempDir()) {
+  RedisProcess() : dir_(makeTempDir("livedata-redis")) {
     try {
       start();
     } catch (...) {
-      removeDir();
+      removeTree(dir_);
       throw;
     }
   }
 
   ~RedisProcess() {
     kill();
-    removeDir();
+    removeTree(dir_);
   }
 
   RedisProcess(const RedisProcess&) = delete;
@@ -90,7 +92,7 @@ class RedisProcess {
     const bool samePort = port_ != 0;
     std::string lastFailure;
     for (int attempt = 0; attempt < (samePort ? 20 : 5); ++attempt) {
-      if (!samePort) port_ = freePort();
+      if (!samePort) port_ = freeLoopbackPort();
       if (launch(deadline, lastFailure)) return;
       if (samePort) std::this_thread::sleep_for(std::chrono::milliseconds(100));  // port still held?
     }
@@ -100,28 +102,14 @@ class RedisProcess {
   // SIGTERM, then waits for the exit (SIGKILL after `grace`). Keeps the port for start().
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    ::kill(pid_, SIGCONT);  // a paused server must run to see SIGTERM
-    const auto until = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < until) {
-      int status = 0;
-      const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == pid_ || (done < 0 && errno == ECHILD)) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    kill();
+    signalAndReap(pid_, SIGTERM, grace);
+    pid_ = -1;
   }
 
   // SIGKILL and waits. Keeps the port for start().
   void kill() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    killAndReap(pid_);
     pid_ = -1;
   }
 
@@ -147,35 +135,6 @@ class RedisProcess {
   }
 
  private:
-  static std::string makeTempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "livedata-redis-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
-    return pattern;
-  }
-
-  void removeDir() {
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
-
-  static int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed: " + std::string(std::strerror(errno)));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      throw std::runtime_error("cannot find a free port: " + why);
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
-  }
-
   // Sends one inline command and returns the reply of a simple type ("+PONG\r\n") or a bulk
   // string (its payload only); empty if there was none in time.
   static std::string request(int port, const std::string& command, std::chrono::milliseconds timeout) {

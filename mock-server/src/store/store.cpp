@@ -59,8 +59,8 @@ Expected<Result, std::string> readSnapshot(ReaderPool& readers, const char* what
   }
 }
 
-// Upserts `rows`, naming the changed ones in `change` (its keys stay empty, "the whole
-// entity", once more than kMaxKeysPerChange changed). Returns how many changed.
+// Upserts `rows`, naming the first kMaxKeysPerChange changed ones in `change`. Returns how
+// many changed.
 template <typename Table, typename Row>
 std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows, FieldGroup group, Change& change) {
   static const std::string kAttributesSql = Table::upsertSql();
@@ -79,7 +79,6 @@ std::size_t upsertRows(sqlite::Connection& writer, const std::vector<Row>& rows,
     }
     statement->reset();
   }
-  if (changed > kMaxKeysPerChange) change.keys.clear();
   return changed;
 }
 
@@ -142,6 +141,38 @@ struct Store::Impl {
   ReaderPool readers;
   std::array<std::atomic<std::uint64_t>, kAllEntities.size()> versions{};
   std::atomic<std::int64_t> changeVersion{0};
+
+  // The one way rows are written: `write(writer, change)` runs in ONE immediate transaction,
+  // naming changed keys in `change` and returning how many rows changed; when any did (or
+  // `alwaysLogged`), the change is appended to the log in the same transaction (its keys
+  // emptied, "the whole entity", past kMaxKeysPerChange), and once committed its version is
+  // published. An exception rolls everything back and becomes `failure` + its message.
+  template <typename Write>
+  Expected<CommittedPage, std::string> commitChange(Entity entity, bool alwaysLogged, const std::string& failure, Write write) {
+    std::lock_guard<std::mutex> lock(writeMutex);
+    CommittedPage committed;
+    Change change;
+    change.entity = entity;
+    try {
+      Transaction transaction(*writer, Transaction::Kind::immediate);
+      committed.changedRows = write(*writer, change);
+      if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();
+      if (committed.changedRows > 0 || alwaysLogged) {
+        change.committedAtMs = nowMs();
+        appendChange(*writer, change, changeLogCapacity);
+      }
+      transaction.commit();
+    } catch (const std::exception& error) {
+      return failure + ": " + error.what();
+    }
+    // After the commit, so a reader that sees the new version also sees the new rows.
+    if (change.version > 0) {
+      versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
+      changeVersion.store(change.version, std::memory_order_release);
+      committed.change = std::move(change);
+    }
+    return committed;
+  }
 };
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -190,86 +221,52 @@ Expected<CommittedPage, std::string> Store::commitPage(Entity entity, const Enti
   if (rowsEntity != entity && server::rowCount(rows) > 0) {
     return std::string("store: rows of ") + nameOf(rowsEntity) + " committed as " + nameOf(entity);
   }
-  std::lock_guard<std::mutex> lock(impl_->writeMutex);
-  sqlite::Connection& writer = *impl_->writer;
-  CommittedPage committed;
-  Change change;
-  change.entity = entity;
-  try {
-    Transaction transaction(writer, Transaction::Kind::immediate);
-    committed.changedRows = std::visit(
-        [&](const auto& list) {
-          using Row = typename std::decay_t<decltype(list)>::value_type;
-          return upsertRows<tables::Table<Row>>(writer, list, group, change);
-        },
-        rows);
-    // A statistics commit always changes what the lists serve (their statisticsAsOf), so it is
-    // logged as a change of the whole entity even when no figure moved.
-    const bool statistics = group == FieldGroup::statistics;
-    if (statistics) {
-      change.keys.clear();
-      auto asOf = writer.use(
-          "INSERT INTO statistics_runs (entity, as_of_ms) VALUES (?1, ?2) "
-          "ON CONFLICT (entity) DO UPDATE SET as_of_ms = excluded.as_of_ms");
-      asOf->bind(1, nameOf(entity)).bind(2, nowMs()).run();
-    }
-    if (committed.changedRows > 0 || statistics) {
-      change.committedAtMs = nowMs();
-      appendChange(writer, change, impl_->changeLogCapacity);
-    }
-    if (cursor) {
-      auto save = writer.use(
-          "INSERT INTO sync_cursors (entity, updated_at, id) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (entity) DO UPDATE SET updated_at = excluded.updated_at, id = excluded.id");
-      save->bind(1, nameOf(entity)).bind(2, cursor->updatedAt).bind(3, cursor->id).run();
-    }
-    transaction.commit();
-  } catch (const std::exception& error) {
-    return std::string("store: cannot commit a page of ") + nameOf(entity) + ": " + error.what();
-  }
-  // After the commit, so a reader that sees the new version also sees the new rows.
-  if (change.version > 0) {
-    impl_->versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
-    impl_->changeVersion.store(change.version, std::memory_order_release);
-    committed.change = std::move(change);
-  }
-  return committed;
+  // A statistics commit always changes what the lists serve (their statisticsAsOf), so it is
+  // logged as a change of the whole entity even when no figure moved.
+  const bool statistics = group == FieldGroup::statistics;
+  return impl_->commitChange(
+      entity, statistics, std::string("store: cannot commit a page of ") + nameOf(entity),
+      [&](sqlite::Connection& writer, Change& change) {
+        const std::size_t changed = std::visit(
+            [&](const auto& list) {
+              using Row = typename std::decay_t<decltype(list)>::value_type;
+              return upsertRows<tables::Table<Row>>(writer, list, group, change);
+            },
+            rows);
+        if (statistics) {
+          change.keys.clear();
+          auto asOf = writer.use(
+              "INSERT INTO statistics_runs (entity, as_of_ms) VALUES (?1, ?2) "
+              "ON CONFLICT (entity) DO UPDATE SET as_of_ms = excluded.as_of_ms");
+          asOf->bind(1, nameOf(entity)).bind(2, nowMs()).run();
+        }
+        if (cursor) {
+          auto save = writer.use(
+              "INSERT INTO sync_cursors (entity, updated_at, id) VALUES (?1, ?2, ?3) "
+              "ON CONFLICT (entity) DO UPDATE SET updated_at = excluded.updated_at, id = excluded.id");
+          save->bind(1, nameOf(entity)).bind(2, cursor->updatedAt).bind(3, cursor->id).run();
+        }
+        return changed;
+      });
 }
 
 Expected<CommittedPage, std::string> Store::removeRows(Entity entity, const std::vector<std::string>& ids) {
   if (entity == Entity::metrics) return std::string("store: the daily metrics are not removed by id");
-  std::lock_guard<std::mutex> lock(impl_->writeMutex);
-  sqlite::Connection& writer = *impl_->writer;
-  CommittedPage committed;
-  Change change;
-  change.entity = entity;
-  try {
-    Transaction transaction(writer, Transaction::Kind::immediate);
-    tables::visitRowType(entity, [&](auto table) {
-      using Table = decltype(table);
-      auto remove = writer.use(std::string("DELETE FROM ") + Table::table + " WHERE id = ?1");
-      for (const std::string& id : ids) {
-        remove->bind(1, id).run();
-        remove->reset();
-        if (writer.changes() == 0) continue;
-        if (++committed.changedRows <= kMaxKeysPerChange) change.keys.push_back(id);
-      }
-    });
-    if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();  // the whole entity
-    if (committed.changedRows > 0) {
-      change.committedAtMs = nowMs();
-      appendChange(writer, change, impl_->changeLogCapacity);
-    }
-    transaction.commit();
-  } catch (const std::exception& error) {
-    return std::string("store: cannot remove rows of ") + nameOf(entity) + ": " + error.what();
-  }
-  if (change.version > 0) {
-    impl_->versions[indexOf(entity)].fetch_add(1, std::memory_order_release);
-    impl_->changeVersion.store(change.version, std::memory_order_release);
-    committed.change = std::move(change);
-  }
-  return committed;
+  return impl_->commitChange(
+      entity, false, std::string("store: cannot remove rows of ") + nameOf(entity), [&](sqlite::Connection& writer, Change& change) {
+        return tables::visitRowType(entity, [&](auto table) {
+          using Table = decltype(table);
+          auto remove = writer.use(std::string("DELETE FROM ") + Table::table + " WHERE id = ?1");
+          std::size_t removed = 0;
+          for (const std::string& id : ids) {
+            remove->bind(1, id).run();
+            remove->reset();
+            if (writer.changes() == 0) continue;
+            if (++removed <= kMaxKeysPerChange) change.keys.push_back(id);
+          }
+          return removed;
+        });
+      });
 }
 
 std::optional<SyncCursor> Store::cursor(Entity entity) const {

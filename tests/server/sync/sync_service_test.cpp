@@ -156,6 +156,16 @@ class SyncServiceTest : public ::testing::Test {
     return finishedRuns_;
   }
 
+  // Makes fetch number `callNumber` call sync.stop() on `stopper` and hold its page until the
+  // stop is in effect (from then on requests are refused). The test joins `stopper`.
+  void stopAtFetch(SyncService& sync, std::size_t callNumber, std::thread& stopper) {
+    upstream_.setOnFetch([&sync, &stopper, callNumber](std::size_t number, const FetchCall&) {
+      if (number != callNumber) return;
+      stopper = std::thread([&sync] { sync.stop(); });
+      while (sync.requestSync({}) != SyncAcceptance::stopping) std::this_thread::yield();
+    });
+  }
+
   static const EntityRunReport& reportOf(const SyncRunReport& run, Entity entity) {
     for (const EntityRunReport& report : run.entities) {
       if (report.entity == entity) return report;
@@ -665,12 +675,7 @@ TEST_F(SyncServiceTest, StopDuringARunFinishesThePageInHandAndStartsNoOther) {
   seedAccount();
   SyncService& sync = start();
   std::thread stopper;
-  upstream_.setOnFetch([&](std::size_t callNumber, const FetchCall&) {
-    if (callNumber != 2) return;
-    stopper = std::thread([&] { sync.stop(); });
-    // Hold the page until stop() is in effect: from then on requests are refused.
-    while (sync.requestSync({}) != SyncAcceptance::stopping) std::this_thread::yield();
-  });
+  stopAtFetch(sync, 2, stopper);
 
   const SyncRunReport run = sync.runNow({});
   stopper.join();
@@ -704,11 +709,7 @@ TEST_F(SyncServiceTest, AWholePassStoppedMidwayRemovesNothing) {
 
   upstream_.clearCalls();
   std::thread stopper;
-  upstream_.setOnFetch([&](std::size_t callNumber, const FetchCall&) {
-    if (callNumber != 2) return;
-    stopper = std::thread([&] { sync.stop(); });
-    while (sync.requestSync({}) != SyncAcceptance::stopping) std::this_thread::yield();
-  });
+  stopAtFetch(sync, 2, stopper);
   const SyncRunReport run = sync.runNow({});
   stopper.join();
   EXPECT_TRUE(run.stopped);
