@@ -161,11 +161,11 @@ TEST(Monitoring, HealthFailsWhileTheDatabaseIsUnreachable) {
   EXPECT_EQ(healthCheck(before, "redis:connection")["status"], "pass") << "no Redis configured is a choice";
   EXPECT_EQ(client.status("/readyz"), 200);
 
-  const std::string moved = server.dbPath() + ".moved";
-  std::filesystem::rename(server.dbPath(), moved);
+  const std::string moved = server.database() + ".moved";
+  std::filesystem::rename(server.database(), moved);
   const auto failing = client.get("/monitoring/health");
   const int readyWhileMoved = client.status("/readyz");
-  std::filesystem::rename(moved, server.dbPath());
+  std::filesystem::rename(moved, server.database());
   ASSERT_TRUE(failing);
   EXPECT_EQ(failing->status, 503);
   const json during = json::parse(failing->body);

@@ -74,7 +74,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::shared_ptr
   // A still account and no schedule, so data change only when a test says so; later
   // arguments (extraArgs) win.
   std::vector<std::string> args = {LIVEDATA_MOCK_SERVER_PATH, "--port", "0", "--admin-token", token_,
-                                   "--db", dbPath(), "--changes-per-minute", "0", "--sync-interval", "0",
+                                   "--db", database(), "--changes-per-minute", "0", "--sync-interval", "0",
                                    "--log-level", "debug"};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   pid_ = fork();

@@ -40,7 +40,7 @@ class ServerProcess {
   std::string bearer() const { return "Bearer " + token_; }
   const std::string& logPath() const { return logPath_; }
   const std::shared_ptr<TempDir>& dataDir() const { return dataDir_; }
-  std::string dbPath() const { return dataDir_->path() + "/livedata.db"; }
+  std::string database() const { return dataDir_->path() + "/livedata.db"; }
 
   // Blocks until the server's first sync has finished (the constructor calls it).
   void waitForFirstSync();

@@ -45,7 +45,7 @@ TEST(OpenApi, EveryServedRouteIsDocumentedAndNothingElse) {
   char pattern[] = "/tmp/livedata-openapi-XXXXXX";
   ASSERT_NE(mkdtemp(pattern), nullptr);
   ServerOptions options;
-  options.dbPath = std::string(pattern) + "/livedata.db";
+  options.database = std::string(pattern) + "/livedata.db";
   options.adminToken = "token";
   options.sync.scheduleIntervalSeconds = 0;
   options.account.changesPerMinute = 0;

@@ -51,18 +51,21 @@ class TempFile {
   std::string path_;
 };
 
-TEST(Options, TheDatabaseIsAFilePathAndWhatIsNotOneIsRefusedNamingTheFlag) {
-  for (const std::string refused : {"postgres://u@h/db", "postgresql://h/db", "sqlite:data.db", "file:data.db",
-                                    ":memory:", "", "/tmp"}) {
+TEST(Options, TheDatabaseIsAFilePathOrAPostgresUrlAndWhatIsNeitherIsRefusedNamingTheFlag) {
+  for (const std::string refused : {"mysql://u@h/db", "postgres://", "sqlite:data.db",
+                                    "file:data.db", ":memory:", "", "/tmp"}) {
     const std::string error = errorOf(parse({"--db", refused}));
     EXPECT_EQ(error.rfind("--db: expected the path of a SQLite database file", 0), 0u) << refused << ": " << error;
   }
-  EXPECT_NE(errorOf(parse({}, {{"LIVEDATA_DB", "postgres://h/db"}})).find("SQLite database file"), std::string::npos)
+  EXPECT_NE(errorOf(parse({}, {{"LIVEDATA_DB", "mysql://h/db"}})).find("SQLite database file"), std::string::npos)
       << "from the environment too";
-  for (const std::string accepted : {"data/livedata.db", "/var/lib/livedata/live.db", "./my:file.db", "live.sqlite"}) {
+  for (const std::string accepted : {"data/livedata.db", "/var/lib/livedata/live.db", "./my:file.db", "live.sqlite",
+                                     "postgres://livedata@db.internal/livedata",
+                                     "postgresql://livedata:secret@10.0.0.5:5433/live?sslmode=require",
+                                     "postgresql:///livedata"}) {
     const auto parsed = parse({"--db", accepted});
     ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed)) << accepted << ": " << errorOf(parsed);
-    EXPECT_EQ(std::get<ServerOptions>(parsed).dbPath, accepted);
+    EXPECT_EQ(std::get<ServerOptions>(parsed).database, accepted);
   }
 }
 
@@ -71,7 +74,7 @@ TEST(Options, DefaultsNeedNoRedisAndUseTheDataFolder) {
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(parsed));
   const auto& options = std::get<ServerOptions>(parsed);
   EXPECT_TRUE(options.cache.redisUrl.empty());
-  EXPECT_EQ(options.dbPath, "data/livedata.db");
+  EXPECT_EQ(options.database, "data/livedata.db");
   EXPECT_EQ(options.port, 8080);
 }
 
@@ -115,9 +118,10 @@ TEST(Options, AConfigValueOfAnotherTypeIsRefusedNotTakenAsText) {
 
 TEST(Options, ErrorsNameTheSourceAndField) {
   EXPECT_EQ(errorOf(parse({"--port", "x"})), "--port: expected an integer from 0 to 65535, got 'x'");
-  EXPECT_EQ(errorOf(parse({"--db", "postgres://livedata@db.internal/livedata"})),
-            "--db: expected the path of a SQLite database file, e.g. data/livedata.db (a URL or URI such as "
-            "'postgres:...' is not a file path; got 'postgres://livedata@db.internal/livedata')");
+  EXPECT_EQ(errorOf(parse({"--db", "mysql://livedata@db.internal/livedata"})),
+            "--db: expected the path of a SQLite database file, e.g. data/livedata.db, or a PostgreSQL URL, "
+            "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (a URL or URI such as 'mysql:...' is neither; got "
+            "'mysql://livedata@db.internal/livedata')");
   EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_REDIS", "localhost"}})),
             "LIVEDATA_REDIS: expected redis://HOST:PORT[/DB], got 'localhost'");
   TempFile file(R"({"sync-interval": "soon"})");
@@ -182,7 +186,7 @@ TEST(Options, CorsOriginsAccumulateAndAreChecked) {
 TEST(Options, HelpListsEveryOptionWithItsEnvironmentVariable) {
   EXPECT_TRUE(std::holds_alternative<ShowHelp>(parse({"--help"})));
   const std::string text = usage();
-  for (const char* expected : {"--redis URL", "LIVEDATA_REDIS", "--db PATH", "--sync-interval", "--config FILE",
+  for (const char* expected : {"--redis URL", "LIVEDATA_REDIS", "--db FILE|URL", "--sync-interval", "--config FILE",
                                "--cors-origin", "(default 60)"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected;
   }

@@ -39,7 +39,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   std::unique_ptr<Backend> backend(new Backend());
   StoreOptions storeOptions;
   storeOptions.changeLogCapacity = options.feed.replayCapacity;
-  if (auto error = takeOrExplain(Store::open(options.dbPath, storeOptions), backend->store_, "store"); !error.empty()) {
+  if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
     return error;
   }
   auto recentChanges = backend->store_->recentChanges(options.feed.replayCapacity);

@@ -18,6 +18,7 @@
 #include <variant>
 
 #include "http/admin_routes.h"
+#include "store/postgres.h"  // redacted
 #include "app/backend.h"
 #include "app/log.h"
 #include "app/options.h"
@@ -160,7 +161,7 @@ int main(int argc, char** argv) {
   }
   std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
-  log.info("listening", {{"host", options.host}, {"port", port}, {"db", options.dbPath},
+  log.info("listening", {{"host", options.host}, {"port", port}, {"db", postgres::redacted(options.database)},
                          {"cache", options.cache.redisUrl.empty() ? "memory" : options.cache.redisUrl}});
 
   const bool served = serveUntilSignalled(stopSignals, log, [&] { return server.listen(); }, [&] { server.stop(); });

@@ -12,6 +12,7 @@
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
+#include "store/store.h"     // isPostgresUrl
 
 namespace livedata::server {
 namespace {
@@ -50,12 +51,20 @@ Option metricIdOption(const char* name, const char* metric, std::optional<std::s
                                    });
 }
 
-// --db names a SQLite database file. What a user may type for another store (a URL such as
-// postgres://..., SQLite's ":memory:" or "file:" URIs, a folder) is refused here, where it
-// would otherwise become a folder named "postgres:" holding a new, empty database.
-Problem checkDatabaseFile(const std::string& value) {
-  const std::string accepts = "expected the path of a SQLite database file, e.g. data/livedata.db";
+// --db names the store: a PostgreSQL database by its URL (postgres:// or postgresql://), or
+// else a SQLite database file. What a user may type for another store (another scheme,
+// SQLite's ":memory:" or "file:" URIs, a folder) is refused here, where it would otherwise
+// become a folder named "mysql:" holding a new, empty database.
+Problem checkDatabase(const std::string& value) {
+  const std::string accepts =
+      "expected the path of a SQLite database file, e.g. data/livedata.db, or a PostgreSQL URL, "
+      "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
   if (value.empty()) return accepts;
+  // libpq reads the URL itself (a missing host is its Unix socket); only an empty one is refused.
+  if (isPostgresUrl(value)) {
+    if (value.size() == value.find("://") + 3) return accepts + " (got '" + value + "', which names no database)";
+    return std::nullopt;
+  }
   const std::size_t colon = value.find(':');
   const bool looksLikeScheme =
       colon != std::string::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(value[0])) &&
@@ -63,7 +72,7 @@ Problem checkDatabaseFile(const std::string& value) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
       });
   if (looksLikeScheme) {
-    return accepts + " (a URL or URI such as '" + value.substr(0, colon + 1) + "...' is not a file path; got '" + value + "')";
+    return accepts + " (a URL or URI such as '" + value.substr(0, colon + 1) + "...' is neither; got '" + value + "')";
   }
   if (value == ":memory:") return accepts + " (an in-memory database would lose everything on exit; got ':memory:')";
   std::error_code error;
@@ -153,7 +162,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       cl::number<ServerOptions>("cache-max-bytes", "N", "bytes of the in-memory response cache",
                                 Cache::kMinMemoryMaxBytes, std::size_t{1} << 40, [](auto& o) -> auto& { return o.cache.memoryMaxBytes; }),
       // Store and sync
-      cl::text<ServerOptions>("db", "PATH", "SQLite database file", [](auto& o) -> auto& { return o.dbPath; }, checkDatabaseFile),
+      cl::text<ServerOptions>("db", "FILE|URL", "the store: a SQLite database file, or a PostgreSQL database's postgres:// URL (several instances share one)", [](auto& o) -> auto& { return o.database; }, checkDatabase),
       cl::number<ServerOptions>("sync-interval", "S", "seconds between scheduled syncs; 0 syncs only on demand", 0,
                                 86400 * 7, [](auto& o) -> auto& { return o.sync.scheduleIntervalSeconds; }),
       cl::number<ServerOptions>("sync-page-size", "N", "records per upstream page", 1, kMaxPageSize,

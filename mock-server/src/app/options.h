@@ -47,7 +47,7 @@ struct ServerOptions {
   SharedResponseCacheOptions cache;
 
   // --- store and sync
-  std::string dbPath = "data/livedata.db";
+  std::string database = "data/livedata.db";
   SyncOptions sync;
 
   // --- the live feed (GET /api/changes); its replay capacity is the store's change log's

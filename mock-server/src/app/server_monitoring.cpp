@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "monitoring/prometheus_writer.h"
+#include "store/store.h"  // isPostgresUrl
 
 namespace livedata::server {
 
@@ -14,7 +15,9 @@ MonitoringOptions monitoringOptionsFrom(const ServerOptions& options) {
   MonitoringOptions out;
   out.requests.slowRequestThresholdMicros = static_cast<std::uint64_t>(options.slowRequestMs) * 1000;
   out.requests.anonymizeClientIps = !options.monitorFullClientIps;
-  const std::filesystem::path folder = std::filesystem::path(options.dbPath).parent_path();
+  // The disk the SQLite file is on; with PostgreSQL, the working folder's (its logs, if any).
+  const std::filesystem::path folder =
+      isPostgresUrl(options.database) ? std::filesystem::path() : std::filesystem::path(options.database).parent_path();
   out.system.diskPath = folder.empty() ? "." : folder.string();
   out.targets = options.targets;
   return out;

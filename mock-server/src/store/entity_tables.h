@@ -1,6 +1,9 @@
-// How each record type maps onto its table (the schema is in migrations.cpp): statements
-// built from the record's field table (model/record_fields.h), and the conversions between
-// a record and a statement's parameters or result columns. Internal to the store module.
+// How each record type maps onto its table (the schemas are in migrations.cpp and
+// postgres_store.cpp): statements built from the record's field table (model/record_fields.h),
+// and the conversions between a record and a statement's parameters or result columns.
+// The SQL is the same for both engines (numbered ?N parameters, ON CONFLICT upserts,
+// IS DISTINCT FROM), and so are the conversions, written against the statement shape that
+// sqlite.h and postgres.h share. Internal to the store module.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +16,6 @@
 #include "model/entity.h"
 #include "model/enum_names.h"
 #include "model/record_fields.h"
-#include "store/sqlite.h"
 
 namespace livedata::server::tables {
 
@@ -21,8 +23,8 @@ namespace detail {
 
 // A column holds what the value's C++ type calls for: TEXT for strings and for status words,
 // INTEGER for timestamps, days and counts (all std::int64_t), REAL for numbers.
-template <typename Value>
-void bindValue(sqlite::Statement& statement, int index, const Value& value) {
+template <typename Statement, typename Value>
+void bindValue(Statement& statement, int index, const Value& value) {
   if constexpr (std::is_enum_v<Value>) {
     statement.bind(index, std::string_view(wordOf(value)));
   } else {
@@ -30,8 +32,8 @@ void bindValue(sqlite::Statement& statement, int index, const Value& value) {
   }
 }
 
-template <typename Value>
-Value readValue(const sqlite::Statement& statement, int column, const char* name) {
+template <typename Value, typename Statement>
+Value readValue(const Statement& statement, int column, const char* name) {
   if constexpr (std::is_same_v<Value, std::string>) {
     return statement.text(column);
   } else if constexpr (std::is_same_v<Value, double>) {
@@ -61,25 +63,27 @@ struct Table {
   static const char* keyColumn() { return std::get<0>(RecordSchema<Record>::fields).column; }
 
   // Binds the columns as ?1..?N, in the field table's order.
-  static void bind(sqlite::Statement& statement, const Record& row) {
+  template <typename Statement>
+  static void bind(Statement& statement, const Record& row) {
     forEachField<Record>([&](const auto& field, std::size_t index) {
       detail::bindValue(statement, static_cast<int>(index + 1), field.of(row));
     });
   }
 
-  // Binds the identity (?1) and the statistics, each at its index in the field table: the
-  // parameters of statisticsUpdateSql().
-  static void bindStatistics(sqlite::Statement& statement, const Record& row) {
+  // Binds the identity (?1) and then the statistics (?2, ?3, ...) in the field table's
+  // order: the parameters of statisticsUpdateSql(). (Numbered without gaps: PostgreSQL must
+  // infer the type of every parameter from its use.)
+  template <typename Statement>
+  static void bindStatistics(Statement& statement, const Record& row) {
+    int parameter = 1;
     forEachField<Record>([&](const auto& field, std::size_t index) {
-      if (index == 0 || field.group == FieldGroup::statistics) {
-        detail::bindValue(statement, static_cast<int>(index + 1), field.of(row));
-      }
+      if (index == 0 || field.group == FieldGroup::statistics) detail::bindValue(statement, parameter++, field.of(row));
     });
   }
 
-
   // Reads a row selected with columnList(): result columns 0..N-1 in the same order.
-  static Record read(const sqlite::Statement& statement) {
+  template <typename Statement>
+  static Record read(const Statement& statement) {
     Record row;
     forEachField<Record>([&](const auto& field, std::size_t index) {
       using Value = typename std::decay_t<decltype(field)>::Value;
@@ -101,8 +105,8 @@ struct Table {
   // The commit of a record's attributes (FieldGroup): a new row is inserted whole (its
   // statistics as given: 0 until the first report), an existing one has its attributes
   // updated and keeps its statistics. An identical row is left alone: the DO UPDATE's WHERE
-  // is false when no attribute differs, so sqlite3_changes() is 1 only for a new or really
-  // changed row.
+  // is false when no attribute differs, so the statement changes one row only when it is new
+  // or really changed. (Both engines count an upsert that updated nothing as no change.)
   static std::string upsertSql() {
     std::string values, assignments, differs;
     forEachField<Record>([&](const auto& field, std::size_t i) {
@@ -110,7 +114,7 @@ struct Table {
       values += (i ? ", ?" : "?") + std::to_string(i + 1);
       if (i == 0 || field.group != FieldGroup::attributes) return;  // the key; the statistics
       assignments += (assignments.empty() ? "" : ", ") + column + " = excluded." + column;
-      differs += (differs.empty() ? "" : " OR ") + column + " IS NOT excluded." + column;
+      differs += (differs.empty() ? "" : " OR ") + std::string(table) + "." + column + " IS DISTINCT FROM excluded." + column;
     });
     return std::string("INSERT INTO ") + table + " (" + columnList() + ") VALUES (" + values + ") ON CONFLICT (" +
            keyColumn() + ") DO UPDATE SET " + assignments + " WHERE " + differs;
@@ -118,16 +122,17 @@ struct Table {
 
   // The commit of a record's statistics: an UPDATE of an existing row (a report may name a
   // record the collections have not brought yet: it is skipped, and the next report brings
-  // its figures), changing nothing when they are the same, so sqlite3_changes() is 1 only
-  // for a row whose statistics really changed. REQUIRES: hasStatistics<Record>().
+  // its figures), changing nothing when they are the same, so it changes one row only when
+  // that row's statistics really changed. REQUIRES: hasStatistics<Record>().
   static std::string statisticsUpdateSql() {
     std::string assignments, differs;
-    forEachField<Record>([&](const auto& field, std::size_t i) {
+    int parameterNumber = 1;  // ?1 is the identity
+    forEachField<Record>([&](const auto& field, std::size_t) {
       if (field.group != FieldGroup::statistics) return;
       const std::string column = field.column;
-      const std::string parameter = "?" + std::to_string(i + 1);
+      const std::string parameter = "?" + std::to_string(++parameterNumber);
       assignments += (assignments.empty() ? "" : ", ") + column + " = " + parameter;
-      differs += (differs.empty() ? "" : " OR ") + column + " IS NOT " + parameter;
+      differs += (differs.empty() ? "" : " OR ") + column + " IS DISTINCT FROM " + parameter;
     });
     return std::string("UPDATE ") + table + " SET " + assignments + " WHERE " + keyColumn() + " = ?1 AND (" + differs + ")";
   }

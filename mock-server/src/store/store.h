@@ -1,5 +1,9 @@
-// The server's copy of the upstream account in SQLite (WAL mode): the rows the sync
-// commits and the API reads, and each entity's sync cursor.
+// The server's copy of the upstream account: the rows the sync commits and the API reads,
+// each entity's sync cursor, and the change log of the live feed. Two engines, one set of
+// semantics (sql_store.h holds the one implementation, over either):
+//   - SQLite (WAL mode), the embedded default: a file, one server process;
+//   - PostgreSQL, for several server processes sharing one store (docs/backend.md).
+// Every response rendered from either is byte-identical for the same data.
 //
 // Invariant: an entity's cursor and the rows it covers are committed in one transaction,
 // so after a crash at any point the store holds exactly the rows up to its cursor (and
@@ -9,7 +13,7 @@
 // table never makes them go back), so a version names one state of the store for good.
 //
 // Threading: every public member is safe to call from any number of threads; writes are
-// serialised, reads run concurrently with them (WAL).
+// serialised, reads run concurrently with them (WAL; PostgreSQL's snapshots).
 #pragma once
 
 #include <cstddef>
@@ -31,7 +35,7 @@
 namespace livedata::server {
 
 struct StoreOptions {
-  // Read-only connections kept for readers (each read borrows one; with all of them busy a
+  // Connections kept for readers (each read borrows one; with all of them busy a
   // reader waits for one). Bounds the open file handles and the memory of page caches.
   // Must be at least 1. Default: 8.
   std::size_t readConnections = 8;
@@ -71,19 +75,29 @@ struct MetricsOverview {
   double revenue = 0;  // summed oldest day first, unrounded
 };
 
+// Whether `location` names a PostgreSQL database (postgres:// or postgresql://) rather
+// than an SQLite file.
+bool isPostgresUrl(const std::string& location);
+
 class Store {
  public:
-  // Opens or creates the database at `path` (creating its folder), switches to WAL and
-  // applies pending migrations. ":memory:" is not supported (readers need their own
-  // connections to the same database). On failure, a message naming the path and cause.
-  // Durability: synchronous=NORMAL, so a power loss may lose the last commits (each with its
-  // cursor, so the sync simply fetches them again) but never corrupts the database.
-  static Expected<std::unique_ptr<Store>, std::string> open(const std::string& path,
+  // Opens the store at `location` and applies pending migrations:
+  //   - postgres://USER[:PASSWORD]@HOST[:PORT]/DB (or postgresql://): a PostgreSQL database,
+  //     which must exist; its tables are created on first use;
+  //   - anything else is an SQLite file, created with its folder when missing and switched
+  //     to WAL. ":memory:" is not supported (readers need their own connections to the same
+  //     database). Durability: synchronous=NORMAL, so a power loss may lose the last commits
+  //     (each with its cursor, so the sync simply fetches them again) but never corrupts it.
+  // On failure, a message naming the location (never a password) and the cause.
+  static Expected<std::unique_ptr<Store>, std::string> open(const std::string& location,
                                                                 const StoreOptions& options = {});
 
-  ~Store();
+  virtual ~Store() = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // "sqlite" or "postgres".
+  virtual const char* engine() const = 0;
 
   // In ONE transaction: writes `group`'s fields of `rows` (by id; entity given by the
   // variant's alternative), when `cursor` is set saves it as `entity`'s cursor, and when rows
@@ -96,24 +110,24 @@ class Store {
   // rows of another entity than `entity`, or statistics of the daily metrics (which have
   // none), are an error. Efficient for pages of up to a few thousand rows (one prepared
   // statement per entity and group, one transaction per page).
-  Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
-                                                  const std::optional<SyncCursor>& cursor,
-                                                  FieldGroup group = FieldGroup::attributes);
+  virtual Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
+                                                          const std::optional<SyncCursor>& cursor,
+                                                          FieldGroup group = FieldGroup::attributes) = 0;
 
   // In ONE transaction: deletes the rows of `entity` (a list entity, not metrics) with these
   // ids (ids it lacks are skipped), and when any were, appends the change to the change log
   // (their ids, or none, meaning the whole entity, past kMaxKeysPerChange). Returns what
   // changed (changedRows: the rows deleted), or an error message, in which case nothing was
   // deleted.
-  Expected<CommittedPage, std::string> removeRows(Entity entity, const std::vector<std::string>& ids);
+  virtual Expected<CommittedPage, std::string> removeRows(Entity entity, const std::vector<std::string>& ids) = 0;
 
   // The saved cursor of `entity`; nullopt before its first committed page, and also when it
   // cannot be read (the sync then starts over, which idempotent upserts make harmless).
-  std::optional<SyncCursor> cursor(Entity entity) const;
+  virtual std::optional<SyncCursor> cursor(Entity entity) const = 0;
 
   // Forgets `entity`'s cursor, so the next sync starts from the beginning (a full sync).
   // Rows stay; the full sync's upserts overwrite them.
-  std::optional<std::string> resetCursor(Entity entity);
+  virtual std::optional<std::string> resetCursor(Entity entity) = 0;
 
   // --- Read side. Each call reads one consistent snapshot (one read transaction), never
   // blocks on commitPage and never sees half of a commit. Errors (I/O, corruption, a bad
@@ -121,44 +135,42 @@ class Store {
 
   // A page of a list entity (not metrics). `query.sortField` must be a field of the
   // entity's items; strings sort by their bytes, numbers by value, timestamps by time.
-  Expected<ListPage, std::string> list(Entity entity, const ListQuery& query) const;
+  virtual Expected<ListPage, std::string> list(Entity entity, const ListQuery& query) const = 0;
 
   // The stored days from `from` to `to` inclusive, with their sums.
-  Expected<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const;
+  virtual Expected<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const = 0;
 
   // The latest day with metrics; nullopt while there are none.
-  Expected<std::optional<DayNumber>, std::string> latestMetricsDay() const;
+  virtual Expected<std::optional<DayNumber>, std::string> latestMetricsDay() const = 0;
 
   // Every row of `entity` ordered by id (metrics: by day), for tests and consistency checks.
-  Expected<EntityRows, std::string> allRows(Entity entity) const;
+  virtual Expected<EntityRows, std::string> allRows(Entity entity) const = 0;
 
-  Expected<std::int64_t, std::string> rowCount(Entity entity) const;
+  virtual Expected<std::int64_t, std::string> rowCount(Entity entity) const = 0;
 
   // The ids of `entity`'s rows (a list entity) that are not in `present`, in id order.
-  Expected<std::vector<std::string>, std::string> absentIds(Entity entity,
-                                                           const std::unordered_set<std::string>& present) const;
+  virtual Expected<std::vector<std::string>, std::string> absentIds(
+      Entity entity, const std::unordered_set<std::string>& present) const = 0;
 
-  // Opens the database file anew and runs a real query on it: nullopt when it answers, else
-  // the error (the file is gone, unreadable, or not our database).
-  std::optional<std::string> ping() const;
+  // Opens a new connection and runs a real query on it: nullopt when it answers, else the
+  // error (the file is gone, unreadable, or not our database; the server is down).
+  virtual std::optional<std::string> ping() const = 0;
 
   // A number that grows whenever a commit changed rows of `entity` (never when a commit
   // changed none), incremented after the commit is visible to readers: a response rendered
   // after reading version v is at least as new as v. Starts at 0 for each opened Store, so
   // compare versions only within one Store's lifetime.
-  std::uint64_t dataVersion(Entity entity) const;
+  virtual std::uint64_t dataVersion(Entity entity) const = 0;
 
   // The version of the latest change committed (0 before the first), including commits of
   // earlier processes on this database.
-  std::int64_t changeVersion() const;
+  virtual std::int64_t changeVersion() const = 0;
 
   // The newest `limit` entries of the change log, oldest first.
-  Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const;
+  virtual Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const = 0;
 
- private:
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  Store() = default;
 };
 
 }  // namespace livedata::server

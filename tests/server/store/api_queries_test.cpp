@@ -18,7 +18,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using testing::openStore;
-using testing::ScratchFolder;
+using testing::StoreEngine;
+using testing::StoreLocation;
 
 DatasetSizes smallSizes() {
   DatasetSizes sizes;
@@ -50,12 +51,14 @@ std::vector<Json> expectedItems(const std::vector<Item>& all, const std::optiona
   return page;
 }
 
-class ApiQueriesTest : public ::testing::Test {
+// Every test runs on both engines: the bytes rendered, and so the ETags, must be the same.
+class ApiQueriesTest : public ::testing::TestWithParam<StoreEngine> {
  protected:
   void SetUp() override {
+    LIVEDATA_REQUIRE_ENGINE(GetParam());
     data_ = generateDataset(42, smallSizes());
-    path_ = folder_.file("api.db");
-    store_ = openStore(path_);
+    location_ = std::make_unique<StoreLocation>(GetParam(), "api");
+    store_ = openStore(location_->location());
     ASSERT_NE(store_, nullptr);
     commitAll(data_);
     api_ = std::make_unique<ApiQueries>(*store_, [] { return UnixSeconds{1'800'000'000}; });
@@ -102,13 +105,15 @@ class ApiQueriesTest : public ::testing::Test {
   }
 
   Dataset data_;
-  ScratchFolder folder_;
-  std::string path_;
+  std::unique_ptr<StoreLocation> location_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<ApiQueries> api_;
 };
 
-TEST_F(ApiQueriesTest, DefaultListIsTheFirstFiftyByNewestUpdateWithItsTotal) {
+INSTANTIATE_TEST_SUITE_P(Engines, ApiQueriesTest, ::testing::Values(StoreEngine::sqlite, StoreEngine::postgres),
+                         testing::engineName);
+
+TEST_P(ApiQueriesTest, DefaultListIsTheFirstFiftyByNewestUpdateWithItsTotal) {
   std::int64_t total = 0;
   const auto expected = expectedItems(data_.campaigns, std::nullopt, "updatedAt", true, 0, 50, &total);
   const Json body = getJson(ApiResource::campaigns);
@@ -119,7 +124,7 @@ TEST_F(ApiQueriesTest, DefaultListIsTheFirstFiftyByNewestUpdateWithItsTotal) {
   EXPECT_EQ(total, 120);
 }
 
-TEST_F(ApiQueriesTest, RendersTheSameBytesAsTheInMemoryRenderer) {
+TEST_P(ApiQueriesTest, RendersTheSameBytesAsTheInMemoryRenderer) {
   // The body the first server produced: {"items", "total", "limit", "offset"} in this order,
   // each item through to_json, dumped compactly; then statisticsAsOf (null: none committed).
   std::int64_t total = 0;
@@ -139,7 +144,7 @@ TEST_F(ApiQueriesTest, RendersTheSameBytesAsTheInMemoryRenderer) {
   EXPECT_EQ(static_cast<unsigned char>(representation->gzipBody[1]), 0x8b);
 }
 
-TEST_F(ApiQueriesTest, FiltersSortsAndPagesEveryList) {
+TEST_P(ApiQueriesTest, FiltersSortsAndPagesEveryList) {
   struct Case {
     ApiResource resource;
     QueryParameters query;
@@ -174,7 +179,7 @@ TEST_F(ApiQueriesTest, FiltersSortsAndPagesEveryList) {
   }
 }
 
-TEST_F(ApiQueriesTest, OverviewDefaultsToTheLast30DaysInTheStore) {
+TEST_P(ApiQueriesTest, OverviewDefaultsToTheLast30DaysInTheStore) {
   const auto sizes = smallSizes();
   const Json body = getJson(ApiResource::overview);
   EXPECT_EQ(body["range"]["to"], formatIsoDate(sizes.lastDay));
@@ -203,7 +208,7 @@ TEST_F(ApiQueriesTest, OverviewDefaultsToTheLast30DaysInTheStore) {
   EXPECT_EQ(body.begin().key(), "range") << "fields in the order of docs/api.md";
 }
 
-TEST_F(ApiQueriesTest, OverviewTakesAnExplicitRange) {
+TEST_P(ApiQueriesTest, OverviewTakesAnExplicitRange) {
   const auto sizes = smallSizes();
   const std::string from = formatIsoDate(sizes.lastDay - 9);
   const Json body = getJson(ApiResource::overview, {{"from", from}, {"to", formatIsoDate(sizes.lastDay - 5)}});
@@ -218,7 +223,7 @@ TEST_F(ApiQueriesTest, OverviewTakesAnExplicitRange) {
   EXPECT_EQ(outside["totals"]["openRate"], 0.0);
 }
 
-TEST_F(ApiQueriesTest, TheDefaultRangeFollowsTheLatestDayInTheStore) {
+TEST_P(ApiQueriesTest, TheDefaultRangeFollowsTheLatestDayInTheStore) {
   const auto sizes = smallSizes();
   DailyMetrics next = data_.daily.back();
   next.day = sizes.lastDay + 3;
@@ -228,9 +233,15 @@ TEST_F(ApiQueriesTest, TheDefaultRangeFollowsTheLatestDayInTheStore) {
             "overview?from=" + formatIsoDate(sizes.lastDay - 26) + "&to=" + formatIsoDate(sizes.lastDay + 3));
 }
 
-TEST(ApiQueriesEmptyStore, OverviewRangeEndsTodayUntilMetricsArrive) {
-  ScratchFolder folder;
-  auto store = openStore(folder.file("empty.db"));
+class ApiQueriesEmptyStore : public ::testing::TestWithParam<StoreEngine> {};
+
+INSTANTIATE_TEST_SUITE_P(Engines, ApiQueriesEmptyStore, ::testing::Values(StoreEngine::sqlite, StoreEngine::postgres),
+                         testing::engineName);
+
+TEST_P(ApiQueriesEmptyStore, OverviewRangeEndsTodayUntilMetricsArrive) {
+  LIVEDATA_REQUIRE_ENGINE(GetParam());
+  const StoreLocation location(GetParam(), "empty");
+  auto store = openStore(location.location());
   ASSERT_NE(store, nullptr);
   const UnixSeconds now = dayFromCivil(2027, 3, 15) * kSecondsPerDay + 4000;
   ApiQueries api(*store, [now] { return now; });
@@ -249,7 +260,7 @@ TEST(ApiQueriesEmptyStore, OverviewRangeEndsTodayUntilMetricsArrive) {
 
 // --- Validation (the same 400s as docs/api.md lists)
 
-TEST_F(ApiQueriesTest, RejectsParametersTheRouteDoesNotTake) {
+TEST_P(ApiQueriesTest, RejectsParametersTheRouteDoesNotTake) {
   const ApiError unknown = errorOf(ApiResource::campaigns, {{"limit", "5"}, {"page", "2"}});
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.code, "unknown_parameter");
@@ -260,7 +271,7 @@ TEST_F(ApiQueriesTest, RejectsParametersTheRouteDoesNotTake) {
   EXPECT_EQ(overview.message, "unknown parameter 'limit' (accepted: from, to)");
 }
 
-TEST_F(ApiQueriesTest, RejectsBadValuesNamingTheParameter) {
+TEST_P(ApiQueriesTest, RejectsBadValuesNamingTheParameter) {
   const std::vector<std::pair<QueryParameters, std::string>> cases{
       {{{"limit", "0"}}, "limit must be an integer from 1 to 500"},
       {{{"limit", "501"}}, "limit must be an integer from 1 to 500"},
@@ -287,7 +298,7 @@ TEST_F(ApiQueriesTest, RejectsBadValuesNamingTheParameter) {
       << "the default end is the store's latest day";
 }
 
-TEST_F(ApiQueriesTest, AcceptsAndIgnoresTheCacheBustingParameter) {
+TEST_P(ApiQueriesTest, AcceptsAndIgnoresTheCacheBustingParameter) {
   const auto plain = get(ApiResource::flows);
   const auto busted = get(ApiResource::flows, {{"_t", "1732512000000"}});
   EXPECT_EQ(busted->etag, plain->etag);
@@ -297,7 +308,7 @@ TEST_F(ApiQueriesTest, AcceptsAndIgnoresTheCacheBustingParameter) {
 
 // --- Resource keys
 
-TEST_F(ApiQueriesTest, ResourceKeysFillInDefaultsAndIgnoreOrderAndCacheBusting) {
+TEST_P(ApiQueriesTest, ResourceKeysFillInDefaultsAndIgnoreOrderAndCacheBusting) {
   const std::string key = "campaigns?limit=50&offset=0&sort=-updatedAt";
   EXPECT_EQ(resolved(ApiResource::campaigns, {}).resourceKey, key);
   EXPECT_EQ(resolved(ApiResource::campaigns, {{"_t", "99"}}).resourceKey, key);
@@ -313,7 +324,7 @@ TEST_F(ApiQueriesTest, ResourceKeysFillInDefaultsAndIgnoreOrderAndCacheBusting) 
   EXPECT_EQ(resolved(ApiResource::overview, {}).resourceKey, "overview?from=2026-10-02&to=2026-10-31");
 }
 
-TEST_F(ApiQueriesTest, ResolvedRequestsCarryTheirParameters) {
+TEST_P(ApiQueriesTest, ResolvedRequestsCarryTheirParameters) {
   const auto request = resolved(ApiResource::flows, {{"status", "draft"}, {"sort", "revenue"}, {"limit", "9"}});
   EXPECT_EQ(request.resource, ApiResource::flows);
   const auto& list = std::get<ListQuery>(request.parameters);
@@ -327,7 +338,7 @@ TEST_F(ApiQueriesTest, ResolvedRequestsCarryTheirParameters) {
 
 // --- Versions
 
-TEST_F(ApiQueriesTest, EtagChangesWhenTheDataChangesAndOnlyThen) {
+TEST_P(ApiQueriesTest, EtagChangesWhenTheDataChangesAndOnlyThen) {
   const auto before = get(ApiResource::campaigns);
   const auto versionBefore = resolved(ApiResource::campaigns, {}).dataVersion;
   commitAll(data_);  // identical rows: nothing changes
@@ -350,12 +361,9 @@ TEST_F(ApiQueriesTest, EtagChangesWhenTheDataChangesAndOnlyThen) {
   EXPECT_EQ(Json::parse(after->body)["items"][0], Json(first));
 }
 
-TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
+TEST_P(ApiQueriesTest, AStoreFailureIsA503) {
   const auto request = resolved(ApiResource::campaigns, {});
-  {
-    sqlite::Connection saboteur(path_, sqlite::Connection::Mode::readWriteCreate);
-    saboteur.execute("DROP TABLE campaigns; DROP TABLE metrics;");
-  }
+  location_->execute("DROP TABLE campaigns; DROP TABLE metrics;");
   auto rendered = api_->render(request);
   ASSERT_TRUE(!rendered.ok());
   EXPECT_EQ(rendered.error().status, 503);
@@ -370,7 +378,7 @@ TEST_F(ApiQueriesTest, AStoreFailureIsA503) {
 // Pinned from the renderer that built an nlohmann::ordered_json tree per response (before
 // a direct writer replaced it): field order, number formatting and escaping of
 // every body, and so every ETag, must not move. A strong ETag is the body's FNV-1a hash.
-TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
+TEST_P(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
   struct Case {
     ApiResource resource;
     QueryParameters query;
@@ -392,7 +400,7 @@ TEST_F(ApiQueriesTest, RenderedBodiesArePinnedToTheTreeRenderersBytes) {
   }
 }
 
-TEST_F(ApiQueriesTest, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
+TEST_P(ApiQueriesTest, RendersAwkwardTextAndNumbersAsTheTreeRendererDid) {
   Campaign odd = testing::makeCampaign("cmp_odd", "draft", 1'800'000'000, 1234567.891);
   odd.name = "quote \" backslash \\ tab \t newline \n bell \x07 del \x7f caf\xc3\xa9 bad \xff end";
   odd.openRate = 1e-7;

@@ -1,5 +1,6 @@
-// The SQLite store: schema migrations, WAL, transactional pages with their cursor, and the
-// read side the API uses.
+// The store on both engines (SQLite, and PostgreSQL started by the test harness): transactional
+// pages with their cursor, the change log, and the read side the API uses; SQLite's schema
+// migrations and WAL.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,8 @@ using testing::makeDay;
 using testing::makeSegment;
 using testing::openStore;
 using testing::ScratchFolder;
+using testing::StoreEngine;
+using testing::StoreLocation;
 using testing::valueOf;
 
 constexpr UnixSeconds kT0 = 1'790'000'000;  // 2026-09-21
@@ -151,11 +154,12 @@ TEST(Store, ReportsAPathItCannotOpen) {
 
 // --- Writing
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<StoreEngine> {
  protected:
   void SetUp() override {
-    path_ = folder_.file("store.db");
-    store_ = openStore(path_);
+    LIVEDATA_REQUIRE_ENGINE(GetParam());
+    location_ = std::make_unique<StoreLocation>(GetParam());
+    store_ = openStore(location_->location());
     ASSERT_NE(store_, nullptr);
   }
 
@@ -168,12 +172,14 @@ class StoreTest : public ::testing::Test {
     return valueOf(store_->commitPage(entity, rows, std::nullopt, FieldGroup::statistics)).changedRows;
   }
 
-  ScratchFolder folder_;
-  std::string path_;
+  std::unique_ptr<StoreLocation> location_;
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values(StoreEngine::sqlite, StoreEngine::postgres),
+                         testing::engineName);
+
+TEST_P(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
   std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1),
                              makeCampaign("c3", "sent", kT0 + 2)};
   EXPECT_EQ(commit(rows), 3u);
@@ -199,7 +205,7 @@ TEST_F(StoreTest, UpsertCountsOnlyRowsThatReallyChange) {
   EXPECT_EQ(describeAll(std::get<std::vector<Campaign>>(stored)), describeAll(rows));
 }
 
-TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreAlwaysLoggedWithTheirTime) {
+TEST_P(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreAlwaysLoggedWithTheirTime) {
   std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)};
   EXPECT_EQ(commit(rows), 2u);
   const std::int64_t versionBefore = store_->changeVersion();
@@ -242,7 +248,7 @@ TEST_F(StoreTest, StatisticsUpdateOnlyStoredRowsAndTheirOwnColumnsAndAreAlwaysLo
   EXPECT_EQ(store_->dataVersion(Entity::campaigns), campaignsBefore);
 }
 
-TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
+TEST_P(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
   const std::vector<Flow> flows{{"f1", "Welcome", FlowStatus::live, "List join", 42, 1234.56, 0.0375, kT0}};
   const std::vector<Form> forms{{"fm1", "Popup", FormStatus::draft, 900, 45, 0.05, kT0 + 5}};
   const std::vector<Segment> segments{makeSegment("s1", 77, kT0 + 9)};
@@ -259,7 +265,7 @@ TEST_F(StoreTest, RoundTripsEveryFieldOfEveryEntity) {
             describeAll(days));
 }
 
-TEST_F(StoreTest, SavesTheCursorWithItsRows) {
+TEST_P(StoreTest, SavesTheCursorWithItsRows) {
   EXPECT_EQ(store_->cursor(Entity::campaigns), std::nullopt);
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0, "c1"}));
@@ -272,7 +278,7 @@ TEST_F(StoreTest, SavesTheCursorWithItsRows) {
   EXPECT_EQ(store_->cursor(Entity::campaigns), (SyncCursor{kT0 + 9, "c9"}));
 }
 
-TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
+TEST_P(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   const auto versionBefore = store_->dataVersion(Entity::campaigns);
 
@@ -282,8 +288,10 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
                                    makeCampaign("", "sent", kT0 + 12)};  // violates CHECK (id <> '')
   auto result = store_->commitPage(Entity::campaigns, page, SyncCursor{kT0 + 12, ""});
   ASSERT_TRUE(!result.ok());
-  EXPECT_NE(result.error().find("CHECK constraint failed"), std::string::npos)
-      << result.error();
+  // SQLite: "CHECK constraint failed"; PostgreSQL: "violates check constraint".
+  std::string message = result.error();
+  std::transform(message.begin(), message.end(), message.begin(), [](unsigned char c) { return std::tolower(c); });
+  EXPECT_NE(message.find("check constraint"), std::string::npos) << result.error();
 
   const auto rows = std::get<std::vector<Campaign>>(valueOf(store_->allRows(Entity::campaigns)));
   EXPECT_EQ(describeAll(rows), describeAll(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}));
@@ -296,7 +304,7 @@ TEST_F(StoreTest, AFailedCommitWritesNeitherRowsNorCursor) {
   EXPECT_EQ(commit(std::vector<Campaign>{makeCampaign("c2", "sent", kT0 + 11)}, SyncCursor{kT0 + 11, "c2"}), 1u);
 }
 
-TEST_F(StoreTest, AbsentIdsAndRemoveRowsDeleteWhatAWholePassMissedAsOneLoggedChange) {
+TEST_P(StoreTest, AbsentIdsAndRemoveRowsDeleteWhatAWholePassMissedAsOneLoggedChange) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1),
                                makeCampaign("c3", "sent", kT0 + 2)},
          SyncCursor{kT0 + 2, "c3"});
@@ -325,7 +333,7 @@ TEST_F(StoreTest, AbsentIdsAndRemoveRowsDeleteWhatAWholePassMissedAsOneLoggedCha
   EXPECT_FALSE(store_->removeRows(Entity::metrics, {}).ok());
 }
 
-TEST_F(StoreTest, RemovingMoreRowsThanAChangeNamesLogsTheWholeEntity) {
+TEST_P(StoreTest, RemovingMoreRowsThanAChangeNamesLogsTheWholeEntity) {
   std::vector<Campaign> many;
   std::vector<std::string> ids;
   for (std::size_t i = 0; i < kMaxKeysPerChange + 1; ++i) {
@@ -341,7 +349,7 @@ TEST_F(StoreTest, RemovingMoreRowsThanAChangeNamesLogsTheWholeEntity) {
   EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
 }
 
-TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {
+TEST_P(StoreTest, RejectsRowsOfAnotherEntity) {
   auto result =
       store_->commitPage(Entity::flows, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   ASSERT_TRUE(!result.ok());
@@ -349,13 +357,13 @@ TEST_F(StoreTest, RejectsRowsOfAnotherEntity) {
   EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
 }
 
-TEST_F(StoreTest, ReopeningKeepsRowsAndCursors) {
+TEST_P(StoreTest, ReopeningKeepsRowsAndCursors) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)},
          SyncCursor{kT0 + 1, "c2"});
   commit(std::vector<DailyMetrics>{makeDay(20'000, 10, 1.5)}, SyncCursor{kT0, "2024-10-04"});
   store_.reset();
 
-  auto reopened = openStore(path_);
+  auto reopened = openStore(location_->location());
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(idsOf<Campaign>(valueOf(reopened->allRows(Entity::campaigns))), (std::vector<std::string>{"c1", "c2"}));
   EXPECT_EQ(valueOf(reopened->rowCount(Entity::metrics)), 1);
@@ -363,7 +371,7 @@ TEST_F(StoreTest, ReopeningKeepsRowsAndCursors) {
   EXPECT_EQ(reopened->cursor(Entity::metrics), (SyncCursor{kT0, "2024-10-04"}));
 }
 
-TEST_F(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
+TEST_P(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   commit(std::vector<Segment>{makeSegment("s1", 5, kT0)}, SyncCursor{kT0, "s1"});
   EXPECT_EQ(store_->resetCursor(Entity::campaigns), std::nullopt);
@@ -373,7 +381,7 @@ TEST_F(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
   EXPECT_EQ(store_->resetCursor(Entity::campaigns), std::nullopt) << "resetting twice is harmless";
 }
 
-TEST_F(StoreTest, CommitsThousandRowPages) {
+TEST_P(StoreTest, CommitsThousandRowPages) {
   std::vector<Campaign> page;
   std::size_t total = 0;
   for (int p = 0; p < 20; ++p) {
@@ -391,7 +399,7 @@ TEST_F(StoreTest, CommitsThousandRowPages) {
 
 // --- Reading
 
-TEST_F(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
+TEST_P(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
   commit(std::vector<Campaign>{makeCampaign("c5", "sent", kT0 + 10, 5.0), makeCampaign("c1", "sent", kT0 + 30, 1.0),
                                makeCampaign("c3", "draft", kT0 + 20, 5.0), makeCampaign("c2", "sent", kT0 + 30, 2.0),
                                makeCampaign("c4", "sent", kT0, 5.0)});
@@ -430,34 +438,48 @@ TEST_F(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
 
 // The field tables (model/record_fields.h) and the migrated schema describe the same
 // columns, in the same order: the statements built from the one run against the other.
-TEST_F(StoreTest, EveryTableHasExactlyItsRecordsColumnsInOrder) {
-  sqlite::Connection connection(path_, sqlite::Connection::Mode::readOnly);
+TEST_P(StoreTest, EveryTableHasExactlyItsRecordsColumnsInOrder) {
+  std::optional<sqlite::Connection> sqliteConnection;
+  std::optional<postgres::Connection> postgresConnection;
+  if (GetParam() == StoreEngine::sqlite) {
+    sqliteConnection.emplace(location_->location(), sqlite::Connection::Mode::readOnly);
+  } else {
+    postgresConnection.emplace(location_->location());
+  }
+  auto columnsOf = [&](const std::string& table) {
+    std::vector<std::string> names;
+    auto read = [&](auto& query) {
+      while (query->step()) names.push_back(query->text(0));
+    };
+    if (sqliteConnection) {
+      auto query = sqliteConnection->use("SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid");
+      read(query);
+    } else {
+      auto query = postgresConnection->use("SELECT column_name FROM information_schema.columns WHERE table_name = '" +
+                                           table + "' ORDER BY ordinal_position");
+      read(query);
+    }
+    return names;
+  };
   for (const Entity entity : kAllEntities) {
     visitRecordType(entity, [&](auto type) {
       using Record = typename decltype(type)::type;
       std::vector<std::string> expected;
       forEachField<Record>([&](const auto& field, std::size_t) { expected.emplace_back(field.column); });
-      auto columns = connection.use(std::string("SELECT name FROM pragma_table_info('") +
-                                    RecordSchema<Record>::table + "') ORDER BY cid");
-      std::vector<std::string> actual;
-      while (columns->step()) actual.push_back(columns->text(0));
-      EXPECT_EQ(actual, expected) << RecordSchema<Record>::table;
+      EXPECT_EQ(columnsOf(RecordSchema<Record>::table), expected) << RecordSchema<Record>::table;
     });
   }
 }
 
-TEST_F(StoreTest, AStatusWordTheModelDoesNotKnowIsAnErrorNotACrash) {
+TEST_P(StoreTest, AStatusWordTheModelDoesNotKnowIsAnErrorNotACrash) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)});
-  {
-    sqlite::Connection connection(path_, sqlite::Connection::Mode::readWriteCreate);
-    connection.execute("UPDATE campaigns SET status = 'paused' WHERE id = 'c1'");
-  }
+  location_->execute("UPDATE campaigns SET status = 'paused' WHERE id = 'c1'");
   const auto rows = store_->allRows(Entity::campaigns);
   ASSERT_TRUE(!rows.ok());
   EXPECT_NE(rows.error().find("'paused'"), std::string::npos) << rows.error();
 }
 
-TEST_F(StoreTest, ListAcceptsEveryItemFieldAndNothingElse) {
+TEST_P(StoreTest, ListAcceptsEveryItemFieldAndNothingElse) {
   const std::vector<std::pair<Entity, std::vector<std::string>>> fields{
       {Entity::campaigns,
        {"id", "name", "status", "sendTime", "recipients", "opens", "clicks", "revenue", "openRate", "clickRate",
@@ -478,7 +500,7 @@ TEST_F(StoreTest, ListAcceptsEveryItemFieldAndNothingElse) {
   EXPECT_TRUE(!store_->list(Entity::metrics, ListQuery{}).ok());
 }
 
-TEST_F(StoreTest, OverviewReturnsTheRangeOldestFirstWithSums) {
+TEST_P(StoreTest, OverviewReturnsTheRangeOldestFirstWithSums) {
   commit(std::vector<DailyMetrics>{makeDay(20'003, 400, 0.3), makeDay(20'001, 200, 0.1), makeDay(20'002, 300, 0.2),
                                    makeDay(20'004, 500, 100)});
   const auto overview = valueOf(store_->overview(20'001, 20'003));
@@ -495,13 +517,13 @@ TEST_F(StoreTest, OverviewReturnsTheRangeOldestFirstWithSums) {
   EXPECT_EQ(empty.sends, 0);
 }
 
-TEST_F(StoreTest, LatestMetricsDayIsEmptyUntilMetricsArrive) {
+TEST_P(StoreTest, LatestMetricsDayIsEmptyUntilMetricsArrive) {
   EXPECT_EQ(valueOf(store_->latestMetricsDay()), std::nullopt);
   commit(std::vector<DailyMetrics>{makeDay(20'010, 1, 0), makeDay(20'020, 1, 0), makeDay(20'015, 1, 0)});
   EXPECT_EQ(valueOf(store_->latestMetricsDay()), std::optional<DayNumber>{20'020});
 }
 
-TEST_F(StoreTest, AllRowsAreOrderedByIdWhateverTheCommitOrder) {
+TEST_P(StoreTest, AllRowsAreOrderedByIdWhateverTheCommitOrder) {
   commit(std::vector<Segment>{makeSegment("seg_c", 1, kT0), makeSegment("seg_a", 2, kT0 + 9)});
   commit(std::vector<Segment>{makeSegment("seg_b", 3, kT0 - 9)});
   EXPECT_EQ(idsOf<Segment>(valueOf(store_->allRows(Entity::segments))),
@@ -510,7 +532,7 @@ TEST_F(StoreTest, AllRowsAreOrderedByIdWhateverTheCommitOrder) {
   EXPECT_EQ(valueOf(store_->rowCount(Entity::forms)), 0);
 }
 
-TEST_F(StoreTest, DataVersionGrowsOnlyWhenAnEntitysRowsChange) {
+TEST_P(StoreTest, DataVersionGrowsOnlyWhenAnEntitysRowsChange) {
   const auto campaigns0 = store_->dataVersion(Entity::campaigns);
   const auto segments0 = store_->dataVersion(Entity::segments);
   const std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0)};
@@ -530,7 +552,7 @@ std::vector<std::int64_t> versionsOf(const std::vector<Change>& changes) {
   return versions;
 }
 
-TEST_F(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
+TEST_P(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
   EXPECT_EQ(store_->changeVersion(), 0);
   const std::vector<Campaign> rows{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "sent", kT0 + 1)};
   const CommittedPage first = valueOf(store_->commitPage(Entity::campaigns, rows, std::nullopt));
@@ -560,7 +582,7 @@ TEST_F(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
   EXPECT_EQ(logged[1].committedAtMs, second.change->committedAtMs);
 }
 
-TEST_F(StoreTest, ChangesOfMetricsNameTheirDays) {
+TEST_P(StoreTest, ChangesOfMetricsNameTheirDays) {
   const CommittedPage page = valueOf(
       store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{makeDay(20'000, 10, 1.0)}, std::nullopt));
   ASSERT_TRUE(page.change.has_value());
@@ -568,7 +590,7 @@ TEST_F(StoreTest, ChangesOfMetricsNameTheirDays) {
   EXPECT_EQ(page.change->keys, (std::vector<std::string>{formatIsoDate(20'000)}));
 }
 
-TEST_F(StoreTest, AChangeOfManyRowsNamesTheWholeEntity) {
+TEST_P(StoreTest, AChangeOfManyRowsNamesTheWholeEntity) {
   std::vector<Segment> many;
   for (std::size_t i = 0; i <= kMaxKeysPerChange; ++i) many.push_back(makeSegment("s" + std::to_string(i), 1, kT0));
   const CommittedPage page = valueOf(store_->commitPage(Entity::segments, many, std::nullopt));
@@ -578,9 +600,17 @@ TEST_F(StoreTest, AChangeOfManyRowsNamesTheWholeEntity) {
   EXPECT_TRUE(valueOf(store_->recentChanges(1)).front().keys.empty());
 }
 
-TEST(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
-  ScratchFolder folder;
-  const auto path = folder.file("log.db");
+class StoreChangeLog : public ::testing::TestWithParam<StoreEngine> {
+ protected:
+  void SetUp() override { LIVEDATA_REQUIRE_ENGINE(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreChangeLog, ::testing::Values(StoreEngine::sqlite, StoreEngine::postgres),
+                         testing::engineName);
+
+TEST_P(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
+  const StoreLocation location(GetParam(), "log");
+  const std::string& path = location.location();
   StoreOptions options;
   options.changeLogCapacity = 3;
   {
@@ -593,11 +623,8 @@ TEST(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
     EXPECT_EQ(versionsOf(valueOf(store->recentChanges(10))), (std::vector<std::int64_t>{3, 4, 5}));
     EXPECT_EQ(versionsOf(valueOf(store->recentChanges(2))), (std::vector<std::int64_t>{4, 5}));
   }
-  {
-    // Even with every entry of the log deleted, the version goes on from the last one used.
-    sqlite::Connection connection(path, sqlite::Connection::Mode::readWriteCreate);
-    connection.execute("DELETE FROM changes");
-  }
+  // Even with every entry of the log deleted, the version goes on from the last one used.
+  location.execute("DELETE FROM changes");
   auto reopened = valueOf(Store::open(path, options));
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(reopened->changeVersion(), 5);
@@ -609,7 +636,7 @@ TEST(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
   EXPECT_EQ(next.change->version, 6);
 }
 
-TEST(StoreChangeLog, RefusesACapacityOfZero) {
+TEST(StoreOptionsCheck, RefusesAChangeLogCapacityOfZero) {
   ScratchFolder folder;
   StoreOptions options;
   options.changeLogCapacity = 0;
@@ -618,30 +645,31 @@ TEST(StoreChangeLog, RefusesACapacityOfZero) {
   EXPECT_NE(opened.error().find("changeLogCapacity"), std::string::npos) << opened.error();
 }
 
-TEST_F(StoreTest, PingRunsARealQuery) {
+TEST_P(StoreTest, PingRunsARealQuery) {
   EXPECT_EQ(store_->ping(), std::nullopt);
-  {
-    sqlite::Connection saboteur(path_, sqlite::Connection::Mode::readWriteCreate);
-    saboteur.execute("DROP TABLE sync_cursors");
-  }
+  location_->execute("DROP TABLE sync_cursors");
   const auto error = store_->ping();
   ASSERT_TRUE(error.has_value());
   EXPECT_NE(error->find("sync_cursors"), std::string::npos) << *error;
 }
 
-TEST_F(StoreTest, PingNoticesTheFileWasMovedAway) {
-  const std::string moved = path_ + ".moved";
-  std::filesystem::rename(path_, moved);
-  const auto error = store_->ping();
-  std::filesystem::rename(moved, path_);
+TEST(SqliteStore, PingNoticesTheFileWasMovedAway) {
+  ScratchFolder folder;
+  const std::string path = folder.file("store.db");
+  auto store = openStore(path);
+  ASSERT_NE(store, nullptr);
+  const std::string moved = path + ".moved";
+  std::filesystem::rename(path, moved);
+  const auto error = store->ping();
+  std::filesystem::rename(moved, path);
   ASSERT_TRUE(error.has_value()) << "the pooled connections still read the moved file; a restart would not";
-  EXPECT_NE(error->find(path_), std::string::npos) << *error;
-  EXPECT_EQ(store_->ping(), std::nullopt);
+  EXPECT_NE(error->find(path), std::string::npos) << *error;
+  EXPECT_EQ(store->ping(), std::nullopt);
 }
 
 // Readers run while a writer commits, and each read sees one commit entirely: every row of
 // a page carries that page's generation, so a mixed result would be a torn read.
-TEST_F(StoreTest, ConcurrentReadsSeeWholeCommits) {
+TEST_P(StoreTest, ConcurrentReadsSeeWholeCommits) {
   constexpr int kRows = 300;
   constexpr int kGenerations = 60;
   auto generation = [](int g) {

@@ -1,0 +1,186 @@
+#include "store/postgres_store.h"
+
+#include <string>
+#include <vector>
+
+#include "store/migrations.h"
+#include "store/postgres.h"
+#include "store/sql_store.h"
+
+namespace livedata::server {
+namespace {
+
+// PostgreSQL's counterpart of migrations.cpp: the same tables, columns in the same order, with
+// PostgreSQL's types. Text columns use the "C" collation, so ORDER BY compares bytes as
+// SQLite does whatever the database's locale (responses must be byte-identical). A
+// published migration is never edited: a change is a new migration, in both lists.
+const std::vector<Migration>& postgresMigrations() {
+  static const std::vector<Migration> kMigrations{
+      {1, "entity tables and sync cursors", R"sql(
+CREATE TABLE campaigns (
+  id text COLLATE "C" NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  send_time bigint NOT NULL,
+  recipients bigint NOT NULL,
+  opens bigint NOT NULL,
+  clicks bigint NOT NULL,
+  revenue double precision NOT NULL,
+  open_rate double precision NOT NULL,
+  click_rate double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE flows (
+  id text COLLATE "C" NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  trigger_name text COLLATE "C" NOT NULL,
+  recipients bigint NOT NULL,
+  revenue double precision NOT NULL,
+  conversion_rate double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE forms (
+  id text COLLATE "C" NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  views bigint NOT NULL,
+  submissions bigint NOT NULL,
+  submit_rate double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE segments (
+  id text COLLATE "C" NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name text COLLATE "C" NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  members bigint NOT NULL,
+  growth double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE metrics (
+  day bigint NOT NULL PRIMARY KEY,
+  sends bigint NOT NULL,
+  opens bigint NOT NULL,
+  clicks bigint NOT NULL,
+  revenue double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE sync_cursors (
+  entity text COLLATE "C" NOT NULL PRIMARY KEY,
+  updated_at bigint NOT NULL,
+  id text COLLATE "C" NOT NULL
+);
+)sql"},
+      {2, "indexes for the list endpoints' status filter and default sort", R"sql(
+CREATE INDEX campaigns_by_updated_at ON campaigns (updated_at DESC, id);
+CREATE INDEX campaigns_by_status ON campaigns (status, updated_at DESC, id);
+CREATE INDEX flows_by_updated_at ON flows (updated_at DESC, id);
+CREATE INDEX flows_by_status ON flows (status, updated_at DESC, id);
+CREATE INDEX forms_by_updated_at ON forms (updated_at DESC, id);
+CREATE INDEX forms_by_status ON forms (status, updated_at DESC, id);
+CREATE INDEX segments_by_updated_at ON segments (updated_at DESC, id);
+CREATE INDEX segments_by_status ON segments (status, updated_at DESC, id);
+)sql"},
+      // The change log. Versions come from the one-row change_versions table, updated in the
+      // committing transaction: its row lock serialises committers, so versions commit in
+      // their order, and a rolled-back commit gives its number back (no gaps, unlike a
+      // sequence), and trimming the log never lowers it.
+      {3, "the change log of the live feed", R"sql(
+CREATE TABLE changes (
+  version bigint NOT NULL PRIMARY KEY,
+  committed_at_ms bigint NOT NULL,
+  entity text COLLATE "C" NOT NULL,
+  keys text NOT NULL
+);
+CREATE TABLE change_versions (
+  singleton boolean NOT NULL PRIMARY KEY DEFAULT true CHECK (singleton),
+  last bigint NOT NULL
+);
+INSERT INTO change_versions (last) VALUES (0);
+)sql"},
+      {4, "when each entity's statistics were last committed", R"sql(
+CREATE TABLE statistics_runs (
+  entity text COLLATE "C" PRIMARY KEY,
+  as_of_ms bigint NOT NULL
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+// Any number that no other use of advisory locks in the database is likely to pick.
+constexpr std::int64_t kMigrationLock = 0x6c69766564617461;  // "livedata"
+
+// Applies the migrations the database lacks, each in its own transaction with its row in
+// schema_migrations. A transaction-scoped advisory lock serialises instances starting
+// together, so no step is applied twice. Throws on a database from a newer server.
+void migratePostgres(postgres::Connection& connection) {
+  connection.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, summary text NOT NULL, "
+      "applied_at timestamptz NOT NULL DEFAULT now())");
+  const int latest = static_cast<int>(postgresMigrations().size());
+  for (const Migration& migration : postgresMigrations()) {
+    postgres::Transaction transaction(connection, postgres::Transaction::Kind::write);
+    connection.execute("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+    const auto current = connection.queryInteger("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (current > latest) {
+      throw postgres::Error("database schema version " + std::to_string(current) + " is newer than this server's (" +
+                            std::to_string(latest) + ")");
+    }
+    if (current >= migration.version) continue;  // rolls back the empty transaction
+    try {
+      connection.execute(migration.sql);
+    } catch (const postgres::Error& error) {
+      throw postgres::Error("migration " + std::to_string(migration.version) + " (" + migration.summary +
+                            ") failed: " + error.what());
+    }
+    auto record = connection.use("INSERT INTO schema_migrations (version, summary) VALUES (?1, ?2)");
+    record->bind(1, static_cast<std::int64_t>(migration.version)).bind(2, migration.summary).run();
+    transaction.commit();
+  }
+}
+
+struct PostgresEngine {
+  using Connection = postgres::Connection;
+  using Transaction = postgres::Transaction;
+  static constexpr const char* kName = "postgres";
+  static constexpr Transaction::Kind kWrite = Transaction::Kind::write;
+  static constexpr Transaction::Kind kSnapshot = Transaction::Kind::snapshot;
+  static constexpr const char* kAppendChangeSql =
+      "WITH next AS (UPDATE change_versions SET last = last + 1 RETURNING last) "
+      "INSERT INTO changes (version, committed_at_ms, entity, keys) "
+      "SELECT last, ?1::bigint, ?2::text, ?3::text FROM next RETURNING version";
+  static constexpr const char* kLastChangeVersionSql = "SELECT last FROM change_versions";
+
+  static std::unique_ptr<Connection> openWriter(const std::string& url) {
+    auto writer = std::make_unique<Connection>(url);
+    migratePostgres(*writer);
+    return writer;
+  }
+
+  static std::unique_ptr<Connection> openReader(const std::string& url) { return std::make_unique<Connection>(url); }
+
+  static bool usable(const Connection& connection) { return !connection.broken(); }
+
+  static void ping(const std::string& url) {
+    Connection probe(url);
+    probe.queryInteger("SELECT count(*) FROM sync_cursors");
+  }
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Store>, std::string> openPostgresStore(const std::string& url, const StoreOptions& options) {
+  try {
+    return SqlStore<PostgresEngine>::open(url, options);
+  } catch (const std::exception& error) {
+    return "store: cannot open " + postgres::redacted(url) + ": " + error.what();
+  }
+}
+
+}  // namespace livedata::server

@@ -1,0 +1,414 @@
+// The one implementation of the Store's semantics (store.h), over either engine: the same
+// statements (entity_tables.h), transactions, change log and reads, so the two engines
+// cannot drift apart. Internal to the store module; sqlite_store.cpp and
+// postgres_store.cpp instantiate it with their Engine:
+//
+//   struct Engine {
+//     using Connection = ...;  using Transaction = ...;   // sqlite.h / postgres.h shapes
+//     static constexpr const char* kName;                 // Store::engine()
+//     static constexpr Transaction::Kind kWrite, kSnapshot;
+//     // Opens a writer connection, migrated; a reader connection. Throw on failure.
+//     static std::unique_ptr<Connection> openWriter(const std::string& location);
+//     static std::unique_ptr<Connection> openReader(const std::string& location);
+//     static bool usable(const Connection&);              // false once its link broke
+//     // Appends (?1 committed_at_ms, ?2 entity, ?3 keys) to `changes`, RETURNING version:
+//     // one more than the last version ever used, never reused.
+//     static const char* const kAppendChangeSql;
+//     static const char* const kLastChangeVersionSql;      // that last version, 0 before any
+//     static void ping(const std::string& location);      // a real query on a new connection
+//   };
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "store/connection_pool.h"
+#include "store/entity_tables.h"
+#include "store/store.h"
+
+namespace livedata::server {
+
+template <typename Engine>
+class SqlStore final : public Store {
+  using Connection = typename Engine::Connection;
+  using Transaction = typename Engine::Transaction;
+
+ public:
+  static std::unique_ptr<Store> open(const std::string& location, const StoreOptions& options) {
+    auto writer = Engine::openWriter(location);
+    const std::int64_t lastVersion = writer->queryInteger(Engine::kLastChangeVersionSql);
+    return std::unique_ptr<Store>(new SqlStore(location, std::move(writer), lastVersion, options));
+  }
+
+  const char* engine() const override { return Engine::kName; }
+
+  Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
+                                                  const std::optional<SyncCursor>& cursor, FieldGroup group) override {
+    const Entity rowsEntity = std::visit(
+        [](const auto& list) { return RecordSchema<typename std::decay_t<decltype(list)>::value_type>::entity; }, rows);
+    if (group == FieldGroup::statistics && !hasStatistics(entity)) {
+      return std::string("store: ") + nameOf(entity) + " have no statistics";
+    }
+    if (rowsEntity != entity && server::rowCount(rows) > 0) {
+      return std::string("store: rows of ") + nameOf(rowsEntity) + " committed as " + nameOf(entity);
+    }
+    // A statistics commit always changes what the lists serve (their statisticsAsOf), so it
+    // is logged as a change of the whole entity even when no figure moved.
+    const bool statistics = group == FieldGroup::statistics;
+    return commitChange(entity, statistics, std::string("store: cannot commit a page of ") + nameOf(entity),
+                        [&](Connection& writer, Change& change) {
+                          const std::size_t changed = std::visit(
+                              [&](const auto& list) {
+                                using Row = typename std::decay_t<decltype(list)>::value_type;
+                                return upsertRows<tables::Table<Row>>(writer, list, group, change);
+                              },
+                              rows);
+                          if (statistics) {
+                            change.keys.clear();
+                            auto asOf = writer.use(
+                                "INSERT INTO statistics_runs (entity, as_of_ms) VALUES (?1, ?2) "
+                                "ON CONFLICT (entity) DO UPDATE SET as_of_ms = excluded.as_of_ms");
+                            asOf->bind(1, nameOf(entity)).bind(2, nowMs()).run();
+                          }
+                          if (cursor) {
+                            auto save = writer.use(
+                                "INSERT INTO sync_cursors (entity, updated_at, id) VALUES (?1, ?2, ?3) "
+                                "ON CONFLICT (entity) DO UPDATE SET updated_at = excluded.updated_at, id = excluded.id");
+                            save->bind(1, nameOf(entity)).bind(2, cursor->updatedAt).bind(3, cursor->id).run();
+                          }
+                          return changed;
+                        });
+  }
+
+  Expected<CommittedPage, std::string> removeRows(Entity entity, const std::vector<std::string>& ids) override {
+    if (entity == Entity::metrics) return std::string("store: the daily metrics are not removed by id");
+    return commitChange(entity, false, std::string("store: cannot remove rows of ") + nameOf(entity),
+                        [&](Connection& writer, Change& change) {
+                          return tables::visitRowType(entity, [&](auto table) {
+                            using Table = decltype(table);
+                            auto remove = writer.use(std::string("DELETE FROM ") + Table::table + " WHERE id = ?1");
+                            std::size_t removed = 0;
+                            for (const std::string& id : ids) {
+                              remove->bind(1, id).run();
+                              remove->reset();
+                              if (writer.changes() == 0) continue;
+                              if (++removed <= kMaxKeysPerChange) change.keys.push_back(id);
+                            }
+                            return removed;
+                          });
+                        });
+  }
+
+  std::optional<SyncCursor> cursor(Entity entity) const override {
+    auto result = readSnapshot<std::optional<SyncCursor>>("read a cursor", [&](Connection& c) {
+      auto query = c.use("SELECT updated_at, id FROM sync_cursors WHERE entity = ?1");
+      query->bind(1, nameOf(entity));
+      if (!query->step()) return std::optional<SyncCursor>{};
+      return std::optional<SyncCursor>{SyncCursor{query->integer(0), query->text(1)}};
+    });
+    // A cursor that cannot be read is treated as absent: the sync then starts over, which is
+    // slower but correct (upserts are idempotent).
+    return result ? std::move(result).value() : std::nullopt;
+  }
+
+  std::optional<std::string> resetCursor(Entity entity) override {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    try {
+      auto& writer = usableWriter();
+      auto forget = writer.use("DELETE FROM sync_cursors WHERE entity = ?1");
+      forget->bind(1, nameOf(entity)).run();
+      return std::nullopt;
+    } catch (const std::exception& error) {
+      return std::string("store: cannot reset the cursor of ") + nameOf(entity) + ": " + error.what();
+    }
+  }
+
+  Expected<ListPage, std::string> list(Entity entity, const ListQuery& query) const override {
+    if (entity == Entity::metrics) return std::string("store: metrics are not a list");
+    if (query.limit < 1 || query.offset < 0) return std::string("store: limit must be positive and offset not negative");
+    return tables::visitRowType(entity, [&](auto table) -> Expected<ListPage, std::string> {
+      using Table = decltype(table);
+      const char* sortColumn = Table::columnForField(query.sortField);
+      if (!sortColumn) return std::string("store: cannot sort ") + Table::table + " by '" + query.sortField + "'";
+      // Only constants and whitelisted column names reach the SQL text; values are bound.
+      // The status parameter is ?3 so that a page without it numbers ?1 ?2 without a gap.
+      const std::string where = query.status ? " WHERE status = ?3" : "";
+      const std::string order = std::string(" ORDER BY ") + sortColumn + (query.descending ? " DESC" : " ASC") +
+                                (std::string_view(sortColumn) == "id" ? "" : ", id ASC");
+      const std::string pageSql = selectSql<Table>(where + order + " LIMIT ?1 OFFSET ?2");
+      const std::string countSql =
+          std::string("SELECT count(*) FROM ") + Table::table + (query.status ? " WHERE status = ?1" : "");
+      return readSnapshot<ListPage>("list rows", [&](Connection& c) {
+        ListPage page;
+        {
+          auto rows = c.use(pageSql);
+          rows->bind(1, query.limit).bind(2, query.offset);
+          if (query.status) rows->bind(3, *query.status);
+          page.items = readRows<Table>(*rows);
+        }
+        {
+          auto count = c.use(countSql);
+          if (query.status) count->bind(1, *query.status);
+          page.total = count->step() ? count->integer(0) : 0;
+        }
+        auto asOf = c.use("SELECT as_of_ms FROM statistics_runs WHERE entity = ?1");
+        asOf->bind(1, nameOf(entity));
+        if (asOf->step()) page.statisticsAsOfMs = asOf->integer(0);
+        return page;
+      });
+    });
+  }
+
+  Expected<MetricsOverview, std::string> overview(DayNumber from, DayNumber to) const override {
+    using Table = tables::Table<DailyMetrics>;
+    static const std::string kSql = selectSql<Table>(" WHERE day BETWEEN ?1 AND ?2 ORDER BY day");
+    return readSnapshot<MetricsOverview>("read metrics", [&](Connection& c) {
+      MetricsOverview overview;
+      auto rows = c.use(kSql);
+      rows->bind(1, from).bind(2, to);
+      overview.series = readRows<Table>(*rows);
+      // Summed here rather than with SUM(): the same additions in the same order as the
+      // in-memory renderer, so the rounded totals agree to the last digit, on either engine.
+      for (const DailyMetrics& day : overview.series) {
+        overview.sends += day.sends;
+        overview.opens += day.opens;
+        overview.clicks += day.clicks;
+        overview.revenue += day.revenue;
+      }
+      return overview;
+    });
+  }
+
+  Expected<std::optional<DayNumber>, std::string> latestMetricsDay() const override {
+    return readSnapshot<std::optional<DayNumber>>("read metrics", [](Connection& c) {
+      auto query = c.use("SELECT max(day) FROM metrics");
+      if (!query->step() || query->isNull(0)) return std::optional<DayNumber>{};
+      return std::optional<DayNumber>{query->integer(0)};
+    });
+  }
+
+  Expected<EntityRows, std::string> allRows(Entity entity) const override {
+    return tables::visitRowType(entity, [&](auto table) {
+      using Table = decltype(table);
+      const std::string sql = selectSql<Table>(std::string(" ORDER BY ") + Table::keyColumn());
+      return readSnapshot<EntityRows>("read rows", [&](Connection& c) {
+        auto rows = c.use(sql);
+        return EntityRows(readRows<Table>(*rows));
+      });
+    });
+  }
+
+  Expected<std::int64_t, std::string> rowCount(Entity entity) const override {
+    return tables::visitRowType(entity, [&](auto table) {
+      using Table = decltype(table);
+      const std::string sql = std::string("SELECT count(*) FROM ") + Table::table;
+      return readSnapshot<std::int64_t>("count rows", [&](Connection& c) {
+        auto count = c.use(sql);
+        return count->step() ? count->integer(0) : std::int64_t{0};
+      });
+    });
+  }
+
+  Expected<std::vector<std::string>, std::string> absentIds(
+      Entity entity, const std::unordered_set<std::string>& present) const override {
+    if (entity == Entity::metrics) return std::string("store: the daily metrics have no ids");
+    return tables::visitRowType(entity, [&](auto table) {
+      using Table = decltype(table);
+      const std::string sql = std::string("SELECT id FROM ") + Table::table + " ORDER BY id";
+      return readSnapshot<std::vector<std::string>>("read ids", [&](Connection& c) {
+        auto ids = c.use(sql);
+        std::vector<std::string> absent;
+        while (ids->step()) {
+          std::string id = ids->text(0);
+          if (present.count(id) == 0) absent.push_back(std::move(id));
+        }
+        return absent;
+      });
+    });
+  }
+
+  std::optional<std::string> ping() const override {
+    try {
+      Engine::ping(location_);
+      return std::nullopt;
+    } catch (const std::exception& error) {
+      return std::string("store: cannot answer a ping: ") + error.what();
+    }
+  }
+
+  std::uint64_t dataVersion(Entity entity) const override {
+    return versions_[static_cast<std::size_t>(entity)].load(std::memory_order_acquire);
+  }
+
+  std::int64_t changeVersion() const override { return changeVersion_.load(std::memory_order_acquire); }
+
+  Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const override {
+    return readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
+      auto rows = c.use(
+          "SELECT version, committed_at_ms, entity, keys FROM "
+          "(SELECT * FROM changes ORDER BY version DESC LIMIT ?1) AS newest ORDER BY version");
+      rows->bind(1, static_cast<std::int64_t>(limit));
+      std::vector<Change> changes;
+      while (rows->step()) changes.push_back(readChange(*rows));
+      return changes;
+    });
+  }
+
+ private:
+  SqlStore(std::string location, std::unique_ptr<Connection> writer, std::int64_t lastVersion, const StoreOptions& options)
+      : location_(std::move(location)),
+        changeLogCapacity_(options.changeLogCapacity),
+        writer_(std::move(writer)),
+        readers_([location = location_] { return Engine::openReader(location); },
+                 [](const Connection& connection) { return Engine::usable(connection); }, options.readConnections),
+        changeVersion_(lastVersion) {}
+
+  static std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  template <typename Table>
+  static std::string selectSql(const std::string& rest) {
+    return "SELECT " + Table::columnList() + " FROM " + Table::table + rest;
+  }
+
+  template <typename Table, typename Statement>
+  static std::vector<typename Table::Row> readRows(Statement& statement) {
+    std::vector<typename Table::Row> rows;
+    while (statement.step()) rows.push_back(Table::read(statement));
+    return rows;
+  }
+
+  // A log row as appendChange wrote it. Only the store writes the table: a row that does
+  // not parse is a damaged database.
+  template <typename Statement>
+  static Change readChange(const Statement& row) {
+    Change change;
+    change.version = row.integer(0);
+    change.committedAtMs = row.integer(1);
+    const std::string entity = row.text(2);
+    const auto parsed = entityFromName(entity);
+    if (!parsed) throw std::runtime_error("the change log names an unknown entity '" + entity + "'");
+    change.entity = *parsed;
+    const auto keys = nlohmann::json::parse(row.text(3), nullptr, /*allow_exceptions=*/false);
+    if (!keys.is_array()) throw std::runtime_error("the change log holds keys that are not a JSON array");
+    for (const auto& key : keys) {
+      if (!key.is_string()) throw std::runtime_error("the change log holds a key that is not a string");
+      change.keys.push_back(key.template get<std::string>());
+    }
+    return change;
+  }
+
+  // Upserts `rows`, naming the first kMaxKeysPerChange changed ones in `change`. Returns how
+  // many changed.
+  template <typename Table, typename Row>
+  static std::size_t upsertRows(Connection& writer, const std::vector<Row>& rows, FieldGroup group, Change& change) {
+    static const std::string kAttributesSql = Table::upsertSql();
+    static const std::string kStatisticsSql = hasStatistics<Row>() ? Table::statisticsUpdateSql() : std::string();
+    if (group == FieldGroup::statistics && !hasStatistics<Row>()) {
+      throw std::runtime_error(std::string(nameOf(Table::entity)) + " have no statistics");
+    }
+    std::size_t changed = 0;
+    auto statement = writer.use(group == FieldGroup::attributes ? kAttributesSql : kStatisticsSql);
+    for (const Row& row : rows) {
+      if (group == FieldGroup::attributes) Table::bind(*statement, row);
+      else Table::bindStatistics(*statement, row);
+      statement->run();
+      if (writer.changes() > 0) {
+        if (++changed <= kMaxKeysPerChange) change.keys.push_back(keyOf(row));
+      }
+      statement->reset();
+    }
+    return changed;
+  }
+
+  // Appends `change` to the log (setting its version) and trims the log to its capacity.
+  void appendChange(Connection& writer, Change& change) {
+    auto append = writer.use(Engine::kAppendChangeSql);
+    append->bind(1, change.committedAtMs).bind(2, nameOf(change.entity)).bind(3, nlohmann::json(change.keys).dump());
+    if (!append->step()) throw std::runtime_error("the change log returned no version");
+    change.version = append->integer(0);
+    append->reset();
+    auto trim = writer.use("DELETE FROM changes WHERE version <= ?1");
+    trim->bind(1, change.version - static_cast<std::int64_t>(changeLogCapacity_)).run();
+  }
+
+  // The writer connection, opened anew when the last one broke. REQUIRES: writeMutex_.
+  Connection& usableWriter() {
+    if (!writer_ || !Engine::usable(*writer_)) {
+      writer_.reset();
+      writer_ = Engine::openWriter(location_);
+    }
+    return *writer_;
+  }
+
+  // The one way rows are written: `write(writer, change)` runs in ONE write transaction,
+  // naming changed keys in `change` and returning how many rows changed; when any did (or
+  // `alwaysLogged`), the change is appended to the log in the same transaction (its keys
+  // emptied, "the whole entity", past kMaxKeysPerChange), and once committed its version is
+  // published. An exception rolls everything back and becomes `failure` + its message.
+  template <typename Write>
+  Expected<CommittedPage, std::string> commitChange(Entity entity, bool alwaysLogged, const std::string& failure,
+                                                    Write write) {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    CommittedPage committed;
+    Change change;
+    change.entity = entity;
+    try {
+      Connection& writer = usableWriter();
+      Transaction transaction(writer, Engine::kWrite);
+      committed.changedRows = write(writer, change);
+      if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();
+      if (committed.changedRows > 0 || alwaysLogged) {
+        change.committedAtMs = nowMs();
+        appendChange(writer, change);
+      }
+      transaction.commit();
+    } catch (const std::exception& error) {
+      return failure + ": " + error.what();
+    }
+    // After the commit, so a reader that sees the new version also sees the new rows.
+    if (change.version > 0) {
+      versions_[static_cast<std::size_t>(entity)].fetch_add(1, std::memory_order_release);
+      changeVersion_.store(change.version, std::memory_order_release);
+      committed.change = std::move(change);
+    }
+    return committed;
+  }
+
+  // Runs `read` on a leased reader connection inside one snapshot transaction, turning
+  // failures into messages. `what` names the operation for the message.
+  template <typename Result, typename Read>
+  Expected<Result, std::string> readSnapshot(const char* what, Read&& read) const {
+    try {
+      auto connection = readers_.acquire();
+      Transaction snapshot(*connection, Engine::kSnapshot);
+      Result result = read(*connection);
+      snapshot.commit();
+      return result;
+    } catch (const std::exception& error) {
+      return std::string("store: cannot ") + what + ": " + error.what();
+    }
+  }
+
+  const std::string location_;
+  const std::size_t changeLogCapacity_;
+
+  std::mutex writeMutex_;
+  std::unique_ptr<Connection> writer_;  // GUARDED_BY(writeMutex_)
+  mutable ConnectionPool<Connection> readers_;
+  std::array<std::atomic<std::uint64_t>, kAllEntities.size()> versions_{};
+  std::atomic<std::int64_t> changeVersion_{0};
+};
+
+}  // namespace livedata::server
