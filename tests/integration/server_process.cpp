@@ -111,6 +111,7 @@ void ServerProcess::waitForFirstSync() {
     const auto result = client.Get("/api/sync/status", {{"Authorization", bearer()}});
     if (result && result->status == 200) {
       const auto status = nlohmann::json::parse(result->body, nullptr, false);
+      if (!status.is_discarded() && status["leader"] == false) return;
       if (!status.is_discarded() && status["state"] != "running" &&
           status["counters"]["successes"].get<int>() + status["counters"]["failures"].get<int>() >= 1) {
         return;
@@ -126,9 +127,18 @@ ServerProcess::~ServerProcess() {
   if (pid_ > 0 && terminate() == 0) unlink(logPath_.c_str());  // keep the log of a bad exit
 }
 
+void ServerProcess::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void ServerProcess::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 int ServerProcess::terminate(int timeoutMs) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
+  ::kill(pid_, SIGCONT);  // a paused server must wake to hear it
   int status = 0;
   for (int waited = 0; waited < timeoutMs; waited += 20) {
     if (waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -42,11 +42,16 @@ class ServerProcess {
   const std::shared_ptr<TempDir>& dataDir() const { return dataDir_; }
   std::string database() const { return dataDir_->path() + "/livedata.db"; }
 
-  // Blocks until the server's first sync has finished (the constructor calls it).
+  // Blocks until the server's first sync has finished, or it says it is a follower, which
+  // does not sync (the constructor calls it).
   void waitForFirstSync();
 
   // Sends SIGKILL and waits: for tests of what happens when the server dies.
   void kill();
+  // SIGSTOP / SIGCONT: a process that stops answering and doing anything, then goes on as if
+  // nothing happened (a long GC pause, a frozen VM).
+  void pause();
+  void resume();
   // Sends SIGTERM and waits up to `timeoutMs`; returns the exit code, or -1 if it had to be
   // killed or died of a signal.
   int terminate(int timeoutMs = 10000);

@@ -39,6 +39,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   std::unique_ptr<Backend> backend(new Backend());
   StoreOptions storeOptions;
   storeOptions.changeLogCapacity = options.feed.replayCapacity;
+  storeOptions.writeLeaseMs = options.writeLeaseMs;
   if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
     return error;
   }
@@ -95,29 +96,43 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
 
   backend->api_ = std::make_unique<ApiQueries>(*backend->store_);
 
-  SyncDependencies syncDependencies;
-  syncDependencies.log = cacheDependencies.log;
+  // Every change the store's log gains, committed by this instance's sync or by another
+  // instance's (Store::observeChanges): the cached responses of its entity go first, then
+  // the live feed announces it (the invariant in backend.h).
   SharedResponseCache& cache = *backend->cache_;
   ChangeFeed& feed = *backend->changeFeed_;
-  syncDependencies.onCommitted = [&cache, &feed, &log](const Change& change, std::size_t changedRows) {
-    const std::size_t removed = cache.invalidateEndpoints({endpointNameOf(change.entity)});
-    log.debug("cache invalidated after sync commit", {{"entity", nameOf(change.entity)}, {"version", change.version},
-                                                      {"changedRows", changedRows}, {"removed", removed}});
+  backend->store_->observeChanges([&cache, &feed, &log](const Change& change) {
+    const std::int64_t current = feed.currentVersion();
+    if (change.version <= current) return;  // already in the log the feed started from
+    // A gap: changes left the store's log before this instance saw them (it was cut off from
+    // the store for longer than the log's capacity): nothing cached can be trusted.
+    const bool gap = change.version != current + 1;
+    const std::size_t removed = gap ? cache.clear() : cache.invalidateEndpoints({endpointNameOf(change.entity)});
+    log.debug("cache invalidated after a change", {{"entity", nameOf(change.entity)}, {"version", change.version},
+                                                   {"afterGap", gap}, {"removed", removed}});
     feed.publish(change);
-  };
+  });
+
+  SyncDependencies syncDependencies;
+  syncDependencies.log = cacheDependencies.log;
   if (auto error = takeOrExplain(SyncService::create(*backend->store_, *backend->upstreamSource_, options.sync,
                                                      std::move(syncDependencies)),
                                  backend->sync_, "sync");
       !error.empty()) {
     return error;
   }
-  backend->sync_->requestSync({});  // catch up with whatever changed while we were down
+  // The leader syncs; becoming it queues a sync, to catch up with whatever changed while no
+  // instance (or another one) led. With SQLite this instance always leads.
+  SyncService& sync = *backend->sync_;
+  backend->leadership_ = std::make_unique<SyncLeadership>(
+      *backend->store_, leadershipCheckInterval(options.writeLeaseMs), [&sync] { sync.requestSync({}); }, log);
   return backend;
 }
 
 Backend::~Backend() { stop(); }
 
 void Backend::stop() {
+  if (leadership_) leadership_->stop();
   if (changeFeed_) changeFeed_->stop();
   if (sync_) sync_->stop();
   // A stopped sync never fetches again, so its source can go now; its idle kept-alive

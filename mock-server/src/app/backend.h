@@ -1,12 +1,12 @@
-// The backend's parts, composed: the SQLite store, the upstream marketing API (in-process
-// unless a URL names one elsewhere), the sync that copies one into the other, and the
-// response cache in front of the API's queries. Owns their lifetimes and the order in
-// which they start and stop.
+// The backend's parts, composed: the store (SQLite, or PostgreSQL shared with other
+// instances), the upstream marketing API (in-process unless a URL names one elsewhere), the
+// sync that copies one into the other while this instance leads, and the response cache in
+// front of the API's queries. Owns their lifetimes and the order in which they start and stop.
 //
-// Invariant: a committed sync page invalidates exactly the cache entries of the endpoint
-// derived from its entity (onCommitted), before the sync goes on; so no response rendered
-// from older rows is served once a commit is visible. Only then is the change published to
-// the live feed, so a client that refetches on its notice never gets the older response.
+// Invariant: every change the store's log gains, whichever instance committed it,
+// invalidates exactly the cache entries of the endpoint derived from its entity, and only
+// then is published to the live feed, so a client that refetches on its notice never gets
+// the older response. This instance's own commits do so before its sync goes on.
 //
 // Threading: the accessors are safe from any thread; stop() once, from one thread.
 #pragma once
@@ -20,6 +20,7 @@
 #include "feed/change_feed.h"
 #include "app/log.h"
 #include "app/options.h"
+#include "app/sync_leadership.h"
 #include "store/api_queries.h"
 #include "store/store.h"
 #include "sync/sync_service.h"
@@ -48,8 +49,8 @@ class Backend {
   // The in-process upstream; null when the upstream runs elsewhere.
   UpstreamServer* localUpstream() { return upstreamServer_.get(); }
 
-  // The sync first (at a page boundary), then the cache's reconnect thread, then the
-  // in-process upstream. Idempotent.
+  // The leadership keeper, the feed, the sync (at a page boundary), then the cache's
+  // reconnect thread, then the in-process upstream. Idempotent.
   void stop();
 
  private:
@@ -63,6 +64,7 @@ class Backend {
   std::unique_ptr<SharedResponseCache> cache_;
   std::unique_ptr<ApiQueries> api_;
   std::unique_ptr<SyncService> sync_;
+  std::unique_ptr<SyncLeadership> leadership_;
 };
 
 // The in-process or standalone upstream's options, from the server's.

@@ -163,6 +163,10 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 Cache::kMinMemoryMaxBytes, std::size_t{1} << 40, [](auto& o) -> auto& { return o.cache.memoryMaxBytes; }),
       // Store and sync
       cl::text<ServerOptions>("db", "FILE|URL", "the store: a SQLite database file, or a PostgreSQL database's postgres:// URL (several instances share one)", [](auto& o) -> auto& { return o.database; }, checkDatabase),
+      cl::number<ServerOptions>("write-lease-ms", "MS",
+                                "with PostgreSQL, how long the sync leadership outlives a silent leader before "
+                                "another instance takes it over",
+                                500, 600000, [](auto& o) -> auto& { return o.writeLeaseMs; }),
       cl::number<ServerOptions>("sync-interval", "S", "seconds between scheduled syncs; 0 syncs only on demand", 0,
                                 86400 * 7, [](auto& o) -> auto& { return o.sync.scheduleIntervalSeconds; }),
       cl::number<ServerOptions>("sync-page-size", "N", "records per upstream page", 1, kMaxPageSize,

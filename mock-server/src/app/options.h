@@ -48,6 +48,9 @@ struct ServerOptions {
 
   // --- store and sync
   std::string database = "data/livedata.db";
+  // With PostgreSQL: how long the write lease (the sync leadership) outlives a silent
+  // holder, in ms (StoreOptions::writeLeaseMs; docs/backend.md).
+  int writeLeaseMs = 5000;
   SyncOptions sync;
 
   // --- the live feed (GET /api/changes); its replay capacity is the store's change log's

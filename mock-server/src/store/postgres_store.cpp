@@ -1,6 +1,15 @@
 #include "store/postgres_store.h"
 
+#include <poll.h>
+
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/migrations.h"
@@ -109,12 +118,140 @@ CREATE TABLE statistics_runs (
   as_of_ms bigint NOT NULL
 );
 )sql"},
+      // Several instances on one database (docs/backend.md). Every change committed is
+      // announced on the channel livedata_changes (delivered at commit, to sessions that
+      // LISTEN), and the write lease's fencing token lives in one row that every write
+      // transaction locks and checks.
+      {5, "change notifications and the write lease's fencing token", R"sql(
+CREATE FUNCTION livedata_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('livedata_changes', NEW.version::text);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER changes_notify AFTER INSERT ON changes FOR EACH ROW EXECUTE FUNCTION livedata_notify_change();
+CREATE TABLE write_fence (
+  singleton boolean NOT NULL PRIMARY KEY DEFAULT true CHECK (singleton),
+  token bigint NOT NULL
+);
+INSERT INTO write_fence (token) VALUES (0);
+)sql"},
   };
   return kMigrations;
 }
 
-// Any number that no other use of advisory locks in the database is likely to pick.
+// Numbers that no other use of advisory locks in the database is likely to pick.
 constexpr std::int64_t kMigrationLock = 0x6c69766564617461;  // "livedata"
+constexpr std::int64_t kWriteLeaseLock = 0x6c6976656c656164;  // "liveload"
+
+// The write lease (Store::holdWriteLease): a session-scoped advisory lock on a session of
+// its own. The server ends that session, and so frees the lock, when the holder dies (its
+// socket closes) or stays silent for writeLeaseMs (idle_session_timeout): a paused or cut-off
+// holder loses the lease without doing anything. Each new holder increments the fencing
+// token in write_fence; checkFence() refuses a transaction whose token is not the latest.
+class PostgresLease {
+ public:
+  PostgresLease(std::string url, const StoreOptions& options) : url_(std::move(url)), leaseMs_(options.writeLeaseMs) {}
+
+  bool hold() {
+    const auto now = std::chrono::steady_clock::now();
+    if (session_) {
+      // Within a quarter of the lease since the last proof of life the server cannot have
+      // timed the session out; anything else that ended it, the fence check catches.
+      if (now - confirmedAt_ < std::chrono::milliseconds(leaseMs_ / 4)) return true;
+      try {
+        session_->queryInteger("SELECT 1");
+        confirmedAt_ = now;
+        return true;
+      } catch (const std::exception&) {
+        session_.reset();
+        token_ = 0;
+      }
+    }
+    try {
+      auto session = std::make_unique<postgres::Connection>(url_);
+      session->execute("SET idle_session_timeout = " + std::to_string(leaseMs_));
+      if (session->queryText("SELECT pg_try_advisory_lock(" + std::to_string(kWriteLeaseLock) + ")") != "t") {
+        return false;
+      }
+      // Waits, when a former holder's write transaction still holds the row, until the
+      // server ends that transaction (idle_in_transaction_session_timeout, openWriter).
+      token_ = session->queryInteger("UPDATE write_fence SET token = token + 1 RETURNING token");
+      session_ = std::move(session);
+      confirmedAt_ = now;
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  std::int64_t token() const { return session_ ? token_ : 0; }
+
+ private:
+  const std::string url_;
+  const int leaseMs_;
+  std::unique_ptr<postgres::Connection> session_;  // holds the advisory lock while set
+  std::int64_t token_ = 0;
+  std::chrono::steady_clock::time_point confirmedAt_{};
+};
+
+// A thread that LISTENs on livedata_changes and calls wake() on every notification, after
+// every (re)connection (notifications sent meanwhile are lost) and at least every second.
+class ChangeWatcher {
+ public:
+  ChangeWatcher(std::string url, std::function<void()> wake)
+      : url_(std::move(url)), wake_(std::move(wake)), thread_([this] { run(); }) {}
+  ~ChangeWatcher() {
+    stopping_ = true;
+    thread_.join();
+  }
+  ChangeWatcher(const ChangeWatcher&) = delete;
+  ChangeWatcher& operator=(const ChangeWatcher&) = delete;
+
+ private:
+  void run() {
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kLookEvery = std::chrono::seconds(1);
+    constexpr int kPollMs = 200;  // how soon stop() is noticed
+    std::unique_ptr<postgres::Connection> listener;
+    auto lastLook = Clock::now();
+    while (!stopping_) {
+      if (!listener || listener->broken()) {
+        listener.reset();
+        try {
+          listener = std::make_unique<postgres::Connection>(url_);
+          listener->execute("LISTEN livedata_changes");
+        } catch (const std::exception&) {
+          listener.reset();
+          std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+          continue;
+        }
+        lastLook = Clock::now();
+        wake_();
+      }
+      pollfd socket{PQsocket(listener->handle()), POLLIN, 0};
+      ::poll(&socket, 1, kPollMs);
+      if (PQconsumeInput(listener->handle()) == 0) {
+        listener.reset();
+        continue;
+      }
+      bool notified = false;
+      while (PGnotify* notification = PQnotifies(listener->handle())) {
+        notified = true;
+        PQfreemem(notification);
+      }
+      if (notified || Clock::now() - lastLook >= kLookEvery) {
+        lastLook = Clock::now();
+        wake_();
+      }
+    }
+  }
+
+  const std::string url_;
+  const std::function<void()> wake_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;  // last: starts once the rest is built
+};
 
 // Applies the migrations the database lacks, each in its own transaction with its row in
 // schema_migrations. A transaction-scoped advisory lock serialises instances starting
@@ -157,9 +294,12 @@ struct PostgresEngine {
       "SELECT last, ?1::bigint, ?2::text, ?3::text FROM next RETURNING version";
   static constexpr const char* kLastChangeVersionSql = "SELECT last FROM change_versions";
 
-  static std::unique_ptr<Connection> openWriter(const std::string& url) {
+  static std::unique_ptr<Connection> openWriter(const std::string& url, const StoreOptions& options) {
     auto writer = std::make_unique<Connection>(url);
     migratePostgres(*writer);
+    // A writer paused inside a transaction holds write_fence's row; the server ends it after
+    // the lease, so the next holder is not kept waiting by it.
+    writer->execute("SET idle_in_transaction_session_timeout = " + std::to_string(options.writeLeaseMs));
     return writer;
   }
 
@@ -170,6 +310,22 @@ struct PostgresEngine {
   static void ping(const std::string& url) {
     Connection probe(url);
     probe.queryInteger("SELECT count(*) FROM sync_cursors");
+  }
+
+  using Lease = PostgresLease;
+
+  static void checkFence(Connection& writer, std::int64_t token) {
+    auto latest = writer.use("SELECT token FROM write_fence FOR UPDATE");
+    const std::int64_t current = latest->step() ? latest->integer(0) : 0;
+    if (token == 0 || current != token) {
+      throw postgres::Error("refused by the write fence: this instance's lease (token " + std::to_string(token) +
+                            ") is not the latest (token " + std::to_string(current) + ")");
+    }
+  }
+
+  using Watcher = ChangeWatcher;
+  static std::unique_ptr<Watcher> watch(const std::string& url, std::function<void()> wake) {
+    return std::make_unique<Watcher>(url, std::move(wake));
   }
 };
 

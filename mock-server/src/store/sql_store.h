@@ -8,7 +8,7 @@
 //     static constexpr const char* kName;                 // Store::engine()
 //     static constexpr Transaction::Kind kWrite, kSnapshot;
 //     // Opens a writer connection, migrated; a reader connection. Throw on failure.
-//     static std::unique_ptr<Connection> openWriter(const std::string& location);
+//     static std::unique_ptr<Connection> openWriter(const std::string& location, const StoreOptions&);
 //     static std::unique_ptr<Connection> openReader(const std::string& location);
 //     static bool usable(const Connection&);              // false once its link broke
 //     // Appends (?1 committed_at_ms, ?2 entity, ?3 keys) to `changes`, RETURNING version:
@@ -16,12 +16,21 @@
 //     static const char* const kAppendChangeSql;
 //     static const char* const kLastChangeVersionSql;      // that last version, 0 before any
 //     static void ping(const std::string& location);      // a real query on a new connection
+//     // The write lease (Store::holdWriteLease): hold() takes or confirms it, token() is its
+//     // fencing token (0: none); checkFence() runs first in every write transaction and
+//     // throws when the token is no longer the latest.
+//     class Lease { Lease(location, options); bool hold(); std::int64_t token() const; };
+//     static void checkFence(Connection& writer, std::int64_t token);
+//     // Calls wake() whenever other processes may have committed, from a thread of its own,
+//     // until destroyed; null when no other process can (SQLite).
+//     static std::unique_ptr<Watcher> watch(const std::string& location, std::function<void()> wake);
 //   };
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,10 +53,14 @@ class SqlStore final : public Store {
 
  public:
   static std::unique_ptr<Store> open(const std::string& location, const StoreOptions& options) {
-    auto writer = Engine::openWriter(location);
+    auto writer = Engine::openWriter(location, options);
     const std::int64_t lastVersion = writer->queryInteger(Engine::kLastChangeVersionSql);
-    return std::unique_ptr<Store>(new SqlStore(location, std::move(writer), lastVersion, options));
+    std::unique_ptr<SqlStore> store(new SqlStore(location, std::move(writer), lastVersion, options));
+    store->watcher_ = Engine::watch(location, [raw = store.get()] { raw->catchUp(); });
+    return store;
   }
+
+  ~SqlStore() override { watcher_.reset(); }  // its thread calls catchUp(): stop it first
 
   const char* engine() const override { return Engine::kName; }
 
@@ -251,6 +264,21 @@ class SqlStore final : public Store {
 
   std::int64_t changeVersion() const override { return changeVersion_.load(std::memory_order_acquire); }
 
+  void observeChanges(std::function<void(const Change&)> observer) override {
+    std::lock_guard<std::mutex> lock(deliverMutex_);
+    observer_ = std::move(observer);
+  }
+
+  bool holdWriteLease() override {
+    std::lock_guard<std::mutex> lock(leaseMutex_);
+    return lease_.hold();
+  }
+
+  std::int64_t fencingToken() const override {
+    std::lock_guard<std::mutex> lock(leaseMutex_);
+    return lease_.token();
+  }
+
   Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const override {
     return readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
       auto rows = c.use(
@@ -266,11 +294,45 @@ class SqlStore final : public Store {
  private:
   SqlStore(std::string location, std::unique_ptr<Connection> writer, std::int64_t lastVersion, const StoreOptions& options)
       : location_(std::move(location)),
-        changeLogCapacity_(options.changeLogCapacity),
+        options_(options),
         writer_(std::move(writer)),
         readers_([location = location_] { return Engine::openReader(location); },
                  [](const Connection& connection) { return Engine::usable(connection); }, options.readConnections),
-        changeVersion_(lastVersion) {}
+        lease_(location_, options),
+        changeVersion_(lastVersion),
+        lastDelivered_(lastVersion) {}
+
+  // Moves the versions to `change` and tells the observer. REQUIRES: deliverMutex_, and
+  // change.version > lastDelivered_.
+  void deliver(const Change& change) {
+    versions_[static_cast<std::size_t>(change.entity)].fetch_add(1, std::memory_order_release);
+    changeVersion_.store(change.version, std::memory_order_release);
+    lastDelivered_ = change.version;
+    if (observer_) observer_(change);
+  }
+
+  // Delivers what the log holds after the last change delivered. REQUIRES: deliverMutex_.
+  void catchUpLocked() {
+    constexpr std::int64_t kBatch = 1000;
+    for (;;) {
+      auto newer = readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
+        auto rows = c.use(
+            "SELECT version, committed_at_ms, entity, keys FROM changes WHERE version > ?1 ORDER BY version LIMIT ?2");
+        rows->bind(1, lastDelivered_).bind(2, kBatch);
+        std::vector<Change> changes;
+        while (rows->step()) changes.push_back(readChange(*rows));
+        return changes;
+      });
+      if (!newer) return;  // the watcher tries again on its next wake
+      for (const Change& change : newer.value()) deliver(change);
+      if (static_cast<std::int64_t>(newer.value().size()) < kBatch) return;
+    }
+  }
+
+  void catchUp() {
+    std::lock_guard<std::mutex> lock(deliverMutex_);
+    catchUpLocked();
+  }
 
   static std::int64_t nowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -340,23 +402,24 @@ class SqlStore final : public Store {
     change.version = append->integer(0);
     append->reset();
     auto trim = writer.use("DELETE FROM changes WHERE version <= ?1");
-    trim->bind(1, change.version - static_cast<std::int64_t>(changeLogCapacity_)).run();
+    trim->bind(1, change.version - static_cast<std::int64_t>(options_.changeLogCapacity)).run();
   }
 
   // The writer connection, opened anew when the last one broke. REQUIRES: writeMutex_.
   Connection& usableWriter() {
     if (!writer_ || !Engine::usable(*writer_)) {
       writer_.reset();
-      writer_ = Engine::openWriter(location_);
+      writer_ = Engine::openWriter(location_, options_);
     }
     return *writer_;
   }
 
   // The one way rows are written: `write(writer, change)` runs in ONE write transaction,
-  // naming changed keys in `change` and returning how many rows changed; when any did (or
-  // `alwaysLogged`), the change is appended to the log in the same transaction (its keys
-  // emptied, "the whole entity", past kMaxKeysPerChange), and once committed its version is
-  // published. An exception rolls everything back and becomes `failure` + its message.
+  // after the fence check, naming changed keys in `change` and returning how many rows
+  // changed; when any did (or `alwaysLogged`), the change is appended to the log in the same
+  // transaction (its keys emptied, "the whole entity", past kMaxKeysPerChange), and once
+  // committed it is delivered. Without the write lease nothing is tried. An exception rolls
+  // everything back and becomes `failure` + its message.
   template <typename Write>
   Expected<CommittedPage, std::string> commitChange(Entity entity, bool alwaysLogged, const std::string& failure,
                                                     Write write) {
@@ -364,9 +427,16 @@ class SqlStore final : public Store {
     CommittedPage committed;
     Change change;
     change.entity = entity;
+    std::int64_t token = 0;
+    {
+      std::lock_guard<std::mutex> leaseLock(leaseMutex_);
+      if (!lease_.hold()) return failure + ": another instance holds the write lease (docs/backend.md)";
+      token = lease_.token();
+    }
     try {
       Connection& writer = usableWriter();
       Transaction transaction(writer, Engine::kWrite);
+      Engine::checkFence(writer, token);
       committed.changedRows = write(writer, change);
       if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();
       if (committed.changedRows > 0 || alwaysLogged) {
@@ -379,8 +449,9 @@ class SqlStore final : public Store {
     }
     // After the commit, so a reader that sees the new version also sees the new rows.
     if (change.version > 0) {
-      versions_[static_cast<std::size_t>(entity)].fetch_add(1, std::memory_order_release);
-      changeVersion_.store(change.version, std::memory_order_release);
+      std::lock_guard<std::mutex> deliverLock(deliverMutex_);
+      if (change.version == lastDelivered_ + 1) deliver(change);
+      else if (change.version > lastDelivered_) catchUpLocked();  // another process committed in between
       committed.change = std::move(change);
     }
     return committed;
@@ -402,13 +473,24 @@ class SqlStore final : public Store {
   }
 
   const std::string location_;
-  const std::size_t changeLogCapacity_;
+  const StoreOptions options_;
 
   std::mutex writeMutex_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writeMutex_)
   mutable ConnectionPool<Connection> readers_;
+
+  mutable std::mutex leaseMutex_;  // taken inside writeMutex_, never the other way round
+  typename Engine::Lease lease_;   // GUARDED_BY(leaseMutex_)
+
   std::array<std::atomic<std::uint64_t>, kAllEntities.size()> versions_{};
   std::atomic<std::int64_t> changeVersion_{0};
+  // Delivery of changes, in version order, to the observer (observeChanges).
+  std::mutex deliverMutex_;                      // taken inside writeMutex_, never the other way round
+  std::function<void(const Change&)> observer_;  // GUARDED_BY(deliverMutex_)
+  std::int64_t lastDelivered_ = 0;               // GUARDED_BY(deliverMutex_)
+
+  // Last: destroyed first, so its thread never calls into a half-destroyed store.
+  std::unique_ptr<typename Engine::Watcher> watcher_;
 };
 
 }  // namespace livedata::server

@@ -39,7 +39,7 @@ struct SqliteEngine {
   static constexpr const char* kLastChangeVersionSql =
       "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'changes'";
 
-  static std::unique_ptr<Connection> openWriter(const std::string& path) {
+  static std::unique_ptr<Connection> openWriter(const std::string& path, const StoreOptions&) {
     auto writer = std::make_unique<Connection>(path, Connection::Mode::readWriteCreate);
     // journal_mode answers with the mode in effect, which stays "delete" (or "memory") when
     // WAL is impossible, e.g. on a file system without shared memory.
@@ -64,6 +64,17 @@ struct SqliteEngine {
     Connection probe(path, Connection::Mode::readOnly);
     probe.queryInteger("SELECT count(*) FROM sync_cursors");
   }
+
+  // One server process per file: the lease is always its own, and no other process commits.
+  class Lease {
+   public:
+    Lease(const std::string&, const StoreOptions&) {}
+    bool hold() { return true; }
+    std::int64_t token() const { return 1; }
+  };
+  static void checkFence(Connection&, std::int64_t) {}
+  struct Watcher {};
+  static std::unique_ptr<Watcher> watch(const std::string&, std::function<void()>) { return nullptr; }
 };
 
 }  // namespace

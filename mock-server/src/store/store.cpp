@@ -12,6 +12,7 @@ bool isPostgresUrl(const std::string& location) {
 Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& location, const StoreOptions& options) {
   if (options.readConnections < 1) return std::string("store: readConnections must be at least 1");
   if (options.changeLogCapacity < 1) return std::string("store: changeLogCapacity must be at least 1");
+  if (options.writeLeaseMs < 500) return std::string("store: writeLeaseMs must be at least 500");
   return isPostgresUrl(location) ? openPostgresStore(location, options) : openSqliteStore(location, options);
 }
 

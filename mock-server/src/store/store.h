@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct StoreOptions {
   // Changes the change log keeps (the newest): how far behind a live client may fall and
   // still resume without a reset (docs/api.md, "Live changes"). At least 1. Default: 1000.
   std::size_t changeLogCapacity = 1000;
+  // PostgreSQL: how long the write lease outlives the last sign of life of its holder, in
+  // ms: a holder paused or cut off for longer has lost it (docs/backend.md). At least 500.
+  // Default: 5000.
+  int writeLeaseMs = 5000;
 };
 
 // What one commitPage did.
@@ -168,6 +173,31 @@ class Store {
 
   // The newest `limit` entries of the change log, oldest first.
   virtual Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const = 0;
+
+  // --- Several processes on one store (docs/backend.md).
+
+  // Calls `observer` with every change the log gains, once each and in version order,
+  // whoever committed it: this Store's own commits synchronously (after the commit, before
+  // commitPage or removeRows returns), and, with PostgreSQL, other processes' commits from a
+  // listener thread moments after they commit (LISTEN/NOTIFY, and a look every second in
+  // case a notification was lost with its connection). dataVersion and changeVersion move
+  // as changes are delivered, observer or not. A version that does not follow the one
+  // before means changes left the log before this Store saw them. Set once, before the
+  // first commit; the observer must not write to the store.
+  virtual void observeChanges(std::function<void(const Change&)> observer) = 0;
+
+  // Whether this process holds the write lease: takes it when it is free, and confirms it
+  // when held (at most every writeLeaseMs/4). Writes take it on their own when they can, and
+  // are refused when another process holds it. SQLite: always held (one process per file).
+  // PostgreSQL: an advisory lock on a session of its own, which the server ends when the
+  // holder dies or stays silent for writeLeaseMs; every new holder draws a larger fencing
+  // token, and each write transaction checks, under a row lock, that its token is still the
+  // latest, so a holder that lost the lease without knowing it has its writes refused by
+  // the database itself.
+  virtual bool holdWriteLease() = 0;
+
+  // The fencing token of the lease held; 0 when none is. SQLite: always 1.
+  virtual std::int64_t fencingToken() const = 0;
 
  protected:
   Store() = default;

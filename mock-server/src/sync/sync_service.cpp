@@ -187,6 +187,8 @@ SyncStatus SyncService::status() const {
   std::lock_guard lock(mutex_);
   SyncStatus status = status_;
   status.reportBudget = std::move(budget);
+  status.fencingToken = store_.fencingToken();
+  status.leader = status.fencingToken > 0;
   return status;
 }
 
@@ -223,6 +225,18 @@ void SyncService::workerLoop() {
 SyncRunReport SyncService::execute(const RunPlan& plan) {
   SyncRunReport report;
   report.startedAt = now();
+  // One sync leader (docs/backend.md): a run starts only with the store's write lease. The
+  // store refuses a write without it anyway; this saves the upstream calls.
+  if (!store_.holdWriteLease()) {
+    report.skippedAsFollower = true;
+    report.finishedAt = now();
+    log(LogLevel::debug, "sync run skipped: another instance holds the write lease", {});
+    std::lock_guard lock(mutex_);
+    running_ = false;
+    scheduleFrom_ = std::chrono::steady_clock::now();
+    changed_.notify_all();
+    return report;
+  }
   {
     std::lock_guard lock(mutex_);
     status_.state = SyncState::running;

@@ -32,7 +32,7 @@ std::optional<double> SyncStatus::successRate() const {
 nlohmann::ordered_json SyncStatus::toJson() const { return nlohmann::ordered_json(*this); }
 
 bool SyncRunReport::succeeded() const {
-  return !stopped && std::all_of(entities.begin(), entities.end(),
+  return !stopped && !skippedAsFollower && std::all_of(entities.begin(), entities.end(),
                                  [](const EntityRunReport& entity) { return entity.completed && !entity.error; });
 }
 
@@ -103,7 +103,9 @@ void to_json(nlohmann::ordered_json& json, const SyncStatus& status) {
           {"counters", status.counters},
           {"lastRunDurationMs", orNull(status.lastRunDurationMs)},
           {"successRate", orNull(status.successRate())},
-          {"reportBudget", status.reportBudget}};
+          {"reportBudget", status.reportBudget},
+          {"leader", status.leader},
+          {"fencingToken", status.fencingToken}};
 }
 
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report) {
@@ -117,6 +119,7 @@ void to_json(nlohmann::ordered_json& json, const SyncRunReport& report) {
   json = {{"startedAt", report.startedAt},
           {"finishedAt", report.finishedAt},
           {"stopped", report.stopped},
+          {"skippedAsFollower", report.skippedAsFollower},
           {"succeeded", report.succeeded()},
           {"entities", report.entities}};
 }

@@ -77,12 +77,17 @@ struct SyncStatus {
   std::optional<Millis> lastRunDurationMs;
   // The upstream's budgeted operations: calls used today of each daily limit.
   std::vector<BudgetUse> reportBudget;
+  // Whether this instance holds the store's write lease, so its runs sync (a follower's are
+  // skipped), and that lease's fencing token (Store::fencingToken; 0 when not the leader).
+  bool leader = false;
+  std::int64_t fencingToken = 0;
 
   // successes / (successes + failures); nullopt before the first finished run.
   std::optional<double> successRate() const;
 
   // {"state", "progress", "entities": {"campaigns": {...}, ...}, "lastError", "counters",
-  //  "lastRunDurationMs", "successRate", "reportBudget"}; absent values are null, times are
+  //  "lastRunDurationMs", "successRate", "reportBudget", "leader", "fencingToken"}; absent
+  //  values are null, times are
   //  unix ms.
   nlohmann::ordered_json toJson() const;
 };
@@ -105,6 +110,8 @@ struct SyncRunReport {
   Millis startedAt = 0;
   Millis finishedAt = 0;
   bool stopped = false;  // stop() cut the run short at a page boundary
+  // Another instance holds the store's write lease: this one synced nothing.
+  bool skippedAsFollower = false;
   // The entities the run started on, in the order it synced them.
   std::vector<EntityRunReport> entities;
 

@@ -1,0 +1,157 @@
+// Several processes on one PostgreSQL store (docs/backend.md), each played here by a Store of
+// its own on the same database: every change reaches every Store's observer in version
+// order, one Store at a time holds the write lease, and a holder that lost it without
+// knowing has its writes refused by the database.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/postgres.h"
+#include "store/store.h"
+#include "store_test_support.h"
+
+namespace livedata::server {
+namespace {
+
+using testing::makeCampaign;
+using testing::makeSegment;
+using testing::StoreEngine;
+using testing::StoreLocation;
+using testing::valueOf;
+
+constexpr UnixSeconds kT0 = 1'790'000'000;
+
+std::unique_ptr<Store> openShared(const StoreLocation& location, int writeLeaseMs = 5000) {
+  StoreOptions options;
+  options.writeLeaseMs = writeLeaseMs;
+  auto opened = Store::open(location.location(), options);
+  if (!opened) {
+    ADD_FAILURE() << opened.error();
+    return nullptr;
+  }
+  return std::move(opened.value());
+}
+
+// Waits up to `limit` for `condition`.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+class SharedStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LIVEDATA_REQUIRE_ENGINE(StoreEngine::postgres);
+    location_ = std::make_unique<StoreLocation>(StoreEngine::postgres, "shared");
+  }
+
+  // The pid of the session holding the write lease (its advisory lock), or 0.
+  int leaseHolderSession() const {
+    postgres::Connection admin(location_->location());
+    return static_cast<int>(admin.queryInteger("SELECT coalesce(max(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND granted"));
+  }
+
+  std::unique_ptr<StoreLocation> location_;
+};
+
+TEST_F(SharedStore, EveryChangeReachesTheOtherStoresObserverOnceInVersionOrder) {
+  auto writer = openShared(*location_);
+  auto reader = openShared(*location_);
+  ASSERT_TRUE(writer && reader);
+  std::mutex mutex;
+  std::vector<Change> seen;
+  reader->observeChanges([&](const Change& change) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen.push_back(change);
+  });
+  const auto campaignsBefore = reader->dataVersion(Entity::campaigns);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(writer->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c" + std::to_string(i), "sent", kT0 + i)},
+                                   std::nullopt).ok());
+  }
+  ASSERT_TRUE(writer->commitPage(Entity::segments, std::vector<Segment>{makeSegment("s1", 10, kT0)}, std::nullopt).ok());
+
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return seen.size() >= 6;
+  })) << "the other store saw " << seen.size() << " of 6 changes";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // a poll later: nothing twice
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_EQ(seen.size(), 6u);
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].version, static_cast<std::int64_t>(i + 1));
+  EXPECT_EQ(seen[0].keys, std::vector<std::string>{"c1"});
+  EXPECT_EQ(seen[5].entity, Entity::segments);
+  EXPECT_EQ(reader->changeVersion(), 6);
+  EXPECT_EQ(reader->dataVersion(Entity::campaigns), campaignsBefore + 5);
+}
+
+TEST_F(SharedStore, OneStoreHoldsTheWriteLeaseAndTheNextTakesItWhenTheHolderCloses) {
+  auto first = openShared(*location_);
+  auto second = openShared(*location_);
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->holdWriteLease());
+  const std::int64_t firstToken = first->fencingToken();
+  EXPECT_GT(firstToken, 0);
+  EXPECT_FALSE(second->holdWriteLease());
+  EXPECT_EQ(second->fencingToken(), 0);
+  const auto refused = second->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
+                                          std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("another instance holds the write lease"), std::string::npos) << refused.error();
+  EXPECT_EQ(valueOf(first->rowCount(Entity::campaigns)), 0) << "nothing of the refused write landed";
+
+  first.reset();  // its session ends: the lease is free at once
+  ASSERT_TRUE(second->holdWriteLease());
+  EXPECT_GT(second->fencingToken(), firstToken);
+  EXPECT_TRUE(second->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
+                                 std::nullopt).ok());
+}
+
+TEST_F(SharedStore, AHolderSilentForLongerThanTheLeaseLosesIt) {
+  auto paused = openShared(*location_, 500);
+  auto waiting = openShared(*location_, 500);
+  ASSERT_TRUE(paused && waiting);
+  ASSERT_TRUE(paused->holdWriteLease());
+  EXPECT_FALSE(waiting->holdWriteLease());
+  // `paused` does nothing, as a stopped process would: the server ends its lease session.
+  EXPECT_TRUE(eventually([&] { return waiting->holdWriteLease(); }, std::chrono::seconds(3)));
+  EXPECT_FALSE(paused->holdWriteLease()) << "the lease has a new holder";
+}
+
+// The case the fence is for: a holder that has not yet noticed it lost the lease (it checks
+// at most every quarter lease) still believes it leads. The database refuses its write.
+TEST_F(SharedStore, AFormerHolderThatBelievesItStillLeadsHasItsWriteRefusedByTheDatabase) {
+  auto former = openShared(*location_, 60'000);  // confirms its lease at most every 15 s
+  auto next = openShared(*location_, 60'000);
+  ASSERT_TRUE(former && next);
+  ASSERT_TRUE(former->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)},
+                                 std::nullopt).ok());
+  const std::int64_t formerToken = former->fencingToken();
+  // The lease session ends behind its holder's back (a network cut, an operator).
+  const int holder = leaseHolderSession();
+  ASSERT_GT(holder, 0);
+  postgres::Connection admin(location_->location());
+  admin.execute("SELECT pg_terminate_backend(" + std::to_string(holder) + ")");
+  ASSERT_TRUE(eventually([&] { return next->holdWriteLease(); }));
+  EXPECT_GT(next->fencingToken(), formerToken);
+
+  EXPECT_EQ(former->fencingToken(), formerToken) << "it has not noticed yet";
+  const auto refused = former->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c2", "sent", kT0)},
+                                          std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("refused by the write fence"), std::string::npos) << refused.error();
+  EXPECT_EQ(valueOf(next->rowCount(Entity::campaigns)), 1) << "the refused row is not there";
+  EXPECT_TRUE(next->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c3", "sent", kT0)},
+                               std::nullopt).ok());
+}
+
+}  // namespace
+}  // namespace livedata::server
