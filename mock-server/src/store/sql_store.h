@@ -426,26 +426,36 @@ class SqlStore final : public Store {
     std::lock_guard<std::mutex> lock(writeMutex_);
     CommittedPage committed;
     Change change;
-    change.entity = entity;
     std::int64_t token = 0;
     {
       std::lock_guard<std::mutex> leaseLock(leaseMutex_);
       if (!lease_.hold()) return failure + ": another instance holds the write lease (docs/backend.md)";
       token = lease_.token();
     }
-    try {
-      Connection& writer = usableWriter();
-      Transaction transaction(writer, Engine::kWrite);
-      Engine::checkFence(writer, token);
-      committed.changedRows = write(writer, change);
-      if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();
-      if (committed.changedRows > 0 || alwaysLogged) {
-        change.committedAtMs = nowMs();
-        appendChange(writer, change);
+    // A writer whose link broke since its last commit (the server restarted) fails at once;
+    // the commit is then tried once more on a new connection. Should the link have broken
+    // during COMMIT itself, the second try finds the rows already there (upserts and
+    // deletes are idempotent) and changes nothing.
+    for (int attempt = 1;; ++attempt) {
+      committed = CommittedPage{};
+      change = Change{};
+      change.entity = entity;
+      try {
+        Connection& writer = usableWriter();
+        Transaction transaction(writer, Engine::kWrite);
+        Engine::checkFence(writer, token);
+        committed.changedRows = write(writer, change);
+        if (committed.changedRows > kMaxKeysPerChange) change.keys.clear();
+        if (committed.changedRows > 0 || alwaysLogged) {
+          change.committedAtMs = nowMs();
+          appendChange(writer, change);
+        }
+        transaction.commit();
+        break;
+      } catch (const std::exception& error) {
+        if (attempt == 1 && writer_ && !Engine::usable(*writer_)) continue;
+        return failure + ": " + error.what();
       }
-      transaction.commit();
-    } catch (const std::exception& error) {
-      return failure + ": " + error.what();
     }
     // After the commit, so a reader that sees the new version also sees the new rows.
     if (change.version > 0) {
@@ -459,16 +469,28 @@ class SqlStore final : public Store {
 
   // Runs `read` on a leased reader connection inside one snapshot transaction, turning
   // failures into messages. `what` names the operation for the message.
+  // A pooled connection whose link broke since its last use (the server restarted) fails
+  // its first query; the read is then tried once more on a new connection, so a restart
+  // costs no request an error once the server is back.
   template <typename Result, typename Read>
   Expected<Result, std::string> readSnapshot(const char* what, Read&& read) const {
-    try {
-      auto connection = readers_.acquire();
-      Transaction snapshot(*connection, Engine::kSnapshot);
-      Result result = read(*connection);
-      snapshot.commit();
-      return result;
-    } catch (const std::exception& error) {
-      return std::string("store: cannot ") + what + ": " + error.what();
+    for (int attempt = 1;; ++attempt) {
+      bool linkBroke = false;
+      try {
+        auto connection = readers_.acquire();
+        try {
+          Transaction snapshot(*connection, Engine::kSnapshot);
+          Result result = read(*connection);
+          snapshot.commit();
+          return result;
+        } catch (const std::exception&) {
+          linkBroke = !Engine::usable(*connection);
+          throw;
+        }
+      } catch (const std::exception& error) {
+        if (linkBroke && attempt == 1) continue;
+        return std::string("store: cannot ") + what + ": " + error.what();
+      }
     }
   }
 

@@ -153,5 +153,35 @@ TEST_F(SharedStore, AFormerHolderThatBelievesItStillLeadsHasItsWriteRefusedByThe
                                std::nullopt).ok());
 }
 
+// PostgreSQL restarts under a store: while it is down, reads and writes fail with a message
+// (the API's 503); once it is back, the very first read and write succeed, on connections
+// opened anew, and nothing committed before is lost.
+TEST_F(SharedStore, AfterARestartOfPostgresTheFirstReadAndWriteSucceed) {
+  auto store = openShared(*location_);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, std::nullopt).ok());
+  ASSERT_TRUE(store->rowCount(Entity::campaigns).ok());
+
+  // A restart between two uses: every pooled connection is dead, and no request pays for it.
+  testing::sharedPostgres().stop();
+  testing::sharedPostgres().start();
+  const auto afterRestart = store->rowCount(Entity::campaigns);
+  ASSERT_TRUE(afterRestart.ok()) << afterRestart.error();
+  EXPECT_EQ(afterRestart.value(), 1);
+  const auto firstWrite = store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c2", "sent", kT0)},
+                                            std::nullopt);
+  EXPECT_TRUE(firstWrite.ok()) << firstWrite.error();
+
+  // Used while it is down: errors with a message, and success once it is back.
+  testing::sharedPostgres().stop();
+  const auto whileDown = store->rowCount(Entity::campaigns);
+  ASSERT_FALSE(whileDown.ok());
+  EXPECT_NE(whileDown.error().find("store: cannot count rows"), std::string::npos) << whileDown.error();
+  EXPECT_FALSE(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c3", "sent", kT0)}, std::nullopt).ok());
+  testing::sharedPostgres().start();
+  EXPECT_TRUE(store->commitPage(Entity::campaigns, std::vector<Campaign>{makeCampaign("c3", "sent", kT0)}, std::nullopt).ok());
+  EXPECT_EQ(valueOf(store->rowCount(Entity::campaigns)), 3) << "nothing committed before was lost";
+}
+
 }  // namespace
 }  // namespace livedata::server
