@@ -6,12 +6,15 @@
 #   scripts/demo.sh --redis    # also starts redis-server (config/redis.conf, AOF every second)
 #   scripts/demo.sh --klaviyo FILE   # your Klaviyo account instead of the simulated one: FILE
 #                                    # holds a private API key (docs/upstream.md)
+#   scripts/demo.sh --cluster 3      # 3 instances on PostgreSQL and Redis behind nginx, one
+#                                    # simulated account (scripts/cluster.sh, docs/deploy.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 use_redis=false
 klaviyo_key_file=
+cluster_size=
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) use_redis=true ;;
@@ -19,14 +22,22 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] && [ -r "$2" ] || { echo "demo: --klaviyo takes a readable file holding the API key" >&2; exit 2; }
       klaviyo_key_file=$2
       shift ;;
-    *) echo "usage: scripts/demo.sh [--redis] [--klaviyo KEY_FILE]" >&2; exit 2 ;;
+    --cluster)
+      [ $# -ge 2 ] && [[ "$2" =~ ^[1-9]$ ]] || { echo "demo: --cluster takes a number of instances, 1 to 9" >&2; exit 2; }
+      cluster_size=$2
+      shift ;;
+    *) echo "usage: scripts/demo.sh [--redis] [--klaviyo KEY_FILE] [--cluster N]" >&2; exit 2 ;;
   esac
   shift
 done
 
-scripts/setup.sh
+if [ -n "$cluster_size" ]; then scripts/setup.sh --cluster; else scripts/setup.sh; fi
 scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release -DLIVEDATA_BUILD_TESTS=OFF
 scripts/build-web.sh
+
+if [ -n "$cluster_size" ]; then
+  exec scripts/cluster.sh "$cluster_size" build-release/mock-server/mock-server
+fi
 
 port=${PORT:-8080}
 token=${LIVEDATA_ADMIN_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}

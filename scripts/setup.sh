@@ -3,13 +3,16 @@
 # missing. Safe to run again. Used by demo.sh and test.sh (and so by CI).
 #   scripts/setup.sh          what building and running the demo needs
 #   scripts/setup.sh --test   also the tools the tests and benchmarks drive (promtool, chromium, wrk)
+#   scripts/setup.sh --cluster also the servers of the several-instance demo (PostgreSQL, nginx)
 set -euo pipefail
 
 with_test_tools=false
+with_cluster=false
 for argument in "$@"; do
   case "$argument" in
     --test) with_test_tools=true ;;
-    *) echo "setup: unknown option $argument (use --test)" >&2; exit 2 ;;
+    --cluster) with_cluster=true ;;
+    *) echo "setup: unknown option $argument (use --test or --cluster)" >&2; exit 2 ;;
   esac
 done
 
@@ -24,8 +27,11 @@ packages=(
 # browser tests drive Debian's Chromium; wrk and curl drive the benchmarks; Clang and its
 # runtime (libFuzzer, the sanitizers) build the sanitizer suites and the fuzz harnesses;
 # PostgreSQL's server binaries run the clusters the tests make in temporary folders.
-test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev postgresql)
+test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev postgresql nginx)
 $with_test_tools && packages+=("${test_packages[@]}")
+# scripts/demo.sh --cluster: the shared store and the load balancer (docs/deploy.md).
+cluster_packages=(postgresql nginx)
+$with_cluster && packages+=("${cluster_packages[@]}")
 # Node.js for the WASM module and the dashboard: Debian's (18 on Debian 12) when the machine
 # has none; a newer one already there is used as it is.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -46,10 +52,13 @@ if ((${#missing[@]})); then
   if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
-  # Nor the cluster Debian's postgresql package makes and starts: the tests start their own.
-  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ -d /run/systemd/system ]; then
-    $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
-  fi
+  # Nor the cluster Debian's postgresql package makes and starts, nor its nginx on port 80:
+  # the tests and the cluster demo start their own.
+  for service in postgresql nginx; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && [ -d /run/systemd/system ]; then
+      $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 else
   echo "setup: all Debian packages present" >&2
 fi

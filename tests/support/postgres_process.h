@@ -1,5 +1,5 @@
-// A real PostgreSQL server for one test: a cluster made by Debian's initdb in a private
-// temporary folder, its postgres started on a free loopback port (and on no Unix socket but
+// A real PostgreSQL server for one test: a cluster in a private temporary folder (a copy of one
+// Debian's initdb made once per machine, see initCluster), its postgres started on a free loopback port (and on no Unix socket but
 // one in that folder), stopped, killed, paused or restarted on the same port on demand, and
 // removed with its folder at destruction. No system service, no configuration outside the
 // folder. Header-only like redis_process.h; POSIX fork/exec, no shell; libpq only to ask
