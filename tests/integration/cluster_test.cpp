@@ -6,10 +6,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,7 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include "event_stream_client.h"
+#include "nginx_process.h"
 #include "postgres_process.h"
+#include "redis_process.h"
 #include "required_tool.h"
 #include "server_client.h"
 #include "server_process.h"
@@ -30,6 +36,8 @@ namespace {
 using json = nlohmann::json;
 using testing::EventStreamClient;
 using testing::KeyFile;
+using testing::NginxProcess;
+using testing::RedisProcess;
 using testing::PostgresProcess;
 using testing::ServerProcess;
 using testing::StreamEvent;
@@ -57,11 +65,11 @@ class Cluster : public ::testing::Test {
     upstream_ = std::make_unique<ServerProcess>(args);
   }
 
-  std::unique_ptr<ServerProcess> startInstance(bool waitForSync = true) {
-    return std::make_unique<ServerProcess>(
-        std::vector<std::string>{"--db", postgres_->url(), "--upstream", upstream_->baseUrl(), "--upstream-api-key-file",
-                                 key_.path, "--sync-interval", "0", "--write-lease-ms", std::to_string(kLeaseMs)},
-        nullptr, waitForSync);
+  std::unique_ptr<ServerProcess> startInstance(bool waitForSync = true, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"--db", postgres_->url(), "--upstream", upstream_->baseUrl(), "--upstream-api-key-file",
+                                  key_.path, "--sync-interval", "0", "--write-lease-ms", std::to_string(kLeaseMs)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServerProcess>(args, nullptr, waitForSync);
   }
 
   static json status(ServerProcess& instance) {
@@ -221,6 +229,307 @@ TEST_F(Cluster, ALeaderPausedPastItsLeaseHasItsWritesRefusedWhenItWakes) {
                        log.find("refused by the write fence") != std::string::npos;
   EXPECT_TRUE(refused) << "the woken leader's writes were not refused; its log:\n" << log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
   testing::expectStoreMatchesUpstream(postgres_->url(), upstream_->baseUrl(), apiKey_);
+}
+
+// --- Three instances behind Debian's nginx, configured by the shipped template.
+
+// GET requests through nginx from a few threads until stopped; every answer that is not a
+// 200 or 304 (or, when `allowed503` says so, a 503 JSON store_unavailable) is a failure.
+class Load {
+ public:
+  Load(int port, bool allow503 = false) : port_(port), allow503_(allow503) {
+    for (int i = 0; i < 3; ++i) threads_.emplace_back([this, i] { run(i); });
+  }
+  ~Load() { stop(); }
+
+  void stop() {
+    stopping_ = true;
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+  int requests() const { return requests_; }
+  int served503() const { return served503_; }
+  std::vector<std::string> failures() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return failures_;
+  }
+
+ private:
+  void run(int seed) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(10, 0);
+    const std::vector<std::string> paths{"/api/campaigns?limit=20", "/api/overview", "/api/flows", "/api/segments?limit=5"};
+    for (int i = seed; !stopping_; ++i) {
+      // Some requests ask for pages nobody asked for yet, so not everything is a cache hit.
+      const std::string path = i % 5 == 0 ? "/api/campaigns?limit=7&offset=" + std::to_string(i % 293)
+                                          : paths[static_cast<std::size_t>(i) % paths.size()];
+      const auto answer = client.Get(path);
+      ++requests_;
+      if (answer && (answer->status == 200 || answer->status == 304)) continue;
+      if (answer && answer->status == 503 && allow503_ &&
+          answer->body.find("\"store_unavailable\"") != std::string::npos) {
+        ++served503_;
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      failures_.push_back(path + ": " + (answer ? std::to_string(answer->status) + " " + answer->body.substr(0, 200)
+                                                : "no answer (" + httplib::to_string(answer.error()) + ")"));
+    }
+  }
+
+  const int port_;
+  const bool allow503_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> requests_{0};
+  std::atomic<int> served503_{0};
+  std::mutex mutex_;
+  std::vector<std::string> failures_;
+  std::vector<std::thread> threads_;
+};
+
+// A live client through nginx, as the dashboard's: it records every change's version and,
+// when its stream ends (its instance died), reconnects through nginx with Last-Event-ID.
+class Subscriber {
+ public:
+  explicit Subscriber(int port) : port_(port), thread_([this] { run(); }) {}
+  ~Subscriber() {
+    stopping_ = true;
+    thread_.join();
+  }
+
+  // Whether it has seen every version from `from` to `to`, each once and in order, and no
+  // reset.
+  bool sawExactly(std::int64_t from, std::int64_t to) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (resets_ > 0) return false;
+    std::vector<std::int64_t> wanted;
+    for (std::int64_t v = from; v <= to; ++v) wanted.push_back(v);
+    std::vector<std::int64_t> tail;
+    for (const std::int64_t v : versions_) {
+      if (v >= from) tail.push_back(v);
+    }
+    return tail == wanted;
+  }
+  std::int64_t subscribedAt() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return subscribedAt_;
+  }
+  int reconnects() const { return reconnects_; }
+  std::string describe() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string text = "resets " + std::to_string(resets_) + ", reconnects " + std::to_string(reconnects_) + ", versions";
+    for (const std::int64_t v : versions_) text += " " + std::to_string(v);
+    return text;
+  }
+
+ private:
+  void run() {
+    std::string lastEventId;
+    while (!stopping_) {
+      std::map<std::string, std::string> headers;
+      if (!lastEventId.empty()) headers["Last-Event-ID"] = lastEventId;
+      std::unique_ptr<EventStreamClient> stream;
+      try {
+        stream = std::make_unique<EventStreamClient>(port_, "/api/changes", headers);
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(100ms);
+        continue;
+      }
+      while (!stopping_) {
+        const auto event = stream->next(200ms);
+        if (!event) {
+          if (stream->ended()) break;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (event->event == "subscribed" && subscribedAt_ == 0) subscribedAt_ = std::stoll(event->id);
+        if (event->event == "reset") ++resets_;
+        if (event->event == "change") versions_.push_back(std::stoll(event->id));
+        if (!event->id.empty()) lastEventId = event->id;
+      }
+      if (!stopping_) {
+        ++reconnects_;
+        std::this_thread::sleep_for(100ms);  // the dashboard's client waits the stream's retry
+      }
+    }
+  }
+
+  const int port_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<std::int64_t> versions_;  // GUARDED_BY(mutex_)
+  std::int64_t subscribedAt_ = 0;       // GUARDED_BY(mutex_)
+  int resets_ = 0;                      // GUARDED_BY(mutex_)
+  std::atomic<int> reconnects_{0};
+  std::thread thread_;  // last
+};
+
+class ClusterBehindNginx : public Cluster {
+ protected:
+  void SetUp() override {
+    Cluster::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!NginxProcess::installed()) {
+      if (std::getenv("LIVEDATA_REQUIRE_TOOLS") != nullptr) FAIL() << "nginx is not installed";
+      GTEST_SKIP() << "nginx is not installed";
+    }
+  }
+
+  void startCluster(const std::vector<std::string>& extra = {}) {
+    startUpstream(300);
+    instances_.push_back(startInstance(true, extra));
+    instances_.push_back(startInstance(true, extra));
+    instances_.push_back(startInstance(true, extra));
+    nginx_ = std::make_unique<NginxProcess>(
+        std::vector<int>{instances_[0]->port(), instances_[1]->port(), instances_[2]->port()});
+  }
+
+  // The instance that leads now (waiting up to a few leases for one to), or null.
+  ServerProcess* leader() {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (auto& instance : instances_) {
+        if (instance && status(*instance)["leader"] == true) return instance.get();
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return nullptr;
+  }
+
+  // Changes `count` upstream records and has the leader sync them; returns the store's change
+  // version after the sync. Asks again when the instance it asked turns out to have lost the
+  // lease meanwhile (its run is then skipped).
+  std::int64_t changeAndSync(int count = 40) {
+    httplib::Client upstreamAdmin("127.0.0.1", upstream_->port());
+    const auto changed = upstreamAdmin.Post("/admin/changes", {{"Authorization", upstream_->bearer()}},
+                                            R"({"count": )" + std::to_string(count) + "}", "application/json");
+    EXPECT_TRUE(changed && changed->status == 200) << (changed ? changed->body : "no answer");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      ServerProcess* current = leader();
+      if (!current) break;
+      Http http(*current);
+      const auto counters = http.getJson("/api/sync/status")["counters"];
+      const auto finished = counters["successes"].get<std::uint64_t>() + counters["failures"].get<std::uint64_t>();
+      EXPECT_TRUE(http.post("/api/sync", json::object()));
+      const auto deadline = std::chrono::steady_clock::now() + 60s;
+      while (std::chrono::steady_clock::now() < deadline) {
+        const json now = http.getJson("/api/sync/status");
+        if (now["leader"] == false) break;  // lost the lease: ask the new leader
+        const auto done = now["counters"]["successes"].get<std::uint64_t>() + now["counters"]["failures"].get<std::uint64_t>();
+        if (done > finished && now["state"] != "running") {
+          return json::parse(http.body("/api/changes"))["version"].get<std::int64_t>();
+        }
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+    ADD_FAILURE() << "no leader synced the changes";
+    return 0;
+  }
+
+  // Waits until every subscriber saw exactly the versions after `from` up to `to`.
+  void expectEverySubscriberSaw(std::vector<std::unique_ptr<Subscriber>>& subscribers, std::int64_t from, std::int64_t to) {
+    for (auto& subscriber : subscribers) {
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (!subscriber->sawExactly(from, to) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+      EXPECT_TRUE(subscriber->sawExactly(from, to)) << "versions " << from << ".." << to << ": " << subscriber->describe();
+    }
+  }
+
+  std::vector<std::unique_ptr<Subscriber>> subscribe(int count) {
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    for (int i = 0; i < count; ++i) subscribers.push_back(std::make_unique<Subscriber>(nginx_->port()));
+    for (auto& subscriber : subscribers) {
+      const auto deadline = std::chrono::steady_clock::now() + 10s;
+      while (subscriber->subscribedAt() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    }
+    return subscribers;
+  }
+
+  std::vector<std::unique_ptr<ServerProcess>> instances_;
+  std::unique_ptr<NginxProcess> nginx_;
+};
+
+TEST_F(ClusterBehindNginx, KillingAnInstanceUnderLoadFailsNoRequestAndItsSubscribersMissNoChange) {
+  startCluster();
+  auto subscribers = subscribe(6);  // nginx spreads them over the three instances
+  const std::int64_t start = subscribers.front()->subscribedAt();
+  ASSERT_GT(start, 0);
+  Load load(nginx_->port());
+  std::this_thread::sleep_for(300ms);
+
+  // A follower dies: its streams end and its requests in flight fail over.
+  auto victim = std::find_if(instances_.begin(), instances_.end(),
+                             [](const auto& instance) { return status(*instance)["leader"] == false; });
+  ASSERT_NE(victim, instances_.end());
+  (*victim)->kill();
+  victim->reset();
+  const std::int64_t committed = changeAndSync();
+  ASSERT_GT(committed, start);
+  expectEverySubscriberSaw(subscribers, start + 1, committed);
+  int reconnected = 0;
+  for (auto& subscriber : subscribers) reconnected += subscriber->reconnects() > 0 ? 1 : 0;
+  EXPECT_GT(reconnected, 0) << "the killed instance held some of the streams";
+
+  std::this_thread::sleep_for(300ms);
+  load.stop();
+  EXPECT_GT(load.requests(), 100);
+  EXPECT_EQ(load.failures(), std::vector<std::string>{}) << "of " << load.requests() << " requests";
+  std::printf("[ figure   ] instance killed under load: %d requests through nginx, %zu failed; %d of 6 streams reconnected\n",
+              load.requests(), load.failures().size(), reconnected);
+}
+
+TEST_F(ClusterBehindNginx, StoppingRedisUnderLoadFailsNoRequestAndTheFeedKeepsFlowing) {
+  RedisProcess redis;
+  startCluster({"--redis", redis.url()});
+  auto subscribers = subscribe(3);
+  const std::int64_t start = subscribers.front()->subscribedAt();
+  Load load(nginx_->port());
+  std::this_thread::sleep_for(300ms);
+
+  redis.stop();
+  const std::int64_t whileDown = changeAndSync();
+  expectEverySubscriberSaw(subscribers, start + 1, whileDown);
+  redis.start();
+  std::this_thread::sleep_for(500ms);
+  const std::int64_t afterReturn = changeAndSync();
+  expectEverySubscriberSaw(subscribers, start + 1, afterReturn);
+
+  load.stop();
+  EXPECT_GT(load.requests(), 100);
+  EXPECT_EQ(load.failures(), std::vector<std::string>{}) << "of " << load.requests() << " requests";
+  std::printf("[ figure   ] Redis stopped under load: %d requests through nginx, %zu failed\n", load.requests(),
+              load.failures().size());
+}
+
+TEST_F(ClusterBehindNginx, ARestartOfPostgresGivesClear503sLosesNothingAndRecoversByItself) {
+  startCluster();
+  auto subscribers = subscribe(3);
+  const std::int64_t start = subscribers.front()->subscribedAt();
+  Load load(nginx_->port(), /*allow503=*/true);
+  std::this_thread::sleep_for(300ms);
+
+  postgres_->stop();
+  std::this_thread::sleep_for(1s);
+  postgres_->start();
+  // Service returns by itself: within a few seconds every request is answered again.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  httplib::Client client("127.0.0.1", nginx_->port());
+  bool answering = false;
+  while (!answering && std::chrono::steady_clock::now() < deadline) {
+    const auto probe = client.Get("/api/campaigns?limit=3&offset=" + std::to_string(std::rand() % 250));
+    answering = probe && probe->status == 200;
+    if (!answering) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(answering);
+  const std::int64_t committed = changeAndSync();
+  expectEverySubscriberSaw(subscribers, start + 1, committed);
+
+  load.stop();
+  EXPECT_EQ(load.failures(), std::vector<std::string>{}) << "every answer was data or a 503 JSON store_unavailable";
+  std::printf("[ figure   ] PostgreSQL restarted under load: %d requests, %d clear 503s, %zu other failures\n",
+              load.requests(), load.served503(), load.failures().size());
+  testing::expectStoreMatchesUpstream(postgres_->url(), upstream_->baseUrl(), apiKey_, /*compareStatistics=*/false);
 }
 
 }  // namespace

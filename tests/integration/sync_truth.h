@@ -53,10 +53,12 @@ inline nlohmann::json waitForRuns(ServerClient& http, std::uint64_t runs, std::c
 }
 
 // The store at `storeLocation` (a file or a postgres:// URL) equals the upstream record for
-// record: every entity's count, and each campaign's id, update time, status and opens (from
-// its values report). Reads the upstream's whole collections with its API key.
+// record: every entity's count, and each campaign's id, update time, status and, with
+// `compareStatistics`, opens (from its values report; statistics follow their own schedule,
+// so a test that changed the upstream after the first sync compares the records only).
+// Reads the upstream's whole collections with its API key.
 inline void expectStoreMatchesUpstream(const std::string& storeLocation, const std::string& upstreamUrl,
-                                       const std::string& apiKey) {
+                                       const std::string& apiKey, bool compareStatistics = true) {
   auto opened = server::Store::open(storeLocation);
   ASSERT_TRUE(opened.ok()) << opened.error();
   auto& store = *opened.value();
@@ -97,7 +99,9 @@ inline void expectStoreMatchesUpstream(const std::string& storeLocation, const s
       for (std::size_t i = 0; i < storedCampaigns.size(); ++i) {
         ASSERT_EQ(storedCampaigns[i].id, expectedCampaigns[i].id);
         ASSERT_EQ(storedCampaigns[i].updatedAt, expectedCampaigns[i].updatedAt) << storedCampaigns[i].id;
-        ASSERT_EQ(storedCampaigns[i].opens, opensById[storedCampaigns[i].id]) << storedCampaigns[i].id;
+        if (compareStatistics) {
+          ASSERT_EQ(storedCampaigns[i].opens, opensById[storedCampaigns[i].id]) << storedCampaigns[i].id;
+        }
         ASSERT_EQ(storedCampaigns[i].status, expectedCampaigns[i].status) << storedCampaigns[i].id;
       }
     }
