@@ -42,7 +42,8 @@ start_listening() {
 }
 
 # start_mock_server NAME ARGS...: a mock-server on its own database, frozen upstream and no
-# scheduled sync (so every run serves the same data), once its first sync has finished.
+# scheduled sync (so every run serves the same data), once its first sync has finished (or,
+# on a shared PostgreSQL store, once it says it follows: only the leader syncs).
 # Needs `mock_server` (the binary) and `token`.
 # Every server of a run generates the same account: its history ends at one moment.
 history_end=${history_end:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
@@ -53,7 +54,8 @@ start_mock_server() {
     --changes-per-minute 0 --sync-interval 0 --history-end "$history_end" --log-level warn "$@"
   local url_var="url_$name"
   for _ in $(seq 1 600); do
-    if curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/sync/status" | grep -q '"successes":[1-9]'; then
+    if curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/sync/status" |
+      grep -qE '"successes":[1-9]|"leader":false'; then
       return
     fi
     sleep 0.1
@@ -79,4 +81,49 @@ start_redis() {
   done
   echo "bench: redis-server did not start: $(tail -n 5 "$work/$name.log")" >&2
   exit 1
+}
+
+# start_postgres NAME: a PostgreSQL cluster in $work/NAME (initdb, the server on a free port,
+# a database `livedata`); sets url_NAME to postgres://livedata@127.0.0.1:PORT/livedata. As
+# root, the cluster belongs to the postgres user (PostgreSQL refuses to run as root).
+start_postgres() {
+  local name=$1 port bin=${LIVEDATA_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+  local as=()
+  [ "$(id -u)" -eq 0 ] && as=(runuser -u postgres --)
+  port=$(free_port)
+  mkdir -p "$work/$name"
+  chmod 755 "$work"  # the postgres user (and nginx's workers) must reach their folders in it
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$work/$name"
+  "${as[@]}" "$bin/initdb" --pgdata "$work/$name/data" --username livedata --auth trust --encoding UTF8 --locale C     --no-instructions --no-sync >"$work/$name.initdb.log"
+  "${as[@]}" "$bin/pg_ctl" -D "$work/$name/data" -l "$work/$name/postgres.log" -w     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work/$name -c max_connections=300"     start >/dev/null
+  "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U livedata livedata
+  postgres_stops+=("${as[*]} $bin/pg_ctl -D $work/$name/data -m fast stop")
+  printf -v "url_$name" 'postgres://livedata@127.0.0.1:%s/livedata' "$port"
+}
+postgres_stops=()
+stop_postgres_all() {
+  local stop
+  for stop in "${postgres_stops[@]}"; do $stop >/dev/null 2>&1 || true; done
+  postgres_stops=()
+}
+
+# start_nginx NAME PORT...: Debian's nginx from the shipped template
+# (config/nginx-cluster.conf.in) in front of the instances on these ports; sets url_NAME.
+start_nginx() {
+  local name=$1 port servers=""
+  shift
+  for instance in "$@"; do servers+="    server 127.0.0.1:$instance max_fails=1 fail_timeout=2s;"$'\n'; done
+  port=$(free_port)
+  mkdir -p "$work/$name"
+  chmod 755 "$work"
+  sed -e "s|@PREFIX@|$work/$name|g" -e "s|@PORT@|$port|g" "$root/config/nginx-cluster.conf.in" |
+    awk -v servers="$servers" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", servers; else print }' \
+      >"$work/$name/nginx.conf"
+  nginx -p "$work/$name" -e "$work/$name/error.log" -c "$work/$name/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    sleep 0.05
+  done
+  printf -v "url_$name" 'http://127.0.0.1:%s' "$port"
 }

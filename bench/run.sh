@@ -24,6 +24,9 @@
 #              clients, against a client polling every second; streams one server holds;
 #              commit to screen on a dashboard in Chromium
 #   data-layer the WASM module against @tanstack/query-core under node; bundle sizes
+#   cluster    three instances on PostgreSQL and Redis: the cached path through nginx with 1,
+#              2 and 3 instances against one instance without the hop; commit on the leader
+#              to client cache on another instance
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -39,7 +42,7 @@ while (($#)); do
     *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE]" >&2; exit 2 ;;
   esac
 done
-for tool in cmake ninja wrk curl redis-server redis-cli node npm chromium; do
+for tool in cmake ninja wrk curl redis-server redis-cli node npm chromium nginx; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup.sh --test" >&2; exit 1; }
 done
 
@@ -52,6 +55,7 @@ if $quick; then
   stampede_rounds=2
   data_layer_args=(--quick)
   live_args=(--clients 1,100 --rounds 2 --hold 500)
+  cluster_live_args=(--clients 1,100 --rounds 2 --hold 0)
   screen_rounds=5
   fuzz_seconds=0  # CI fuzzes in the test command (scripts/test.sh)
 else
@@ -64,6 +68,7 @@ else
   data_layer_args=()
   # 5,000: as many watching clients as the hold test shows one instance holding.
   live_args=(--clients 1,100,1000,5000 --rounds 5 --hold 5000)
+  cluster_live_args=(--clients 1,100,1000 --rounds 5 --hold 0)
   screen_rounds=30
   fuzz_seconds=120
 fi
@@ -102,7 +107,7 @@ cmake --build "$build" -j "$(nproc)" --target mock-server bare-httplib-server li
 
 work=$(mktemp -d)
 source "$root/bench/lib.sh"
-trap 'stop_all; rm -rf "$work"' EXIT
+trap 'stop_all; stop_postgres_all; rm -rf "$work"' EXIT
 token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mock_server="$build/mock-server/mock-server"
 bin="$build/bench"
@@ -224,6 +229,55 @@ start_mock_server screen --web-root "$root/web/dist"
 measured node "$root/bench/js/commit-to-screen.mjs" --server "$url_screen" --token "$token" --rounds "$screen_rounds" \
   >"$results/screen.json"
 stop_all
+
+echo "== cluster: three instances on PostgreSQL and Redis, behind nginx"
+# Each instance runs its in-process upstream (the same seeded account); only the leader
+# syncs, so the leader's /admin/touch commits the changes the others announce.
+start_postgres pg
+start_redis cluster_redis
+start_mock_server leader --db "$url_pg" --redis "$url_cluster_redis"
+start_mock_server follower1 --db "$url_pg" --redis "$url_cluster_redis"
+start_mock_server follower2 --db "$url_pg" --redis "$url_cluster_redis"
+port_of() { echo "${1##*:}"; }
+start_nginx nginx1 "$(port_of "$url_leader")"
+start_nginx nginx2 "$(port_of "$url_leader")" "$(port_of "$url_follower1")"
+start_nginx nginx3 "$(port_of "$url_leader")" "$(port_of "$url_follower1")" "$(port_of "$url_follower2")"
+for peer in nginx1 nginx3 follower2; do
+  url_var="url_$peer"
+  cmp -s <(same_time <"$results/http-body.json") <(curl -sf "${!url_var}$path" | same_time) ||
+    { echo "bench: $peer serves other bytes than the single instance" >&2; exit 1; }
+done
+mkdir -p "$results/cluster"
+cluster_cases=(direct nginx-1 nginx-2 nginx-3)
+run_cluster_case() {
+  local url
+  case "$1" in
+    direct) url=$url_leader ;;
+    nginx-1) url=$url_nginx1 ;;
+    nginx-2) url=$url_nginx2 ;;
+    nginx-3) url=$url_nginx3 ;;
+  esac
+  local command=(wrk -t1 -c"$wrk_connections" -d"${wrk_seconds}s" -s "$root/bench/wrk/report.lua" "$url$path")
+  [ "$round" = 1 ] && record "${command[@]}"
+  "${command[@]}" | sed -n 's/^WRK_JSON //p' >"$results/cluster/$1-$round.json"
+}
+round=0
+for name in "${cluster_cases[@]}"; do run_cluster_case "$name" >/dev/null; done  # warm-up
+for round in $(seq 1 "$wrk_rounds"); do
+  for i in "${!cluster_cases[@]}"; do run_cluster_case "${cluster_cases[$(((i + round) % ${#cluster_cases[@]}))]}"; done
+done
+rm -f "$results"/cluster/*-0.json
+measured "$bin/livedata-live-bench" --server "$url_follower1" --commit-server "$url_leader" --token "$token" \
+  "${cluster_live_args[@]}" --json "$results/live-cluster.json"
+stop_all
+stop_postgres_all
+# The fault tests' figures (takeover times, requests through nginx while an instance, Redis
+# or PostgreSQL goes away), from the test binary when this build tree has one (full runs:
+# the test command runs these tests already).
+if ! $quick && [ -x "$build/tests/livedata_integration_tests" ]; then
+  measured "$build/tests/livedata_integration_tests" --gtest_filter='Cluster.*:ClusterBehindNginx.*' |
+    sed -n 's/^\[ figure   \] //p' >"$results/cluster-faults.txt"
+fi
 
 echo "== data layer under node: the WASM module against @tanstack/query-core"
 measured node "$root/bench/js/data-layer.mjs" "${data_layer_args[@]}" --body "$results/http-body.json" >"$results/data-layer.json"

@@ -4,6 +4,11 @@
 //
 //   livedata-live-bench --server URL --token T [--clients 1,100,1000] [--rounds 5]
 //                       [--poll-interval-ms 1000] [--hold 5000] [--server-pid PID] [--json FILE]
+//                       [--commit-server URL]
+//
+// With --commit-server (another instance on the same PostgreSQL store, the sync leader),
+// the changes are committed there and the clients watch --server: the latency then crosses
+// instances (the store's notification, the other instance's feed).
 //
 // For each client count: that many native Clients (sharing one HTTP transport and timer
 // thread; each its own event stream) watch /api/campaigns?limit=20. Each round, an admin
@@ -59,6 +64,7 @@ struct Options {
   int hold = 5000;
   int serverPid = 0;
   std::string jsonFile;
+  std::string commitServer;  // empty: --server
 };
 
 namespace cl = livedata::command_line;
@@ -67,6 +73,9 @@ const cl::OptionTable<Options>& optionTable() {
   static const cl::OptionTable<Options> kTable{{
       cl::text<Options>("server", "URL", "the mock-server (required)", [](auto& o) -> auto& { return o.server; }),
       cl::text<Options>("token", "T", "its admin token (required)", [](auto& o) -> auto& { return o.token; }),
+      cl::text<Options>("commit-server", "URL",
+                        "the instance whose sync commits the changes (same store, same token); default: --server",
+                        [](auto& o) -> auto& { return o.commitServer; }),
       cl::text<Options>("clients", "N,N,...", "watching client counts to measure", [](auto& o) -> auto& { return o.clients; }),
       cl::number<Options>("rounds", "N", "changes committed per client count", 1, 1000,
                           [](auto& o) -> auto& { return o.rounds; }),
@@ -102,7 +111,7 @@ using livedata::bench::parseIsoTimestampMs;
 using livedata::bench::wallClockMs;
 class Admin {
  public:
-  explicit Admin(const Options& options) : http_(options.server), bearer_("Bearer " + options.token) {
+  Admin(const std::string& server, const std::string& token) : http_(server), bearer_("Bearer " + token) {
     http_.set_read_timeout(60, 0);
   }
   Json call(const std::string& method, const std::string& path, const Json& body = nullptr) {
@@ -246,7 +255,9 @@ bool waitForAll(Arrivals& arrivals, std::chrono::milliseconds limit) {
   return arrivals.allArrived.wait_for(lock, limit, [&] { return arrivals.behind == 0; });
 }
 
-Json measureWatching(const Options& options, Admin& admin, int count, livedata::ClientDependencies shared) {
+// `admin`: the watched server; `committer`: the one whose sync commits (may be the same).
+Json measureWatching(const Options& options, Admin& admin, Admin& committer, int count,
+                     livedata::ClientDependencies shared) {
   Arrivals arrivals;
   arrivals.lastAt.assign(count, 0);
   arrivals.lastVersion.assign(count, 0);
@@ -287,12 +298,12 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
   CpuMeter cpu(options.serverPid);
   // A round's sync may commit more than one change (the campaigns' statistics when they are
   // due, every 10 minutes): requests are counted per change the feed announced, not per round.
-  const std::int64_t firstVersion = admin.version();
+  const std::int64_t firstVersion = committer.version();
   for (int round = 0; round < options.rounds; ++round) {
     const std::vector<std::uint64_t> before = arrivals.startRound();
-    const std::int64_t version = admin.version();
-    admin.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
-    const std::int64_t committedAt = admin.campaignsCommittedAfter(version);
+    const std::int64_t version = committer.version();
+    committer.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
+    const std::int64_t committedAt = committer.campaignsCommittedAfter(version);
     if (!waitForAll(arrivals, 30s)) ++missed;
     std::lock_guard<std::mutex> lock(arrivals.mutex);
     for (int i = 0; i < count; ++i) {
@@ -305,7 +316,7 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
   const auto clientsCpu = cpu.selfSeconds();
   std::this_thread::sleep_for(500ms);
   const int requests = admin.dataRequests(kPath);
-  const std::int64_t changes = std::max<std::int64_t>(1, admin.version() - firstVersion);
+  const std::int64_t changes = std::max<std::int64_t>(1, committer.version() - firstVersion);
   watches.clear();
   clients.clear();
   Json result = summary(latencies);
@@ -323,7 +334,7 @@ Json measureWatching(const Options& options, Admin& admin, int count, livedata::
 }
 
 // The baseline: one client polling every --poll-interval-ms, as refetchInterval would.
-Json measurePolling(const Options& options, Admin& admin, livedata::ClientDependencies shared) {
+Json measurePolling(const Options& options, Admin& committer, livedata::ClientDependencies shared) {
   livedata::ClientConfig config;
   config.baseUrl = options.server;
   config.live.enabled = false;
@@ -365,9 +376,9 @@ Json measurePolling(const Options& options, Admin& admin, livedata::ClientDepend
       std::lock_guard<std::mutex> lock(mutex);
       before = lastVersion;
     }
-    const std::int64_t version = admin.version();
-    admin.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
-    const std::int64_t committedAt = admin.campaignsCommittedAfter(version);
+    const std::int64_t version = committer.version();
+    committer.call("POST", "/admin/touch", {{"endpoint", "campaigns"}});
+    const std::int64_t committedAt = committer.campaignsCommittedAfter(version);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.pollIntervalMs * 5);
     while (std::chrono::steady_clock::now() < deadline) {
       {
@@ -475,7 +486,8 @@ void raiseFileLimit() {
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
   raiseFileLimit();
-  Admin admin(options);
+  Admin admin(options.server, options.token);
+  Admin committer(options.commitServer.empty() ? options.server : options.commitServer, options.token);
   livedata::native::NativeOptions native;
   native.workerThreads = 16;
   native.minLogLevel = livedata::LogLevel::error;
@@ -483,12 +495,12 @@ int main(int argc, char** argv) {
   shared.stream = nullptr;  // each watching client gets its own stream (one per browser, in life)
 
   Json results;
-  results["polling"] = measurePolling(options, admin, shared);
+  results["polling"] = measurePolling(options, committer, shared);
   std::cerr << "polling every " << options.pollIntervalMs << " ms: p50 " << results["polling"]["p50"] << " ms\n";
   std::stringstream counts(options.clients);
   for (std::string count; std::getline(counts, count, ',');) {
     admin.waitForNoSubscribers();  // each count starts from none, with the last one's slots free
-    const Json run = measureWatching(options, admin, std::stoi(count), shared);
+    const Json run = measureWatching(options, admin, committer, std::stoi(count), shared);
     std::cerr << count << " watching clients: p50 " << run["p50"] << " ms, p99 " << run["p99"] << " ms, "
               << run["requestsPerChangePerClient"] << " requests per change per client\n";
     results["watching"].push_back(run);

@@ -55,7 +55,7 @@ const httpRatios = [
   ['mock-server', 'fastify', 'cached 200 vs Fastify 4 serving the same bytes from memory', 1.0],
   ['mock-server', 'mock-server-no-metrics', 'with vs without the monitoring middleware', null],
   ['mock-server-304', 'bare-httplib-304', '304 path vs the floor answering 304', 0.9],
-  ['mock-server-redis', 'mock-server', 'Redis-backed cached path vs memory-backed', null],
+  ['mock-server-redis', 'mock-server', 'Redis-backed cached path (memory tier in front) vs memory-backed', 0.9],
   ['mock-server-cold', 'mock-server', 'cold path (render from SQLite) vs cached', null],
 ];
 {
@@ -309,6 +309,63 @@ Held at once: ${thousands(live.holding.opened)} raw event streams opened togethe
 heartbeat (${thousands(live.holding.connectRefused)} connections refused, ${thousands(live.holding.refused503)} answered 503), about
 ${thousands(live.holding.rssBytesPerStream / 1024)} KB of server memory each; a data request made meanwhile took ${fixed(live.holding.dataRequestWhileHeldMs, 1)} ms
 (${live.holding.dataRequestWhileHeldOk ? 'answered 200' : 'failed'}).
+` : ''}`);
+}
+
+// ---- cluster: wrk through nginx with 1, 2, 3 instances; live across instances; fault tests
+if (existsSync(join(resultsDir, 'cluster'))) {
+  const runs = {};
+  for (const file of readdirSync(join(resultsDir, 'cluster'))) {
+    const match = /^(.*)-(\d+)\.json$/.exec(file);
+    if (!match) continue;
+    (runs[match[1]] ??= []).push(JSON.parse(readFileSync(join(resultsDir, 'cluster', file), 'utf8').trim()));
+  }
+  const medianRun = (name) => {
+    const sorted = [...(runs[name] ?? [])].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+    return sorted[Math.floor(sorted.length / 2)];
+  };
+  const direct = medianRun('direct');
+  const rows = ['direct', 'nginx-1', 'nginx-2', 'nginx-3'].filter((n) => runs[n]).map((name) => {
+    const r = medianRun(name);
+    const hopUs = direct && name !== 'direct' ? 1e6 / r.requestsPerSecond - 1e6 / direct.requestsPerSecond : NaN;
+    return [name, thousands(r.requestsPerSecond), runs[name].map((x) => thousands(x.requestsPerSecond)).join(', '),
+      direct ? fixed(r.requestsPerSecond / direct.requestsPerSecond, 3) : 'n/a', Number.isFinite(hopUs) ? `${fixed(hopUs, 1)} µs` : '',
+      ms(r.latencyUs.p50), ms(r.latencyUs.p99), String(runs[name].reduce((n, x) => n + x.failed, 0))];
+  });
+  const liveRows = [];
+  if (existsSync(join(resultsDir, 'live-cluster.json'))) {
+    const liveCluster = readJson('live-cluster.json');
+    const single = existsSync(join(resultsDir, 'live.json')) ? readJson('live.json') : null;
+    for (const w of liveCluster.watching ?? []) {
+      const same = single?.watching?.find((x) => x.clients === w.clients);
+      liveRows.push([thousands(w.clients), `${fixed(w.p50, 0)} / ${fixed(w.p90, 0)} / ${fixed(w.p99, 0)} / ${fixed(w.max, 0)} ms`,
+        same ? `${fixed(same.p50, 0)} / ${fixed(same.p99, 0)} ms` : 'n/a', fixed(w.requestsPerChangePerClient, 2), String(w.samples)]);
+    }
+  }
+  const faults = existsSync(join(resultsDir, 'cluster-faults.txt')) ? readFileSync(join(resultsDir, 'cluster-faults.txt'), 'utf8').trim() : '';
+  sections.push(`## 9. Several instances: PostgreSQL, Redis and nginx
+
+Three mock-servers share one PostgreSQL store (started in the run's scratch folder) and one redis-server; the
+first leads the sync, the others follow. Debian's nginx runs the shipped \`config/nginx-cluster.conf.in\` in front of 1,
+2 and 3 of them. \`direct\` is wrk on the leader itself, without the hop: the baseline. The per-request cost of the
+hop is 1/throughput through nginx less 1/throughput direct, at the same 32 connections. On this ${machine.cores}-core
+machine nginx, wrk and the instances share the cores, so more instances cannot add throughput; what scales is
+what a second machine would add.
+
+${table(['case', 'req/s (median)', 'req/s per round', 'vs direct', 'cost of the hop per request', 'p50', 'p99', 'failed'], rows)}
+${liveRows.length ? `
+Commit to client cache across instances: the leader's sync commits (\`/admin/touch\`), clients watch a follower, so
+each change travels through PostgreSQL's notification to the other instance's feed. Beside it, the single-instance
+figures of section 7 (p50 / p99).
+
+${table(['clients', 'p50 / p90 / p99 / max', 'one instance p50 / p99', 'requests per change per client', 'samples'], liveRows)}
+` : ''}${faults ? `
+The fault tests' own figures (\`tests/integration/cluster_test.cpp\`, run by this bench; each is also a test of the
+test command, with its bounds asserted):
+
+\`\`\`
+${faults}
+\`\`\`
 ` : ''}`);
 }
 

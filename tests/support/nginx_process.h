@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -35,6 +36,10 @@ class NginxProcess {
  public:
   explicit NginxProcess(const std::vector<int>& instancePorts) : dir_(makeTempDir("livedata-nginx")) {
     try {
+      // As root, nginx's workers run as an unprivileged user: they must reach the folder.
+      std::filesystem::permissions(dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                             std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                             std::filesystem::perms::others_exec);
       writeConfig(instancePorts);
       start();
     } catch (...) {

@@ -98,18 +98,23 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
 
   // Every change the store's log gains, committed by this instance's sync or by another
   // instance's (Store::observeChanges): the cached responses of its entity go first, then
-  // the live feed announces it (the invariant in backend.h).
+  // the live feed announces it (the invariant in backend.h). The committer drops the shared
+  // Redis entries, once per change; every instance drops its own memory tier's. (Cache keys
+  // carry the data's version, so this is for space as much as for freshness: no instance
+  // serves an entry rendered from older data once it has seen the change.)
   SharedResponseCache& cache = *backend->cache_;
   ChangeFeed& feed = *backend->changeFeed_;
-  backend->store_->observeChanges([&cache, &feed, &log](const Change& change) {
+  backend->store_->observeChanges([&cache, &feed, &log](const Change& change, bool committedHere) {
     const std::int64_t current = feed.currentVersion();
     if (change.version <= current) return;  // already in the log the feed started from
     // A gap: changes left the store's log before this instance saw them (it was cut off from
     // the store for longer than the log's capacity): nothing cached can be trusted.
     const bool gap = change.version != current + 1;
-    const std::size_t removed = gap ? cache.clear() : cache.invalidateEndpoints({endpointNameOf(change.entity)});
+    const auto scope = committedHere ? SharedResponseCache::Scope::everywhere : SharedResponseCache::Scope::thisInstance;
+    const std::size_t removed = gap ? cache.clear() : cache.invalidateEndpoints({endpointNameOf(change.entity)}, scope);
     log.debug("cache invalidated after a change", {{"entity", nameOf(change.entity)}, {"version", change.version},
-                                                   {"afterGap", gap}, {"removed", removed}});
+                                                   {"committedHere", committedHere}, {"afterGap", gap},
+                                                   {"removed", removed}});
     feed.publish(change);
   });
 

@@ -295,7 +295,7 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
   if (!resolved) return sendError(res, resolved.error());
   const ResolvedRequest& request = resolved.value();
   const auto result = backend_.cache().getOrCompute(
-      request.resourceKey, [&] { return backend_.api().render(request); });
+      request.cacheKey(), [&] { return backend_.api().render(request); });
   if (!result) return sendError(res, result.error());
   const Representation& representation = *result.value();
 

@@ -58,6 +58,7 @@ nlohmann::ordered_json SharedResponseCacheStats::toJson() const {
   json["coalesced"] = coalesced;
   json["computeErrors"] = computeErrors;
   json["storesSkipped"] = storesSkipped;
+  json["memoryTierHits"] = memoryTierHits;
   json["keys"] = keys;
   json["bytes"] = bytes;
   json["memoryEvictions"] = memoryEvictions;
@@ -167,14 +168,27 @@ ComputeResult SharedResponseCache::lead(const std::string& resourceKey, const st
 
 std::shared_ptr<const Representation> SharedResponseCache::backendGet(const std::string& resourceKey) {
   if (redisActive()) {
+    if (auto near = memory_.get(resourceKey)) {
+      ++memoryTierHits_;
+      return near;
+    }
+    const std::uint64_t startEpoch = invalidations_.currentEpoch();
     try {
-      return redis_->get(resourceKey);
+      auto shared = redis_->get(resourceKey);
+      if (shared) keepNear(resourceKey, shared, startEpoch);
+      return shared;
     } catch (const CacheBackendError& error) {
       if (error.busy()) return nullptr;  // Redis is fine, just saturated: a miss
       failover_->failover(error.what());
     }
   }
   return memory_.get(resourceKey);
+}
+
+void SharedResponseCache::keepNear(const std::string& resourceKey, const std::shared_ptr<const Representation>& value,
+                                   std::uint64_t startEpoch) {
+  StoreGate::SharedLock gate(gate_);
+  if (!invalidations_.invalidatedSince(resourceKey, startEpoch)) memory_.put(resourceKey, value, ttl_);
 }
 
 void SharedResponseCache::store(const std::string& resourceKey, std::shared_ptr<const Representation> value,
@@ -187,30 +201,33 @@ void SharedResponseCache::store(const std::string& resourceKey, std::shared_ptr<
   if (redisActive()) {
     try {
       redis_->put(resourceKey, value, ttl_);
-      return;
     } catch (const CacheBackendError& error) {
-      if (error.busy()) return;
-      failover_->failover(error.what());
+      if (!error.busy()) failover_->failover(error.what());
     }
   }
-  memory_.put(resourceKey, std::move(value), ttl_);
+  memory_.put(resourceKey, std::move(value), ttl_);  // the memory tier, in front of Redis or alone
 }
 
 // ---------------------------------------------------------------- invalidation
 
-std::size_t SharedResponseCache::invalidatePatterns(const std::vector<KeyPattern>& patterns) {
+std::size_t SharedResponseCache::invalidatePatterns(const std::vector<KeyPattern>& patterns, Scope scope) {
   ++invalidationCalls_;
   bool toRedis = false;
   gate_.lock();
   invalidations_.record(patterns);
-  toRedis = redisActive();
+  toRedis = redisActive() && scope == Scope::everywhere;
   gate_.unlock();
 
-  std::size_t removed = 0;
-  for (const auto& pattern : patterns) removed += memory_.invalidate(pattern);
+  // Entries removed: from Redis when it is invalidated (the memory tier holds copies of
+  // some of them), else from the memory tier.
+  std::size_t removedFromMemory = 0;
+  for (const auto& pattern : patterns) removedFromMemory += memory_.invalidate(pattern);
+  std::size_t removed = removedFromMemory;
   if (toRedis) {
     try {
-      for (const auto& pattern : patterns) removed += redis_->invalidate(pattern);
+      std::size_t removedFromRedis = 0;
+      for (const auto& pattern : patterns) removedFromRedis += redis_->invalidate(pattern);
+      removed = removedFromRedis;
     } catch (const CacheBackendError& error) {
       // Even a busy pool: Redis missed this invalidation, so it must be purged before reuse.
       failover_->failover(error.what());
@@ -222,11 +239,11 @@ std::size_t SharedResponseCache::invalidatePatterns(const std::vector<KeyPattern
 
 std::size_t SharedResponseCache::invalidate(const std::string& glob) { return invalidatePatterns({KeyPattern::glob(glob)}); }
 
-std::size_t SharedResponseCache::invalidateEndpoints(const std::vector<std::string>& endpoints) {
+std::size_t SharedResponseCache::invalidateEndpoints(const std::vector<std::string>& endpoints, Scope scope) {
   std::vector<KeyPattern> patterns;
   for (const auto& endpoint : endpoints) patterns.push_back(KeyPattern::endpoint(endpoint));
   if (patterns.empty()) return 0;
-  return invalidatePatterns(patterns);
+  return invalidatePatterns(patterns, scope);
 }
 
 std::size_t SharedResponseCache::clear() { return invalidatePatterns({KeyPattern::all()}); }
@@ -236,6 +253,7 @@ std::size_t SharedResponseCache::clear() { return invalidatePatterns({KeyPattern
 SharedResponseCacheStats SharedResponseCache::stats() {
   SharedResponseCacheStats stats;
   stats.hits = hits_.load();
+  stats.memoryTierHits = memoryTierHits_.load();
   stats.misses = misses_.load();
   stats.computations = computations_.load();
   stats.coalesced = coalesced_.load();

@@ -20,7 +20,11 @@
 // A compute must not call getOrCompute for its own key (it would wait for itself).
 //
 // Backends and failover. Without redisUrl the cache is a MemoryCacheBackend. With one it
-// uses Redis while Redis works and memory otherwise; how it falls back and comes back
+// uses Redis while Redis works, with the memory backend as a tier in front of it (a hit
+// there costs no Redis round trip; a Redis hit is kept there too), and memory alone
+// otherwise. Keys carry the version of the data they were rendered from
+// (ResolvedRequest::cacheKey), so an entry the memory tier keeps is never served for newer
+// data, even before the change feed's invalidation reaches this instance; how it falls back and comes back
 // without serving entries an invalidation missed is in redis_failover.h. A Redis command
 // waits at most about connectTimeoutMs + commandTimeoutMs (a connection from the pool, or a
 // new one, and the reply); a request makes at most three (get, the leader's second look,
@@ -96,6 +100,7 @@ const char* nameOf(CacheOutcome outcome);
 
 struct SharedResponseCacheStats {
   std::uint64_t hits = 0;
+  std::uint64_t memoryTierHits = 0;  // hits served by the memory tier in front of Redis
   std::uint64_t misses = 0;          // computed + coalesced requests
   std::uint64_t computations = 0;    // compute calls
   std::uint64_t coalesced = 0;       // misses that waited for another request's compute
@@ -144,10 +149,14 @@ class SharedResponseCache {
                              CacheOutcome* outcome = nullptr);
 
   // Removes every entry whose resource key matches the glob (core globMatch semantics:
-  // '*' and '?'); returns how many were removed (both tiers). "*" removes everything.
+  // '*' and '?'); returns how many were removed (from Redis when it is in use, else from
+  // memory). "*" removes everything.
   std::size_t invalidate(const std::string& glob);
-  // Every entry of each endpoint ("campaigns": "campaigns" and "campaigns?..." only).
-  std::size_t invalidateEndpoints(const std::vector<std::string>& endpoints);
+  // Every entry of each endpoint ("campaigns": "campaigns" and "campaigns?..." only), in
+  // both tiers, or with `thisInstance` only in this process's memory tier: another
+  // instance's commit, whose committer drops the shared Redis entries itself.
+  enum class Scope { everywhere, thisInstance };
+  std::size_t invalidateEndpoints(const std::vector<std::string>& endpoints, Scope scope = Scope::everywhere);
   std::size_t clear();
 
   // Counts, and keys/bytes of the backend in use (with Redis: a SCAN of the prefix).
@@ -177,7 +186,10 @@ class SharedResponseCache {
   std::shared_ptr<const Representation> backendGet(const std::string& resourceKey);
   // The race rule's check and the put, under the gate's shared side.
   void store(const std::string& resourceKey, std::shared_ptr<const Representation> value, std::uint64_t startEpoch);
-  std::size_t invalidatePatterns(const std::vector<KeyPattern>& patterns);
+  std::size_t invalidatePatterns(const std::vector<KeyPattern>& patterns, Scope scope = Scope::everywhere);
+  // Keeps a Redis hit in the memory tier, unless an invalidation of its key came after
+  // `startEpoch` (the race rule, as for stores).
+  void keepNear(const std::string& resourceKey, const std::shared_ptr<const Representation>& value, std::uint64_t startEpoch);
 
   const SharedResponseCacheOptions options_;
   const SharedResponseCacheDependencies dependencies_;
@@ -189,8 +201,8 @@ class SharedResponseCache {
   InvalidationLog invalidations_;
   SingleFlight flights_;
 
-  std::atomic<std::uint64_t> hits_{0}, misses_{0}, computations_{0}, coalesced_{0}, computeErrors_{0},
-      storesSkipped_{0}, invalidationCalls_{0}, invalidatedKeys_{0};
+  std::atomic<std::uint64_t> hits_{0}, memoryTierHits_{0}, misses_{0}, computations_{0}, coalesced_{0},
+      computeErrors_{0}, storesSkipped_{0}, invalidationCalls_{0}, invalidatedKeys_{0};
   // Null without Redis. Last: destroyed first, so its thread stops before what it uses goes.
   std::unique_ptr<RedisFailover> failover_;
 };

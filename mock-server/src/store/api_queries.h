@@ -54,6 +54,14 @@ struct ResolvedRequest {
   // Store::dataVersion of the resource's entity, read before anything else: the rendered
   // representation is at least this new, so (resourceKey, dataVersion) is a safe cache key.
   std::uint64_t dataVersion = 0;
+
+  // The response cache's key: resourceKey + "@" + dataVersion, e.g.
+  // "campaigns?limit=50&offset=0&sort=-updatedAt@1042". A change of the entity moves the
+  // version, so an entry can never be served for newer data than it was rendered from,
+  // whether or not an invalidation reached the cache holding it (every instance uses the
+  // same key for the same data; docs/backend.md). The endpoint's name and its query stay
+  // in front, so endpoint and glob invalidations match it as they match resourceKey.
+  std::string cacheKey() const { return resourceKey + "@" + std::to_string(dataVersion); }
 };
 
 // 503 store_unavailable: the store could not answer; the client should retry later.

@@ -67,6 +67,18 @@ class ConnectionPool {
     }
   }
 
+  // Closes every idle connection: after one was found broken (the server restarted), the
+  // others, opened before the same event, are as dead.
+  void closeIdle() {
+    std::vector<std::unique_ptr<Connection>> closing;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing.swap(idle_);
+      opened_ -= closing.size();
+    }
+    released_.notify_all();
+  }
+
  private:
   void release(std::unique_ptr<Connection> connection) {
     if (!usable_(*connection)) {

@@ -56,6 +56,12 @@ class SqlStore final : public Store {
     auto writer = Engine::openWriter(location, options);
     const std::int64_t lastVersion = writer->queryInteger(Engine::kLastChangeVersionSql);
     std::unique_ptr<SqlStore> store(new SqlStore(location, std::move(writer), lastVersion, options));
+    for (const Entity entity : kAllEntities) {
+      auto newest = store->writer_->use("SELECT coalesce(max(version), 0) FROM changes WHERE entity = ?1");
+      newest->bind(1, nameOf(entity));
+      const std::int64_t version = newest->step() ? newest->integer(0) : 0;
+      store->versions_[static_cast<std::size_t>(entity)].store(static_cast<std::uint64_t>(version));
+    }
     store->watcher_ = Engine::watch(location, [raw = store.get()] { raw->catchUp(); });
     return store;
   }
@@ -264,7 +270,7 @@ class SqlStore final : public Store {
 
   std::int64_t changeVersion() const override { return changeVersion_.load(std::memory_order_acquire); }
 
-  void observeChanges(std::function<void(const Change&)> observer) override {
+  void observeChanges(ChangeObserver observer) override {
     std::lock_guard<std::mutex> lock(deliverMutex_);
     observer_ = std::move(observer);
   }
@@ -305,10 +311,12 @@ class SqlStore final : public Store {
   // Moves the versions to `change` and tells the observer. REQUIRES: deliverMutex_, and
   // change.version > lastDelivered_.
   void deliver(const Change& change) {
-    versions_[static_cast<std::size_t>(change.entity)].fetch_add(1, std::memory_order_release);
+    const bool committedHere = change.version == ownPendingVersion_;
+    versions_[static_cast<std::size_t>(change.entity)].store(static_cast<std::uint64_t>(change.version),
+                                                            std::memory_order_release);
     changeVersion_.store(change.version, std::memory_order_release);
     lastDelivered_ = change.version;
-    if (observer_) observer_(change);
+    if (observer_) observer_(change, committedHere);
   }
 
   // Delivers what the log holds after the last change delivered. REQUIRES: deliverMutex_.
@@ -449,10 +457,18 @@ class SqlStore final : public Store {
         if (committed.changedRows > 0 || alwaysLogged) {
           change.committedAtMs = nowMs();
           appendChange(writer, change);
+          // Named before COMMIT: the listener may deliver it before this thread does.
+          std::lock_guard<std::mutex> deliverLock(deliverMutex_);
+          ownPendingVersion_ = change.version;
         }
         transaction.commit();
         break;
       } catch (const std::exception& error) {
+        {
+          // Not ours after all: another process may commit that number now.
+          std::lock_guard<std::mutex> deliverLock(deliverMutex_);
+          ownPendingVersion_ = 0;
+        }
         if (attempt == 1 && writer_ && !Engine::usable(*writer_)) continue;
         return failure + ": " + error.what();
       }
@@ -488,7 +504,10 @@ class SqlStore final : public Store {
           throw;
         }
       } catch (const std::exception& error) {
-        if (linkBroke && attempt == 1) continue;
+        if (linkBroke && attempt == 1) {
+          readers_.closeIdle();  // the try again must not meet another of them
+          continue;
+        }
         return std::string("store: cannot ") + what + ": " + error.what();
       }
     }
@@ -508,8 +527,11 @@ class SqlStore final : public Store {
   std::atomic<std::int64_t> changeVersion_{0};
   // Delivery of changes, in version order, to the observer (observeChanges).
   std::mutex deliverMutex_;                      // taken inside writeMutex_, never the other way round
-  std::function<void(const Change&)> observer_;  // GUARDED_BY(deliverMutex_)
+  ChangeObserver observer_;                      // GUARDED_BY(deliverMutex_)
   std::int64_t lastDelivered_ = 0;               // GUARDED_BY(deliverMutex_)
+  // The version this Store's commit in progress (or last commit) appended: delivered as
+  // committedHere, by whichever thread delivers it.
+  std::int64_t ownPendingVersion_ = 0;           // GUARDED_BY(deliverMutex_)
 
   // Last: destroyed first, so its thread never calls into a half-destroyed store.
   std::unique_ptr<typename Engine::Watcher> watcher_;

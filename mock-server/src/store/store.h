@@ -161,10 +161,13 @@ class Store {
   // error (the file is gone, unreadable, or not our database; the server is down).
   virtual std::optional<std::string> ping() const = 0;
 
-  // A number that grows whenever a commit changed rows of `entity` (never when a commit
-  // changed none), incremented after the commit is visible to readers: a response rendered
-  // after reading version v is at least as new as v. Starts at 0 for each opened Store, so
-  // compare versions only within one Store's lifetime.
+  // The version of the last change of `entity` delivered to this Store (see
+  // observeChanges), so it moves only when a commit changed its rows, after the commit is
+  // visible to readers: a response rendered after reading version v is at least as new as
+  // v. Versions are the store's, so every process on one store agrees on them once it has
+  // seen the same changes: (resource, dataVersion) names the same data on every instance
+  // (the response cache's keys). At open, the entity's newest change in the log, or 0 when
+  // the log holds none of it (its rows have not changed since the log's oldest entry).
   virtual std::uint64_t dataVersion(Entity entity) const = 0;
 
   // The version of the latest change committed (0 before the first), including commits of
@@ -178,13 +181,15 @@ class Store {
 
   // Calls `observer` with every change the log gains, once each and in version order,
   // whoever committed it: this Store's own commits synchronously (after the commit, before
-  // commitPage or removeRows returns), and, with PostgreSQL, other processes' commits from a
-  // listener thread moments after they commit (LISTEN/NOTIFY, and a look every second in
-  // case a notification was lost with its connection). dataVersion and changeVersion move
-  // as changes are delivered, observer or not. A version that does not follow the one
-  // before means changes left the log before this Store saw them. Set once, before the
-  // first commit; the observer must not write to the store.
-  virtual void observeChanges(std::function<void(const Change&)> observer) = 0;
+  // commitPage or removeRows returns; `committedHere` true), and, with PostgreSQL, other
+  // processes' commits from a listener thread moments after they commit (LISTEN/NOTIFY,
+  // and a look every second in case a notification was lost with its connection).
+  // dataVersion and changeVersion move as changes are delivered, observer or not. A
+  // version that does not follow the one before means changes left the log before this
+  // Store saw them. Set once, before the first commit; the observer must not write to the
+  // store.
+  using ChangeObserver = std::function<void(const Change& change, bool committedHere)>;
+  virtual void observeChanges(ChangeObserver observer) = 0;
 
   // Whether this process holds the write lease: takes it when it is free, and confirms it
   // when held (at most every writeLeaseMs/4). Writes take it on their own when they can, and

@@ -311,4 +311,38 @@ TEST(SharedResponseCacheRedis, StopEndsTheReconnectThreadPromptly) {
 }
 
 }  // namespace
+// Two instances on one Redis: what one rendered, the other serves from Redis once and then
+// from its memory tier, without a Redis round trip (here Redis is paused: a round trip
+// would time out and fall back). An invalidation of this instance's tier alone (another
+// instance's commit, whose committer clears Redis) leaves Redis as it was.
+TEST(SharedResponseCacheRedis, TheMemoryTierInFrontOfRedisServesRepeatHitsAndScopedInvalidationsLeaveRedisAlone) {
+  RedisProcess redis;
+  auto first = makeCache(fastOptions(redis.url(), 300));
+  auto second = makeCache(fastOptions(redis.url(), 300));
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(waitUntil([&] { return first->stats().backend == "redis" && second->stats().backend == "redis"; }));
+  VersionedSource source;
+  EXPECT_EQ(tagOf(first->getOrCompute("campaigns?limit=10@7", source.compute())), "v1");
+  CacheOutcome outcome;
+  EXPECT_EQ(tagOf(second->getOrCompute("campaigns?limit=10@7", source.compute(), &outcome)), "v1");
+  EXPECT_EQ(outcome, CacheOutcome::hit) << "rendered by the other instance, found in Redis";
+  EXPECT_EQ(second->stats().memoryTierHits, 0u);
+
+  redis.pause();
+  EXPECT_EQ(tagOf(second->getOrCompute("campaigns?limit=10@7", source.compute(), &outcome)), "v1");
+  EXPECT_EQ(outcome, CacheOutcome::hit);
+  redis.resume();  // before stats(), which asks Redis for its key count
+  EXPECT_EQ(second->stats().memoryTierHits, 1u) << "the repeat came from the memory tier";
+  EXPECT_EQ(second->stats().fallbacks, 0u) << "and never asked the paused Redis (it would have timed out)";
+
+  second->invalidateEndpoints({"campaigns"}, SharedResponseCache::Scope::thisInstance);
+  EXPECT_EQ(tagOf(second->getOrCompute("campaigns?limit=10@7", source.compute(), &outcome)), "v1");
+  EXPECT_EQ(outcome, CacheOutcome::hit) << "Redis still had it";
+  EXPECT_EQ(source.computations.load(), 1);
+  RedisClient client(redis.port());
+  EXPECT_EQ(client.command({"EXISTS", "livedata:v1:campaigns?limit=10@7"}).integer, 1);
+  first->invalidateEndpoints({"campaigns"});
+  EXPECT_EQ(client.command({"EXISTS", "livedata:v1:campaigns?limit=10@7"}).integer, 0) << "the committer's clears Redis";
+}
+
 }  // namespace livedata::server

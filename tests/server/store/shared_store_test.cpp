@@ -68,9 +68,16 @@ TEST_F(SharedStore, EveryChangeReachesTheOtherStoresObserverOnceInVersionOrder) 
   ASSERT_TRUE(writer && reader);
   std::mutex mutex;
   std::vector<Change> seen;
-  reader->observeChanges([&](const Change& change) {
+  bool anyCommittedHere = false;
+  reader->observeChanges([&](const Change& change, bool committedHere) {
     std::lock_guard<std::mutex> lock(mutex);
     seen.push_back(change);
+    anyCommittedHere = anyCommittedHere || committedHere;
+  });
+  std::vector<bool> writerSawOwn;
+  writer->observeChanges([&](const Change&, bool committedHere) {
+    std::lock_guard<std::mutex> lock(mutex);
+    writerSawOwn.push_back(committedHere);
   });
   const auto campaignsBefore = reader->dataVersion(Entity::campaigns);
   for (int i = 1; i <= 5; ++i) {
@@ -90,7 +97,12 @@ TEST_F(SharedStore, EveryChangeReachesTheOtherStoresObserverOnceInVersionOrder) 
   EXPECT_EQ(seen[0].keys, std::vector<std::string>{"c1"});
   EXPECT_EQ(seen[5].entity, Entity::segments);
   EXPECT_EQ(reader->changeVersion(), 6);
-  EXPECT_EQ(reader->dataVersion(Entity::campaigns), campaignsBefore + 5);
+  EXPECT_FALSE(anyCommittedHere) << "the reader committed none of them";
+  EXPECT_EQ(writerSawOwn, std::vector<bool>(6, true)) << "the writer's own, each delivered before its commit returned";
+  EXPECT_GT(reader->dataVersion(Entity::campaigns), campaignsBefore);
+  EXPECT_EQ(reader->dataVersion(Entity::campaigns), writer->dataVersion(Entity::campaigns))
+      << "the same version on both: the version of the last change of campaigns";
+  EXPECT_EQ(reader->dataVersion(Entity::campaigns), 5u);
 }
 
 TEST_F(SharedStore, OneStoreHoldsTheWriteLeaseAndTheNextTakesItWhenTheHolderCloses) {
