@@ -173,32 +173,6 @@ TEST_F(Cluster, OneInstanceLeadsAndEveryInstanceStreamsEveryChangeInVersionOrder
   EXPECT_EQ(first->id, std::to_string(start + 1)) << "versions are the store's, the same on every instance";
 }
 
-// kill -9 of the leader while it copies a large account: another instance leads within the
-// lease plus a second, goes on from the committed cursor, and the store ends equal to the
-// upstream, none lost, none doubled.
-TEST_F(Cluster, KillingTheLeaderMidSyncHandsTheSyncOverAndLosesNothing) {
-  constexpr int kCampaigns = 20000;
-  startUpstream(kCampaigns, 2);
-  auto leader = startInstance(/*waitForSync=*/false);
-  untilLeader(*leader);
-  auto follower = startInstance(/*waitForSync=*/false);
-  ASSERT_EQ(status(*follower)["leader"], false);
-  untilCampaignsCopied(*leader, 3000);
-
-  leader->kill();
-  const auto takeover = untilLeader(*follower);
-  EXPECT_LE(takeover.count(), kLeaseMs + 1000) << "took " << takeover.count() << " ms";
-  std::printf("[ figure   ] leader killed: another instance led after %lld ms (lease %d ms)\n",
-              static_cast<long long>(takeover.count()), kLeaseMs);
-
-  Http http(*follower);
-  const json done = waitForRuns(http, 1, 120s);
-  ASSERT_EQ(done["state"], "idle") << done.dump();
-  EXPECT_LT(done["entities"]["campaigns"]["recordsSynced"].get<std::int64_t>(), kCampaigns)
-      << "the new leader went on from the committed cursor, not from the start";
-  testing::expectStoreMatchesUpstream(postgres_->url(), upstream_->baseUrl(), apiKey_);
-}
-
 // A leader paused (SIGSTOP) past its lease loses it: another instance takes over, and when
 // the paused one wakes, mid-sync, believing it still leads, the store refuses its writes.
 TEST_F(Cluster, ALeaderPausedPastItsLeaseHasItsWritesRefusedWhenItWakes) {
@@ -385,6 +359,17 @@ class ClusterBehindNginx : public Cluster {
         std::vector<int>{instances_[0]->port(), instances_[1]->port(), instances_[2]->port()});
   }
 
+  // A large account being synced: its leader starts first, then two followers, then nginx.
+  void startSyncingCluster(int campaigns) {
+    startUpstream(campaigns, 2);
+    instances_.push_back(startInstance(/*waitForSync=*/false));
+    untilLeader(*instances_[0]);
+    instances_.push_back(startInstance(/*waitForSync=*/false));
+    instances_.push_back(startInstance(/*waitForSync=*/false));
+    nginx_ = std::make_unique<NginxProcess>(
+        std::vector<int>{instances_[0]->port(), instances_[1]->port(), instances_[2]->port()});
+  }
+
   // The instance that leads now (waiting up to a few leases for one to), or null.
   ServerProcess* leader() {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -530,6 +515,37 @@ TEST_F(ClusterBehindNginx, ARestartOfPostgresGivesClear503sLosesNothingAndRecove
   std::printf("[ figure   ] PostgreSQL restarted under load: %d requests, %d clear 503s, %zu other failures\n",
               load.requests(), load.served503(), load.failures().size());
   testing::expectStoreMatchesUpstream(postgres_->url(), upstream_->baseUrl(), apiKey_, /*compareStatistics=*/false);
+}
+
+// kill -9 of the leader while it copies a large account, under load through nginx: another
+// instance leads within the lease plus a second, goes on from the committed cursor, the
+// store ends equal to the upstream (none lost, none doubled), and no request fails.
+TEST_F(ClusterBehindNginx, KillingTheLeaderMidSyncHandsTheSyncOverFailsNoRequestAndLosesNothing) {
+  constexpr int kCampaigns = 20000;
+  startSyncingCluster(kCampaigns);
+  Load load(nginx_->port());
+  untilCampaignsCopied(*instances_[0], 3000);
+
+  instances_[0]->kill();
+  instances_[0].reset();
+  const auto killedAt = std::chrono::steady_clock::now();
+  ServerProcess* next = leader();
+  ASSERT_NE(next, nullptr);
+  const auto takeover = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killedAt);
+  EXPECT_LE(takeover.count(), kLeaseMs + 1000) << "took " << takeover.count() << " ms";
+
+  Http http(*next);
+  const json done = waitForRuns(http, 1, 120s);
+  ASSERT_EQ(done["state"], "idle") << done.dump();
+  EXPECT_LT(done["entities"]["campaigns"]["recordsSynced"].get<std::int64_t>(), kCampaigns)
+      << "the new leader went on from the committed cursor, not from the start";
+  load.stop();
+  EXPECT_GT(load.requests(), 100);
+  EXPECT_EQ(load.failures(), std::vector<std::string>{}) << "of " << load.requests() << " requests";
+  std::printf("[ figure   ] leader killed mid-sync: another instance led after %lld ms (lease %d ms); "
+              "%d requests through nginx meanwhile, %zu failed\n",
+              static_cast<long long>(takeover.count()), kLeaseMs, load.requests(), load.failures().size());
+  testing::expectStoreMatchesUpstream(postgres_->url(), upstream_->baseUrl(), apiKey_);
 }
 
 }  // namespace

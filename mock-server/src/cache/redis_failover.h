@@ -18,9 +18,10 @@
 // Starting is the same: a Redis found at start is purged before first use (its entries were
 // not subject to this process's invalidations), and one unreachable at start is one lost:
 // the cache starts on memory (counted as a fallback) and the thread connects when it can.
-// Limits: the cache assumes it is the only writer of "livedata:v1:*" keys in its Redis
-// database (several servers sharing one Redis would not see each other's invalidations); and
-// a SET that Redis had buffered from a connection we gave up on could in theory land after
+// Several servers may share one Redis: keys carry the version of the data they were
+// rendered from (ResolvedRequest::cacheKey), so an entry another server wrote, or kept past
+// an invalidation it did not hear, is never asked for once the data moved on. Limit: a SET
+// that Redis had buffered from a connection we gave up on could in theory land after
 // the purge of step 2 (Redis runs a closed connection's complete commands); the entry's TTL
 // bounds that case.
 //
