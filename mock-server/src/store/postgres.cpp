@@ -186,7 +186,9 @@ void Connection::check(pg_result* result, std::string_view what) {
 }
 
 void Connection::execute(const std::string& sql) {
-  check(PQexec(connection_, sql.c_str()), "\"" + sql.substr(0, 80) + "\"");
+  pg_result* result = PQexec(connection_, sql.c_str());
+  check(result, "\"" + sql.substr(0, 80) + "\"");  // clears it when it throws
+  PQclear(result);
   changes_ = 0;
 }
 
@@ -209,7 +211,9 @@ StatementUse Connection::use(const std::string& sql) {
     int parameterCount = 0;
     const std::string rewritten = numberedParameters(sql, parameterCount);
     const std::string name = "s" + std::to_string(statements_.size() + 1);
-    check(PQprepare(connection_, name.c_str(), rewritten.c_str(), 0, nullptr), "preparing \"" + sql + "\"");
+    pg_result* prepared = PQprepare(connection_, name.c_str(), rewritten.c_str(), 0, nullptr);
+    check(prepared, "preparing \"" + sql + "\"");  // clears it when it throws
+    PQclear(prepared);
     found = statements_.emplace(sql, std::make_unique<Statement>(*this, name, parameterCount)).first;
   }
   return StatementUse(*found->second);
