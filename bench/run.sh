@@ -2,13 +2,15 @@
 # Runs every benchmark and writes BENCHMARKS.md: each figure beside a baseline measured in
 # the same run (these machines are shared and noisy, so only ratios carry over).
 #
-#   bench/run.sh [--quick] [--build-dir DIR] [--out FILE]
+#   bench/run.sh [--quick] [--build-dir DIR] [--out FILE] [--fuzz-seconds N]
 #
 # --quick       a short version of everything (what CI runs, so the harness never rots);
 #               its report goes to DIR/bench-results/BENCHMARKS.md unless --out is given
 # --build-dir   the CMake build tree to use (default build-release; a new one is configured
 #               as Release)
 # --out         where to write the report (default BENCHMARKS.md at the root, full runs only)
+# --fuzz-seconds how long each fuzz harness runs (default 120; quick runs: 0, CI fuzzes in
+#               the test command); 0 leaves the fuzzing section out
 #
 # Needs what `scripts/setup.sh --test` installs (wrk, curl, redis-server, node and npm).
 # Sections, each with its baseline:
@@ -34,12 +36,14 @@ cd "$root"
 quick=false
 build_dir=build-release
 out=""
+fuzz_override=""
 while (($#)); do
   case "$1" in
     --quick) quick=true; shift ;;
     --build-dir) build_dir=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE]" >&2; exit 2 ;;
+    --fuzz-seconds) fuzz_override=$2; shift 2 ;;
+    *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE] [--fuzz-seconds N]" >&2; exit 2 ;;
   esac
 done
 for tool in cmake ninja wrk curl redis-server redis-cli node npm chromium nginx; do
@@ -72,6 +76,7 @@ else
   screen_rounds=30
   fuzz_seconds=120
 fi
+[ -n "$fuzz_override" ] && fuzz_seconds=$fuzz_override
 wrk_connections=32
 # The standard dashboard workload: each user watches its five calls on the live feed and
 # re-reads them every 2 s, Refresh pressed on 1% of reads, the
