@@ -28,6 +28,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "store/statement_use.h"
 #include <vector>
 
 struct pg_conn;
@@ -75,19 +77,7 @@ class Statement {
   int row_ = -1;
 };
 
-class StatementUse {
- public:
-  explicit StatementUse(Statement& statement) : statement_(&statement) {}
-  ~StatementUse() { statement_->reset(); }
-  StatementUse(const StatementUse&) = delete;
-  StatementUse& operator=(const StatementUse&) = delete;
-
-  Statement* operator->() const { return statement_; }
-  Statement& operator*() const { return *statement_; }
-
- private:
-  Statement* statement_;
-};
+using StatementUse = server::StatementUse<Statement>;  // statement_use.h
 
 class Connection {
  public:

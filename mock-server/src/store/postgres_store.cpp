@@ -85,16 +85,8 @@ CREATE TABLE sync_cursors (
   id text COLLATE "C" NOT NULL
 );
 )sql"},
-      {2, "indexes for the list endpoints' status filter and default sort", R"sql(
-CREATE INDEX campaigns_by_updated_at ON campaigns (updated_at DESC, id);
-CREATE INDEX campaigns_by_status ON campaigns (status, updated_at DESC, id);
-CREATE INDEX flows_by_updated_at ON flows (updated_at DESC, id);
-CREATE INDEX flows_by_status ON flows (status, updated_at DESC, id);
-CREATE INDEX forms_by_updated_at ON forms (updated_at DESC, id);
-CREATE INDEX forms_by_status ON forms (status, updated_at DESC, id);
-CREATE INDEX segments_by_updated_at ON segments (updated_at DESC, id);
-CREATE INDEX segments_by_status ON segments (status, updated_at DESC, id);
-)sql"},
+      // The same statements as SQLite's migration 2: one text for both engines.
+      {2, schemaMigrations()[1].summary, schemaMigrations()[1].sql},
       // The change log. Versions come from the one-row change_versions table, updated in the
       // committing transaction: its row lock serialises committers, so versions commit in
       // their order, and a rolled-back commit gives its number back (no gaps, unlike a

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/statement_use.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -58,21 +60,7 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
-// A cached statement in use; resets it when the scope ends, so a statement left
-// mid-iteration never holds a read snapshot (which would keep the WAL from checkpointing).
-class StatementUse {
- public:
-  explicit StatementUse(Statement& statement) : statement_(&statement) {}
-  ~StatementUse() { statement_->reset(); }
-  StatementUse(const StatementUse&) = delete;
-  StatementUse& operator=(const StatementUse&) = delete;
-
-  Statement* operator->() const { return statement_; }
-  Statement& operator*() const { return *statement_; }
-
- private:
-  Statement* statement_;
-};
+using StatementUse = server::StatementUse<Statement>;  // statement_use.h
 
 class Connection {
  public:
