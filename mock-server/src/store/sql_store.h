@@ -66,8 +66,6 @@ class SqlStore final : public Store {
     return store;
   }
 
-  ~SqlStore() override { watcher_.reset(); }  // its thread calls catchUp(): stop it first
-
   const char* engine() const override { return Engine::kName; }
 
   Expected<CommittedPage, std::string> commitPage(Entity entity, const EntityRows& rows,
@@ -305,17 +303,15 @@ class SqlStore final : public Store {
         readers_([location = location_] { return Engine::openReader(location); },
                  [](const Connection& connection) { return Engine::usable(connection); }, options.readConnections),
         lease_(location_, options),
-        changeVersion_(lastVersion),
-        lastDelivered_(lastVersion) {}
+        changeVersion_(lastVersion) {}
 
   // Moves the versions to `change` and tells the observer. REQUIRES: deliverMutex_, and
-  // change.version > lastDelivered_.
+  // change.version > changeVersion_.
   void deliver(const Change& change) {
     const bool committedHere = change.version == ownPendingVersion_;
     versions_[static_cast<std::size_t>(change.entity)].store(static_cast<std::uint64_t>(change.version),
                                                             std::memory_order_release);
     changeVersion_.store(change.version, std::memory_order_release);
-    lastDelivered_ = change.version;
     if (observer_) observer_(change, committedHere);
   }
 
@@ -326,7 +322,7 @@ class SqlStore final : public Store {
       auto newer = readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
         auto rows = c.use(
             "SELECT version, committed_at_ms, entity, keys FROM changes WHERE version > ?1 ORDER BY version LIMIT ?2");
-        rows->bind(1, lastDelivered_).bind(2, kBatch);
+        rows->bind(1, changeVersion_.load()).bind(2, kBatch);
         std::vector<Change> changes;
         while (rows->step()) changes.push_back(readChange(*rows));
         return changes;
@@ -476,8 +472,9 @@ class SqlStore final : public Store {
     // After the commit, so a reader that sees the new version also sees the new rows.
     if (change.version > 0) {
       std::lock_guard<std::mutex> deliverLock(deliverMutex_);
-      if (change.version == lastDelivered_ + 1) deliver(change);
-      else if (change.version > lastDelivered_) catchUpLocked();  // another process committed in between
+      const std::int64_t delivered = changeVersion_.load();
+      if (change.version == delivered + 1) deliver(change);
+      else if (change.version > delivered) catchUpLocked();  // another process committed in between
       committed.change = std::move(change);
     }
     return committed;
@@ -524,11 +521,11 @@ class SqlStore final : public Store {
   typename Engine::Lease lease_;   // GUARDED_BY(leaseMutex_)
 
   std::array<std::atomic<std::uint64_t>, kAllEntities.size()> versions_{};
+  // The last version delivered (written only under deliverMutex_; read anywhere).
   std::atomic<std::int64_t> changeVersion_{0};
   // Delivery of changes, in version order, to the observer (observeChanges).
   std::mutex deliverMutex_;                      // taken inside writeMutex_, never the other way round
   ChangeObserver observer_;                      // GUARDED_BY(deliverMutex_)
-  std::int64_t lastDelivered_ = 0;               // GUARDED_BY(deliverMutex_)
   // The version this Store's commit in progress (or last commit) appended: delivered as
   // committedHere, by whichever thread delivers it.
   std::int64_t ownPendingVersion_ = 0;           // GUARDED_BY(deliverMutex_)
