@@ -2,7 +2,8 @@
 // per connection. httplib 0.11 gives every connection a thread for its whole life and polls
 // an idle kept-alive one every 10 ms until its keep-alive timeout; here an idle connection
 // waits in the loop at no cost, and a worker thread (http/connection_pool.h) serves it only
-// while it has a request. A connection that will stay open for long (an event stream) can
+// while it has requests: after an answer it waits a moment (50 ms) for the next one, then
+// hands the connection back to the loop. A connection that will stay open for long (an event stream) can
 // be taken out of the server altogether (takeCurrentConnection), to be written to by the
 // one thread that serves all such streams (app/change_streams.h).
 //
