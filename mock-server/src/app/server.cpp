@@ -75,10 +75,14 @@ monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, co
 }
 
 // Every value of a header that may repeat, joined as one list (RFC 9110 section 5.3).
+// One lookup: httplib's header map compares names a character at a time through tolower,
+// which was a tenth of a 304's time when each value was looked up again by its index.
 std::string combinedHeader(const Request& req, const char* name) {
   std::string value;
-  for (std::size_t i = 0; i < req.get_header_value_count(name); ++i) {
-    value += (i == 0 ? "" : ", ") + req.get_header_value(name, i);
+  const auto [first, last] = req.headers.equal_range(name);
+  for (auto field = first; field != last; ++field) {
+    if (field != first) value += ", ";
+    value += field->second;
   }
   return value;
 }
@@ -224,7 +228,7 @@ bool ApiServer::serveStaticFile(const Request& req, Response& res) {
   res.set_header("Cache-Control", file->immutable ? "public, max-age=31536000, immutable" : "no-cache");
   res.set_header("Vary", "Accept-Encoding");
   res.set_header("ETag", representation.etag);
-  if (req.has_header("If-None-Match") && ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), representation.etag)) {
+  if (ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), representation.etag)) {
     res.status = 304;
     return true;
   }
@@ -304,7 +308,7 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
   res.set_header("ETag", etag);
   res.set_header("Cache-Control", cacheControl_);
   res.set_header("Vary", "Accept-Encoding");
-  if (req.has_header("If-None-Match") && ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), etag)) {
+  if (ifNoneMatchMatches(combinedHeader(req, "If-None-Match"), etag)) {
     res.status = 304;  // Date is added and Content-Length dropped in finishResponse
     return;
   }

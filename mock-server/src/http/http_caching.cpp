@@ -78,8 +78,16 @@ std::string cacheControlFor(int maxAgeSeconds, int staleWhileRevalidateSeconds) 
 }
 
 std::string currentHttpDate() {
+  // Formatted once a second per thread, not per response (snprintf was a percent of a 304).
+  thread_local std::int64_t formattedSecond = -1;
+  thread_local std::string formatted;
   const auto now = std::chrono::system_clock::now();
-  return formatHttpDate(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  const std::int64_t second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (second != formattedSecond) {
+    formatted = formatHttpDate(second);
+    formattedSecond = second;
+  }
+  return formatted;
 }
 
 }  // namespace livedata::server
