@@ -1,6 +1,8 @@
 #include "http/request_id.h"
 
+#include <charconv>
 #include <cstdio>
+#include <iterator>
 #include <random>
 
 namespace livedata::server {
@@ -29,10 +31,13 @@ std::string randomPrefix() {
 RequestIds::RequestIds() : prefix_(randomPrefix()) {}
 
 std::string RequestIds::next() {
-  char counter[17];
-  std::snprintf(counter, sizeof counter, "%llx",
-                static_cast<unsigned long long>(counter_.fetch_add(1, std::memory_order_relaxed) + 1));
-  return prefix_ + "-" + counter;
+  const auto number = counter_.fetch_add(1, std::memory_order_relaxed) + 1;
+  char counter[2 * sizeof number];  // hex digits
+  const auto written = std::to_chars(std::begin(counter), std::end(counter), number, 16);  // not snprintf: per request
+  std::string id;
+  id.reserve(prefix_.size() + 1 + static_cast<std::size_t>(written.ptr - counter));
+  id.append(prefix_).append(1, '-').append(counter, written.ptr);
+  return id;
 }
 
 std::string RequestIds::forRequest(std::string_view incoming) {

@@ -90,7 +90,8 @@ Expected<std::optional<std::string>, ApiError> singleValue(const QueryParameters
 
 Expected<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryParameters& query) {
   const ListSpec& spec = listSpecOf(resource);
-  if (auto unknown = findUnknownParameter(query, {"status", "sort", "limit", "offset"})) return *unknown;
+  static const std::vector<std::string> kAccepted{"status", "sort", "limit", "offset"};  // built once, not per request
+  if (auto unknown = findUnknownParameter(query, kAccepted)) return *unknown;
   ListQuery parsed;
   std::optional<std::string> value;
   auto fetch = [&](const char* name) -> std::optional<ApiError> {
@@ -137,7 +138,8 @@ Expected<ListQuery, ApiError> parseListQuery(ApiResource resource, const QueryPa
 using RangeBounds = std::array<std::optional<DayNumber>, 2>;
 
 Expected<RangeBounds, ApiError> parseOverviewQuery(const QueryParameters& query) {
-  if (auto unknown = findUnknownParameter(query, {"from", "to"})) return *unknown;
+  static const std::vector<std::string> kAccepted{"from", "to"};
+  if (auto unknown = findUnknownParameter(query, kAccepted)) return *unknown;
   RangeBounds bounds;
   const std::array<const char*, 2> names{"from", "to"};
   for (std::size_t i = 0; i < names.size(); ++i) {

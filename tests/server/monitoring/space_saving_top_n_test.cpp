@@ -78,6 +78,16 @@ TEST(IpAnonymization, KeepsTheFirst48BitsOfIpv6) {
 
 TEST(IpAnonymization, TreatsIpv4MappedIpv6AsIpv4) { EXPECT_EQ(anonymizeIp("::ffff:192.0.2.33"), "::ffff:192.0.2.0"); }
 
+TEST(IpAnonymization, AnAddressAskedAgainAnswersTheSameAndTheNextItsOwn) {
+  // Each thread remembers the last address (a connection's requests come in a row).
+  EXPECT_EQ(anonymizeIp("198.51.100.9"), "198.51.100.0");
+  EXPECT_EQ(anonymizeIp("198.51.100.9"), "198.51.100.0");
+  EXPECT_EQ(anonymizeIp("198.51.100"), "invalid") << "a prefix of the last address is not it";
+  EXPECT_EQ(anonymizeIp("198.51.100.9"), "198.51.100.0");
+  EXPECT_EQ(anonymizeIp(""), "invalid");
+  EXPECT_EQ(anonymizeIp("2001:db8:1:2::9"), "2001:db8:1::");
+}
+
 TEST(IpAnonymization, ReplacesAnythingElseWithInvalid) {
   EXPECT_EQ(anonymizeIp(""), "invalid");
   EXPECT_EQ(anonymizeIp("not an ip"), "invalid");
