@@ -35,6 +35,7 @@ bool ConnectionPool::startWorker() {
   }
   ++workers_;
   ++idle_;  // counted idle from now, so a task queued before it runs starts no other
+  countWaiting();
   return true;
 }
 
@@ -48,6 +49,7 @@ void ConnectionPool::enqueue(std::function<void()> task) {
     if (tasks_.size() > idle_ && workers_ < std::max(options_.maxWorkers, options_.minWorkers) && startWorker()) {
       return;
     }
+    countWaiting();
   }
   wake_.notify_one();
 }
@@ -56,7 +58,10 @@ void ConnectionPool::work() {
   currentThread.pool = this;
   std::unique_lock lock(mutex_);
   for (bool started = true;; started = false) {
-    if (!started) ++idle_;  // startWorker counted it idle already
+    if (!started) {
+      ++idle_;  // startWorker counted it idle already
+      countWaiting();
+    }
     const auto ready = [&] { return !tasks_.empty() || shuttingDown_; };
     bool woken = true;
     if (workers_ > options_.minWorkers) {
@@ -72,6 +77,7 @@ void ConnectionPool::work() {
     if (tasks_.empty()) break;  // shutting down with nothing left to serve
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
+    countWaiting();
     lock.unlock();
     task();
     task = nullptr;  // the connection's state goes before the thread is counted out
@@ -86,6 +92,10 @@ void ConnectionPool::work() {
   // Notified under the lock: once shutdown() sees the count reach zero, no thread of the
   // pool touches it again.
   allDone_.notify_all();
+}
+
+void ConnectionPool::countWaiting() {
+  waiting_.store(tasks_.size() > idle_ ? tasks_.size() - idle_ : 0, std::memory_order_relaxed);
 }
 
 bool ConnectionPool::handOverCurrentThread() {

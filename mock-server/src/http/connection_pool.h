@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <atomic>
 #include <functional>
 #include <mutex>
 
@@ -46,18 +47,24 @@ class ConnectionPool : public httplib::TaskQueue {
   // when no thread can be started in its place.
   static bool handOverCurrentThread();
 
+  // Whether a task waits for a worker (every worker is busy and none can be added). Read
+  // without the lock: a moment's answer, for a worker deciding whether to keep its thread.
+  bool hasWaitingTasks() const { return waiting_.load(std::memory_order_relaxed) > 0; }
+
   // For tests and metrics.
   std::size_t workers() const;       // threads taking connections from the queue, busy or idle
   std::size_t heldThreads() const;   // threads handed over to held connections
 
  private:
   bool startWorker();  // REQUIRES: mutex_; false when no thread could be started
+  void countWaiting();  // REQUIRES: mutex_; after tasks_ or idle_ changed
   void work();
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;     // a task was queued, or shutdown
   std::condition_variable allDone_;  // a thread ended
   std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mutex_)
+  std::atomic<std::size_t> waiting_{0};      // tasks_.size() beyond the idle workers; written under mutex_
   const ConnectionPoolOptions options_;
   std::size_t workers_ = 0;                  // GUARDED_BY(mutex_)
   std::size_t idle_ = 0;                     // GUARDED_BY(mutex_): workers waiting for a task

@@ -34,9 +34,11 @@ constexpr std::size_t kMaxRequestsPerConnection = 100000;
 // time on the 304 path; a client that sends requests back to back (a dashboard loading, a
 // client refetching on a change, a load test) now pays them once, not per request. Measured
 // with wrk -c32 against the bare httplib server in turns (BENCHMARKS.md, analysis): the
-// cached 200 went from 0.80-0.86 to 0.92-1.0 of it, the 304 from 0.6-0.7 to 0.8-0.98. 1 ms
-// was too short (measured worse: most next requests came later, and paid both); an idle
-// connection still returns to the loop within this time, so it never holds a thread long.
+// cached 200 went from 0.80-0.86 to 0.92-1.0 of it, the 304 from 0.6-0.7 to 0.8-0.98; 10
+// and 200 ms alike (holds of 1 and 2 ms had been measured worse on an earlier host). An idle
+// connection still returns to the loop within this time, so it holds a thread only briefly,
+// and a worker holds none while another connection waits for a worker (every worker, up to
+// --max-threads, busy): then connections take turns through the loop, as before.
 constexpr int kHoldAfterResponseMs = 50;
 
 // Whether the connection's next request (or its close) arrives within the hold.
@@ -238,9 +240,12 @@ void EventServer::serve(Connection* connection) {
       keep = false;
       break;
     }
-    // Else a pipelined request is waiting; or, when its client sends the next one soon,
-    // serve that on this thread too.
-    if (!connection->stream.hasBufferedInput() && !nextRequestArrivesSoon(connection->fd)) break;
+    // Else a pipelined request is waiting; or, when its client sends the next one soon and
+    // no other connection waits for a worker, serve that on this thread too.
+    if (!connection->stream.hasBufferedInput() &&
+        (workers_->hasWaitingTasks() || !nextRequestArrivesSoon(connection->fd))) {
+      break;
+    }
   }
   serving_ = nullptr;
   if (connection->taken) {

@@ -3,9 +3,9 @@
 // an idle kept-alive one every 10 ms until its keep-alive timeout; here an idle connection
 // waits in the loop at no cost, and a worker thread (http/connection_pool.h) serves it only
 // while it has requests: after an answer it waits a moment (50 ms) for the next one, then
-// hands the connection back to the loop. A connection that will stay open for long (an event stream) can
-// be taken out of the server altogether (takeCurrentConnection), to be written to by the
-// one thread that serves all such streams (app/change_streams.h).
+// hands the connection back to the loop. A connection that will stay open for long (an
+// event stream) can be taken out of the server altogether (takeCurrentConnection), to be
+// written to by the one thread that serves all such streams (app/change_streams.h).
 //
 // httplib still parses every request, routes it and writes every response (through
 // RoutedServer, which exposes the request step httplib keeps for subclasses): only how

@@ -144,6 +144,35 @@ TEST_F(EventServerTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
   EXPECT_TRUE(eventually([&] { return server_->openConnections() == 0; }));
 }
 
+TEST_F(EventServerTest, AClientSendingWithoutPauseDoesNotKeepItsWorkerFromAnotherClient) {
+  // A worker keeps a connection that answered a request for its next one (a hold), but not
+  // while another connection waits for a worker: with one worker, a client that sends its
+  // next request as soon as each answer arrives must not keep a second client waiting.
+  http_.Get("/ping", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+  ServerTuning tuning;
+  tuning.threads = 1;
+  tuning.maxThreads = 1;
+  start(tuning);
+  std::atomic<bool> otherAnswered{false};
+  std::atomic<int> busyAnswers{0};
+  std::thread busy([&] {
+    RawClient client(port_);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;  // far beyond the other's wait
+    while (!otherAnswered && std::chrono::steady_clock::now() < deadline) {
+      client.send(get("/ping"));
+      if (client.readUntil("pong").find("pong") == std::string::npos) return;
+      ++busyAnswers;
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return busyAnswers > 10; }));
+  RawClient other(port_);
+  other.send(get("/ping"));
+  // (Not longer: past 100,000 requests the server closes the busy connection, freeing the worker.)
+  EXPECT_NE(other.readUntil("pong", 1, 1s).find("pong"), std::string::npos) << "the busy client kept the only worker";
+  otherAnswered = true;  // the busy client stops
+  busy.join();
+}
+
 TEST_F(EventServerTest, PipelinedRequestsAreAnsweredInOrder) {
   http_.Get(R"(/echo/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content("n=" + req.matches[1].str() + ";", "text/plain");
