@@ -11,17 +11,28 @@ void to_json(nlohmann::ordered_json& json, const RequestRecord& r) {
           {"status", r.status}};
 }
 
-void RequestLog::record(RequestRecord record) {
+void RequestLog::record(const RequestRecordView& request) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ++counts_[record.path];
-  records_.push_back(std::move(record));
-  if (records_.size() > kMaxRecords) records_.pop_front();
+  const auto counted = counts_.find(request.path);
+  if (counted != counts_.end()) ++counted->second;
+  else counts_.emplace(request.path, 1);
+  // next_ is the new record's index while the ring fills, and the oldest's once it is full.
+  if (records_.size() < kMaxRecords) records_.emplace_back();
+  RequestRecord& slot = records_[next_];
+  slot.method.assign(request.method);
+  slot.path.assign(request.path);
+  slot.query.assign(request.query);
+  slot.ifNoneMatch.assign(request.ifNoneMatch);
+  slot.cacheControl.assign(request.cacheControl);
+  slot.status = request.status;
+  next_ = (next_ + 1) % kMaxRecords;
 }
 
 void RequestLog::clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   counts_.clear();
   records_.clear();
+  next_ = 0;
 }
 
 nlohmann::ordered_json RequestLog::toJson() const {
@@ -30,7 +41,9 @@ nlohmann::ordered_json RequestLog::toJson() const {
   json["counts"] = nlohmann::ordered_json::object();
   for (const auto& [path, count] : counts_) json["counts"][path] = count;
   json["log"] = nlohmann::ordered_json::array();
-  for (const auto& record : records_) json["log"].push_back(record);
+  // Oldest first: from next_ once the ring is full (before, next_ is records_.size()).
+  const std::size_t oldest = records_.size() < kMaxRecords ? 0 : next_;
+  for (std::size_t i = 0; i < records_.size(); ++i) json["log"].push_back(records_[(oldest + i) % records_.size()]);
   return json;
 }
 

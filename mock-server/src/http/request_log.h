@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,19 +28,34 @@ struct RequestRecord {
 
 void to_json(nlohmann::ordered_json& json, const RequestRecord& record);
 
+// A request as RequestLog::record reads it: the log copies the text into a record of its own.
+struct RequestRecordView {
+  std::string_view method;
+  std::string_view path;
+  std::string_view query;
+  std::string_view ifNoneMatch;
+  std::string_view cacheControl;
+  int status = 0;
+};
+
 class RequestLog {
  public:
   static constexpr std::size_t kMaxRecords = 500;
 
-  void record(RequestRecord record);
+  void record(const RequestRecordView& request);
   void clear();
   // {"counts": {path: n, ...}, "log": [RequestRecord, ...]}, oldest record first.
   nlohmann::ordered_json toJson() const;
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::size_t> counts_;  // GUARDED_BY(mutex_); never trimmed
-  std::deque<RequestRecord> records_;          // GUARDED_BY(mutex_); the last kMaxRecords
+  std::map<std::string, std::size_t, std::less<>> counts_;  // GUARDED_BY(mutex_); never trimmed
+  // GUARDED_BY(mutex_): the last kMaxRecords, as a ring whose oldest record is at next_ once
+  // it is full. A record is copied into the strings of the slot it replaces, which keep
+  // their capacity: once the ring is full, recording allocates nothing (it runs on every
+  // data request).
+  std::vector<RequestRecord> records_;
+  std::size_t next_ = 0;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace livedata::server
