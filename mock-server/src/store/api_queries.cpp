@@ -307,11 +307,25 @@ Expected<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource, co
   resolved.dataVersion = store_.dataVersion(entityOf(resource));
 
   if (resource != ApiResource::overview) {
-    auto parsed = parseListQuery(resource, query);
-    if (!parsed) return std::move(parsed.error());
-    auto& list = parsed.value();
-    resolved.resourceKey = resourceKeyOf(resource, list);
-    resolved.parameters = std::move(list);
+    // A list's parameters and key depend on its query alone, and readers repeat their
+    // queries (a dashboard's revalidations, a client's polls): each thread keeps the last
+    // one it resolved per list, which spares the parsing and the key's building (most of
+    // resolve's time on a cached answer). The data version above is read every time.
+    struct LastList {
+      QueryParameters query;
+      std::string resourceKey;
+      ListQuery parameters;
+    };
+    thread_local std::array<std::optional<LastList>, kResources.size()> lastLists;
+    std::optional<LastList>& last = lastLists[static_cast<std::size_t>(resource)];
+    if (!last || last->query != query) {
+      auto parsed = parseListQuery(resource, query);
+      if (!parsed) return std::move(parsed.error());
+      auto& list = parsed.value();
+      last = LastList{query, resourceKeyOf(resource, list), std::move(list)};
+    }
+    resolved.resourceKey = last->resourceKey;
+    resolved.parameters = last->parameters;
     return resolved;
   }
 

@@ -324,6 +324,22 @@ TEST_P(ApiQueriesTest, ResourceKeysFillInDefaultsAndIgnoreOrderAndCacheBusting) 
   EXPECT_EQ(resolved(ApiResource::overview, {}).resourceKey, "overview?from=2026-10-02&to=2026-10-31");
 }
 
+// resolve keeps each thread's last list query: what it answers must not depend on it.
+TEST_P(ApiQueriesTest, AQueryAskedAgainAfterOthersResolvesAsItDidTheFirstTime) {
+  const auto five = resolved(ApiResource::campaigns, {{"limit", "5"}});
+  const auto six = resolved(ApiResource::campaigns, {{"limit", "6"}});
+  EXPECT_EQ(five.resourceKey, "campaigns?limit=5&offset=0&sort=-updatedAt");
+  EXPECT_EQ(six.resourceKey, "campaigns?limit=6&offset=0&sort=-updatedAt");
+  EXPECT_EQ(resolved(ApiResource::flows, {{"limit", "5"}}).resourceKey, "flows?limit=5&offset=0&sort=-updatedAt")
+      << "another list with the same query is its own";
+  EXPECT_EQ(resolved(ApiResource::campaigns, {{"limit", "6"}}).resourceKey, six.resourceKey);
+  EXPECT_EQ(std::get<ListQuery>(resolved(ApiResource::campaigns, {{"limit", "5"}}).parameters).limit, 5);
+
+  EXPECT_EQ(errorOf(ApiResource::campaigns, {{"limit", "0"}}).status, 400);
+  EXPECT_EQ(errorOf(ApiResource::campaigns, {{"limit", "0"}}).status, 400) << "an error is not remembered as a query";
+  EXPECT_EQ(resolved(ApiResource::campaigns, {{"limit", "5"}}).resourceKey, five.resourceKey);
+}
+
 TEST_P(ApiQueriesTest, ResolvedRequestsCarryTheirParameters) {
   const auto request = resolved(ApiResource::flows, {{"status", "draft"}, {"sort", "revenue"}, {"limit", "9"}});
   EXPECT_EQ(request.resource, ApiResource::flows);
