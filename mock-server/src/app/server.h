@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -74,6 +75,7 @@ class ApiServer {
   bool injectFault(const httplib::Request& req, httplib::Response& res);
   void finishResponse(const httplib::Request& req, httplib::Response& res);
   bool serveStaticFile(const httplib::Request& req, httplib::Response& res);
+  bool dispatchGet(const httplib::Request& req, httplib::Response& res);
   // The monitoring middleware: opened in pre-routing, closed once the response is written.
   void beginMonitoring(const httplib::Request& req);
   void endMonitoring(const httplib::Request& req, const httplib::Response& res);
@@ -92,6 +94,8 @@ class ApiServer {
   ChangeRoutes changeRoutes_;
   std::vector<std::string> routes_;
   std::unordered_set<std::string> routePaths_;
+  // The GET routes again, by path, for dispatchGet; httplib holds the same handlers.
+  std::unordered_map<std::string, Handler> getRoutes_;
   RequestIds requestIds_;
   CorsPolicy cors_;
   ServerMonitoring monitoring_;  // before http_: outlives the requests that record into it
