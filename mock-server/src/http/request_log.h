@@ -19,7 +19,9 @@ namespace livedata::server {
 struct RequestRecord {
   std::string method;
   std::string path;
-  std::string query;        // raw query string as sent, without '?'
+  // The raw query string as sent, without '?'. Parameters named like secrets are redacted
+  // when the log is shown (to_json), not on every request recorded.
+  std::string query;
   // Strings even when the header was absent (then empty), so readers need no null checks.
   std::string ifNoneMatch;
   std::string cacheControl;

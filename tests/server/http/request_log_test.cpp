@@ -29,6 +29,15 @@ TEST(RequestLog, KeepsEachRequestsFieldsAndCountsPerPath) {
   EXPECT_EQ(json["log"][2]["query"], "limit=6");
 }
 
+TEST(RequestLog, ShowsAQueryWithTheValuesOfSecretParametersRedacted) {
+  RequestLog log;
+  log.record(request("/api/flows", "limit=5&access_token=s3cret&api_key=k3y"));
+  const std::string shown = log.toJson().dump();
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("k3y"), std::string::npos) << shown;
+  EXPECT_EQ(log.toJson()["log"][0]["query"], "limit=5&access_token=[redacted]&api_key=[redacted]");
+}
+
 TEST(RequestLog, KeepsTheLastRecordsOldestFirstOnceFullAndCountsThemAll) {
   RequestLog log;
   const std::size_t total = RequestLog::kMaxRecords * 2 + 7;
