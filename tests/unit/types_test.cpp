@@ -28,5 +28,16 @@ TEST(Headers, NamesCompareCaseInsensitivelyAndSetReplacesEveryField) {
   EXPECT_FALSE(headers.has("Date"));
 }
 
+TEST(EqualsIgnoreCase, FoldsOnlyTheCaseOfAsciiLetters) {
+  EXPECT_TRUE(equalsIgnoreCase("If-None-Match", "if-none-match"));
+  EXPECT_TRUE(equalsIgnoreCase("ETAG", "etag"));
+  EXPECT_TRUE(equalsIgnoreCase("", ""));
+  EXPECT_FALSE(equalsIgnoreCase("Vary", "Varys")) << "lengths differ";
+  EXPECT_FALSE(equalsIgnoreCase("x-a", "x-b"));
+  EXPECT_FALSE(equalsIgnoreCase("[", "{")) << "not letters: 0x5B and 0x7B differ by the case bit";
+  EXPECT_FALSE(equalsIgnoreCase("@", "`"));
+  EXPECT_FALSE(equalsIgnoreCase("\xC9", "\xE9")) << "no folding beyond ASCII";
+}
+
 }  // namespace
 }  // namespace livedata

@@ -41,6 +41,7 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+// Equal but for the case of ASCII letters, as HTTP compares its tokens (header names, codings).
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 // Plain decimal digits only (no sign, spaces or exponent) whose value fits an int64;
