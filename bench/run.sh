@@ -12,13 +12,14 @@
 # --fuzz-seconds how long each fuzz harness runs (default 120; quick runs: 0, CI fuzzes in
 #               the test command); 0 leaves the fuzzing section out
 #
-# Needs what `scripts/setup.sh --test` installs (wrk, curl, redis-server, node and npm).
+# Needs what `scripts/setup.sh --test` installs (wrk, curl, valgrind, redis-server, node and npm).
 # Sections, each with its baseline:
 #   micro      Google Benchmark: the core's key building, lookup, insert with eviction,
 #              event dispatch, backoff, cached read, each against the plain-library version
 #   http       wrk on mock-server's cached path against a bare tuned cpp-httplib server
 #              and Fastify serving the same bytes; also 304, Redis-backed, cold (SQLite),
-#              and mock-server without its monitoring middleware
+#              and mock-server without its monitoring middleware; and callgrind's exact
+#              count of instructions per request, mock-server against the bare server
 #   stampede   100 concurrent requests on a cold key: renders counted by the server
 #   sync       full and incremental sync against a plain batched SQLite insert
 #   loadgen    dashboard users on the native client, memory and Redis caches
@@ -46,7 +47,7 @@ while (($#)); do
     *) echo "usage: $0 [--quick] [--build-dir DIR] [--out FILE] [--fuzz-seconds N]" >&2; exit 2 ;;
   esac
 done
-for tool in cmake ninja wrk curl redis-server redis-cli node npm chromium nginx; do
+for tool in cmake ninja wrk curl valgrind redis-server redis-cli node npm chromium nginx; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup.sh --test" >&2; exit 1; }
 done
 
@@ -208,6 +209,62 @@ measured "$bin/livedata-stampede" --server "$url_memory" --token "$token" --conc
 measured "$bin/livedata-stampede" --server "$url_redis" --token "$token" --concurrency 100 --rounds "$stampede_rounds" \
   --json "$results/stampede-redis.json"
 stop_all
+
+echo "== http: instructions per request under callgrind, against the floor"
+# wrk's ratios move by a tenth from round to round on a shared machine; the instructions a
+# server executes per request do not. Each server runs under callgrind twice and answers
+# 300, then 900 requests on one kept-alive connection (curl, after a warm-up request); the
+# difference over the 600 requests between the runs leaves start-up and shutdown out.
+# Instructions are user-space only: the system calls, the same for both, are not in them.
+# cg_count NAME CONDITIONAL PATH COMMAND...: sets instructions_NAME to the instructions per
+# request; with CONDITIONAL=yes the requests carry the ETag of the server's first answer
+# (the 304 path). mock-server's background threads (sync, monitoring) add work now and then
+# to one run and not the other: the pair of runs is made twice and the lower count kept.
+cg_count() {
+  local name=$1 conditional=$2 path=$3
+  shift 3
+  local best="" pair n
+  for pair in 1 2; do
+    local totals=()
+    for n in 300 900; do
+      start_listening "$name" valgrind --tool=callgrind --callgrind-out-file="$work/$name-$n.callgrind" "$@"
+      local url_var="url_$name" pid=${pids[-1]}
+      local url="${!url_var}$path" header=()
+      # Counting starts once the server answers and, for mock-server, its first sync is over.
+      for _ in $(seq 1 600); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+      if [ "$name" != "${name#mock}" ]; then
+        for _ in $(seq 1 600); do
+          curl -sf -H "Authorization: Bearer $token" "${!url_var}/api/sync/status" | grep -qE '"successes":[1-9]' && break
+          sleep 0.1
+        done
+      fi
+      if [ "$conditional" = yes ]; then
+        header=(-H "If-None-Match: $(curl -sf -D - -o /dev/null "$url" | sed -n 's/^ETag: *//Ip' | tr -d '\r')")
+      fi
+      curl -sf "${header[@]}" $(for _ in $(seq 1 "$n"); do printf '%s ' "$url"; done) >/dev/null
+      kill -INT "$pid"
+      wait "$pid" 2>/dev/null || true
+      unset 'pids[-1]'
+      totals+=("$(sed -n 's/^\(summary\|totals\): *//p' "$work/$name-$n.callgrind" | head -n 1)")
+    done
+    local count=$(((totals[1] - totals[0]) / 600))
+    if [ -z "$best" ] || ((count < best)); then best=$count; fi
+  done
+  printf -v "instructions_$name" '%s' "$best"
+}
+if $quick; then
+  echo "   skipped in quick runs"
+else
+  mock_args=(--port 0 --admin-token "$token" --db "$work/memory.db" --changes-per-minute 0 --sync-interval 0
+    --history-end "$history_end" --log-level warn)
+  cg_count mock no "$path" "$mock_server" "${mock_args[@]}"
+  cg_count bare no "$path" "$bin/bare-httplib-server" "${peer_args[@]}" --port 0
+  cg_count mock304 yes "$path" "$mock_server" "${mock_args[@]}"
+  cg_count bare304 yes "$path" "$bin/bare-httplib-server" "${peer_args[@]}" --port 0
+  printf '{"mock-server": %s, "bare-httplib": %s, "mock-server-304": %s, "bare-httplib-304": %s}\n' \
+    "$instructions_mock" "$instructions_bare" "$instructions_mock304" "$instructions_bare304" |
+    tee "$results/instructions.json"
+fi
 
 echo "== sync: full and incremental against a plain batched insert"
 sync_args=(--repetitions "$sync_repetitions")

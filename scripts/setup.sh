@@ -24,10 +24,11 @@ packages=(
   emscripten brotli
 )
 # promtool checks the /metrics exposition (it comes with Debian's Prometheus server); the
-# browser tests drive Debian's Chromium; wrk and curl drive the benchmarks; Clang and its
+# browser tests drive Debian's Chromium; wrk, curl and valgrind (callgrind's exact
+# instruction counts) drive the benchmarks; Clang and its
 # runtime (libFuzzer, the sanitizers) build the sanitizer suites and the fuzz harnesses;
 # PostgreSQL's server binaries run the clusters the tests make in temporary folders.
-test_packages=(prometheus chromium wrk curl clang libclang-rt-14-dev postgresql nginx)
+test_packages=(prometheus chromium wrk curl valgrind clang libclang-rt-14-dev postgresql nginx)
 $with_test_tools && packages+=("${test_packages[@]}")
 # scripts/demo.sh --cluster: the shared store and the load balancer (docs/deploy.md).
 cluster_packages=(postgresql nginx)
