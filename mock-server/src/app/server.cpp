@@ -52,6 +52,7 @@ struct RequestContext {
   bool open = false;
   std::chrono::steady_clock::time_point start;
   std::string requestId;
+  std::string userAgent;                      // read with the request id, for the metrics
   std::optional<CaughtException> exception;  // set when a handler threw
   bool staticFile = false;                    // answered from --web-root
 };
@@ -283,7 +284,9 @@ void ApiServer::beginMonitoring(const Request& req) {
   if (context.open) monitoring_.service().requests().endRequest();  // never left open; kept exact regardless
   context.open = true;
   context.start = std::chrono::steady_clock::now();
-  context.requestId = requestIds_.forRequest(headerValue(req, "X-Request-Id"));
+  const auto [requestId, userAgent] = headerValues<2>(req, {"X-Request-Id", "User-Agent"});
+  context.requestId = requestIds_.forRequest(requestId);
+  context.userAgent = userAgent;
   context.exception.reset();
   monitoring_.service().requests().beginRequest();
 }
@@ -295,7 +298,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   monitoring::MonitoringService& service = monitoring_.service();
   if (options_.requestMetrics) {
     const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
-    const std::string userAgent = headerValue(req, "User-Agent");
+    const std::string userAgent = context.open ? context.userAgent : headerValue(req, "User-Agent");
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
                            req.remote_addr, /*serviceLevel=*/isDataPath(req.path), /*held=*/isHeldPath(req.path)});
@@ -408,8 +411,9 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
       appendHeader(res, name, value);
     }
   }
-  // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not).
-  if (!res.has_header("Date")) res.set_header("Date", currentHttpDate());
+  // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not, nor
+  // does any handler here).
+  res.set_header("Date", currentHttpDate());
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
   // representation is empty (RFC 9110 section 8.6), so send none.
   if (res.status == 304) res.headers.erase("Content-Length");
