@@ -29,6 +29,8 @@ Expected<ServerFigures> readServerFigures(const AdminApi& admin) {
     figures.cacheBackend = c.value("backend", "");
     figures.cacheHits = c.value("hits", std::uint64_t{0});
     figures.cacheMisses = c.value("misses", std::uint64_t{0});
+    figures.cacheRenders = c.value("computations", std::uint64_t{0});
+    figures.cacheCoalesced = c.value("coalesced", std::uint64_t{0});
     figures.cacheHitRate = ratio(figures.cacheHits, figures.cacheHits + figures.cacheMisses);
 
     const auto counters = sync.value().value("counters", nlohmann::json::object());
@@ -56,6 +58,8 @@ ServerFigures since(const ServerFigures& before, const ServerFigures& after) {
   ServerFigures delta = after;
   delta.cacheHits -= before.cacheHits;
   delta.cacheMisses -= before.cacheMisses;
+  delta.cacheRenders -= before.cacheRenders;
+  delta.cacheCoalesced -= before.cacheCoalesced;
   delta.cacheHitRate = ratio(delta.cacheHits, delta.cacheHits + delta.cacheMisses);
   delta.syncRuns -= before.syncRuns;
   delta.syncSuccesses -= before.syncSuccesses;

@@ -16,6 +16,8 @@ struct ServerFigures {
   std::string cacheBackend;  // what actually served: "redis", or "memory" (also Redis's fallback)
   std::uint64_t cacheHits = 0;
   std::uint64_t cacheMisses = 0;
+  std::uint64_t cacheRenders = 0;    // misses the server rendered ("computations")
+  std::uint64_t cacheCoalesced = 0;  // misses that waited for another request's render
   double cacheHitRate = 0;   // hits / (hits + misses)
 
   // GET /api/sync/status, "counters"

@@ -177,9 +177,11 @@ ${sync.notes ? `\n${sync.notes}\n` : ''}`);
     const file = `loadgen-${cache}.json`;
     if (!existsSync(join(resultsDir, file))) continue;
     const l = readJson(file);
-    rows.push([cache, String(l.users), `${fixed(l.durationSeconds, 0)} s`, thousands(l.requests), fixed(l.throughputPerSecond, 1), percent(l.endToEndHitRate, 2), percent(l.clientHitRate, 2), l.serverCacheHits + l.serverCacheMisses > 0 ? `${percent(l.serverHitRate, 2)} of ${thousands(l.serverCacheHits + l.serverCacheMisses)}` : 'no lookups', l.syncSuccesses + l.syncFailures ? percent(l.syncSuccessRate, 2) : 'n/a', `${l.syncSuccesses} ok, ${l.syncFailures} failed (${l.syncRetries} page retries)`, percent(l.userErrorRate, 3), `${fixed(l.latencyMs.avg, 3)} ms`, `${fixed(l.latencyMs.p50, 3)} / ${fixed(l.latencyMs.p95, 3)} / ${fixed(l.latencyMs.p99, 3)} ms`, `${fixed(l.networkLatencyMs.p50, 2)} / ${fixed(l.networkLatencyMs.p99, 2)} ms`]);
+    const { userReadHitRate } = l;
+    rows.push([cache, String(l.users), `${fixed(l.durationSeconds, 0)} s`, thousands(l.requests), fixed(l.throughputPerSecond, 1), percent(l.endToEndHitRate, 2), percent(userReadHitRate, 2), percent(l.clientHitRate, 2), l.serverCacheHits + l.serverCacheMisses > 0 ? `${percent(l.serverHitRate, 2)} of ${thousands(l.serverCacheHits + l.serverCacheMisses)} (${thousands(l.serverCacheRenders)} renders, ${thousands(l.serverCacheCoalesced)} waited for one)` : 'no lookups', l.syncSuccesses + l.syncFailures ? percent(l.syncSuccessRate, 2) : 'n/a', `${l.syncSuccesses} ok, ${l.syncFailures} failed (${l.syncRetries} page retries)`, percent(l.userErrorRate, 3), `${fixed(l.latencyMs.avg, 3)} ms`, `${fixed(l.latencyMs.p50, 3)} / ${fixed(l.latencyMs.p95, 3)} / ${fixed(l.latencyMs.p99, 3)} ms`, `${fixed(l.networkLatencyMs.p50, 2)} / ${fixed(l.networkLatencyMs.p99, 2)} ms`]);
     aims.push([`Dashboard workload (${cache}): reads served by a cache (client or server)`, percent(l.endToEndHitRate, 2), '≥ 99%', verdict(l.endToEndHitRate >= 0.99)]);
-    aims.push([`Dashboard workload (${cache}): client cache hit rate`, percent(l.clientHitRate, 2), '> 90%', verdict(l.clientHitRate > 0.9)]);
+    aims.push([`Dashboard workload (${cache}): user reads answered by the client cache`, percent(userReadHitRate, 2), '> 90%', verdict(userReadHitRate > 0.9)]);
+    aims.push([`Dashboard workload (${cache}): client cache hit rate (the live feed's refetches count as misses)`, percent(l.clientHitRate, 2), '> 90%', verdict(l.clientHitRate > 0.9)]);
     const syncsEnded = l.syncSuccesses + l.syncFailures;
     aims.push([`Dashboard workload (${cache}): sync success, user errors, average response`, `${syncsEnded ? percent(l.syncSuccessRate, 1) : 'no sync ended'}, ${percent(l.userErrorRate, 3)}, ${fixed(l.latencyMs.avg, 2)} ms`, '> 99%, < 1%, < 200 ms', verdict((!syncsEnded || l.syncSuccessRate > 0.99) && l.userErrorRate < 0.01 && l.latencyMs.avg < 200)]);
   }
@@ -192,10 +194,13 @@ ${first?.refreshIntervalMs ?? 'N'} ms with jitter, force a fresh fetch on ${perc
 server syncs every ${first?.syncIntervalSeconds ?? 'N'} s from an upstream that fails ${percent(first?.faultRate ?? NaN, 0)} of its requests and keeps changing.
 The first ${first?.warmupSeconds ?? 0} s (every user's first load misses every cache) are run but not counted.
 "Served by a cache" is the share of user reads that no one rendered from SQLite (answered by the user's cache, or by the
-server's); the client and server hit rates are each cache's own. Latency is per user-visible request (cache hits
-included); network latency only for requests that reached the server.
+server's; a render is charged only to a user read that went to the network, at most one per server miss: the server's
+misses also count the live feed's refetches of changed data, which no user read made); "from the client cache" the
+share the user's own cache answered without a request (the rest are mostly the forced refreshes); the client and
+server hit rates are each cache's own, and the client's also counts, as misses, the live feed's refetches. Latency is per user-visible
+request (cache hits included); network latency only for requests that reached the server.
 
-${table(['cache', 'users', 'counted', 'requests', 'requests/s', 'served by a cache', 'client hit rate', 'server hit rate', 'sync success', 'syncs', 'user errors', 'average', 'p50 / p95 / p99', 'network p50 / p99'], rows)}
+${table(['cache', 'users', 'counted', 'requests', 'requests/s', 'served by a cache', 'from the client cache', 'client hit rate', 'server hit rate', 'sync success', 'syncs', 'user errors', 'average', 'p50 / p95 / p99', 'network p50 / p99'], rows)}
 
 Freshness: users watch their five calls on the live feed (as the dashboard does); the baseline runs the same users
 polling only (re-reading every ${first?.refreshIntervalMs ?? 'N'} ms through their caches, which the server's max-age keeps for up to a minute).
