@@ -67,6 +67,24 @@ TEST(HttpApi, MatchingIfNoneMatchAnswers304WithTheHeadersOfA200AndNoBody) {
   EXPECT_EQ(stale->body, first->body);
 }
 
+// Data routes are dispatched by the server's own table (pre-routing); HEAD must still answer
+// as GET does, without the body, and a path no route serves stays a 404.
+TEST(HttpApi, HeadOnADataRouteAnswersAsGetWithoutTheBody) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  const auto get = client.Get("/api/campaigns?limit=5");
+  ASSERT_TRUE(get);
+  const auto head = client.Head("/api/campaigns?limit=5");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  EXPECT_EQ(head->get_header_value("ETag"), get->get_header_value("ETag"));
+  EXPECT_EQ(head->get_header_value("Content-Length"), get->get_header_value("Content-Length"));
+  EXPECT_FALSE(head->get_header_value("Content-Length").empty());
+  EXPECT_EQ(client.Head("/api/no-such-route")->status, 404);
+  EXPECT_EQ(client.Get("/api/campaigns")->status, 200) << "the connection still serves after a HEAD";
+}
+
 TEST(HttpApi, CacheBusterNeverChangesTheRepresentation) {
   ServerProcess server;
   auto client = clientFor(server);
