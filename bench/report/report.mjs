@@ -91,8 +91,8 @@ const httpRatios = [
     : `
 
 Instructions per request, counted by callgrind (user space only: the kernel's side of the system calls is not in it): each
-server answers 300, then 900 requests on one kept-alive connection, and the difference between the runs is divided
-by 600, which leaves start-up out. The count does not move with the machine's load as wrk's rounds do: it is the
+server answers 300, then 3,300 requests on one kept-alive connection, and the difference between the runs is divided
+by 3,000, which leaves start-up out; each pair of runs is made twice and the lower count kept. The count does not move with the machine's load as wrk's rounds do: it is the
 cost of our own code per request, beside the floor's.
 
 ${table(['case', 'mock-server', 'bare-httplib', 'floor / mock-server', 'aim'], instructionRows)}`;
