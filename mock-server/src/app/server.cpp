@@ -144,10 +144,13 @@ void ApiServer::route(const char* method, const char* path, Handler handler) {
   if (m == "GET") {
     getRoutes_.emplace(path, handler);
     http_->Get(path, std::move(handler));
+  } else if (m == "POST") {
+    http_->Post(path, std::move(handler));
+  } else if (m == "PUT") {
+    http_->Put(path, std::move(handler));
+  } else if (m == "DELETE") {
+    http_->Delete(path, std::move(handler));
   }
-  else if (m == "POST") http_->Post(path, std::move(handler));
-  else if (m == "PUT") http_->Put(path, std::move(handler));
-  else if (m == "DELETE") http_->Delete(path, std::move(handler));
   routes_.push_back(m + " " + path);
   routePaths_.insert(path);
 }

@@ -316,6 +316,7 @@ Expected<ResolvedRequest, ApiError> ApiQueries::resolve(ApiResource resource, co
       std::string resourceKey;
       ListQuery parameters;
     };
+    static_assert(static_cast<std::size_t>(ApiResource::segments) + 1 == kResources.size(), "one slot per resource");
     thread_local std::array<std::optional<LastList>, kResources.size()> lastLists;
     std::optional<LastList>& last = lastLists[static_cast<std::size_t>(resource)];
     if (!last || last->query != query) {
