@@ -17,17 +17,6 @@ std::optional<std::int64_t> parseNonNegativeDecimal(std::string_view text) {
   return value;
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  // ASCII folding, as HTTP's case-insensitive tokens need (RFC 9110 section 5.1), and no
-  // call per character: header lookups on the server's every request come here.
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 Headers::Headers(std::initializer_list<std::pair<std::string, std::string>> fields) : fields_(fields) {}
 
 void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }

@@ -67,6 +67,28 @@ TEST(HttpApi, MatchingIfNoneMatchAnswers304WithTheHeadersOfA200AndNoBody) {
   EXPECT_EQ(stale->body, first->body);
 }
 
+// A header sent as several fields is one list (RFC 9110 section 5.3): the tag in the second
+// If-None-Match field matches as if both were one field.
+TEST(HttpApi, AHeaderSentAsSeveralFieldsIsReadAsOneList) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  const auto first = client.Get("/api/campaigns?limit=5");
+  ASSERT_TRUE(first);
+  const std::string etag = first->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+
+  httplib::Client once("127.0.0.1", server.port());  // one connection per 304, as above
+  once.set_keep_alive(false);
+  const auto matched = once.Get("/api/campaigns?limit=5", {{"If-None-Match", "\"other\""}, {"If-None-Match", etag}});
+  ASSERT_TRUE(matched);
+  EXPECT_EQ(matched->status, 304);
+  const auto unmatched =
+      client.Get("/api/campaigns?limit=5", {{"If-None-Match", "\"other\""}, {"If-None-Match", "\"neither\""}});
+  ASSERT_TRUE(unmatched);
+  EXPECT_EQ(unmatched->status, 200);
+  EXPECT_EQ(unmatched->body, first->body);
+}
+
 // Data routes are dispatched by the server's own table (pre-routing); HEAD must still answer
 // as GET does, without the body, and a path no route serves stays a 404.
 TEST(HttpApi, HeadOnADataRouteAnswersAsGetWithoutTheBody) {

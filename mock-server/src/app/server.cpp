@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -78,38 +79,62 @@ monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, co
   return event;
 }
 
-// The values of the named request headers, in one pass over the request's headers; the
-// values of a repeated header are joined as one list (RFC 9110 section 5.3), and an absent
-// header reads as empty. A pass compares a name's bytes only when its length matches. Each
-// of httplib's own lookups walks its header map comparing names a character at a time
-// through tolower: the dozen lookups a cached answer made were about a tenth of its
-// instructions (callgrind), where a pass or two cost a fraction of that.
+// The values of the named request headers, read in one pass over the request's headers; an
+// absent header reads as empty. A pass compares a name's bytes only when its length
+// matches. Each of httplib's own lookups walks its header map comparing names a character
+// at a time through tolower: the dozen lookups a cached answer made were about a tenth of
+// its instructions (callgrind), where a pass or two cost a fraction of that.
+// A value views the request's own header, so reading copies nothing; the values of a
+// repeated header are joined as one list (RFC 9110 section 5.3), which this object holds.
+// Valid while the request is; neither copied nor moved, as its values may view itself.
 template <std::size_t N>
-std::array<std::string, N> headerValues(const Request& req, const std::array<std::string_view, N>& names) {
-  std::array<std::string, N> values;
-  std::array<bool, N> seen{};
-  for (const auto& [name, value] : req.headers) {
-    for (std::size_t i = 0; i < N; ++i) {
-      if (!equalsIgnoreCase(name, names[i])) continue;
-      if (seen[i]) values[i] += ", ";
-      values[i] += value;
-      seen[i] = true;
-      break;
+class HeaderValues {
+ public:
+  HeaderValues(const Request& req, const std::array<std::string_view, N>& names) {
+    for (const auto& [name, value] : req.headers) {
+      for (std::size_t i = 0; i < N; ++i) {
+        if (!equalsIgnoreCase(name, names[i])) continue;
+        add(i, value);
+        break;
+      }
     }
   }
-  return values;
-}
+  HeaderValues(const HeaderValues&) = delete;
+  HeaderValues& operator=(const HeaderValues&) = delete;
 
-std::string headerValue(const Request& req, std::string_view name) {
-  return std::move(headerValues<1>(req, {name})[0]);
+  std::string_view operator[](std::size_t i) const { return values_[i]; }
+
+ private:
+  void add(std::size_t i, const std::string& value) {
+    if (!seen_[i]) {
+      values_[i] = value;
+      seen_[i] = true;
+      return;
+    }
+    if (joined_[i].empty()) joined_[i] = values_[i];
+    joined_[i].append(", ").append(value);
+    values_[i] = joined_[i];
+  }
+
+  std::array<std::string_view, N> values_{};
+  std::array<bool, N> seen_{};
+  std::array<std::string, N> joined_;  // only for a header sent more than once
+};
+
+// A response's header by name, found by a walk. httplib's header map orders names through
+// tolower, a libc call per character, so its own find or erase by name, which descends the
+// tree twice, cost a 304 about 1,500 instructions (callgrind); a response has about ten
+// headers, which a walk comparing lengths first reads for a few hundred.
+httplib::Headers::iterator findHeader(Response& res, std::string_view name) {
+  return std::find_if(res.headers.begin(), res.headers.end(),
+                      [name](const auto& header) { return equalsIgnoreCase(header.first, name); });
 }
 
 // Adds to a list-valued header (Vary) instead of replacing what a handler set.
 void appendHeader(Response& res, const std::string& name, const std::string& value) {
-  if (!res.has_header(name.c_str())) return res.set_header(name, value);
-  const std::string existing = res.get_header_value(name.c_str());
-  res.headers.erase(name);
-  res.set_header(name, existing + ", " + value);
+  const auto existing = findHeader(res, name);
+  if (existing == res.headers.end()) return res.set_header(name, value);
+  existing->second.append(", ").append(value);
 }
 
 // The query string of the request's target, without '?'; a view into req.target.
@@ -249,7 +274,8 @@ bool ApiServer::serveStaticFile(const Request& req, Response& res) {
   auto file = staticFiles_->find(req.path);
   if (!file) return false;
   currentRequest.staticFile = true;
-  const auto [acceptEncoding, ifNoneMatch] = headerValues<2>(req, {"Accept-Encoding", "If-None-Match"});
+  const HeaderValues<2> headers(req, {"Accept-Encoding", "If-None-Match"});
+  const std::string_view acceptEncoding = headers[0], ifNoneMatch = headers[1];
   const StaticRepresentation& representation = file->representationFor(acceptEncoding);
   res.set_header("Cache-Control", file->immutable ? "public, max-age=31536000, immutable" : "no-cache");
   res.set_header("Vary", "Accept-Encoding");
@@ -287,9 +313,9 @@ void ApiServer::beginMonitoring(const Request& req) {
   if (context.open) monitoring_.service().requests().endRequest();  // never left open; kept exact regardless
   context.open = true;
   context.start = std::chrono::steady_clock::now();
-  const auto [requestId, userAgent] = headerValues<2>(req, {"X-Request-Id", "User-Agent"});
-  context.requestId = requestIds_.forRequest(requestId);
-  context.userAgent = userAgent;
+  const HeaderValues<2> headers(req, {"X-Request-Id", "User-Agent"});
+  context.requestId = requestIds_.forRequest(headers[0]);
+  context.userAgent = headers[1];
   context.exception.reset();
   monitoring_.service().requests().beginRequest();
 }
@@ -301,7 +327,9 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   monitoring::MonitoringService& service = monitoring_.service();
   if (options_.requestMetrics) {
     const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
-    const std::string userAgent = context.open ? context.userAgent : headerValue(req, "User-Agent");
+    std::optional<HeaderValues<1>> unopened;  // a request never opened has its User-Agent read here
+    if (!context.open) unopened.emplace(req, std::array<std::string_view, 1>{"User-Agent"});
+    const std::string_view userAgent = unopened ? (*unopened)[0] : std::string_view(context.userAgent);
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
                            req.remote_addr, /*serviceLevel=*/isDataPath(req.path), /*held=*/isHeldPath(req.path)});
@@ -344,7 +372,8 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
   if (!result) return sendError(res, result.error());
   const Representation& representation = *result.value();
 
-  const auto [acceptEncoding, ifNoneMatch] = headerValues<2>(req, {"Accept-Encoding", "If-None-Match"});
+  const HeaderValues<2> headers(req, {"Accept-Encoding", "If-None-Match"});
+  const std::string_view acceptEncoding = headers[0], ifNoneMatch = headers[1];
   const bool gzip = !representation.gzipBody.empty() && acceptsCoding(acceptEncoding, "gzip");
   const std::string& etag = gzip ? representation.gzipEtag : representation.etag;
   res.set_header("ETag", etag);
@@ -408,18 +437,23 @@ bool ApiServer::injectFault(const Request& req, Response& res) {
 // Post-routing: runs on every response after httplib's own processing and before the
 // headers are written.
 void ApiServer::finishResponse(const Request& req, Response& res) {
-  const auto [origin, ifNoneMatch, cacheControl] = headerValues<3>(req, {"Origin", "If-None-Match", "Cache-Control"});
-  if (!res.has_header("Access-Control-Allow-Origin")) {  // a preflight answer has its own
-    for (const auto& [name, value] : cors_.responseHeaders(origin)) {
-      appendHeader(res, name, value);
-    }
+  const HeaderValues<3> headers(req, {"Origin", "If-None-Match", "Cache-Control"});
+  const std::string_view origin = headers[0], ifNoneMatch = headers[1], cacheControl = headers[2];
+  // None without an allowed Origin; a preflight answer has its own.
+  const HeaderList corsHeaders = cors_.responseHeaders(origin);
+  if (!corsHeaders.empty() && findHeader(res, "Access-Control-Allow-Origin") == res.headers.end()) {
+    for (const auto& [name, value] : corsHeaders) appendHeader(res, name, value);
   }
   // RFC 9110 section 6.6.1: an origin server with a clock sends Date (httplib does not, nor
   // does any handler here).
   res.set_header("Date", currentHttpDate());
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
   // representation is empty (RFC 9110 section 8.6), so send none.
-  if (res.status == 304) res.headers.erase("Content-Length");
+  if (res.status == 304) {
+    if (const auto contentLength = findHeader(res, "Content-Length"); contentLength != res.headers.end()) {
+      res.headers.erase(contentLength);
+    }
+  }
   if (currentRequest.open) res.set_header("X-Request-Id", currentRequest.requestId);
   if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
