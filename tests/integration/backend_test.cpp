@@ -202,6 +202,38 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   testing::expectStoreMatchesUpstream(dataDir->path() + "/livedata.db", upstream.baseUrl(), apiKey);
 }
 
+// Klaviyo's reports have a daily budget (225 calls): a server killed and started again on the
+// same store must not spend it a second time. Each call is counted in the store before it is
+// sent, so the restarted server's budget starts from the first one's calls.
+TEST(Backend, TheReportsDailyBudgetSpentBeforeAKillIsStillSpentAfterIt) {
+  const auto usedAndAsOf = [](Http& http) {
+    const json status = http.getJson("/api/sync/status");
+    int used = -1;
+    for (const auto& use : status["reportBudget"]) {
+      if (use["operation"] == "POST /api/campaign-values-reports") used = use["usedToday"].get<int>();
+    }
+    const json& asOf = status["entities"]["campaigns"]["statistics"]["asOf"];
+    return std::make_pair(used, asOf.is_number() ? asOf.get<std::int64_t>() : std::int64_t{0});
+  };
+  auto first = std::make_unique<ServerProcess>();
+  const auto dataDir = first->dataDir();
+  std::pair<int, std::int64_t> before;
+  {
+    Http http(*first);
+    before = usedAndAsOf(http);
+  }
+  ASSERT_GE(before.first, 1) << "the first sync fetched the campaigns' statistics";
+  first->kill();
+  first.reset();
+
+  ServerProcess second({}, dataDir);
+  Http http(second);
+  const auto after = usedAndAsOf(http);
+  // The restarted server's own statistics run, when it made one, spent one more call.
+  const bool spentAgain = after.second > before.second;
+  EXPECT_GE(after.first, before.first + (spentAgain ? 1 : 0)) << "before " << before.first << ", after " << after.first;
+}
+
 // The API key is a secret: a server whose key the upstream refuses reports the refusal, and the
 // key appears in none of its logs, its status or its monitoring.
 TEST(Backend, TheUpstreamApiKeyNeverAppearsInLogsErrorsOrMonitoring) {

@@ -79,6 +79,20 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   sourceOptions.source.http.baseUrl = upstreamUrl;
   sourceOptions.source.apiKey = std::move(apiKey);
   sourceOptions.metricIds = options.klaviyoMetrics;
+  // The reports' daily budget is counted in the store: a restart, or another instance taking
+  // the lead, spends only what is left of the day's allowance.
+  Store& store = *backend->store_;
+  sourceOptions.source.reportCalls.callsOn = [&store, &log](std::string_view operation, std::int64_t day) {
+    auto calls = store.upstreamCallsOn(operation, day);
+    if (calls) return std::optional<int>(calls.value());
+    log.warn("upstream budget: counted in this process only", {{"error", calls.error()}});
+    return std::optional<int>();
+  };
+  sourceOptions.source.reportCalls.countCall = [&store, &log](std::string_view operation, std::int64_t day) {
+    if (auto error = store.countUpstreamCall(operation, day)) {
+      log.warn("upstream budget: a call not counted in the store", {{"error", *error}});
+    }
+  };
   if (auto error = takeOrExplain(KlaviyoUpstream::create(std::move(sourceOptions)), backend->upstreamSource_, "upstream");
       !error.empty()) {
     return error;

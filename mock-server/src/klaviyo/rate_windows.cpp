@@ -16,12 +16,16 @@ std::int64_t windowIndex(std::int64_t nowMs, std::int64_t lengthMs) {
 
 }  // namespace
 
+RateWindows::Counters& RateWindows::countersOf(std::string_view operation) {
+  auto found = counters_.find(operation);
+  if (found == counters_.end()) found = counters_.emplace(std::string(operation), Counters{}).first;
+  return found->second;
+}
+
 std::optional<std::int64_t> RateWindows::admit(std::string_view operation, const klaviyo::RateLimit& limit,
                                                std::int64_t nowMs) {
   std::lock_guard lock(mutex_);
-  auto found = counters_.find(operation);
-  if (found == counters_.end()) found = counters_.emplace(std::string(operation), Counters{}).first;
-  Counters& counters = found->second;
+  Counters& counters = countersOf(operation);
 
   struct Rule {
     Window& window;
@@ -55,6 +59,16 @@ int RateWindows::usedToday(std::string_view operation, std::int64_t nowMs) const
   if (found == counters_.end() || found->second.day.index != windowIndex(nowMs, kDayMs)) return 0;
   return found->second.day.count;
 }
+
+void RateWindows::countAtLeast(std::string_view operation, int calls, std::int64_t nowMs) {
+  std::lock_guard lock(mutex_);
+  Window& day = countersOf(operation).day;
+  const std::int64_t index = windowIndex(nowMs, kDayMs);
+  if (day.index != index) day = Window{index, 0};
+  if (day.count < calls) day.count = calls;
+}
+
+std::int64_t RateWindows::dayOf(std::int64_t nowMs) { return windowIndex(nowMs, kDayMs); }
 
 std::int64_t RateWindows::dayEndsAt(std::int64_t nowMs) { return (windowIndex(nowMs, kDayMs) + 1) * kDayMs; }
 

@@ -31,6 +31,13 @@ class RateWindows {
   // daily limit: only daily windows are counted by day).
   int usedToday(std::string_view operation, std::int64_t nowMs) const;
 
+  // Raises the count of `operation`'s daily window for the UTC day of `nowMs` to `calls` when
+  // it is lower: calls of that day counted elsewhere (by an earlier process, or another
+  // instance) that this one must not spend again.
+  void countAtLeast(std::string_view operation, int calls, std::int64_t nowMs);
+
+  // The UTC day of `nowMs`, as days since 1970-01-01: what daily windows are counted by.
+  static std::int64_t dayOf(std::int64_t nowMs);
   // When the UTC day of `nowMs` ends (Unix ms): the daily counts start again from zero.
   static std::int64_t dayEndsAt(std::int64_t nowMs);
 
@@ -42,6 +49,9 @@ class RateWindows {
   struct Counters {
     Window second, minute, day;
   };
+
+  // The operation's counters, made when it has none. REQUIRES: mutex_.
+  Counters& countersOf(std::string_view operation);
 
   mutable std::mutex mutex_;
   std::map<std::string, Counters, std::less<>> counters_;  // GUARDED_BY(mutex_)

@@ -107,6 +107,17 @@ CREATE TABLE statistics_runs (
   as_of_ms INTEGER NOT NULL
 ) STRICT;
 )sql"},
+      // The calls of the upstream's budgeted operations (Klaviyo's values reports) per UTC
+      // day (days since 1970-01-01), so that a restarted server spends only what is left of
+      // the day's allowance (Store::upstreamCallsOn).
+      {5, "the upstream's budgeted calls per day", R"sql(
+CREATE TABLE upstream_calls (
+  operation TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  PRIMARY KEY (operation, day)
+) STRICT, WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

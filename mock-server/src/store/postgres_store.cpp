@@ -128,6 +128,16 @@ CREATE TABLE write_fence (
 );
 INSERT INTO write_fence (token) VALUES (0);
 )sql"},
+      // SQLite's migration 5; here the count is shared by every instance, so the one that
+      // takes the lead spends only what the others left of the day's allowance.
+      {6, "the upstream's budgeted calls per day", R"sql(
+CREATE TABLE upstream_calls (
+  operation text COLLATE "C" NOT NULL,
+  day bigint NOT NULL,
+  calls integer NOT NULL,
+  PRIMARY KEY (operation, day)
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -253,6 +253,27 @@ class SqlStore final : public Store {
     });
   }
 
+  Expected<int, std::string> upstreamCallsOn(std::string_view operation, DayNumber day) const override {
+    return readSnapshot<int>("read the upstream's calls", [&](Connection& c) {
+      auto calls = c.use("SELECT calls FROM upstream_calls WHERE operation = ?1 AND day = ?2");
+      calls->bind(1, operation).bind(2, day);
+      return calls->step() ? static_cast<int>(calls->integer(0)) : 0;
+    });
+  }
+
+  std::optional<std::string> countUpstreamCall(std::string_view operation, DayNumber day) override {
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    try {
+      auto count = usableWriter().use(
+          "INSERT INTO upstream_calls (operation, day, calls) VALUES (?1, ?2, 1) "
+          "ON CONFLICT (operation, day) DO UPDATE SET calls = upstream_calls.calls + 1");
+      count->bind(1, operation).bind(2, day).run();
+      return std::nullopt;
+    } catch (const std::exception& error) {
+      return "store: cannot count a call of " + std::string(operation) + ": " + error.what();
+    }
+  }
+
   std::optional<std::string> ping() const override {
     try {
       Engine::ping(location_);

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -176,6 +177,17 @@ class Store {
 
   // The newest `limit` entries of the change log, oldest first.
   virtual Expected<std::vector<Change>, std::string> recentChanges(std::size_t limit) const = 0;
+
+  // --- The upstream's budget.
+
+  // The calls of a budgeted upstream operation (Klaviyo's values reports, by path) counted
+  // on a UTC day (days since 1970-01-01) by every process on this store, so that a restarted
+  // server, or another instance taking the lead, spends only what is left of the day's
+  // allowance; 0 before the first.
+  virtual Expected<int, std::string> upstreamCallsOn(std::string_view operation, DayNumber day) const = 0;
+  // Counts one more call; the error when it could not. Not fenced: a call a former leader
+  // sent was spent all the same.
+  virtual std::optional<std::string> countUpstreamCall(std::string_view operation, DayNumber day) = 0;
 
   // --- Several processes on one store (docs/backend.md).
 

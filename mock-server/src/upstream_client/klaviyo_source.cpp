@@ -72,7 +72,15 @@ Expected<std::unique_ptr<KlaviyoSource>, std::string> KlaviyoSource::create(Klav
   auto transport = UpstreamTransport::create(std::move(options.http));
   if (!transport) return transport.error();
   return std::unique_ptr<KlaviyoSource>(
-      new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey), std::move(options.nowMs), std::move(options.sleepFor)));
+      new KlaviyoSource(std::move(transport).value(), std::move(options.apiKey), std::move(options.nowMs),
+                        std::move(options.sleepFor), std::move(options.reportCalls)));
+}
+
+void KlaviyoSource::catchUpWithLedger(const klaviyo::ReportOperation& operation, std::int64_t nowMs) const {
+  if (!operation.rateLimit.perDay || !reportCalls_.callsOn) return;
+  if (const std::optional<int> counted = reportCalls_.callsOn(operation.path, RateWindows::dayOf(nowMs))) {
+    reportWindows_.countAtLeast(operation.path, *counted, nowMs);
+  }
 }
 
 std::int64_t KlaviyoSource::nowMs() const {
@@ -142,14 +150,16 @@ template Expected<KlaviyoPage<klaviyo::MetricResource>, UpstreamFailure> Klaviyo
 
 Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report report, const std::string& body) {
   const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
-  std::optional<std::int64_t> waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, nowMs());
+  std::int64_t admittedAt = nowMs();
+  catchUpWithLedger(operation, admittedAt);
+  std::optional<std::int64_t> waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, admittedAt);
   if (waitSeconds && *waitSeconds <= 1) {
     // The second's burst is spent: pace into the next second.
-    const std::int64_t at = nowMs();
-    const std::int64_t untilNextSecond = 1000 - ((at % 1000) + 1000) % 1000;
+    const std::int64_t untilNextSecond = 1000 - ((admittedAt % 1000) + 1000) % 1000;
     if (sleepFor_) sleepFor_(untilNextSecond);
     else std::this_thread::sleep_for(std::chrono::milliseconds(untilNextSecond));
-    waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, nowMs());
+    admittedAt = nowMs();
+    waitSeconds = reportWindows_.admit(operation.path, operation.rateLimit, admittedAt);
   }
   if (waitSeconds) {
     const auto& perDay = operation.rateLimit.perDay;
@@ -162,6 +172,10 @@ Expected<std::string, UpstreamFailure> KlaviyoSource::postReport(klaviyo::Report
             " (next call in " + std::to_string(*waitSeconds) + " s)");
     held.retryAfterMs = *waitSeconds * 1000;
     return held;
+  }
+  // Counted before it is sent: a call that fails on the way may still have been spent.
+  if (operation.rateLimit.perDay && reportCalls_.countCall) {
+    reportCalls_.countCall(operation.path, RateWindows::dayOf(admittedAt));
   }
   UpstreamRequest request = requestTo(std::string(operation.path));
   request.method = "POST";
@@ -185,6 +199,7 @@ std::optional<BudgetUse> KlaviyoSource::budgetOf(klaviyo::Report report) const {
   const klaviyo::ReportOperation& operation = klaviyo::operationOf(report);
   if (!operation.rateLimit.perDay) return std::nullopt;
   const std::int64_t at = nowMs();
+  catchUpWithLedger(operation, at);
   return BudgetUse{"POST " + std::string(operation.path), reportWindows_.usedToday(operation.path, at),
                    *operation.rateLimit.perDay, RateWindows::dayEndsAt(at)};
 }

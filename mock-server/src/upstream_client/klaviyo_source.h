@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "klaviyo/jsonapi_collection.h"
 #include "klaviyo/operations.h"
@@ -34,6 +35,17 @@
 
 namespace livedata::server {
 
+// Where the reports' calls of each UTC day are counted beyond this process (the store), so
+// that a restart, or another instance taking the lead, spends only what is left of Klaviyo's
+// daily budget. Empty functions: counted in this process only.
+struct ReportCallLedger {
+  // The calls counted for `operation` ("/api/form-values-reports") on `day`
+  // (RateWindows::dayOf); nullopt when they cannot be read: this process's count then stands.
+  std::function<std::optional<int>(std::string_view operation, std::int64_t day)> callsOn;
+  // Counts one call, before it is sent.
+  std::function<void(std::string_view operation, std::int64_t day)> countCall;
+};
+
 struct KlaviyoSourceOptions {
   HttpUpstreamOptions http;  // baseUrl: "https://a.klaviyo.com", or the simulated upstream's
   std::string apiKey;        // the private API key; not empty
@@ -41,6 +53,7 @@ struct KlaviyoSourceOptions {
   std::function<std::int64_t()> nowMs;
   // Waits while a burst is paced. Empty: std::this_thread::sleep_for.
   std::function<void(std::int64_t ms)> sleepFor;
+  ReportCallLedger reportCalls;
 };
 
 template <typename Resource>
@@ -74,17 +87,26 @@ class KlaviyoSource {
 
  private:
   KlaviyoSource(std::unique_ptr<UpstreamTransport> transport, std::string apiKey, std::function<std::int64_t()> nowMs,
-                std::function<void(std::int64_t)> sleepFor)
-      : transport_(std::move(transport)), apiKey_(std::move(apiKey)), nowMs_(std::move(nowMs)), sleepFor_(std::move(sleepFor)) {}
+                std::function<void(std::int64_t)> sleepFor, ReportCallLedger reportCalls)
+      : transport_(std::move(transport)),
+        apiKey_(std::move(apiKey)),
+        nowMs_(std::move(nowMs)),
+        sleepFor_(std::move(sleepFor)),
+        reportCalls_(std::move(reportCalls)) {}
   UpstreamRequest requestTo(std::string target) const;
   // The failure a non-200 answer is.
   static UpstreamFailure failureOf(const UpstreamAnswer& answer);
+  // Raises the day's count of a budgeted report to what the ledger counted (other processes'
+  // calls included).
+  void catchUpWithLedger(const klaviyo::ReportOperation& operation, std::int64_t nowMs) const;
 
   const std::unique_ptr<UpstreamTransport> transport_;
   const std::string apiKey_;
   const std::function<std::int64_t()> nowMs_;
   const std::function<void(std::int64_t)> sleepFor_;
-  RateWindows reportWindows_;  // the reports' calls, counted as Klaviyo counts them
+  const ReportCallLedger reportCalls_;
+  // The reports' calls, counted as Klaviyo counts them; raised from the ledger when read.
+  mutable RateWindows reportWindows_;
 };
 
 }  // namespace livedata::server

@@ -50,6 +50,22 @@ TEST(RateWindows, TheDailyBudgetLastsUntilTheUtcDayEnds) {
   EXPECT_EQ(windows.usedToday("/api/segment-values-reports", kMidnight + kDay), 0);
 }
 
+// Calls counted elsewhere on the same day (an earlier process, another instance) are spent;
+// a lower count never lowers the window's, and another day's starts again from zero.
+TEST(RateWindows, CallsCountedElsewhereTodayAreSpentHere) {
+  RateWindows windows;
+  const klaviyo::RateLimit limit{0, 0, 3};
+  windows.countAtLeast("/api/form-values-reports", 2, kMidnight + kMinute);
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + kMinute), 2);
+  EXPECT_FALSE(windows.admit("/api/form-values-reports", limit, kMidnight + 2 * kMinute));
+  EXPECT_TRUE(windows.admit("/api/form-values-reports", limit, kMidnight + 3 * kMinute));
+  windows.countAtLeast("/api/form-values-reports", 1, kMidnight + 4 * kMinute);
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + 4 * kMinute), 3);
+  windows.countAtLeast("/api/form-values-reports", 1, kMidnight + kDay);
+  EXPECT_EQ(windows.usedToday("/api/form-values-reports", kMidnight + kDay), 1);
+  EXPECT_EQ(RateWindows::dayOf(kMidnight + kDay - 1) + 1, RateWindows::dayOf(kMidnight + kDay));
+}
+
 TEST(RateWindows, EachOperationCountsApart) {
   RateWindows windows;
   const klaviyo::RateLimit limit{1, 10, std::nullopt};

@@ -374,6 +374,28 @@ TEST_P(StoreTest, ReopeningKeepsRowsAndCursors) {
   EXPECT_EQ(reopened->cursor(Entity::metrics), (SyncCursor{kT0, "2024-10-04"}));
 }
 
+// The upstream's budgeted calls are counted per operation and UTC day, and a reopened store
+// (a restarted server, or another instance on the same database) reads what was spent.
+TEST_P(StoreTest, CountsTheUpstreamsBudgetedCallsPerOperationAndDayAcrossReopening) {
+  constexpr DayNumber kDay = 20'427;
+  EXPECT_EQ(valueOf(store_->upstreamCallsOn("/api/form-values-reports", kDay)), 0);
+  for (int call = 0; call < 3; ++call) {
+    EXPECT_EQ(store_->countUpstreamCall("/api/form-values-reports", kDay), std::nullopt);
+  }
+  EXPECT_EQ(store_->countUpstreamCall("/api/form-values-reports", kDay + 1), std::nullopt);
+  EXPECT_EQ(store_->countUpstreamCall("/api/segment-values-reports", kDay), std::nullopt);
+  store_.reset();
+
+  auto reopened = openStore(location_->location());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/form-values-reports", kDay)), 3);
+  EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/form-values-reports", kDay + 1)), 1);
+  EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/segment-values-reports", kDay)), 1);
+  EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/flow-values-reports", kDay)), 0);
+  EXPECT_EQ(reopened->countUpstreamCall("/api/form-values-reports", kDay), std::nullopt);
+  EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/form-values-reports", kDay)), 4);
+}
+
 TEST_P(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   commit(std::vector<Segment>{makeSegment("s1", 5, kT0)}, SyncCursor{kT0, "s1"});

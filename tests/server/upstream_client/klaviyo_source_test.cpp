@@ -4,7 +4,10 @@
 
 #include <httplib.h>
 
+#include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -119,8 +122,8 @@ TEST_F(KlaviyoSourceTest, AWrongKeyIsAnAuthenticationFailureThatNeverShowsAKey) 
   EXPECT_NE(result.error().message.find("not_authenticated"), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().message.find("pk_wrong_key_123"), std::string::npos);
   EXPECT_EQ(result.error().message.find(kApiKey), std::string::npos);
-  EXPECT_FALSE(KlaviyoSource::create({{server_->baseUrl()}, "", {}, {}}));
-  const auto spaced = KlaviyoSource::create({{server_->baseUrl()}, "pk_a pk_b", {}, {}});
+  EXPECT_FALSE(KlaviyoSource::create({{server_->baseUrl()}, "", {}, {}, {}}));
+  const auto spaced = KlaviyoSource::create({{server_->baseUrl()}, "pk_a pk_b", {}, {}, {}});
   ASSERT_FALSE(spaced);
   EXPECT_EQ(spaced.error().find("pk_a"), std::string::npos);
 }
@@ -212,6 +215,51 @@ TEST(KlaviyoSourceBudget, ASpentDayIsNamedEvenInItsLastMinute) {
   EXPECT_EQ(held.error().kind, Kind::rate_limited);
   EXPECT_NE(held.error().message.find("daily budget of 225"), std::string::npos) << held.error().message;
   EXPECT_EQ(held.error().retryAfterMs, 30'000);
+}
+
+// The calls the ledger counted today (an earlier process's, another instance's) are spent:
+// only what is left of the budget is sent, each call sent is counted there, and a ledger that
+// cannot be read leaves this process's own count standing.
+TEST(KlaviyoSourceBudget, CallsCountedInTheLedgerAreSpentAndEachCallSentIsCounted) {
+  CannedServer server(R"({"data":{"type":"form-values-report","attributes":{"results":[]}}})");
+  constexpr std::int64_t kMidnightMs = 1'796'428'800'000;  // 2026-12-05
+  const std::int64_t today = RateWindows::dayOf(kMidnightMs);
+  std::int64_t nowMs = kMidnightMs + 3'600'000;
+  std::map<std::pair<std::string, std::int64_t>, int> ledger{{{"/api/form-values-reports", today}, 223}};
+  bool ledgerReadable = true;
+  KlaviyoSourceOptions options;
+  options.http.baseUrl = server.url();
+  options.apiKey = kApiKey;
+  options.nowMs = [&] { return nowMs; };
+  options.sleepFor = [&](std::int64_t ms) { nowMs += ms; };
+  options.reportCalls.callsOn = [&](std::string_view operation, std::int64_t day) -> std::optional<int> {
+    if (!ledgerReadable) return std::nullopt;
+    const auto found = ledger.find({std::string(operation), day});
+    return found == ledger.end() ? 0 : found->second;
+  };
+  options.reportCalls.countCall = [&](std::string_view operation, std::int64_t day) {
+    ++ledger[{std::string(operation), day}];
+  };
+  auto source = KlaviyoSource::create(std::move(options));
+  ASSERT_TRUE(source);
+  EXPECT_EQ(source.value()->budgetOf(klaviyo::Report::form_values)->usedToday, 223);
+
+  ASSERT_TRUE(source.value()->postReport(klaviyo::Report::form_values, "{}"));
+  EXPECT_EQ((ledger[{"/api/form-values-reports", today}]), 224);
+  nowMs += 31'000;
+  ++ledger[{"/api/form-values-reports", today}];  // another instance's call, in between
+  const auto held = source.value()->postReport(klaviyo::Report::form_values, "{}");
+  ASSERT_FALSE(held);
+  EXPECT_EQ(held.error().kind, Kind::rate_limited);
+  EXPECT_NE(held.error().message.find("daily budget of 225"), std::string::npos) << held.error().message;
+  EXPECT_EQ((ledger[{"/api/form-values-reports", today}]), 225) << "a call held back is not counted";
+
+  // Another report's budget is its own; with the ledger unreadable, this process's count stands.
+  ledgerReadable = false;
+  ASSERT_TRUE(source.value()->postReport(klaviyo::Report::segment_values, "{}"));
+  EXPECT_EQ((ledger[{"/api/segment-values-reports", today}]), 1);
+  EXPECT_EQ(source.value()->budgetOf(klaviyo::Report::segment_values)->usedToday, 1);
+  EXPECT_EQ(source.value()->budgetOf(klaviyo::Report::form_values)->usedToday, 225);
 }
 
 TEST(KlaviyoSourceLinks, ALinkElsewhereOrACursorLoopIsMalformed) {
