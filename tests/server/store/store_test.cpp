@@ -360,18 +360,26 @@ TEST_P(StoreTest, RejectsRowsOfAnotherEntity) {
   EXPECT_EQ(valueOf(store_->rowCount(Entity::campaigns)), 0);
 }
 
-TEST_P(StoreTest, ReopeningKeepsRowsAndCursors) {
+TEST_P(StoreTest, ReopeningKeepsRowsCursorsAndDataVersions) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0), makeCampaign("c2", "draft", kT0 + 1)},
          SyncCursor{kT0 + 1, "c2"});
   commit(std::vector<DailyMetrics>{makeDay(20'000, 10, 1.5)}, SyncCursor{kT0, "2024-10-04"});
+  commit(std::vector<Campaign>{makeCampaign("c3", "sent", kT0 + 2)});
+  const std::uint64_t campaigns = store_->dataVersion(Entity::campaigns);
+  const std::uint64_t metrics = store_->dataVersion(Entity::metrics);
+  ASSERT_GT(campaigns, metrics);
   store_.reset();
 
   auto reopened = openStore(location_->location());
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(idsOf<Campaign>(valueOf(reopened->allRows(Entity::campaigns))), (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_EQ(idsOf<Campaign>(valueOf(reopened->allRows(Entity::campaigns))), (std::vector<std::string>{"c1", "c2", "c3"}));
   EXPECT_EQ(valueOf(reopened->rowCount(Entity::metrics)), 1);
   EXPECT_EQ(reopened->cursor(Entity::campaigns), (SyncCursor{kT0 + 1, "c2"}));
   EXPECT_EQ(reopened->cursor(Entity::metrics), (SyncCursor{kT0, "2024-10-04"}));
+  // Each entity's version is its newest change in the log; one without any stays at 0.
+  EXPECT_EQ(reopened->dataVersion(Entity::campaigns), campaigns);
+  EXPECT_EQ(reopened->dataVersion(Entity::metrics), metrics);
+  EXPECT_EQ(reopened->dataVersion(Entity::flows), 0u);
 }
 
 // The upstream's budgeted calls are counted per operation and UTC day, and a reopened store
