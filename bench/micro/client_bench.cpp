@@ -32,7 +32,7 @@ class FrozenClock : public Clock {
 // Never runs its tasks: a cache hit schedules nothing, and nothing here is retried.
 class InertScheduler : public Scheduler {
  public:
-  TimerId runAfter(Millis, std::function<void()>) override { return ++lastId_; }
+  TimerId runAfter(Millis, Callback<void()>) override { return ++lastId_; }
   void cancel(TimerId) override {}
 
  private:

@@ -337,7 +337,7 @@ void ResponseCache::erase(Position position) {
   lru_.erase(position);
 }
 
-std::size_t ResponseCache::invalidateIf(const std::function<bool(const CacheEntry&)>& matches) {
+std::size_t ResponseCache::invalidateIf(const Callback<bool(const CacheEntry&)>& matches) {
   std::size_t count = 0;
   for (auto& entry : lru_) {
     if (matches(entry)) {
@@ -375,7 +375,7 @@ void ResponseCache::clear() {
   while (!lru_.empty()) erase(lru_.begin());
 }
 
-void ResponseCache::forEach(const std::function<void(CacheEntry&)>& visit) {
+void ResponseCache::forEach(const Callback<void(CacheEntry&)>& visit) {
   for (auto& entry : lru_) visit(entry);
 }
 

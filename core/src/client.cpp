@@ -737,7 +737,7 @@ std::optional<Client::Reread> Client::reread(std::uint64_t entryId, std::uint64_
   return Reread{entry->fetchedAtMs, s.staleDetector.isStale(entry->fetchedAtMs, nowMs)};
 }
 
-void Client::forceRefreshData(std::vector<std::string> endpoints, std::function<void(RefreshReport)> done) {
+void Client::forceRefreshData(std::vector<std::string> endpoints, Callback<void(RefreshReport)> done) {
   if (endpoints.empty()) {
     for (const Endpoint e : allEndpoints()) endpoints.emplace_back(nameOf(e));
   }
@@ -746,7 +746,7 @@ void Client::forceRefreshData(std::vector<std::string> endpoints, std::function<
     std::mutex mutex;
     RefreshReport report;
     std::size_t remaining = 0;
-    std::function<void(RefreshReport)> done;
+    Callback<void(RefreshReport)> done;
   };
   auto aggregate = std::make_shared<Aggregate>();
   aggregate->done = std::move(done);

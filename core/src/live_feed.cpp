@@ -47,7 +47,7 @@ struct Actions {
     std::uint64_t sequence = 0;  // what State::expected holds for it while it is pending
   };
   std::vector<Timer> timers;
-  std::vector<std::function<void()>> hooks;
+  std::vector<Callback<void()>> hooks;
 };
 
 }  // namespace
@@ -101,7 +101,7 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
     if (!hooks.connectionChanged) return;
     actions.hooks.push_back([hook = hooks.connectionChanged, status = statusLocked()] { hook(status); });
   }
-  void hook(const std::function<void()>& h, Actions& actions) {
+  void hook(const Callback<void()>& h, Actions& actions) {
     if (h) actions.hooks.push_back(h);
   }
 

@@ -18,7 +18,7 @@ struct ThreadScheduler::Shared {
   std::condition_variable changed;
   // Ordered by due time, then by id (scheduling order). Keyed by both so cancel() can find
   // an entry through `dueOf` and the loop can take the earliest with begin().
-  std::map<std::pair<SteadyClock::time_point, TimerId>, std::function<void()>> pending;
+  std::map<std::pair<SteadyClock::time_point, TimerId>, Callback<void()>> pending;
   std::map<TimerId, SteadyClock::time_point> dueOf;
   TimerId nextId = 1;
   bool stopping = false;
@@ -75,7 +75,7 @@ ThreadScheduler::~ThreadScheduler() {
   }
 }
 
-TimerId ThreadScheduler::runAfter(Millis delayMs, std::function<void()> task) {
+TimerId ThreadScheduler::runAfter(Millis delayMs, Callback<void()> task) {
   const auto due = SteadyClock::now() + std::chrono::milliseconds(std::max<Millis>(delayMs, 0));
   std::lock_guard<std::mutex> lock(shared_->mutex);
   const TimerId id = shared_->nextId++;
@@ -87,7 +87,7 @@ TimerId ThreadScheduler::runAfter(Millis delayMs, std::function<void()> task) {
 }
 
 void ThreadScheduler::cancel(TimerId id) {
-  std::function<void()> dropped;  // destroyed after the lock is released
+  Callback<void()> dropped;  // destroyed after the lock is released
   std::lock_guard<std::mutex> lock(shared_->mutex);
   auto due = shared_->dueOf.find(id);
   if (due == shared_->dueOf.end()) return;

@@ -26,7 +26,7 @@ class FakeTimeline : public Clock, public Scheduler {
 
   Millis nowMs() const override { return now_; }
 
-  TimerId runAfter(Millis delayMs, std::function<void()> task) override {
+  TimerId runAfter(Millis delayMs, Callback<void()> task) override {
     const TimerId id = nextId_++;
     tasks_.emplace(std::make_pair(now_ + delayMs, id), std::move(task));
     delays_.push_back(delayMs);

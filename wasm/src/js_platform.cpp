@@ -78,7 +78,7 @@ void JsStreamTransport::end(RequestId id, std::optional<TransportFailure> failur
   handlers->onEnd(std::move(failure));
 }
 
-TimerId JsScheduler::runAfter(Millis delayMs, std::function<void()> task) {
+TimerId JsScheduler::runAfter(Millis delayMs, Callback<void()> task) {
   const TimerId id = nextId_++;
   tasks_.emplace(id, std::move(task));
   host_.call<void>("setTimer", static_cast<double>(id), static_cast<double>(delayMs < 0 ? 0 : delayMs));
@@ -93,7 +93,7 @@ void JsScheduler::cancel(TimerId id) {
 void JsScheduler::run(TimerId id) {
   auto found = tasks_.find(id);
   if (found == tasks_.end()) return;
-  std::function<void()> task = std::move(found->second);
+  Callback<void()> task = std::move(found->second);
   tasks_.erase(found);
   task();
 }

@@ -27,7 +27,6 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,7 +57,7 @@ class JsScheduler final : public Scheduler {
  public:
   explicit JsScheduler(emscripten::val host) : host_(std::move(host)) {}
 
-  TimerId runAfter(Millis delayMs, std::function<void()> task) override;
+  TimerId runAfter(Millis delayMs, Callback<void()> task) override;
   void cancel(TimerId id) override;
 
   // From the host: runs the task once; an id already run or cancelled is ignored.
@@ -67,7 +66,7 @@ class JsScheduler final : public Scheduler {
  private:
   emscripten::val host_;
   TimerId nextId_ = 1;
-  std::map<TimerId, std::function<void()>> tasks_;
+  std::map<TimerId, Callback<void()>> tasks_;
 };
 
 class JsStreamTransport final : public StreamTransport {

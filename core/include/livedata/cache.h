@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "livedata/callback.h"
 #include "livedata/config.h"
 #include "livedata/types.h"
 
@@ -91,7 +91,7 @@ struct CacheEntry {
 // Told of every entry the cache drops (evicted, removed, cleared) as it goes, so that the
 // owner can announce it (the Client's EntryRemovedEvent). Runs inside the cache's call:
 // it must not call back into the cache.
-using RemovalListener = std::function<void(const CacheEntry& dropped)>;
+using RemovalListener = Callback<void(const CacheEntry& dropped)>;
 
 // An LRU map of responses bounded by entry count (at most 2^26, the slots an EntryId can
 // name, whatever the limits say) and body bytes.
@@ -120,7 +120,7 @@ class ResponseCache {
   bool remove(const std::string& key);
   void clear();
 
-  void forEach(const std::function<void(CacheEntry&)>& visit);
+  void forEach(const Callback<void(CacheEntry&)>& visit);
 
   std::size_t size() const { return index_.size(); }
   std::size_t bytes() const { return bytes_; }
@@ -128,7 +128,7 @@ class ResponseCache {
 
  private:
   using Position = std::list<CacheEntry>::iterator;
-  std::size_t invalidateIf(const std::function<bool(const CacheEntry&)>& matches);
+  std::size_t invalidateIf(const Callback<bool(const CacheEntry&)>& matches);
   void evictToFit();
   void erase(Position position);
 

@@ -14,12 +14,12 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "livedata/callback.h"
 #include "livedata/config.h"
 #include "livedata/errors.h"
 #include "livedata/events.h"
@@ -57,7 +57,7 @@ struct FetchResult {
   bool ok() const { return !error.has_value(); }
 };
 
-using FetchCallback = std::function<void(FetchResult)>;
+using FetchCallback = Callback<void(FetchResult)>;
 
 struct EndpointRefresh {
   std::string endpoint;
@@ -105,7 +105,7 @@ struct ClientDependencies {
 
 // Called with a watched query's data: at once (from the cache or the first fetch), then
 // each time it changes (new data, or an error replacing data, or data after an error).
-using WatchListener = std::function<void(const FetchResult& result)>;
+using WatchListener = Callback<void(const FetchResult& result)>;
 
 // A watched query: unwatches when destroyed or reset. Outliving the Client is safe.
 class WatchHandle {
@@ -165,7 +165,7 @@ class Client {
   // forceDataRefresh, refetches every cached variant of each (its default query when none
   // is cached) with forceFresh, and reports per endpoint. Unknown names are reported.
   void forceRefreshData(std::vector<std::string> endpoints,
-                        std::function<void(RefreshReport)> done);
+                        Callback<void(RefreshReport)> done);
 
   // Invalidation marks entries for revalidation; the data stays as a stale fallback.
   // Each returns the number of entries it marked.

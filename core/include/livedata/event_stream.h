@@ -10,11 +10,11 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "livedata/callback.h"
 #include "livedata/types.h"
 
 namespace livedata {
@@ -26,9 +26,9 @@ struct StreamEvent {
 };
 
 struct EventStreamHandlers {
-  std::function<void(const StreamEvent& event)> onEvent;
-  std::function<void(std::string_view comment)> onComment;  // may be empty
-  std::function<void(Millis retryMs)> onRetry;              // may be empty
+  Callback<void(const StreamEvent& event)> onEvent;
+  Callback<void(std::string_view comment)> onComment;  // may be empty
+  Callback<void(Millis retryMs)> onRetry;              // may be empty
 };
 
 class EventStreamParser {

@@ -4,7 +4,6 @@
 // called afterwards. Thread-safe; listeners run on the dispatching thread, outside any lock.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "livedata/callback.h"
 #include "livedata/errors.h"
 #include "livedata/types.h"
 
@@ -94,7 +94,7 @@ EventType typeOf(const Event& event);
 // "connectionChanged"
 const char* toString(EventType type);
 
-using EventListener = std::function<void(const Event&)>;
+using EventListener = Callback<void(const Event&)>;
 
 class EventBus;
 
@@ -129,7 +129,7 @@ class EventBus {
 
   // Typed convenience: bus.on<DataUpdatedEvent>([](const DataUpdatedEvent& e) { ... }).
   template <typename E>
-  [[nodiscard]] Subscription on(std::function<void(const E&)> listener) {
+  [[nodiscard]] Subscription on(Callback<void(const E&)> listener) {
     return subscribe(typeOf(Event{E{}}), [listener = std::move(listener)](const Event& event) {
       listener(std::get<E>(event));
     });

@@ -14,13 +14,13 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "livedata/callback.h"
 #include "livedata/config.h"
 #include "livedata/errors.h"
 #include "livedata/http_policy.h"
@@ -29,7 +29,7 @@
 namespace livedata {
 
 struct FetchResult;
-using FetchCallback = std::function<void(FetchResult)>;
+using FetchCallback = Callback<void(FetchResult)>;
 
 enum class FlightPhase {
   sending,         // an attempt is on the wire (or about to be handed to the transport)
@@ -81,8 +81,8 @@ struct FlightStep {
 // What a transition may draw on from the Client.
 struct FlightContext {
   const BackoffPolicy& retry;
-  std::function<double()> random01;         // backoff jitter, drawn on every failure
-  std::function<std::uint64_t()> newAttemptId;
+  Callback<double()> random01;         // backoff jitter, drawn on every failure
+  Callback<std::uint64_t()> newAttemptId;
 };
 
 struct Flight {

@@ -12,12 +12,12 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "livedata/callback.h"
 #include "livedata/config.h"
 #include "livedata/events.h"
 #include "livedata/types.h"
@@ -34,15 +34,15 @@ struct LiveFeedDependencies {
 
 struct LiveFeedHooks {
   // A change named these endpoints; empty: it did not say which (treat all as changed).
-  std::function<void(const std::vector<std::string>& endpoints)> changed;
+  Callback<void(const std::vector<std::string>& endpoints)> changed;
   // Anything may have changed unseen (a new subscription, or a reset): revalidate all.
-  std::function<void()> resync;
+  Callback<void()> resync;
   // The live stream said something (a heartbeat, an event): what it has not named as
   // changed is current.
-  std::function<void()> confirmed;
+  Callback<void()> confirmed;
   // While the feed is down, every LiveConfig::fallbackPollMs: revalidate what is watched.
-  std::function<void()> poll;
-  std::function<void(const ConnectionChangedEvent& status)> connectionChanged;
+  Callback<void()> poll;
+  Callback<void(const ConnectionChangedEvent& status)> connectionChanged;
 };
 
 // The endpoints a change notice names (docs/api.md): the known endpoint names that appear

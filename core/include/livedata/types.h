@@ -4,13 +4,14 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "livedata/callback.h"
 
 namespace livedata {
 
@@ -101,7 +102,7 @@ struct TransportResult {
 };
 
 using RequestId = std::uint64_t;
-using TransportCallback = std::function<void(TransportResult)>;
+using TransportCallback = Callback<void(TransportResult)>;
 
 // Sends HTTP requests asynchronously.
 // Contract: `send` returns at once with an id that is never 0; `done` is called exactly
@@ -119,9 +120,9 @@ class Transport {
 // onData any number of times (the body as it arrives, in pieces of any size), onEnd once
 // (nullopt: the server ended the body; else why the stream broke).
 struct StreamHandlers {
-  std::function<void(int status, const Headers& headers)> onResponse;
-  std::function<void(std::string_view bytes)> onData;
-  std::function<void(std::optional<TransportFailure> failure)> onEnd;
+  Callback<void(int status, const Headers& headers)> onResponse;
+  Callback<void(std::string_view bytes)> onData;
+  Callback<void(std::optional<TransportFailure> failure)> onEnd;
 };
 
 // Opens responses that stay open (the live feed's event stream): httplib's streaming
@@ -153,7 +154,7 @@ using TimerId = std::uint64_t;
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
-  virtual TimerId runAfter(Millis delayMs, std::function<void()> task) = 0;
+  virtual TimerId runAfter(Millis delayMs, Callback<void()> task) = 0;
   virtual void cancel(TimerId id) = 0;
 };
 
@@ -161,13 +162,13 @@ enum class LogLevel { debug, info, warn, error };
 const char* toString(LogLevel level);
 
 // Receives the core's log lines (retries, evictions, fallbacks). May be empty.
-using Logger = std::function<void(LogLevel, std::string_view message)>;
+using Logger = Callback<void(LogLevel, std::string_view message)>;
 
 // Whether a text is syntactically valid JSON (RFC 8259): the platform's parser, so the core
 // carries none of its own (simdjson natively, JSON.parse in the browser).
-using JsonSyntaxCheck = std::function<bool(std::string_view text)>;
+using JsonSyntaxCheck = Callback<bool(std::string_view text)>;
 
 // A source of uniform random numbers in [0, 1), used for backoff jitter.
-using RandomSource = std::function<double()>;
+using RandomSource = Callback<double()>;
 
 }  // namespace livedata

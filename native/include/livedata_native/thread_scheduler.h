@@ -22,7 +22,7 @@ class ThreadScheduler final : public Scheduler {
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
 
-  TimerId runAfter(Millis delayMs, std::function<void()> task) override;
+  TimerId runAfter(Millis delayMs, Callback<void()> task) override;
   void cancel(TimerId id) override;
 
   struct Shared;  // defined in thread_scheduler.cpp
