@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,6 +26,22 @@ TEST(Callback, IsEmptyUntilGivenACallableAndCallsItWithItsArguments) {
   EXPECT_EQ(add(2, "abc"), 5);
   add = nullptr;
   EXPECT_FALSE(add);
+}
+
+// As with std::function, what holds no function makes an empty Callback, not one that fails
+// when called: an empty std::function, a null function pointer.
+TEST(Callback, AnEmptyStdFunctionOrANullPointerMakesAnEmptyCallback) {
+  const std::function<int()> emptyFunction;
+  EXPECT_FALSE(Callback<int()>(emptyFunction));
+  int (*nullPointer)() = nullptr;
+  EXPECT_FALSE(Callback<int()>(nullPointer));
+
+  const std::function<int()> seven = [] { return 7; };
+  const Callback<int()> fromFunction = seven;
+  ASSERT_TRUE(fromFunction);
+  EXPECT_EQ(fromFunction(), 7);
+  int (*eight)() = [] { return 8; };
+  EXPECT_EQ(Callback<int()>(eight)(), 8);
 }
 
 TEST(Callback, PassesAMoveOnlyArgumentThrough) {

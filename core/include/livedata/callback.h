@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -29,10 +30,12 @@ class Callback<R(Args...)> {
   Callback() = default;
   Callback(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): as std::function's
 
+  // An empty std::function or a null function pointer makes an empty Callback, as it would
+  // an empty std::function: code that tests a callback before calling it keeps working.
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback> &&
                                                     std::is_invocable_r_v<R, const std::decay_t<F>&, Args...>>>
   Callback(F&& callable)  // NOLINT(google-explicit-constructor): lambdas convert, as to std::function
-      : shared_(new Holder<std::decay_t<F>>(std::forward<F>(callable))) {}
+      : shared_(isEmpty(callable) ? nullptr : new Holder<std::decay_t<F>>(std::forward<F>(callable))) {}
 
   Callback(const Callback& other) noexcept : shared_(other.shared_) {
     if (shared_) shared_->references.fetch_add(1, std::memory_order_relaxed);
@@ -64,6 +67,22 @@ class Callback<R(Args...)> {
     R call(Args... args) const override { return callable(std::forward<Args>(args)...); }
     const F callable;
   };
+
+  template <typename T>
+  struct IsStdFunction : std::false_type {};
+  template <typename Signature>
+  struct IsStdFunction<std::function<Signature>> : std::true_type {};
+
+  template <typename F>
+  static bool isEmpty(const F& callable) {
+    if constexpr (std::is_pointer_v<F> || std::is_member_pointer_v<F>) {
+      return callable == nullptr;
+    } else if constexpr (IsStdFunction<F>::value) {
+      return !callable;
+    } else {
+      return false;
+    }
+  }
 
   Shared* shared_ = nullptr;
 };
