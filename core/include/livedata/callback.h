@@ -32,8 +32,12 @@ class Callback<R(Args...)> {
 
   // An empty std::function or a null function pointer makes an empty Callback, as it would
   // an empty std::function: code that tests a callback before calling it keeps working.
-  template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback> &&
-                                                    std::is_invocable_r_v<R, const std::decay_t<F>&, Args...>>>
+  // std::conjunction stops at a Callback (a copy): the invocability test, which needs every
+  // argument type complete, is never made where a type holding a Callback is copied before
+  // those types are defined (clang checks it there).
+  template <typename F, typename = std::enable_if_t<std::conjunction_v<
+                            std::negation<std::is_same<std::decay_t<F>, Callback>>,
+                            std::is_invocable_r<R, const std::decay_t<F>&, Args...>>>>
   Callback(F&& callable)  // NOLINT(google-explicit-constructor): lambdas convert, as to std::function
       : shared_(isEmpty(callable) ? nullptr : new Holder<std::decay_t<F>>(std::forward<F>(callable))) {}
 
