@@ -270,6 +270,10 @@ class SqlStore final : public Store {
           "INSERT INTO upstream_calls (operation, day, calls) VALUES (?1, ?2, 1) "
           "ON CONFLICT (operation, day) DO UPDATE SET calls = upstream_calls.calls + 1");
       count->bind(1, operation).bind(2, day).run();
+      // Only today's count is read (and yesterday's, by an instance whose clock is behind):
+      // older days go, so the table holds a few rows per budgeted operation for good.
+      auto prune = usableWriter().use("DELETE FROM upstream_calls WHERE day < ?1");
+      prune->bind(1, day - 1).run();
       return std::nullopt;
     } catch (const std::exception& error) {
       return "store: cannot count a call of " + std::string(operation) + ": " + error.what();

@@ -186,7 +186,7 @@ class Store {
   // allowance; 0 before the first.
   virtual Expected<int, std::string> upstreamCallsOn(std::string_view operation, DayNumber day) const = 0;
   // Counts one more call; the error when it could not. Not fenced: a call a former leader
-  // sent was spent all the same.
+  // sent was spent all the same. Forgets the counts of days before the day before `day`.
   virtual std::optional<std::string> countUpstreamCall(std::string_view operation, DayNumber day) = 0;
 
   // --- Several processes on one store (docs/backend.md).

@@ -404,6 +404,20 @@ TEST_P(StoreTest, CountsTheUpstreamsBudgetedCallsPerOperationAndDayAcrossReopeni
   EXPECT_EQ(valueOf(reopened->upstreamCallsOn("/api/form-values-reports", kDay)), 4);
 }
 
+// Only today's count (and yesterday's, for an instance whose clock is behind) is ever read:
+// counting a call forgets older days, so the table does not grow day after day.
+TEST_P(StoreTest, CountingACallForgetsTheCountsOfDaysBeforeYesterday) {
+  constexpr DayNumber kDay = 20'427;
+  for (const DayNumber day : {kDay - 5, kDay - 2, kDay - 1}) {
+    EXPECT_EQ(store_->countUpstreamCall("/api/flow-values-reports", day), std::nullopt);
+  }
+  EXPECT_EQ(store_->countUpstreamCall("/api/form-values-reports", kDay), std::nullopt);
+  EXPECT_EQ(valueOf(store_->upstreamCallsOn("/api/flow-values-reports", kDay - 5)), 0);
+  EXPECT_EQ(valueOf(store_->upstreamCallsOn("/api/flow-values-reports", kDay - 2)), 0);
+  EXPECT_EQ(valueOf(store_->upstreamCallsOn("/api/flow-values-reports", kDay - 1)), 1);
+  EXPECT_EQ(valueOf(store_->upstreamCallsOn("/api/form-values-reports", kDay)), 1);
+}
+
 TEST_P(StoreTest, ResetCursorForgetsOnlyThatCursorAndKeepsRows) {
   commit(std::vector<Campaign>{makeCampaign("c1", "sent", kT0)}, SyncCursor{kT0, "c1"});
   commit(std::vector<Segment>{makeSegment("s1", 5, kT0)}, SyncCursor{kT0, "s1"});
