@@ -357,7 +357,8 @@ std::size_t ResponseCache::invalidateEndpoint(std::string_view endpoint) {
 }
 
 std::size_t ResponseCache::invalidatePattern(std::string_view glob) {
-  return invalidateIf([&](const CacheEntry& e) { return globMatch(glob, resourceOfKey(e.key)); });
+  return invalidateIf(
+      [&](const CacheEntry& e) { return globMatch(glob, e.key) || globMatch(glob, resourceOfKey(e.key)); });
 }
 
 std::size_t ResponseCache::invalidateAll() {

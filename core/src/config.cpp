@@ -1,6 +1,12 @@
 #include "livedata/config.h"
 
+#include <array>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "livedata/endpoints.h"
 
 namespace livedata {
 
@@ -95,6 +101,138 @@ std::optional<Error> validate(const ClientConfig& config) {
   if (live.idleTimeoutMs < 1) return field("live.idleTimeoutMs", "must be positive");
   if (live.fallbackPollMs < 0) return field("live.fallbackPollMs", "must not be negative");
   return std::nullopt;
+}
+
+namespace {
+
+Error optionError(std::string_view name, const std::string& why) {
+  return makeError(ErrorKind::config, "", "config." + std::string(name) + " " + why);
+}
+
+// Numbers in the options are doubles (JavaScript's); the fields are integers. A double
+// holds every integer up to 2^53 exactly, so that bounds every field's range.
+constexpr double kLargestExactInteger = 9007199254740992.0;
+
+template <typename Field>
+constexpr double lowestOf() {
+  constexpr double lowest = static_cast<double>(std::numeric_limits<Field>::lowest());
+  return lowest > -kLargestExactInteger ? lowest : -kLargestExactInteger;
+}
+template <typename Field>
+constexpr double highestOf() {
+  constexpr double largest = static_cast<double>(std::numeric_limits<Field>::max());
+  return largest < kLargestExactInteger ? largest : kLargestExactInteger;
+}
+
+// One option of each kind: its dotted name and where it lands. Captureless lambdas, so
+// the tables are plain data.
+struct NumberOption {
+  std::string_view name;
+  double lowest;
+  double highest;
+  void (*set)(ClientConfig&, double);
+};
+struct FlagOption {
+  std::string_view name;
+  bool& (*field)(ClientConfig&);
+};
+struct TextOption {
+  std::string_view name;
+  std::string& (*field)(ClientConfig&);
+};
+
+// The value is checked to be a whole number in [lowest, highest] before set runs.
+#define LIVEDATA_NUMBER_OPTION(name, member)                                                 \
+  NumberOption {                                                                             \
+    name, lowestOf<decltype(ClientConfig::member)>(), highestOf<decltype(ClientConfig::member)>(), \
+        [](ClientConfig& config, double value) {                                             \
+          config.member = static_cast<decltype(ClientConfig::member)>(value);                \
+        }                                                                                    \
+  }
+
+const auto kNumberOptions = std::array{
+    LIVEDATA_NUMBER_OPTION("requestTimeoutMs", requestTimeoutMs),
+    LIVEDATA_NUMBER_OPTION("staleThresholdMs", staleThresholdMs),
+    LIVEDATA_NUMBER_OPTION("ttl.defaultMs", defaultTtlMs),
+    LIVEDATA_NUMBER_OPTION("retry.maxAttempts", retry.maxAttempts),
+    LIVEDATA_NUMBER_OPTION("retry.baseDelayMs", retry.baseDelayMs),
+    LIVEDATA_NUMBER_OPTION("retry.maxDelayMs", retry.maxDelayMs),
+    LIVEDATA_NUMBER_OPTION("retry.maxRetryAfterMs", retry.maxRetryAfterMs),
+    LIVEDATA_NUMBER_OPTION("cache.maxEntries", cache.maxEntries),
+    LIVEDATA_NUMBER_OPTION("cache.maxBytes", cache.maxBytes),
+    LIVEDATA_NUMBER_OPTION("live.reconnectBaseMs", live.reconnectBaseMs),
+    LIVEDATA_NUMBER_OPTION("live.maxReconnectDelayMs", live.maxReconnectDelayMs),
+    LIVEDATA_NUMBER_OPTION("live.idleTimeoutMs", live.idleTimeoutMs),
+    LIVEDATA_NUMBER_OPTION("live.fallbackPollMs", live.fallbackPollMs),
+};
+#undef LIVEDATA_NUMBER_OPTION
+
+const auto kFlagOptions = std::array{
+    FlagOption{"obeyCacheControl", [](ClientConfig& config) -> bool& { return config.obeyCacheControl; }},
+    FlagOption{"live.enabled", [](ClientConfig& config) -> bool& { return config.live.enabled; }},
+    FlagOption{"live.revalidateOnFocus", [](ClientConfig& config) -> bool& { return config.live.revalidateOnFocus; }},
+    FlagOption{"live.revalidateOnReconnect",
+               [](ClientConfig& config) -> bool& { return config.live.revalidateOnReconnect; }},
+};
+
+const auto kTextOptions = std::array{
+    TextOption{"baseUrl", [](ClientConfig& config) -> std::string& { return config.baseUrl; }},
+    TextOption{"live.path", [](ClientConfig& config) -> std::string& { return config.live.path; }},
+};
+
+// The value as a whole number in [lowest, highest], or the error naming the option.
+Expected<double> wholeNumber(std::string_view name, double lowest, double highest, const OptionValue& value) {
+  const double* number = std::get_if<double>(&value);
+  if (!number) return optionError(name, "must be a number");
+  if (!(*number >= lowest && *number <= highest) || std::trunc(*number) != *number) {
+    return optionError(name, "must be a whole number from " + std::to_string(static_cast<std::int64_t>(lowest)) +
+                                 " to " + std::to_string(static_cast<std::int64_t>(highest)));
+  }
+  return *number;
+}
+
+}  // namespace
+
+std::optional<Error> setOption(ClientConfig& config, std::string_view name, const OptionValue& value) {
+  for (const NumberOption& option : kNumberOptions) {
+    if (option.name != name) continue;
+    const auto number = wholeNumber(name, option.lowest, option.highest, value);
+    if (!number) return number.error();
+    option.set(config, number.value());
+    return std::nullopt;
+  }
+  for (const FlagOption& option : kFlagOptions) {
+    if (option.name != name) continue;
+    const bool* flag = std::get_if<bool>(&value);
+    if (!flag) return optionError(name, "must be true or false");
+    option.field(config) = *flag;
+    return std::nullopt;
+  }
+  for (const TextOption& option : kTextOptions) {
+    if (option.name != name) continue;
+    const std::string* text = std::get_if<std::string>(&value);
+    if (!text) return optionError(name, "must be a string");
+    option.field(config) = *text;
+    return std::nullopt;
+  }
+  constexpr std::string_view kTtlGroup = "ttl.";
+  if (name.substr(0, kTtlGroup.size()) == kTtlGroup) {
+    const std::string_view endpoint = name.substr(kTtlGroup.size());
+    for (const Endpoint known : allEndpoints()) {
+      if (endpoint != nameOf(known)) continue;
+      const auto number = wholeNumber(name, lowestOf<Millis>(), highestOf<Millis>(), value);
+      if (!number) return number.error();
+      config.ttlByEndpointMs[std::string(endpoint)] = static_cast<Millis>(number.value());
+      return std::nullopt;
+    }
+    return optionError(name, "is not an option: ttl takes defaultMs or an endpoint's name");
+  }
+  for (const NumberOption& option : kNumberOptions) {
+    if (option.name.size() > name.size() && option.name.substr(0, name.size()) == name && option.name[name.size()] == '.') {
+      return optionError(name, "is a group of options: set its fields, as " + std::string(option.name));
+    }
+  }
+  return optionError(name, "is not an option");
 }
 
 }  // namespace livedata

@@ -12,7 +12,8 @@ std::string emptyBodyFor(std::string_view endpoint) {
            R"("totals":{"sends":0,"opens":0,"clicks":0,"revenue":0,"openRate":0,"clickRate":0},)"
            R"("series":[]})";
   }
-  return R"({"items":[],"total":0,"limit":0,"offset":0})";
+  // The API's default page (limit 50 from offset 0), and no statistics committed yet.
+  return R"({"items":[],"total":0,"limit":50,"offset":0,"statisticsAsOf":null})";
 }
 
 }  // namespace livedata

@@ -224,6 +224,17 @@ TEST(ResponseCache, InvalidationKeepsDataButMarksItForRevalidation) {
   EXPECT_EQ(cache.size(), 3u);
 }
 
+// A result carries its key ("GET campaigns?limit=5"): that key, as it is, names its entry.
+TEST(ResponseCache, AnEntrysOwnKeyIsAPatternNamingIt) {
+  ResponseCache cache({10, 1000});
+  cache.put(entryOf("GET campaigns?limit=5", 1, "campaigns"));
+  cache.put(entryOf("GET campaigns", 1, "campaigns"));
+  EXPECT_EQ(cache.invalidatePattern("GET campaigns?limit=5"), 1u);
+  EXPECT_TRUE(cache.peek("GET campaigns?limit=5")->invalidated);
+  EXPECT_FALSE(cache.peek("GET campaigns")->invalidated);
+  EXPECT_EQ(cache.invalidatePattern("GET campaigns*"), 2u);
+}
+
 TEST(ResponseCache, ClearDropsEverything) {
   ResponseCache cache({10, 1000});
   cache.put(entryOf("a", 5));

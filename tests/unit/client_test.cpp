@@ -345,6 +345,22 @@ TEST_F(ClientTest, UrlCarriesBaseUrlPrefixAndEncodedQuery) {
   EXPECT_EQ(transport->sent[0].url, "http://api.test:8080/dash/api/campaigns?limit=5&status=a%20b");
 }
 
+// The path is appended to the base URL: one that is not an absolute path of its own would
+// send the request elsewhere, so it is a config error and nothing is sent.
+TEST_F(ClientTest, APathThatIsNotAnAbsolutePathIsAConfigErrorAndSendsNothing) {
+  serveAlways(200, kCampaigns);
+  for (const std::string path : {"api/campaigns", "http://elsewhere.test/x", "/api/campaigns?limit=5", "/api/a b", "", "/api/x#y"}) {
+    const auto result = fetchNow(path);
+    ASSERT_TRUE(result.error.has_value()) << path;
+    EXPECT_EQ(result.error->kind, ErrorKind::config) << path;
+    EXPECT_NE(result.error->detail.find("invalid path"), std::string::npos) << path;
+    EXPECT_TRUE(result.fallback) << path;
+  }
+  EXPECT_TRUE(transport->sent.empty());
+  EXPECT_FALSE(fetchNow("/api/campaigns").error.has_value());
+  EXPECT_EQ(transport->sent.size(), 1u);
+}
+
 // ---- de-duplication and supersession --------------------------------------------------
 
 TEST_F(ClientTest, ConcurrentIdenticalRequestsShareOneNetworkRequest) {
@@ -473,7 +489,7 @@ TEST_F(ClientTest, FailureWithNothingCachedReturnsEmptyValueOfTheRightShape) {
   timeline->advance(10'000);
   ASSERT_TRUE(result->has_value());
   EXPECT_TRUE((*result)->fallback);
-  EXPECT_EQ(*(*result)->body, R"({"items":[],"total":0,"limit":0,"offset":0})");
+  EXPECT_EQ(*(*result)->body, R"({"items":[],"total":0,"limit":50,"offset":0,"statisticsAsOf":null})");
   EXPECT_EQ((*result)->updatedAt, 0);
 }
 

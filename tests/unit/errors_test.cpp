@@ -36,6 +36,11 @@ TEST(Fallback, EmptyValuesHaveTheEndpointsShape) {
     const auto value = nlohmann::json::parse(emptyBodyFor(list));
     EXPECT_TRUE(value["items"].is_array()) << list;
     EXPECT_EQ(value["total"], 0) << list;
+    // Every field the API's list page requires (docs/openapi.yaml ListPage), in its range.
+    EXPECT_GE(value["limit"], 1) << list;
+    EXPECT_EQ(value["offset"], 0) << list;
+    ASSERT_TRUE(value.contains("statisticsAsOf")) << list;
+    EXPECT_TRUE(value["statisticsAsOf"].is_null()) << list;
   }
   EXPECT_EQ(emptyBodyFor("nonsense"), "{}");
 }

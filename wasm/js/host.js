@@ -5,6 +5,21 @@
 
 import { canShareStreams, createStreamSharing } from './shared_stream.js';
 
+// setTimeout holds at most 2^31 - 1 ms (about 24.8 days) and fires a longer delay at once
+// (browsers silently, node with a warning), which would turn a long timeout or backoff into
+// a storm of requests: a longer delay is waited for in such steps. The handle is an object
+// holding the current step's timer, for clearLongTimeout.
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export function setLongTimeout(callback, delayMs) {
+  const handle = { timer: undefined };
+  const arm = (left) => {
+    handle.timer = setTimeout(left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : callback, Math.min(left, MAX_TIMER_MS));
+  };
+  arm(delayMs);
+  return handle;
+}
+export const clearLongTimeout = (handle) => handle && clearTimeout(handle.timer);
+
 const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
 // JSON is UTF-8 (RFC 8259 section 8.1): bytes that are not are rejected, not patched.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -30,7 +45,7 @@ export function createHost({
 }) {
   const requests = new Map(); // id -> { controller, timer, reason }
   const streams = new Map(); // id -> AbortController of a live feed stream
-  const timers = new Map(); // id -> setTimeout handle
+  const timers = new Map(); // id -> setLongTimeout handle
   let disposed = false;
   // The parsed body of the response being completed, while completeRequest runs: results
   // flagged as carrying that body take this value instead of parsing it again.
@@ -39,7 +54,7 @@ export function createHost({
   function finish(id) {
     const request = requests.get(id);
     if (!request) return null;
-    clearTimeout(request.timer);
+    clearLongTimeout(request.timer);
     requests.delete(id);
     return request;
   }
@@ -59,7 +74,7 @@ export function createHost({
     }
     const controller = new AbortController();
     const request = { controller, reason: null, timer: undefined };
-    request.timer = setTimeout(() => {
+    request.timer = setLongTimeout(() => {
       request.reason = 'timeout';
       controller.abort();
     }, timeoutMs);
@@ -123,10 +138,10 @@ export function createHost({
     const headers = new Headers();
     for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
     // Only the wait for the response's headers is bounded; the stream then lasts.
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = setLongTimeout(() => controller.abort(), timeoutMs);
     try {
       const response = await fetchImpl(url, { headers, signal: controller.signal, cache: 'no-store' });
-      clearTimeout(timer);
+      clearLongTimeout(timer);
       if (!current()) return;
       const responseHeaders = [];
       response.headers.forEach((value, name) => responseHeaders.push(name, value));
@@ -148,7 +163,7 @@ export function createHost({
       }
       end('', '');
     } catch (error) {
-      clearTimeout(timer);
+      clearLongTimeout(timer);
       end('network', String(error && error.message ? error.message : error));
     }
   }
@@ -196,14 +211,14 @@ export function createHost({
     setTimer(id, delayMs) {
       timers.set(
         id,
-        setTimeout(() => {
+        setLongTimeout(() => {
           timers.delete(id);
           if (!disposed) client().runTimer(id);
         }, delayMs),
       );
     },
     clearTimer(id) {
-      clearTimeout(timers.get(id));
+      clearLongTimeout(timers.get(id));
       timers.delete(id);
     },
     acceptsJson(text) {
@@ -227,11 +242,11 @@ export function createHost({
     dispose() {
       disposed = true;
       for (const request of requests.values()) {
-        clearTimeout(request.timer);
+        clearLongTimeout(request.timer);
         if (request.controller) request.controller.abort();
       }
       requests.clear();
-      for (const timer of timers.values()) clearTimeout(timer);
+      for (const timer of timers.values()) clearLongTimeout(timer);
       timers.clear();
       for (const controller of streams.values()) controller.abort();
       streams.clear();

@@ -27,7 +27,11 @@ export interface LiveDataErrorInfo {
   detail: string;
 }
 
-/** Thrown by createLiveData for bad options (a `config` error naming the field). */
+/**
+ * Thrown by createLiveData for bad options: a `config` error whose detail names the option
+ * (a misspelt name, a value of the wrong type, a number that is not a whole number in range,
+ * a value out of bounds). Rejected by calls on a disposed client.
+ */
 export declare class LiveDataError extends Error {
   kind: ErrorKind;
   detail: string;
@@ -54,6 +58,8 @@ export interface LiveDataOptions {
    */
   live?: {
     enabled?: boolean;
+    /** The feed's path under baseUrl (default "/api/changes"). */
+    path?: string;
     reconnectBaseMs?: number;
     maxReconnectDelayMs?: number;
     idleTimeoutMs?: number;
@@ -85,7 +91,11 @@ export interface RequestOptions {
 }
 
 export interface LiveDataResult<T = unknown> {
-  /** The parsed JSON: the server's data, the cached data, or an empty value of the endpoint's shape. */
+  /**
+   * The parsed JSON: the server's data, the cached data, or an empty value of the endpoint's
+   * shape (lists: no items, limit 50, statisticsAsOf null; overview: zero totals, no series,
+   * range dates null). Frozen through and through: every reader of the entry shares it.
+   */
   data: T;
   endpoint: string;
   /** The cache key (normalized query, never `_t`). */
@@ -202,7 +212,11 @@ export interface LiveData {
   ): Promise<LiveDataResult<T>>;
   /** Invalidates and refetches the named endpoints (all when omitted); emits forceDataRefresh. */
   forceRefreshData(endpoints?: string[]): Promise<RefreshReport>;
-  /** Marks matching entries for revalidation (glob on cache keys, e.g. "campaigns*"); returns how many. */
+  /**
+   * Marks matching entries for revalidation; returns how many. A glob on each entry's key
+   * (a result's `key`, "GET campaigns?limit=5") and on the key without its method
+   * ("campaigns*").
+   */
   invalidate(pattern: string): number;
   invalidateEndpoint(endpoint: string): number;
   /** Drops all cached data (e.g. on sign-out). */

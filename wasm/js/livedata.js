@@ -4,7 +4,7 @@
 // freshness are the core's; this file converts calls and results and keeps parsed JSON
 // (one parse per version of a body, done by host.js when the response arrives).
 import createLiveDataCore from './livedata-core.js';
-import { createHost } from './host.js';
+import { MAX_TIMER_MS, createHost } from './host.js';
 
 const utf8 = new TextDecoder();
 
@@ -90,10 +90,30 @@ const domEvent =
     ? (name, detail) => new CustomEvent(name, { detail })
     : (name, detail) => Object.defineProperty(new Event(name), 'detail', { value: detail, enumerable: true });
 
+// An argument the module takes as a string or a boolean: anything else is a TypeError here,
+// not Embind's BindingError or a conversion ('false' would be true).
+function text(method, value) {
+  if (typeof value !== 'string') throw new TypeError(`livedata: ${method} takes a string`);
+  return value;
+}
+function flag(method, value) {
+  if (typeof value !== 'boolean') throw new TypeError(`livedata: ${method} takes true or false`);
+  return value;
+}
+
+// Parsed data is handed to every reader of its cache entry (and kept for the next), so it is
+// frozen through and through: one reader's edit cannot change what the others see. Done once
+// per version of a body, beside its parse.
+function deepFreeze(value) {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze(value[key]);
+  return Object.freeze(value);
+}
+
 /** A livedata error: bad configuration at creation time. Request errors are values. */
 export class LiveDataError extends Error {
   constructor(error) {
-    super(error.message + (error.detail ? `: ${error.detail}` : ''));
+    super(error.detail ? `${error.message.replace(/\.$/, '')}: ${error.detail}` : error.message);
     this.name = 'LiveDataError';
     Object.assign(this, { kind: error.kind, detail: error.detail });
   }
@@ -153,26 +173,44 @@ function loadModule(moduleOptions = defaultModuleOptions) {
   return modules.get(moduleOptions);
 }
 
-// The live options that are switches; the others are numbers of ms.
-const LIVE_SWITCHES = Object.freeze(['enabled', 'revalidateOnFocus', 'revalidateOnReconnect']);
+// The options this file takes itself; every other one is the core's (livedata.d.ts).
+const ADAPTER_OPTIONS = Object.freeze(['module', 'fetch', 'log', 'eventTarget', 'shareStream', 'tickIntervalMs']);
 
+const optionsError = (detail) => new LiveDataError({ kind: 'config', message: 'Invalid livedata options', detail });
+
+// The adapter's own options; the core judges its own (coreOptions).
 function checkOptions(options) {
-  if (options === null || typeof options !== 'object') throw new TypeError('createLiveData: options must be an object');
-  if (typeof options.baseUrl !== 'string') throw new TypeError('createLiveData: baseUrl must be a string');
-  for (const name of ['staleThresholdMs', 'requestTimeoutMs', 'tickIntervalMs']) {
-    if (options[name] !== undefined && !Number.isFinite(options[name])) {
-      throw new TypeError(`createLiveData: ${name} must be a number`);
+  if (options === null || typeof options !== 'object') throw optionsError('the options must be an object');
+  const { fetch, log, eventTarget, shareStream, tickIntervalMs } = options;
+  if (fetch !== undefined && typeof fetch !== 'function') throw optionsError('config.fetch must be a function');
+  if (log !== undefined && typeof log !== 'function') throw optionsError('config.log must be a function');
+  if (shareStream !== undefined && typeof shareStream !== 'boolean') {
+    throw optionsError('config.shareStream must be true or false');
+  }
+  if (eventTarget !== undefined && eventTarget !== null && typeof (eventTarget && eventTarget.dispatchEvent) !== 'function') {
+    throw optionsError('config.eventTarget must be an EventTarget or null');
+  }
+  if (tickIntervalMs !== undefined && !(Number.isInteger(tickIntervalMs) && tickIntervalMs >= 1 && tickIntervalMs <= MAX_TIMER_MS)) {
+    throw optionsError(`config.tickIntervalMs must be a whole number from 1 to ${MAX_TIMER_MS}`);
+  }
+}
+
+// The core's options as the module takes them: [name, value, name, value, ...], a group's
+// fields named after it ("retry.maxAttempts"). The core refuses a name it does not know or a
+// value of the wrong type, with an error naming the option (core setOption).
+function coreOptions(options) {
+  const flat = [];
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || ADAPTER_OPTIONS.includes(name)) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [field, fieldValue] of Object.entries(value)) {
+        if (fieldValue !== undefined) flat.push(`${name}.${field}`, fieldValue);
+      }
+    } else {
+      flat.push(name, value);
     }
   }
-  for (const group of ['retry', 'ttl', 'cache', 'live']) {
-    const value = options[group];
-    if (value === undefined) continue;
-    if (value === null || typeof value !== 'object') throw new TypeError(`createLiveData: ${group} must be an object`);
-    for (const [key, field] of Object.entries(value)) {
-      const ok = group === 'live' && LIVE_SWITCHES.includes(key) ? typeof field === 'boolean' : Number.isFinite(field);
-      if (!ok) throw new TypeError(`createLiveData: ${group}.${key} must be a ${LIVE_SWITCHES.includes(key) ? 'boolean' : 'number'}`);
-    }
-  }
+  return flat;
 }
 
 /**
@@ -219,19 +257,7 @@ export async function createLiveData(options) {
   });
   client = bindClient(
     module,
-    module.createClient(
-      {
-        baseUrl: options.baseUrl,
-        staleThresholdMs: options.staleThresholdMs,
-        requestTimeoutMs: options.requestTimeoutMs,
-        obeyCacheControl: options.obeyCacheControl,
-        retry: options.retry,
-        ttl: options.ttl,
-        cache: options.cache,
-        live: options.live,
-      },
-      host,
-    ),
+    module.createClient(coreOptions(options), host),
   );
   const configError = client.configError();
   if (configError) {
@@ -321,8 +347,8 @@ export async function createLiveData(options) {
     }
     let data;
     if (haveData) data = entry.data;
-    else if (fromResponse) data = host.responseData();
-    else data = JSON.parse(utf8.decode(module.HEAPU8.subarray(detail.bodyAt, detail.bodyAt + detail.bodyLength)));
+    else if (fromResponse) data = deepFreeze(host.responseData());
+    else data = deepFreeze(JSON.parse(utf8.decode(module.HEAPU8.subarray(detail.bodyAt, detail.bodyAt + detail.bodyLength))));
     if (version !== 0) {
       entry.version = version;
       entry.data = data;
@@ -345,8 +371,9 @@ export async function createLiveData(options) {
   }
 
   let disposed = false;
+  const disposedError = () => new LiveDataError({ kind: 'config', message: 'this livedata client was disposed', detail: '' });
   function live() {
-    if (disposed) throw new LiveDataError({ kind: 'config', message: 'this livedata client was disposed', detail: '' });
+    if (disposed) throw disposedError();
     return client;
   }
 
@@ -357,6 +384,7 @@ export async function createLiveData(options) {
   let nextToken = 1;
   function request(start, signature) {
     const token = nextToken++;
+    if (disposed) return Promise.reject(disposedError());
     if (start(token)) {
       if (signature) rememberEntry(signature);
       return Promise.resolve(readResult());
@@ -376,6 +404,7 @@ export async function createLiveData(options) {
     if (index < 0) return request((token) => live().getUnknown(String(endpoint), token));
     if (problem) return request((token) => live().rejectParams(endpoint, problem, token));
     const signature = signatureOf(call);
+    if (disposed) return Promise.reject(disposedError());
     // A fresh hit by entry is exactly what the full call would answer (the core's peek
     // shares its freshness rule), without building the query and key again.
     const found = forceFresh ? undefined : peekCall(signature);
@@ -395,18 +424,21 @@ export async function createLiveData(options) {
 
   // Watched calls by token: the listener, and the signature of the call for the memo.
   const watchers = new Map(); // token -> { listener, signature }
-  function watchUpdate(token) {
-    const watcher = watchers.get(token);
-    if (!watcher) return;
-    if (watcher.signature) rememberEntry(watcher.signature);
-    const result = readResult();
+  // A listener's exception is re-thrown from a timer: it must not stop the core or the others.
+  function hear(listener, result) {
     try {
-      watcher.listener(result);
+      listener(result);
     } catch (error) {
       setTimeout(() => {
         throw error;
       });
     }
+  }
+  function watchUpdate(token) {
+    const watcher = watchers.get(token);
+    if (!watcher) return;
+    if (watcher.signature) rememberEntry(watcher.signature);
+    hear(watcher.listener, readResult());
   }
   function watch(endpoint, params, listener) {
     if (typeof listener !== 'function') throw new TypeError('livedata: watch needs a listener function');
@@ -414,11 +446,12 @@ export async function createLiveData(options) {
     const { index, problem, present, strings, integers } = call;
     const token = nextToken++;
     watchers.set(token, { listener, signature: index >= 0 && !problem ? signatureOf(call) : null });
-    if (problem) {
-      // The core names the bad parameter; the listener hears it once, as a result.
-      request((t) => live().rejectParams(endpoint, problem, t)).then((result) => {
-        if (watchers.has(token)) listener(result);
-      });
+    if (index < 0 || problem) {
+      // The core names the unknown endpoint or the bad parameter; the listener hears it
+      // once, as a result, as get() would answer.
+      request((t) => (index < 0 ? live().getUnknown(String(endpoint), t) : live().rejectParams(endpoint, problem, t))).then(
+        (result) => watchers.has(token) && hear(listener, result),
+      );
     } else {
       live().watchEndpoint(index, present, strings[0], strings[1], integers[0], integers[1], token);
     }
@@ -490,21 +523,26 @@ export async function createLiveData(options) {
       return request((token) => live().fetchFromAPI(path, pairs, forceFresh, token));
     },
     forceRefreshData(endpoints = []) {
+      if (!Array.isArray(endpoints) || !endpoints.every((name) => typeof name === 'string')) {
+        return Promise.reject(new TypeError('livedata: forceRefreshData takes an array of endpoint names'));
+      }
+      if (disposed) return Promise.reject(disposedError());
       return new Promise((resolve) => live().forceRefreshData(endpoints, resolve));
     },
-    invalidate: (pattern) => live().invalidate(pattern),
-    invalidateEndpoint: (endpoint) => live().invalidateEndpoint(endpoint),
+    invalidate: (pattern) => live().invalidate(text('invalidate', pattern)),
+    invalidateEndpoint: (endpoint) => live().invalidateEndpoint(text('invalidateEndpoint', endpoint)),
     clear: () => live().clear(), // the core announces each entry's removal: the memo empties with it
-    freshness: (endpoint) => live().freshness(endpoint),
+    freshness: (endpoint) => live().freshness(text('freshness', endpoint)),
     stats: () => Object.assign(live().stats(), { memoized }),
-    setOnline: (online) => live().setOnline(online),
+    setOnline: (online) => live().setOnline(flag('setOnline', online)),
     /** Watches a call: listener(result) now and on every change; returns the unwatch function. */
     watch,
     /** The live feed's state: { state, version, lastChangeAt }. */
     connection: () => live().connection(),
-    setFocused: (focused) => live().setFocused(focused),
+    setFocused: (focused) => live().setFocused(flag('setFocused', focused)),
     on(eventName, listener) {
       if (!EVENTS.includes(eventName)) throw new TypeError(`livedata: unknown event ${eventName}; one of ${EVENTS.join(', ')}`);
+      if (typeof listener !== 'function') throw new TypeError('livedata: on needs a listener function');
       if (!listeners.has(eventName)) listeners.set(eventName, new Set());
       // A wrapper per subscription, so the same function subscribed twice unsubscribes once.
       const entry = (payload) => listener(payload);

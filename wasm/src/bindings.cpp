@@ -37,9 +37,6 @@ namespace {
 
 using emscripten::val;
 
-// A non-null object (arrays included); Emscripten 3.1.6's val has no isObject().
-bool isObject(const val& value) { return !value.isNull() && value.typeOf().as<std::string>() == "object"; }
-
 val optionalNumber(const std::optional<Millis>& value) {
   return value ? val(static_cast<double>(*value)) : val::null();
 }
@@ -113,48 +110,20 @@ std::vector<std::string> stringsOf(const val& array) {
   return out;
 }
 
-// The config's fields, from a plain object; absent fields keep their defaults. Types are
-// checked by the JavaScript entry before this runs; values by core's validate().
-ClientConfig configFrom(const val& options) {
+// The core's options as livedata.js flattens them, [name, value, name, value, ...] with the
+// names setOption takes ("retry.maxAttempts"); the first bad one is the client's config error.
+Expected<ClientConfig> configFrom(const val& options) {
   ClientConfig config;
-  auto number = [&options](const char* object, const char* field, auto& target) {
-    val holder = object ? options[object] : options;
-    if (holder.isUndefined() || holder.isNull()) return;
-    val value = holder[field];
-    if (value.isNumber()) target = static_cast<std::decay_t<decltype(target)>>(value.as<double>());
-  };
-  if (options["baseUrl"].isString()) config.baseUrl = options["baseUrl"].as<std::string>();
-  number(nullptr, "requestTimeoutMs", config.requestTimeoutMs);
-  number(nullptr, "staleThresholdMs", config.staleThresholdMs);
-  number("ttl", "defaultMs", config.defaultTtlMs);
-  val ttl = options["ttl"];
-  if (isObject(ttl)) {
-    for (const Endpoint endpoint : allEndpoints()) {
-      val value = ttl[nameOf(endpoint)];
-      if (value.isNumber()) config.ttlByEndpointMs[nameOf(endpoint)] = static_cast<Millis>(value.as<double>());
-    }
-  }
-  if (options["obeyCacheControl"].isTrue() || options["obeyCacheControl"].isFalse()) {
-    config.obeyCacheControl = options["obeyCacheControl"].as<bool>();
-  }
-  number("retry", "maxAttempts", config.retry.maxAttempts);
-  number("retry", "baseDelayMs", config.retry.baseDelayMs);
-  number("retry", "maxDelayMs", config.retry.maxDelayMs);
-  number("retry", "maxRetryAfterMs", config.retry.maxRetryAfterMs);
-  number("cache", "maxEntries", config.cache.maxEntries);
-  number("cache", "maxBytes", config.cache.maxBytes);
-  number("live", "reconnectBaseMs", config.live.reconnectBaseMs);
-  number("live", "maxReconnectDelayMs", config.live.maxReconnectDelayMs);
-  number("live", "idleTimeoutMs", config.live.idleTimeoutMs);
-  number("live", "fallbackPollMs", config.live.fallbackPollMs);
-  val live = options["live"];
-  if (isObject(live)) {
-    const auto flag = [&live](const char* field, bool& target) {
-      if (live[field].isTrue() || live[field].isFalse()) target = live[field].as<bool>();
-    };
-    flag("enabled", config.live.enabled);
-    flag("revalidateOnFocus", config.live.revalidateOnFocus);
-    flag("revalidateOnReconnect", config.live.revalidateOnReconnect);
+  const int length = options["length"].as<int>();
+  for (int i = 0; i + 1 < length; i += 2) {
+    const std::string name = options[i].as<std::string>();
+    const val value = options[i + 1];
+    OptionValue option;
+    if (value.isNumber()) option = value.as<double>();
+    else if (value.isTrue() || value.isFalse()) option = value.as<bool>();
+    else if (value.isString()) option = value.as<std::string>();
+    else return makeError(ErrorKind::config, "", "config." + name + " must be a number, true or false, or a string");
+    if (auto error = setOption(config, name, option)) return *error;
   }
   return config;
 }
@@ -287,7 +256,12 @@ class WasmClient {
       }
       return check(text);
     };
-    auto created = Client::create(configFrom(options), std::move(deps));
+    auto config = configFrom(options);
+    if (!config) {
+      configError_ = config.error();
+      return;
+    }
+    auto created = Client::create(std::move(config.value()), std::move(deps));
     if (!created) {
       configError_ = created.error();
       return;

@@ -30,6 +30,55 @@ async function client(options = {}) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// An assert.rejects check: a LiveDataError of kind `config` whose detail names `option`.
+const configErrorNaming = (option) => (error) => {
+  assert.ok(error instanceof LiveDataError, String(error));
+  assert.equal(error.kind, 'config');
+  assert.ok(error.detail.includes(`config.${option} `), error.detail);
+  return true;
+};
+
+test('every bad option is a config error naming it, a misspelt one too', async () => {
+  for (const [options, option] of [
+    [{ retry: { maxAtempts: 5 } }, 'retry.maxAtempts'],
+    [{ retrys: { maxAttempts: 5 } }, 'retrys.maxAttempts'],
+    [{ cache: { maxEntry: 5 } }, 'cache.maxEntry'],
+    [{ ttl: { campains: 5 } }, 'ttl.campains'],
+    [{ staleThreshold: 5 }, 'staleThreshold'],
+    [{ requestTimeoutMs: 1e300 }, 'requestTimeoutMs'],
+    [{ retry: { maxAttempts: 2.5 } }, 'retry.maxAttempts'],
+    [{ cache: { maxEntries: -1 } }, 'cache.maxEntries'],
+    [{ obeyCacheControl: 'no' }, 'obeyCacheControl'],
+    [{ requestTimeoutMs: null }, 'requestTimeoutMs'],
+    [{ retry: 3 }, 'retry'],
+    [{ fetch: 'x' }, 'fetch'],
+    [{ tickIntervalMs: 0 }, 'tickIntervalMs'],
+    [{ baseUrl: undefined }, 'baseUrl'],
+  ]) {
+    await assert.rejects(createLiveData({ baseUrl: server.url, eventTarget: null, ...options }), configErrorNaming(option), option);
+  }
+  const error = await createLiveData({ baseUrl: server.url, retry: { maxAtempts: 5 } }).catch((e) => e);
+  assert.doesNotMatch(error.message, /\.:/, 'one sentence, then the detail');
+  const ld = await client({ ttl: { campaigns: 1000 }, live: { path: '/api/changes' } });
+  assert.equal((await ld.getCampaigns()).error, null, 'ttl.<endpoint> and live.path are options');
+});
+
+// setTimeout fires a delay over 2^31 - 1 ms at once: a long timeout or backoff must still wait.
+test('delays beyond setTimeout\'s range are waited for, not turned into a burst', async () => {
+  await server.faults([{ path: '/api/flows', status: 503, times: 10 }]);
+  const ld = await client({ requestTimeoutMs: 2 ** 32, retry: { baseDelayMs: 2 ** 33, maxDelayMs: 2 ** 33 } });
+  const overview = await ld.getOverviewMetrics();
+  assert.equal(overview.error, null, 'a long request timeout does not fire at once');
+  ld.getFlows();
+  await sleep(500);
+  const { log } = await server.requests();
+  assert.deepEqual(
+    log.map((request) => request.path),
+    ['/api/overview', '/api/flows'],
+    'one attempt at flows; its retry waits its (very long) turn',
+  );
+});
+
 test('forceFresh puts _t on the wire but never in the key', async () => {
   const ld = await client();
   const first = await ld.getCampaigns({ limit: 5 });
@@ -297,7 +346,7 @@ test('bad input gets a typed error and never a crash', async () => {
     assert.equal(error.kind, 'config');
     return true;
   });
-  await assert.rejects(createLiveData({ baseUrl: server.url, retry: { maxAttempts: 'x' } }), TypeError);
+  await assert.rejects(createLiveData({ baseUrl: server.url, retry: { maxAttempts: 'x' } }), configErrorNaming('retry.maxAttempts'));
   const ld = await client();
   for (const [result, field] of [
     [await ld.getCampaigns({ limit: 'ten' }), 'limit'],
@@ -412,8 +461,8 @@ test('a watch with bad parameters hears its config error once', async () => {
 });
 
 test('the live options are checked and the feed can be switched off', async () => {
-  await assert.rejects(createLiveData({ baseUrl: server.url, live: { enabled: 'yes' } }), TypeError);
-  await assert.rejects(createLiveData({ baseUrl: server.url, live: { idleTimeoutMs: 'soon' } }), TypeError);
+  await assert.rejects(createLiveData({ baseUrl: server.url, live: { enabled: 'yes' } }), configErrorNaming('live.enabled'));
+  await assert.rejects(createLiveData({ baseUrl: server.url, live: { idleTimeoutMs: 'soon' } }), configErrorNaming('live.idleTimeoutMs'));
   await assert.rejects(createLiveData({ baseUrl: server.url, live: { reconnectBaseMs: 0 } }), LiveDataError);
   const ld = await client({ live: { enabled: false } });
   const results = [];
@@ -421,4 +470,69 @@ test('the live options are checked and the feed can be switched off', async () =
   await until(() => results.length === 1, 5000, 'the first result');
   await sleep(200);
   assert.equal(ld.connection().state, 'idle');
+});
+
+test('data is frozen through and through: one reader cannot change what the others see', async () => {
+  const ld = await client();
+  const first = await ld.getCampaigns({ limit: 3 });
+  assert.ok(Object.isFrozen(first.data.items) && Object.isFrozen(first.data.items[0]));
+  assert.throws(() => first.data.items.pop(), TypeError);
+  assert.throws(() => {
+    first.data.items[0].name = 'edited';
+  }, TypeError);
+  const again = await ld.getCampaigns({ limit: 3 });
+  assert.equal(again.data.items.length, 3);
+});
+
+test('a result\'s own key is a pattern naming its entry', async () => {
+  const ld = await client();
+  const result = await ld.getCampaigns({ limit: 2 });
+  await ld.getCampaigns({ limit: 3 });
+  assert.equal(ld.invalidate(result.key), 1);
+  assert.equal(ld.invalidate('campaigns*'), 2);
+});
+
+test('arguments of the wrong type are TypeErrors, and a disposed client rejects', async () => {
+  const ld = await createLiveData({ baseUrl: server.url, eventTarget: null });
+  assert.throws(() => ld.on('livedata:updated', undefined), TypeError);
+  assert.throws(() => ld.invalidate(undefined), TypeError);
+  assert.throws(() => ld.invalidateEndpoint(5), TypeError);
+  assert.throws(() => ld.freshness(undefined), TypeError);
+  assert.throws(() => ld.setOnline('false'), TypeError);
+  assert.throws(() => ld.setFocused(1), TypeError);
+  await assert.rejects(ld.forceRefreshData('flows'), TypeError);
+  await assert.rejects(ld.forceRefreshData([5]), TypeError);
+  assert.deepEqual(await server.requests().then((r) => r.counts), {}, 'nothing was refreshed');
+  ld.dispose();
+  for (const call of [() => ld.getFlows(), () => ld.get('flows'), () => ld.fetchFromAPI('/api/flows'), () => ld.forceRefreshData()]) {
+    await assert.rejects(call(), (error) => error instanceof LiveDataError && error.kind === 'config');
+  }
+});
+
+test('a path that is not an absolute path is a config error and reaches no server', async () => {
+  const ld = await client();
+  for (const path of ['api/flows', 'http://elsewhere.test/x', '/api/flows?limit=1']) {
+    const result = await ld.fetchFromAPI(path);
+    assert.equal(result.error.kind, 'config', path);
+    assert.equal(result.error.attempts, 0, path);
+    assert.equal(result.fallback, true, path);
+  }
+  assert.deepEqual(await server.requests().then((r) => r.counts), {});
+});
+
+test('a fallback list has every field of a list page', async () => {
+  await server.faults([{ path: '/api/segments', status: 404, times: 1 }]);
+  const ld = await client();
+  const result = await ld.getSegments();
+  assert.equal(result.fallback, true);
+  assert.deepEqual(result.data, { items: [], total: 0, limit: 50, offset: 0, statisticsAsOf: null });
+});
+
+test('an unknown endpoint watched is heard once, named', async () => {
+  const ld = await client();
+  const results = [];
+  ld.watch('nope', {}, (result) => results.push(result));
+  await until(() => results.length === 1, 5000, 'the error');
+  assert.equal(results[0].error.kind, 'config');
+  assert.match(results[0].error.detail, /"nope"/);
 });

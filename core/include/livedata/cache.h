@@ -114,7 +114,9 @@ class ResponseCache {
   // Marks entries as needing revalidation; they stay available as stale fallbacks.
   std::size_t invalidateKey(const std::string& key);
   std::size_t invalidateEndpoint(std::string_view endpoint);
-  std::size_t invalidatePattern(std::string_view glob);  // matched against resource keys
+  // Matched against each key, and against its resource (the key without its method), so
+  // "campaigns*" and a result's own key ("GET campaigns?limit=5") both name entries.
+  std::size_t invalidatePattern(std::string_view glob);
   std::size_t invalidateAll();
 
   bool remove(const std::string& key);

@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "livedata/errors.h"
 #include "livedata/types.h"
@@ -82,6 +84,18 @@ struct ClientConfig {
 
 // The first problem with the config, naming the field, or nullopt when it is valid.
 std::optional<Error> validate(const ClientConfig& config);
+
+// An option's value as a host read it: a number, a switch or a text.
+using OptionValue = std::variant<double, bool, std::string>;
+
+// Sets one field by the name a host's options spell it, groups dotted: "baseUrl",
+// "requestTimeoutMs", "obeyCacheControl", "retry.maxAttempts", "ttl.defaultMs",
+// "ttl.<endpoint>" (ttlByEndpointMs), "cache.maxBytes", "live.enabled", "live.path", ...
+// (the JavaScript options of wasm/js/livedata.d.ts). A host that takes options from outside
+// sets them through this, so a misspelt name, a value of the wrong type or a number that is
+// not a whole number in the field's range is a `config` error naming the option, never
+// silently dropped or converted. validate() still judges the values.
+std::optional<Error> setOption(ClientConfig& config, std::string_view name, const OptionValue& value);
 
 // A base URL split into its parts: scheme://host[:port][prefix]
 struct BaseUrl {

@@ -9,8 +9,9 @@
 namespace livedata {
 
 // An empty value with the same shape as the endpoint's real responses (docs/api.md), so
-// the UI renders "no data" rather than breaking: lists get {"items":[],"total":0,...},
-// the overview zero totals and an empty series; any other endpoint gets {}.
+// the UI renders "no data" rather than breaking: lists get {"items":[],"total":0,...} with
+// every field of a list page, the overview zero totals, an empty series and a range of
+// nulls (no dates were served); any other endpoint gets {}.
 std::string emptyBodyFor(std::string_view endpoint);
 
 }  // namespace livedata
