@@ -1,8 +1,13 @@
 // The HTTP contract of mock-server (docs/api.md, docs/openapi.yaml) checked with a plain
 // HTTP client over loopback: conditional requests, content codings, keep-alive, errors,
 // authorization and CORS.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -34,6 +39,52 @@ std::string errorCodeOf(const httplib::Result& result) {
   if (body.is_discarded() || !body.contains("error")) return "not an error body: " + result->body;
   EXPECT_TRUE(body["error"]["message"].is_string());
   return body["error"]["code"].get<std::string>();
+}
+
+// A connection driven byte by byte, for what an HTTP client library would not send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool send(const std::string& bytes) {
+    return connected_ && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  // What arrives until the server closes the connection or `quietMs` pass without a byte.
+  std::string receive(int quietMs) {
+    std::string bytes;
+    pollfd readable{fd_, POLLIN, 0};
+    while (::poll(&readable, 1, quietMs) > 0) {
+      char buffer[4096];
+      const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (got <= 0) {
+        closedByPeer_ = true;
+        break;
+      }
+      bytes.append(buffer, static_cast<std::size_t>(got));
+    }
+    return bytes;
+  }
+  bool closedByPeer() const { return closedByPeer_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+  bool closedByPeer_ = false;
+};
+
+std::size_t countOf(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
 }
 
 TEST(HttpApi, MatchingIfNoneMatchAnswers304WithTheHeadersOfA200AndNoBody) {
@@ -196,6 +247,117 @@ TEST(HttpApi, BadParametersGetTheDocumented400s) {
   EXPECT_EQ(badStatus->status, 400);
 }
 
+// RFC 9112 6.1 and 6.3: a request whose length cannot be told for sure is refused, and
+// what follows it on the connection is never read as a request of its own (behind a proxy
+// that reads the length otherwise, it would be a smuggled one).
+TEST(HttpApi, ARequestWhoseLengthIsAmbiguousIs400AndItsConnectionIsClosed) {
+  ServerProcess server;
+  const std::string smuggled = "GET /monitoring/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const std::string& head : std::vector<std::string>{
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+           "GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n",
+           "HELLO\r\n\r\n",
+       }) {
+    RawConnection connection(server.port());
+    ASSERT_TRUE(connection.send(head + smuggled));
+    const std::string answer = connection.receive(3000);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << head << answer;
+    EXPECT_EQ(countOf(answer, "HTTP/1.1 "), 1u) << "the bytes after it were read as a request: " << head << answer;
+    EXPECT_NE(answer.find("\"code\":\"bad_request\""), std::string::npos) << answer;
+    EXPECT_NE(answer.find("X-Request-Id: "), std::string::npos) << answer;
+    EXPECT_TRUE(connection.closedByPeer()) << head;
+  }
+  // A plain request on a kept-alive connection is served, and the next one after it too.
+  RawConnection keptAlive(server.port());
+  ASSERT_TRUE(keptAlive.send("GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string answers = keptAlive.receive(1000);
+  EXPECT_EQ(countOf(answers, "HTTP/1.1 200 "), 2u) << answers;
+  EXPECT_FALSE(keptAlive.closedByPeer());
+}
+
+// RFC 9110 14.2 lets a server ignore Range; this one does, everywhere: an answer is the
+// whole representation, with a 200 that says so.
+TEST(HttpApi, ARangeIsIgnoredAndTheWholeRepresentationIsSent) {
+  testing::TempDir web;
+  std::ofstream(web.path() + "/index.html") << "<!doctype html><title>livedata</title>";
+  ServerProcess server({"--web-root", web.path()});
+  auto client = clientFor(server);
+  const auto whole = client.Get("/api/campaigns?limit=2");
+  ASSERT_TRUE(whole);
+  for (const char* range : {"bytes=0-9", "bytes=9999-", "bytes=0-1,5-7"}) {
+    const auto page = client.Get("/", {{"Range", range}});
+    ASSERT_TRUE(page) << range;
+    EXPECT_EQ(page->status, 200) << range;
+    EXPECT_EQ(page->body, "<!doctype html><title>livedata</title>") << range;
+    EXPECT_FALSE(page->has_header("Content-Range")) << range;
+    const auto data = client.Get("/api/campaigns?limit=2", {{"Range", range}});
+    ASSERT_TRUE(data) << range;
+    EXPECT_EQ(data->status, 200) << range;
+    EXPECT_EQ(data->body, whole->body) << range;
+    EXPECT_FALSE(data->has_header("Content-Range")) << range;
+  }
+}
+
+// A value runs from its parameter's first '=' to the next '&' (the URL standard): text with
+// another '=' is the value's, and judged so, never cut to what follows the last '='.
+TEST(HttpApi, AValueHoldingAnEqualsSignIsReadWhole) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  for (const char* path : {"/api/campaigns?limit=9=3", "/api/campaigns?limit=5;offset=2", "/api/campaigns?status=x=sent",
+                           "/api/overview?from=xx=2026-12-01", "/api/changes?since=abc=0"}) {
+    const auto result = client.Get(path);
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 400) << path << " " << result->body;
+    EXPECT_EQ(errorCodeOf(result), "invalid_parameter") << path;
+  }
+  const auto unnamed = client.Get("/api/campaigns?=5");
+  ASSERT_TRUE(unnamed);
+  EXPECT_EQ(errorCodeOf(unnamed), "unknown_parameter");
+  EXPECT_EQ(json::parse(unnamed->body)["error"]["message"].get<std::string>().rfind("unknown parameter ''", 0), 0u);
+  const auto encoded = client.Get("/api/campaigns?limit=3&status=sent%3D");
+  ASSERT_TRUE(encoded);
+  EXPECT_EQ(encoded->status, 400) << "an encoded '=' is part of the value as well";
+  EXPECT_EQ(client.Get("/api/campaigns?limit=3&offset=0")->status, 200);
+}
+
+// `_t` is every route's: accepted and ignored (docs/api.md), the change feed's and the
+// admin routes' too. A parameter the feed takes is given at most once.
+TEST(HttpApi, EveryRouteAcceptsTheCacheBuster) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  const httplib::Headers admin{{"Authorization", server.bearer()}};
+  EXPECT_EQ(client.Get("/api/changes?_t=1")->status, 200);
+  EXPECT_EQ(client.Get("/api/sync/status?_t=1", admin)->status, 200);
+  EXPECT_EQ(client.Get("/monitoring/health?_t=1", admin)->status, 200);
+  const auto other = client.Get("/api/sync/status?_t=1&x=2", admin);
+  EXPECT_EQ(errorCodeOf(other), "unknown_parameter");
+  const auto twice = client.Get("/api/changes?since=1&since=2");
+  EXPECT_EQ(errorCodeOf(twice), "invalid_parameter");
+}
+
+// A long-poll answer with changes may be cached, and the same URL is the event stream for
+// Accept: text/event-stream, so it varies on Accept. A poll that does not wait holds
+// nothing, so it is answered while every subscriber's place is taken.
+TEST(HttpApi, ALongPollVariesOnAcceptAndOneThatDoesNotWaitTakesNoPlace) {
+  ServerProcess server({"--max-subscribers", "1"});
+  auto client = clientFor(server);
+  const auto poll = client.Get("/api/changes?since=0");
+  ASSERT_TRUE(poll);
+  ASSERT_EQ(poll->get_header_value("Cache-Control"), "public, max-age=60") << poll->body;
+  EXPECT_NE(poll->get_header_value("Vary").find("Accept"), std::string::npos);
+
+  RawConnection stream(server.port());
+  ASSERT_TRUE(stream.send("GET /api/changes HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+  ASSERT_NE(stream.receive(500).find("200 OK"), std::string::npos) << "the one place is the stream's";
+  EXPECT_EQ(client.Get("/api/changes?since=0")->status, 200);
+  EXPECT_EQ(client.Get("/api/changes")->status, 200);
+  const auto waiting = client.Get("/api/changes?since=0&wait=1");
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(waiting->status, 503) << "a poll that waits takes a place";
+}
+
 TEST(HttpApi, UnknownRoutesAre404InTheErrorShape) {
   ServerProcess server;
   auto client = clientFor(server);
@@ -263,6 +425,11 @@ TEST(HttpApi, CorsHeadersOnlyForConfiguredOrigins) {
   const auto other = client.Get("/api/forms", {{"Origin", "http://evil.test"}});
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+  // A shared cache must not hand this copy, without CORS headers, to the allowed origin.
+  EXPECT_NE(other->get_header_value("Vary").find("Origin"), std::string::npos);
+  const auto none = client.Get("/api/forms");
+  ASSERT_TRUE(none);
+  EXPECT_NE(none->get_header_value("Vary").find("Origin"), std::string::npos);
 
   httplib::Headers preflight{{"Origin", "http://localhost:5173"}, {"Access-Control-Request-Method", "POST"},
                              {"Access-Control-Request-Headers", "authorization"}};

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "feed/change_notice.h"
+#include "livedata/cache.h"  // kCacheBustingParam
 #include "livedata/expected.h"
 #include "http/api_error.h"
 #include "http/connection_pool.h"
@@ -45,7 +46,9 @@ std::optional<std::int64_t> parseVersion(const std::string& text) {
 Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   ChangesRequest parsed;
   for (const auto& [name, value] : req.params) {
+    if (name == kCacheBustingParam) continue;  // accepted everywhere, and ignored
     if (name != "since" && name != "wait") return unknownParameter(name, "since, wait");
+    if (req.get_param_value_count(name) > 1) return invalidParameter(name + " must be given at most once");
   }
   if (req.has_param("since")) {
     parsed.since = parseVersion(req.get_param_value("since"));
@@ -108,6 +111,7 @@ void serveLongPoll(ChangeFeed& feed, const ChangesRequest& request, httplib::Res
   if (!catchup.changes.empty()) {
     res.headers.erase("Cache-Control");
     res.set_header("Cache-Control", "public, max-age=60");
+    res.set_header("Vary", "Accept");  // the same URL is the event stream with Accept: text/event-stream
   }
 }
 
@@ -117,6 +121,8 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   auto parsed = parseRequest(req);
   if (!parsed) return sendError(res, parsed.error());
   const ChangesRequest& request = parsed.value();
+  // A poll that does not wait holds nothing, so it takes no subscriber's place.
+  if (!request.stream && (!request.since || request.waitSeconds == 0)) return serveLongPoll(feed_, request, res);
   auto slot = feed_.subscribe();
   if (!slot) {
     if (feed_.stopped()) return sendError(res, shuttingDown());

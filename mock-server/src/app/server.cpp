@@ -7,12 +7,14 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "app/cache_clearing.h"
 #include "http/compression.h"
 #include "http/http_caching.h"
 #include "http/http_server_support.h"
 #include "http/secret_redaction.h"
+#include "livedata/cache.h"  // kCacheBustingParam
 #include "livedata/types.h"  // equalsIgnoreCase
 
 namespace livedata::server {
@@ -56,6 +58,9 @@ struct RequestContext {
   std::string userAgent;                      // read with the request id, for the metrics
   std::optional<CaughtException> exception;  // set when a handler threw
   bool staticFile = false;                    // answered from --web-root
+  // Set by the pre-routing handler, read and cleared as the response is finished: a
+  // response without it answers a request httplib refused before routing.
+  bool routed = false;
 };
 thread_local RequestContext currentRequest;
 
@@ -141,6 +146,20 @@ void appendHeader(Response& res, const std::string& name, const std::string& val
 std::string_view rawQueryOf(const Request& req) {
   const auto question = req.target.find('?');
   return question == std::string::npos ? std::string_view() : std::string_view(req.target).substr(question + 1);
+}
+
+// The name of the query's first parameter other than `except` (as sent, not decoded), or
+// nullopt when there is none.
+std::optional<std::string_view> firstParameterBut(std::string_view query, std::string_view except) {
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view piece = query.substr(start, end - start);
+    const std::string_view name = piece.substr(0, piece.find('='));
+    if (!piece.empty() && name != except) return name;
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -245,8 +264,14 @@ void ApiServer::registerRoutes() {
 void ApiServer::configureServer() {
 
   http_->set_pre_routing_handler([this](const Request& req, Response& res) {
-    frameBodilessRequest(req);
+    currentRequest.routed = true;
     if (options_.requestMetrics) beginMonitoring(req);
+    if (auto error = settleRequest(req)) {
+      sendError(res, *error);
+      res.set_header("Connection", "close");
+      EventServer::closeCurrentConnectionAfterResponse();  // what follows cannot be told apart
+      return HandlerResponse::Handled;
+    }
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
     if (injectFault(req, res)) return HandlerResponse::Handled;
     if (serveStaticFile(req, res)) return HandlerResponse::Handled;
@@ -383,9 +408,9 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
     res.status = 304;  // Date is added and Content-Length dropped in finishResponse
     return;
   }
-  // The status stays unset so httplib answers a Range request with 206 (and a plain one
-  // with 200). The Content-Type carries a charset, which also keeps httplib 0.11 from
-  // compressing the body a second time (it only compresses exactly "application/json").
+  // The status stays unset: httplib sets 200 (a Range header was dropped by settleRequest).
+  // The Content-Type carries a charset, which also keeps httplib 0.11 from compressing the
+  // body a second time (it only compresses exactly "application/json").
   res.set_content(gzip ? representation.gzipBody : representation.body, kJsonContentType);
   if (gzip) res.set_header("Content-Encoding", "gzip");
 }
@@ -397,9 +422,10 @@ void ApiServer::serveProtected(const Request& req, Response& res,
     res.set_header("WWW-Authenticate", "Bearer");
     return;
   }
-  // The query string only: httplib also files a form-encoded body under params.
-  if (const std::string_view query = rawQueryOf(req); !query.empty()) {
-    return sendError(res, unknownParameter(std::string(query.substr(0, query.find_first_of("=&"))), "none"));
+  // The query string only: httplib also files a form-encoded body under params. These
+  // routes take no parameter but `_t`, which every route accepts and ignores.
+  if (const auto unknown = firstParameterBut(rawQueryOf(req), kCacheBustingParam)) {
+    return sendError(res, unknownParameter(std::string(*unknown), "_t"));
   }
   // set_payload_max_length only bounds bodies with a Content-Length; this catches chunked ones.
   if (req.body.size() > options_.http.maxBodyBytes) return sendError(res, payloadTooLarge(options_.http.maxBodyBytes));
@@ -439,7 +465,7 @@ bool ApiServer::injectFault(const Request& req, Response& res) {
 void ApiServer::finishResponse(const Request& req, Response& res) {
   const HeaderValues<3> headers(req, {"Origin", "If-None-Match", "Cache-Control"});
   const std::string_view origin = headers[0], ifNoneMatch = headers[1], cacheControl = headers[2];
-  // None without an allowed Origin; a preflight answer has its own.
+  // Only Vary: Origin without an allowed Origin; a preflight answer has its own.
   const HeaderList corsHeaders = cors_.responseHeaders(origin);
   if (!corsHeaders.empty() && findHeader(res, "Access-Control-Allow-Origin") == res.headers.end()) {
     for (const auto& [name, value] : corsHeaders) appendHeader(res, name, value);
@@ -454,7 +480,19 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
       res.headers.erase(contentLength);
     }
   }
-  if (currentRequest.open) res.set_header("X-Request-Id", currentRequest.requestId);
+  if (currentRequest.open) {
+    res.set_header("X-Request-Id", currentRequest.requestId);
+  } else if (options_.requestMetrics) {
+    // Refused by httplib before routing (414, a request line it could not parse): never
+    // opened, so it gets an id of its own here.
+    res.set_header("X-Request-Id", requestIds_.next());
+  }
+  if (!std::exchange(currentRequest.routed, false)) {
+    // Refused by httplib (a request line or head it could not parse, 414): where such a
+    // request ends is unknown, so nothing after it on the connection is read.
+    res.set_header("Connection", "close");
+    EventServer::closeCurrentConnectionAfterResponse();
+  }
   if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
   }

@@ -37,6 +37,10 @@ ApiError injectedFault(int status, const std::string& path) {
           "fault injected for " + path + " (status " + std::to_string(status) + ")"};
 }
 
+ApiError ambiguousFraming(std::string why) {
+  return {400, "bad_request", "the request's length is ambiguous: " + std::move(why)};
+}
+
 ApiError genericError(int status) {
   if (status >= 500) return {status, "internal_error", "internal server error"};
   return {status, "bad_request", "the request could not be processed (status " +

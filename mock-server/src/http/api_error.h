@@ -20,6 +20,8 @@ ApiError notFound(const std::string& method, const std::string& path);
 ApiError unauthorized(std::string message);
 ApiError payloadTooLarge(std::size_t limitBytes);
 ApiError injectedFault(int status, const std::string& path);
+// A request whose length cannot be told for sure (400 bad_request): its connection is closed.
+ApiError ambiguousFraming(std::string why);
 // For statuses the API table does not name (500 from a handler, 400 from a request httplib
 // could not parse, 414, 416...).
 ApiError genericError(int status);

@@ -11,10 +11,12 @@ bool CorsPolicy::allows(std::string_view origin) const {
 }
 
 HeaderList CorsPolicy::responseHeaders(std::string_view origin) const {
-  if (!allows(origin)) return {};
-  // The answer depends on Origin, so shared caches must key on it (Fetch standard, CORS
-  // protocol and HTTP caches). ETag and Date are exposed so the client can revalidate and
-  // judge freshness.
+  // Once any origin is allowed, every answer depends on Origin, the ones without the CORS
+  // headers too, so shared caches must key on it (Fetch standard, CORS protocol and HTTP
+  // caches): else a copy made for another origin would be served to an allowed one.
+  if (allowed_.empty()) return {};
+  if (!allows(origin)) return {{"Vary", "Origin"}};
+  // ETag and Date are exposed so the client can revalidate and judge freshness.
   return {{"Access-Control-Allow-Origin", std::string(origin)},
           {"Access-Control-Expose-Headers", "ETag, Date, Retry-After, Cache-Control, X-Request-Id"},
           {"Vary", "Origin"}};

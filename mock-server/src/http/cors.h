@@ -17,8 +17,8 @@ class CorsPolicy {
 
   bool allows(std::string_view origin) const;
 
-  // Headers for an actual (non-preflight) response to a request from `origin`; empty when
-  // the origin is not allowed or absent.
+  // Headers for an actual (non-preflight) response to a request from `origin`: only
+  // `Vary: Origin` when the origin is not allowed or absent; none when no origin is.
   HeaderList responseHeaders(std::string_view origin) const;
 
   // Headers of the 204 answering a preflight (OPTIONS with Access-Control-Request-Method);

@@ -62,6 +62,7 @@ struct EventServer::Connection {
   std::list<Connection*>::iterator idlePosition;
   Clock::time_point idleSince;
   bool taken = false;                    // by takeCurrentConnection, on its serving thread
+  bool closeAfterResponse = false;       // by closeCurrentConnectionAfterResponse, likewise
 };
 
 thread_local EventServer::Connection* EventServer::serving_ = nullptr;
@@ -236,7 +237,7 @@ void EventServer::serve(Connection* connection) {
     const bool ok = http_.serveRequest(connection->stream, last, closed);
     if (connection->taken) break;
     --connection->requestsLeft;
-    if (!ok || closed || last) {
+    if (!ok || closed || last || connection->closeAfterResponse) {
       keep = false;
       break;
     }
@@ -295,6 +296,10 @@ int EventServer::takeCurrentConnection() {
   if (!connection || connection->taken) return -1;
   connection->taken = true;
   return connection->fd;
+}
+
+void EventServer::closeCurrentConnectionAfterResponse() {
+  if (Connection* connection = serving_) connection->closeAfterResponse = true;
 }
 
 std::size_t EventServer::openConnections() const {

@@ -69,6 +69,10 @@ class EventServer {
   // false), so that httplib writes nothing more. Returns -1 on a thread that is not serving
   // a request of an EventServer, or when this connection was already taken.
   static int takeCurrentConnection();
+  // Closes the connection whose request the calling handler serves once its response is
+  // written, however its client asked to keep it: the request's framing could not be read
+  // for sure, so neither can what follows it. Nothing on a thread that serves no request.
+  static void closeCurrentConnectionAfterResponse();
 
   // For tests and metrics.
   std::size_t openConnections() const;  // accepted and not closed or taken; idle ones too

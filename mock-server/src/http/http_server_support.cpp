@@ -9,17 +9,86 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <string_view>
 #include <typeinfo>
+
+#include "livedata/types.h"
 
 namespace livedata::server {
 
-void frameBodilessRequest(const httplib::Request& req) {
-  // The methods httplib reads a body for; a GET (the hot path) is left alone.
-  if (req.method != "POST" && req.method != "PUT" && req.method != "PATCH") return;
-  if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return;
-  // The pre-routing handler gets the request as const, but the object httplib passes is its
-  // own mutable one, about to be read into: the header is what its reader consults.
-  const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+namespace {
+
+bool equalsName(const std::string& name, std::string_view expected) {
+  return name.size() == expected.size() && equalsIgnoreCase(name, expected);
+}
+
+std::optional<ApiError> framingError(httplib::Request& req) {
+  const std::string* contentLength = nullptr;
+  bool transferEncoding = false;
+  for (const auto& [name, value] : req.headers) {  // one walk: every request comes here
+    if (equalsName(name, "Content-Length")) {
+      if (contentLength && *contentLength != value) return ambiguousFraming("Content-Length is given twice, differently");
+      contentLength = &value;
+    } else if (equalsName(name, "Transfer-Encoding")) {
+      transferEncoding = true;
+    }
+  }
+  if (transferEncoding && contentLength) return ambiguousFraming("both Transfer-Encoding and Content-Length");
+  if (contentLength && (contentLength->empty() || contentLength->size() > 18 ||
+                        contentLength->find_first_not_of("0123456789") != std::string::npos)) {
+    return ambiguousFraming("Content-Length must be a number of bytes");
+  }
+  const bool bodiless = req.method == "GET" || req.method == "HEAD";
+  if (bodiless && (transferEncoding || (contentLength && contentLength->find_first_not_of('0') != std::string::npos))) {
+    return ambiguousFraming(req.method + " takes no body");
+  }
+  const bool readsBody = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+  if (readsBody && !contentLength && !transferEncoding) req.headers.emplace("Content-Length", "0");
+  return std::nullopt;
+}
+
+// Whether httplib's split of the query differs from the standard's: some parameter holds a
+// second '=', or has an empty name.
+bool queryNeedsSplitting(std::string_view query) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view piece = query.substr(start, end - start);
+    const std::size_t equals = piece.find('=');
+    if (equals == 0 || (equals != std::string_view::npos && piece.find('=', equals + 1) != std::string_view::npos)) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+void splitQueryAgain(httplib::Request& req, std::string_view query) {
+  req.params.clear();
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view piece = query.substr(start, end - start);
+    start = end + 1;
+    if (piece.empty()) continue;
+    const std::size_t equals = std::min(piece.find('='), piece.size());
+    const std::string_view value = equals < piece.size() ? piece.substr(equals + 1) : std::string_view();
+    req.params.emplace(httplib::detail::decode_url(std::string(piece.substr(0, equals)), true),
+                       httplib::detail::decode_url(std::string(value), true));
+  }
+}
+
+}  // namespace
+
+std::optional<ApiError> settleRequest(const httplib::Request& constReq) {
+  auto& req = const_cast<httplib::Request&>(constReq);  // httplib's own object (see the header)
+  if (auto error = framingError(req)) return error;
+  req.ranges.clear();
+  if (const std::size_t mark = req.target.find('?'); mark != std::string::npos) {
+    const std::string_view query = std::string_view(req.target).substr(mark + 1);
+    if (queryNeedsSplitting(query)) splitQueryAgain(req, query);
+  }
+  return std::nullopt;
 }
 
 namespace {

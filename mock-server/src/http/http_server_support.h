@@ -36,12 +36,22 @@ struct ServerTuning {
   std::optional<int> keepAliveTimeoutSeconds;  // an idle connection is closed after it; nullopt: 5 s
 };
 
-// RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has a body of
-// length zero. httplib 0.11 instead reads a POST, PUT or PATCH without them until the peer
-// closes, and answers 400 once its read times out, before any handler (or authentication)
-// sees the request. Called from the pre-routing handler, which runs before the body is read:
-// it states the zero length the RFC implies, so such a request is answered on its merits.
-void frameBodilessRequest(const httplib::Request& req);
+// Settles what httplib 0.11 parsed of a request where it differs from the HTTP RFCs or
+// from what the API reads, before any route sees it. Called from the pre-routing handler,
+// which runs before a body is read; httplib passes its own mutable request there, as const.
+// - Framing (RFC 9112 6.1 to 6.3): a request with Transfer-Encoding and Content-Length, with
+//   differing Content-Lengths, or one that is not a number, or a GET or HEAD that sends a
+//   body (httplib reads none, so its bytes would be read as the next request: request
+//   smuggling behind a proxy), gets this error; the caller answers it and closes the
+//   connection. A POST, PUT or PATCH with neither header has a body of length zero (httplib
+//   would read until the peer closes, and answer 400 before authentication).
+// - Range: ignored (RFC 9110 14.2 lets a server): every answer is the whole representation.
+//   httplib 0.11 would cut a body whose status the route set to 200 and still say 200, and
+//   answer an unsatisfiable range with a negative length.
+// - Query: a parameter's value runs from its first '=' to the next '&' (the URL standard's
+//   application/x-www-form-urlencoded parsing); httplib takes the text after its last '='
+//   ("limit=9=3" would read 3), so such a query is split again.
+std::optional<ApiError> settleRequest(const httplib::Request& req);
 
 // A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body

@@ -22,10 +22,15 @@ TEST(Cors, AllowedOriginIsEchoedAndVariesOnOrigin) {
       << "the dashboard reports it with an error";
 }
 
-TEST(Cors, OtherOriginsGetNothing) {
+// Another origin, or none, gets no CORS header, but the answer still varies on Origin: a
+// shared cache must not hand that copy to an allowed origin. Without CORS nothing varies.
+TEST(Cors, OtherOriginsGetOnlyVaryOrigin) {
   const CorsPolicy policy({"http://localhost:5173"});
-  EXPECT_TRUE(policy.responseHeaders("http://evil.test").empty());
-  EXPECT_TRUE(policy.responseHeaders("").empty());
+  for (const char* origin : {"http://evil.test", ""}) {
+    const auto headers = policy.responseHeaders(origin);
+    ASSERT_EQ(headers.size(), 1u) << origin;
+    EXPECT_EQ(valueOf(headers, "Vary"), "Origin") << origin;
+  }
   EXPECT_TRUE(policy.preflightHeaders("http://localhost:5173.evil.test").empty());
   EXPECT_TRUE(CorsPolicy({}).responseHeaders("http://localhost:5173").empty());
 }
