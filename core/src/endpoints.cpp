@@ -24,14 +24,18 @@ const std::vector<EndpointSpec>& specs() {
   return all;
 }
 
-// YYYY-MM-DD with a plausible month and day; the server checks the calendar.
+// YYYY-MM-DD naming a day of the (proleptic Gregorian) calendar, as the server requires:
+// 2026-02-30 is refused here rather than sent.
 bool isIsoDate(const std::string& s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
   const std::string_view text = s;
   const auto year = parseNonNegativeDecimal(text.substr(0, 4));
   const auto month = parseNonNegativeDecimal(text.substr(5, 2));
   const auto day = parseNonNegativeDecimal(text.substr(8, 2));
-  return year && month && day && *month >= 1 && *month <= 12 && *day >= 1 && *day <= 31;
+  if (!year || !month || !day || *month < 1 || *month > 12 || *day < 1) return false;
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
+  return *day <= kDaysInMonth[*month - 1] + (*month == 2 && leap ? 1 : 0);
 }
 
 // What is wrong with a present argument of parameter `name`, or nothing. One rule per

@@ -48,7 +48,7 @@ std::string userMessageFor(ErrorKind kind, int status) {
     case ErrorKind::parse: return "The server sent data we couldn't read.";
     case ErrorKind::cancelled: return "The request was cancelled.";
     case ErrorKind::offline: return "You're offline. Showing the last data we have.";
-    case ErrorKind::config: return "The dashboard is misconfigured.";
+    case ErrorKind::config: return "This request or its settings are not valid.";
   }
   return "Something went wrong.";
 }

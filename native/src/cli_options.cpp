@@ -231,7 +231,8 @@ std::string helpText(const std::string& topic) {
            "Watches one endpoint (Client::watch) and prints its data at once and again each\n"
            "time it changes: the server's live feed (GET /api/changes) names the change and\n"
            "the client refetches it, conditionally. The feed's state (live, reconnecting,\n"
-           "offline) goes to stderr. Runs until interrupted, or --count updates.\n"
+           "offline) goes to stderr. Runs until interrupted (SIGINT or SIGTERM, exit\n"
+           "code 0: that is how it ends), or --count updates.\n"
            "Endpoints: " + endpointNames() + "\n\n"
            "List endpoints (campaigns, flows, forms, segments):\n" +
            helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +

@@ -47,6 +47,18 @@ TEST(Endpoints, ValidatesOverviewDateRange) {
   EXPECT_FALSE(toQuery(OverviewParams{"2026-10-31", "2026-10-01"}).ok());
 }
 
+// A date names a day of the calendar, as the server requires: one it would refuse is a
+// config error here, and never sent.
+TEST(Endpoints, ADateIsADayOfTheCalendar) {
+  EXPECT_FALSE(toQuery(OverviewParams{"2026-02-30", std::nullopt}).ok());
+  EXPECT_FALSE(toQuery(OverviewParams{"2026-02-29", std::nullopt}).ok());
+  EXPECT_FALSE(toQuery(OverviewParams{"2026-04-31", std::nullopt}).ok());
+  EXPECT_FALSE(toQuery(OverviewParams{"1900-02-29", std::nullopt}).ok());
+  EXPECT_TRUE(toQuery(OverviewParams{"2028-02-29", std::nullopt}).ok());
+  EXPECT_TRUE(toQuery(OverviewParams{"2000-02-29", std::nullopt}).ok());
+  EXPECT_TRUE(toQuery(OverviewParams{"2026-12-31", std::nullopt}).ok());
+}
+
 TEST(Endpoints, DescribesEveryEndpointAndItsParametersOnce) {
   ASSERT_EQ(endpointSpecs().size(), allEndpoints().size());
   for (std::size_t i = 0; i < allEndpoints().size(); ++i) {

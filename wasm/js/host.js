@@ -20,6 +20,15 @@ export function setLongTimeout(callback, delayMs) {
 }
 export const clearLongTimeout = (handle) => handle && clearTimeout(handle.timer);
 
+// A failure's words for the error's detail: node's fetch says only "fetch failed" and keeps
+// the reason (ENOTFOUND, ECONNREFUSED...) in `cause`.
+function describeFailure(error) {
+  if (!error || !error.message) return String(error);
+  const cause = error.cause;
+  if (!cause) return error.message;
+  return `${error.message}: ${cause.code && cause.message ? cause.message : String(cause.code || cause.message || cause)}`;
+}
+
 const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
 // JSON is UTF-8 (RFC 8259 section 8.1): bytes that are not are rejected, not patched.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -120,7 +129,7 @@ export function createHost({
       const reason = request.reason;
       if (reason === 'timeout') fail(id, 'timeout', `no response within ${timeoutMs} ms`);
       else if (reason === 'cancelled') fail(id, 'cancelled', 'cancelled');
-      else fail(id, 'network', String(error && error.message ? error.message : error));
+      else fail(id, 'network', describeFailure(error));
     }
   }
 
@@ -164,7 +173,7 @@ export function createHost({
       end('', '');
     } catch (error) {
       clearLongTimeout(timer);
-      end('network', String(error && error.message ? error.message : error));
+      end('network', describeFailure(error));
     }
   }
 

@@ -2,6 +2,7 @@
 // integration tests check (tests/integration/client_integration_test.cpp), on the same server.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 
 import { startServer } from '../../tests/support/mock_server.mjs';
 import { importLiveData } from './module.js';
@@ -535,4 +536,15 @@ test('an unknown endpoint watched is heard once, named', async () => {
   await until(() => results.length === 1, 5000, 'the error');
   assert.equal(results[0].error.kind, 'config');
   assert.match(results[0].error.detail, /"nope"/);
+});
+
+test('a network failure names its reason (node keeps it in the error\'s cause)', async () => {
+  const closed = createServer();
+  await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address();
+  await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
+  const ld = await client({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 1 } });
+  const result = await ld.getFlows();
+  assert.equal(result.error.kind, 'network');
+  assert.match(result.error.detail, /ECONNREFUSED/);
 });
