@@ -2,10 +2,12 @@
 // --upstream flag, the client's baseUrl): the core's parser and key builder must take any
 // of them, and the key is canonical: parsing a normalized query normalizes to itself, and
 // a cache key's resource is the resource key. Invalidation globs: "*" matches any key, and
-// every key matches itself as a pattern.
+// every key matches itself as a pattern. Client options by any name and value: set or refused,
+// and a config they set is judged without a crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -26,5 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)livedata::percentEncode(input);
   (void)livedata::endpointNameForPath(input);
   (void)livedata::parseBaseUrl(std::string(input));
+
+  livedata::ClientConfig config;
+  const std::string_view name = input.substr(0, input.size() / 2);
+  double number = 0;
+  if (size >= sizeof number) std::memcpy(&number, data + size - sizeof number, sizeof number);  // NaN, infinities too
+  for (const livedata::OptionValue& option :
+       {livedata::OptionValue(number), livedata::OptionValue(size % 2 == 0), livedata::OptionValue(std::string(input))}) {
+    (void)livedata::setOption(config, name, option);
+  }
+  (void)livedata::validate(config);
   return 0;
 }

@@ -151,15 +151,12 @@ std::string_view rawQueryOf(const Request& req) {
 // The name of the query's first parameter other than `except` (as sent, not decoded), or
 // nullopt when there is none.
 std::optional<std::string_view> firstParameterBut(std::string_view query, std::string_view except) {
-  std::size_t start = 0;
-  while (start < query.size()) {
-    const std::size_t end = std::min(query.find('&', start), query.size());
-    const std::string_view piece = query.substr(start, end - start);
-    const std::string_view name = piece.substr(0, piece.find('='));
-    if (!piece.empty() && name != except) return name;
-    start = end + 1;
-  }
-  return std::nullopt;
+  std::optional<std::string_view> found;
+  forEachRawParameter(query, [&](std::string_view name, std::string_view) {
+    if (name != except) found = name;
+    return !found;
+  });
+  return found;
 }
 
 }  // namespace

@@ -50,32 +50,21 @@ std::optional<ApiError> framingError(httplib::Request& req) {
 // Whether httplib's split of the query differs from the standard's: some parameter holds a
 // second '=', or has an empty name.
 bool queryNeedsSplitting(std::string_view query) {
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    const std::size_t end = std::min(query.find('&', start), query.size());
-    const std::string_view piece = query.substr(start, end - start);
-    const std::size_t equals = piece.find('=');
-    if (equals == 0 || (equals != std::string_view::npos && piece.find('=', equals + 1) != std::string_view::npos)) {
-      return true;
-    }
-    start = end + 1;
-  }
-  return false;
+  bool differs = false;
+  forEachRawParameter(query, [&differs](std::string_view name, std::string_view value) {
+    differs = name.empty() || value.find('=') != std::string_view::npos;
+    return !differs;
+  });
+  return differs;
 }
 
 void splitQueryAgain(httplib::Request& req, std::string_view query) {
   req.params.clear();
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    const std::size_t end = std::min(query.find('&', start), query.size());
-    const std::string_view piece = query.substr(start, end - start);
-    start = end + 1;
-    if (piece.empty()) continue;
-    const std::size_t equals = std::min(piece.find('='), piece.size());
-    const std::string_view value = equals < piece.size() ? piece.substr(equals + 1) : std::string_view();
-    req.params.emplace(httplib::detail::decode_url(std::string(piece.substr(0, equals)), true),
+  forEachRawParameter(query, [&req](std::string_view name, std::string_view value) {
+    req.params.emplace(httplib::detail::decode_url(std::string(name), true),
                        httplib::detail::decode_url(std::string(value), true));
-  }
+    return true;
+  });
 }
 
 }  // namespace

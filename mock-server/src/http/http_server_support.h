@@ -2,11 +2,13 @@
 // tuning, JSON answers in the one error shape, and error and exception handlers that use it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/api_error.h"
 
@@ -52,6 +54,23 @@ struct ServerTuning {
 //   application/x-www-form-urlencoded parsing); httplib takes the text after its last '='
 //   ("limit=9=3" would read 3), so such a query is split again.
 std::optional<ApiError> settleRequest(const httplib::Request& req);
+
+// Calls visit(name, value) for each parameter of a raw query (the text after '?'), as sent
+// (not percent-decoded): the '&'-separated pieces, empty ones skipped, each split at its
+// first '=' (the value empty without one). Stops early when visit returns false.
+template <typename Visit>
+void forEachRawParameter(std::string_view query, Visit&& visit) {
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view piece = query.substr(start, end - start);
+    start = end + 1;
+    if (piece.empty()) continue;
+    const std::size_t equals = std::min(piece.find('='), piece.size());
+    const std::string_view value = equals < piece.size() ? piece.substr(equals + 1) : std::string_view();
+    if (!visit(piece.substr(0, equals), value)) return;
+  }
+}
 
 // A JSON answer no cache may reuse (errors, admin replies, feed pages): Cache-Control
 // no-store. The charset in the Content-Type also keeps httplib 0.11 from gzipping the body
