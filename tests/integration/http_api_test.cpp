@@ -1,13 +1,8 @@
 // The HTTP contract of mock-server (docs/api.md, docs/openapi.yaml) checked with a plain
 // HTTP client over loopback: conditional requests, content codings, keep-alive, errors,
 // authorization and CORS.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -17,12 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "raw_client.h"
 #include "server_process.h"
 
 namespace livedata {
 namespace {
 
 using json = nlohmann::json;
+using testing::RawClient;
 using testing::ServerProcess;
 
 httplib::Client clientFor(const ServerProcess& server) {
@@ -39,52 +36,6 @@ std::string errorCodeOf(const httplib::Result& result) {
   if (body.is_discarded() || !body.contains("error")) return "not an error body: " + result->body;
   EXPECT_TRUE(body["error"]["message"].is_string());
   return body["error"]["code"].get<std::string>();
-}
-
-// A connection driven byte by byte, for what an HTTP client library would not send.
-class RawConnection {
- public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-  }
-  ~RawConnection() { ::close(fd_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool send(const std::string& bytes) {
-    return connected_ && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-  }
-  // What arrives until the server closes the connection or `quietMs` pass without a byte.
-  std::string receive(int quietMs) {
-    std::string bytes;
-    pollfd readable{fd_, POLLIN, 0};
-    while (::poll(&readable, 1, quietMs) > 0) {
-      char buffer[4096];
-      const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (got <= 0) {
-        closedByPeer_ = true;
-        break;
-      }
-      bytes.append(buffer, static_cast<std::size_t>(got));
-    }
-    return bytes;
-  }
-  bool closedByPeer() const { return closedByPeer_; }
-
- private:
-  int fd_;
-  bool connected_ = false;
-  bool closedByPeer_ = false;
-};
-
-std::size_t countOf(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
 }
 
 TEST(HttpApi, MatchingIfNoneMatchAnswers304WithTheHeadersOfA200AndNoBody) {
@@ -260,21 +211,21 @@ TEST(HttpApi, ARequestWhoseLengthIsAmbiguousIs400AndItsConnectionIsClosed) {
            "GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n",
            "HELLO\r\n\r\n",
        }) {
-    RawConnection connection(server.port());
-    ASSERT_TRUE(connection.send(head + smuggled));
-    const std::string answer = connection.receive(3000);
+    RawClient connection(server.port());
+    connection.send(head + smuggled);
+    const std::string answer = connection.readUntil("HTTP/1.1 ", 2, std::chrono::seconds(2));
     EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << head << answer;
-    EXPECT_EQ(countOf(answer, "HTTP/1.1 "), 1u) << "the bytes after it were read as a request: " << head << answer;
+    EXPECT_EQ(RawClient::occurrences(answer, "HTTP/1.1 "), 1) << "the bytes after it were read as a request: " << head << answer;
     EXPECT_NE(answer.find("\"code\":\"bad_request\""), std::string::npos) << answer;
     EXPECT_NE(answer.find("X-Request-Id: "), std::string::npos) << answer;
-    EXPECT_TRUE(connection.closedByPeer()) << head;
+    EXPECT_TRUE(connection.closedWithin(std::chrono::seconds(1))) << head;
   }
   // A plain request on a kept-alive connection is served, and the next one after it too.
-  RawConnection keptAlive(server.port());
-  ASSERT_TRUE(keptAlive.send("GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"));
-  const std::string answers = keptAlive.receive(1000);
-  EXPECT_EQ(countOf(answers, "HTTP/1.1 200 "), 2u) << answers;
-  EXPECT_FALSE(keptAlive.closedByPeer());
+  RawClient keptAlive(server.port());
+  keptAlive.send("GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string answers = keptAlive.readUntil("HTTP/1.1 200 ", 2);
+  EXPECT_EQ(RawClient::occurrences(answers, "HTTP/1.1 200 "), 2) << answers;
+  EXPECT_FALSE(keptAlive.closedWithin(std::chrono::milliseconds(300)));
 }
 
 // RFC 9110 14.2 lets a server ignore Range; this one does, everywhere: an answer is the
@@ -348,9 +299,9 @@ TEST(HttpApi, ALongPollVariesOnAcceptAndOneThatDoesNotWaitTakesNoPlace) {
   ASSERT_EQ(poll->get_header_value("Cache-Control"), "public, max-age=60") << poll->body;
   EXPECT_NE(poll->get_header_value("Vary").find("Accept"), std::string::npos);
 
-  RawConnection stream(server.port());
-  ASSERT_TRUE(stream.send("GET /api/changes HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
-  ASSERT_NE(stream.receive(500).find("200 OK"), std::string::npos) << "the one place is the stream's";
+  RawClient stream(server.port());
+  stream.send("GET /api/changes HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+  ASSERT_NE(stream.readUntil("200 OK").find("200 OK"), std::string::npos) << "the one place is the stream's";
   EXPECT_EQ(client.Get("/api/changes?since=0")->status, 200);
   EXPECT_EQ(client.Get("/api/changes")->status, 200);
   const auto waiting = client.Get("/api/changes?since=0&wait=1");
