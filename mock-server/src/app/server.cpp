@@ -148,6 +148,12 @@ std::string_view rawQueryOf(const Request& req) {
   return question == std::string::npos ? std::string_view() : std::string_view(req.target).substr(question + 1);
 }
 
+// Says so to the client and closes the connection once `res` is written.
+void closeAfterResponse(Response& res) {
+  res.set_header("Connection", "close");
+  EventServer::closeCurrentConnectionAfterResponse();
+}
+
 // The name of the query's first parameter other than `except` (as sent, not decoded), or
 // nullopt when there is none.
 std::optional<std::string_view> firstParameterBut(std::string_view query, std::string_view except) {
@@ -265,8 +271,7 @@ void ApiServer::configureServer() {
     if (options_.requestMetrics) beginMonitoring(req);
     if (auto error = settleRequest(req)) {
       sendError(res, *error);
-      res.set_header("Connection", "close");
-      EventServer::closeCurrentConnectionAfterResponse();  // what follows cannot be told apart
+      closeAfterResponse(res);  // what follows cannot be told apart
       return HandlerResponse::Handled;
     }
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
@@ -487,8 +492,7 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
   if (!std::exchange(currentRequest.routed, false)) {
     // Refused by httplib (a request line or head it could not parse, 414): where such a
     // request ends is unknown, so nothing after it on the connection is read.
-    res.set_header("Connection", "close");
-    EventServer::closeCurrentConnectionAfterResponse();
+    closeAfterResponse(res);
   }
   if (const auto changed = resourceChangedBy(req.method, req.path, res.status)) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});

@@ -19,8 +19,6 @@ namespace {
 
 constexpr std::array<ApiResource, 5> kResources{ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
                                                 ApiResource::forms, ApiResource::segments};
-// The query parameter every route accepts and ignores (cache busting, docs/api.md).
-constexpr const char* kCacheBusting = "_t";
 constexpr std::int64_t kMaxLimit = 500;
 constexpr DayNumber kDefaultRangeDays = 30;
 
@@ -73,7 +71,7 @@ bool contains(const std::vector<std::string>& words, const std::string& word) {
 // The first parameter not in `accepted` (in the query's name order), as a 400.
 std::optional<ApiError> findUnknownParameter(const QueryParameters& query, const std::vector<std::string>& accepted) {
   for (const auto& entry : query) {
-    if (entry.first != kCacheBusting && !contains(accepted, entry.first)) {
+    if (entry.first != kCacheBustingParam && !contains(accepted, entry.first)) {
       return unknownParameter(entry.first, joined(accepted));
     }
   }
