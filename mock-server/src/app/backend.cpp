@@ -43,10 +43,13 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
     return error;
   }
+  // The feed starts at the newest change of the log it read, and the store's observer (set
+  // below) hands it every change after that one, those delivered meanwhile included.
   auto recentChanges = backend->store_->recentChanges(options.feed.replayCapacity);
   if (!recentChanges) return "change feed: " + recentChanges.error();
-  backend->changeFeed_ = std::make_unique<ChangeFeed>(options.feed, std::move(recentChanges).value(),
-                                                      backend->store_->changeVersion());
+  const std::int64_t feedVersion =
+      recentChanges.value().empty() ? backend->store_->changeVersion() : recentChanges.value().back().version;
+  backend->changeFeed_ = std::make_unique<ChangeFeed>(options.feed, std::move(recentChanges).value(), feedVersion);
 
   std::string upstreamUrl = options.upstreamUrl;
   std::string apiKey = options.upstream.apiKey;
@@ -118,7 +121,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   // serves an entry rendered from older data once it has seen the change.)
   SharedResponseCache& cache = *backend->cache_;
   ChangeFeed& feed = *backend->changeFeed_;
-  backend->store_->observeChanges([&cache, &feed, &log](const Change& change, bool committedHere) {
+  backend->store_->observeChanges(feed.currentVersion(), [&cache, &feed, &log](const Change& change, bool committedHere) {
     const std::int64_t current = feed.currentVersion();
     if (change.version <= current) return;  // already in the log the feed started from
     // A gap: changes left the store's log before this instance saw them (it was cut off from

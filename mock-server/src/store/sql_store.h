@@ -295,9 +295,21 @@ class SqlStore final : public Store {
 
   std::int64_t changeVersion() const override { return changeVersion_.load(std::memory_order_acquire); }
 
-  void observeChanges(ChangeObserver observer) override {
+  void observeChanges(std::int64_t afterVersion, ChangeObserver observer) override {
     std::lock_guard<std::mutex> lock(deliverMutex_);
     observer_ = std::move(observer);
+    // Delivered before the observer was set. Should the log not answer, the observer's next
+    // change does not follow its last: a gap, as when changes left the log unseen.
+    const std::int64_t delivered = changeVersion_.load();
+    while (afterVersion < delivered) {
+      auto missed = changesAfter(afterVersion);
+      if (!missed || missed.value().empty()) return;
+      for (const Change& change : missed.value()) {
+        if (change.version > delivered) return;  // not delivered yet: it will be
+        observer_(change, /*committedHere=*/false);
+        afterVersion = change.version;
+      }
+    }
   }
 
   bool holdWriteLease() override {
@@ -342,21 +354,27 @@ class SqlStore final : public Store {
     if (observer_) observer_(change, committedHere);
   }
 
+  static constexpr std::int64_t kChangesPerRead = 1000;
+
+  // The oldest kChangesPerRead changes in the log after `version`, oldest first.
+  Expected<std::vector<Change>, std::string> changesAfter(std::int64_t version) const {
+    return readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
+      auto rows = c.use(
+          "SELECT version, committed_at_ms, entity, keys FROM changes WHERE version > ?1 ORDER BY version LIMIT ?2");
+      rows->bind(1, version).bind(2, kChangesPerRead);
+      std::vector<Change> changes;
+      while (rows->step()) changes.push_back(readChange(*rows));
+      return changes;
+    });
+  }
+
   // Delivers what the log holds after the last change delivered. REQUIRES: deliverMutex_.
   void catchUpLocked() {
-    constexpr std::int64_t kBatch = 1000;
     for (;;) {
-      auto newer = readSnapshot<std::vector<Change>>("read the change log", [&](Connection& c) {
-        auto rows = c.use(
-            "SELECT version, committed_at_ms, entity, keys FROM changes WHERE version > ?1 ORDER BY version LIMIT ?2");
-        rows->bind(1, changeVersion_.load()).bind(2, kBatch);
-        std::vector<Change> changes;
-        while (rows->step()) changes.push_back(readChange(*rows));
-        return changes;
-      });
+      auto newer = changesAfter(changeVersion_.load());
       if (!newer) return;  // the watcher tries again on its next wake
       for (const Change& change : newer.value()) deliver(change);
-      if (static_cast<std::int64_t>(newer.value().size()) < kBatch) return;
+      if (static_cast<std::int64_t>(newer.value().size()) < kChangesPerRead) return;
     }
   }
 

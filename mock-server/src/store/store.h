@@ -198,10 +198,13 @@ class Store {
   // and a look every second in case a notification was lost with its connection).
   // dataVersion and changeVersion move as changes are delivered, observer or not. A
   // version that does not follow the one before means changes left the log before this
-  // Store saw them. Set once, before the first commit; the observer must not write to the
-  // store.
+  // Store saw them. The observer starts after `afterVersion`: the changes up to the last
+  // one delivered are read back from the log and handed to it first (committedHere false),
+  // under the same lock as deliveries, so that none delivered while the caller set up (a
+  // listener thread runs from open) is missed or seen twice. Set once; the observer must
+  // not write to the store.
   using ChangeObserver = std::function<void(const Change& change, bool committedHere)>;
-  virtual void observeChanges(ChangeObserver observer) = 0;
+  virtual void observeChanges(std::int64_t afterVersion, ChangeObserver observer) = 0;
 
   // Whether this process holds the write lease: takes it when it is free, and confirms it
   // when held (at most every writeLeaseMs/4). Writes take it on their own when they can, and

@@ -69,13 +69,13 @@ TEST_F(SharedStore, EveryChangeReachesTheOtherStoresObserverOnceInVersionOrder) 
   std::mutex mutex;
   std::vector<Change> seen;
   bool anyCommittedHere = false;
-  reader->observeChanges([&](const Change& change, bool committedHere) {
+  reader->observeChanges(reader->changeVersion(), [&](const Change& change, bool committedHere) {
     std::lock_guard<std::mutex> lock(mutex);
     seen.push_back(change);
     anyCommittedHere = anyCommittedHere || committedHere;
   });
   std::vector<bool> writerSawOwn;
-  writer->observeChanges([&](const Change&, bool committedHere) {
+  writer->observeChanges(writer->changeVersion(), [&](const Change&, bool committedHere) {
     std::lock_guard<std::mutex> lock(mutex);
     writerSawOwn.push_back(committedHere);
   });

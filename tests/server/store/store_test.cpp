@@ -648,6 +648,18 @@ TEST_P(StoreTest, ACommitThatChangesRowsLogsOneChangeNamingThem) {
   EXPECT_EQ(logged[1].committedAtMs, second.change->committedAtMs);
 }
 
+// The server sets its observer after opening the store, and (with PostgreSQL) a listener
+// thread may deliver other processes' changes meanwhile: the observer starts from the
+// version its caller holds, read back from the log, so it misses none and sees none twice.
+TEST_P(StoreTest, AnObserverIsHandedTheChangesAfterItsVersionFirstThenEachNewOne) {
+  for (int i = 1; i <= 3; ++i) commit(std::vector<Campaign>{makeCampaign("c" + std::to_string(i), "sent", kT0)});
+  std::vector<std::pair<std::int64_t, bool>> seen;  // version, committedHere
+  store_->observeChanges(1, [&](const Change& change, bool committedHere) { seen.emplace_back(change.version, committedHere); });
+  EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}})) << "handed before it returns";
+  commit(std::vector<Campaign>{makeCampaign("c4", "sent", kT0)});
+  EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}, {4, true}}));
+}
+
 TEST_P(StoreTest, ChangesOfMetricsNameTheirDays) {
   const CommittedPage page = valueOf(
       store_->commitPage(Entity::metrics, std::vector<DailyMetrics>{makeDay(20'000, 10, 1.0)}, std::nullopt));
@@ -688,6 +700,10 @@ TEST_P(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
     }
     EXPECT_EQ(versionsOf(valueOf(store->recentChanges(10))), (std::vector<std::int64_t>{3, 4, 5}));
     EXPECT_EQ(versionsOf(valueOf(store->recentChanges(2))), (std::vector<std::int64_t>{4, 5}));
+    // An observer after a version the log no longer holds is handed what it holds: the gap shows.
+    std::vector<std::int64_t> seen;
+    store->observeChanges(1, [&](const Change& change, bool) { seen.push_back(change.version); });
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 4, 5}));
   }
   // Even with every entry of the log deleted, the version goes on from the last one used.
   location.execute("DELETE FROM changes");
