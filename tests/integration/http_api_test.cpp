@@ -320,6 +320,50 @@ TEST(HttpApi, UnknownRoutesAre404InTheErrorShape) {
   }
 }
 
+// httplib routes by method first, so a known path asked with another method used to be a
+// 404 "no route": it is a 405 naming what the route takes (RFC 9110 section 15.5.6).
+TEST(HttpApi, AKnownPathAskedWithAnotherMethodIs405WithItsAllowedMethods) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  const auto deleted = client.Delete("/api/campaigns");
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 405);
+  EXPECT_EQ(errorCodeOf(deleted), "method_not_allowed");
+  EXPECT_EQ(deleted->get_header_value("Allow"), "GET, HEAD, OPTIONS");
+
+  const auto posted = client.Post("/api/campaigns", "{\"limit\": 5}", "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 405);
+  const auto next = client.Get("/api/flows");
+  ASSERT_TRUE(next) << "the refused request's body was read, so the kept-alive connection goes on";
+  EXPECT_EQ(next->status, 200);
+
+  const auto syncRead = client.Get("/api/sync");
+  ASSERT_TRUE(syncRead);
+  EXPECT_EQ(syncRead->status, 405);
+  EXPECT_EQ(syncRead->get_header_value("Allow"), "POST, OPTIONS");
+  const auto faults = client.Put("/admin/faults", "{}", "application/json");
+  ASSERT_TRUE(faults);
+  EXPECT_EQ(faults->status, 405) << "before the token is asked for: the route's methods are public";
+  EXPECT_EQ(faults->get_header_value("Allow"), "POST, DELETE, OPTIONS");
+  const auto head = client.Head("/api/sync");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 405);
+  EXPECT_TRUE(head->body.empty());
+
+  const auto options = client.Options("/api/overview");
+  ASSERT_TRUE(options);
+  EXPECT_EQ(options->status, 204);
+  EXPECT_EQ(options->get_header_value("Allow"), "GET, HEAD, OPTIONS");
+  EXPECT_TRUE(options->body.empty());
+
+  const auto unknown = client.Delete("/api/nothing");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << "a path no route serves stays a 404";
+  EXPECT_EQ(errorCodeOf(unknown), "not_found");
+  EXPECT_TRUE(unknown->get_header_value("Allow").empty());
+}
+
 TEST(HttpApi, AdminRoutesRefuseMissingOrWrongTokens) {
   ServerProcess server;
   auto client = clientFor(server);

@@ -199,12 +199,13 @@ void ApiServer::route(const char* method, const char* path, Handler handler) {
     http_->Delete(path, std::move(handler));
   }
   routes_.push_back(m + " " + path);
-  routePaths_.insert(path);
+  std::string& allowed = allowedMethods_[path];  // completed with OPTIONS by registerRoutes
+  allowed += (allowed.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
 }
 
 const std::string& ApiServer::routeTemplateOf(const std::string& path) const {
-  const auto found = routePaths_.find(path);
-  return found == routePaths_.end() ? kUnmatchedRoute : *found;
+  const auto found = allowedMethods_.find(path);
+  return found == allowedMethods_.end() ? kUnmatchedRoute : found->first;
 }
 
 void ApiServer::protectedRoute(const char* method, const char* path,
@@ -262,6 +263,8 @@ void ApiServer::registerRoutes() {
   };
   openRoute("/livez", &ServerMonitoring::live);
   openRoute("/readyz", &ServerMonitoring::ready);
+
+  for (auto& [path, allowed] : allowedMethods_) allowed += ", OPTIONS";  // answered for every route
 }
 
 void ApiServer::configureServer() {
@@ -279,11 +282,16 @@ void ApiServer::configureServer() {
     if (serveStaticFile(req, res)) return HandlerResponse::Handled;
     return dispatchGet(req, res) ? HandlerResponse::Handled : HandlerResponse::Unhandled;
   });
-  installErrorHandlers(*http_, options_.http.maxBodyBytes, [this](const Request& req, const CaughtException& caught) {
+  const auto allowedMethods = [this](const std::string& path) -> const std::string* {
+    const auto found = allowedMethods_.find(path);
+    return found == allowedMethods_.end() ? nullptr : &found->second;
+  };
+  const auto onException = [this](const Request& req, const CaughtException& caught) {
     currentRequest.exception = caught;
     log_.error("handler failed", {{"method", req.method}, {"path", req.path}, {"type", caught.type},
                                   {"what", caught.what}, {"requestId", currentRequest.requestId}});
-  });
+  };
+  installErrorHandlers(*http_, options_.http.maxBodyBytes, onException, allowedMethods);
   http_->set_post_routing_handler([this](const Request& req, Response& res) { finishResponse(req, res); });
   // httplib calls its logger once the response is written: the end of every request.
   if (options_.requestMetrics || options_.logRequests) {
@@ -297,7 +305,7 @@ void ApiServer::configureServer() {
 // their names, so they may be kept for a year. Paths the route table serves never reach the
 // folder (and cost no file lookup).
 bool ApiServer::serveStaticFile(const Request& req, Response& res) {
-  if (!staticFiles_ || (req.method != "GET" && req.method != "HEAD") || routePaths_.count(req.path) > 0) return false;
+  if (!staticFiles_ || (req.method != "GET" && req.method != "HEAD") || allowedMethods_.count(req.path) > 0) return false;
   auto file = staticFiles_->find(req.path);
   if (!file) return false;
   currentRequest.staticFile = true;

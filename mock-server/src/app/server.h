@@ -93,7 +93,8 @@ class ApiServer {
   BackendRoutes backendRoutes_;
   ChangeRoutes changeRoutes_;
   std::vector<std::string> routes_;
-  std::unordered_set<std::string> routePaths_;
+  // By path, the Allow header of its routes (every route's path is a key: its metrics' template).
+  std::unordered_map<std::string, std::string> allowedMethods_;
   // The GET routes again, by path, for dispatchGet; httplib holds the same handlers.
   std::unordered_map<std::string, Handler> getRoutes_;
   RequestIds requestIds_;

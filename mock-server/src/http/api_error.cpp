@@ -25,6 +25,10 @@ ApiError notFound(const std::string& method, const std::string& path) {
   return {404, "not_found", "no route for " + method + " " + path};
 }
 
+ApiError methodNotAllowed(const std::string& method, const std::string& path, const std::string& allowed) {
+  return {405, "method_not_allowed", path + " does not take " + method + "; it takes " + allowed};
+}
+
 ApiError unauthorized(std::string message) { return {401, "unauthorized", std::move(message)}; }
 
 ApiError payloadTooLarge(std::size_t limitBytes) {

@@ -17,6 +17,8 @@ ApiError invalidBody(std::string message);
 ApiError upstreamExternal();
 ApiError unknownParameter(const std::string& name, const std::string& accepted);
 ApiError notFound(const std::string& method, const std::string& path);
+// A route that exists, asked with a method it does not take; `allowed` is its Allow header.
+ApiError methodNotAllowed(const std::string& method, const std::string& path, const std::string& allowed);
 ApiError unauthorized(std::string message);
 ApiError payloadTooLarge(std::size_t limitBytes);
 ApiError injectedFault(int status, const std::string& path);

@@ -103,12 +103,24 @@ void sendJson(httplib::Response& res, int status, const std::string& body) {
 void sendError(httplib::Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
 
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
-                          std::function<void(const httplib::Request&, const CaughtException&)> onException) {
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException,
+                          AllowedMethods allowedMethods) {
   using HandlerResponse = httplib::Server::HandlerResponse;
   http.set_error_handler(httplib::Server::HandlerWithResponse(
-      [maxBodyBytes](const httplib::Request& req, httplib::Response& res) {
+      [maxBodyBytes, allowedMethods = std::move(allowedMethods)](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return HandlerResponse::Unhandled;
         res.headers.erase("EXCEPTION_WHAT");  // set by httplib 0.11 for exceptions it caught itself
+        // httplib routes by method first: a 404 may be a path served under other methods.
+        const std::string* allowed = res.status == 404 && allowedMethods ? allowedMethods(req.path) : nullptr;
+        if (allowed) {
+          res.set_header("Allow", *allowed);
+          if (req.method == "OPTIONS") {
+            res.status = 204;
+            return HandlerResponse::Handled;
+          }
+          sendError(res, methodNotAllowed(req.method, req.path, *allowed));
+          return HandlerResponse::Handled;
+        }
         switch (res.status) {
           case 404: sendError(res, notFound(req.method, req.path)); break;
           case 413: sendError(res, payloadTooLarge(maxBodyBytes)); break;

@@ -87,10 +87,18 @@ struct CaughtException {
   std::string what;
 };
 
+// The Allow header of the route at a path (its methods, HEAD with GET, and OPTIONS), or
+// null when no route serves the path.
+using AllowedMethods = std::function<const std::string*(const std::string& path)>;
+
 // httplib's own errors (unknown route 404, body too large 413, unparsable request 400...)
 // answered in the error shape, leaving bodies handlers wrote alone; an exception escaping a
-// handler becomes a 500 with the handler's headers dropped, reported to `onException`.
+// handler becomes a 500 with the handler's headers dropped, reported to `onException`. A
+// path some route serves, asked with another method, is a 405 with `Allow` (RFC 9110
+// section 15.5.6), and a plain OPTIONS of it a 204 with `Allow` (without `allowedMethods`,
+// every such request is a 404).
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
-                          std::function<void(const httplib::Request&, const CaughtException&)> onException);
+                          std::function<void(const httplib::Request&, const CaughtException&)> onException,
+                          AllowedMethods allowedMethods = {});
 
 }  // namespace livedata::server
