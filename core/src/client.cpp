@@ -12,6 +12,7 @@
 #include "livedata/flight.h"
 #include "livedata/http_policy.h"
 #include "livedata/live_feed.h"
+#include "livedata/retry.h"
 
 namespace livedata {
 
@@ -65,6 +66,15 @@ struct WatchedQuery {
   Query query;
   std::string endpoint;
   std::vector<std::shared_ptr<WatchListenerSlot>> listeners;
+  int failures = 0;               // fetches failed in a row (cancellations aside)
+  std::uint64_t recoveryDue = 0;  // the recovery timer in effect (RecoveryTimer::due); 0: none
+};
+
+// A watched query's next try after a failure (State::noteWatchedOutcome).
+struct RecoveryTimer {
+  std::string key;
+  std::uint64_t due = 0;  // a timer whose number is no longer its query's recoveryDue is void
+  Millis delayMs = 0;
 };
 
 struct Effects {
@@ -74,6 +84,7 @@ struct Effects {
   std::vector<std::pair<std::string, Query>> refetches;  // (path, query), fetched afresh
   std::vector<Send> sends;
   std::vector<RetryTimer> retries;
+  std::vector<RecoveryTimer> recoveries;
   std::vector<RequestId> toCancel;
   std::vector<TimerId> timersToCancel;
 };
@@ -131,6 +142,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
   std::map<std::string, WatchedQuery> watched;
   std::map<std::uint64_t, std::string> watchKeys;
   std::uint64_t nextWatchId = 1;
+  std::uint64_t nextRecovery = 1;
   // Keys whose flight was already under way when a change notice named their endpoint: the
   // answer may predate the change, so it is stored as invalidated (and, if watched, fetched
   // once more) when it lands.
@@ -145,13 +157,13 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     if (deps.logger) deps.logger(level, message);
   }
 
+  double random01() {
+    if (deps.random) return deps.random();
+    return std::uniform_real_distribution<double>(0.0, 1.0)(defaultRandom);
+  }
+
   FlightContext flightContext() {
-    return {config.retry,
-            [this] {
-              if (deps.random) return deps.random();
-              return std::uniform_real_distribution<double>(0.0, 1.0)(defaultRandom);
-            },
-            [this] { return nextAttemptId++; }};
+    return {config.retry, [this] { return random01(); }, [this] { return nextAttemptId++; }};
   }
 
   // ---- results ------------------------------------------------------------------------
@@ -277,6 +289,37 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
       lastErrorByEndpoint.erase(endpoint);
       fx.events.emplace_back(DataUpdatedEvent{endpoint, key, result.updatedAt, result.fromCache});
     }
+    if (const auto it = watched.find(key); it != watched.end()) noteWatchedOutcome(key, it->second, result, fx);
+  }
+
+  // A watched query is on screen: when its fetch fails, it is tried again by itself, so
+  // what failed recovers once the server does, with no change notice or user action. The
+  // wait grows with each failure in a row as the feed's reconnection does (full jitter, up
+  // to live.maxReconnectDelayMs). Only retryable failures are timed: offline waits for
+  // setOnline, and a bad answer (parse, 4xx) for the next change or refresh.
+  void noteWatchedOutcome(const std::string& key, WatchedQuery& query, const FetchResult& result, Effects& fx) {
+    if (result.error && result.error->kind == ErrorKind::cancelled) return;
+    query.recoveryDue = 0;
+    if (!result.error) {
+      query.failures = 0;
+      return;
+    }
+    ++query.failures;
+    if (!result.error->isRetryable()) return;
+    BackoffPolicy policy;
+    policy.baseDelayMs = config.live.reconnectBaseMs;
+    policy.maxDelayMs = config.live.maxReconnectDelayMs;
+    query.recoveryDue = nextRecovery++;
+    fx.recoveries.push_back({key, query.recoveryDue, backoffDelay(policy, query.failures, random01())});
+  }
+
+  // A recovery timer fired: the query, if still watched, failing and not already asked
+  // again, is revalidated.
+  void recover(const std::string& key, std::uint64_t due, Effects& fx) {
+    const auto it = watched.find(key);
+    if (it == watched.end() || it->second.recoveryDue != due) return;
+    it->second.recoveryDue = 0;
+    if (flights.count(key) == 0) revalidateWatched(key, it->second, fx);
   }
 
   // ---- requests -----------------------------------------------------------------------
@@ -458,6 +501,20 @@ void dropCacheBusting(Query& query) {
               query.end());
 }
 
+// Runs `decide` under the state's lock (unless the Client is gone) and then its effects.
+template <typename Decide>
+void withState(const std::weak_ptr<Client::State>& weak, Decide&& decide) {
+  const auto state = weak.lock();
+  if (!state) return;
+  Effects fx;
+  {
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->destroyed) return;
+    decide(*state, fx);
+  }
+  run(state, std::move(fx));
+}
+
 void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& key, std::uint64_t attemptId) {
   const auto state = weak.lock();
   if (!state) return;
@@ -491,6 +548,12 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
       const std::weak_ptr<Client::State> weak = state;
       retry.wire->retryTimer = scheduler->runAfter(
           retry.delayMs, [weak, key = retry.key, attemptId = retry.attemptId] { onRetryTimer(weak, key, attemptId); });
+    }
+    for (const RecoveryTimer& recovery : fx.recoveries) {
+      const std::weak_ptr<Client::State> weak = state;
+      scheduler->runAfter(recovery.delayMs, [weak, key = recovery.key, due = recovery.due] {
+        withState(weak, [&](Client::State& s, Effects& next) { s.recover(key, due, next); });
+      });
     }
   }
   for (const auto& event : fx.events) state->events.dispatch(event);
@@ -526,19 +589,6 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
 
 namespace {
 
-// Runs `decide` under the state's lock (unless the Client is gone) and then its effects.
-template <typename Decide>
-void withState(const std::weak_ptr<Client::State>& weak, Decide&& decide) {
-  const auto state = weak.lock();
-  if (!state) return;
-  Effects fx;
-  {
-    std::lock_guard<std::mutex> lock(state->mutex);
-    if (state->destroyed) return;
-    decide(*state, fx);
-  }
-  run(state, std::move(fx));
-}
 
 std::shared_ptr<LiveFeed> createLiveFeed(const std::shared_ptr<Client::State>& state) {
   const std::weak_ptr<Client::State> weak = state;
@@ -909,6 +959,10 @@ void Client::setOnline(bool online) {
       });
       // With a feed, its resume replays what changed meanwhile; without one, ask.
       if (!s.live && s.config.live.revalidateOnReconnect) s.revalidateAllWatched(/*onlyUnconfirmed=*/true, fx);
+      // What failed while offline is not in the feed's replay: asked again now.
+      for (const auto& [key, query] : s.watched) {
+        if (query.failures > 0 && s.flights.count(key) == 0) s.revalidateWatched(key, query, fx);
+      }
     }
   }
   if (state_->live) state_->live->setOnline(online);

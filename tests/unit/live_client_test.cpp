@@ -377,6 +377,77 @@ TEST_F(LiveClientTest, OfflineClosesTheStreamAndOnlineResumesAtOnce) {
   EXPECT_EQ(stream->last().request.headers.get("Last-Event-ID"), "11");
 }
 
+// What is on screen recovers by itself: a watched query whose fetch failed (here with no
+// feed, so no notice will ever come) is tried again after a jittered wait that grows with
+// each failure in a row, until an answer comes; then nothing more is asked.
+TEST_F(LiveClientTest, AWatchedQueryThatFailedIsTriedAgainByItselfUntilItSucceeds) {
+  config.live.enabled = false;
+  std::vector<FetchResult> seen;
+  auto handle = client().watch("/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(r); });
+  transport->respond(jsonResponse(503, R"({"error":{"code":"x","message":"down"}})"));
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen.back().error.has_value());
+  EXPECT_TRUE(seen.back().fallback);
+  transport->sent.clear();
+
+  // random 0.5: half of min(8 s, 1 s * 2^(n-1)) before try n.
+  timeline->advance(499);
+  EXPECT_TRUE(transport->pending.empty()) << "not before its time";
+  timeline->advance(1);
+  ASSERT_EQ(transport->pending.size(), 1u) << "tried again after 500 ms";
+  transport->respond(jsonResponse(503, "{}"));
+  timeline->advance(999);
+  EXPECT_TRUE(transport->pending.empty());
+  timeline->advance(1);
+  ASSERT_EQ(transport->pending.size(), 1u) << "then after 1 s";
+  transport->respond(jsonResponse(200, kCampaignsV1, {{"ETag", "\"v1\""}}));
+  ASSERT_FALSE(seen.back().error.has_value()) << "the watcher hears the recovery";
+  EXPECT_EQ(*seen.back().body, kCampaignsV1);
+
+  timeline->advance(50'000);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 2u) << "nothing more once it succeeded";
+}
+
+// The same while the feed is live: a notice's refetch that fails keeps the data it had
+// (served stale, with the error) and is revalidated by itself.
+TEST_F(LiveClientTest, ALiveQueryWhoseRefetchFailedIsRevalidatedByItself) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_EQ(transport->pending.size(), 1u);
+  transport->respond(jsonResponse(503, "{}"));
+  transport->sent.clear();
+  timeline->advance(500);
+  ASSERT_EQ(transport->pending.size(), 1u);
+  EXPECT_TRUE(transport->pending.front().request.headers.has("If-None-Match")) << "a revalidation";
+  answerAll(kCampaignsV2);
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+}
+
+TEST_F(LiveClientTest, AFailedQueryNoLongerWatchedIsNotTriedAgain) {
+  std::vector<std::string> seen;
+  auto handle = client().watch("/api/campaigns", {}, [](const FetchResult&) {});
+  transport->respond(jsonResponse(503, "{}"));
+  handle.reset();
+  transport->sent.clear();
+  timeline->advance(60'000);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 0u);
+}
+
+TEST_F(LiveClientTest, AWatchedQueryThatFailedOfflineIsAskedAgainWhenTheNetworkReturns) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  auto flows = client().watch("/api/flows", {}, [](const FetchResult&) {});
+  answerAll(kCampaignsV1);
+  client().setOnline(false);
+  client().forceRefreshData({"flows"}, [](RefreshReport) {});  // fails at once: offline
+  transport->sent.clear();
+  timeline->advance(120'000);
+  EXPECT_TRUE(transport->sent.empty()) << "nothing is tried while offline";
+  client().setOnline(true);
+  EXPECT_EQ(requestsTo("/api/flows"), 1u) << "what failed offline is asked again at once";
+}
+
 TEST_F(LiveClientTest, AnUnwatchedListenerHearsNothingMoreAndItsQueryIsNotRefetched) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen);
