@@ -128,6 +128,36 @@ test('with faults injected a toast appears, the indicator turns to error and the
   } finally {
     await server.clearFaults();
   }
+  // Once the server answers again the error goes by itself: the module tries the failed
+  // query again while it is on screen, and the section follows its answer.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="section-campaigns"] [data-state="live"], [data-testid="section-campaigns"] [data-state="fresh"]'),
+    null,
+    { timeout: 45000 },
+  );
+  await page.close();
+});
+
+test('a section whose first load failed shows it, then its data once the server recovers, with no click', async () => {
+  await server.faults([{ path: '/api/overview', status: 503, times: -1 }]);
+  let page;
+  try {
+    ({ page } = await openDashboard());
+    await page.waitForFunction(
+      () => /could not load/.test(document.querySelector('[data-testid="section-overview"]')?.textContent ?? ''),
+      null,
+      { timeout: 30000 },
+    );
+    assert.equal(await section(page, 'overview').getByRole('button', { name: 'Try again' }).count(), 1);
+    // The feed is live and stays so: no subscription or change will ask for the overview again.
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.dataset.state === 'live', null, {
+      timeout: 20000,
+    });
+  } finally {
+    await server.clearFaults();
+  }
+  await section(page, 'overview').getByTestId('kpi').first().waitFor({ timeout: 45000 });
+  assert.equal(await section(page, 'overview').getByTestId('kpi').count(), 6);
   await page.close();
 });
 

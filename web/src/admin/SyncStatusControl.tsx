@@ -91,8 +91,8 @@ export function SyncStatusControl({ token }: { token: string }) {
         className="button button--ghost"
         data-testid="sync-button"
         aria-busy={busy}
-        disabled={busy}
-        onClick={() => void syncNow()}
+        aria-disabled={busy}
+        onClick={() => busy || void syncNow()}
       >
         {busy ? 'Syncing…' : 'Sync now'}
       </button>

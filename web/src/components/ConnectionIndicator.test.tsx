@@ -18,4 +18,13 @@ describe('ConnectionIndicator', () => {
     expect(screen.getByTestId('connection')).toHaveTextContent('Reconnecting…');
     expect(screen.getByTestId('connection')).not.toHaveTextContent('last change');
   });
+
+  it('announces the state, not the age that changes every second', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<ConnectionIndicator />, { client });
+    act(() => client.emit('livedata:connection', { state: 'live', version: 12, lastChangeAt: Date.now() - 5500 }));
+    const region = screen.getByTestId('connection').querySelector('[role="status"]');
+    expect(region).toHaveTextContent(/^Live$/);
+    expect(screen.getByTestId('connection').getAttribute('role')).toBeNull();
+  });
 });

@@ -25,7 +25,6 @@ export function ConnectionIndicator() {
       className={`connection connection--${status.state}`}
       data-testid="connection"
       data-state={status.state}
-      role="status"
       title={
         status.lastChangeAt === null
           ? 'No change received yet'
@@ -33,7 +32,9 @@ export function ConnectionIndicator() {
       }
     >
       <span className="connection__dot" aria-hidden="true" />
-      <span>{LABELS[status.state]}</span>
+      {/* Only the state is a live region: the age beside it changes every second, and a
+          screen reader would announce each tick. */}
+      <span role="status">{LABELS[status.state]}</span>
       {lastChange && <span className="connection__detail"> · {lastChange}</span>}
     </span>
   );

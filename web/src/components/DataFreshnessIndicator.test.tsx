@@ -75,14 +75,15 @@ describe('DataFreshnessIndicator', () => {
     expect(indicator()).toHaveTextContent('could not load');
   });
 
-  it('is never stale while the live feed keeps the data current, and names a recent change quietly', () => {
+  it('is never stale while the live feed keeps the data current, and claims no change it did not see', () => {
     const { rerender } = render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 3000} live />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
-    expect(indicator()).toHaveTextContent('live · just changed');
+    expect(indicator()).toHaveTextContent('live · up to date');
+    expect(indicator().getAttribute('title')).toContain('Last confirmed by the server');
 
     rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} live />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
-    expect(indicator()).toHaveTextContent('live · changed 20 min ago');
+    expect(indicator()).toHaveTextContent('live · up to date');
 
     rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} />);
     expect(indicator()).toHaveAttribute('data-state', 'stale');

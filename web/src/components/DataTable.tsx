@@ -24,6 +24,8 @@ interface DataTableProps<Item> {
    * will have (every row is one line high), so nothing below moves when they arrive.
    */
   loadingRows?: number;
+  /** The rows shown belong to the previous order, filter or page, while the new one loads. */
+  outdated?: boolean;
 }
 
 export function DataTable<Item>({
@@ -34,13 +36,20 @@ export function DataTable<Item>({
   sort,
   onSortChange,
   loadingRows = 0,
+  outdated = false,
 }: DataTableProps<Item>) {
   const order = parseSort(sort);
-  const loading = items.length === 0 && loadingRows > 0;
+  const loading = outdated || (items.length === 0 && loadingRows > 0);
   return (
     // The wrapper scrolls sideways on narrow screens instead of squeezing the columns. Its
     // name differs from its section's, so the two regions can be told apart.
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={`${caption} table`} aria-busy={loading}>
+    <div
+      className={outdated ? 'table-scroll table-scroll--outdated' : 'table-scroll'}
+      tabIndex={0}
+      role="region"
+      aria-label={`${caption} table`}
+      aria-busy={loading}
+    >
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>

@@ -10,6 +10,24 @@ export function EmptyState({ children, action }: { children: ReactNode; action?:
   );
 }
 
+/**
+ * Nothing could load: what failed and why, and a way to try at once. The module also tries
+ * again by itself while the section is on screen, as the error's message says.
+ */
+export function LoadFailure({ what, message, onRetry }: { what: string; message: string; onRetry: () => void }) {
+  return (
+    <EmptyState
+      action={
+        <button type="button" className="button" onClick={onRetry}>
+          Try again
+        </button>
+      }
+    >
+      {what} could not load. {message}
+    </EmptyState>
+  );
+}
+
 export function LoadingPlaceholder({ rows = 4 }: { rows?: number }) {
   return (
     <div className="skeleton" aria-label="Loading" role="progressbar" data-testid="loading-placeholder">

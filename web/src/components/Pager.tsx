@@ -12,6 +12,8 @@ interface PagerProps {
 export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps) {
   if (total === 0) return null;
   const last = total === undefined ? 0 : Math.min(offset + limit, total);
+  const atStart = total === undefined || offset === 0;
+  const atEnd = total === undefined || last >= total;
   return (
     <nav className="pager" aria-label={`${noun} pages`}>
       <span className="pager__range" data-testid="pager-range">
@@ -22,16 +24,18 @@ export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps
       <button
         type="button"
         className="button button--ghost"
-        disabled={total === undefined || offset === 0}
-        onClick={() => onOffsetChange(Math.max(0, offset - limit))}
+        // aria-disabled, not disabled: a focused button that became disabled would drop the
+        // keyboard's focus to the page (pressing Next onto the last page, or while it loads).
+        aria-disabled={atStart}
+        onClick={() => atStart || onOffsetChange(Math.max(0, offset - limit))}
       >
         Previous
       </button>
       <button
         type="button"
         className="button button--ghost"
-        disabled={total === undefined || last >= total}
-        onClick={() => onOffsetChange(offset + limit)}
+        aria-disabled={atEnd}
+        onClick={() => atEnd || onOffsetChange(offset + limit)}
       >
         Next
       </button>

@@ -9,6 +9,7 @@ export function RefreshButton() {
   const [busy, setBusy] = useState(false);
 
   const refresh = async () => {
+    if (busy) return;
     setBusy(true);
     try {
       // Request failures arrive as livedata:error events, which the sections and toasts show;
@@ -27,7 +28,7 @@ export function RefreshButton() {
       className="button button--primary"
       data-testid="refresh-button"
       aria-busy={busy}
-      disabled={busy}
+      aria-disabled={busy}
       onClick={() => void refresh()}
     >
       <span className={`icon-refresh${busy ? ' icon-refresh--spinning' : ''}`} aria-hidden="true" />

@@ -158,6 +158,53 @@ describe('useLiveData', () => {
     expect(result.current.data).toEqual({ items: ['fast'] });
   });
 
+  it('clears an error once the server confirms the data, a 304 the watch does not deliver included', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', { items: ['a'] }, { updatedAt: 1000 }));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.data).toBeDefined());
+    const key = fakeKey('campaigns', {});
+    act(() =>
+      client.emit('livedata:error', { endpoint: 'campaigns', key, error: makeError('campaigns'), servedStale: true }),
+    );
+    expect(result.current.error).not.toBeNull();
+
+    act(() => client.emit('livedata:updated', { endpoint: 'campaigns', key, updatedAt: 9000, fromCache: false }));
+
+    expect(result.current).toMatchObject({ error: null, stale: false, updatedAt: 9000, data: { items: ['a'] } });
+  });
+
+  it('marks the previous parameters’ data as a placeholder while the new ones load', async () => {
+    let release: () => void = () => {};
+    const client = new FakeLiveData().respond('campaigns', (params) => {
+      const page = okResult('campaigns', { items: [String(params?.status)] });
+      if (params?.status !== 'draft') return page;
+      return new Promise((resolve) => (release = () => resolve(page)));
+    });
+    const { result, rerender } = setup(client, { status: 'sent' });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
+
+    rerender({ params: { status: 'draft' } });
+    expect(result.current).toMatchObject({ data: { items: ['sent'] }, placeholder: true, loading: true });
+
+    await act(async () => release());
+    expect(result.current).toMatchObject({ data: { items: ['draft'] }, placeholder: false, loading: false });
+  });
+
+  it('shows the failure of new parameters, never the previous ones’ data as theirs', async () => {
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      params?.status === 'draft'
+        ? fallbackResult('campaigns', EMPTY)
+        : okResult('campaigns', { items: [String(params?.status)] }),
+    );
+    const { result, rerender } = setup(client, { status: 'sent' });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
+
+    rerender({ params: { status: 'draft' } });
+    await waitFor(() => expect(result.current.error).not.toBeNull());
+
+    expect(result.current).toMatchObject({ data: EMPTY, fallback: true, placeholder: false });
+  });
+
   it('unsubscribes from the module when unmounted', async () => {
     const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
     const { unmount, result } = setup(client);

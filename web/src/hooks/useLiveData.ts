@@ -23,6 +23,8 @@ export interface LiveDataState<T> {
   fallback: boolean;
   /** When the server last confirmed the data (ms since the epoch). */
   updatedAt: number | null;
+  /** `data` belongs to the parameters before the current ones, shown while these load. */
+  placeholder: boolean;
 }
 
 export interface UseLiveDataResult<T> extends LiveDataState<T> {
@@ -37,12 +39,14 @@ const initialState: LiveDataState<never> = {
   stale: false,
   fallback: false,
   updatedAt: null,
+  placeholder: false,
 };
 
 function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): LiveDataState<T> {
-  // A failure with nothing cached yields an empty fallback; showing the last data we had
-  // (even for other parameters) beats blanking the section.
-  if (result.error && result.fallback && previous.data !== undefined) {
+  // A failure with nothing cached yields an empty fallback; the last data of these same
+  // parameters beats blanking the section. Data of other parameters (a placeholder) is
+  // never passed off as theirs: a new filter that fails shows its failure.
+  if (result.error && result.fallback && previous.data !== undefined && !previous.placeholder) {
     return { ...previous, error: result.error, loading: false, stale: true };
   }
   return {
@@ -52,6 +56,7 @@ function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): 
     stale: result.stale,
     fallback: result.fallback,
     updatedAt: result.updatedAt,
+    placeholder: false,
   };
 }
 
@@ -84,6 +89,9 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   useEffect(() => {
     const current = ++generation.current;
     cacheKey.current = null;
+    // Until the new parameters' first result (which may come within watch, from the cache),
+    // what is shown is the previous parameters' data.
+    setState((previous) => (previous.data === undefined ? previous : { ...previous, loading: true, placeholder: true }));
     const unwatch = client.watch<T>(endpoint, JSON.parse(paramsKey), (result) => {
       if (current === generation.current) apply(result);
     });
@@ -103,6 +111,16 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
       }),
       client.on('livedata:stale', (event) => {
         if (concernsThisHook(event)) setState((previous) => ({ ...previous, stale: true }));
+      }),
+      client.on('livedata:updated', (event) => {
+        // The server confirmed this data (a 304 too, which the watch does not deliver as
+        // news): whatever failed before has recovered.
+        if (!concernsThisHook(event)) return;
+        setState((previous) =>
+          previous.data === undefined || previous.placeholder
+            ? previous
+            : { ...previous, error: null, stale: false, updatedAt: event.updatedAt },
+        );
       }),
       client.on('livedata:error', (event) => {
         // Errors of refreshes started elsewhere reach this hook only as events.

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { EndpointName } from '@livedata/wasm';
 import type { ListPage } from '../api/types';
 import { DataTable, type Column } from '../components/DataTable';
-import { EmptyState } from '../components/EmptyState';
+import { EmptyState, LoadFailure } from '../components/EmptyState';
 import { Pager } from '../components/Pager';
 import { SectionCard } from '../components/SectionCard';
 import { StatisticsAge } from '../components/StatisticsAge';
@@ -57,23 +57,14 @@ export function ListSection<Item extends { id: string }>({
       sort={sort}
       onSortChange={changeSort}
       loadingRows={pageSize}
+      outdated={result.placeholder}
     />
   );
   let body;
   if (page === undefined) {
     body = table([]);
   } else if (result.fallback && result.error) {
-    body = (
-      <EmptyState
-        action={
-          <button type="button" className="button" onClick={() => void result.refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {title} could not load. {result.error.message}
-      </EmptyState>
-    );
+    body = <LoadFailure what={title} message={result.error.message} onRetry={() => void result.refetch()} />;
   } else if (page.items.length === 0) {
     body = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
   } else {
@@ -84,16 +75,19 @@ export function ListSection<Item extends { id: string }>({
     <SectionCard
       id={endpoint}
       title={title}
-      subtitle={<StatisticsAge asOf={page === undefined ? undefined : (page.statisticsAsOf ?? null)} />}
+      // A fallback knows nothing of the statistics: their age stays unsaid, not "never".
+      subtitle={<StatisticsAge asOf={page === undefined || result.fallback ? undefined : (page.statisticsAsOf ?? null)} />}
       wide={wide}
       freshness={result}
       actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
       footer={
         // Held in place while the first page loads, so the card keeps its final height.
+        // The page asked for, not the one shown: while a new page loads, or after it failed,
+        // the next step goes on from where the user is.
         <Pager
-          offset={page?.offset ?? 0}
-          limit={page?.limit ?? pageSize}
-          total={page?.total}
+          offset={offset}
+          limit={pageSize}
+          total={result.placeholder ? undefined : page?.total}
           noun={noun}
           onOffsetChange={setOffset}
         />

@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { FakeLiveData, okResult } from '../test/fakeLiveData';
+import { FakeLiveData, fallbackResult, okResult } from '../test/fakeLiveData';
 import { overviewFixture } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { OverviewSection } from './OverviewSection';
@@ -20,5 +20,19 @@ describe('OverviewSection', () => {
     expect(within(section).getByRole('img', { name: 'Revenue per day, 3 days' })).toBeInTheDocument();
     expect(section).toHaveTextContent('Oct 2 – Oct 31');
     expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'fresh');
+  });
+
+  it('offers to try again when nothing could load, and shows the data once it comes', async () => {
+    const empty = { range: { from: null, to: null }, totals: overviewFixture.totals, series: [] };
+    const client = new FakeLiveData().respond('overview', fallbackResult('overview', empty));
+    renderWithProviders(<OverviewSection />, { client });
+    const section = screen.getByTestId('section-overview');
+    await waitFor(() => expect(section).toHaveTextContent('The overview could not load.'));
+
+    client.respond('overview', okResult('overview', overviewFixture));
+    await act(async () => fireEvent.click(within(section).getByRole('button', { name: 'Try again' })));
+
+    await waitFor(() => expect(screen.getAllByTestId('kpi')).toHaveLength(6));
+    expect(client.get).toHaveBeenLastCalledWith('overview', {}, { forceFresh: true });
   });
 });

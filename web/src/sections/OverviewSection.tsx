@@ -1,6 +1,6 @@
 import type { Overview } from '../api/types';
 import { AreaChart, AreaChartPlaceholder } from '../components/AreaChart';
-import { EmptyState } from '../components/EmptyState';
+import { LoadFailure } from '../components/EmptyState';
 import { KpiCard } from '../components/KpiCard';
 import { SectionCard } from '../components/SectionCard';
 import {
@@ -62,7 +62,7 @@ export function OverviewSection() {
   let body;
   if (overview === undefined) body = <OverviewPlaceholder />;
   else if (result.fallback && result.error)
-    body = <EmptyState>The overview could not load. {result.error.message}</EmptyState>;
+    body = <LoadFailure what="The overview" message={result.error.message} onRetry={() => void result.refetch()} />;
   else body = <OverviewBody overview={overview} />;
 
   return (

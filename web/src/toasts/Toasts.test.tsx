@@ -96,6 +96,25 @@ describe('toasts', () => {
     act(() => vi.advanceTimersByTime(1000));
     expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
   });
+
+  it('stays while it is pointed at or holds the focus, and counts afresh after', () => {
+    const { notify } = renderToasts();
+    notify(campaignsDown);
+    fireEvent.mouseEnter(screen.getByTestId('toast'));
+    act(() => vi.advanceTimersByTime(3 * TOAST_AUTO_DISMISS_MS));
+    expect(screen.getByTestId('toast')).toBeInTheDocument();
+    fireEvent.mouseLeave(screen.getByTestId('toast'));
+
+    fireEvent.focus(screen.getByRole('button', { name: /Dismiss/ }));
+    act(() => vi.advanceTimersByTime(3 * TOAST_AUTO_DISMISS_MS));
+    expect(screen.getByTestId('toast')).toBeInTheDocument();
+    fireEvent.blur(screen.getByRole('button', { name: /Dismiss/ }));
+
+    act(() => vi.advanceTimersByTime(TOAST_AUTO_DISMISS_MS - 1));
+    expect(screen.getByTestId('toast')).toBeInTheDocument();
+    act(() => vi.advanceTimersByTime(1));
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+  });
 });
 
 describe('LiveDataErrorToasts', () => {
@@ -112,6 +131,25 @@ describe('LiveDataErrorToasts', () => {
     const toast = screen.getByTestId('toast');
     expect(toast).toHaveTextContent('The server ran into a problem. We’ll keep trying.');
     expect(toast).toHaveTextContent('Campaigns: showing earlier data');
+  });
+
+  it('makes one toast of one cause, naming every section it hit', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<LiveDataErrorToasts />, { client });
+    act(() => {
+      for (const endpoint of ['overview', 'campaigns', 'flows']) {
+        const error = makeError(endpoint, { kind: 'network', status: 0, message: 'Can’t reach the server.' });
+        client.emit('livedata:error', { endpoint, key: endpoint, error, servedStale: false });
+      }
+    });
+    expect(screen.getAllByTestId('toast')).toHaveLength(1);
+    expect(screen.getByTestId('toast')).toHaveTextContent('Overview, Campaigns and Flows could not load');
+
+    act(() => {
+      const error = makeError('forms', { kind: 'http_server', status: 503, message: 'The server ran into a problem.' });
+      client.emit('livedata:error', { endpoint: 'forms', key: 'forms', error, servedStale: false });
+    });
+    expect(screen.getAllByTestId('toast')).toHaveLength(2); // another cause is another toast
   });
 
   it('does not toast cancelled requests', () => {
