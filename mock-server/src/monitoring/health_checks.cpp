@@ -42,9 +42,11 @@ struct CheckBuilder {
   }
 };
 
-// "<status> <what>: <value> <unit> (threshold <t>)" when not pass.
+// "<what> <value> <unit> beyond threshold <t>" when not pass; `threshold` (the one crossed:
+// the fail threshold once failing) is also the check's, so its text and its JSON agree.
 void explain(HealthCheck& check, const std::string& what, double value, const std::string& unit, double threshold) {
   if (check.status == HealthStatus::pass) return;
+  check.threshold = threshold;
   char text[160];
   std::snprintf(text, sizeof text, "%s %.4g %s beyond threshold %.4g", what.c_str(), value, unit.c_str(), threshold);
   check.output = text;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace livedata::server::monitoring {
 namespace {
 
@@ -120,6 +122,25 @@ TEST(HealthChecks, NoRequestsPassesButUnreadableSystemValuesWarn) {
   EXPECT_EQ(evaluateHealth(o, {}, kNowMs).status, HealthStatus::pass);
   o.diskTotalBytes.reset();
   EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "disk:free"), HealthStatus::warn);
+}
+
+TEST(HealthChecks, AFailingCheckNamesTheFailThresholdInItsTextAndItsJson) {
+  HealthObservations o = healthy();
+  o.apiErrorRate = 0.1077;
+  const HealthReport report = evaluateHealth(o, {}, kNowMs);
+  const auto check = std::find_if(report.checks.begin(), report.checks.end(),
+                                  [](const HealthCheck& c) { return c.measurement == "errorRate"; });
+  ASSERT_NE(check, report.checks.end());
+  EXPECT_EQ(check->status, HealthStatus::fail);
+  EXPECT_EQ(check->output, "5xx ratio 0.1077 of requests beyond threshold 0.05");
+  EXPECT_EQ(check->threshold, 0.05) << "the threshold crossed, as the text says";
+  o.apiErrorRate = 0.02;
+  const HealthReport warned = evaluateHealth(o, {}, kNowMs);
+  for (const HealthCheck& c : warned.checks) {
+    if (c.measurement == "errorRate") {
+      EXPECT_EQ(c.threshold, 0.01) << "the warn threshold while warning";
+    }
+  }
 }
 
 TEST(HealthJson, FollowsTheIetfDraftShape) {
