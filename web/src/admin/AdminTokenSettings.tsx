@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useAdminToken } from './adminToken';
 
 /** Where an operator enters the admin token that unlocks sync and monitoring. */
@@ -7,7 +7,30 @@ export function AdminTokenSettings() {
   const [draft, setDraft] = useState(token);
   const inputId = useId();
   const details = useRef<HTMLDetailsElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const [open, setOpen] = useState(false);
   const close = () => details.current?.removeAttribute('open');
+
+  // As a menu does: opening puts the focus in the field; Escape, or a click anywhere else,
+  // closes it (Escape hands the focus back to the toggle).
+  useEffect(() => {
+    if (!open) return undefined;
+    input.current?.focus();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      close();
+      details.current?.querySelector('summary')?.focus();
+    };
+    const onPointerDown = (event: PointerEvent) => {
+      if (!details.current?.contains(event.target as Node)) close();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      document.removeEventListener('pointerdown', onPointerDown);
+    };
+  }, [open]);
 
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -21,7 +44,7 @@ export function AdminTokenSettings() {
   };
 
   return (
-    <details className="settings" ref={details}>
+    <details className="settings" ref={details} onToggle={() => setOpen(details.current?.open ?? false)}>
       <summary className="button button--ghost" data-testid="settings-toggle">
         {token ? 'Admin' : 'Settings'}
       </summary>
@@ -29,6 +52,7 @@ export function AdminTokenSettings() {
         <label htmlFor={inputId}>Admin token</label>
         <p className="settings__hint">Unlocks sync controls and monitoring. Kept in this browser only.</p>
         <input
+          ref={input}
           id={inputId}
           type="password"
           autoComplete="off"

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AdminTokenSettings } from './AdminTokenSettings';
 import {
@@ -70,5 +70,29 @@ describe('admin token', () => {
 
     expect(window.localStorage.getItem(ADMIN_TOKEN_STORAGE_KEY)).toBeNull();
     expect(screen.getByTestId('token')).toBeEmptyDOMElement();
+  });
+
+  it('opens with the focus in its field and closes on Escape or a click elsewhere', async () => {
+    render(
+      <AdminTokenProvider initialToken="">
+        <AdminTokenSettings />
+        <p>elsewhere</p>
+      </AdminTokenProvider>,
+    );
+    const toggle = screen.getByTestId('settings-toggle');
+    const details = toggle.closest('details') as HTMLDetailsElement;
+
+    fireEvent.click(toggle);
+    await waitFor(() => expect(screen.getByTestId('admin-token-input')).toHaveFocus());
+    fireEvent.keyDown(document, { key: 'Escape' });
+    expect(details.open).toBe(false);
+    expect(toggle).toHaveFocus();
+
+    fireEvent.click(toggle);
+    await waitFor(() => expect(details.open).toBe(true));
+    fireEvent.pointerDown(screen.getByTestId('admin-token-input'));
+    expect(details.open).toBe(true); // a click inside keeps it open
+    fireEvent.pointerDown(screen.getByText('elsewhere'));
+    expect(details.open).toBe(false);
   });
 });

@@ -126,6 +126,19 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
           </span>
         ))}
       </div>
+      {/* The figures behind the line, for screen readers: the picture alone shows them only
+          to a pointer's hover. */}
+      <table className="visually-hidden">
+        <caption>{title}</caption>
+        <tbody>
+          {points.map((point, index) => (
+            <tr key={index}>
+              <th scope="row">{point.label}</th>
+              <td>{formatValue(point.value)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </figure>
   );
 }

@@ -1,5 +1,5 @@
 import type { ConnectionState } from '@livedata/wasm';
-import { formatAge } from '../format/format';
+import { formatAge, formatExactTime } from '../format/format';
 import { useConnection } from '../hooks/useConnection';
 import { useNow } from '../hooks/useNow';
 
@@ -28,7 +28,7 @@ export function ConnectionIndicator() {
       title={
         status.lastChangeAt === null
           ? 'No change received yet'
-          : `Last change received: ${new Date(status.lastChangeAt).toLocaleString()}`
+          : `Last change received: ${formatExactTime(status.lastChangeAt)}`
       }
     >
       <span className="connection__dot" aria-hidden="true" />

@@ -1,4 +1,4 @@
-import { formatAge } from '../format/format';
+import { formatAge, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
 export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error';
@@ -56,7 +56,7 @@ export function DataFreshnessIndicator({ staleThresholdMs, live, ...input }: Dat
   const ageMs = input.updatedAt === null ? null : Math.max(0, now - input.updatedAt);
   const state = freshnessState(input, ageMs, staleThresholdMs, live);
   const exactTime =
-    input.updatedAt === null ? null : `Last confirmed by the server: ${new Date(input.updatedAt).toLocaleString()}`;
+    input.updatedAt === null ? null : `Last confirmed by the server: ${formatExactTime(input.updatedAt)}`;
   const tooltip = [state === 'error' ? input.error?.message : null, exactTime].filter(Boolean).join('\n');
   return (
     <span

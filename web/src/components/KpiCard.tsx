@@ -10,7 +10,11 @@ export function KpiCard({ label, value, exact }: KpiCardProps) {
     <div className="kpi" data-testid="kpi" title={exact}>
       <dt className="kpi__label">{label}</dt>
       {/* An empty value (still loading) keeps the line's height. */}
-      <dd className="kpi__value">{value || <span className="skeleton__line kpi__placeholder" />}</dd>
+      <dd className="kpi__value">
+        {value || <span className="skeleton__line kpi__placeholder" />}
+        {/* The exact figure for screen readers too, not only for a pointer's tooltip. */}
+        {value && exact && exact !== value && <span className="visually-hidden"> (exactly {exact})</span>}
+      </dd>
     </div>
   );
 }

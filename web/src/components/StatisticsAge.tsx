@@ -1,4 +1,4 @@
-import { formatAge } from '../format/format';
+import { formatAge, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
 interface StatisticsAgeProps {
@@ -17,7 +17,7 @@ export function StatisticsAge({ asOf }: StatisticsAgeProps) {
   const at = asOf === null ? Number.NaN : Date.parse(asOf);
   const text = Number.isNaN(at) ? 'Statistics not fetched yet' : `Statistics as of ${formatAge(Math.max(0, now - at))} ago`;
   return (
-    <span data-testid="statistics-age" title={Number.isNaN(at) ? undefined : new Date(at).toLocaleString()}>
+    <span data-testid="statistics-age" title={Number.isNaN(at) ? undefined : `Statistics fetched ${formatExactTime(at)}`}>
       {text}
     </span>
   );

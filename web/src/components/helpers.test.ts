@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatChange, formatDateTime, formatPercent, humanize } from '../format/format';
+import { formatAge, formatChange, formatDateTime, formatExactTime, formatPercent, humanize } from '../format/format';
 import { stableKey } from '../hooks/stableKey';
 import { niceCeiling } from './AreaChart';
 import { nextSort, parseSort } from './sort';
@@ -44,6 +44,10 @@ describe('format', () => {
   it('shows instants in UTC on a 24-hour clock', () => {
     expect(formatDateTime('2026-10-31T18:34:34Z')).toBe('Oct 31, 2026, 18:34');
     expect(formatDateTime(null)).toBe('—');
+  });
+
+  it('gives tooltips the second, in UTC and saying so', () => {
+    expect(formatExactTime(Date.parse('2026-12-06T17:28:03.500Z'))).toBe('Dec 6, 2026, 17:28:03 UTC');
   });
 
   it('turns identifiers into words', () => {

@@ -25,6 +25,16 @@ const dateTime = new Intl.DateTimeFormat('en-US', {
   hourCycle: 'h23',
   timeZone: 'UTC',
 });
+const exactTime = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
 
 export const formatInteger = (value: number) => integer.format(value);
 export const formatCompact = (value: number) => compact.format(value);
@@ -55,6 +65,14 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '—' : dateTime.format(date);
+}
+
+/**
+ * An instant (ms since the epoch) to the second, for tooltips: in UTC and saying so, like
+ * every time the dashboard shows. "Dec 6, 2026, 17:28:03 UTC".
+ */
+export function formatExactTime(ms: number): string {
+  return `${exactTime.format(new Date(ms))} UTC`;
 }
 
 /** An age in milliseconds, coarsened the way people say it: "12 s", "6 min", "3 h", "2 d". */

@@ -45,6 +45,19 @@ describe('CampaignsSection', () => {
     expect(within(section).getByText('1–2 of 2 campaigns')).toBeInTheDocument();
   });
 
+  it('shows a dash, not zeros, for the statistics of campaigns not sent yet', async () => {
+    const unsent = { recipients: 0, opens: 0, clicks: 0, revenue: 0, openRate: 0, clickRate: 0 };
+    const client = new FakeLiveData().respond(
+      'campaigns',
+      okResult('campaigns', page([campaign('d', { status: 'draft', ...unsent }), campaign('s', { status: 'sent', ...unsent })])),
+    );
+    const section = await renderCampaigns(client);
+    const [draft, sent] = within(section).getAllByTestId('row') as [HTMLElement, HTMLElement];
+    expect(draft).not.toHaveTextContent('$0');
+    expect(within(draft).getAllByText('—')).toHaveLength(4);
+    expect(sent).toHaveTextContent('$0'); // a sent campaign's zero is a figure
+  });
+
   it('sorts through the API when a column header is clicked, toggling direction', async () => {
     const client = new FakeLiveData().respond('campaigns', okResult('campaigns', page([campaign('1')])));
     const section = await renderCampaigns(client);

@@ -6,14 +6,18 @@ import { ListSection } from './ListSection';
 
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 
+// A campaign not sent yet has no statistics: a dash, not zeros that read as a flop.
+const UNSENT: ReadonlySet<Campaign['status']> = new Set(['draft', 'scheduled']);
+const statistic = (format: (c: Campaign) => string) => (c: Campaign) => (UNSENT.has(c.status) ? '—' : format(c));
+
 const columns: Column<Campaign>[] = [
   { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name" title={c.name}>{c.name}</span> },
   { field: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} /> },
   { field: 'sendTime', label: 'Send time (UTC)', startDescending: true, render: (c) => formatDateTime(c.sendTime) },
-  { field: 'recipients', label: 'Recipients', numeric: true, render: (c) => formatInteger(c.recipients) },
-  { field: 'openRate', label: 'Open rate', numeric: true, render: (c) => formatPercent(c.openRate) },
-  { field: 'clickRate', label: 'Click rate', numeric: true, render: (c) => formatPercent(c.clickRate, 2) },
-  { field: 'revenue', label: 'Revenue', numeric: true, render: (c) => formatCurrency(c.revenue) },
+  { field: 'recipients', label: 'Recipients', numeric: true, render: statistic((c) => formatInteger(c.recipients)) },
+  { field: 'openRate', label: 'Open rate', numeric: true, render: statistic((c) => formatPercent(c.openRate)) },
+  { field: 'clickRate', label: 'Click rate', numeric: true, render: statistic((c) => formatPercent(c.clickRate, 2)) },
+  { field: 'revenue', label: 'Revenue', numeric: true, render: statistic((c) => formatCurrency(c.revenue)) },
   { field: 'updatedAt', label: 'Updated (UTC)', startDescending: true, render: (c) => formatDateTime(c.updatedAt) },
 ];
 

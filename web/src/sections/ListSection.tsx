@@ -81,16 +81,19 @@ export function ListSection<Item extends { id: string }>({
       freshness={result}
       actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
       footer={
-        // Held in place while the first page loads, so the card keeps its final height.
-        // The page asked for, not the one shown: while a new page loads, or after it failed,
-        // the next step goes on from where the user is.
-        <Pager
-          offset={offset}
-          limit={pageSize}
-          total={result.placeholder ? undefined : page?.total}
-          noun={noun}
-          onOffsetChange={setOffset}
-        />
+        // Held in place while the first page loads, so the card keeps its final height; none
+        // for an empty list or a failure, which have no pages (an empty band otherwise). The
+        // page asked for, not the one shown: while a new page loads, or after it failed, the
+        // next step goes on from where the user is.
+        page?.total === 0 && !result.placeholder ? undefined : (
+          <Pager
+            offset={offset}
+            limit={pageSize}
+            total={result.placeholder ? undefined : page?.total}
+            noun={noun}
+            onOffsetChange={setOffset}
+          />
+        )
       }
     >
       {body}

@@ -76,7 +76,7 @@ function OpenAlerts({ alerts }: { alerts: Alert[] }) {
         return (
           <li key={`${alert.target}-${alert.startedAt}`} className="alerts__item">
             <strong>{display?.label ?? humanize(alert.target)}</strong> off target ({format(alert.valueAtStart)},
-            threshold {format(alert.threshold)}) since {formatDateTime(alert.startedAt)}
+            threshold {format(alert.threshold)}) since {formatDateTime(alert.startedAt)} UTC
           </li>
         );
       })}
