@@ -224,8 +224,15 @@ test('two tabs of the same origin hold one stream between them, and the other ta
       timeout: 20000,
     });
   const first = await context.newPage();
+  await first.addInitScript(() => {
+    window.connectionStates = [];
+    addEventListener('livedata:connection', (event) => window.connectionStates.push(event.detail.state));
+  });
   await first.goto(`${server.url}/#token=${server.token}`);
   await waitLive(first);
+  // The first tab takes the lead while its stream waits to join one: it opens the real
+  // stream at once, with no reconnection shown (or waited for) on the way.
+  assert.deepEqual(await first.evaluate(() => window.connectionStates), ['connecting', 'live']);
   const second = await context.newPage();
   await second.goto(`${server.url}/#token=${server.token}`);
   await waitLive(second);

@@ -26,13 +26,18 @@ export function createStreamSharing({ name, direct, sink, connection }) {
   let leaderLive = false;
   let helloWanted = false;
   let unrelayed = ''; // leader: the start of an event not complete yet
-  const joining = new Map(); // follower stream id -> { url, headers, timeoutMs, timer }
+  const joining = new Map(); // follower stream id -> { url, headers, timeoutMs, timer }, waiting for a leader
   const relayed = new Set(); // follower stream ids fed by the leader
   let disposed = false;
 
   const hello = () => {
     const version = connection().version;
     return `id: ${version}\nevent: subscribed\ndata: {"version":${version}}\n\n`;
+  };
+  // Opens the real stream for `id`, relayed to the other tabs while this one leads.
+  const openDirect = (id, { url, headers, timeoutMs }) => {
+    unrelayed = '';
+    direct(id, url, headers, timeoutMs, relay);
   };
   const endFollowers = (message) => {
     for (const [id, join] of joining) {
@@ -51,7 +56,15 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       if (disposed) return release();
       releaseLock = release;
       leader = true;
-      // Our own relayed streams end: our core reconnects, through the real stream now.
+      // A stream still waiting to join (the first tab asks before its lock is granted) opens
+      // the real one at once: ending it would show a reconnection that never was, and cost
+      // the reconnect's wait. Streams a former leader fed end: our core reconnects, through
+      // the real stream now.
+      for (const [id, join] of joining) {
+        clearTimeout(join.timer);
+        joining.delete(id);
+        openDirect(id, join);
+      }
       endFollowers('the leading tab went away');
       channel.postMessage({ type: 'leader' });
     }))
@@ -92,15 +105,14 @@ export function createStreamSharing({ name, direct, sink, connection }) {
   return {
     open(id, url, headers, timeoutMs) {
       if (leader) {
-        unrelayed = '';
-        direct(id, url, headers, timeoutMs, relay);
+        openDirect(id, { url, headers, timeoutMs });
         return;
       }
       const timer = setTimeout(() => {
         if (!joining.delete(id)) return;
         direct(id, url, headers, timeoutMs, () => {}); // no leader stream to share: our own
       }, JOIN_TIMEOUT_MS);
-      joining.set(id, { timer });
+      joining.set(id, { url, headers, timeoutMs, timer });
       channel.postMessage({ type: 'join' });
     },
     /** Whether `id` is fed by the leader (closing it then touches no network). */
