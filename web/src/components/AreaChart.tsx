@@ -19,13 +19,22 @@ interface AreaChartProps {
 const WIDTH = 1000;
 const HEIGHT = 300;
 
-/** The smallest 1, 2 or 5 times a power of ten at or above `value`, for round gridlines. */
+/**
+ * The chart's top: four gridline steps (GRIDLINES) of a round figure, the smallest reaching
+ * `value`, so that gridlines read as round figures and the line fills at least about four
+ * fifths of the height ($31K tops out at $32K in steps of $8K, where a ceiling of 1, 2 or 5
+ * times a power of ten gave $50K).
+ */
 export function niceCeiling(value: number): number {
   if (value <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((factor) => factor * magnitude >= value) ?? 10;
-  return step * magnitude;
+  const steps = GRIDLINES.length - 1;
+  const rawStep = value / steps;
+  const magnitude = 10 ** Math.floor(Math.log10(rawStep));
+  const factor = [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((candidate) => candidate * magnitude >= rawStep) ?? 10;
+  return steps * factor * magnitude;
 }
+
+const GRIDLINES = [0, 0.25, 0.5, 0.75, 1];
 
 /** The chart's frame at its final size, while its points load. */
 export function AreaChartPlaceholder() {
@@ -49,7 +58,6 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
   const y = (value: number) => 1 - value / max;
   const line = points.map((point, index) => `${x(index) * WIDTH},${y(point.value) * HEIGHT}`).join(' L');
   const area = `M0,${HEIGHT} L${line} L${WIDTH},${HEIGHT} Z`;
-  const gridlines = [0, 0.25, 0.5, 0.75, 1];
 
   const onMouseMove = (event: MouseEvent<HTMLDivElement>) => {
     const bounds = event.currentTarget.getBoundingClientRect();
@@ -65,7 +73,7 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
     <figure className="chart" data-testid="chart">
       <div className="chart__frame">
         <div className="chart__y-axis" aria-hidden="true">
-          {gridlines.map((fraction) => (
+          {GRIDLINES.map((fraction) => (
             <span key={fraction} style={{ top: `${(1 - fraction) * 100}%` }}>
               {formatAxisValue(max * fraction)}
             </span>
@@ -79,7 +87,7 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
                 <stop offset="100%" stopColor="var(--chart-color)" stopOpacity="0.02" />
               </linearGradient>
             </defs>
-            {gridlines.map((fraction) => (
+            {GRIDLINES.map((fraction) => (
               <line
                 key={fraction}
                 className="chart__gridline"

@@ -2,18 +2,20 @@ import { useId } from 'react';
 import { humanize } from '../format/format';
 
 interface StatusFilterProps {
+  /** Its accessible name, telling the page's filters apart: "Filter campaigns by status". */
+  label: string;
   statuses: readonly string[];
   /** '' for every status. */
   value: string;
   onChange: (status: string) => void;
 }
 
-export function StatusFilter({ statuses, value, onChange }: StatusFilterProps) {
+export function StatusFilter({ label, statuses, value, onChange }: StatusFilterProps) {
   const id = useId();
   return (
     <div className="status-filter">
       <label htmlFor={id} className="visually-hidden">
-        Status
+        {label}
       </label>
       <select id={id} value={value} onChange={(event) => onChange(event.target.value)} data-testid="status-filter">
         <option value="">All statuses</option>

@@ -90,7 +90,9 @@ describe('CampaignsSection', () => {
     const section = await renderCampaigns(client);
     expect(client.lastParams('campaigns')).not.toHaveProperty('status');
 
-    fireEvent.change(within(section).getByTestId('status-filter'), { target: { value: 'draft' } });
+    fireEvent.change(within(section).getByRole('combobox', { name: 'Filter campaigns by status' }), {
+      target: { value: 'draft' },
+    });
 
     await waitFor(() => expect(within(section).getAllByTestId('row')).toHaveLength(1));
     expect(client.lastParams('campaigns')).toMatchObject({ status: 'draft' });

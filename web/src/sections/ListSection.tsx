@@ -79,7 +79,7 @@ export function ListSection<Item extends { id: string }>({
       subtitle={<StatisticsAge asOf={page === undefined || result.fallback ? undefined : (page.statisticsAsOf ?? null)} />}
       wide={wide}
       freshness={result}
-      actions={<StatusFilter statuses={statuses} value={status} onChange={changeStatus} />}
+      actions={<StatusFilter label={`Filter ${noun} by status`} statuses={statuses} value={status} onChange={changeStatus} />}
       footer={
         // Held in place while the first page loads, so the card keeps its final height; none
         // for an empty list or a failure, which have no pages (an empty band otherwise). The
