@@ -54,6 +54,21 @@ describe('SyncStatusControl', () => {
     expect(screen.getByTestId('sync-button')).toBeEnabled();
   });
 
+  it('watches a running sync every second, without asking twice when it learns it runs', async () => {
+    const fetchMock = stubFetch({ '/api/sync/status': { body: syncStatusFixture({ state: 'running' }) } });
+    const statusCalls = () => fetchMock.mock.calls.filter(([url]) => String(url).endsWith('/api/sync/status')).length;
+    renderWithProviders(<SyncStatusControl token="t" />);
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveAttribute('data-state', 'running'));
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(500);
+    });
+    expect(statusCalls()).toBe(1);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(600);
+    });
+    expect(statusCalls()).toBe(2);
+  });
+
   it('toasts a sync that could not start', async () => {
     stubFetch({
       '/api/sync/status': { body: syncStatusFixture() },

@@ -26,19 +26,29 @@ export interface PollingOptions {
 
 const emptyState = { data: undefined, error: null, loading: false, updatedAt: null };
 
-/** Calls `poll` now and every `intervalMs`, keeping the last answer through failures. */
+/**
+ * Calls `poll` now and then `intervalMs` after each answer, keeping the last answer through
+ * failures. A new `intervalMs` moves the next poll (to `intervalMs` after the last answer),
+ * it does not poll at once: a status that turns active is not asked for twice.
+ */
 export function usePolling<T>(
   poll: (signal: AbortSignal) => Promise<T>,
   { intervalMs, enabled = true, resetKey = '', onErrorChange }: PollingOptions,
 ): PollingState<T> {
   const [state, setState] = useState<Omit<PollingState<T>, 'refresh'>>({ ...emptyState, loading: enabled });
   const [round, setRound] = useState(0);
-  // The latest callbacks, read when a poll runs, so new function identities don't restart polling.
+  // The latest callbacks and interval, read when a poll runs or is scheduled, so new
+  // function identities don't restart polling.
   const pollRef = useRef(poll);
   const onErrorChangeRef = useRef(onErrorChange);
+  const intervalRef = useRef(intervalMs);
   pollRef.current = poll;
   onErrorChangeRef.current = onErrorChange;
+  intervalRef.current = intervalMs;
   const reportedError = useRef<string | null>(null);
+  // Schedules the next poll for the current interval (nothing while one runs: it schedules
+  // the next itself when it ends).
+  const reschedule = useRef(() => {});
 
   useEffect(() => {
     setState({ ...emptyState, loading: enabled });
@@ -49,7 +59,14 @@ export function usePolling<T>(
     if (!enabled) return;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let polling = false;
+    let answeredAt = 0;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, Math.max(0, answeredAt + intervalRef.current - Date.now()));
+    };
     const run = async () => {
+      polling = true;
       setState((previous) => ({ ...previous, loading: true }));
       try {
         const data = await pollRef.current(controller.signal);
@@ -64,15 +81,26 @@ export function usePolling<T>(
           reportedError.current = error.message;
           onErrorChangeRef.current?.(error);
         }
+      } finally {
+        polling = false;
       }
-      timer = setTimeout(run, intervalMs);
+      answeredAt = Date.now();
+      schedule();
+    };
+    reschedule.current = () => {
+      if (!polling) schedule();
     };
     void run();
     return () => {
       controller.abort();
       clearTimeout(timer);
+      reschedule.current = () => {};
     };
-  }, [enabled, resetKey, intervalMs, round]);
+  }, [enabled, resetKey, round]);
+
+  useEffect(() => {
+    reschedule.current();
+  }, [intervalMs]);
 
   const refresh = useCallback(() => setRound((value) => value + 1), []);
   return { ...state, refresh };
