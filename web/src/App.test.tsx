@@ -1,5 +1,5 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import type { Campaign, ListPage } from './api/types';
 import { FakeLiveData, okResult } from './test/fakeLiveData';
@@ -52,6 +52,22 @@ describe('App', () => {
     await waitFor(() => expect(screen.getAllByTestId('row')).toHaveLength(1));
     expect(screen.queryByTestId('section-monitoring')).not.toBeInTheDocument();
     expect(screen.queryByTestId('sync-button')).not.toBeInTheDocument();
+  });
+
+  it('keeps the page when a section gets data it does not understand, and says so in that card', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {}); // React reports the render error
+    const { client } = dashboardClient();
+    client.respond('campaigns', okResult('campaigns', { items: 'not a list', total: 'many' } as never));
+    client.respond('flows', okResult('flows', { total: 3 } as never));
+    renderWithProviders(<App />, { client });
+
+    for (const name of ['campaigns', 'flows']) {
+      await waitFor(() => expect(screen.getByTestId(`section-${name}`)).toHaveTextContent('could not be shown'));
+    }
+    expect(within(screen.getByTestId('section-campaigns')).getByRole('alert')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('kpi')).toHaveLength(6)); // the other sections stay
+    expect(screen.getByTestId('section-forms')).toHaveTextContent('No forms yet.');
+    errors.mockRestore();
   });
 
   it('updates a section in place when a refresh brings new data', async () => {

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useConnection } from '../hooks/useConnection';
 import { useLiveDataContext } from '../livedata-context';
 import { DataFreshnessIndicator, type FreshnessInput } from './DataFreshnessIndicator';
+import { SectionBoundary } from './SectionBoundary';
 
 interface SectionCardProps {
   /** Names the card for tests (`section-<id>`) and links (`#<id>`). */
@@ -62,8 +63,14 @@ export function SectionCard({
           />
         </div>
       </header>
-      <div className="card__body">{children}</div>
-      {footer && <footer className="card__footer">{footer}</footer>}
+      <div className="card__body">
+        <SectionBoundary title={title}>{children}</SectionBoundary>
+      </div>
+      {footer && (
+        <footer className="card__footer">
+          <SectionBoundary title={title}>{footer}</SectionBoundary>
+        </footer>
+      )}
     </section>
   );
 }

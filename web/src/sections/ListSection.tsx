@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { EndpointName } from '@livedata/wasm';
 import type { ListPage } from '../api/types';
 import { DataTable, type Column } from '../components/DataTable';
@@ -65,10 +65,9 @@ export function ListSection<Item extends { id: string }>({
     body = table([]);
   } else if (result.fallback && result.error) {
     body = <LoadFailure what={title} message={result.error.message} onRetry={() => void result.refetch()} />;
-  } else if (page.items.length === 0) {
-    body = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
   } else {
-    body = table(page.items);
+    const empty = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
+    body = <Rows items={page.items} empty={empty} table={table} />;
   }
 
   return (
@@ -99,4 +98,13 @@ export function ListSection<Item extends { id: string }>({
       {body}
     </SectionCard>
   );
+}
+
+/**
+ * The page's rows, or a word for their absence. A component of its own so that items of a
+ * shape the dashboard does not know fail inside the card's boundary (SectionCard), not in
+ * the section around it.
+ */
+function Rows<Item>({ items, empty, table }: { items: Item[]; empty: ReactNode; table: (items: Item[]) => ReactNode }) {
+  return <>{items.length === 0 ? empty : table(items)}</>;
 }
