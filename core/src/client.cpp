@@ -66,8 +66,11 @@ struct WatchedQuery {
   Query query;
   std::string endpoint;
   std::vector<std::shared_ptr<WatchListenerSlot>> listeners;
-  int failures = 0;               // fetches failed in a row (cancellations aside)
-  std::uint64_t recoveryDue = 0;  // the recovery timer in effect (RecoveryTimer::due); 0: none
+  // Recovery (State::noteWatchedOutcome): fetches failed in a row, cancellations aside; the
+  // last one's error; and the recovery timer in effect (RecoveryTimer::due; 0: none).
+  int failures = 0;
+  std::optional<Error> lastFailure;
+  std::uint64_t recoveryDue = 0;
 };
 
 // A watched query's next try after a failure (State::noteWatchedOutcome).
@@ -294,27 +297,39 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
 
   // A watched query is on screen: when its fetch fails, it is tried again by itself, so
   // what failed recovers once the server does, with no change notice or user action. The
-  // wait grows with each failure in a row as the feed's reconnection does (full jitter, up
-  // to live.maxReconnectDelayMs). Only retryable failures are timed: offline waits for
-  // setOnline, and a bad answer (parse, 4xx) for the next change or refresh.
+  // wait is the feed's reconnection backoff (full jitter up to min(live.maxReconnectDelayMs,
+  // live.reconnectBaseMs * 2^(n-1)) for the n-th failure in a row), and at least what the
+  // server asked for (Retry-After). Only retryable failures are timed: offline waits for
+  // setOnline, and a bad answer (parse, 4xx) for the next change or refresh. A cancelled
+  // fetch changes nothing, except that a recovery it overtook is timed anew.
   void noteWatchedOutcome(const std::string& key, WatchedQuery& query, const FetchResult& result, Effects& fx) {
-    if (result.error && result.error->kind == ErrorKind::cancelled) return;
+    if (result.error && result.error->kind == ErrorKind::cancelled) {
+      if (query.recoveryDue == 0 && query.lastFailure && query.lastFailure->isRetryable()) scheduleRecovery(key, query, fx);
+      return;
+    }
     query.recoveryDue = 0;
     if (!result.error) {
       query.failures = 0;
+      query.lastFailure.reset();
       return;
     }
     ++query.failures;
-    if (!result.error->isRetryable()) return;
+    query.lastFailure = result.error;
+    if (result.error->isRetryable()) scheduleRecovery(key, query, fx);
+  }
+
+  void scheduleRecovery(const std::string& key, WatchedQuery& query, Effects& fx) {
     BackoffPolicy policy;
     policy.baseDelayMs = config.live.reconnectBaseMs;
     policy.maxDelayMs = config.live.maxReconnectDelayMs;
+    const Millis delay =
+        std::max(backoffDelay(policy, query.failures, random01()), query.lastFailure ? query.lastFailure->retryAfterMs : 0);
     query.recoveryDue = nextRecovery++;
-    fx.recoveries.push_back({key, query.recoveryDue, backoffDelay(policy, query.failures, random01())});
+    fx.recoveries.push_back({key, query.recoveryDue, delay});
   }
 
-  // A recovery timer fired: the query, if still watched, failing and not already asked
-  // again, is revalidated.
+  // A recovery timer fired: the query, if still watched and failing, is revalidated; a fetch
+  // of it already under way stands in (its outcome times the next try, see above).
   void recover(const std::string& key, std::uint64_t due, Effects& fx) {
     const auto it = watched.find(key);
     if (it == watched.end() || it->second.recoveryDue != due) return;
@@ -516,17 +531,10 @@ void withState(const std::weak_ptr<Client::State>& weak, Decide&& decide) {
 }
 
 void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& key, std::uint64_t attemptId) {
-  const auto state = weak.lock();
-  if (!state) return;
-  Effects fx;
-  {
-    std::lock_guard<std::mutex> lock(state->mutex);
-    if (state->destroyed) return;
-    auto it = state->flights.find(key);
-    if (it == state->flights.end()) return;
-    state->perform(key, it->second, it->second.advance(RetryDue{attemptId}, state->flightContext()), fx);
-  }
-  run(state, std::move(fx));
+  withState(weak, [&](Client::State& s, Effects& fx) {
+    auto it = s.flights.find(key);
+    if (it != s.flights.end()) s.perform(key, it->second, it->second.advance(RetryDue{attemptId}, s.flightContext()), fx);
+  });
 }
 
 void run(const std::shared_ptr<Client::State>& state, Effects fx) {
@@ -588,7 +596,6 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
 // ---- the live feed's hooks ------------------------------------------------------------
 
 namespace {
-
 
 std::shared_ptr<LiveFeed> createLiveFeed(const std::shared_ptr<Client::State>& state) {
   const std::weak_ptr<Client::State> weak = state;
@@ -959,9 +966,10 @@ void Client::setOnline(bool online) {
       });
       // With a feed, its resume replays what changed meanwhile; without one, ask.
       if (!s.live && s.config.live.revalidateOnReconnect) s.revalidateAllWatched(/*onlyUnconfirmed=*/true, fx);
-      // What failed while offline is not in the feed's replay: asked again now.
+      // What failed for being offline is not in the feed's replay: asked again now.
       for (const auto& [key, query] : s.watched) {
-        if (query.failures > 0 && s.flights.count(key) == 0) s.revalidateWatched(key, query, fx);
+        const bool failedOffline = query.lastFailure && query.lastFailure->kind == ErrorKind::offline;
+        if (failedOffline && s.flights.count(key) == 0) s.revalidateWatched(key, query, fx);
       }
     }
   }

@@ -52,6 +52,7 @@ FlightStep Flight::advance(FlightEvent event, const FlightContext& context) {
           Error error = verdict.error.value_or(makeError(ErrorKind::network, endpoint, "no answer"));
           error.endpoint = endpoint;
           error.attempts = attempts;
+          error.retryAfterMs = verdict.retryAfterMs.value_or(0);
           const RetryDecision decision =
               decideRetry(context.retry, error, attempts, verdict.retryAfterMs, context.random01());
           if (decision.retry) {

@@ -5,6 +5,7 @@
 
 #include "livedata/endpoints.h"
 #include "livedata/event_stream.h"
+#include "livedata/retry.h"
 
 namespace livedata {
 
@@ -150,12 +151,10 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
 
   void scheduleReconnect(Actions& actions) {
     ++failures;
-    const Millis base = serverRetryMs > 0 ? serverRetryMs : config.reconnectBaseMs;
-    Millis cap = base;
-    for (int i = 1; i < failures && cap < config.maxReconnectDelayMs; ++i) cap *= 2;
-    cap = std::min(cap, config.maxReconnectDelayMs);
-    Millis delay = static_cast<Millis>(deps.random() * static_cast<double>(cap));
-    delay = std::max(delay, retryAfterMs);
+    BackoffPolicy policy;
+    policy.baseDelayMs = serverRetryMs > 0 ? serverRetryMs : config.reconnectBaseMs;
+    policy.maxDelayMs = config.maxReconnectDelayMs;
+    const Millis delay = std::max(backoffDelay(policy, failures, deps.random()), retryAfterMs);
     retryAfterMs = 0;
     setConnection(ConnectionState::reconnecting, actions);
     schedule(TimerKind::reconnect, delay, actions);

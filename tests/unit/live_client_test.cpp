@@ -425,7 +425,7 @@ TEST_F(LiveClientTest, ALiveQueryWhoseRefetchFailedIsRevalidatedByItself) {
 }
 
 TEST_F(LiveClientTest, AFailedQueryNoLongerWatchedIsNotTriedAgain) {
-  std::vector<std::string> seen;
+  config.live.enabled = false;
   auto handle = client().watch("/api/campaigns", {}, [](const FetchResult&) {});
   transport->respond(jsonResponse(503, "{}"));
   handle.reset();
@@ -437,16 +437,34 @@ TEST_F(LiveClientTest, AFailedQueryNoLongerWatchedIsNotTriedAgain) {
 TEST_F(LiveClientTest, AWatchedQueryThatFailedOfflineIsAskedAgainWhenTheNetworkReturns) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen, 10);
-  auto flows = client().watch("/api/flows", {}, [](const FetchResult&) {});
-  answerAll(kCampaignsV1);
   client().setOnline(false);
-  client().forceRefreshData({"flows"}, [](RefreshReport) {});  // fails at once: offline
+  // Watched while offline: it fails at once, and nothing of it is cached to refetch.
+  std::vector<FetchResult> flows;
+  auto watch = client().watch("/api/flows", {}, [&flows](const FetchResult& r) { flows.push_back(r); });
   transport->sent.clear();
   timeline->advance(120'000);
   EXPECT_TRUE(transport->sent.empty()) << "nothing is tried while offline";
   client().setOnline(true);
   EXPECT_EQ(requestsTo("/api/flows"), 1u) << "what failed offline is asked again at once";
+  answerAll(kCampaignsV1);
+  ASSERT_FALSE(flows.empty());
+  EXPECT_FALSE(flows.back().error.has_value());
 }
+
+// A server that asks for time (429 or 503 with Retry-After) gets it: the next try waits
+// at least that long, however short the backoff.
+TEST_F(LiveClientTest, ARecoveryWaitsWhatTheServerAskedFor) {
+  config.live.enabled = false;
+  config.retry.maxRetryAfterMs = 1000;  // longer asks fail the fetch at once
+  auto handle = client().watch("/api/campaigns", {}, [](const FetchResult&) {});
+  transport->respond(jsonResponse(429, "{}", {{"Retry-After", "20"}}));
+  transport->sent.clear();
+  timeline->advance(19'999);
+  EXPECT_TRUE(transport->pending.empty()) << "not before the 20 s asked for";
+  timeline->advance(1);
+  EXPECT_EQ(transport->pending.size(), 1u);
+}
+
 
 TEST_F(LiveClientTest, AnUnwatchedListenerHearsNothingMoreAndItsQueryIsNotRefetched) {
   std::vector<std::string> seen;

@@ -30,6 +30,7 @@ struct Error {
   int attempts = 0;        // network attempts made, retries included
   std::string message;     // short, user-facing, fit for a toast
   std::string detail;      // for logs: URL, status line, transport message, body excerpt
+  Millis retryAfterMs = 0; // the wait the server asked for (Retry-After); 0 when it named none
 
   // Whether the retry policy may try again after this error (RFC 9110 section 15.5.9,
   // 15.5.29 and 15.6: 408, 429 and 5xx are transient; other 4xx are not).
