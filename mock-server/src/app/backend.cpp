@@ -43,12 +43,14 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
     return error;
   }
-  // The feed starts at the newest change of the log it read, and the store's observer (set
-  // below) hands it every change after that one, those delivered meanwhile included.
+  // The feed starts at the newest change of the log it read (or, the log empty, at the
+  // version the store had delivered before the read), and the store's observer (set below)
+  // hands it every change after that one, those delivered meanwhile included.
+  const std::int64_t deliveredBeforeRead = backend->store_->changeVersion();
   auto recentChanges = backend->store_->recentChanges(options.feed.replayCapacity);
   if (!recentChanges) return "change feed: " + recentChanges.error();
   const std::int64_t feedVersion =
-      recentChanges.value().empty() ? backend->store_->changeVersion() : recentChanges.value().back().version;
+      recentChanges.value().empty() ? deliveredBeforeRead : recentChanges.value().back().version;
   backend->changeFeed_ = std::make_unique<ChangeFeed>(options.feed, std::move(recentChanges).value(), feedVersion);
 
   std::string upstreamUrl = options.upstreamUrl;

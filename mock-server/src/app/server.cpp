@@ -199,8 +199,10 @@ void ApiServer::route(const char* method, const char* path, Handler handler) {
     http_->Delete(path, std::move(handler));
   }
   routes_.push_back(m + " " + path);
-  std::string& allowed = allowedMethods_[path];  // completed with OPTIONS by registerRoutes
-  allowed += (allowed.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+  // The path's Allow header: its methods in the order registered, HEAD with GET, OPTIONS last.
+  std::string& allowed = allowedMethods_[path];
+  if (allowed.empty()) allowed = "OPTIONS";
+  allowed.insert(allowed.size() - std::string_view("OPTIONS").size(), m + (m == "GET" ? ", HEAD, " : ", "));
 }
 
 const std::string& ApiServer::routeTemplateOf(const std::string& path) const {
@@ -215,7 +217,8 @@ void ApiServer::protectedRoute(const char* method, const char* path,
   });
 }
 
-// The route table: every route the server answers. Anything else is a 404 not_found.
+// The route table: every route the server answers. Another method on one of these paths is a
+// 405 method_not_allowed (with Allow); any other path a 404 not_found.
 void ApiServer::registerRoutes() {
   for (const ApiResource resource : {ApiResource::overview, ApiResource::campaigns, ApiResource::flows,
                                      ApiResource::forms, ApiResource::segments}) {
@@ -263,8 +266,6 @@ void ApiServer::registerRoutes() {
   };
   openRoute("/livez", &ServerMonitoring::live);
   openRoute("/readyz", &ServerMonitoring::ready);
-
-  for (auto& [path, allowed] : allowedMethods_) allowed += ", OPTIONS";  // answered for every route
 }
 
 void ApiServer::configureServer() {

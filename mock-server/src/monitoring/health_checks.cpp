@@ -42,9 +42,10 @@ struct CheckBuilder {
   }
 };
 
-// "<what> <value> <unit> beyond threshold <t>" when not pass; `threshold` (the one crossed:
-// the fail threshold once failing) is also the check's, so its text and its JSON agree.
-void explain(HealthCheck& check, const std::string& what, double value, const std::string& unit, double threshold) {
+// Records the threshold `check` was judged against (the one crossed: the fail threshold once
+// failing), and when not pass says so: "<what> <value> <unit> beyond threshold <t>". One
+// place for both, so a check's text and its JSON name the same threshold.
+void judgeAgainst(HealthCheck& check, const std::string& what, double value, const std::string& unit, double threshold) {
   if (check.status == HealthStatus::pass) return;
   check.threshold = threshold;
   char text[160];
@@ -62,7 +63,7 @@ HealthCheck databaseCheck(const HealthObservations& o, const HealthThresholds& t
     check.output = o.databaseError.empty() ? "database query failed" : "database query failed: " + boundedUtf8(o.databaseError, 512);
   } else if (o.databasePingMillis && *o.databasePingMillis > t.databaseWarnMillis) {
     check.status = HealthStatus::warn;
-    explain(check, "database ping", *o.databasePingMillis, "ms", t.databaseWarnMillis);
+    judgeAgainst(check, "database ping", *o.databasePingMillis, "ms", t.databaseWarnMillis);
   }
   return check;
 }
@@ -94,7 +95,7 @@ HealthCheck memoryCheck(const HealthObservations& o, const HealthThresholds& t, 
   }
   check.observedValue = *available;
   check.status = lowIsBad(*available, t.memoryWarnRatio, t.memoryFailRatio);
-  explain(check, "available memory", *available, "of total",
+  judgeAgainst(check, "available memory", *available, "of total",
           check.status == HealthStatus::fail ? t.memoryFailRatio : t.memoryWarnRatio);
   return check;
 }
@@ -110,7 +111,7 @@ HealthCheck cpuCheck(const HealthObservations& o, const HealthThresholds& t, con
   }
   check.observedValue = *o.processCpuPercent;
   check.status = highIsBad(*o.processCpuPercent, t.cpuWarnPercent, t.cpuFailPercent);
-  explain(check, "process CPU", *o.processCpuPercent, "percent",
+  judgeAgainst(check, "process CPU", *o.processCpuPercent, "percent",
           check.status == HealthStatus::fail ? t.cpuFailPercent : t.cpuWarnPercent);
   return check;
 }
@@ -127,7 +128,7 @@ HealthCheck diskCheck(const HealthObservations& o, const HealthThresholds& t, co
   }
   check.observedValue = *free;
   check.status = lowIsBad(*free, t.diskWarnRatio, t.diskFailRatio);
-  explain(check, "free disk", *free, "of total", check.status == HealthStatus::fail ? t.diskFailRatio : t.diskWarnRatio);
+  judgeAgainst(check, "free disk", *free, "of total", check.status == HealthStatus::fail ? t.diskFailRatio : t.diskWarnRatio);
   return check;
 }
 
@@ -138,7 +139,7 @@ HealthCheck latencyCheck(const HealthObservations& o, const HealthThresholds& t,
   if (!o.apiAverageLatencyMillis) return check;  // no requests yet
   check.observedValue = *o.apiAverageLatencyMillis;
   check.status = highIsBad(*o.apiAverageLatencyMillis, t.latencyWarnMillis, t.latencyFailMillis);
-  explain(check, "average response time", *o.apiAverageLatencyMillis, "ms",
+  judgeAgainst(check, "average response time", *o.apiAverageLatencyMillis, "ms",
           check.status == HealthStatus::fail ? t.latencyFailMillis : t.latencyWarnMillis);
   return check;
 }
@@ -150,7 +151,7 @@ HealthCheck errorRateCheck(const HealthObservations& o, const HealthThresholds& 
   if (!o.apiErrorRate) return check;  // no requests yet
   check.observedValue = *o.apiErrorRate;
   check.status = highIsBad(*o.apiErrorRate, t.errorRateWarn, t.errorRateFail);
-  explain(check, "5xx ratio", *o.apiErrorRate, "of requests",
+  judgeAgainst(check, "5xx ratio", *o.apiErrorRate, "of requests",
           check.status == HealthStatus::fail ? t.errorRateFail : t.errorRateWarn);
   return check;
 }

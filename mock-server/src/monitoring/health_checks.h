@@ -40,8 +40,9 @@ struct HealthCheck {
   HealthStatus status = HealthStatus::pass;
   nlohmann::ordered_json observedValue;  // number, string or null
   std::string observedUnit;               // "ms", "percent", "bytes", "ratio"; may be empty
-  // The bound the status is judged against: the warn threshold until it is crossed, the fail
-  // threshold once failing (number, string or null).
+  // The bound the observed value is judged against: the one it crossed when it crossed one
+  // (the fail threshold of a failing measurement), else the warn threshold (number, string
+  // or null).
   nlohmann::ordered_json threshold;
   std::string output;                     // why not pass; empty when pass
   std::int64_t timeMs = 0;

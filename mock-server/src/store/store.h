@@ -199,10 +199,11 @@ class Store {
   // dataVersion and changeVersion move as changes are delivered, observer or not. A
   // version that does not follow the one before means changes left the log before this
   // Store saw them. The observer starts after `afterVersion`: the changes up to the last
-  // one delivered are read back from the log and handed to it first (committedHere false),
-  // under the same lock as deliveries, so that none delivered while the caller set up (a
-  // listener thread runs from open) is missed or seen twice. Set once; the observer must
-  // not write to the store.
+  // one delivered are read back from the log and handed to it first, under the same lock as
+  // deliveries, so that none delivered while the caller set up (a listener thread runs from
+  // open) is missed or seen twice. Those carry committedHere false, whoever committed them:
+  // set the observer before this Store's first commit, as the server does, for its own
+  // commits to be told apart. Set once; the observer must not write to the store.
   using ChangeObserver = std::function<void(const Change& change, bool committedHere)>;
   virtual void observeChanges(std::int64_t afterVersion, ChangeObserver observer) = 0;
 

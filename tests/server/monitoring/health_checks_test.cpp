@@ -125,22 +125,22 @@ TEST(HealthChecks, NoRequestsPassesButUnreadableSystemValuesWarn) {
 }
 
 TEST(HealthChecks, AFailingCheckNamesTheFailThresholdInItsTextAndItsJson) {
-  HealthObservations o = healthy();
-  o.apiErrorRate = 0.1077;
-  const HealthReport report = evaluateHealth(o, {}, kNowMs);
-  const auto check = std::find_if(report.checks.begin(), report.checks.end(),
-                                  [](const HealthCheck& c) { return c.measurement == "errorRate"; });
-  ASSERT_NE(check, report.checks.end());
-  EXPECT_EQ(check->status, HealthStatus::fail);
-  EXPECT_EQ(check->output, "5xx ratio 0.1077 of requests beyond threshold 0.05");
-  EXPECT_EQ(check->threshold, 0.05) << "the threshold crossed, as the text says";
-  o.apiErrorRate = 0.02;
-  const HealthReport warned = evaluateHealth(o, {}, kNowMs);
-  for (const HealthCheck& c : warned.checks) {
-    if (c.measurement == "errorRate") {
-      EXPECT_EQ(c.threshold, 0.01) << "the warn threshold while warning";
-    }
-  }
+  const auto errorRateCheck = [](double rate) {
+    HealthObservations o = healthy();
+    o.apiErrorRate = rate;
+    const HealthReport report = evaluateHealth(o, {}, kNowMs);
+    const auto check = std::find_if(report.checks.begin(), report.checks.end(),
+                                    [](const HealthCheck& c) { return c.measurement == "errorRate"; });
+    EXPECT_NE(check, report.checks.end());
+    return check == report.checks.end() ? HealthCheck{} : *check;
+  };
+  const HealthCheck failing = errorRateCheck(0.1077);
+  EXPECT_EQ(failing.status, HealthStatus::fail);
+  EXPECT_EQ(failing.output, "5xx ratio 0.1077 of requests beyond threshold 0.05");
+  EXPECT_EQ(failing.threshold, 0.05) << "the threshold crossed, as the text says";
+  const HealthCheck warning = errorRateCheck(0.02);
+  EXPECT_EQ(warning.status, HealthStatus::warn);
+  EXPECT_EQ(warning.threshold, 0.01) << "the warn threshold while warning";
 }
 
 TEST(HealthJson, FollowsTheIetfDraftShape) {

@@ -658,6 +658,7 @@ TEST_P(StoreTest, AnObserverIsHandedTheChangesAfterItsVersionFirstThenEachNewOne
   EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}})) << "handed before it returns";
   commit(std::vector<Campaign>{makeCampaign("c4", "sent", kT0)});
   EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}, {4, true}}));
+  store_.reset();  // before `seen`: the observer writes to it
 }
 
 TEST_P(StoreTest, ChangesOfMetricsNameTheirDays) {
@@ -704,6 +705,7 @@ TEST_P(StoreChangeLog, IsTrimmedToItsCapacityAndVersionsNeverGoBack) {
     std::vector<std::int64_t> seen;
     store->observeChanges(1, [&](const Change& change, bool) { seen.push_back(change.version); });
     EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 4, 5}));
+    store.reset();  // before `seen`: the observer writes to it
   }
   // Even with every entry of the log deleted, the version goes on from the last one used.
   location.execute("DELETE FROM changes");
