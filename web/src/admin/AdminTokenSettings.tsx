@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FocusEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useAdminToken } from './adminToken';
 
 /** Where an operator enters the admin token that unlocks sync and monitoring. */
@@ -11,26 +11,26 @@ export function AdminTokenSettings() {
   const [open, setOpen] = useState(false);
   const close = () => details.current?.removeAttribute('open');
 
-  // As a menu does: opening puts the focus in the field; Escape, or a click anywhere else,
-  // closes it (Escape hands the focus back to the toggle).
+  // As a menu does: opening puts the focus in the field; a click anywhere else, or the
+  // focus leaving it, closes it; Escape inside it closes it and hands the focus back to the
+  // toggle.
   useEffect(() => {
     if (!open) return undefined;
     input.current?.focus();
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      close();
-      details.current?.querySelector('summary')?.focus();
-    };
     const onPointerDown = (event: PointerEvent) => {
       if (!details.current?.contains(event.target as Node)) close();
     };
-    document.addEventListener('keydown', onKeyDown);
     document.addEventListener('pointerdown', onPointerDown);
-    return () => {
-      document.removeEventListener('keydown', onKeyDown);
-      document.removeEventListener('pointerdown', onPointerDown);
-    };
+    return () => document.removeEventListener('pointerdown', onPointerDown);
   }, [open]);
+  const onKeyDown = (event: KeyboardEvent<HTMLDetailsElement>) => {
+    if (event.key !== 'Escape' || !details.current?.open) return;
+    close();
+    details.current.querySelector('summary')?.focus();
+  };
+  const onBlur = (event: FocusEvent<HTMLDetailsElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) close();
+  };
 
   const save = (event: FormEvent) => {
     event.preventDefault();
@@ -44,7 +44,13 @@ export function AdminTokenSettings() {
   };
 
   return (
-    <details className="settings" ref={details} onToggle={() => setOpen(details.current?.open ?? false)}>
+    <details
+      className="settings"
+      ref={details}
+      onToggle={() => setOpen(details.current?.open ?? false)}
+      onKeyDown={onKeyDown}
+      onBlur={onBlur}
+    >
       <summary className="button button--ghost" data-testid="settings-toggle">
         {token ? 'Admin' : 'Settings'}
       </summary>

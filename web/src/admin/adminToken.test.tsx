@@ -84,9 +84,11 @@ describe('admin token', () => {
 
     fireEvent.click(toggle);
     await waitFor(() => expect(screen.getByTestId('admin-token-input')).toHaveFocus());
-    fireEvent.keyDown(document, { key: 'Escape' });
+    fireEvent.keyDown(screen.getByTestId('admin-token-input'), { key: 'Escape' });
     expect(details.open).toBe(false);
     expect(toggle).toHaveFocus();
+    fireEvent.keyDown(screen.getByText('elsewhere'), { key: 'Escape' });
+    expect(toggle).toHaveFocus(); // Escape elsewhere is not its business
 
     fireEvent.click(toggle);
     await waitFor(() => expect(details.open).toBe(true));

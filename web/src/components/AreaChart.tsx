@@ -18,23 +18,22 @@ interface AreaChartProps {
 // dots would stretch with it, so they are HTML positioned in percentages instead.
 const WIDTH = 1000;
 const HEIGHT = 300;
+const GRIDLINES = [0, 0.25, 0.5, 0.75, 1];
 
 /**
- * The chart's top: four gridline steps (GRIDLINES) of a round figure, the smallest reaching
- * `value`, so that gridlines read as round figures and the line fills at least about four
- * fifths of the height ($31K tops out at $32K in steps of $8K, where a ceiling of 1, 2 or 5
- * times a power of ten gave $50K).
+ * The chart's top: four gridline steps (GRIDLINES) of a round figure (1, 1.5, 2, 2.5, 3, 4,
+ * 5, 6 or 8 times a power of ten, each short enough for a compact label), the smallest
+ * reaching `value`: the line fills at least two thirds of the height ($31K tops out at $32K
+ * in steps of $8K, where a ceiling of 1, 2 or 5 times a power of ten gave $50K).
  */
 export function niceCeiling(value: number): number {
   if (value <= 0) return 1;
   const steps = GRIDLINES.length - 1;
   const rawStep = value / steps;
   const magnitude = 10 ** Math.floor(Math.log10(rawStep));
-  const factor = [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((candidate) => candidate * magnitude >= rawStep) ?? 10;
+  const factor = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((candidate) => candidate * magnitude >= rawStep) ?? 10;
   return steps * factor * magnitude;
 }
-
-const GRIDLINES = [0, 0.25, 0.5, 0.75, 1];
 
 /** The chart's frame at its final size, while its points load. */
 export function AreaChartPlaceholder() {

@@ -14,13 +14,27 @@ export function EmptyState({ children, action }: { children: ReactNode; action?:
  * Nothing could load: what failed and why, and a way to try at once. The module also tries
  * again by itself while the section is on screen, as the error's message says.
  */
-export function LoadFailure({ what, message, onRetry }: { what: string; message: string; onRetry: () => void }) {
+export function LoadFailure({
+  what,
+  message,
+  onRetry,
+  otherAction,
+}: {
+  what: string;
+  message: string;
+  onRetry: () => void;
+  /** Another way out, beside Try again (back to a page that loaded, say). */
+  otherAction?: ReactNode;
+}) {
   return (
     <EmptyState
       action={
-        <button type="button" className="button" onClick={onRetry}>
-          Try again
-        </button>
+        <div className="empty-state__actions">
+          <button type="button" className="button" onClick={onRetry}>
+            Try again
+          </button>
+          {otherAction}
+        </div>
       }
     >
       {what} could not load. {message}

@@ -60,12 +60,12 @@ describe('niceCeiling', () => {
   it('tops a chart with four round steps, the smallest that reach the value', () => {
     expect(niceCeiling(31_000)).toBe(32_000); // steps of 8K
     expect(niceCeiling(14_918)).toBe(16_000); // 4K
-    expect(niceCeiling(41_000)).toBe(50_000); // 12.5K
+    expect(niceCeiling(41_000)).toBe(60_000); // 15K
     expect(niceCeiling(100)).toBe(100); // 25
     expect(niceCeiling(7.2)).toBe(8); // 2
-    for (const value of [1, 3.3, 17, 999, 31_000, 1_234_567]) {
+    for (const value of [1, 3.3, 17, 999, 4_900, 31_000, 1_234_567, 4_800_000]) {
       expect(niceCeiling(value)).toBeGreaterThanOrEqual(value);
-      expect(value / niceCeiling(value)).toBeGreaterThan(0.74); // the line fills the chart
+      expect(value / niceCeiling(value)).toBeGreaterThan(0.66); // the line fills the chart
     }
     expect(niceCeiling(0)).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Campaign, ListPage } from '../api/types';
-import { FakeLiveData, fakeKey, makeError, okResult } from '../test/fakeLiveData';
+import { FakeLiveData, fakeKey, fallbackResult, makeError, okResult } from '../test/fakeLiveData';
 import { renderWithProviders } from '../test/render';
 import { CampaignsSection } from './CampaignsSection';
 
@@ -153,5 +153,21 @@ describe('CampaignsSection', () => {
 
     await waitFor(() => expect(within(section).getByText('16–30 of 60 campaigns')).toBeInTheDocument());
     expect(client.lastParams('campaigns')).toMatchObject({ offset: 15, limit: 15 });
+  });
+
+  it('offers the way back to the first page when a later page fails', async () => {
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      Number(params?.offset) > 0
+        ? fallbackResult('campaigns', { items: [], total: 0, limit: 15, offset: 0 })
+        : okResult('campaigns', { items: [campaign('first')], total: 60, limit: 15, offset: 0 }),
+    );
+    const section = await renderCampaigns(client);
+    fireEvent.click(within(section).getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(within(section).getByTestId('empty-state')).toHaveTextContent('could not load'));
+
+    fireEvent.click(within(section).getByRole('button', { name: 'First page' }));
+
+    await waitFor(() => expect(within(section).getByTestId('row')).toHaveTextContent('Campaign first'));
+    expect(client.lastParams('campaigns')).toMatchObject({ offset: 0 });
   });
 });

@@ -64,7 +64,21 @@ export function ListSection<Item extends { id: string }>({
   if (page === undefined) {
     body = table([]);
   } else if (result.fallback && result.error) {
-    body = <LoadFailure what={title} message={result.error.message} onRetry={() => void result.refetch()} />;
+    // A page past the first that fails has no pager (a failure has no pages): the way back.
+    const backToFirst =
+      offset > 0 ? (
+        <button type="button" className="button button--ghost" onClick={() => setOffset(0)}>
+          First page
+        </button>
+      ) : undefined;
+    body = (
+      <LoadFailure
+        what={title}
+        message={result.error.message}
+        onRetry={() => void result.refetch()}
+        otherAction={backToFirst}
+      />
+    );
   } else {
     const empty = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
     body = <Rows items={page.items} empty={empty} table={table} />;

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useLiveDataClient } from '../livedata-context';
 import { humanize } from '../format/format';
-import { TOAST_AUTO_DISMISS_MS, useToasts } from './ToastProvider';
+import { useToasts } from './ToastProvider';
 
 /** "Campaigns", "Campaigns and Flows", "Campaigns, Flows and Forms". */
 function listOf(names: string[]): string {
@@ -11,37 +11,44 @@ function listOf(names: string[]): string {
 
 /**
  * Turns the module's request errors into toasts: one per cause (kind of failure, and whether
- * earlier data is still shown), naming every section it hit lately. A server that is down
- * fails every section at once; that is one problem, not five toasts over the page.
+ * earlier data is still shown), naming every section it hit. A server that is down fails
+ * every section at once, and the module keeps trying each: that is one problem, told once.
+ * A cause is told again only when it hits another section; once every section it hit has
+ * data again (livedata:updated), it is over, and the next failure is news.
  */
 export function LiveDataErrorToasts() {
   const client = useLiveDataClient();
   const { notify } = useToasts();
-  // By toast key, the sections the cause hit and when it last did: a section is named while
-  // its toast may still be up.
-  const hits = useRef(new Map<string, Map<string, number>>());
+  // By toast key, the sections the cause hit that have not recovered yet.
+  const causes = useRef(new Map<string, Set<string>>());
 
-  useEffect(
-    () =>
-      client.on('livedata:error', ({ endpoint, error, servedStale }) => {
-        // Cancellations are the dashboard's own doing (newer requests superseding older ones).
-        if (error.kind === 'cancelled') return;
-        const key = `${error.kind}:${error.status}:${servedStale ? 'stale' : 'none'}`;
-        const now = Date.now();
-        const endpoints = hits.current.get(key) ?? new Map<string, number>();
-        for (const [name, at] of endpoints) if (now - at > TOAST_AUTO_DISMISS_MS) endpoints.delete(name);
-        endpoints.delete(endpoint); // re-inserted last: the list reads in the order of the latest hits
-        endpoints.set(endpoint, now);
-        hits.current.set(key, endpoints);
-        const sections = listOf([...endpoints.keys()].map(humanize));
-        notify({
-          key,
-          title: servedStale ? `${sections}: showing earlier data` : `${sections} could not load`,
-          message: error.message,
-        });
-      }),
-    [client, notify],
-  );
+  useEffect(() => {
+    const unsubscribeError = client.on('livedata:error', ({ endpoint, error, servedStale }) => {
+      // Cancellations are the dashboard's own doing (newer requests superseding older ones).
+      if (error.kind === 'cancelled') return;
+      const key = `${error.kind}:${error.status}:${servedStale ? 'stale' : 'none'}`;
+      const endpoints = causes.current.get(key) ?? new Set<string>();
+      if (endpoints.has(endpoint)) return; // told already; a toast dismissed stays dismissed
+      endpoints.add(endpoint);
+      causes.current.set(key, endpoints);
+      const sections = listOf([...endpoints].map(humanize));
+      notify({
+        key,
+        title: servedStale ? `${sections}: showing earlier data` : `${sections} could not load`,
+        message: error.message,
+      });
+    });
+    const unsubscribeUpdated = client.on('livedata:updated', ({ endpoint }) => {
+      for (const [key, endpoints] of causes.current) {
+        endpoints.delete(endpoint);
+        if (endpoints.size === 0) causes.current.delete(key);
+      }
+    });
+    return () => {
+      unsubscribeError();
+      unsubscribeUpdated();
+    };
+  }, [client, notify]);
 
   return null;
 }

@@ -152,6 +152,22 @@ describe('LiveDataErrorToasts', () => {
     expect(screen.getAllByTestId('toast')).toHaveLength(2); // another cause is another toast
   });
 
+  it('does not bring back a dismissed toast while its cause lasts, but does once it recurs', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<LiveDataErrorToasts />, { client });
+    const error = makeError('campaigns', { kind: 'network', status: 0, message: 'Can’t reach the server.' });
+    const fail = () =>
+      act(() => client.emit('livedata:error', { endpoint: 'campaigns', key: 'campaigns', error, servedStale: false }));
+    fail();
+    fireEvent.click(screen.getByRole('button', { name: /Dismiss/ }));
+    fail(); // the module's next try fails too
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+
+    act(() => client.emit('livedata:updated', { endpoint: 'campaigns', key: 'campaigns', updatedAt: 1, fromCache: false }));
+    fail();
+    expect(screen.getByTestId('toast')).toHaveTextContent('Campaigns could not load');
+  });
+
   it('does not toast cancelled requests', () => {
     const client = new FakeLiveData();
     renderWithProviders(<LiveDataErrorToasts />, { client });
