@@ -17,6 +17,13 @@ describe('OverviewSection', () => {
     expect(kpi('Revenue')).toHaveTextContent('$318K');
     expect(kpi('Open rate')).toHaveTextContent('38.4%');
     expect(kpi('Click rate')).toHaveTextContent('4.65%');
+    // A rounded figure's exact value is its tooltip, and what a screen reader reads instead
+    // of the rounded one (once: the rounded figure and its title are hidden from it).
+    const sends = kpi('Sends') as HTMLElement;
+    expect(within(sends).getByText('1.6M')).toHaveAttribute('aria-hidden', 'true');
+    expect(within(sends).getByText('1.6M')).toHaveAttribute('title', '1,635,753');
+    expect(within(sends).getByText('1,635,753')).toHaveClass('visually-hidden');
+    expect(within(kpi('Open rate') as HTMLElement).getByText('38.4%')).not.toHaveAttribute('aria-hidden');
     expect(within(section).getByRole('img', { name: 'Revenue per day, 3 days' })).toBeInTheDocument();
     expect(section).toHaveTextContent('Oct 2 – Oct 31');
     expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'fresh');
