@@ -32,6 +32,28 @@ describe('MonitoringSection', () => {
     }
   });
 
+  it('lists every failing check, several under one name included', async () => {
+    const consoleError = vi.spyOn(console, 'error');
+    const check = healthFixture.checks['redis:connection']![0]!;
+    const health = {
+      status: 'warn' as const,
+      checks: {
+        'redis:connection': [
+          { ...check, output: 'primary unreachable' },
+          { ...check, output: 'replica unreachable' },
+        ],
+      },
+    };
+    stubFetch({ '/monitoring/health': { body: health }, '/monitoring/status': { body: monitoringStatusFixture } });
+    renderWithProviders(<MonitoringSection token="secret" />, { client: new FakeLiveData() });
+    const section = screen.getByTestId('section-monitoring');
+
+    await waitFor(() => expect(section).toHaveTextContent('primary unreachable'));
+    expect(section).toHaveTextContent('replica unreachable');
+    expect(consoleError).not.toHaveBeenCalledWith(expect.stringMatching(/same key/), expect.anything(), expect.anything());
+    consoleError.mockRestore();
+  });
+
   it('shows a target without enough data as not judged yet, not as a number', async () => {
     const status = {
       ...monitoringStatusFixture,

@@ -27,7 +27,9 @@ const HEALTH_LABEL: Record<HealthStatus, string> = { pass: 'Healthy', warn: 'Deg
 
 function HealthSummary({ health }: { health: Health }) {
   const problems = Object.entries(health.checks).flatMap(([name, checks]) =>
-    checks.filter((check) => check.status !== 'pass').map((check) => ({ name, check })),
+    // A name may hold several checks (one per component): the key is the name and the
+    // check's place under it.
+    checks.flatMap((check, index) => (check.status === 'pass' ? [] : [{ key: `${name}/${index}`, name, check }])),
   );
   return (
     <div className="health">
@@ -40,8 +42,8 @@ function HealthSummary({ health }: { health: Health }) {
       </span>
       {problems.length > 0 && (
         <ul className="health__problems">
-          {problems.map(({ name, check }) => (
-            <li key={name}>
+          {problems.map(({ key, name, check }) => (
+            <li key={key}>
               <strong>{checkLabel(name)}</strong>: {check.output ?? `${check.observedValue} ${check.observedUnit}`}
             </li>
           ))}
