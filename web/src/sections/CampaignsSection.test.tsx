@@ -45,17 +45,30 @@ describe('CampaignsSection', () => {
     expect(within(section).getByText('1–2 of 2 campaigns')).toBeInTheDocument();
   });
 
-  it('shows a dash, not zeros, for the statistics of campaigns not sent yet', async () => {
+  it('shows a dash, not zeros, for the statistics of campaigns that reached no one', async () => {
     const unsent = { recipients: 0, opens: 0, clicks: 0, revenue: 0, openRate: 0, clickRate: 0 };
     const client = new FakeLiveData().respond(
       'campaigns',
-      okResult('campaigns', page([campaign('d', { status: 'draft', ...unsent }), campaign('s', { status: 'sent', ...unsent })])),
+      okResult(
+        'campaigns',
+        page([
+          campaign('d', { status: 'draft', ...unsent }),
+          campaign('c', { status: 'cancelled', ...unsent }),
+          campaign('p', { status: 'cancelled', ...unsent, recipients: 1200 }),
+          campaign('s', { status: 'sent', ...unsent }),
+        ]),
+      ),
     );
     const section = await renderCampaigns(client);
-    const [draft, sent] = within(section).getAllByTestId('row') as [HTMLElement, HTMLElement];
-    expect(draft).not.toHaveTextContent('$0');
-    expect(within(draft).getAllByText('—')).toHaveLength(4);
-    expect(sent).toHaveTextContent('$0'); // a sent campaign's zero is a figure
+    const [draft, cancelledBefore, cancelledWhileSending, sent] = within(section).getAllByTestId('row') as HTMLElement[];
+    for (const row of [draft!, cancelledBefore!]) {
+      expect(row).not.toHaveTextContent('$0');
+      expect(within(row).getAllByText('—')).toHaveLength(4);
+    }
+    // Zeros are figures for a campaign that reached someone.
+    expect(cancelledWhileSending).toHaveTextContent('1,200');
+    expect(cancelledWhileSending).toHaveTextContent('$0');
+    expect(sent).toHaveTextContent('$0');
   });
 
   it('sorts through the API when a column header is clicked, toggling direction', async () => {

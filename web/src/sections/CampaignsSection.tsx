@@ -6,9 +6,12 @@ import { ListSection } from './ListSection';
 
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 
-// A campaign not sent yet has no statistics: a dash, not zeros that read as a flop.
+// A campaign that reached no one (not sent yet, or cancelled before it sent) has no
+// statistics: a dash, not zeros that read as a flop. One cancelled while sending has
+// figures for those it reached.
 const UNSENT: ReadonlySet<Campaign['status']> = new Set(['draft', 'scheduled']);
-const statistic = (format: (c: Campaign) => string) => (c: Campaign) => (UNSENT.has(c.status) ? '—' : format(c));
+const reachedNoOne = (c: Campaign) => UNSENT.has(c.status) || (c.status === 'cancelled' && c.recipients === 0);
+const statistic = (format: (c: Campaign) => string) => (c: Campaign) => (reachedNoOne(c) ? '—' : format(c));
 
 const columns: Column<Campaign>[] = [
   { field: 'name', label: 'Campaign', render: (c) => <span className="cell-name" title={c.name}>{c.name}</span> },
