@@ -116,6 +116,27 @@ test('a phone-width dashboard has no accessibility violations and does not shift
   await page.close();
 });
 
+test('at 320 px (WCAG reflow) the page does not scroll sideways and the sync status is in words', async () => {
+  const page = await openDashboard({ width: 320, height: 700 });
+  await waitForAllSections(page);
+  // Tables may scroll inside their own box (two-dimensional content); the page may not.
+  const { pageWidth, viewport } = await page.evaluate(() => ({
+    pageWidth: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
+  assert.ok(pageWidth <= viewport, `the page is ${pageWidth} px wide in a ${viewport} px viewport`);
+  // The sync's state is told in words a sighted user sees, not by the dot's colour alone.
+  const text = page.getByTestId('sync-status').locator('.sync-status__text');
+  await text.filter({ hasText: /sync/i }).waitFor({ timeout: 20000 });
+  const box = await text.boundingBox();
+  assert.ok(box && box.width > 40 && box.height > 10, `the sync status text is ${JSON.stringify(box)}`);
+  for (const name of ['sync-button', 'refresh-button']) {
+    const button = await page.getByTestId(name).boundingBox();
+    assert.ok(button && button.x >= 0 && button.x + button.width <= viewport, `${name} at ${JSON.stringify(button)}`);
+  }
+  await page.close();
+});
+
 test('the dashboard signed out has no accessibility violations', async () => {
   const page = await openDashboard({ signedIn: false });
   await waitForAllSections(page);

@@ -82,9 +82,11 @@ export function SyncStatusControl({ token }: { token: string }) {
   const busy = posting || pending !== null;
   return (
     <div className="sync-status" data-testid="sync-status" data-state={state}>
-      <span className={`sync-status__dot sync-status__dot--${state}`} aria-hidden="true" />
-      <span className="sync-status__text" title={status.data?.lastError ?? status.error?.message ?? undefined}>
-        {status.error ? 'Sync status unavailable' : describe(status.data, now)}
+      <span className="sync-status__state">
+        <span className={`sync-status__dot sync-status__dot--${state}`} aria-hidden="true" />
+        <span className="sync-status__text" title={status.data?.lastError ?? status.error?.message ?? undefined}>
+          {status.error ? 'Sync status unavailable' : describe(status.data, now)}
+        </span>
       </span>
       <button
         type="button"
