@@ -140,19 +140,28 @@ test('with faults injected a toast appears, the indicator turns to error and the
 
 test('a section whose first load failed shows it, then its data once the server recovers, with no click', async () => {
   await server.faults([{ path: '/api/overview', status: 503, times: -1 }]);
-  let page;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    ({ page } = await openDashboard());
+    await page.addInitScript(() => {
+      window.__overviewErrors = 0;
+      addEventListener('livedata:error', (event) => {
+        if (event.detail.endpoint === 'overview') window.__overviewErrors += 1;
+      });
+    });
+    await page.goto(`${server.url}/#token=${server.token}`);
     await page.waitForFunction(
       () => /could not load/.test(document.querySelector('[data-testid="section-overview"]')?.textContent ?? ''),
       null,
       { timeout: 30000 },
     );
     assert.equal(await section(page, 'overview').getByRole('button', { name: 'Try again' }).count(), 1);
-    // The feed is live and stays so: no subscription or change will ask for the overview again.
     await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.dataset.state === 'live', null, {
       timeout: 20000,
     });
+    // The feed's first subscription asks for every watched query once more (it cannot know
+    // what changed before it): the faults last until that fetch has failed too. From then on
+    // nothing but the module's own recovery asks for the overview again.
+    await page.waitForFunction(() => window.__overviewErrors >= 2, null, { timeout: 20000 });
   } finally {
     await server.clearFaults();
   }
