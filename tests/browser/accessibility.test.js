@@ -209,10 +209,20 @@ test('every control is reached with Tab, shows its focus, and works from the key
     seen.push(now);
   }
   const reached = new Set(seen.map((entry) => entry.testId).filter(Boolean));
-  for (const control of ['refresh-button', 'status-filter', 'sort-', 'settings-toggle']) {
+  for (const control of ['refresh-button', 'chart-plot', 'status-filter', 'sort-', 'settings-toggle']) {
     assert.ok([...reached].some((id) => id.startsWith(control)), `${control} is not reached with Tab: ${[...reached]}`);
   }
   assert.ok(seen.some((entry) => entry.tag === 'BUTTON' && entry.name === 'Next'), 'the pager is reached with Tab');
+
+  // The chart from the keyboard: its focus shows the last day's figure, the arrows move it.
+  const plot = page.getByTestId('chart-plot');
+  await plot.focus();
+  const readout = page.getByTestId('chart-readout');
+  const lastDay = await readout.innerText();
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await readout.innerText(), lastDay);
+  await page.keyboard.press('End');
+  assert.equal(await readout.innerText(), lastDay);
 
   // Sort from the keyboard: Enter on a sortable header changes the order it announces.
   const header = page.getByTestId('section-campaigns').locator('[data-testid^="sort-"]').first();

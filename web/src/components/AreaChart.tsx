@@ -1,4 +1,4 @@
-import { useState, type MouseEvent } from 'react';
+import { useState, type KeyboardEvent, type MouseEvent } from 'react';
 
 export interface ChartPoint {
   label: string;
@@ -63,6 +63,17 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
     const fraction = (event.clientX - bounds.left) / bounds.width;
     setHovered(Math.min(points.length - 1, Math.max(0, Math.round(fraction * (points.length - 1)))));
   };
+  // From the keyboard: the plot takes the focus (showing the last day), and the arrow keys,
+  // Home and End move along the days, as the pointer does.
+  const last = points.length - 1;
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const from = hovered ?? last;
+    const steps: Record<string, number> = { ArrowLeft: from - 1, ArrowRight: from + 1, Home: 0, End: last };
+    const next = steps[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    setHovered(Math.min(last, Math.max(0, next)));
+  };
   const hoveredPoint = hovered === null ? undefined : points[hovered];
   const xLabels = [0, Math.floor((points.length - 1) / 2), points.length - 1].filter(
     (v, i, all) => all.indexOf(v) === i,
@@ -78,8 +89,19 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
             </span>
           ))}
         </div>
-        <div className="chart__plot" onMouseMove={onMouseMove} onMouseLeave={() => setHovered(null)}>
-          <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={title}>
+        <div
+          className="chart__plot"
+          data-testid="chart-plot"
+          tabIndex={0}
+          role="img"
+          aria-label={`${title}; the arrow keys read each day`}
+          onMouseMove={onMouseMove}
+          onMouseLeave={() => setHovered(null)}
+          onFocus={() => setHovered((current) => current ?? last)}
+          onBlur={() => setHovered(null)}
+          onKeyDown={onKeyDown}
+        >
+          <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" aria-hidden="true">
             <defs>
               <linearGradient id="chart-fill" x1="0" x2="0" y1="0" y2="1">
                 <stop offset="0%" stopColor="var(--chart-color)" stopOpacity="0.35" />
@@ -119,6 +141,7 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
               <span
                 className={`chart__tooltip${x(hovered) > 0.7 ? ' chart__tooltip--left' : ''}`}
                 style={{ left: `${x(hovered) * 100}%` }}
+                data-testid="chart-readout"
               >
                 <strong>{formatValue(hoveredPoint.value)}</strong> {hoveredPoint.label}
               </span>
