@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "model/dataset.h"
 #include "model/entity.h"
@@ -138,12 +139,17 @@ struct Table {
   }
 
   // The SQL column holding API field `name`, or nullptr when the API has no such field.
-  static const char* columnForField(std::string_view name) {
-    const char* column = nullptr;
-    forEachField<Record>([&](const auto& field, std::size_t) {
-      if (!column && field.inApi() && name == field.name) column = field.column;
+  // What ORDER BY sorts the API field `name` by, "" if it is not one: text other than the
+  // identity in natural order (natural_order.h), any other column as it is.
+  static std::string sortExpressionForField(std::string_view name) {
+    std::string expression;
+    forEachField<Record>([&](const auto& field, std::size_t index) {
+      if (!expression.empty() || !field.inApi() || name != field.name) return;
+      using Value = std::decay_t<decltype(field.of(std::declval<const Record&>()))>;
+      const bool naturalText = std::is_same_v<Value, std::string> && index != 0;
+      expression = naturalText ? std::string("natural_key(") + field.column + ")" : field.column;
     });
-    return column;
+    return expression;
   }
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/migrations.h"
+#include "store/natural_order.h"
 #include "store/postgres.h"
 #include "store/sql_store.h"
 
@@ -138,6 +139,9 @@ CREATE TABLE upstream_calls (
   PRIMARY KEY (operation, day)
 );
 )sql"},
+      // The lists' order for text (natural_order.h); SQLite's store adds the same function
+      // to each connection it opens.
+      {7, "natural_key(text), the lists' order for names", kNaturalKeyPostgresSql},
   };
   return kMigrations;
 }

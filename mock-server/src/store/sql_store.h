@@ -156,13 +156,14 @@ class SqlStore final : public Store {
     if (query.limit < 1 || query.offset < 0) return std::string("store: limit must be positive and offset not negative");
     return tables::visitRowType(entity, [&](auto table) -> Expected<ListPage, std::string> {
       using Table = decltype(table);
-      const char* sortColumn = Table::columnForField(query.sortField);
-      if (!sortColumn) return std::string("store: cannot sort ") + Table::table + " by '" + query.sortField + "'";
+      const std::string sortBy = Table::sortExpressionForField(query.sortField);
+      if (sortBy.empty()) return std::string("store: cannot sort ") + Table::table + " by '" + query.sortField + "'";
       // Only constants and whitelisted column names reach the SQL text; values are bound.
       // The status parameter is ?3 so that a page without it numbers ?1 ?2 without a gap.
+      // Ties (names equal but for case, say) go by id, so pages never overlap.
       const std::string where = query.status ? " WHERE status = ?3" : "";
-      const std::string order = std::string(" ORDER BY ") + sortColumn + (query.descending ? " DESC" : " ASC") +
-                                (std::string_view(sortColumn) == "id" ? "" : ", id ASC");
+      const std::string order = std::string(" ORDER BY ") + sortBy + (query.descending ? " DESC" : " ASC") +
+                                (sortBy == "id" ? "" : ", id ASC");
       const std::string pageSql = selectSql<Table>(where + order + " LIMIT ?1 OFFSET ?2");
       const std::string countSql =
           std::string("SELECT count(*) FROM ") + Table::table + (query.status ? " WHERE status = ?1" : "");

@@ -10,6 +10,7 @@
 #include "simulated_upstream/data_generator.h"
 #include "http/http_caching.h"
 #include "livedata/cache.h"
+#include "store/natural_order.h"
 #include "store/sqlite.h"
 #include "store_test_support.h"
 
@@ -32,7 +33,8 @@ DatasetSizes smallSizes() {
 }
 
 // The first server's list semantics, written out: filter by status, sort by the item's JSON
-// value of the field, ties by ascending id, then the window.
+// value of the field (text other than the id in natural order), ties by ascending id, then
+// the window.
 template <typename Item>
 std::vector<Json> expectedItems(const std::vector<Item>& all, const std::optional<std::string>& status,
                                 const std::string& field, bool descending, std::size_t offset, std::size_t limit,
@@ -41,8 +43,13 @@ std::vector<Json> expectedItems(const std::vector<Item>& all, const std::optiona
   for (const Item& item : all) {
     if (!status || wordOf(item.status) == *status) items.emplace_back(item);
   }
+  auto sortValue = [&](const Json& item) {
+    const Json& value = item[field];
+    return value.is_string() && field != "id" ? Json(naturalSortKey(value.get<std::string>())) : value;
+  };
   std::sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
-    if (a[field] != b[field]) return descending ? b[field] < a[field] : a[field] < b[field];
+    const Json x = sortValue(a), y = sortValue(b);
+    if (x != y) return descending ? y < x : x < y;
     return a["id"] < b["id"];
   });
   *total = static_cast<std::int64_t>(items.size());

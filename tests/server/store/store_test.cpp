@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "model/record_fields.h"
 #include "store/migrations.h"
+#include "store/natural_order.h"
 #include "store/sqlite.h"
 #include "store_test_support.h"
 
@@ -481,6 +483,61 @@ TEST_P(StoreTest, ListFiltersSortsAndPagesWithTiesById) {
   ListQuery none;
   none.status = "scheduled";
   EXPECT_EQ(list(none), std::make_pair(Ids{}, std::int64_t{0}));
+}
+
+// Names sort as people read them, the same on both engines: case aside, numbers by value,
+// other bytes (UTF-8) as they are; equal keys by id.
+TEST_P(StoreTest, NamesSortCaseAsideAndNumbersByValue) {
+  const std::vector<std::pair<std::string, std::string>> names{
+      {"c1", "Item 10"}, {"c2", "item 9"},  {"c3", "#203"}, {"c4", "#25"},    {"c5", "Beta"}, {"c6", "alpha"},
+      {"c7", "Émile"},   {"c8", "beta"},    {"c9", "v2.10"}, {"c10", "v2.9"}, {"c11", "007"}, {"c12", "7"}};
+  std::vector<Campaign> campaigns;
+  for (const auto& [id, name] : names) {
+    campaigns.push_back(makeCampaign(id, "sent", kT0));
+    campaigns.back().name = name;
+  }
+  commit(campaigns);
+  ListQuery byName;
+  byName.sortField = "name";
+  byName.descending = false;
+  byName.limit = 50;
+  using Ids = std::vector<std::string>;
+  const Ids ascending{"c4", "c3", "c12", "c11", "c6", "c5", "c8", "c2", "c1", "c10", "c9", "c7"};
+  EXPECT_EQ(idsOf<Campaign>(valueOf(store_->list(Entity::campaigns, byName)).items), ascending);
+  byName.descending = true;
+  EXPECT_EQ(idsOf<Campaign>(valueOf(store_->list(Entity::campaigns, byName)).items),
+            (Ids{"c7", "c9", "c10", "c1", "c2", "c5", "c8", "c6", "c11", "c12", "c3", "c4"}))
+      << "reversed, but equal names (Beta, beta) still by ascending id";
+}
+
+// PostgreSQL's natural_key is SQL, SQLite's is naturalSortKey itself: the two agree on
+// text of every kind (runs of digits long and short, leading zeros, case, UTF-8, empty).
+TEST_P(StoreTest, PostgresNaturalKeyIsNaturalSortKey) {
+  if (GetParam() != StoreEngine::postgres) GTEST_SKIP() << "SQLite's natural_key is naturalSortKey";
+  std::vector<std::string> texts{"", "a", "Z", "0", "00", "Item 10", "#203", "v2.10.3", "Émile 12 ÄB", "x1y22z333",
+                                 "MiXeD CaSe 0042", std::string(1000, '7') + "a", std::string(12, '9'), "tab\tand space 5"};
+  std::mt19937 random(7);
+  const std::string alphabet = "aZ09 #.-_\xc3\xa9";
+  for (int i = 0; i < 200; ++i) {
+    std::string text;
+    const int length = static_cast<int>(random() % 16);
+    for (int j = 0; j < length; ++j) {
+      const char c = alphabet[random() % alphabet.size()];
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        text += "\xc3\xa9";  // whole characters: the database takes valid UTF-8 only
+      } else {
+        text += c;
+      }
+    }
+    texts.push_back(text);
+  }
+  postgres::Connection connection(location_->location());
+  for (const std::string& text : texts) {
+    auto query = connection.use("SELECT natural_key(?1)");
+    query->bind(1, text);
+    ASSERT_TRUE(query->step());
+    EXPECT_EQ(query->text(0), naturalSortKey(text)) << "'" << text << "'";
+  }
 }
 
 // The field tables (model/record_fields.h) and the migrated schema describe the same

@@ -1,0 +1,42 @@
+#include "store/natural_order.h"
+
+namespace livedata::server {
+
+namespace {
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+std::string naturalSortKey(std::string_view text) {
+  std::string key;
+  key.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size();) {
+    if (isDigit(text[i])) {
+      std::size_t end = i;
+      while (end < text.size() && isDigit(text[end])) ++end;
+      std::string length = std::to_string(end - i);
+      // lpad(length, 3, '0'): padded on the left, or cut to its first three characters.
+      length = length.size() < 3 ? std::string(3 - length.size(), '0') + length : length.substr(0, 3);
+      key += length;
+      key.append(text, i, end - i);
+      i = end;
+    } else {
+      const char c = text[i++];
+      key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  return key;
+}
+
+// The text's runs of digits and of other characters in order; translate() lowers ASCII
+// letters alone, as the C++ does (lower() would follow the database's locale).
+const char* const kNaturalKeyPostgresSql = R"sql(
+CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg(
+           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(run[1])::text, 3, '0') || run[1]
+                ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
+           '' ORDER BY position), '')
+  FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)
+$$;
+)sql";
+
+}  // namespace livedata::server
