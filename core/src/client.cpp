@@ -84,7 +84,17 @@ struct Effects {
   std::vector<Event> events;
   std::vector<std::pair<FetchCallback, FetchResult>> completions;
   std::vector<std::pair<std::shared_ptr<WatchListenerSlot>, FetchResult>> deliveries;
-  std::vector<std::pair<std::string, Query>> refetches;  // (path, query), fetched afresh
+  // Fetched afresh, each key once however many causes ask for it in one step (setOnline
+  // may find a key stale, unconfirmed and failed offline at once).
+  struct Refetch {
+    std::string key, path;
+    Query query;
+  };
+  std::vector<Refetch> refetches;
+  void refetch(const std::string& key, const std::string& path, const Query& query) {
+    const bool queued = std::any_of(refetches.begin(), refetches.end(), [&](const Refetch& r) { return r.key == key; });
+    if (!queued) refetches.push_back({key, path, query});
+  }
   std::vector<Send> sends;
   std::vector<RetryTimer> retries;
   std::vector<RecoveryTimer> recoveries;
@@ -414,7 +424,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     }
     if (changedInFlight.erase(key) > 0) {
       cache.invalidateKey(key);
-      if (watchedIt != watched.end()) fx.refetches.emplace_back(watchedIt->second.path, watchedIt->second.query);
+      if (watchedIt != watched.end()) fx.refetch(key, watchedIt->second.path, watchedIt->second.query);
     }
     for (auto& waiter : flight.waiters) fx.completions.emplace_back(std::move(waiter), result);
   }
@@ -428,7 +438,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
       return;
     }
     cache.invalidateKey(key);
-    fx.refetches.emplace_back(query.path, query.query);
+    fx.refetch(key, query.path, query.query);
   }
 
   // A change named `endpoints` (empty: all): their entries must be revalidated before use,
@@ -446,7 +456,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
       if (named(flight.endpoint)) changedInFlight.insert(key);
     }
     for (const auto& [key, query] : watched) {
-      if (named(query.endpoint) && flights.count(key) == 0) fx.refetches.emplace_back(query.path, query.query);
+      if (named(query.endpoint) && flights.count(key) == 0) fx.refetch(key, query.path, query.query);
     }
   }
 
@@ -568,10 +578,10 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
   for (auto& [callback, result] : fx.completions) callback(std::move(result));
   for (const auto& [slot, result] : fx.deliveries) deliver(slot, result);
   if (!transport) return;
-  for (auto& [path, query] : fx.refetches) {
+  for (auto& refetch : fx.refetches) {
     FetchOptions options;
-    options.query = std::move(query);
-    startFetch(state, path, std::move(options), [](FetchResult) {});
+    options.query = std::move(refetch.query);
+    startFetch(state, refetch.path, std::move(options), [](FetchResult) {});
   }
   for (Send& send : fx.sends) {
     const std::weak_ptr<Client::State> weak = state;
@@ -961,7 +971,7 @@ void Client::setOnline(bool online) {
       s.cache.forEach([&](CacheEntry& entry) {
         if (!entry.isFresh(nowMs) || s.staleDetector.isStale(entry.fetchedAtMs, nowMs)) {
           entry.invalidated = true;
-          fx.refetches.emplace_back(entry.path, entry.query);
+          fx.refetch(entry.key, entry.path, entry.query);
         }
       });
       // With a feed, its resume replays what changed meanwhile; without one, ask.

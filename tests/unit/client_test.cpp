@@ -559,6 +559,23 @@ TEST_F(ClientTest, OfflineFailsFastWithCachedDataAndRevalidatesWhenBack) {
   EXPECT_FALSE(client().freshness("campaigns").error.has_value());
 }
 
+// A key back online for several reasons at once (expired, watched and unconfirmed) is
+// asked for once, not once per reason (the second ask was joined to the first, or served
+// its answer as a cache hit, inflating the counters).
+TEST_F(ClientTest, ComingBackOnlineAsksForAWatchedExpiredKeyOnce) {
+  serveAlways(200, kCampaigns, {{"ETag", "\"v1\""}});
+  auto watch = client().watch("/api/campaigns", {}, [](const FetchResult&) {});
+  ASSERT_EQ(transport->sent.size(), 1u);
+  client().setOnline(false);
+  timeline->advance(61'000);
+  const auto before = client().stats();
+  client().setOnline(true);
+  EXPECT_EQ(transport->sent.size(), 2u);
+  const auto after = client().stats();
+  EXPECT_EQ(after.deduplicated, before.deduplicated) << "no second request queued to be joined";
+  EXPECT_EQ(after.hits + after.misses, before.hits + before.misses + 1) << "one lookup, not one per reason";
+}
+
 TEST_F(ClientTest, TransportReportingOfflineTakesClientOffline) {
   transport->responder = [](const HttpRequest&) {
     return TransportResult::failed(TransportFailureKind::offline, "navigator.onLine is false");
