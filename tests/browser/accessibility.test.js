@@ -134,6 +134,20 @@ test('at 320 px (WCAG reflow) the page does not scroll sideways and the sync sta
     const button = await page.getByTestId(name).boundingBox();
     assert.ok(button && button.x >= 0 && button.x + button.width <= viewport, `${name} at ${JSON.stringify(button)}`);
   }
+  // A table scrolled sideways keeps its names in view, over the figures passing under them,
+  // and nothing shows beside them at the card's edge.
+  const names = await page.getByTestId('section-campaigns').locator('.table-scroll').evaluate((scroller) => {
+    const cell = () => scroller.querySelector('tbody td');
+    window.scrollBy(0, cell().getBoundingClientRect().top - 100);
+    const before = cell().getBoundingClientRect();
+    scroller.scrollLeft = 200;
+    const after = cell().getBoundingClientRect();
+    const edge = document.elementFromPoint(scroller.getBoundingClientRect().left + 2, after.top + after.height / 2);
+    const middle = document.elementFromPoint(after.left + after.width / 2, after.top + after.height / 2);
+    return { scrolled: scroller.scrollLeft, moved: after.left - before.left, onTop: cell().contains(edge) && cell().contains(middle) };
+  });
+  assert.ok(names.scrolled > 0, 'the campaigns table scrolls sideways at 320 px');
+  assert.deepEqual({ moved: names.moved, onTop: names.onTop }, { moved: 0, onTop: true }, JSON.stringify(names));
   await page.close();
 });
 
