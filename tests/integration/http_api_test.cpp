@@ -521,6 +521,24 @@ TEST(HttpApi, SigtermStopsCleanly) {
   EXPECT_EQ(server.terminate(), 0);
 }
 
+// The request log counts by route: paths no route serves share one count, so requests for
+// random paths (a probe, an attack) cannot grow it; the bounded log still names each path.
+TEST(HttpApi, RequestsForPathsNoRouteServesShareOneCount) {
+  ServerProcess server;
+  auto client = clientFor(server);
+  for (int i = 0; i < 50; ++i) {
+    const auto missing = client.Get("/api/no-such-route-" + std::to_string(i));
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+  }
+  ASSERT_TRUE(client.Get("/api/flows?limit=5"));
+  const auto requests = client.Get("/admin/requests", {{"Authorization", server.bearer()}});
+  ASSERT_TRUE(requests);
+  const auto json = nlohmann::json::parse(requests->body);
+  EXPECT_EQ(json["counts"], nlohmann::json({{"(unmatched)", 50}, {"/api/flows", 1}})) << requests->body;
+  EXPECT_EQ(json["log"][49]["path"], "/api/no-such-route-49");
+}
+
 TEST(HttpApi, ASecretInAUrlIsNeverWrittenDown) {
   ServerProcess server({"--log-requests"});
   auto client = clientFor(server);

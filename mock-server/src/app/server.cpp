@@ -507,7 +507,8 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
     backend_.cache().invalidateEndpoints({nameOf(*changed)});
   }
   if (isDataPath(req.path)) {
-    requests_.record({req.method, req.path, rawQueryOf(req), ifNoneMatch, cacheControl, res.status});
+    requests_.record({req.method, req.path, routeTemplateOf(req.path), rawQueryOf(req), ifNoneMatch, cacheControl,
+                      res.status});
   }
 }
 

@@ -15,9 +15,9 @@ void to_json(nlohmann::ordered_json& json, const RequestRecord& r) {
 
 void RequestLog::record(const RequestRecordView& request) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto counted = counts_.find(request.path);
+  const auto counted = counts_.find(request.route);
   if (counted != counts_.end()) ++counted->second;
-  else counts_.emplace(request.path, 1);
+  else counts_.emplace(request.route, 1);
   // next_ is the new record's index while the ring fills, and the oldest's once it is full.
   if (records_.size() < kMaxRecords) records_.emplace_back();
   RequestRecord& slot = records_[next_];

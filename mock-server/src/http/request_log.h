@@ -34,6 +34,9 @@ void to_json(nlohmann::ordered_json& json, const RequestRecord& record);
 struct RequestRecordView {
   std::string_view method;
   std::string_view path;
+  // What the count goes to: the route's path, or one name for every path no route serves,
+  // so that requests for random paths cannot grow the counts.
+  std::string_view route;
   std::string_view query;
   std::string_view ifNoneMatch;
   std::string_view cacheControl;
@@ -46,12 +49,13 @@ class RequestLog {
 
   void record(const RequestRecordView& request);
   void clear();
-  // {"counts": {path: n, ...}, "log": [RequestRecord, ...]}, oldest record first.
+  // {"counts": {route: n, ...}, "log": [RequestRecord, ...]}, oldest record first.
   nlohmann::ordered_json toJson() const;
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::size_t, std::less<>> counts_;  // GUARDED_BY(mutex_); never trimmed
+  // GUARDED_BY(mutex_); never trimmed, and bounded by the routes there are.
+  std::map<std::string, std::size_t, std::less<>> counts_;
   // GUARDED_BY(mutex_): the last kMaxRecords, as a ring whose oldest record is at next_ once
   // it is full. A record is copied into the strings of the slot it replaces, which keep
   // their capacity: once the ring is full, recording allocates nothing (it runs on every

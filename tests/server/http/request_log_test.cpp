@@ -8,7 +8,7 @@ namespace livedata::server {
 namespace {
 
 RequestRecordView request(const std::string& path, const std::string& query, int status = 200) {
-  return {"GET", path, query, "\"etag\"", "no-cache", status};
+  return {"GET", path, path, query, "\"etag\"", "no-cache", status};
 }
 
 TEST(RequestLog, KeepsEachRequestsFieldsAndCountsPerPath) {
