@@ -19,6 +19,7 @@
 #include "livedata/client.h"
 #include "livedata/endpoints.h"
 #include "livedata_native/blocking.h"
+#include "livedata_native/logging_transport.h"
 #include "livedata_native/native_dependencies.h"
 #include "livedata_native/system_clock.h"
 
@@ -34,7 +35,12 @@ Expected<std::unique_ptr<Client>> makeClient(const CliOptions& options) {
   native.minLogLevel = LogLevel::debug;
   auto deps = native::makeNativeDependencies(native);
   // The CLI reports failures itself; without --verbose the core's log would repeat them.
-  if (!options.verbose) deps.logger = nullptr;
+  // With it, every request and its outcome are logged too.
+  if (options.verbose) {
+    deps.transport = std::make_shared<native::LoggingTransport>(deps.transport, deps.logger);
+  } else {
+    deps.logger = nullptr;
+  }
   return Client::create(std::move(config), std::move(deps));
 }
 
@@ -140,6 +146,12 @@ int runWatch(const CliOptions& options) {
     std::cout << std::flush;
     exitCode = next->error ? exitCodeFor(next->error->kind) : kExitOk;
     ++printed;
+    // A request the server refuses as such (a bad parameter: 4xx) will be refused again at
+    // every change: the watch ends with its code rather than print the refusal forever.
+    if (next->error && (next->error->kind == ErrorKind::http_client || next->error->kind == ErrorKind::config)) {
+      watch.reset();
+      return exitCode;
+    }
   }
   watch.reset();
   // Interrupted: a normal way to end a watch. Stopped by --count: the last update's code.
@@ -159,7 +171,7 @@ int run(const std::vector<std::string>& args) {
   switch (options.command) {
     case Command::help:
       if (!options.helpTopic.empty() && options.helpTopic != "get" && options.helpTopic != "refresh" &&
-          options.helpTopic != "watch") {
+          options.helpTopic != "watch" && options.helpTopic != "help") {
         std::cerr << "livedata: no help for '" << options.helpTopic << "'\n";
         return kExitUsage;
       }

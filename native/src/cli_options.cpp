@@ -1,5 +1,6 @@
 #include "cli_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <utility>
@@ -21,8 +22,9 @@ const char* const kExitCodes = R"(Exit codes:
   6  HTTP server error (5xx) or rate limited (429)
   7  parse error (the server's body is not the expected JSON)
   8  cancelled
-When stale or fallback data is served because of an error, the data is still printed and
-the exit code is the error's.
+When the last cached data is served, stale, because of an error, it is still printed (and
+the exit code is the error's); with nothing cached, nothing is printed on stdout (with --json,
+"data" is null).
 )";
 
 std::string endpointNames() {
@@ -161,25 +163,35 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   options.server = defaultServer;
   if (args.empty()) return usageError("missing command");
 
-  const std::string& command = args[0];
+  // The command is the first word that names one: options may come before it
+  // (`livedata --json get campaigns`), as `--help` may stand for it.
+  static const std::string kCommands[] = {"get", "watch", "refresh", "help", "-h", "--help"};
+  const auto commandAt = std::find_if(args.begin(), args.end(), [](const std::string& arg) {
+    return std::find(std::begin(kCommands), std::end(kCommands), arg) != std::end(kCommands);
+  });
+  if (commandAt == args.end()) {
+    return usageError(args[0].rfind('-', 0) == 0 ? "missing command (get, watch or refresh)"
+                                                 : "unknown command '" + args[0] + "' (expected get, watch or refresh)");
+  }
+  const std::string command = *commandAt;
+  std::vector<std::string> rest(args.begin(), commandAt);
+  rest.insert(rest.end(), commandAt + 1, args.end());
   if (command == "-h" || command == "--help" || command == "help") {
     options.command = Command::help;
-    if (args.size() > 1) options.helpTopic = args[1];
+    // `help` names its topic; otherwise the command the options came with is the topic.
+    if (!rest.empty() && rest.front().rfind('-', 0) != 0) options.helpTopic = rest.front();
     return {options, ""};
   }
   if (command == "get") {
     options.command = Command::get;
   } else if (command == "refresh") {
     options.command = Command::refresh;
-  } else if (command == "watch") {
-    options.command = Command::watch;
   } else {
-    return usageError("unknown command '" + command + "' (expected get, watch or refresh)");
+    options.command = Command::watch;
   }
 
   // get and watch name one endpoint and take its parameters.
   const bool get = options.command == Command::get || options.command == Command::watch;
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
   const auto arguments = tableFor(options.command).parseInto(options, rest, /*allowPositional=*/true);
   if (!arguments) {
     const bool unknown = arguments.error().rfind("unknown option", 0) == 0;
@@ -192,9 +204,12 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
     return {help, ""};
   }
   for (const std::string& name : arguments.value().positional) {
+    // get and watch take one endpoint: a second word is extra, whatever it says.
+    if (get && !options.endpoint.empty()) {
+      return usageError("unexpected argument '" + name + "' (livedata " + command + " takes one endpoint)");
+    }
     if (auto error = checkEndpointName(name)) return usageError(*error);
     if (get) {
-      if (!options.endpoint.empty()) return usageError("unexpected argument '" + name + "'");
       options.endpoint = name;
     } else {
       options.endpoints.push_back(name);
@@ -232,7 +247,8 @@ std::string helpText(const std::string& topic) {
            "time it changes: the server's live feed (GET /api/changes) names the change and\n"
            "the client refetches it, conditionally. The feed's state (live, reconnecting,\n"
            "offline) goes to stderr. Runs until interrupted (SIGINT or SIGTERM, exit\n"
-           "code 0: that is how it ends), or --count updates.\n"
+           "code 0: that is how it ends), or --count updates, or a request the server\n"
+           "refuses as such (a 4xx: exit code 5), which no change would make right.\n"
            "Endpoints: " + endpointNames() + "\n\n"
            "List endpoints (campaigns, flows, forms, segments):\n" +
            helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +

@@ -16,9 +16,11 @@ std::string dumpJson(const json& value, int indent) {
 }
 
 // The body as JSON; a body that is not JSON (it should not happen: the core turns those
-// into parse errors with a fallback) is kept as a string rather than lost.
+// into parse errors with a fallback) is kept as a string rather than lost. A fallback is
+// no data: the empty value the core stands in with is for a screen to lay out, not for a
+// script to read as "0 campaigns".
 json parseBody(const FetchResult& result) {
-  if (!result.body) return nullptr;
+  if (!result.body || result.fallback) return nullptr;
   json parsed = json::parse(*result.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return *result.body;
   return parsed;
@@ -32,7 +34,6 @@ json errorJson(const std::optional<Error>& error) {
 }
 
 std::string describeSource(const FetchResult& r) {
-  if (r.fallback) return "empty fallback value (nothing cached)";
   std::string source;
   if (r.revalidated) {
     source = "cached data confirmed by the server (HTTP " + std::to_string(r.status) + ")";
@@ -114,9 +115,11 @@ void printFetchHuman(const FetchResult& result, Millis nowMs, std::ostream& out,
                      std::ostream& err) {
   if (result.error) {
     printErrorHuman(*result.error, err);
-    err << "livedata: showing "
-        << (result.fallback ? "an empty fallback value" : "the last cached data, stale")
-        << " instead\n";
+    if (result.fallback) {
+      err << "livedata: nothing cached to show instead\n";
+      return;
+    }
+    err << "livedata: showing the last cached data, stale, instead\n";
   }
   out << result.endpoint << ": " << describeSource(result) << "\n";
   if (result.updatedAt > 0) {

@@ -37,6 +37,53 @@ TEST(Cli, DeadServerExitsWithNetworkCodeAndPrintsFallback) {
   const auto out = json::parse(result.out);
   EXPECT_EQ(out["error"]["kind"], "network");
   EXPECT_TRUE(out["meta"]["fallback"].get<bool>());
+  EXPECT_TRUE(out["data"].is_null()) << "the empty stand-in is not data: " << result.out;
+}
+
+// With nothing cached, a failure prints nothing on stdout: a script reading it must not take
+// an empty stand-in for "0 campaigns".
+TEST(Cli, AFailureWithNothingCachedPrintsNothingOnStdout) {
+  ServerProcess server;
+  const auto result = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--status", "bogus", "--server", server.baseUrl()});
+  EXPECT_EQ(result.exitCode, 5);
+  EXPECT_EQ(result.out, "");
+  EXPECT_NE(result.err.find("nothing cached to show"), std::string::npos) << result.err;
+}
+
+// A watch the server refuses (a bad parameter) ends with the refusal's code at once: no
+// change would make the request right, and Ctrl-C would have said 0.
+TEST(Cli, AWatchTheServerRefusesEndsWithItsCode) {
+  ServerProcess server;
+  const auto result = runCommand({LIVEDATA_CLI_PATH, "watch", "campaigns", "--status", "bogus", "--json", "--server",
+                                  server.baseUrl()});
+  EXPECT_EQ(result.exitCode, 5);
+  const auto out = json::parse(result.out);
+  EXPECT_EQ(out["error"]["status"], 400);
+}
+
+TEST(Cli, OptionsMayComeBeforeTheCommandAndExtraWordsAreNamed) {
+  ServerProcess server;
+  const auto before = runCommand({LIVEDATA_CLI_PATH, "--json", "--server", server.baseUrl(), "get", "flows", "--limit", "2"});
+  ASSERT_EQ(before.exitCode, 0) << before.err;
+  EXPECT_EQ(json::parse(before.out)["data"]["items"].size(), 2u);
+
+  const auto extra = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "extra", "--server", server.baseUrl()});
+  EXPECT_EQ(extra.exitCode, 2);
+  EXPECT_NE(extra.err.find("unexpected argument 'extra'"), std::string::npos) << extra.err;
+
+  const auto help = runCommand({LIVEDATA_CLI_PATH, "help", "help"});
+  EXPECT_EQ(help.exitCode, 0) << help.err;
+  EXPECT_NE(help.out.find("Commands:"), std::string::npos);
+}
+
+TEST(Cli, VerboseLogsEveryRequestAndItsAnswer) {
+  ServerProcess server;
+  const auto result =
+      runCommand({LIVEDATA_CLI_PATH, "get", "segments", "--limit", "1", "--verbose", "--server", server.baseUrl()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.err.find("-> GET " + server.baseUrl() + "/api/segments?limit=1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("<- GET " + server.baseUrl() + "/api/segments?limit=1: 200, "), std::string::npos)
+      << result.err;
 }
 
 TEST(Cli, ExitCodesTellUsageConfigAndHttpErrorsApart) {

@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -162,12 +163,16 @@ void ServerProcess::kill() {
 CommandResult runCommand(const std::vector<std::string>& argvIn) {
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  // stderr goes to a file, read once the command ended: two pipes read one after the other
+  // could block the command on the one not being read.
+  char errPath[] = "/tmp/livedata-command-stderr-XXXXXX";
+  const int errFile = mkstemp(errPath);
+  if (errFile < 0) throw std::runtime_error("mkstemp failed");
   std::vector<std::string> args = argvIn;
   const pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
-    const int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0) dup2(devnull, STDERR_FILENO);
+    dup2(errFile, STDERR_FILENO);
     close(out[0]);
     close(out[1]);
     auto argv = toArgv(args);
@@ -183,6 +188,10 @@ CommandResult runCommand(const std::vector<std::string>& argvIn) {
   int status = 0;
   waitpid(pid, &status, 0);
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  lseek(errFile, 0, SEEK_SET);
+  while ((n = read(errFile, buffer, sizeof buffer)) > 0) result.err.append(buffer, static_cast<std::size_t>(n));
+  close(errFile);
+  unlink(errPath);
   return result;
 }
 

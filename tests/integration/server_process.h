@@ -69,6 +69,7 @@ class ServerProcess {
 struct CommandResult {
   int exitCode = -1;
   std::string out;
+  std::string err;
 };
 CommandResult runCommand(const std::vector<std::string>& argv);
 
