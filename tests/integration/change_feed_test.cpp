@@ -187,6 +187,29 @@ TEST(ChangeFeed, TheLongPollWaitsForAChangeAndAnswersAtOnceWhenOneWasMissed) {
   EXPECT_EQ(idle->get_header_value("Cache-Control"), "no-store") << "\"nothing yet\" must not be reused";
 }
 
+// The stream goes to a client that names it with a weight above 0 (case aside); every other
+// client gets the JSON answer.
+TEST(ChangeFeed, TheStreamIsForAClientThatAcceptsItTheRestGetJson) {
+  ServerProcess server;
+  httplib::Client client("127.0.0.1", server.port());
+  for (const std::string accept : {"text/event-stream;q=0", "*/*", "application/json", "text/event-stream-ish"}) {
+    const auto answer = client.Get("/api/changes?since=0", {{"Accept", accept}});
+    ASSERT_TRUE(answer) << accept;
+    EXPECT_EQ(answer->status, 200) << accept;
+    EXPECT_EQ(answer->get_header_value("Content-Type").rfind("application/json", 0), 0u) << accept;
+  }
+  httplib::Client streaming("127.0.0.1", server.port());
+  std::string contentType;
+  streaming.Get(
+      "/api/changes", {{"Accept", "TEXT/EVENT-STREAM"}},
+      [&](const httplib::Response& response) {
+        contentType = response.get_header_value("Content-Type");
+        return false;  // the head is enough: end the stream
+      },
+      [](const char*, std::size_t) { return false; });
+  EXPECT_EQ(contentType, "text/event-stream");
+}
+
 TEST(ChangeFeed, BadParametersAreJsonErrors) {
   ServerProcess server;
   httplib::Client client("127.0.0.1", server.port());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "feed/change_notice.h"
+#include "http/weighted_list.h"
 #include "livedata/cache.h"  // kCacheBustingParam
 #include "livedata/expected.h"
 #include "http/api_error.h"
@@ -67,7 +68,8 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
     parsed.since = parseVersion(req.get_header_value("Last-Event-ID"));
     if (!parsed.since) return invalidParameter("Last-Event-ID must be a change version: an integer of at least 0");
   }
-  parsed.stream = req.get_header_value("Accept").find("text/event-stream") != std::string::npos;
+  // The stream only for a client that names it (an EventSource does), with a weight above 0.
+  parsed.stream = listedWeight(req.get_header_value("Accept"), "text/event-stream").value_or(0) > 0;
   return parsed;
 }
 

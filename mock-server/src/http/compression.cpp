@@ -6,32 +6,11 @@
 #include <cstdlib>
 #include <memory>
 
+#include "http/weighted_list.h"
 #include "livedata/types.h"  // equalsIgnoreCase
 
 namespace livedata::server {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-// The weight of one list member "coding;q=0.5" (1 when absent or unparsable).
-double weightOf(std::string_view parameters) {
-  while (!parameters.empty()) {
-    const std::size_t semicolon = parameters.find(';');
-    const std::string_view parameter = trim(parameters.substr(0, semicolon));
-    parameters = semicolon == std::string_view::npos ? std::string_view{} : parameters.substr(semicolon + 1);
-    if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') && parameter[1] == '=') {
-      const std::string value(trim(parameter.substr(2)));
-      char* end = nullptr;
-      const double q = std::strtod(value.c_str(), &end);
-      return end == value.c_str() ? 1.0 : q;
-    }
-  }
-  return 1.0;
-}
 
 // One deflate stream per thread, reset between uses: deflateInit2 allocates and clears about
 // 256 KiB of window and hash tables, which cost more than compressing a typical body.
@@ -70,24 +49,10 @@ void discardThreadDeflater() { tDeflater.reset(); }
 }  // namespace
 
 bool acceptsCoding(std::string_view acceptEncoding, std::string_view wanted) {
-  const bool gzip = equalsIgnoreCase(wanted, "gzip");
-  std::optional<double> codingWeight;
-  std::optional<double> anyWeight;
-  while (!acceptEncoding.empty()) {
-    const std::size_t comma = acceptEncoding.find(',');
-    const std::string_view member = acceptEncoding.substr(0, comma);
-    acceptEncoding = comma == std::string_view::npos ? std::string_view{} : acceptEncoding.substr(comma + 1);
-    const std::size_t semicolon = member.find(';');
-    const std::string_view coding = trim(member.substr(0, semicolon));
-    const double weight =
-        semicolon == std::string_view::npos ? 1.0 : weightOf(member.substr(semicolon + 1));
-    if (equalsIgnoreCase(coding, wanted) || (gzip && equalsIgnoreCase(coding, "x-gzip"))) {
-      codingWeight = weight;
-    } else if (coding == "*") {
-      anyWeight = weight;
-    }
-  }
+  std::optional<double> codingWeight = listedWeight(acceptEncoding, wanted);
+  if (!codingWeight && equalsIgnoreCase(wanted, "gzip")) codingWeight = listedWeight(acceptEncoding, "x-gzip");
   if (codingWeight) return *codingWeight > 0;
+  const std::optional<double> anyWeight = listedWeight(acceptEncoding, "*");
   return anyWeight && *anyWeight > 0;
 }
 

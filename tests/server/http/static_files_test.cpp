@@ -11,6 +11,7 @@
 #include <string>
 
 #include "http/compression.h"
+#include "http/weighted_list.h"
 
 namespace livedata::server {
 namespace {
@@ -41,6 +42,15 @@ TEST(ContentCoding, AcceptsACodingByNameOrStarUnlessItsWeightIsZero) {
   EXPECT_FALSE(acceptsCoding("", "gzip"));
   EXPECT_FALSE(acceptsCoding("*;q=0", "gzip"));
   EXPECT_FALSE(acceptsCoding("brotli", "br"));
+}
+
+TEST(WeightedList, FindsAMembersWeightByNameCaseAsideAndAmongItsParameters) {
+  EXPECT_EQ(listedWeight("text/event-stream", "text/event-stream"), 1.0);
+  EXPECT_EQ(listedWeight("TEXT/Event-Stream", "text/event-stream"), 1.0) << "media types are case-insensitive";
+  EXPECT_EQ(listedWeight("application/json, text/event-stream;charset=utf-8;q=0.3", "text/event-stream"), 0.3);
+  EXPECT_EQ(listedWeight("text/event-stream ; q=0", "text/event-stream"), 0.0);
+  EXPECT_EQ(listedWeight("text/event-stream-ish, */*", "text/event-stream"), std::nullopt) << "names, not substrings";
+  EXPECT_EQ(listedWeight("", "gzip"), std::nullopt);
 }
 
 TEST_F(StaticFilesTest, SendsTheBestPrecompressedCodingTheClientAccepts) {
