@@ -2,6 +2,8 @@
 // 400 invalid_body naming the field for anything else.
 #include "app/request_bodies.h"
 
+#include "http/fault_injector.h"
+
 #include <gtest/gtest.h>
 
 namespace livedata::server {
@@ -51,6 +53,13 @@ TEST(RequestBodies, UpstreamChangesAndTouchTakeOneBoundedField) {
   EXPECT_NE(errorOf(parseUpstreamChangesBody(R"({"count": 99999999999})")).find("1 to 1000000"), std::string::npos);
   EXPECT_EQ(parseTouchBody(R"({"endpoint": "segments"})").value(), ApiResource::segments);
   EXPECT_NE(errorOf(parseTouchBody(R"({"endpoint": 3})")).find("endpoint must be one of"), std::string::npos);
+}
+
+TEST(RequestBodies, FaultRulesAreABodyToo) {
+  EXPECT_EQ(errorOf(parseFaultRules(R"({"rules": [{}]})")),
+            "invalid_body: rules[0].path is required: a request path starting with '/'");
+  EXPECT_EQ(errorOf(parseFaultRules("{")), "invalid_body: the request body must be JSON: {\"rules\": [Rule, ...]}");
+  EXPECT_EQ(errorOf(parseFaultRules(R"({"rules": [{"path": "/api/flows", "status": 503}]})")), "(accepted)");
 }
 
 }  // namespace

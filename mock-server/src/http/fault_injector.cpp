@@ -10,11 +10,11 @@ namespace {
 using Json = nlohmann::json;
 
 Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& where) {
-  if (!json.is_object()) return invalidParameter(where + " must be an object");
+  if (!json.is_object()) return invalidBody(where + " must be an object");
   static const std::vector<std::string> kFields{"path", "status", "times", "delayMs", "retryAfter", "malformed"};
   for (const auto& [name, value] : json.items()) {
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
-      return invalidParameter(where + "." + name + " is not a rule field (path, status, times, delayMs, "
+      return invalidBody(where + "." + name + " is not a rule field (path, status, times, delayMs, "
                               "retryAfter, malformed)");
     }
   }
@@ -23,7 +23,7 @@ Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& whe
     if (!json.contains(name)) return static_cast<int>(fallback);
     const Json& value = json.at(name);
     if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
-      return invalidParameter(where + "." + name + " must be " + expected);
+      return invalidBody(where + "." + name + " must be " + expected);
     }
     return static_cast<int>(value.get<std::int64_t>());
   };
@@ -31,12 +31,12 @@ Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& whe
   FaultRule rule;
   if (!json.contains("path") || !json.at("path").is_string() ||
       json.at("path").get<std::string>().empty() || json.at("path").get<std::string>()[0] != '/') {
-    return invalidParameter(where + ".path is required: a request path starting with '/'");
+    return invalidBody(where + ".path is required: a request path starting with '/'");
   }
   rule.path = json.at("path").get<std::string>();
 
   if (json.contains("malformed")) {
-    if (!json.at("malformed").is_boolean()) return invalidParameter(where + ".malformed must be true or false");
+    if (!json.at("malformed").is_boolean()) return invalidBody(where + ".malformed must be true or false");
     rule.malformed = json.at("malformed").get<bool>();
   }
   auto delay = integer("delayMs", 0, kMaxFaultDelayMs, 0, "an integer from 0 to " + std::to_string(kMaxFaultDelayMs));
@@ -46,7 +46,7 @@ Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& whe
   auto times = integer("times", -1, 1000000000, 1, "-1 (for ever) or an integer of 1 or more");
   if (!times) return times.error();
   rule.times = times.value();
-  if (rule.times == 0) return invalidParameter(where + ".times must be -1 (for ever) or an integer of 1 or more");
+  if (rule.times == 0) return invalidBody(where + ".times must be -1 (for ever) or an integer of 1 or more");
 
   const int defaultStatus = rule.malformed || rule.delayMs > 0 ? 200 : 503;
   auto status = integer("status", 200, 599, defaultStatus, "an HTTP status from 200 to 599");
@@ -60,10 +60,10 @@ Expected<FaultRule, ApiError> parseRule(const Json& json, const std::string& whe
     } else if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
       rule.retryAfter = std::to_string(value.get<std::int64_t>());
     } else if (!value.is_null()) {
-      return invalidParameter(where + ".retryAfter must be a Retry-After value such as \"1\"");
+      return invalidBody(where + ".retryAfter must be a Retry-After value such as \"1\"");
     }
     if (rule.retryAfter && rule.retryAfter->find_first_of("\r\n") != std::string::npos) {
-      return invalidParameter(where + ".retryAfter must not contain line breaks");
+      return invalidBody(where + ".retryAfter must not contain line breaks");
     }
   }
   return rule;
@@ -79,9 +79,9 @@ void to_json(nlohmann::ordered_json& json, const FaultRule& rule) {
 
 Expected<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body) {
   const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return invalidParameter("the request body must be JSON: {\"rules\": [Rule, ...]}");
+  if (json.is_discarded()) return invalidBody("the request body must be JSON: {\"rules\": [Rule, ...]}");
   if (!json.is_object() || !json.contains("rules") || !json.at("rules").is_array()) {
-    return invalidParameter("rules is required: {\"rules\": [Rule, ...]}");
+    return invalidBody("rules is required: {\"rules\": [Rule, ...]}");
   }
   std::vector<FaultRule> rules;
   for (std::size_t i = 0; i < json.at("rules").size(); ++i) {
