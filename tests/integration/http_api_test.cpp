@@ -376,6 +376,7 @@ TEST(HttpApi, AdminRoutesRefuseMissingOrWrongTokens) {
   const auto wrong = client.Get("/admin/requests", {{"Authorization", "Bearer " + std::string(32, '0')}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(wrong->get_header_value("WWW-Authenticate"), "Bearer error=\"invalid_token\"");
 
   const auto right = client.Get("/admin/requests", {{"Authorization", server.bearer()}});
   ASSERT_TRUE(right);

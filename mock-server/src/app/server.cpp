@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "app/cache_clearing.h"
+#include "http/bearer_auth.h"
 #include "http/compression.h"
 #include "http/http_caching.h"
 #include "http/http_server_support.h"
@@ -428,9 +429,12 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
 
 void ApiServer::serveProtected(const Request& req, Response& res,
                                 const std::function<AdminReply(const Request&)>& action) {
-  if (auto denied = admin_.authorize(req.get_header_value("Authorization"))) {
+  const std::string authorization = req.get_header_value("Authorization");
+  if (auto denied = admin_.authorize(authorization)) {
     sendError(res, *denied);
-    res.set_header("WWW-Authenticate", "Bearer");
+    // RFC 6750 section 3: no credentials get the bare challenge; a token refused is invalid.
+    res.set_header("WWW-Authenticate",
+                   bearerCredentials(authorization) ? "Bearer error=\"invalid_token\"" : "Bearer");
     return;
   }
   // The query string only: httplib also files a form-encoded body under params. These
