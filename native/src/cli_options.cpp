@@ -163,16 +163,21 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   options.server = defaultServer;
   if (args.empty()) return usageError("missing command");
 
-  // The command is the first word that names one: options may come before it
-  // (`livedata --json get campaigns`), as `--help` may stand for it.
-  static const std::string kCommands[] = {"get", "watch", "refresh", "help", "-h", "--help"};
-  const auto commandAt = std::find_if(args.begin(), args.end(), [](const std::string& arg) {
-    return std::find(std::begin(kCommands), std::end(kCommands), arg) != std::end(kCommands);
-  });
-  if (commandAt == args.end()) {
-    return usageError(args[0].rfind('-', 0) == 0 ? "missing command (get, watch or refresh)"
-                                                 : "unknown command '" + args[0] + "' (expected get, watch or refresh)");
+  // The command is the first word that is not an option or an option's value: options may
+  // come before it (`livedata --json get campaigns`), and `--help` may stand for it.
+  const auto takesValue = [](const std::string& arg) {
+    if (arg.rfind("--", 0) != 0 || arg.find('=') != std::string::npos) return false;
+    const std::string name = arg.substr(2);
+    for (const Command command : {Command::get, Command::watch}) {
+      if (const auto* option = tableFor(command).find(name)) return !option->spelling.isSwitch();
+    }
+    return false;
+  };
+  auto commandAt = args.begin();
+  while (commandAt != args.end() && commandAt->rfind('-', 0) == 0 && *commandAt != "-h" && *commandAt != "--help") {
+    commandAt += takesValue(*commandAt) && commandAt + 1 != args.end() ? 2 : 1;
   }
+  if (commandAt == args.end()) return usageError("missing command (get, watch or refresh)");
   const std::string command = *commandAt;
   std::vector<std::string> rest(args.begin(), commandAt);
   rest.insert(rest.end(), commandAt + 1, args.end());
@@ -186,8 +191,10 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
     options.command = Command::get;
   } else if (command == "refresh") {
     options.command = Command::refresh;
-  } else {
+  } else if (command == "watch") {
     options.command = Command::watch;
+  } else {
+    return usageError("unknown command '" + command + "' (expected get, watch or refresh)");
   }
 
   // get and watch name one endpoint and take its parameters.

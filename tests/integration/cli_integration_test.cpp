@@ -67,6 +67,12 @@ TEST(Cli, OptionsMayComeBeforeTheCommandAndExtraWordsAreNamed) {
   ASSERT_EQ(before.exitCode, 0) << before.err;
   EXPECT_EQ(json::parse(before.out)["data"]["items"].size(), 2u);
 
+  // An option's value is never taken for the command, even one spelt like a command.
+  const auto valueLikeACommand =
+      runCommand({LIVEDATA_CLI_PATH, "--status", "watch", "get", "campaigns", "--json", "--server", server.baseUrl()});
+  EXPECT_EQ(valueLikeACommand.exitCode, 5) << valueLikeACommand.err;
+  EXPECT_NE(valueLikeACommand.out.find("status must be one of"), std::string::npos) << valueLikeACommand.out;
+
   const auto extra = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "extra", "--server", server.baseUrl()});
   EXPECT_EQ(extra.exitCode, 2);
   EXPECT_NE(extra.err.find("unexpected argument 'extra'"), std::string::npos) << extra.err;
