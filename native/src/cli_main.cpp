@@ -146,9 +146,12 @@ int runWatch(const CliOptions& options) {
     std::cout << std::flush;
     exitCode = next->error ? exitCodeFor(next->error->kind) : kExitOk;
     ++printed;
-    // A request the server refuses as such (a bad parameter: 4xx) will be refused again at
-    // every change: the watch ends with its code rather than print the refusal forever.
-    if (next->error && (next->error->kind == ErrorKind::http_client || next->error->kind == ErrorKind::config)) {
+    // A request the server refuses as such (a bad parameter: 4xx) from the start will be
+    // refused again at every change: the watch ends with its code rather than print the
+    // refusal forever. One refused after data came (a passing 404 from a proxy) is shown as
+    // the stale data it leaves, and the watch goes on.
+    const bool refused = next->error && (next->error->kind == ErrorKind::http_client || next->error->kind == ErrorKind::config);
+    if (refused && next->fallback) {
       watch.reset();
       return exitCode;
     }

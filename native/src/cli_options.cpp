@@ -183,8 +183,9 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   rest.insert(rest.end(), commandAt + 1, args.end());
   if (command == "-h" || command == "--help" || command == "help") {
     options.command = Command::help;
-    // `help` names its topic; otherwise the command the options came with is the topic.
-    if (!rest.empty() && rest.front().rfind('-', 0) != 0) options.helpTopic = rest.front();
+    // The topic is the first word among the rest (`help get`, `--json --help get`).
+    const auto topic = std::find_if(rest.begin(), rest.end(), [](const std::string& arg) { return arg.rfind('-', 0) != 0; });
+    if (topic != rest.end()) options.helpTopic = *topic;
     return {options, ""};
   }
   if (command == "get") {
@@ -236,7 +237,7 @@ std::string helpText(const std::string& topic) {
   if (topic == "get") {
     return "Usage: livedata get <endpoint> [options]\n\n"
            "Fetches one endpoint through the livedata client (cache, ETag revalidation,\n"
-           "retry with backoff, stale or empty fallback on failure) and prints it.\n"
+           "retry with backoff, the last cached data, stale, on failure) and prints it.\n"
            "Endpoints: " + endpointNames() + "\n\n"
            "List endpoints (campaigns, flows, forms, segments):\n" +
            helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +
@@ -255,7 +256,8 @@ std::string helpText(const std::string& topic) {
            "the client refetches it, conditionally. The feed's state (live, reconnecting,\n"
            "offline) goes to stderr. Runs until interrupted (SIGINT or SIGTERM, exit\n"
            "code 0: that is how it ends), or --count updates, or a request the server\n"
-           "refuses as such (a 4xx: exit code 5), which no change would make right.\n"
+           "refuses as such before any data came (a 4xx: exit code 5), which no change\n"
+           "would make right.\n"
            "Endpoints: " + endpointNames() + "\n\n"
            "List endpoints (campaigns, flows, forms, segments):\n" +
            helpOf(listOptions()) + "overview:\n" + helpOf(overviewOptions()) + "Both:\n" +

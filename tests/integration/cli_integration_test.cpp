@@ -25,7 +25,7 @@ TEST(Cli, GetPrintsDataAndFreshnessAsJson) {
   EXPECT_FALSE(out["meta"]["fallback"].get<bool>());
 }
 
-TEST(Cli, DeadServerExitsWithNetworkCodeAndPrintsFallback) {
+TEST(Cli, DeadServerExitsWithNetworkCodeAndNoData) {
   int port;
   {
     ServerProcess server;  // learn a port that is free once it stops

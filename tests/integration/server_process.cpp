@@ -183,7 +183,20 @@ CommandResult runCommand(const std::vector<std::string>& argvIn) {
   CommandResult result;
   char buffer[4096];
   ssize_t n;
-  while ((n = read(out[0], buffer, sizeof buffer)) > 0) result.out.append(buffer, static_cast<std::size_t>(n));
+  // A command that does not end (a regression into a loop) is killed after a minute, so
+  // the test fails instead of hanging.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    pollfd readable{out[0], POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (poll(&readable, 1, static_cast<int>(left.count())) <= 0) continue;
+    if ((n = read(out[0], buffer, sizeof buffer)) <= 0) break;
+    result.out.append(buffer, static_cast<std::size_t>(n));
+  }
   close(out[0]);
   int status = 0;
   waitpid(pid, &status, 0);
