@@ -13,6 +13,7 @@ std::string naturalSortKey(std::string_view text) {
     if (isDigit(text[i])) {
       std::size_t end = i;
       while (end < text.size() && isDigit(text[end])) ++end;
+      while (i < end && text[i] == '0') ++i;  // the value's digits: "007" is 7
       std::string length = std::to_string(end - i);
       // lpad(length, 3, '0'): padded on the left, or cut to its first three characters.
       length = length.size() < 3 ? std::string(3 - length.size(), '0') + length : length.substr(0, 3);
@@ -32,7 +33,7 @@ std::string naturalSortKey(std::string_view text) {
 const char* const kNaturalKeyPostgresSql = R"sql(
 CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT coalesce(string_agg(
-           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(run[1])::text, 3, '0') || run[1]
+           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(ltrim(run[1], '0'))::text, 3, '0') || ltrim(run[1], '0')
                 ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
            '' ORDER BY position), '')
   FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)

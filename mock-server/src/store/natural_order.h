@@ -5,11 +5,13 @@
 // compared byte by byte: SQLite runs this file's function (registered on every connection);
 // PostgreSQL runs kNaturalKeyPostgresSql, the same rule in SQL. The rule is kept small
 // enough for the two to be plainly the same, and a store test runs both on one set of names:
-//   - ASCII letters are lowered; every other byte (UTF-8 included) is kept as it is;
-//   - each run of ASCII digits becomes its length in three digits, then the digits
-//     ("25" -> "00225", "203" -> "003203"), so a shorter number sorts first, and numbers
-//     of one length by their digits (a run over 999 digits gives the first three of its
-//     length's digits, as PostgreSQL's lpad does: such names only need a stable order).
+//   - ASCII letters are lowered; every other byte (UTF-8 included) is kept as it is, so
+//     "Émile" and "émile" differ and sort after "z";
+//   - each run of ASCII digits becomes the length of its value's digits (leading zeros
+//     dropped) in three digits, then those digits ("25" -> "00225", "203" -> "003203",
+//     "007" -> "0017"), so a smaller number sorts first and equal numbers tie (then the
+//     id decides); a run over 999 digits gives the first three of its length's digits, as
+//     PostgreSQL's lpad does: such names only need a stable order.
 #pragma once
 
 #include <string>

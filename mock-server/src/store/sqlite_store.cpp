@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <filesystem>
+#include <new>
 #include <system_error>
 
 #include <sqlite3.h>
@@ -34,8 +35,15 @@ void addNaturalKey(sqlite::Connection& connection) {
   const auto naturalKey = [](sqlite3_context* context, int, sqlite3_value** arguments) {
     if (sqlite3_value_type(arguments[0]) == SQLITE_NULL) return sqlite3_result_null(context);
     const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
-    const std::string key = naturalSortKey(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))));
-    sqlite3_result_text(context, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    // No exception may unwind through SQLite's C frames: building the key can only run out
+    // of memory, which SQLite reports as such.
+    try {
+      const std::string key =
+          naturalSortKey(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))));
+      sqlite3_result_text(context, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+    } catch (const std::bad_alloc&) {
+      sqlite3_result_error_nomem(context);
+    }
   };
   const int code = sqlite3_create_function_v2(connection.handle(), "natural_key", 1,
                                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
