@@ -94,7 +94,7 @@ export function AreaChart({ points, title, formatValue, formatAxisValue = format
           data-testid="chart-plot"
           tabIndex={0}
           role="img"
-          aria-label={`${title}; the arrow keys read each day`}
+          aria-label={title}
           onMouseMove={onMouseMove}
           onMouseLeave={() => setHovered(null)}
           onFocus={() => setHovered((current) => current ?? last)}
