@@ -26,6 +26,8 @@ interface DataTableProps<Item> {
   loadingRows?: number;
   /** The rows shown belong to the previous order, filter or page, while the new one loads. */
   outdated?: boolean;
+  /** Keys of rows a live update just changed: marked for a moment. */
+  changed?: ReadonlySet<string>;
 }
 
 export function DataTable<Item>({
@@ -37,6 +39,7 @@ export function DataTable<Item>({
   onSortChange,
   loadingRows = 0,
   outdated = false,
+  changed,
 }: DataTableProps<Item>) {
   const order = parseSort(sort);
   const loading = outdated || (items.length === 0 && loadingRows > 0);
@@ -93,7 +96,11 @@ export function DataTable<Item>({
               </tr>
             ))}
           {items.map((item) => (
-            <tr key={rowKey(item)} data-testid="row">
+            <tr
+              key={rowKey(item)}
+              data-testid="row"
+              className={changed?.has(rowKey(item)) ? 'data-table__row--changed' : undefined}
+            >
               {columns.map((column) => (
                 <td key={column.field} className={column.numeric ? 'numeric' : undefined}>
                   {column.render(item)}

@@ -1,7 +1,8 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Campaign, ListPage } from '../api/types';
 import { FakeLiveData, fakeKey, fallbackResult, makeError, okResult } from '../test/fakeLiveData';
+import { CHANGED_ROW_MS } from '../hooks/useChangedRows';
 import { renderWithProviders } from '../test/render';
 import { CampaignsSection } from './CampaignsSection';
 
@@ -69,6 +70,37 @@ describe('CampaignsSection', () => {
     expect(cancelledWhileSending).toHaveTextContent('1,200');
     expect(cancelledWhileSending).toHaveTextContent('$0');
     expect(sent).toHaveTextContent('$0');
+  });
+
+  it('marks for a moment the rows a live update changed or brought, not the others nor a new order', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      let revenue = 100;
+      const client = new FakeLiveData().respond('campaigns', () =>
+        okResult('campaigns', page([campaign('a', { revenue }), campaign('b')])),
+      );
+      const section = await renderCampaigns(client);
+      const marked = () =>
+        within(section)
+          .getAllByTestId('row')
+          .filter((row) => row.classList.contains('data-table__row--changed'))
+          .map((row) => row.textContent?.slice(0, 10));
+      expect(marked()).toEqual([]); // the first rows are not news
+
+      revenue = 250;
+      await act(() => client.push('campaigns'));
+      await waitFor(() => expect(marked()).toEqual(['Campaign a']));
+      await act(async () => vi.advanceTimersByTime(CHANGED_ROW_MS));
+      expect(marked()).toEqual([]);
+
+      // Another order's rows are another view: nothing in them is news.
+      fireEvent.click(within(section).getByTestId('sort-name'));
+      await waitFor(() => expect(client.lastParams('campaigns')).toMatchObject({ sort: 'name' }));
+      await act(async () => vi.advanceTimersByTime(10));
+      expect(marked()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sorts through the API when a column header is clicked, toggling direction', async () => {

@@ -7,6 +7,7 @@ import { Pager } from '../components/Pager';
 import { SectionCard } from '../components/SectionCard';
 import { StatisticsAge } from '../components/StatisticsAge';
 import { StatusFilter } from '../components/StatusFilter';
+import { useChangedRows } from '../hooks/useChangedRows';
 import { useLiveData } from '../hooks/useLiveData';
 
 export interface ListSectionProps<Item> {
@@ -48,16 +49,17 @@ export function ListSection<Item extends { id: string }>({
     setOffset(0);
   };
 
-  const table = (items: Item[]) => (
+  const table = (items: Item[], changed?: ReadonlySet<string>) => (
     <DataTable
       caption={title}
       columns={columns}
       items={items}
-      rowKey={(item) => item.id}
+      rowKey={rowId}
       sort={sort}
       onSortChange={changeSort}
       loadingRows={pageSize}
       outdated={result.placeholder}
+      changed={changed}
     />
   );
   let body;
@@ -81,7 +83,16 @@ export function ListSection<Item extends { id: string }>({
     );
   } else {
     const empty = <EmptyState>{status ? `No ${noun} with this status.` : `No ${noun} yet.`}</EmptyState>;
-    body = <Rows items={page.items} empty={empty} table={table} />;
+    body = (
+      <Rows
+        items={page.items}
+        // What a live update changed is news only among this view's own rows.
+        current={!result.placeholder && !result.fallback}
+        view={`${sort}|${status}|${offset}`}
+        empty={empty}
+        table={table}
+      />
+    );
   }
 
   return (
@@ -114,11 +125,24 @@ export function ListSection<Item extends { id: string }>({
   );
 }
 
+const rowId = (item: { id: string }) => item.id;
+
+interface RowsProps<Item> {
+  items: Item[];
+  /** The rows are the current view's own (not a placeholder or a stand-in). */
+  current: boolean;
+  /** The order, filter and page the rows are of. */
+  view: string;
+  empty: ReactNode;
+  table: (items: Item[], changed: ReadonlySet<string>) => ReactNode;
+}
+
 /**
- * The page's rows, or a word for their absence. A component of its own so that items of a
- * shape the dashboard does not know fail inside the card's boundary (SectionCard), not in
- * the section around it.
+ * The page's rows, with those a live update just changed marked, or a word for their
+ * absence. A component of its own so that items of a shape the dashboard does not know fail
+ * inside the card's boundary (SectionCard), not in the section around it.
  */
-function Rows<Item>({ items, empty, table }: { items: Item[]; empty: ReactNode; table: (items: Item[]) => ReactNode }) {
-  return <>{items.length === 0 ? empty : table(items)}</>;
+function Rows<Item extends { id: string }>({ items, current, view, empty, table }: RowsProps<Item>) {
+  const changed = useChangedRows(current ? items : undefined, rowId, view);
+  return <>{items.length === 0 ? empty : table(items, changed)}</>;
 }
