@@ -377,6 +377,10 @@ TEST(HttpApi, AdminRoutesRefuseMissingOrWrongTokens) {
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(wrong->get_header_value("WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+  const auto blank = client.Get("/admin/requests", {{"Authorization", "Bearer    "}});
+  ASSERT_TRUE(blank);
+  EXPECT_EQ(blank->status, 401);
+  EXPECT_EQ(blank->get_header_value("WWW-Authenticate"), "Bearer error=\"invalid_request\"");
 
   const auto right = client.Get("/admin/requests", {{"Authorization", server.bearer()}});
   ASSERT_TRUE(right);

@@ -432,9 +432,14 @@ void ApiServer::serveProtected(const Request& req, Response& res,
   const std::string authorization = req.get_header_value("Authorization");
   if (auto denied = admin_.authorize(authorization)) {
     sendError(res, *denied);
-    // RFC 6750 section 3: no credentials get the bare challenge; a token refused is invalid.
-    res.set_header("WWW-Authenticate",
-                   bearerCredentials(authorization) ? "Bearer error=\"invalid_token\"" : "Bearer");
+    // RFC 6750 section 3: no bearer credentials get the bare challenge, a blank token is a
+    // malformed request, and a token refused is invalid.
+    // (A token of spaces reaches us as "Bearer" alone: httplib trims header values.)
+    const auto credentials = bearerCredentials(authorization);
+    const bool blank = credentials ? credentials->empty() : equalsIgnoreCase(authorization, "Bearer");
+    res.set_header("WWW-Authenticate", blank         ? "Bearer error=\"invalid_request\""
+                                       : credentials ? "Bearer error=\"invalid_token\""
+                                                     : "Bearer");
     return;
   }
   // The query string only: httplib also files a form-encoded body under params. These
