@@ -38,6 +38,7 @@ Expected<std::unique_ptr<Client>> makeClient(const CliOptions& options) {
   // With it, every request and its outcome are logged too.
   if (options.verbose) {
     deps.transport = std::make_shared<native::LoggingTransport>(deps.transport, deps.logger);
+    deps.stream = std::make_shared<native::LoggingStreamTransport>(deps.stream, deps.logger);
   } else {
     deps.logger = nullptr;
   }

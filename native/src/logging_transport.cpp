@@ -43,4 +43,25 @@ RequestId LoggingTransport::send(HttpRequest request, TransportCallback done) {
   });
 }
 
+LoggingStreamTransport::LoggingStreamTransport(std::shared_ptr<StreamTransport> inner, Logger logger)
+    : inner_(std::move(inner)), logger_(std::move(logger)) {}
+
+RequestId LoggingStreamTransport::open(HttpRequest request, StreamHandlers handlers) {
+  const std::string what = request.method + " " + request.url + " (stream)";
+  logger_(LogLevel::debug, "-> " + what);
+  StreamHandlers logged;
+  logged.onResponse = [logger = logger_, what, onResponse = handlers.onResponse](int status, const Headers& headers) {
+    logger(LogLevel::debug, "<- " + what + ": " + std::to_string(status));
+    onResponse(status, headers);
+  };
+  logged.onData = handlers.onData;  // every event would drown the rest
+  logged.onEnd = [logger = logger_, what, onEnd = handlers.onEnd](std::optional<TransportFailure> failure) {
+    logger(LogLevel::debug, "<- " + what + " ended" +
+                                (failure ? std::string(": ") + failureName(failure->kind) + " (" + failure->message + ")"
+                                         : std::string(" by the server")));
+    onEnd(std::move(failure));
+  };
+  return inner_->open(std::move(request), std::move(logged));
+}
+
 }  // namespace livedata::native

@@ -68,5 +68,37 @@ TEST(LoggingTransport, LogsWhyThereWasNoResponse) {
   EXPECT_NE(logged.lines[1].second.find(": timed out (no answer in 500 ms), "), std::string::npos) << logged.lines[1].second;
 }
 
+// Opens each stream at once: answers `status`, sends one piece, then ends with `failure`.
+class ScriptedStreamTransport final : public StreamTransport {
+ public:
+  RequestId open(HttpRequest, StreamHandlers handlers) override {
+    handlers.onResponse(200, Headers{});
+    handlers.onData("event: change\n\n");
+    handlers.onEnd(TransportFailure{TransportFailureKind::network, "connection reset"});
+    return 1;
+  }
+  void close(RequestId) override {}
+};
+
+TEST(LoggingStreamTransport, LogsTheStreamsOpeningAnswerAndEndAndPassesEverythingOn) {
+  Logged logged;
+  LoggingStreamTransport transport(std::make_shared<ScriptedStreamTransport>(), logged.logger());
+  std::vector<std::string> seen;
+  StreamHandlers handlers;
+  handlers.onResponse = [&](int status, const Headers&) { seen.push_back("response " + std::to_string(status)); };
+  handlers.onData = [&](std::string_view bytes) { seen.push_back("data " + std::string(bytes)); };
+  handlers.onEnd = [&](std::optional<TransportFailure> failure) { seen.push_back(failure ? failure->message : "end"); };
+  HttpRequest request;
+  request.url = "http://127.0.0.1:8080/api/changes";
+  transport.open(request, handlers);
+
+  EXPECT_EQ(seen, (std::vector<std::string>{"response 200", "data event: change\n\n", "connection reset"}));
+  ASSERT_EQ(logged.lines.size(), 3u) << "the events themselves are not logged";
+  EXPECT_EQ(logged.lines[0].second, "-> GET http://127.0.0.1:8080/api/changes (stream)");
+  EXPECT_EQ(logged.lines[1].second, "<- GET http://127.0.0.1:8080/api/changes (stream): 200");
+  EXPECT_EQ(logged.lines[2].second,
+            "<- GET http://127.0.0.1:8080/api/changes (stream) ended: network failure (connection reset)");
+}
+
 }  // namespace
 }  // namespace livedata::native

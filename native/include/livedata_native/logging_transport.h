@@ -1,7 +1,9 @@
 // A Transport that tells a Logger about every request another transport sends: what was
 // asked (method, URL, the conditional header) and how it ended (status, size, time, or why
-// there was no response). The CLI's --verbose puts it in front of its transport; the core
-// itself logs only what it decides (retries, giving up), so a page pays nothing for this.
+// there was no response); and a StreamTransport that does the same for held responses (the
+// live feed's stream): opened, answered, ended. The CLI's --verbose puts them in front of
+// its transports; the core itself logs only what it decides (retries, giving up, the feed's
+// reconnections), so a page pays nothing for this.
 #pragma once
 
 #include <memory>
@@ -20,6 +22,19 @@ class LoggingTransport final : public Transport {
 
  private:
   const std::shared_ptr<Transport> inner_;
+  const Logger logger_;
+};
+
+class LoggingStreamTransport final : public StreamTransport {
+ public:
+  // REQUIRES: `inner` and `logger` are set.
+  LoggingStreamTransport(std::shared_ptr<StreamTransport> inner, Logger logger);
+
+  RequestId open(HttpRequest request, StreamHandlers handlers) override;
+  void close(RequestId id) override { inner_->close(id); }
+
+ private:
+  const std::shared_ptr<StreamTransport> inner_;
   const Logger logger_;
 };
 
