@@ -195,7 +195,15 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   } else if (command == "watch") {
     options.command = Command::watch;
   } else {
-    return usageError("unknown command '" + command + "' (expected get, watch or refresh)");
+    // `livedata --server get campaigns`: the option took the command for its value.
+    std::string hint;
+    if (commandAt - args.begin() >= 2) {
+      const std::string& value = *(commandAt - 1);
+      if (value == "get" || value == "watch" || value == "refresh") {
+        hint = "; " + *(commandAt - 2) + " took '" + value + "' as its value";
+      }
+    }
+    return usageError("unknown command '" + command + "' (expected get, watch or refresh" + hint + ")");
   }
 
   // get and watch name one endpoint and take its parameters.

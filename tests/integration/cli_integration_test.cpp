@@ -77,6 +77,11 @@ TEST(Cli, OptionsMayComeBeforeTheCommandAndExtraWordsAreNamed) {
   EXPECT_EQ(extra.exitCode, 2);
   EXPECT_NE(extra.err.find("unexpected argument 'extra'"), std::string::npos) << extra.err;
 
+  // An option missing its value takes the command for it: the message says so.
+  const auto swallowed = runCommand({LIVEDATA_CLI_PATH, "--server", "get", "campaigns"});
+  EXPECT_EQ(swallowed.exitCode, 2);
+  EXPECT_NE(swallowed.err.find("--server took 'get' as its value"), std::string::npos) << swallowed.err;
+
   const auto help = runCommand({LIVEDATA_CLI_PATH, "help", "help"});
   EXPECT_EQ(help.exitCode, 0) << help.err;
   EXPECT_NE(help.out.find("Commands:"), std::string::npos);
