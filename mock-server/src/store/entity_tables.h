@@ -12,11 +12,13 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "model/dataset.h"
 #include "model/entity.h"
 #include "model/enum_names.h"
 #include "model/record_fields.h"
+#include "store/natural_order.h"
 
 namespace livedata::server::tables {
 
@@ -53,6 +55,21 @@ Value readValue(const Statement& statement, int column, const char* name) {
 
 }  // namespace detail
 
+// Calls visit(field, keyColumn) for each field the lists sort in natural order
+// (natural_order.h): every text field but the identity. Its key, naturalSortKey(value), is
+// stored beside it in keyColumn ("<column>_key", after the record's own columns), written
+// with the row, so both engines sort by one stored column, which can be indexed, and the
+// rule exists once, in C++.
+template <typename Record, typename Visitor>
+void forEachSortKey(Visitor&& visit) {
+  forEachField<Record>([&](const auto& field, std::size_t index) {
+    using Value = typename std::decay_t<decltype(field)>::Value;
+    if constexpr (std::is_same_v<Value, std::string>) {
+      if (index != 0) visit(field, std::string(field.column) + "_key");
+    }
+  });
+}
+
 // The statements and conversions of one record type's table.
 template <typename Record>
 struct Table {
@@ -63,11 +80,14 @@ struct Table {
   // The identity column: the first field's.
   static const char* keyColumn() { return std::get<0>(RecordSchema<Record>::fields).column; }
 
-  // Binds the columns as ?1..?N, in the field table's order.
+  // Binds the columns as ?1..?N, in the field table's order, then the sort keys as ?N+1...
+  // (forEachSortKey's order): the parameters of upsertSql().
   template <typename Statement>
   static void bind(Statement& statement, const Record& row) {
-    forEachField<Record>([&](const auto& field, std::size_t index) {
-      detail::bindValue(statement, static_cast<int>(index + 1), field.of(row));
+    int parameter = 1;
+    forEachField<Record>([&](const auto& field, std::size_t) { detail::bindValue(statement, parameter++, field.of(row)); });
+    forEachSortKey<Record>([&](const auto& field, const std::string&) {
+      statement.bind(parameter++, std::string_view(naturalSortKey(field.of(row))));
     });
   }
 
@@ -109,15 +129,22 @@ struct Table {
   // is false when no attribute differs, so the statement changes one row only when it is new
   // or really changed. (Both engines count an upsert that updated nothing as no change.)
   static std::string upsertSql() {
-    std::string values, assignments, differs;
+    std::string columns = columnList(), values, assignments, differs;
+    int parameter = 0;
     forEachField<Record>([&](const auto& field, std::size_t i) {
       const std::string column = field.column;
-      values += (i ? ", ?" : "?") + std::to_string(i + 1);
+      values += (i ? ", ?" : "?") + std::to_string(++parameter);
       if (i == 0 || field.group != FieldGroup::attributes) return;  // the key; the statistics
       assignments += (assignments.empty() ? "" : ", ") + column + " = excluded." + column;
       differs += (differs.empty() ? "" : " OR ") + std::string(table) + "." + column + " IS DISTINCT FROM excluded." + column;
     });
-    return std::string("INSERT INTO ") + table + " (" + columnList() + ") VALUES (" + values + ") ON CONFLICT (" +
+    // A sort key changes with its text, so it takes no part in `differs`.
+    forEachSortKey<Record>([&](const auto&, const std::string& sortColumn) {
+      columns += ", " + sortColumn;
+      values += ", ?" + std::to_string(++parameter);
+      assignments += ", " + sortColumn + " = excluded." + sortColumn;
+    });
+    return std::string("INSERT INTO ") + table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" +
            keyColumn() + ") DO UPDATE SET " + assignments + " WHERE " + differs;
   }
 
@@ -138,18 +165,41 @@ struct Table {
     return std::string("UPDATE ") + table + " SET " + assignments + " WHERE " + keyColumn() + " = ?1 AND (" + differs + ")";
   }
 
-  // The SQL column holding API field `name`, or nullptr when the API has no such field.
-  // What ORDER BY sorts the API field `name` by, "" if it is not one: text other than the
-  // identity in natural order (natural_order.h), any other column as it is.
+  // What ORDER BY sorts the API field `name` by, "" if it is not one: a text's stored sort
+  // key (forEachSortKey), any other column as it is.
   static std::string sortExpressionForField(std::string_view name) {
     std::string expression;
-    forEachField<Record>([&](const auto& field, std::size_t index) {
-      if (!expression.empty() || !field.inApi() || name != field.name) return;
-      using Value = std::decay_t<decltype(field.of(std::declval<const Record&>()))>;
-      const bool naturalText = std::is_same_v<Value, std::string> && index != 0;
-      expression = naturalText ? std::string("natural_key(") + field.column + ")" : field.column;
+    forEachField<Record>([&](const auto& field, std::size_t) {
+      if (field.inApi() && name == field.name) expression = field.column;
+    });
+    forEachSortKey<Record>([&](const auto& field, const std::string& sortColumn) {
+      if (expression == field.column) expression = sortColumn;
     });
     return expression;
+  }
+
+  // Fills the sort keys of rows that have none (rows written before the key columns were
+  // added, migrations.cpp 6 and postgres_store.cpp 8); returns how many. Safe beside other
+  // writers: a row with a key is never touched, and a key is a function of its text.
+  template <typename Connection>
+  static std::size_t fillMissingSortKeys(Connection& writer) {
+    std::size_t filled = 0;
+    forEachSortKey<Record>([&](const auto& field, const std::string& sortColumn) {
+      std::vector<std::pair<std::string, std::string>> missing;  // id, text
+      {
+        auto rows = writer.use(std::string("SELECT ") + keyColumn() + ", " + field.column + " FROM " + table +
+                               " WHERE " + sortColumn + " IS NULL");
+        while (rows->step()) missing.emplace_back(rows->text(0), rows->text(1));
+      }
+      auto fill = writer.use(std::string("UPDATE ") + table + " SET " + sortColumn + " = ?2 WHERE " + keyColumn() +
+                             " = ?1 AND " + sortColumn + " IS NULL");
+      for (const auto& [id, text] : missing) {
+        fill->bind(1, std::string_view(id)).bind(2, std::string_view(naturalSortKey(text))).run();
+        filled += writer.changes() > 0 ? 1 : 0;
+        fill->reset();
+      }
+    });
+    return filled;
   }
 };
 

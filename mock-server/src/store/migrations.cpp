@@ -118,6 +118,20 @@ CREATE TABLE upstream_calls (
   PRIMARY KEY (operation, day)
 ) STRICT, WITHOUT ROWID;
 )sql"},
+      // The lists sort names and triggers in natural order by a stored key per text
+      // (entity_tables.h, forEachSortKey), written with the row; the store fills the keys of
+      // rows written before this migration when it opens. The indexes serve sort=name.
+      {6, "stored natural sort keys for names and triggers", R"sql(
+ALTER TABLE campaigns ADD COLUMN name_key TEXT;
+ALTER TABLE flows ADD COLUMN name_key TEXT;
+ALTER TABLE flows ADD COLUMN trigger_name_key TEXT;
+ALTER TABLE forms ADD COLUMN name_key TEXT;
+ALTER TABLE segments ADD COLUMN name_key TEXT;
+CREATE INDEX campaigns_by_name_key ON campaigns (name_key, id);
+CREATE INDEX flows_by_name_key ON flows (name_key, id);
+CREATE INDEX forms_by_name_key ON forms (name_key, id);
+CREATE INDEX segments_by_name_key ON segments (name_key, id);
+)sql"},
   };
   return kMigrations;
 }

@@ -28,16 +28,4 @@ std::string naturalSortKey(std::string_view text) {
   return key;
 }
 
-// The text's runs of digits and of other characters in order; translate() lowers ASCII
-// letters alone, as the C++ does (lower() would follow the database's locale).
-const char* const kNaturalKeyPostgresSql = R"sql(
-CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(
-           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(ltrim(run[1], '0'))::text, 3, '0') || ltrim(run[1], '0')
-                ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
-           '' ORDER BY position), '')
-  FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)
-$$;
-)sql";
-
 }  // namespace livedata::server

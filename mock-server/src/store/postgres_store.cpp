@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "store/migrations.h"
-#include "store/natural_order.h"
 #include "store/postgres.h"
 #include "store/sql_store.h"
 
@@ -139,9 +138,32 @@ CREATE TABLE upstream_calls (
   PRIMARY KEY (operation, day)
 );
 )sql"},
-      // The lists' order for text (natural_order.h); SQLite's store adds the same function
-      // to each connection it opens.
-      {7, "natural_key(text), the lists' order for names", kNaturalKeyPostgresSql},
+      // The lists' order for text, as a function the lists sorted by; replaced by 8. The
+      // text's runs of digits and of other characters in order; translate() lowers ASCII
+      // letters alone (lower() would follow the database's locale).
+      {7, "natural_key(text), the lists' order for names", R"sql(
+CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg(
+           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(ltrim(run[1], '0'))::text, 3, '0') || ltrim(run[1], '0')
+                ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
+           '' ORDER BY position), '')
+  FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)
+$$;
+)sql"},
+      // SQLite's migration 6: stored sort keys, which the store computes (natural_order.h)
+      // and fills for older rows when it opens, so 7's copy of the rule in SQL goes.
+      {8, schemaMigrations()[5].summary, R"sql(
+ALTER TABLE campaigns ADD COLUMN name_key text COLLATE "C";
+ALTER TABLE flows ADD COLUMN name_key text COLLATE "C";
+ALTER TABLE flows ADD COLUMN trigger_name_key text COLLATE "C";
+ALTER TABLE forms ADD COLUMN name_key text COLLATE "C";
+ALTER TABLE segments ADD COLUMN name_key text COLLATE "C";
+CREATE INDEX campaigns_by_name_key ON campaigns (name_key, id);
+CREATE INDEX flows_by_name_key ON flows (name_key, id);
+CREATE INDEX forms_by_name_key ON forms (name_key, id);
+CREATE INDEX segments_by_name_key ON segments (name_key, id);
+DROP FUNCTION natural_key(text);
+)sql"},
   };
   return kMigrations;
 }

@@ -54,6 +54,13 @@ class SqlStore final : public Store {
  public:
   static std::unique_ptr<Store> open(const std::string& location, const StoreOptions& options) {
     auto writer = Engine::openWriter(location, options);
+    {
+      Transaction transaction(*writer, Engine::kWrite);
+      for (const Entity entity : kAllEntities) {
+        tables::visitRowType(entity, [&](auto table) { decltype(table)::fillMissingSortKeys(*writer); });
+      }
+      transaction.commit();
+    }
     const std::int64_t lastVersion = writer->queryInteger(Engine::kLastChangeVersionSql);
     std::unique_ptr<SqlStore> store(new SqlStore(location, std::move(writer), lastVersion, options));
     // Each entity's newest change, in one pass over the log; an entity it does not name stays

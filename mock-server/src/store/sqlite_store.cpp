@@ -1,13 +1,10 @@
 #include "store/sqlite_store.h"
 
 #include <filesystem>
-#include <new>
 #include <system_error>
 
-#include <sqlite3.h>
 
 #include "store/migrations.h"
-#include "store/natural_order.h"
 #include "store/sql_store.h"
 #include "store/sqlite.h"
 
@@ -30,27 +27,6 @@ constexpr const char* kWriterPragmas =
     "PRAGMA cache_size = -65536;"  // KiB: 64 MiB
     "PRAGMA temp_store = MEMORY;";
 
-// natural_key(text) (natural_order.h) on `connection`, for the lists' ORDER BY.
-void addNaturalKey(sqlite::Connection& connection) {
-  const auto naturalKey = [](sqlite3_context* context, int, sqlite3_value** arguments) {
-    if (sqlite3_value_type(arguments[0]) == SQLITE_NULL) return sqlite3_result_null(context);
-    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
-    // No exception may unwind through SQLite's C frames: building the key can only run out
-    // of memory, which SQLite reports as such.
-    try {
-      const std::string key =
-          naturalSortKey(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]))));
-      sqlite3_result_text(context, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-    } catch (const std::bad_alloc&) {
-      sqlite3_result_error_nomem(context);
-    }
-  };
-  const int code = sqlite3_create_function_v2(connection.handle(), "natural_key", 1,
-                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                                              naturalKey, nullptr, nullptr, nullptr);
-  if (code != SQLITE_OK) throw sqlite::Error(std::string("cannot add natural_key: ") + sqlite3_errstr(code));
-}
-
 struct SqliteEngine {
   using Connection = sqlite::Connection;
   using Transaction = sqlite::Transaction;
@@ -71,15 +47,12 @@ struct SqliteEngine {
     const std::string mode = writer->queryText("PRAGMA journal_mode = WAL");
     if (mode != "wal") throw sqlite::Error("cannot switch to WAL mode (journal mode is '" + mode + "')");
     writer->execute(kWriterPragmas);
-    addNaturalKey(*writer);
     migrate(*writer, latestSchemaVersion());
     return writer;
   }
 
   static std::unique_ptr<Connection> openReader(const std::string& path) {
-    auto reader = std::make_unique<Connection>(path, Connection::Mode::readOnly);
-    addNaturalKey(*reader);
-    return reader;
+    return std::make_unique<Connection>(path, Connection::Mode::readOnly);
   }
 
   // A file connection does not break the way a network link does.
