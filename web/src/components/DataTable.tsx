@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { isValidElement, type ReactNode } from 'react';
 import { nextSort, parseSort } from './sort';
 
 export interface Column<Item> {
@@ -112,4 +112,26 @@ export function DataTable<Item>({
       </table>
     </div>
   );
+}
+
+/**
+ * What the reader sees of a row, as text to compare: each column's rendering, reduced to its
+ * text and the plain values of its elements (a badge's status, a cell's title). Two rows
+ * that render alike compare equal, whatever else of their items differs.
+ */
+export function shownOf<Item>(columns: readonly Column<Item>[], item: Item): string {
+  return columns.map((column) => textOf(column.render(item))).join('\u0001');
+}
+
+function textOf(node: ReactNode): string {
+  if (node === null || node === undefined || typeof node === 'boolean') return '';
+  if (typeof node === 'string' || typeof node === 'number' || typeof node === 'bigint') return String(node);
+  if (Array.isArray(node)) return node.map(textOf).join('');
+  if (isValidElement<Record<string, unknown>>(node)) {
+    const { children, ...props } = node.props;
+    const plain = Object.entries(props).filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value));
+    const type = typeof node.type === 'string' ? node.type : (node.type as { name?: string }).name ?? '';
+    return `<${type}${JSON.stringify(plain)}>${textOf(children as ReactNode)}`;
+  }
+  return '';
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatChange, formatDateTime, formatExactTime, formatPercent, humanize } from '../format/format';
+import {
+  formatAge,
+  formatChange,
+  formatDateTime,
+  formatExactTime,
+  formatPercent,
+  formatRate,
+  humanize,
+} from '../format/format';
 import { stableKey } from '../hooks/stableKey';
 import { niceCeiling } from './AreaChart';
 import { nextSort, parseSort } from './sort';
@@ -39,6 +47,12 @@ describe('format', () => {
     expect(formatPercent(0.3841)).toBe('38.4%');
     expect(formatChange(0.1225)).toBe('+12.3%');
     expect(formatChange(-0.05)).toBe('-5.0%');
+  });
+
+  it('gives a rate of nothing as a dash, and a rate of something as a percentage, zero too', () => {
+    expect(formatRate(0, 0)).toBe('—');
+    expect(formatRate(0, 12)).toBe('0.0%');
+    expect(formatRate(0.04, 1000, 2)).toBe('4.00%');
   });
 
   it('shows instants in UTC on a 24-hour clock', () => {

@@ -46,6 +46,14 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 
+/**
+ * A rate out of `base` (opens per recipient, submissions per view) as formatPercent gives it;
+ * a dash when the base is 0: a rate of nothing is no figure, and "0.0%" would read as a flop.
+ */
+export function formatRate(fraction: number, base: number, digits = 1): string {
+  return base === 0 ? '—' : formatPercent(fraction, digits);
+}
+
 /** A signed fraction as a change, e.g. 0.1225 -> "+12.3%". */
 export function formatChange(fraction: number): string {
   const sign = fraction > 0 ? '+' : '';

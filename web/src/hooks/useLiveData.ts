@@ -32,21 +32,27 @@ export interface UseLiveDataResult<T> extends LiveDataState<T> {
   refetch: () => Promise<void>;
 }
 
-const initialState: LiveDataState<never> = {
+/** The state as kept: `placeholder` is derived when rendering, from the data's own params. */
+interface StoredState<T> extends Omit<LiveDataState<T>, 'placeholder'> {
+  /** The params (stableKey) `data` belongs to; null before any data. */
+  dataParams: string | null;
+}
+
+const initialState: StoredState<never> = {
   data: undefined,
   error: null,
   loading: true,
   stale: false,
   fallback: false,
   updatedAt: null,
-  placeholder: false,
+  dataParams: null,
 };
 
-function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): LiveDataState<T> {
+function applyResult<T>(previous: StoredState<T>, result: LiveDataResult<T>, params: string): StoredState<T> {
   // A failure with nothing cached yields an empty fallback; the last data of these same
   // parameters beats blanking the section. Data of other parameters (a placeholder) is
   // never passed off as theirs: a new filter that fails shows its failure.
-  if (result.error && result.fallback && previous.data !== undefined && !previous.placeholder) {
+  if (result.error && result.fallback && previous.data !== undefined && previous.dataParams === params) {
     return { ...previous, error: result.error, loading: false, stale: true };
   }
   return {
@@ -56,7 +62,7 @@ function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): 
     stale: result.stale,
     fallback: result.fallback,
     updatedAt: result.updatedAt,
-    placeholder: false,
+    dataParams: params,
   };
 }
 
@@ -69,7 +75,10 @@ function applyResult<T>(previous: LiveDataState<T>, result: LiveDataResult<T>): 
 export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams | ListParams): UseLiveDataResult<T> {
   const client = useLiveDataClient();
   const paramsKey = stableKey(params);
-  const [state, setState] = useState<LiveDataState<T>>(initialState);
+  const [state, setState] = useState<StoredState<T>>(initialState);
+  // The current params, for the event listeners (which outlive a change of params).
+  const currentParams = useRef(paramsKey);
+  currentParams.current = paramsKey;
   // The module's cache key for the current params, learnt from the first result: events
   // name keys, and only this one concerns this hook. Null while unknown.
   const cacheKey = useRef<string | null>(null);
@@ -77,23 +86,24 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   // changed (or after unmount) is dropped. The watch itself is replaced with the params.
   const generation = useRef(0);
 
-  const apply = useCallback((result: LiveDataResult<T>) => {
+  const apply = useCallback((result: LiveDataResult<T>, params: string) => {
     if (result.error?.kind === 'cancelled') {
       setState((previous) => ({ ...previous, loading: false }));
       return;
     }
     cacheKey.current = result.key;
-    setState((previous) => applyResult(previous, result));
+    setState((previous) => applyResult(previous, result, params));
   }, []);
 
   useEffect(() => {
     const current = ++generation.current;
     cacheKey.current = null;
     // Until the new parameters' first result (which may come within watch, from the cache),
-    // what is shown is the previous parameters' data.
-    setState((previous) => (previous.data === undefined ? previous : { ...previous, loading: true, placeholder: true }));
+    // what is shown is the previous parameters' data: a placeholder from the first render
+    // with the new params (see below), not from this effect's.
+    setState((previous) => (previous.data === undefined ? previous : { ...previous, loading: true }));
     const unwatch = client.watch<T>(endpoint, JSON.parse(paramsKey), (result) => {
-      if (current === generation.current) apply(result);
+      if (current === generation.current) apply(result, paramsKey);
     });
     return () => {
       generation.current++;
@@ -117,7 +127,7 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
         // news): whatever failed before has recovered.
         if (!concernsThisHook(event)) return;
         setState((previous) =>
-          previous.data === undefined || previous.placeholder
+          previous.data === undefined || previous.dataParams !== currentParams.current
             ? previous
             : { ...previous, error: null, stale: false, updatedAt: event.updatedAt },
         );
@@ -135,7 +145,8 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
     const current = generation.current;
     setState((previous) => ({ ...previous, loading: true }));
     const result = await client.get<T>(endpoint, JSON.parse(paramsKey), { forceFresh: true } as RequestOptions);
-    if (current === generation.current) apply(result);
+    if (current === generation.current) apply(result, paramsKey);
   }, [client, endpoint, paramsKey, apply]);
-  return { ...state, refetch };
+  const { dataParams, ...shown } = state;
+  return { ...shown, placeholder: state.data !== undefined && dataParams !== paramsKey, refetch };
 }

@@ -69,15 +69,24 @@ describe('CampaignsSection', () => {
     // Zeros are figures for a campaign that reached someone.
     expect(cancelledWhileSending).toHaveTextContent('1,200');
     expect(cancelledWhileSending).toHaveTextContent('$0');
+    expect(cancelledWhileSending).toHaveTextContent('0.0%');
+    // A rate of no recipients is no figure, whatever the status.
     expect(sent).toHaveTextContent('$0');
+    expect(within(sent!).getAllByText('—')).toHaveLength(2);
   });
 
   it('marks for a moment the rows a live update changed or brought, not the others nor a new order', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
       let revenue = 100;
-      const client = new FakeLiveData().respond('campaigns', () =>
-        okResult('campaigns', page([campaign('a', { revenue }), campaign('b')])),
+      let clicks = 40;
+      const client = new FakeLiveData().respond('campaigns', (params) =>
+        okResult(
+          'campaigns',
+          params?.sort === 'name'
+            ? page([campaign('c'), campaign('d')])
+            : page([campaign('a', { revenue }), campaign('b', { clicks })]),
+        ),
       );
       const section = await renderCampaigns(client);
       const marked = () =>
@@ -90,12 +99,18 @@ describe('CampaignsSection', () => {
       revenue = 250;
       await act(() => client.push('campaigns'));
       await waitFor(() => expect(marked()).toEqual(['Campaign a']));
-      await act(async () => vi.advanceTimersByTime(CHANGED_ROW_MS));
+      // An update that changes nothing the table shows (clicks is not a column) is no
+      // news, and leaves the running mark to its end.
+      await act(async () => vi.advanceTimersByTime(CHANGED_ROW_MS / 2));
+      clicks = 41;
+      await act(() => client.push('campaigns'));
+      expect(marked()).toEqual(['Campaign a']);
+      await act(async () => vi.advanceTimersByTime(CHANGED_ROW_MS / 2));
       expect(marked()).toEqual([]);
 
       // Another order's rows are another view: nothing in them is news.
       fireEvent.click(within(section).getByTestId('sort-name'));
-      await waitFor(() => expect(client.lastParams('campaigns')).toMatchObject({ sort: 'name' }));
+      await waitFor(() => expect(within(section).getAllByTestId('row')[0]).toHaveTextContent('Campaign c'));
       await act(async () => vi.advanceTimersByTime(10));
       expect(marked()).toEqual([]);
     } finally {

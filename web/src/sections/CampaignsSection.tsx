@@ -1,7 +1,7 @@
 import type { Campaign } from '../api/types';
 import type { Column } from '../components/DataTable';
 import { StatusBadge } from '../components/StatusBadge';
-import { formatCurrency, formatDateTime, formatInteger, formatPercent } from '../format/format';
+import { formatCurrency, formatDateTime, formatInteger, formatRate } from '../format/format';
 import { ListSection } from './ListSection';
 
 const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
@@ -18,8 +18,8 @@ const columns: Column<Campaign>[] = [
   { field: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} /> },
   { field: 'sendTime', label: 'Send time (UTC)', startDescending: true, render: (c) => formatDateTime(c.sendTime) },
   { field: 'recipients', label: 'Recipients', numeric: true, render: statistic((c) => formatInteger(c.recipients)) },
-  { field: 'openRate', label: 'Open rate', numeric: true, render: statistic((c) => formatPercent(c.openRate)) },
-  { field: 'clickRate', label: 'Click rate', numeric: true, render: statistic((c) => formatPercent(c.clickRate, 2)) },
+  { field: 'openRate', label: 'Open rate', numeric: true, render: statistic((c) => formatRate(c.openRate, c.recipients)) },
+  { field: 'clickRate', label: 'Click rate', numeric: true, render: statistic((c) => formatRate(c.clickRate, c.recipients, 2)) },
   { field: 'revenue', label: 'Revenue', numeric: true, render: statistic((c) => formatCurrency(c.revenue)) },
   { field: 'updatedAt', label: 'Updated (UTC)', startDescending: true, render: (c) => formatDateTime(c.updatedAt) },
 ];

@@ -1,7 +1,7 @@
 import type { Flow } from '../api/types';
 import type { Column } from '../components/DataTable';
 import { StatusBadge } from '../components/StatusBadge';
-import { formatCurrency, formatInteger, formatPercent, humanize } from '../format/format';
+import { formatCurrency, formatInteger, formatRate, humanize } from '../format/format';
 import { ListSection } from './ListSection';
 
 const FLOW_STATUSES = ['live', 'draft', 'manual'] as const;
@@ -11,7 +11,7 @@ const columns: Column<Flow>[] = [
   { field: 'status', label: 'Status', render: (f) => <StatusBadge status={f.status} /> },
   { field: 'trigger', label: 'Trigger', render: (f) => humanize(f.trigger) },
   { field: 'recipients', label: 'Recipients', numeric: true, render: (f) => formatInteger(f.recipients) },
-  { field: 'conversionRate', label: 'Conversion', numeric: true, render: (f) => formatPercent(f.conversionRate, 2) },
+  { field: 'conversionRate', label: 'Conversion', numeric: true, render: (f) => formatRate(f.conversionRate, f.recipients, 2) },
   { field: 'revenue', label: 'Revenue', numeric: true, render: (f) => formatCurrency(f.revenue) },
 ];
 

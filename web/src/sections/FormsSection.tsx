@@ -1,7 +1,7 @@
 import type { Form } from '../api/types';
 import type { Column } from '../components/DataTable';
 import { StatusBadge } from '../components/StatusBadge';
-import { formatInteger, formatPercent } from '../format/format';
+import { formatInteger, formatRate } from '../format/format';
 import { ListSection } from './ListSection';
 
 const FORM_STATUSES = ['live', 'draft'] as const;
@@ -11,7 +11,7 @@ const columns: Column<Form>[] = [
   { field: 'status', label: 'Status', render: (f) => <StatusBadge status={f.status} /> },
   { field: 'views', label: 'Views', numeric: true, render: (f) => formatInteger(f.views) },
   { field: 'submissions', label: 'Submissions', numeric: true, render: (f) => formatInteger(f.submissions) },
-  { field: 'submitRate', label: 'Submit rate', numeric: true, render: (f) => formatPercent(f.submitRate) },
+  { field: 'submitRate', label: 'Submit rate', numeric: true, render: (f) => formatRate(f.submitRate, f.views) },
 ];
 
 export function FormsSection() {

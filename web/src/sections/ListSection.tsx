@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { EndpointName } from '@livedata/wasm';
 import type { ListPage } from '../api/types';
-import { DataTable, type Column } from '../components/DataTable';
+import { DataTable, shownOf, type Column } from '../components/DataTable';
 import { EmptyState, LoadFailure } from '../components/EmptyState';
 import { Pager } from '../components/Pager';
 import { SectionCard } from '../components/SectionCard';
@@ -88,6 +88,7 @@ export function ListSection<Item extends { id: string }>({
         items={page.items}
         // What a live update changed is news only among this view's own rows.
         current={!result.placeholder && !result.fallback}
+        shown={(item) => shownOf(columns, item)}
         view={`${sort}|${status}|${offset}`}
         empty={empty}
         table={table}
@@ -131,6 +132,8 @@ interface RowsProps<Item> {
   items: Item[];
   /** The rows are the current view's own (not a placeholder or a stand-in). */
   current: boolean;
+  /** What the reader sees of a row (shownOf). */
+  shown: (item: Item) => string;
   /** The order, filter and page the rows are of. */
   view: string;
   empty: ReactNode;
@@ -142,7 +145,7 @@ interface RowsProps<Item> {
  * absence. A component of its own so that items of a shape the dashboard does not know fail
  * inside the card's boundary (SectionCard), not in the section around it.
  */
-function Rows<Item extends { id: string }>({ items, current, view, empty, table }: RowsProps<Item>) {
-  const changed = useChangedRows(current ? items : undefined, rowId, view);
+function Rows<Item extends { id: string }>({ items, current, shown, view, empty, table }: RowsProps<Item>) {
+  const changed = useChangedRows(current ? items : undefined, rowId, shown, view);
   return <>{items.length === 0 ? empty : table(items, changed)}</>;
 }
