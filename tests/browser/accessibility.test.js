@@ -113,6 +113,10 @@ test('a phone-width dashboard has no accessibility violations and does not shift
   const { cls, shifts } = await cumulativeLayoutShift(page);
   assert.ok(cls < CLS_LIMIT, `cumulative layout shift ${cls.toFixed(3)} >= ${CLS_LIMIT}: ${JSON.stringify(shifts, null, 2)}`);
   assertNoViolations(await axeViolations(page), 'phone width');
+  // The admin panel opens within the screen, though its button is not at the screen's edge.
+  await page.getByTestId('settings-toggle').click();
+  const panel = await page.locator('.settings__panel').boundingBox();
+  assert.ok(panel && panel.x >= 0 && panel.x + panel.width <= 390, `the admin panel at ${JSON.stringify(panel)}`);
   await page.close();
 });
 
