@@ -309,12 +309,16 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
   // what failed recovers once the server does, with no change notice or user action. The
   // wait is the feed's reconnection backoff (full jitter up to min(live.maxReconnectDelayMs,
   // live.reconnectBaseMs * 2^(n-1)) for the n-th failure in a row), and at least what the
-  // server asked for (Retry-After). Only retryable failures are timed: offline waits for
-  // setOnline, and a bad answer (parse, 4xx) for the next change or refresh. A cancelled
-  // fetch changes nothing, except that a recovery it overtook is timed anew.
+  // server asked for (Retry-After). Timed are the failures a later try may not meet: the
+  // retryable ones, and a body that is not the JSON promised (a cut transfer, a proxy's
+  // page), which no immediate retry fixes but the server's recovery does. Offline waits for
+  // setOnline, and a refusal (4xx) for the next change or refresh. A cancelled fetch changes
+  // nothing, except that a recovery it overtook is timed anew.
   void noteWatchedOutcome(const std::string& key, WatchedQuery& query, const FetchResult& result, Effects& fx) {
     if (result.error && result.error->kind == ErrorKind::cancelled) {
-      if (query.recoveryDue == 0 && query.lastFailure && query.lastFailure->isRetryable()) scheduleRecovery(key, query, fx);
+      if (query.recoveryDue == 0 && query.lastFailure && recoversByItself(*query.lastFailure)) {
+        scheduleRecovery(key, query, fx);
+      }
       return;
     }
     query.recoveryDue = 0;
@@ -325,8 +329,10 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     }
     ++query.failures;
     query.lastFailure = result.error;
-    if (result.error->isRetryable()) scheduleRecovery(key, query, fx);
+    if (recoversByItself(*result.error)) scheduleRecovery(key, query, fx);
   }
+
+  static bool recoversByItself(const Error& error) { return error.isRetryable() || error.kind == ErrorKind::parse; }
 
   void scheduleRecovery(const std::string& key, WatchedQuery& query, Effects& fx) {
     BackoffPolicy policy;

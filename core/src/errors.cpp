@@ -37,7 +37,7 @@ bool Error::isRetryable() const {
 
 std::string userMessageFor(ErrorKind kind, int status) {
   switch (kind) {
-    case ErrorKind::network: return "Can't reach the server. Check your connection.";
+    case ErrorKind::network: return "Can't reach the server.";
     case ErrorKind::timeout: return "The server is taking too long to respond.";
     case ErrorKind::http_client:
       if (status == 401 || status == 403) return "You don't have access to this data.";

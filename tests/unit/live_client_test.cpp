@@ -424,6 +424,29 @@ TEST_F(LiveClientTest, ALiveQueryWhoseRefetchFailedIsRevalidatedByItself) {
   EXPECT_EQ(seen.back(), kCampaignsV2);
 }
 
+// A body that is not JSON (a cut transfer, a proxy's page) is the server's failure too: the
+// query is tried again by itself. A refusal (4xx) is not: it waits for news or a refresh.
+TEST_F(LiveClientTest, AWatchedQueryAnsweredWithABadBodyIsTriedAgainButARefusalIsNot) {
+  config.live.enabled = false;
+  std::vector<FetchResult> seen;
+  auto handle = client().watch("/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(r); });
+  transport->respond(jsonResponse(200, "<html>502 Bad Gateway</html>"));
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen.back().error.has_value());
+  EXPECT_EQ(seen.back().error->kind, ErrorKind::parse);
+  transport->sent.clear();
+  timeline->advance(500);
+  ASSERT_EQ(transport->pending.size(), 1u) << "tried again after the backoff's first wait";
+  transport->respond(jsonResponse(200, kCampaignsV1));
+  EXPECT_FALSE(seen.back().error.has_value()) << "the watcher hears the recovery";
+
+  auto refused = client().watch("/api/flows", {}, [](const FetchResult&) {});
+  transport->respond(jsonResponse(403, R"({"error":{"code":"forbidden","message":"no"}})"));
+  transport->sent.clear();
+  timeline->advance(60'000);
+  EXPECT_EQ(requestsTo("/api/flows"), 0u);
+}
+
 TEST_F(LiveClientTest, AFailedQueryNoLongerWatchedIsNotTriedAgain) {
   config.live.enabled = false;
   auto handle = client().watch("/api/campaigns", {}, [](const FetchResult&) {});

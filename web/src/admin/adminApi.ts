@@ -42,7 +42,7 @@ export async function adminRequest<T>(token: string, path: string, options: Admi
     });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new AdminRequestError('Can’t reach the server. Check your connection.', 0, path);
+    throw new AdminRequestError('Can’t reach the server.', 0, path);
   }
   if (!response.ok && !options.acceptStatuses?.includes(response.status)) {
     throw new AdminRequestError(messageFor(response.status), response.status, path);
