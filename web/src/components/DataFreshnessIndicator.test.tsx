@@ -60,7 +60,7 @@ describe('DataFreshnessIndicator', () => {
   });
 
   it('shows an error with the age of the data still shown, and the message on hover', () => {
-    const error = { message: 'Can’t reach the server. Check your connection.' };
+    const error = { message: 'Can’t reach the server.' };
     render(<DataFreshnessIndicator {...defaults} error={error} stale />);
 
     expect(indicator()).toHaveAttribute('data-state', 'error');
@@ -76,16 +76,26 @@ describe('DataFreshnessIndicator', () => {
   });
 
   it('is never stale while the live feed keeps the data current, and claims no change it did not see', () => {
-    const { rerender } = render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 3000} live />);
+    const { rerender } = render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 3000} feed="live" />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
     expect(indicator()).toHaveTextContent('live · up to date');
     expect(indicator().getAttribute('title')).toContain('Last confirmed by the server');
 
-    rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} live />);
+    rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} feed="live" />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
     expect(indicator()).toHaveTextContent('live · up to date');
 
     rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} />);
+    expect(indicator()).toHaveAttribute('data-state', 'stale');
+  });
+
+  it('does not pass young data off as current while the feed that would tell of changes is down', () => {
+    const { rerender } = render(<DataFreshnessIndicator {...defaults} feed="down" />);
+    expect(indicator()).toHaveAttribute('data-state', 'unconfirmed');
+    expect(indicator()).toHaveTextContent('not live · updated 12 s ago');
+
+    // Past the threshold it is stale, the stronger word.
+    rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} feed="down" />);
     expect(indicator()).toHaveAttribute('data-state', 'stale');
   });
 });

@@ -1,7 +1,14 @@
 import { formatAge, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
-export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error';
+export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error' | 'unconfirmed';
+
+/**
+ * The live feed, as it concerns a section: `live` (connected: what it has not reported as
+ * changed is current, whatever its age), `down` (it was followed and is reconnecting or
+ * offline: nothing would tell of a change), or absent (not followed, or still connecting).
+ */
+export type FeedState = 'live' | 'down';
 
 export interface FreshnessInput {
   updatedAt: number | null;
@@ -13,21 +20,25 @@ export interface FreshnessInput {
 
 interface DataFreshnessIndicatorProps extends FreshnessInput {
   staleThresholdMs: number;
-  /** The live feed is connected: data it has not reported as changed is current, whatever its age. */
-  live?: boolean;
+  feed?: FeedState;
 }
 
-/** Loading wins (a refresh is under way, whatever came before), then errors, then the live feed, then age. */
+/**
+ * Loading wins (a refresh is under way, whatever came before), then errors, then the live
+ * feed, then age; data younger than the threshold is fresh only while no feed that should
+ * vouch for it is down.
+ */
 export function freshnessState(
   input: FreshnessInput,
   ageMs: number | null,
   staleThresholdMs: number,
-  live = false,
+  feed?: FeedState,
 ): FreshnessState {
   if (input.loading) return 'loading';
   if (input.error) return 'error';
-  if (live && ageMs !== null) return 'live';
+  if (feed === 'live' && ageMs !== null) return 'live';
   if (input.stale || (ageMs !== null && ageMs > staleThresholdMs)) return 'stale';
+  if (feed === 'down' && ageMs !== null) return 'unconfirmed';
   return 'fresh';
 }
 
@@ -45,16 +56,19 @@ function describe(state: FreshnessState, ageMs: number | null): string {
       return age ? `refresh failed · ${age}` : 'could not load';
     case 'stale':
       return age ? `stale: ${age}` : 'stale';
+    case 'unconfirmed':
+      // The data may still be current, but nothing would say if it changed: not "live".
+      return `not live · ${age}`;
     case 'fresh':
       return age ?? 'not loaded yet';
   }
 }
 
 /** How current a section's data is: its age (counting every second), a refresh, staleness or an error. */
-export function DataFreshnessIndicator({ staleThresholdMs, live, ...input }: DataFreshnessIndicatorProps) {
+export function DataFreshnessIndicator({ staleThresholdMs, feed, ...input }: DataFreshnessIndicatorProps) {
   const now = useNow(1000);
   const ageMs = input.updatedAt === null ? null : Math.max(0, now - input.updatedAt);
-  const state = freshnessState(input, ageMs, staleThresholdMs, live);
+  const state = freshnessState(input, ageMs, staleThresholdMs, feed);
   const exactTime =
     input.updatedAt === null ? null : `Last confirmed by the server: ${formatExactTime(input.updatedAt)}`;
   const tooltip = [state === 'error' ? input.error?.message : null, exactTime].filter(Boolean).join('\n');

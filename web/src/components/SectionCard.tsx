@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
+import type { ConnectionState } from '@livedata/wasm';
 import { useConnection } from '../hooks/useConnection';
 import { useLiveDataContext } from '../livedata-context';
-import { DataFreshnessIndicator, type FreshnessInput } from './DataFreshnessIndicator';
+import { DataFreshnessIndicator, type FeedState, type FreshnessInput } from './DataFreshnessIndicator';
 import { SectionBoundary } from './SectionBoundary';
 
 interface SectionCardProps {
@@ -55,7 +56,7 @@ export function SectionCard({
           {actions}
           <DataFreshnessIndicator
             staleThresholdMs={staleThresholdMs ?? context.staleThresholdMs}
-            live={followsLiveFeed && connection.state === 'live'}
+            feed={followsLiveFeed ? feedOf(connection.state) : undefined}
             updatedAt={freshness.updatedAt}
             loading={freshness.loading}
             stale={freshness.stale}
@@ -74,3 +75,6 @@ export function SectionCard({
     </section>
   );
 }
+
+const feedOf = (state: ConnectionState): FeedState | undefined =>
+  state === 'live' ? 'live' : state === 'reconnecting' || state === 'offline' ? 'down' : undefined;
