@@ -68,6 +68,37 @@ describe('MonitoringSection', () => {
     expect(tile).toHaveTextContent('Not enough data yet');
   });
 
+  it('shows the health as unknown, with its last report, while the server does not answer', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let down = false;
+    const answer = (body: unknown) => () => {
+      if (down) throw new TypeError('Failed to fetch');
+      return { body };
+    };
+    stubFetch({
+      '/monitoring/health': answer({ ...healthFixture, status: 'pass' }),
+      '/monitoring/status': answer(monitoringStatusFixture),
+    });
+    renderWithProviders(<MonitoringSection token="t" />, { client: new FakeLiveData() });
+    const status = () => screen.getByTestId('health-status');
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'pass'));
+    expect(status()).toHaveTextContent('Healthy');
+
+    down = true;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS);
+    });
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'unknown'));
+    expect(status()).toHaveTextContent('Unknown');
+    expect(screen.getByTestId('section-monitoring')).toHaveTextContent(/last report Healthy, at .* UTC/);
+
+    down = false;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS);
+    });
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'pass'));
+  });
+
   it('polls every 10 seconds', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const fetchMock = stubFetch({

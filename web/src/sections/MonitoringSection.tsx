@@ -3,7 +3,7 @@ import { adminRequest } from '../admin/adminApi';
 import { useAdminErrorToast } from '../admin/useAdminErrorToast';
 import { EmptyState, LoadingPlaceholder } from '../components/EmptyState';
 import { SectionCard } from '../components/SectionCard';
-import { formatDateTime, formatPercent, humanize } from '../format/format';
+import { formatDateTime, formatExactTime, formatPercent, humanize } from '../format/format';
 import { usePolling } from '../hooks/usePolling';
 
 export const MONITORING_POLL_MS = 10_000;
@@ -25,21 +25,28 @@ const checkLabel = (name: string) => humanize(name.replace(':', '_')).replace(/^
 
 const HEALTH_LABEL: Record<HealthStatus, string> = { pass: 'Healthy', warn: 'Degraded', fail: 'Failing' };
 
-function HealthSummary({ health }: { health: Health }) {
+/**
+ * The last health report, or "Unknown" while the last poll failed (the server may be down):
+ * an old "Healthy" is not passed off as the present one; the report stays, as of its time.
+ */
+function HealthSummary({ health, asOf }: { health: Health; asOf: number | null }) {
   const problems = Object.entries(health.checks).flatMap(([name, checks]) =>
     // A name may hold several checks (one per component): the key is the name and the
     // check's place under it.
     checks.flatMap((check, index) => (check.status === 'pass' ? [] : [{ key: `${name}/${index}`, name, check }])),
   );
+  const known = asOf === null;
+  const status = known ? health.status : 'unknown';
   return (
     <div className="health">
-      <span
-        className={`health__status health__status--${health.status}`}
-        data-testid="health-status"
-        data-status={health.status}
-      >
-        {HEALTH_LABEL[health.status] ?? health.status}
+      <span className={`health__status health__status--${status}`} data-testid="health-status" data-status={status}>
+        {known ? (HEALTH_LABEL[health.status] ?? health.status) : 'Unknown'}
       </span>
+      {!known && (
+        <span className="health__as-of">
+          last report {HEALTH_LABEL[health.status] ?? health.status}, at {formatExactTime(asOf)}
+        </span>
+      )}
       {problems.length > 0 && (
         <ul className="health__problems">
           {problems.map(({ key, name, check }) => (
@@ -120,7 +127,7 @@ export function MonitoringSection({ token }: { token: string }) {
   } else {
     body = (
       <div className="monitoring">
-        {health.data && <HealthSummary health={health.data} />}
+        {health.data && <HealthSummary health={health.data} asOf={health.error ? health.updatedAt : null} />}
         {targets.length > 0 && (
           <dl className="kpi-grid">
             {targets.map((target) => (
