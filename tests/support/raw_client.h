@@ -28,7 +28,11 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
   bool connected() const { return connected_; }
-  void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+  void send(const std::string& bytes) { ASSERT_TRUE(trySend(bytes)); }
+  // Whether all of `bytes` went out (false once the server has closed the connection).
+  bool trySend(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
   // Reads until `count` responses ending in `marker` arrived, the peer closed, or `limit`.
   std::string readUntil(const std::string& marker, int count = 1, std::chrono::milliseconds limit = std::chrono::seconds(3)) {
     std::string got;
@@ -42,6 +46,11 @@ class RawClient {
       got.append(buffer, static_cast<std::size_t>(n));
     }
     return got;
+  }
+  // Whether the server sent something or closed the connection within `limit`.
+  bool hearsWithin(std::chrono::milliseconds limit) {
+    pollfd entry{fd_, POLLIN, 0};
+    return ::poll(&entry, 1, static_cast<int>(limit.count())) > 0;
   }
   // Whether the server closed the connection within `limit`.
   bool closedWithin(std::chrono::milliseconds limit) {

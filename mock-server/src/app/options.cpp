@@ -126,7 +126,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 1, 65536, [](auto& o) -> auto& { return o.http.maxThreads; }),
       cl::number<ServerOptions>("max-body-bytes", "N", "larger request bodies get 413", std::size_t{1},
                                 std::size_t{1} << 30, [](auto& o) -> auto& { return o.http.maxBodyBytes; }),
-      cl::number<ServerOptions>("read-timeout-ms", "N", "longest wait for a client's request data", 1, 600000,
+      cl::number<ServerOptions>("read-timeout-ms", "N", "longest time a client may take to send a request (its head and body)", 1, 600000,
                                 [](auto& o) -> auto& { return o.http.readTimeoutMs; }),
       cl::number<ServerOptions>("write-timeout-ms", "N", "longest wait for a client to take response data", 1,
                                 600000, [](auto& o) -> auto& { return o.http.writeTimeoutMs; }),

@@ -31,7 +31,18 @@ void addressOf(const sockaddr_storage& address, std::string& ip, int& port) {
 }  // namespace
 
 ConnectionStream::ConnectionStream(int fd, int readTimeoutMs, int writeTimeoutMs)
-    : fd_(fd), readTimeoutMs_(readTimeoutMs), writeTimeoutMs_(writeTimeoutMs) {}
+    : fd_(fd), readTimeoutMs_(readTimeoutMs), writeTimeoutMs_(writeTimeoutMs) {
+  startRequest();
+}
+
+void ConnectionStream::startRequest() {
+  readDeadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(readTimeoutMs_);
+}
+
+int ConnectionStream::msToReadDeadline() const {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(readDeadline_ - std::chrono::steady_clock::now());
+  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+}
 
 bool ConnectionStream::waitFor(short events, int timeoutMs) const {
   pollfd entry{fd_, events, 0};
@@ -42,7 +53,7 @@ bool ConnectionStream::waitFor(short events, int timeoutMs) const {
   }
 }
 
-bool ConnectionStream::is_readable() const { return hasBufferedInput() || waitFor(POLLIN, readTimeoutMs_); }
+bool ConnectionStream::is_readable() const { return hasBufferedInput() || waitFor(POLLIN, msToReadDeadline()); }
 
 bool ConnectionStream::is_writable() const { return waitFor(POLLOUT, writeTimeoutMs_); }
 
@@ -56,7 +67,7 @@ ssize_t ConnectionStream::read(char* ptr, std::size_t size) {
         break;
       }
       if (errno == EINTR) continue;
-      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !waitFor(POLLIN, readTimeoutMs_)) return -1;
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !waitFor(POLLIN, msToReadDeadline())) return -1;
     }
     if (end_ == 0) return 0;  // the client closed its side
   }

@@ -1,7 +1,8 @@
 // One client connection's bytes, as httplib reads and writes a request through it: a
 // non-blocking socket with a read buffer that lasts as long as the connection (httplib's
 // own stream keeps one per request and reads the request line byte by byte through it), and
-// read and write timeouts kept with poll(2).
+// read and write timeouts kept with poll(2). The read timeout bounds a whole request, not
+// each wait: a client that sends a byte now and then cannot hold a worker past it.
 //
 // Threading: used by one thread at a time (the worker serving the connection's request).
 #pragma once
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -22,7 +24,11 @@ class ConnectionStream : public httplib::Stream {
   // REQUIRES: `fd` is a connected, non-blocking TCP socket; it stays owned by the caller.
   ConnectionStream(int fd, int readTimeoutMs, int writeTimeoutMs);
 
-  bool is_readable() const override;  // buffered bytes, or bytes arrive within the read timeout
+  // A request begins: its reads (head and body) must all be done within the read timeout
+  // from now.
+  void startRequest();
+
+  bool is_readable() const override;  // buffered bytes, or bytes arrive before the request's deadline
   bool is_writable() const override;  // the socket takes bytes within the write timeout
   ssize_t read(char* ptr, std::size_t size) override;
   // Writes all of `size` (waiting up to the write timeout whenever the socket is full), or
@@ -37,6 +43,7 @@ class ConnectionStream : public httplib::Stream {
 
  private:
   bool waitFor(short events, int timeoutMs) const;
+  int msToReadDeadline() const;  // 0 once it has passed
   using Address = std::pair<std::string, int>;
   // `cached`, asked of the socket with getpeername or getsockname the first time.
   const Address& addressOnce(std::optional<Address>& cached, int (*lookup)(int, sockaddr*, socklen_t*)) const;
@@ -47,6 +54,7 @@ class ConnectionStream : public httplib::Stream {
   mutable std::optional<Address> local_;
   int readTimeoutMs_;
   int writeTimeoutMs_;
+  std::chrono::steady_clock::time_point readDeadline_;
   std::array<char, 4096> buffer_{};  // a request head usually fits; httplib reads more as needed
   std::size_t begin_ = 0;  // buffer_[begin_, end_) is read but not consumed
   std::size_t end_ = 0;

@@ -234,6 +234,7 @@ void EventServer::serve(Connection* connection) {
   for (;;) {
     const bool last = connection->requestsLeft <= 1 || stopRequested_;
     bool closed = false;
+    connection->stream.startRequest();
     const bool ok = http_.serveRequest(connection->stream, last, closed);
     if (connection->taken) break;
     --connection->requestsLeft;

@@ -32,7 +32,7 @@ void applyTimeout(int ms, SetTimeout&& set) {
 struct ServerTuning {
   int threads = 8;            // worker threads kept ready; each serves one request at a time
   int maxThreads = 1024;      // requests served at once (threads start as they come); >= threads
-  int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per read
+  int readTimeoutMs = 5000;   // a slow or stalled client holds a worker at most this per request
   int writeTimeoutMs = 5000;  // and this per write
   std::size_t maxBodyBytes = 65536;  // larger request bodies get 413
   std::optional<int> keepAliveTimeoutSeconds;  // an idle connection is closed after it; nullopt: 5 s

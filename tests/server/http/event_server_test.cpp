@@ -97,6 +97,29 @@ TEST_F(EventServerTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
   EXPECT_TRUE(eventually([&] { return server_->openConnections() == 0; }));
 }
 
+// The read timeout bounds a whole request: a client that sends one header line now and then
+// (each within the timeout) is cut off once the request has taken the timeout, and does not
+// hold the only worker from another client past it.
+TEST_F(EventServerTest, AClientTricklingItsRequestIsCutOffAtTheReadTimeout) {
+  http_.Get("/ping", [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+  ServerTuning tuning;
+  tuning.threads = 1;
+  tuning.maxThreads = 1;
+  tuning.readTimeoutMs = 1000;
+  start(tuning);
+  RawClient slow(port_);
+  slow.send("GET /ping HTTP/1.1\r\nHost: t\r\n");
+  // The request never ends, so anything the server sends, or its closing, is the cut.
+  bool cutOff = false;
+  for (int line = 0; line < 40 && !cutOff; ++line) {  // 40 lines, 250 ms apart: 10 s if never cut
+    cutOff = slow.hearsWithin(250ms) || !slow.trySend("X-Trickle-" + std::to_string(line) + ": 1\r\n");
+  }
+  EXPECT_TRUE(cutOff) << "the trickling request was never cut off";
+  RawClient other(port_);
+  other.send(get("/ping"));
+  EXPECT_NE(other.readUntil("pong", 1, 2s).find("pong"), std::string::npos);
+}
+
 TEST_F(EventServerTest, AClientSendingWithoutPauseDoesNotKeepItsWorkerFromAnotherClient) {
   // A worker keeps a connection that answered a request for its next one (a hold), but not
   // while another connection waits for a worker: with one worker, a client that sends its
