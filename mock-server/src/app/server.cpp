@@ -149,12 +149,6 @@ std::string_view rawQueryOf(const Request& req) {
   return question == std::string::npos ? std::string_view() : std::string_view(req.target).substr(question + 1);
 }
 
-// Says so to the client and closes the connection once `res` is written.
-void closeAfterResponse(Response& res) {
-  res.set_header("Connection", "close");
-  EventServer::closeCurrentConnectionAfterResponse();
-}
-
 // The name of the query's first parameter other than `except` (as sent, not decoded), or
 // nullopt when there is none.
 std::optional<std::string_view> firstParameterBut(std::string_view query, std::string_view except) {

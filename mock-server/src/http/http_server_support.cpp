@@ -12,6 +12,7 @@
 #include <string_view>
 #include <typeinfo>
 
+#include "http/event_server.h"
 #include "livedata/types.h"
 
 namespace livedata::server {
@@ -102,6 +103,11 @@ void sendJson(httplib::Response& res, int status, const std::string& body) {
 
 void sendError(httplib::Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
 
+void closeAfterResponse(httplib::Response& res) {
+  res.set_header("Connection", "close");
+  EventServer::closeCurrentConnectionAfterResponse();
+}
+
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
                           std::function<void(const httplib::Request&, const CaughtException&)> onException,
                           AllowedMethods allowedMethods) {
@@ -121,11 +127,15 @@ void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
           sendError(res, methodNotAllowed(req.method, req.path, *allowed));
           return HandlerResponse::Handled;
         }
-        switch (res.status) {
-          case 404: sendError(res, notFound(req.method, req.path)); break;
-          case 413: sendError(res, payloadTooLarge(maxBodyBytes)); break;
-          default: sendError(res, genericError(res.status)); break;
+        if (res.status == 404) {
+          sendError(res, notFound(req.method, req.path));
+          return HandlerResponse::Handled;
         }
+        // Else httplib refused a request it could not read whole (a body too large, or
+        // malformed, such as a bad chunk): where that request ends is unknown, so bytes after
+        // it must not be read as another request (request smuggling).
+        sendError(res, res.status == 413 ? payloadTooLarge(maxBodyBytes) : genericError(res.status));
+        closeAfterResponse(res);
         return HandlerResponse::Handled;
       }));
   http.set_exception_handler([onException = std::move(onException)](const httplib::Request& req,

@@ -80,6 +80,11 @@ void sendJson(httplib::Response& res, int status, const std::string& body);
 void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType);
 void sendError(httplib::Response& res, const ApiError& error);
 
+// Says so to the client (Connection: close) and closes the connection once `res` is written:
+// for a request whose end could not be read for sure, so nothing after it on the connection
+// can be read as a request (EventServer::closeCurrentConnectionAfterResponse).
+void closeAfterResponse(httplib::Response& res);
+
 // An exception that escaped a handler: its dynamic type, demangled ("std::out_of_range";
 // "unknown" for a non-std::exception), and its what().
 struct CaughtException {
