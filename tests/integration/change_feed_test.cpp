@@ -242,6 +242,12 @@ TEST(ChangeFeed, PastMaxSubscribersIsA503WithRetryAfterAndAFreedSlotIsReused) {
   EXPECT_EQ(refused.status(), 503);
   EXPECT_EQ(refused.header("retry-after"), "5");
   EXPECT_EQ(json::parse(refused.readWholeBody(5s))["error"]["code"], "too_many_subscribers");
+  // A long-poll that would wait needs a place; one with changes to give is answered at once.
+  const auto version = http.getJson("/api/changes")["version"].get<std::uint64_t>();
+  ASSERT_GT(version, 0u) << "the start-up sync committed changes";
+  EXPECT_EQ(http.status("/api/changes?since=" + std::to_string(version) + "&wait=1"), 503);
+  EXPECT_EQ(http.status("/api/changes?since=0&wait=5"), 200);
+  EXPECT_EQ(http.status("/api/changes?since=" + std::to_string(version - 1) + "&wait=5"), 200);
 
   first.reset();  // a clean close: the server's next write fails at once
   // The slot frees once the server notices, at the latest on the next heartbeat.

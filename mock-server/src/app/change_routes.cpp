@@ -123,8 +123,10 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   auto parsed = parseRequest(req);
   if (!parsed) return sendError(res, parsed.error());
   const ChangesRequest& request = parsed.value();
-  // A poll that does not wait holds nothing, so it takes no subscriber's place.
-  if (!request.stream && (!request.since || request.waitSeconds == 0)) return serveLongPoll(feed_, request, res);
+  // A poll that does not wait holds nothing, so it takes no subscriber's place: one without
+  // `since` or `wait`, or one whose changes are there already (answered at once).
+  const bool waits = request.since && request.waitSeconds > 0 && feed_.currentVersion() <= *request.since;
+  if (!request.stream && !waits) return serveLongPoll(feed_, request, res);
   auto slot = feed_.subscribe();
   if (!slot) {
     if (feed_.stopped()) return sendError(res, shuttingDown());
@@ -134,7 +136,7 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   }
   if (request.stream) return serveStream(feed_, streams_, options_, std::move(*slot), request, res);
   // A long-poll waits on this thread: it steps out of the worker pool for the wait.
-  if (request.since && request.waitSeconds > 0) ConnectionPool::handOverCurrentThread();
+  ConnectionPool::handOverCurrentThread();
   serveLongPoll(feed_, request, res);
 }
 
