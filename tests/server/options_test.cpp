@@ -123,7 +123,7 @@ TEST(Options, ErrorsNameTheSourceAndField) {
             "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (a URL or URI such as 'mysql:...' is neither; got "
             "'mysql://livedata@db.internal/livedata')");
   EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_REDIS", "localhost"}})),
-            "LIVEDATA_REDIS: expected redis://HOST:PORT[/DB], got 'localhost'");
+            "LIVEDATA_REDIS: expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], got 'localhost'");
   TempFile file(R"({"sync-interval": "soon"})");
   EXPECT_NE(errorOf(parse({"--config", file.path()})).find("field 'sync-interval'"), std::string::npos);
   TempFile unknown(R"({"prot": 1})");

@@ -18,6 +18,7 @@
 #include <variant>
 
 #include "http/admin_routes.h"
+#include "model/url_password.h"
 #include "store/postgres.h"  // redacted
 #include "app/backend.h"
 #include "app/log.h"
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
   std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
   log.info("listening", {{"host", options.host}, {"port", port}, {"db", postgres::redacted(options.database)},
-                         {"cache", options.cache.redisUrl.empty() ? "memory" : options.cache.redisUrl}});
+                         {"cache", options.cache.redisUrl.empty() ? "memory" : redactUrlPassword(options.cache.redisUrl)}});
 
   const bool served = serveUntilSignalled(stopSignals, log, [&] { return server.listen(); }, [&] { server.stop(); });
   backend.stop();  // the sync ends at a page boundary

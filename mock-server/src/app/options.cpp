@@ -11,6 +11,7 @@
 
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
+#include "model/url_password.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
 #include "store/store.h"     // isPostgresUrl
 
@@ -24,7 +25,7 @@ using Option = cl::Option<ServerOptions>;
 Problem checkRedisUrl(const std::string& url) {
   if (url.empty()) return std::nullopt;
   if (url.rfind("redis://", 0) != 0 || url.size() == 8) {
-    return "expected redis://HOST:PORT[/DB], got '" + url + "'";
+    return "expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], got '" + redactUrlPassword(url) + "'";
   }
   return std::nullopt;
 }
@@ -152,7 +153,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 [](auto& o) -> auto& { return o.maxAgeSeconds; }),
       cl::number<ServerOptions>("swr", "S", "Cache-Control stale-while-revalidate of /api responses, in seconds", 0,
                                 31536000, [](auto& o) -> auto& { return o.staleWhileRevalidateSeconds; }),
-      cl::text<ServerOptions>("redis", "URL", "Redis for the response cache, redis://HOST:PORT[/DB]",
+      cl::text<ServerOptions>("redis", "URL", "Redis for the response cache, redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (a password is never logged; prefer LIVEDATA_REDIS to the command line for it)",
                               [](auto& o) -> auto& { return o.cache.redisUrl; }, checkRedisUrl)
           .shownDefault("none: memory only"),
       cl::number<ServerOptions>("cache-ttl", "S", "lifetime of a server response cache entry, in seconds", 1,

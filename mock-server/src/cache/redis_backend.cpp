@@ -11,6 +11,9 @@
 #include <ctime>
 #include <unordered_set>
 #include <utility>
+#include <vector>
+
+#include "model/url_password.h"
 
 namespace livedata::server {
 
@@ -87,6 +90,30 @@ std::optional<long> parseNumber(std::string_view text, long maxValue) {
   return value;
 }
 
+// RFC 3986's %XX escapes decoded; nullopt for a '%' not followed by two hex digits.
+std::optional<std::string> percentDecoded(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int high = hex(text[i + 1]);
+    const int low = hex(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
 void appendLength(std::string& out, std::size_t length) {
   const auto n = static_cast<std::uint32_t>(length);
   out += static_cast<char>((n >> 24) & 0xff);
@@ -112,7 +139,8 @@ bool readField(std::string_view& in, std::string& field) {
 
 Expected<RedisUrl, std::string> parseRedisUrl(std::string_view url) {
   const auto bad = [&](const std::string& why) {
-    return "invalid Redis URL '" + std::string(url) + "': " + why + " (expected redis://HOST[:PORT][/DB])";
+    return "invalid Redis URL '" + redactUrlPassword(url) + "': " + why +
+           " (expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB])";
   };
   constexpr std::string_view kScheme = "redis://";
   if (url.rfind("rediss://", 0) == 0) return bad("TLS (rediss://) is not supported");
@@ -122,9 +150,19 @@ Expected<RedisUrl, std::string> parseRedisUrl(std::string_view url) {
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   const std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-  if (authority.find('@') != std::string_view::npos) return bad("credentials are not supported");
-
   RedisUrl parsed;
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userInfo = authority.substr(0, at);
+    const auto colon = userInfo.find(':');
+    if (colon == std::string_view::npos) return bad("the credentials must be USER:PASSWORD or :PASSWORD");
+    const auto user = percentDecoded(userInfo.substr(0, colon));
+    const auto password = percentDecoded(userInfo.substr(colon + 1));
+    if (!user || !password) return bad("the credentials hold a bad %-escape");
+    if (password->empty()) return bad("empty password");
+    parsed.user = *user;
+    parsed.password = *password;
+    authority = authority.substr(at + 1);
+  }
   std::string_view portText;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
@@ -236,6 +274,21 @@ RedisCacheBackend::ContextPtr RedisCacheBackend::connect() const {
   if (context->err) throw unavailable("redis connect " + where + ": " + context->errstr);
   if (redisSetTimeout(context.get(), toTimeval(options_.commandTimeoutMs)) != REDIS_OK) {
     throw unavailable("redis connect " + where + ": cannot set the command timeout: " + context->errstr);
+  }
+  if (!url_.password.empty()) {
+    // The password never goes into a message: the server's reply says what went wrong.
+    std::vector<const char*> argv{"AUTH"};
+    std::vector<std::size_t> lengths{4};
+    if (!url_.user.empty()) {
+      argv.push_back(url_.user.c_str());
+      lengths.push_back(url_.user.size());
+    }
+    argv.push_back(url_.password.c_str());
+    lengths.push_back(url_.password.size());
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply) throw unavailable("redis AUTH at " + where + ": " + context->errstr);
+    if (!isStatus(reply.get(), "OK")) throw unavailable("redis AUTH at " + where + ": " + replyText(reply.get()));
   }
   if (url_.db != 0) {
     const std::string db = std::to_string(url_.db);

@@ -48,11 +48,16 @@ struct RedisUrl {
   std::string host;
   int port = 6379;
   int db = 0;
+  // AUTH's, from "redis://[USER]:PASSWORD@...": a password alone is the default user's
+  // (requirepass); with a user, an ACL user's. Empty: no AUTH.
+  std::string user;
+  std::string password;
 };
 
-// Parses "redis://HOST[:PORT][/DB]" (HOST may be a bracketed IPv6 address; PORT defaults to
-// 6379, DB to 0). The error names what is wrong: scheme, empty host, port, database,
-// credentials or query (neither supported).
+// Parses "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]" (HOST may be a bracketed IPv6 address;
+// PORT defaults to 6379, DB to 0; USER and PASSWORD may be percent-encoded). The error names
+// what is wrong (scheme, credentials, empty host, port, database or query, which is not
+// supported) and shows the URL without its password.
 Expected<RedisUrl, std::string> parseRedisUrl(std::string_view url);
 
 // The value stored in Redis for one Representation:
@@ -62,8 +67,8 @@ std::string encodeRepresentation(const Representation& value);
 std::optional<Representation> decodeRepresentation(std::string_view encoded);
 
 struct RedisBackendOptions {
-  std::string url;              // redis://HOST[:PORT][/DB]
-  int connectTimeoutMs = 200;   // bounds opening a connection (and SELECT)
+  std::string url;              // redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
+  int connectTimeoutMs = 200;   // bounds opening a connection (and AUTH, SELECT)
   int commandTimeoutMs = 150;   // bounds each command's reply
   int poolSize = 8;             // connections open at most
   // How long a command waits for a pooled connection before failing as `busy`;

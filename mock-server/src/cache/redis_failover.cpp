@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "livedata/retry.h"
+#include "model/url_password.h"
 
 namespace livedata::server {
 
@@ -30,9 +31,9 @@ void RedisFailover::start() {
   if (!tryReturnToRedis()) {
     ++fallbacks_;
     log(LogLevel::warn, "response cache starts on memory: redis unavailable",
-        {{"redis", options_.redisUrl}, {"error", lastRedisError()}});
+        {{"redis", redactUrlPassword(options_.redisUrl)}, {"error", lastRedisError()}});
   } else {
-    log(LogLevel::info, "response cache on redis", {{"redis", options_.redisUrl}});
+    log(LogLevel::info, "response cache on redis", {{"redis", redactUrlPassword(options_.redisUrl)}});
   }
   reconnectThread_ = std::thread([this] { reconnectLoop(); });
 }
@@ -100,7 +101,7 @@ void RedisFailover::reconnectLoop() {
 
 bool RedisFailover::tryReturnToRedis() {
   if (auto problem = redis_.probe()) {
-    log(LogLevel::debug, "response cache: redis still unavailable", {{"redis", options_.redisUrl}, {"error", *problem}});
+    log(LogLevel::debug, "response cache: redis still unavailable", {{"redis", redactUrlPassword(options_.redisUrl)}, {"error", *problem}});
     std::lock_guard<std::mutex> lock(errorMutex_);
     lastRedisError_ = *problem;  // not counted in redisErrors: those are errors of requests
     return false;
@@ -125,7 +126,7 @@ bool RedisFailover::tryReturnToRedis() {
   active_ = true;
   gate_.unlock();
   ++reconnects_;
-  log(LogLevel::info, "response cache back on redis", {{"redis", options_.redisUrl}, {"purgedKeys", purged}});
+  log(LogLevel::info, "response cache back on redis", {{"redis", redactUrlPassword(options_.redisUrl)}, {"purgedKeys", purged}});
   return true;
 }
 

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/url_password.h"
+
 namespace livedata::server::postgres {
 namespace {
 
@@ -57,9 +59,8 @@ std::string trimmed(std::string message) {
 
 std::string redacted(const std::string& url) {
   // postgres://user:password@host -> postgres://user:***@host; key=value strings: password=***.
-  static const std::regex kUrlPassword(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
   static const std::regex kKeywordPassword(R"((password\s*=\s*)('[^']*'|\S+))");
-  return std::regex_replace(std::regex_replace(url, kUrlPassword, "$1***@"), kKeywordPassword, "$1***");
+  return std::regex_replace(redactUrlPassword(url), kKeywordPassword, "$1***");
 }
 
 Statement::Statement(Connection& connection, std::string name, int parameterCount)

@@ -98,6 +98,21 @@ TEST(RedisUrlParsing, AcceptsHostPortAndDatabase) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed.value().host, "::1");
   EXPECT_EQ(parsed.value().port, 7000);
+  EXPECT_EQ(parsed.value().password, "");
+
+  parsed = parseRedisUrl("redis://:p%40ss:w@cache.internal:6380/1");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed.value().user, "");
+  EXPECT_EQ(parsed.value().password, "p@ss:w");
+  EXPECT_EQ(parsed.value().host, "cache.internal");
+  EXPECT_EQ(parsed.value().port, 6380);
+  EXPECT_EQ(parsed.value().db, 1);
+
+  parsed = parseRedisUrl("redis://app:secret@host");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed.value().user, "app");
+  EXPECT_EQ(parsed.value().password, "secret");
+  EXPECT_EQ(parsed.value().host, "host");
 }
 
 TEST(RedisUrlParsing, NamesWhatIsWrong) {
@@ -113,7 +128,12 @@ TEST(RedisUrlParsing, NamesWhatIsWrong) {
   EXPECT_NE(errorOf("redis://host:abc").find("port"), std::string::npos);
   EXPECT_NE(errorOf("redis://host:").find("empty port"), std::string::npos);
   EXPECT_NE(errorOf("redis://host:6379/x").find("database"), std::string::npos);
-  EXPECT_NE(errorOf("redis://user:pw@host:6379").find("credentials"), std::string::npos);
+  EXPECT_NE(errorOf("redis://user@host:6379").find("credentials"), std::string::npos);
+  EXPECT_NE(errorOf("redis://:%zz@host").find("escape"), std::string::npos);
+  EXPECT_NE(errorOf("redis://user:@host").find("empty password"), std::string::npos);
+  // The URL is quoted without its password.
+  EXPECT_EQ(errorOf("redis://user:s3cret@host:0").find("s3cret"), std::string::npos);
+  EXPECT_NE(errorOf("redis://user:s3cret@host:0").find("redis://user:***@host:0"), std::string::npos);
   EXPECT_NE(errorOf("redis://host:6379?db=1").find("query"), std::string::npos);
   EXPECT_NE(errorOf("redis://::1:6379").find("brackets"), std::string::npos);
   EXPECT_NE(errorOf("redis://host:1").find("accepted"), std::string::npos);

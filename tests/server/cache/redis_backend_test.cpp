@@ -100,6 +100,36 @@ TEST(RedisBackend, SelectsTheDatabaseOfTheUrl) {
   EXPECT_EQ(client.scanKeys(), std::set<std::string>{"livedata:v1:lists"});
 }
 
+// A Redis that requires a password (requirepass, or an ACL user) is used with the URL's
+// credentials; wrong ones are an error that names the server's reply, never the password.
+TEST(RedisBackend, AuthenticatesWithTheUrlsCredentials) {
+  RedisProcess redis;
+  RedisClient admin(redis.port());
+  admin.command({"ACL", "SETUSER", "cache", "on", ">c@che pw", "~*", "+@all"});
+  admin.command({"CONFIG", "SET", "requirepass", "s3cret"});
+  const std::string at = "@127.0.0.1:" + std::to_string(redis.port());
+
+  auto byPassword = connectTo("redis://:s3cret" + at);
+  ASSERT_TRUE(byPassword);
+  byPassword->put("k", makeRepresentation("by password"), kTtl);
+  EXPECT_EQ(tagOf(byPassword->get("k")), "by password");
+
+  auto byUser = connectTo("redis://cache:c%40che%20pw" + at);  // percent-encoded: "c@che pw"
+  ASSERT_TRUE(byUser);
+  EXPECT_EQ(tagOf(byUser->get("k")), "by password");
+
+  auto wrong = connectTo("redis://:wr0ng" + at);
+  ASSERT_TRUE(wrong);
+  try {
+    wrong->get("k");
+    ADD_FAILURE() << "a wrong password was accepted";
+  } catch (const CacheBackendError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("AUTH"), std::string::npos) << message;
+    EXPECT_EQ(message.find("wr0ng"), std::string::npos) << message;
+  }
+}
+
 TEST(RedisBackend, PatternInvalidationRemovesExactlyTheMatchingKeys) {
   RedisProcess redis;
   auto backend = connectTo(redis.url());

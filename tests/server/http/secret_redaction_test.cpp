@@ -1,4 +1,5 @@
 #include "http/secret_redaction.h"
+#include "model/url_password.h"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,23 @@ TEST(SecretRedaction, HidesOnlyTheSecretValuesOfATargetOrQuery) {
   EXPECT_EQ(redactSecretParameters("token"), "token") << "a name without a value shows nothing secret";
   EXPECT_EQ(redactSecretParameters("a=1&&token=&b"), "a=1&&token=[redacted]&b");
   EXPECT_EQ(redactSecretParameters(""), "");
+}
+
+}  // namespace
+}  // namespace livedata::server
+
+namespace livedata::server {
+namespace {
+
+TEST(UrlPasswordRedaction, HidesThePasswordOfAnyScheme) {
+  EXPECT_EQ(redactUrlPassword("redis://user:s3cret@host:6379/2"), "redis://user:***@host:6379/2");
+  EXPECT_EQ(redactUrlPassword("redis://:s3cret@host"), "redis://:***@host");
+  EXPECT_EQ(redactUrlPassword("postgres://bob:p@ss@db/livedata?sslmode=disable"), "postgres://bob:***@db/livedata?sslmode=disable");
+  // Nothing to hide: as it is.
+  EXPECT_EQ(redactUrlPassword("redis://host:6379"), "redis://host:6379");
+  EXPECT_EQ(redactUrlPassword("redis://user@host"), "redis://user@host");
+  EXPECT_EQ(redactUrlPassword("data/livedata.db"), "data/livedata.db");
+  EXPECT_EQ(redactUrlPassword("http://host/path?next=a:b@c"), "http://host/path?next=a:b@c");
 }
 
 }  // namespace
