@@ -257,7 +257,8 @@ cg_count() {
 if $quick; then
   echo "   skipped in quick runs"
 else
-  mock_args=(--port 0 --admin-token "$token" --db "$work/memory.db" --changes-per-minute 0 --sync-interval 0
+  # A file of its own: the "memory" server still holds its own (one server per SQLite file).
+  mock_args=(--port 0 --admin-token "$token" --db "$work/callgrind.db" --changes-per-minute 0 --sync-interval 0
     --history-end "$history_end" --log-level warn)
   cg_count mock no "$path" "$mock_server" "${mock_args[@]}"
   cg_count bare no "$path" "$bin/bare-httplib-server" "${peer_args[@]}" --port 0

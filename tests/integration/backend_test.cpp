@@ -48,6 +48,30 @@ TEST(Backend, StartsWithTheUpstreamAlreadySynced) {
   EXPECT_EQ(campaigns["items"].size(), 5u);
 }
 
+// A SQLite file takes one server: a second one on it refuses to start (it would neither
+// sync nor see the first's commits), saying why; once the first is gone, even by kill -9,
+// the file is free again.
+TEST(Backend, ASecondServerOnTheSameSqliteFileRefusesToStartUntilTheFirstIsGone) {
+  auto first = std::make_unique<ServerProcess>();
+  try {
+    ServerProcess second({}, first->dataDir());
+    ADD_FAILURE() << "a second server started on " << first->database();
+  } catch (const std::runtime_error& refused) {
+    const std::string message = refused.what();
+    const auto logStart = message.find("(log: ");
+    ASSERT_NE(logStart, std::string::npos) << message;
+    const std::string logPath = message.substr(logStart + 6, message.find(')', logStart) - logStart - 6);
+    std::ifstream log(logPath);
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("is in use by another server"), std::string::npos) << text;
+  }
+  const auto dataDir = first->dataDir();
+  first->kill();
+  first.reset();
+  ServerProcess next({}, dataDir);
+  EXPECT_EQ(Http(next).getJson("/api/sync/status")["leader"], true);
+}
+
 TEST(Backend, CommittedSyncIsVisibleAtOnceNotAfterTheTtl) {
   ServerProcess server({"--max-age", "3600", "--cache-ttl", "3600", "--sync-interval", "0"});
   Http http(server);

@@ -2,6 +2,7 @@
 #include "app/backend.h"
 
 #include <random>
+#include <string_view>
 #include <utility>
 
 namespace livedata::server {
@@ -42,6 +43,13 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   storeOptions.writeLeaseMs = options.writeLeaseMs;
   if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
     return error;
+  }
+  // A SQLite file takes one server: a second would neither sync nor see the first's commits
+  // in its feed. (Instances that share a store share a PostgreSQL database, whose lease
+  // passes between them.)
+  if (std::string_view(backend->store_->engine()) == "sqlite" && !backend->store_->holdWriteLease()) {
+    return "store: " + options.database +
+           " is in use by another server; run one per SQLite file, or several on PostgreSQL (docs/deploy.md)";
   }
   // The feed starts at the newest change of the log it read (or, the log empty, at the
   // version the store had delivered before the read), and the store's observer (set below)

@@ -1,8 +1,11 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <system_error>
-
 
 #include "store/migrations.h"
 #include "store/sql_store.h"
@@ -66,12 +69,35 @@ struct SqliteEngine {
     probe.queryInteger("SELECT count(*) FROM sync_cursors");
   }
 
-  // One server process per file: the lease is always its own, and no other process commits.
+  // One server process per file: the lease is an exclusive flock(2) on the database file,
+  // taken at the first hold() (a store that only reads never asks) and kept while the store
+  // lives; the kernel drops it when the process ends, kill -9 included. So a second server
+  // on the same file neither syncs nor writes (the server refuses to start then, Backend),
+  // and the one process that commits is the one whose commits its feed sees.
   class Lease {
    public:
-    Lease(const std::string&, const StoreOptions&) {}
-    bool hold() { return true; }
-    std::int64_t token() const { return 1; }
+    Lease(const std::string& path, const StoreOptions&) : path_(path) {}
+    ~Lease() {
+      if (fd_ >= 0) ::close(fd_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    bool hold() {
+      if (fd_ >= 0) return true;
+      const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return false;
+      if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return false;
+      }
+      fd_ = fd;
+      return true;
+    }
+    std::int64_t token() const { return fd_ >= 0 ? 1 : 0; }
+
+   private:
+    std::string path_;
+    int fd_ = -1;
   };
   static void checkFence(Connection&, std::int64_t) {}
   struct Watcher {};
