@@ -210,6 +210,8 @@ TEST(HttpApi, ARequestWhoseLengthIsAmbiguousIs400AndItsConnectionIsClosed) {
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
            "GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n",
            "HELLO\r\n\r\n",
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
            // A head httplib reads, then a body it cannot (a chunk size that is not hex).
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
        }) {

@@ -31,6 +31,11 @@ std::optional<ApiError> framingError(httplib::Request& req) {
       if (contentLength && *contentLength != value) return ambiguousFraming("Content-Length is given twice, differently");
       contentLength = &value;
     } else if (equalsName(name, "Transfer-Encoding")) {
+      // Only chunked is read (httplib's one coding): with any other the body's end is
+      // unknown, so the request is refused rather than waited on (RFC 9112 section 6.1).
+      if (transferEncoding || !equalsName(value, "chunked")) {
+        return ambiguousFraming("Transfer-Encoding other than one 'chunked' is not supported");
+      }
       transferEncoding = true;
     }
   }
