@@ -69,7 +69,7 @@ test('the dashboard loads and every section shows data', async () => {
     assert.ok((await section(page, name).getByTestId('row').count()) > 0, name);
     // The statistics' own age, from the budgeted reports, beside the records' freshness (the
     // live feed brings it should the page have loaded between the records and the reports).
-    const age = section(page, name).getByTestId('statistics-age').filter({ hasText: /^Statistics as of \d+ (s|min) ago$/ });
+    const age = section(page, name).getByTestId('statistics-age').filter({ hasText: /^Statistics as of (\d+ (s|min) ago|just now)$/ });
     await age.waitFor({ timeout: 15000 });
   }
   const health = section(page, 'monitoring').getByTestId('health-status');

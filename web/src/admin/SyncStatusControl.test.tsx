@@ -22,6 +22,22 @@ describe('SyncStatusControl', () => {
     expect(screen.getByTestId('sync-status')).toHaveAttribute('data-state', 'idle');
   });
 
+  it('asks for the status at once when the live feed reports a change, not at the next poll', async () => {
+    let status = syncStatusFixture();
+    const fetchMock = stubFetch({ '/api/sync/status': () => ({ body: status }) });
+    const client = new FakeLiveData();
+    renderWithProviders(<SyncStatusControl token="t" />, { client });
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced 30 s ago'));
+    const asked = fetchMock.mock.calls.length;
+
+    status = syncStatusFixture({
+      entities: { campaigns: { lastSuccessAt: Date.now() - 1000, lastError: null, recordsSynced: 301 } },
+    });
+    act(() => client.emit('livedata:connection', { state: 'live', version: 13, lastChangeAt: Date.now() }));
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced 1 s ago'));
+    expect(fetchMock.mock.calls.length).toBe(asked + 1);
+  });
+
   it('starts a sync, then refreshes the dashboard’s data once the sync has finished', async () => {
     let status = syncStatusFixture();
     const fetchMock = stubFetch({

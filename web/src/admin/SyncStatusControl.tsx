@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { SyncAccepted, SyncStatus } from '../api/types';
-import { formatAge } from '../format/format';
+import { formatAgo } from '../format/format';
 import { useLiveDataClient } from '../livedata-context';
 import { useNow } from '../hooks/useNow';
+import { useConnection } from '../hooks/useConnection';
 import { usePolling } from '../hooks/usePolling';
 import { adminRequest } from './adminApi';
 import { useAdminErrorToast } from './useAdminErrorToast';
@@ -27,7 +28,7 @@ function describe(status: SyncStatus | undefined, now: number): string {
   if (status.state === 'running') return status.progress ? `Syncing ${status.progress.entity}…` : 'Syncing…';
   if (status.state === 'failed') return 'Last sync failed';
   const last = lastSuccessAt(status);
-  return last === null ? 'Not synced yet' : `Synced ${formatAge(now - last)} ago`;
+  return last === null ? 'Not synced yet' : `Synced ${formatAgo(now - last)}`;
 }
 
 interface PendingSync {
@@ -49,6 +50,15 @@ export function SyncStatusControl({ token }: { token: string }) {
     resetKey: token,
     onErrorChange: (error) => reportError('Sync status', error),
   });
+  // A change the live feed reports was committed by a sync (here or on another instance),
+  // and a feed live again means the server answers again: either way the status is asked
+  // at once, not at the next poll, so "Synced" never lags the data on screen.
+  const connection = useConnection();
+  const { refresh } = status;
+  const live = connection.state === 'live';
+  useEffect(() => {
+    if (live) refresh();
+  }, [connection.lastChangeAt, live, refresh]);
 
   useEffect(() => {
     const current = status.data;

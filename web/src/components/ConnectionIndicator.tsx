@@ -1,5 +1,5 @@
 import type { ConnectionState } from '@livedata/wasm';
-import { formatAge, formatExactTime } from '../format/format';
+import { formatAgo, formatExactTime } from '../format/format';
 import { useConnection } from '../hooks/useConnection';
 import { useNow } from '../hooks/useNow';
 
@@ -19,7 +19,7 @@ export function ConnectionIndicator() {
   const status = useConnection();
   const now = useNow(1000);
   const lastChange =
-    status.lastChangeAt === null ? null : `last change ${formatAge(Math.max(0, now - status.lastChangeAt))} ago`;
+    status.lastChangeAt === null ? null : `last change ${formatAgo(Math.max(0, now - status.lastChangeAt))}`;
   return (
     <span
       className={`connection connection--${status.state}`}

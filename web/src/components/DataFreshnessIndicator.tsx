@@ -1,4 +1,4 @@
-import { formatAge, formatExactTime } from '../format/format';
+import { formatAgo, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
 export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error' | 'unconfirmed';
@@ -43,7 +43,7 @@ export function freshnessState(
 }
 
 function describe(state: FreshnessState, ageMs: number | null): string {
-  const age = ageMs === null ? null : ageMs < 1000 ? 'updated just now' : `updated ${formatAge(ageMs)} ago`;
+  const age = ageMs === null ? null : `updated ${formatAgo(ageMs)}`;
   switch (state) {
     case 'live':
       // The time is when the server last confirmed the data (a 304 counts), not when it

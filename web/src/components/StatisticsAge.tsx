@@ -1,4 +1,4 @@
-import { formatAge, formatExactTime } from '../format/format';
+import { formatAgo, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
 interface StatisticsAgeProps {
@@ -15,7 +15,7 @@ export function StatisticsAge({ asOf }: StatisticsAgeProps) {
   const now = useNow(1000);
   if (asOf === undefined) return <span data-testid="statistics-age">{'\u00a0'}</span>;
   const at = asOf === null ? Number.NaN : Date.parse(asOf);
-  const text = Number.isNaN(at) ? 'Statistics not fetched yet' : `Statistics as of ${formatAge(Math.max(0, now - at))} ago`;
+  const text = Number.isNaN(at) ? 'Statistics not fetched yet' : `Statistics as of ${formatAgo(Math.max(0, now - at))}`;
   return (
     <span data-testid="statistics-age" title={Number.isNaN(at) ? undefined : `Statistics fetched ${formatExactTime(at)}`}>
       {text}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatAge,
+  formatAgo,
   formatChange,
   formatDateTime,
   formatExactTime,
@@ -46,7 +47,13 @@ describe('format', () => {
   it('formats fractions as percentages', () => {
     expect(formatPercent(0.3841)).toBe('38.4%');
     expect(formatChange(0.1225)).toBe('+12.3%');
-    expect(formatChange(-0.05)).toBe('-5.0%');
+    expect(formatChange(-0.05)).toBe('−5.0%'); // the minus sign, not a hyphen
+    expect(formatChange(0)).toBe('0.0%');
+  });
+
+  it('says how long ago alike everywhere: just now under a second', () => {
+    expect(formatAgo(400)).toBe('just now');
+    expect(formatAgo(12_000)).toBe('12 s ago');
   });
 
   it('gives a rate of nothing as a dash, and a rate of something as a percentage, zero too', () => {

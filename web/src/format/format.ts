@@ -56,8 +56,8 @@ export function formatRate(fraction: number, base: number, digits = 1): string {
 
 /** A signed fraction as a change, e.g. 0.1225 -> "+12.3%". */
 export function formatChange(fraction: number): string {
-  const sign = fraction > 0 ? '+' : '';
-  return `${sign}${formatPercent(fraction)}`;
+  const sign = fraction > 0 ? '+' : fraction < 0 ? '−' : '';  // U+2212, the minus sign, as wide as '+'
+  return `${sign}${formatPercent(Math.abs(fraction))}`;
 }
 
 /** "2026-10-02" (a calendar day, no time zone) -> "Oct 2". */
@@ -92,6 +92,11 @@ export function formatAge(ageMs: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h`;
   return `${Math.floor(hours / 24)} d`;
+}
+
+/** How long ago, as the dashboard says it everywhere: "just now" under a second, else "12 s ago". */
+export function formatAgo(ageMs: number): string {
+  return ageMs < 1000 ? 'just now' : `${formatAge(ageMs)} ago`;
 }
 
 /** snake_case or camelCase identifiers as words: "checkout_started" -> "Checkout started". */
