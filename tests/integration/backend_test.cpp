@@ -72,6 +72,25 @@ TEST(Backend, ASecondServerOnTheSameSqliteFileRefusesToStartUntilTheFirstIsGone)
   EXPECT_EQ(Http(next).getJson("/api/sync/status")["leader"], true);
 }
 
+// A server whose port is taken exits at once, having neither synced nor spent any of the
+// upstream's allowance: it binds before it starts syncing.
+TEST(Backend, AServerThatCannotBindItsPortSyncsNothing) {
+  ServerProcess running;
+  testing::TempDir dataDir;
+  const std::string database = dataDir.path() + "/livedata.db";
+  const auto refused = testing::runCommand({LIVEDATA_MOCK_SERVER_PATH, "--port", std::to_string(running.port()),
+                                            "--admin-token", "token", "--db", database});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_NE((refused.out + refused.err).find("cannot bind"), std::string::npos) << refused.out << refused.err;
+
+  auto opened = server::Store::open(database);
+  ASSERT_TRUE(opened.ok()) << opened.error();
+  EXPECT_EQ(opened.value()->changeVersion(), 0);
+  for (const auto entity : server::kAllEntities) {
+    EXPECT_EQ(opened.value()->rowCount(entity).value(), 0) << server::nameOf(entity);
+  }
+}
+
 TEST(Backend, CommittedSyncIsVisibleAtOnceNotAfterTheTtl) {
   ServerProcess server({"--max-age", "3600", "--cache-ttl", "3600", "--sync-interval", "0"});
   Http http(server);

@@ -153,12 +153,16 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
       !error.empty()) {
     return error;
   }
+  backend->leaseCheckInterval_ = leadershipCheckInterval(options.writeLeaseMs);
+  backend->log_ = &log;
+  return backend;
+}
+
+void Backend::startSyncing() {
   // The leader syncs; becoming it queues a sync, to catch up with whatever changed while no
   // instance (or another one) led. With SQLite this instance always leads.
-  SyncService& sync = *backend->sync_;
-  backend->leadership_ = std::make_unique<SyncLeadership>(
-      *backend->store_, leadershipCheckInterval(options.writeLeaseMs), [&sync] { sync.requestSync({}); }, log);
-  return backend;
+  SyncService& sync = *sync_;
+  leadership_ = std::make_unique<SyncLeadership>(*store_, leaseCheckInterval_, [&sync] { sync.requestSync({}); }, *log_);
 }
 
 Backend::~Backend() { stop(); }

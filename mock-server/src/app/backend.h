@@ -11,6 +11,7 @@
 // Threading: the accessors are safe from any thread; stop() once, from one thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <variant>
@@ -33,9 +34,14 @@ namespace livedata::server {
 class Backend {
  public:
   // Opens the store, starts the in-process upstream (when options.upstreamUrl is empty),
-  // the response cache and the sync, and queues a first sync so the store catches up.
+  // the response cache and the sync service, which does not sync before startSyncing().
   // On failure, a message naming the part and the cause.
   static Expected<std::unique_ptr<Backend>, std::string> start(const ServerOptions& options, const Log& log);
+
+  // Starts competing for the sync's lead; the leader queues a first sync so the store
+  // catches up. Called once the server has its port: a server that cannot serve must not
+  // spend the upstream's allowance or write to the store. Once; not after stop().
+  void startSyncing();
 
   ~Backend();  // stop()
   Backend(const Backend&) = delete;
@@ -64,7 +70,9 @@ class Backend {
   std::unique_ptr<SharedResponseCache> cache_;
   std::unique_ptr<ApiQueries> api_;
   std::unique_ptr<SyncService> sync_;
-  std::unique_ptr<SyncLeadership> leadership_;
+  std::unique_ptr<SyncLeadership> leadership_;  // from startSyncing()
+  std::chrono::milliseconds leaseCheckInterval_{};
+  const Log* log_ = nullptr;  // the one start() was given, which outlives the backend
 };
 
 // The in-process or standalone upstream's options, from the server's.

@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
     log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
     return 1;
   }
+  backend.startSyncing();
   std::printf("livedata mock-server listening on http://%s:%d\n", urlHost(options.host).c_str(), port);
   std::fflush(stdout);
   log.info("listening", {{"host", options.host}, {"port", port}, {"db", postgres::redacted(options.database)},
