@@ -404,6 +404,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
                                 (error.status ? " (" + std::to_string(error.status) + ")" : "") + ": " +
                                 error.detail);
         fx.retries.push_back({key, flight.attemptId, step.delayMs, flight.wire});
+        fx.events.emplace_back(RetryScheduledEvent{flight.endpoint, key, error, step.delayMs, now() + step.delayMs});
         return;
       }
       case FlightStep::Action::settle:

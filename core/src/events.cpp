@@ -69,6 +69,7 @@ const char* toString(EventType type) {
     case EventType::loadingChanged: return "loadingChanged";
     case EventType::entryRemoved: return "entryRemoved";
     case EventType::connectionChanged: return "connectionChanged";
+    case EventType::retryScheduled: return "retryScheduled";
   }
   return "unknown";
 }

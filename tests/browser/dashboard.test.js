@@ -137,6 +137,34 @@ test('with faults injected a toast appears, the indicator turns to error and the
   await page.close();
 });
 
+test('a refresh the server answers with 429 says it waits, and for how long, then shows the data', async () => {
+  const { page } = await openDashboard();
+  await waitForAllSections(page);
+  await server.faults([{ path: '/api/campaigns', status: 429, times: 1, retryAfter: '20' }]);
+  try {
+    await page.getByTestId('refresh-button').click();
+    const freshness = section(page, 'campaigns').getByTestId('freshness');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="section-campaigns"] [data-state="retrying"]'),
+      null,
+      { timeout: 15000 },
+    );
+    const text = await freshness.innerText();
+    const seconds = Number(/server busy · retrying in (\d+) s/.exec(text)?.[1]);
+    assert.ok(seconds > 10 && seconds <= 20, `"${text}" counts down from the server's 20 s`);
+    assert.match((await freshness.getAttribute('title')) ?? '', /\S/, 'the error is in the tooltip');
+  } finally {
+    await server.clearFaults();
+  }
+  // The one 429 is spent: the retry at the end of the wait brings the data.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="section-campaigns"] [data-state="live"], [data-testid="section-campaigns"] [data-state="fresh"]'),
+    null,
+    { timeout: 40000 },
+  );
+  await page.close();
+});
+
 test('a section whose first load failed shows it, then its data once the server recovers, with no click', async () => {
   await server.faults([{ path: '/api/overview', status: 503, times: -1 }]);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

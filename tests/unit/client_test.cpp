@@ -435,17 +435,29 @@ TEST_F(ClientTest, DoesNotRetryClientErrors) {
   EXPECT_EQ(result.error->attempts, 1);
 }
 
-TEST_F(ClientTest, HonoursRetryAfterOn429) {
+// The wait is announced (RetryScheduledEvent), so a page can say why it loads and until when.
+TEST_F(ClientTest, HonoursRetryAfterOn429AndAnnouncesTheWait) {
+  std::vector<RetryScheduledEvent> announced;
+  const Subscription subscription =
+      client().events().on<RetryScheduledEvent>([&](const RetryScheduledEvent& e) { announced.push_back(e); });
+  const Millis askedAt = timeline->nowMs();
   auto result = fetch("/api/forms");
   transport->respond(jsonResponse(429, "{}", {{"Retry-After", "2"}}));
   ASSERT_EQ(timeline->scheduledDelays().size(), 1u);
   EXPECT_EQ(timeline->scheduledDelays()[0], 2000);
+  ASSERT_EQ(announced.size(), 1u);
+  EXPECT_EQ(announced[0].endpoint, "forms");
+  EXPECT_EQ(announced[0].error.kind, ErrorKind::rate_limited);
+  EXPECT_EQ(announced[0].error.attempts, 1);
+  EXPECT_EQ(announced[0].delayMs, 2000);
+  EXPECT_EQ(announced[0].retryAt, askedAt + 2000);
   timeline->advance(1999);
   EXPECT_EQ(transport->sent.size(), 1u);
   timeline->advance(1);
   EXPECT_EQ(transport->sent.size(), 2u);
   transport->respond(jsonResponse(200, "{}"));
   EXPECT_TRUE((*result)->ok());
+  EXPECT_EQ(announced.size(), 1u);  // a success announces no wait
 }
 
 TEST_F(ClientTest, RetriesNetworkErrorsAndTimeouts) {

@@ -501,6 +501,10 @@ class WasmClient {
             } else if constexpr (std::is_same_v<E, DataStaleEvent>) {
               out.set("lastUpdated", static_cast<double>(e.lastUpdated));
               out.set("ageMs", static_cast<double>(e.ageMs));
+            } else if constexpr (std::is_same_v<E, RetryScheduledEvent>) {
+              out.set("error", toJs(e.error));
+              out.set("delayMs", static_cast<double>(e.delayMs));
+              out.set("retryAt", static_cast<double>(e.retryAt));
             } else if constexpr (std::is_same_v<E, EntryRemovedEvent>) {
               out.set("entryId", static_cast<double>(e.entryId));
               out.set("entrySlot", static_cast<int>(entrySlotOf(e.entryId)));

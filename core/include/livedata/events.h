@@ -76,8 +76,20 @@ struct ConnectionChangedEvent {
   Millis lastChangeAt = 0;   // when the last change arrived; 0 before any
 };
 
-using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent,
-                           DataStaleEvent, LoadingChangedEvent, EntryRemovedEvent, ConnectionChangedEvent>;
+// A request failed and will be tried again in `delayMs` (at `retryAt`, on the client's
+// clock): the backoff, or the wait the server asked for (a 429's or 503's Retry-After). The
+// key keeps loading until then; `error` is the failure (its `attempts` made so far), so a
+// page can say why it waits and for how long rather than only that it loads.
+struct RetryScheduledEvent {
+  std::string endpoint;
+  std::string key;
+  Error error;
+  Millis delayMs = 0;
+  Millis retryAt = 0;
+};
+
+using Event = std::variant<ForceDataRefreshEvent, DataUpdatedEvent, DataErrorEvent, DataStaleEvent,
+                           LoadingChangedEvent, EntryRemovedEvent, ConnectionChangedEvent, RetryScheduledEvent>;
 
 enum class EventType {
   forceDataRefresh,
@@ -86,12 +98,13 @@ enum class EventType {
   dataStale,
   loadingChanged,
   entryRemoved,
-  connectionChanged
+  connectionChanged,
+  retryScheduled
 };
 
 EventType typeOf(const Event& event);
 // "forceDataRefresh", "dataUpdated", "dataError", "dataStale", "loadingChanged", "entryRemoved",
-// "connectionChanged"
+// "connectionChanged", "retryScheduled"
 const char* toString(EventType type);
 
 using EventListener = Callback<void(const Event&)>;

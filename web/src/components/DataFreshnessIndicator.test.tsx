@@ -52,6 +52,30 @@ describe('DataFreshnessIndicator', () => {
     expect(indicator()).toHaveTextContent('stale: updated 12 s ago');
   });
 
+  it('says why a refresh waits to try again and counts down to it, with the error in the tooltip', () => {
+    const retry = {
+      error: { kind: 'rate_limited', message: 'Too many requests: the server asked us to wait.' },
+      retryAt: NOW + 42_000,
+    };
+    render(<DataFreshnessIndicator {...defaults} loading retry={retry} />);
+
+    expect(indicator()).toHaveAttribute('data-state', 'retrying');
+    expect(indicator()).toHaveTextContent('server busy · retrying in 42 s');
+    expect(indicator().getAttribute('title')).toContain('Too many requests');
+
+    act(() => vi.advanceTimersByTime(40_000));
+    expect(indicator()).toHaveTextContent('server busy · retrying in 2 s');
+    act(() => vi.advanceTimersByTime(3_000));
+    expect(indicator()).toHaveTextContent('server busy · retrying…');
+  });
+
+  it('names a network failure that is being retried as such', () => {
+    const retry = { error: { kind: 'network', message: "Can't reach the server." }, retryAt: NOW + 900 };
+    render(<DataFreshnessIndicator {...defaults} loading retry={retry} />);
+
+    expect(indicator()).toHaveTextContent("can't reach server · retrying in 1 s");
+  });
+
   it('shows a refresh in progress', () => {
     render(<DataFreshnessIndicator {...defaults} loading stale />);
 

@@ -1,7 +1,7 @@
 import { formatAgo, formatExactTime } from '../format/format';
 import { useNow } from '../hooks/useNow';
 
-export type FreshnessState = 'live' | 'fresh' | 'loading' | 'stale' | 'error' | 'unconfirmed';
+export type FreshnessState = 'live' | 'fresh' | 'loading' | 'retrying' | 'stale' | 'error' | 'unconfirmed';
 
 /**
  * The live feed, as it concerns a section: `live` (connected: what it has not reported as
@@ -16,6 +16,13 @@ export interface FreshnessInput {
   stale: boolean;
   /** Any error with a user-facing message: the module's, or an admin call's. */
   error: { message: string } | null;
+  /** While loading: the failure being retried and when the next try is due (ms since the epoch). */
+  retry?: PendingRetry | null;
+}
+
+export interface PendingRetry {
+  error: { kind: string; message: string };
+  retryAt: number;
 }
 
 interface DataFreshnessIndicatorProps extends FreshnessInput {
@@ -34,7 +41,7 @@ export function freshnessState(
   staleThresholdMs: number,
   feed?: FeedState,
 ): FreshnessState {
-  if (input.loading) return 'loading';
+  if (input.loading) return input.retry ? 'retrying' : 'loading';
   if (input.error) return 'error';
   if (feed === 'live' && ageMs !== null) return 'live';
   if (input.stale || (ageMs !== null && ageMs > staleThresholdMs)) return 'stale';
@@ -42,7 +49,29 @@ export function freshnessState(
   return 'fresh';
 }
 
-function describe(state: FreshnessState, ageMs: number | null): string {
+// What a retried failure was, in the indicator's few words (the full message is in the tooltip).
+function retryCause(kind: string): string {
+  switch (kind) {
+    case 'rate_limited':
+      return 'server busy';
+    case 'network':
+    case 'offline':
+      return "can't reach server";
+    case 'timeout':
+      return 'server slow';
+    default:
+      return 'server error';
+  }
+}
+
+// `now` is the last tick's (up to a second old): the wait is counted from the clock itself,
+// so it never reads longer than the server asked for.
+function describeRetry(retry: PendingRetry, now: number): string {
+  const seconds = Math.ceil((retry.retryAt - Math.max(now, Date.now())) / 1000);
+  return `${retryCause(retry.error.kind)} · ${seconds > 0 ? `retrying in ${seconds} s` : 'retrying…'}`;
+}
+
+function describe(state: FreshnessState, ageMs: number | null, retry: PendingRetry | null, now: number): string {
   const age = ageMs === null ? null : `updated ${formatAgo(ageMs)}`;
   switch (state) {
     case 'live':
@@ -51,6 +80,8 @@ function describe(state: FreshnessState, ageMs: number | null): string {
       return 'live · up to date';
     case 'loading':
       return 'refreshing…';
+    case 'retrying':
+      return retry ? describeRetry(retry, now) : 'retrying…';
     case 'error':
       // The error's own message goes to the toast and the tooltip; here, what it means for the data.
       return age ? `refresh failed · ${age}` : 'could not load';
@@ -64,14 +95,18 @@ function describe(state: FreshnessState, ageMs: number | null): string {
   }
 }
 
-/** How current a section's data is: its age (counting every second), a refresh, staleness or an error. */
+/**
+ * How current a section's data is: its age (counting every second), a refresh (and, when
+ * it waits to try again, why and for how long), staleness or an error.
+ */
 export function DataFreshnessIndicator({ staleThresholdMs, feed, ...input }: DataFreshnessIndicatorProps) {
   const now = useNow(1000);
   const ageMs = input.updatedAt === null ? null : Math.max(0, now - input.updatedAt);
   const state = freshnessState(input, ageMs, staleThresholdMs, feed);
   const exactTime =
     input.updatedAt === null ? null : `Last confirmed by the server: ${formatExactTime(input.updatedAt)}`;
-  const tooltip = [state === 'error' ? input.error?.message : null, exactTime].filter(Boolean).join('\n');
+  const shownError = state === 'error' ? input.error : state === 'retrying' ? input.retry?.error : null;
+  const tooltip = [shownError?.message, exactTime].filter(Boolean).join('\n');
   return (
     <span
       className={`freshness freshness--${state}`}
@@ -80,7 +115,7 @@ export function DataFreshnessIndicator({ staleThresholdMs, feed, ...input }: Dat
       title={tooltip || undefined}
     >
       <span className="freshness__dot" aria-hidden="true" />
-      <span data-testid="freshness-text">{describe(state, ageMs)}</span>
+      <span data-testid="freshness-text">{describe(state, ageMs, input.retry ?? null, now)}</span>
     </span>
   );
 }

@@ -61,6 +61,7 @@ export function SectionCard({
             loading={freshness.loading}
             stale={freshness.stale}
             error={freshness.error}
+            retry={freshness.retry}
           />
         </div>
       </header>

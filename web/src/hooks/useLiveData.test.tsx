@@ -111,6 +111,22 @@ describe('useLiveData', () => {
     expect(result.current.data).toEqual({ items: ['a'] });
   });
 
+  it('knows while loading that a failed try waits to be repeated, and forgets it when loading ends', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', { items: ['a'] }));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.data).toBeDefined());
+    const key = fakeKey('campaigns', {});
+    const error = makeError('campaigns', { kind: 'rate_limited', status: 429, message: 'Too many requests.' });
+
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key, loading: true }));
+    act(() => client.emit('livedata:retry', { endpoint: 'campaigns', key, error, delayMs: 30_000, retryAt: 123_456 }));
+    act(() => client.emit('livedata:retry', { endpoint: 'flows', key: 'flows', error, delayMs: 1, retryAt: 1 }));
+    expect(result.current).toMatchObject({ loading: true, retry: { error, retryAt: 123_456 } });
+
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key, loading: false }));
+    expect(result.current).toMatchObject({ loading: false, retry: null });
+  });
+
   it('follows the module’s loading and stale events for its key', async () => {
     const client = new FakeLiveData().respond('campaigns', okResult('campaigns', EMPTY));
     const { result } = setup(client);

@@ -15,6 +15,8 @@ export interface LiveDataState<T> {
   data: T | undefined;
   /** The last request's error, or null once a request succeeds again. */
   error: LiveDataErrorInfo | null;
+  /** While loading: a failed try that the module will repeat at `retryAt` (a 429's wait, a backoff). */
+  retry: { error: LiveDataErrorInfo; retryAt: number } | null;
   /** A request for this data is on the network (this hook's own, or a refresh elsewhere). */
   loading: boolean;
   /** Older than the stale threshold, or served after an error. */
@@ -41,6 +43,7 @@ interface StoredState<T> extends Omit<LiveDataState<T>, 'placeholder'> {
 const initialState: StoredState<never> = {
   data: undefined,
   error: null,
+  retry: null,
   loading: true,
   stale: false,
   fallback: false,
@@ -53,11 +56,12 @@ function applyResult<T>(previous: StoredState<T>, result: LiveDataResult<T>, par
   // parameters beats blanking the section. Data of other parameters (a placeholder) is
   // never passed off as theirs: a new filter that fails shows its failure.
   if (result.error && result.fallback && previous.data !== undefined && previous.dataParams === params) {
-    return { ...previous, error: result.error, loading: false, stale: true };
+    return { ...previous, error: result.error, retry: null, loading: false, stale: true };
   }
   return {
     data: result.data,
     error: result.error,
+    retry: null,
     loading: false,
     stale: result.stale,
     fallback: result.fallback,
@@ -88,7 +92,7 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
 
   const apply = useCallback((result: LiveDataResult<T>, params: string) => {
     if (result.error?.kind === 'cancelled') {
-      setState((previous) => ({ ...previous, loading: false }));
+      setState((previous) => ({ ...previous, loading: false, retry: null }));
       return;
     }
     cacheKey.current = result.key;
@@ -117,7 +121,13 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
 
     const unsubscribers = [
       client.on('livedata:loading', (event) => {
-        if (concernsThisHook(event)) setState((previous) => ({ ...previous, loading: event.loading }));
+        // A retry's wait ends with the loading it belongs to.
+        if (concernsThisHook(event)) {
+          setState((previous) => ({ ...previous, loading: event.loading, retry: event.loading ? previous.retry : null }));
+        }
+      }),
+      client.on('livedata:retry', (event) => {
+        if (concernsThisHook(event)) setState((previous) => ({ ...previous, retry: { error: event.error, retryAt: event.retryAt } }));
       }),
       client.on('livedata:stale', (event) => {
         if (concernsThisHook(event)) setState((previous) => ({ ...previous, stale: true }));
