@@ -185,6 +185,12 @@ export interface EventPayloads {
   'livedata:stale': { endpoint: string; key: string; lastUpdated: number; ageMs: number };
   'livedata:loading': { endpoint: string; key: string; loading: boolean };
   'livedata:connection': ConnectionStatus;
+  /**
+   * A request failed and is tried again at `retryAt` (ms since the epoch), after `delayMs`:
+   * its backoff, or the wait the server asked for (a 429's Retry-After). The key stays
+   * loading until then; `error` is the failure that is being retried.
+   */
+  'livedata:retry': { endpoint: string; key: string; error: LiveDataErrorInfo; delayMs: number; retryAt: number };
 }
 export type EventName = keyof EventPayloads;
 export declare const EVENTS: readonly EventName[];
@@ -206,6 +212,11 @@ export interface LiveData {
    * and for an unknown endpoint or bad parameters (which `get` reports as errors).
    */
   peek<T = unknown>(endpoint: EndpointName, params?: OverviewParams | ListParams): LiveDataResult<T> | undefined;
+  /**
+   * Any path of the API (`/api/...`), with its query: null and undefined values are left
+   * out. A path or query of the wrong type rejects with a TypeError; a bad path resolves
+   * with a `config` error.
+   */
   fetchFromAPI<T = unknown>(
     path: string,
     options?: { query?: Record<string, string | number> | [string, string][]; forceFresh?: boolean },
@@ -239,6 +250,10 @@ export interface LiveData {
   setFocused(focused: boolean): void;
   /** Returns the unsubscribe function. */
   on<E extends EventName>(eventName: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /**
+   * Cancels everything in flight and frees the module's memory for this client. Calls still
+   * waiting reject with the same LiveDataError as calls made after it.
+   */
   dispose(): void;
 }
 

@@ -17,6 +17,7 @@ const EVENT_NAMES = Object.freeze({
   dataStale: 'livedata:stale',
   loadingChanged: 'livedata:loading',
   connectionChanged: 'livedata:connection',
+  retryScheduled: 'livedata:retry',
 });
 export const EVENTS = Object.freeze(Object.values(EVENT_NAMES));
 
@@ -99,6 +100,26 @@ function text(method, value) {
 function flag(method, value) {
   if (typeof value !== 'boolean') throw new TypeError(`livedata: ${method} takes true or false`);
   return value;
+}
+// fetchFromAPI's query as [name, value] texts: an object of strings and finite numbers (null
+// and undefined leave a name out, as the endpoint calls do), or an array of [name, value]
+// string pairs.
+function queryPairs(query) {
+  const wrong = () => new TypeError('livedata: fetchFromAPI query takes an object of strings and numbers, or [name, value] string pairs');
+  if (Array.isArray(query)) {
+    if (!query.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string'))) {
+      throw wrong();
+    }
+    return query;
+  }
+  if (query === null || typeof query !== 'object') throw wrong();
+  const pairs = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) pairs.push([name, String(value)]);
+    else throw wrong();
+  }
+  return pairs;
 }
 
 // Parsed data is handed to every reader of its cache entry (and kept for the next), so it is
@@ -380,7 +401,9 @@ export async function createLiveData(options) {
   // `start(token)` starts a request and says whether its result is ready already; else it
   // comes through host.deliver(token). An endpoint call's `signature` is remembered with
   // the entry it read.
-  const waiting = new Map(); // token -> { resolve, signature }
+  // Every promise not yet settled is in `waiting` (forceRefreshData's too, with no
+  // signature), so that dispose() can reject them: none is left pending for ever.
+  const waiting = new Map(); // token -> { resolve, reject, signature }
   let nextToken = 1;
   function request(start, signature) {
     const token = nextToken++;
@@ -389,13 +412,21 @@ export async function createLiveData(options) {
       if (signature) rememberEntry(signature);
       return Promise.resolve(readResult());
     }
-    return new Promise((resolve) => waiting.set(token, { resolve, signature }));
+    return settledByDispose(new Promise((resolve, reject) => waiting.set(token, { resolve, reject, signature })));
+  }
+  // A waiting promise rejects only when dispose() cuts it off. A caller that awaits it sees
+  // that; one that never looked (a call fired and forgotten) must not get an unhandled
+  // rejection, which ends a node process, for a disposal it asked for.
+  function settledByDispose(promise) {
+    promise.catch(() => {});
+    return promise;
   }
   function deliver(token) {
-    const { resolve, signature } = waiting.get(token);
+    const pending = waiting.get(token);
+    if (!pending) return; // rejected by dispose()
     waiting.delete(token);
-    if (signature) rememberEntry(signature);
-    resolve(readResult());
+    if (pending.signature) rememberEntry(pending.signature);
+    pending.resolve(readResult());
   }
 
   function endpointRequest(endpoint, params, forceFresh) {
@@ -519,7 +550,14 @@ export async function createLiveData(options) {
       return readResult();
     },
     fetchFromAPI(path, { query = {}, forceFresh = false } = {}) {
-      const pairs = Array.isArray(query) ? query : Object.entries(query).map(([k, v]) => [k, String(v)]);
+      let pairs;
+      try {
+        pairs = queryPairs(query);
+        text('fetchFromAPI', path);
+        flag('fetchFromAPI forceFresh', forceFresh);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return request((token) => live().fetchFromAPI(path, pairs, forceFresh, token));
     },
     forceRefreshData(endpoints = []) {
@@ -527,7 +565,15 @@ export async function createLiveData(options) {
         return Promise.reject(new TypeError('livedata: forceRefreshData takes an array of endpoint names'));
       }
       if (disposed) return Promise.reject(disposedError());
-      return new Promise((resolve) => live().forceRefreshData(endpoints, resolve));
+      const token = nextToken++;
+      return settledByDispose(
+        new Promise((resolve, reject) => {
+          waiting.set(token, { resolve, reject, signature: null });
+          live().forceRefreshData(endpoints, (report) => {
+            if (waiting.delete(token)) resolve(report);
+          });
+        }),
+      );
     },
     invalidate: (pattern) => live().invalidate(text('invalidate', pattern)),
     invalidateEndpoint: (endpoint) => live().invalidateEndpoint(text('invalidateEndpoint', endpoint)),
@@ -549,7 +595,10 @@ export async function createLiveData(options) {
       listeners.get(eventName).add(entry);
       return () => listeners.get(eventName).delete(entry);
     },
-    /** Cancels everything in flight and frees the module's memory for this client. */
+    /**
+     * Cancels everything in flight (its promises reject with the same LiveDataError as a
+     * call after dispose) and frees the module's memory for this client.
+     */
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -564,6 +613,8 @@ export async function createLiveData(options) {
         document.removeEventListener('visibilitychange', onVisibility);
       }
       watchers.clear();
+      for (const { reject } of waiting.values()) reject(disposedError());
+      waiting.clear();
       host.dispose();
       client.delete();
       listeners.clear();

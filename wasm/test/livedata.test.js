@@ -196,13 +196,21 @@ test('injected 503s are retried, then the request succeeds', async () => {
   assert.equal(ld.stats().retries, 2);
 });
 
-test('Retry-After of a 429 is honoured', async () => {
+test('Retry-After of a 429 is honoured, and the wait announced as livedata:retry', async () => {
   const ld = await client({ retry: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 2 } });
+  const retries = [];
+  ld.on('livedata:retry', (payload) => retries.push(payload));
   await server.faults([{ path: '/api/campaigns', status: 429, times: 1, retryAfter: '1' }]);
   const started = Date.now();
   const result = await ld.getCampaigns({ limit: 3 });
   assert.equal(result.error, null);
   assert.ok(Date.now() - started >= 950, 'waited for Retry-After: 1');
+  assert.equal(retries.length, 1);
+  assert.equal(retries[0].endpoint, 'campaigns');
+  assert.equal(retries[0].key, result.key);
+  assert.equal(retries[0].error.kind, 'rate_limited');
+  assert.equal(retries[0].delayMs, 1000);
+  assert.ok(Math.abs(retries[0].retryAt - (started + 1000)) < 500, `retryAt ${retries[0].retryAt - started} ms after the call`);
 });
 
 test('persistent failure serves the cached data, stale, with the error', async () => {
@@ -503,11 +511,36 @@ test('arguments of the wrong type are TypeErrors, and a disposed client rejects'
   assert.throws(() => ld.setFocused(1), TypeError);
   await assert.rejects(ld.forceRefreshData('flows'), TypeError);
   await assert.rejects(ld.forceRefreshData([5]), TypeError);
-  assert.deepEqual(await server.requests().then((r) => r.counts), {}, 'nothing was refreshed');
+  for (const [path, options] of [
+    [42, undefined], [undefined, undefined], ['/api/flows', { query: 'limit=2' }], ['/api/flows', { query: [['limit']] }],
+    ['/api/flows', { query: { limit: { a: 1 } } }], ['/api/flows', { query: { limit: NaN } }], ['/api/flows', { forceFresh: 1 }],
+  ]) {
+    await assert.rejects(ld.fetchFromAPI(path, options), TypeError, `fetchFromAPI(${path}, ${JSON.stringify(options)})`);
+  }
+  assert.deepEqual(await server.requests().then((r) => r.counts), {}, 'nothing was refreshed or fetched');
   ld.dispose();
   for (const call of [() => ld.getFlows(), () => ld.get('flows'), () => ld.fetchFromAPI('/api/flows'), () => ld.forceRefreshData()]) {
     await assert.rejects(call(), (error) => error instanceof LiveDataError && error.kind === 'config');
   }
+});
+
+test('calls still waiting when the client is disposed reject, as calls after it do', async () => {
+  const ld = await client();
+  await server.faults([{ path: '/api/forms', delayMs: 2000, times: 2 }]);
+  const pending = [ld.getForms({ limit: 11 }), ld.forceRefreshData(['forms'])];
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  ld.dispose();
+  for (const call of pending) {
+    const settled = Promise.race([call, sleep(3000).then(() => 'still pending after 3 s')]);
+    await assert.rejects(settled, (error) => error instanceof LiveDataError && /disposed/.test(error.message));
+  }
+});
+
+test('fetchFromAPI leaves out a query value that is null or undefined, as the endpoint calls do', async () => {
+  const ld = await client();
+  const result = await ld.fetchFromAPI('/api/flows', { query: { limit: 2, status: null, sort: undefined } });
+  assert.equal(result.error, null);
+  assert.equal(result.key, 'GET flows?limit=2');
 });
 
 test('a path that is not an absolute path is a config error and reaches no server', async () => {
