@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "livedata/endpoints.h"
+#include "livedata/url_password.h"
 
 namespace livedata {
 
@@ -23,7 +24,7 @@ std::string BaseUrl::origin() const {
 
 Expected<BaseUrl> parseBaseUrl(const std::string& url) {
   const auto bad = [&](const std::string& why) {
-    return makeError(ErrorKind::config, "", "baseUrl \"" + url + "\": " + why);
+    return makeError(ErrorKind::config, "", "baseUrl \"" + redactUrlPassword(url) + "\": " + why);
   };
   BaseUrl out;
   const auto schemeEnd = url.find("://");

@@ -35,6 +35,16 @@ TEST(BaseUrl, RejectsMalformedUrlsAsConfigErrors) {
   }
 }
 
+// The refusal of a URL with credentials is shown to users and logged: it must not repeat
+// the password it refuses.
+TEST(BaseUrl, ARefusedUrlsPasswordIsNotRepeated) {
+  const auto url = parseBaseUrl("http://user:secretpw@127.0.0.1:1/api");
+  ASSERT_FALSE(url.ok());
+  const std::string said = url.error().message + " " + url.error().detail;
+  EXPECT_EQ(said.find("secretpw"), std::string::npos) << said;
+  EXPECT_NE(said.find("user:***@127.0.0.1:1"), std::string::npos) << said;
+}
+
 TEST(ClientConfigValidation, AcceptsDefaults) { EXPECT_FALSE(validate(validConfig()).has_value()); }
 
 TEST(ClientConfigValidation, NamesTheBadField) {

@@ -60,6 +60,9 @@ test('every bad option is a config error naming it, a misspelt one too', async (
   }
   const error = await createLiveData({ baseUrl: server.url, retry: { maxAtempts: 5 } }).catch((e) => e);
   assert.doesNotMatch(error.message, /\.:/, 'one sentence, then the detail');
+  const refused = await createLiveData({ baseUrl: 'http://user:secretpw@127.0.0.1:1', eventTarget: null }).catch((e) => e);
+  assert.ok(refused instanceof LiveDataError);
+  assert.doesNotMatch(`${refused.message} ${refused.detail}`, /secretpw/, 'the refused password is not repeated');
   const ld = await client({ ttl: { campaigns: 1000 }, live: { path: '/api/changes' } });
   assert.equal((await ld.getCampaigns()).error, null, 'ttl.<endpoint> and live.path are options');
 });

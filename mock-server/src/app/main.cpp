@@ -18,7 +18,7 @@
 #include <variant>
 
 #include "http/admin_routes.h"
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 #include "store/postgres.h"  // redacted
 #include "app/backend.h"
 #include "app/log.h"
@@ -28,6 +28,7 @@
 namespace {
 
 using namespace livedata::server;
+using livedata::redactUrlPassword;
 
 constexpr int kExitUsage = 2;
 

@@ -11,7 +11,7 @@
 
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
 #include "store/store.h"     // isPostgresUrl
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 
 namespace livedata::server {
 

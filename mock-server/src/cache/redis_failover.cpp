@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "livedata/retry.h"
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 
 namespace livedata::server {
 

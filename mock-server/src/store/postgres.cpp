@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 
 namespace livedata::server::postgres {
 namespace {

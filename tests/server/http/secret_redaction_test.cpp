@@ -1,5 +1,5 @@
 #include "http/secret_redaction.h"
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "model/url_password.h"
+#include "livedata/url_password.h"
 
-namespace livedata::server {
+namespace livedata {
 
 std::string redactUrlPassword(std::string_view url) {
   const auto scheme = url.find("://");
@@ -18,4 +18,4 @@ std::string redactUrlPassword(std::string_view url) {
   return redacted;
 }
 
-}  // namespace livedata::server
+}  // namespace livedata
