@@ -73,6 +73,7 @@ Expected<BaseUrl> parseBaseUrl(const std::string& url) {
   return out;
 }
 
+// Fields are named as setOption names them (the options a JavaScript caller passed).
 std::optional<Error> validate(const ClientConfig& config) {
   const auto field = [](const std::string& name, const std::string& why) {
     return makeError(ErrorKind::config, "", "config." + name + " " + why);
@@ -80,9 +81,9 @@ std::optional<Error> validate(const ClientConfig& config) {
   if (config.baseUrl.empty()) return field("baseUrl", "is required");
   if (auto url = parseBaseUrl(config.baseUrl); !url) return url.error();
   if (config.requestTimeoutMs <= 0) return field("requestTimeoutMs", "must be positive");
-  if (config.defaultTtlMs < 0) return field("defaultTtlMs", "must not be negative");
+  if (config.defaultTtlMs < 0) return field("ttl.defaultMs", "must not be negative");
   for (const auto& [endpoint, ttl] : config.ttlByEndpointMs) {
-    if (ttl < 0) return field("ttlByEndpointMs[" + endpoint + "]", "must not be negative");
+    if (ttl < 0) return field("ttl." + endpoint, "must not be negative");
   }
   if (config.staleThresholdMs <= 0) return field("staleThresholdMs", "must be positive");
   if (config.retry.maxAttempts < 1) return field("retry.maxAttempts", "must be at least 1");
@@ -185,9 +186,10 @@ const auto kTextOptions = std::array{
 Expected<double> wholeNumber(std::string_view name, double lowest, double highest, const OptionValue& value) {
   const double* number = std::get_if<double>(&value);
   if (!number) return optionError(name, "must be a number");
-  if (!(*number >= lowest && *number <= highest) || std::trunc(*number) != *number) {
-    return optionError(name, "must be a whole number from " + std::to_string(static_cast<std::int64_t>(lowest)) +
-                                 " to " + std::to_string(static_cast<std::int64_t>(highest)));
+  if (!std::isfinite(*number) || std::trunc(*number) != *number) return optionError(name, "must be a whole number");
+  if (!(*number >= lowest && *number <= highest)) {
+    return optionError(name, "must be from " + std::to_string(static_cast<std::int64_t>(lowest)) + " to " +
+                                 std::to_string(static_cast<std::int64_t>(highest)));
   }
   return *number;
 }

@@ -43,11 +43,13 @@ std::string userMessageFor(ErrorKind kind, int status) {
       if (status == 401 || status == 403) return "You don't have access to this data.";
       if (status == 404) return "This data could not be found.";
       return "The request was not accepted by the server.";
-    case ErrorKind::http_server: return "The server ran into a problem. We'll keep trying.";
-    case ErrorKind::rate_limited: return "Too many requests right now. Please wait a moment.";
+    // Facts only: whether anyone tries again is the caller's (a watched query does, a
+    // command-line `get` that gave up does not), so no message promises it.
+    case ErrorKind::http_server: return "The server ran into a problem.";
+    case ErrorKind::rate_limited: return "Too many requests: the server asked us to wait.";
     case ErrorKind::parse: return "The server sent data we couldn't read.";
     case ErrorKind::cancelled: return "The request was cancelled.";
-    case ErrorKind::offline: return "You're offline. Showing the last data we have.";
+    case ErrorKind::offline: return "You're offline.";
     case ErrorKind::config: return "This request or its settings are not valid.";
   }
   return "Something went wrong.";

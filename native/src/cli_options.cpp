@@ -39,14 +39,16 @@ std::string endpointNames() {
 namespace cl = command_line;
 using Option = cl::Option<CliOptions>;
 
-// --limit and --offset are checked for range by the core (toQuery: a config error, exit 3);
-// here only that they are integers at all (a usage error, exit 2).
-Option integerParameter(std::string name, std::string help, std::string defaultText, std::optional<int> CliOptions::*field) {
+// --limit and --offset are checked for range by the core (toQuery: a config error, exit 3,
+// also for 2147483648); here only that they are integers at all (a usage error, exit 2).
+Option integerParameter(std::string name, std::string help, std::string defaultText,
+                        std::optional<std::int64_t> CliOptions::*field) {
   return cl::custom<CliOptions>(std::move(name), "N", std::move(help), std::move(defaultText),
                                 [field](CliOptions& options, const std::string& value) -> cl::Problem {
-                                  int parsed = 0;
+                                  std::int64_t parsed = 0;
                                   const char* end = value.data() + value.size();
                                   const auto [stop, error] = std::from_chars(value.data(), end, parsed);
+                                  if (error == std::errc::result_out_of_range) return "'" + value + "' is out of range";
                                   if (value.empty() || error != std::errc() || stop != end) {
                                     return "expected an integer, got '" + value + "'";
                                   }

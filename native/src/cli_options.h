@@ -2,6 +2,7 @@
 // network access, through the option tables every executable uses (livedata/command_line.h).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +26,8 @@ struct CliOptions {
   // get: list endpoints only
   std::optional<std::string> status;
   std::optional<std::string> sort;
-  std::optional<int> limit;
-  std::optional<int> offset;
+  std::optional<std::int64_t> limit;
+  std::optional<std::int64_t> offset;
   // get: overview only
   std::optional<std::string> from;
   std::optional<std::string> to;

@@ -28,9 +28,12 @@ json parseBody(const FetchResult& result) {
 
 json errorJson(const std::optional<Error>& error) {
   if (!error) return nullptr;
-  return json{{"kind", toString(error->kind)},   {"status", error->status},
-              {"message", error->message},       {"detail", error->detail},
-              {"attempts", error->attempts}};
+  json out{{"kind", toString(error->kind)},   {"status", error->status},
+           {"message", error->message},       {"detail", error->detail},
+           {"attempts", error->attempts}};
+  // The server's Retry-After, for a script to wait before it asks again.
+  if (error->retryAfterMs > 0) out["retryAfterMs"] = error->retryAfterMs;
+  return out;
 }
 
 std::string describeSource(const FetchResult& r) {
@@ -102,6 +105,7 @@ void printErrorHuman(const Error& error, std::ostream& err) {
   if (error.status != 0) err << " (HTTP " << error.status << ")";
   if (error.attempts > 1) err << " after " << error.attempts << " attempts";
   err << ": " << error.message << "\n";
+  if (error.retryAfterMs > 0) err << "  the server asked to wait " << formatAge(error.retryAfterMs) << "\n";
   if (!error.detail.empty()) err << "  detail: " << error.detail << "\n";
 }
 

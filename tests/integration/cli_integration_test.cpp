@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server_client.h"
 #include "server_process.h"
 
 namespace livedata {
@@ -10,6 +11,7 @@ namespace {
 
 using json = nlohmann::json;
 using testing::runCommand;
+using Http = testing::ServerClient;
 using testing::ServerProcess;
 
 TEST(Cli, GetPrintsDataAndFreshnessAsJson) {
@@ -102,12 +104,38 @@ TEST(Cli, ExitCodesTellUsageConfigAndHttpErrorsApart) {
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campains", "--server", server.baseUrl()}).exitCode, 2);
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--limit", "x"}).exitCode, 2);
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--server", "nonsense"}).exitCode, 3);
+  // Out of range is out of range however far: the core's message and code, not "not an integer".
+  for (const char* limit : {"0", "501", "2147483648", "99999999999"}) {
+    const auto outOfRange = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--limit", limit, "--server", server.baseUrl()});
+    EXPECT_EQ(outOfRange.exitCode, 3) << limit << ": " << outOfRange.err;
+    EXPECT_NE(outOfRange.err.find("1 to 500"), std::string::npos) << outOfRange.err;
+  }
+  // An offset past the end, however far, is an empty page.
+  const auto farOffset = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--offset", "99999999999", "--json", "--server",
+                                     server.baseUrl()});
+  ASSERT_EQ(farOffset.exitCode, 0) << farOffset.err;
+  EXPECT_TRUE(json::parse(farOffset.out)["data"]["items"].empty());
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--status", "bogus", "--server", server.baseUrl()})
                 .exitCode,
             5);
   const auto help = runCommand({LIVEDATA_CLI_PATH, "get", "--help"});
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.out.find("--fresh"), std::string::npos);
+}
+
+// A 429 asking for a longer wait than the client waits (retry.maxRetryAfterMs) fails at once;
+// the wait the server asked for is printed, for a person and for a script.
+TEST(Cli, ARateLimitTooLongToWaitForSaysHowLongTheServerAsked) {
+  ServerProcess server;
+  Http http(server);
+  const auto faulted = http.post("/admin/faults", {{"rules", json::array({{{"path", "/api/flows"}, {"status", 429},
+                                                                           {"times", -1}, {"retryAfter", "120"}}})}});
+  ASSERT_TRUE(faulted && faulted->status == 200) << (faulted ? faulted->body : "no answer");
+  const auto human = runCommand({LIVEDATA_CLI_PATH, "get", "flows", "--server", server.baseUrl()});
+  EXPECT_EQ(human.exitCode, 6);
+  EXPECT_NE(human.err.find("the server asked to wait 2 min 0 s"), std::string::npos) << human.err;
+  const auto script = runCommand({LIVEDATA_CLI_PATH, "get", "flows", "--json", "--server", server.baseUrl()});
+  EXPECT_EQ(json::parse(script.out)["error"]["retryAfterMs"], 120000) << script.out;
 }
 
 TEST(Cli, RefreshReportsEveryEndpoint) {

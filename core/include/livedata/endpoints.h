@@ -61,8 +61,10 @@ struct OverviewParams {
 struct ListParams {
   std::optional<std::string> status;
   std::optional<std::string> sort;  // a field, "-field" for descending
-  std::optional<int> limit;         // 1 to 500
-  std::optional<int> offset;        // 0 or more
+  // Wider than their ranges, so that toQuery, not the caller's parsing, refuses a value
+  // out of range (a config error naming the range).
+  std::optional<std::int64_t> limit;   // 1 to 500
+  std::optional<std::int64_t> offset;  // 0 or more
 };
 
 // The query for the typed parameters, or a `config` error naming the bad one (for

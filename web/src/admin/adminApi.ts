@@ -15,8 +15,8 @@ export class AdminRequestError extends Error {
 
 function messageFor(status: number): string {
   if (status === 401 || status === 403) return 'The admin token was not accepted. Check it in Settings.';
-  if (status === 429) return 'Too many requests right now. Please wait a moment.';
-  if (status >= 500) return 'The server ran into a problem. We’ll keep trying.';
+  if (status === 429) return 'Too many requests: the server asked us to wait.';
+  if (status >= 500) return 'The server ran into a problem.';
   return 'The server did not accept the request.';
 }
 

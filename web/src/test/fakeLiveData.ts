@@ -42,7 +42,7 @@ export function makeError(endpoint: string, overrides: Partial<LiveDataErrorInfo
     status: 503,
     endpoint,
     attempts: 3,
-    message: "The server ran into a problem. We'll keep trying.",
+    message: "The server ran into a problem.",
     detail: 'GET /api/' + endpoint + ': 503',
     ...overrides,
   };

@@ -121,7 +121,7 @@ describe('LiveDataErrorToasts', () => {
   it('toasts the module’s errors once per endpoint and kind, with their user-facing message', () => {
     const client = new FakeLiveData();
     renderWithProviders(<LiveDataErrorToasts />, { client });
-    const error = makeError('campaigns', { message: 'The server ran into a problem. We’ll keep trying.' });
+    const error = makeError('campaigns', { message: 'The server ran into a problem.' });
 
     act(() => {
       client.emit('livedata:error', { endpoint: 'campaigns', key: 'campaigns', error, servedStale: true });
@@ -129,7 +129,7 @@ describe('LiveDataErrorToasts', () => {
     });
 
     const toast = screen.getByTestId('toast');
-    expect(toast).toHaveTextContent('The server ran into a problem. We’ll keep trying.');
+    expect(toast).toHaveTextContent('The server ran into a problem.');
     expect(toast).toHaveTextContent('Campaigns: showing earlier data');
   });
 
