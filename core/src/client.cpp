@@ -281,6 +281,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
         result.entryId = stored->id;
       }
     }
+    if (result.version == 0) result.version = cache.versionForUnstoredBody();
     return result;
   }
 
@@ -492,6 +493,8 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
   }
 
   bool feedIsLive() const { return live && live->status().state == ConnectionState::live; }
+  // Whether the feed streams changes (else it only polls): live.enabled and a stream transport.
+  bool feedConnects() const { return deps.stream && config.live.enabled; }
 
   // The transport's answer to attempt `attemptId` of `key`, judged by the HTTP policy.
   // `what` names the request in error details ("GET http://...").
@@ -698,7 +701,8 @@ Expected<std::unique_ptr<Client>> Client::create(ClientConfig config, ClientDepe
   BaseUrl base = parseBaseUrl(config.baseUrl).value();
   auto state = std::make_shared<State>(std::move(config), std::move(base), std::move(deps));
   state->defaultRandom.seed(static_cast<std::uint64_t>(state->now()));
-  if (state->deps.stream && state->config.live.enabled) state->live = createLiveFeed(state);
+  // Always a feed: without a stream transport or with live.enabled off, it polls only.
+  state->live = createLiveFeed(state);
   return std::unique_ptr<Client>(new Client(std::move(state)));
 }
 
@@ -981,8 +985,10 @@ void Client::setOnline(bool online) {
           fx.refetch(entry.key, entry.path, entry.query);
         }
       });
-      // With a feed, its resume replays what changed meanwhile; without one, ask.
-      if (!s.live && s.config.live.revalidateOnReconnect) s.revalidateAllWatched(/*onlyUnconfirmed=*/true, fx);
+      // With a connected feed, its resume replays what changed meanwhile; without one, ask.
+      if (!s.feedConnects() && s.config.live.revalidateOnReconnect) {
+        s.revalidateAllWatched(/*onlyUnconfirmed=*/true, fx);
+      }
       // What failed for being offline is not in the feed's replay: asked again now.
       for (const auto& [key, query] : s.watched) {
         const bool failedOffline = query.lastFailure && query.lastFailure->kind == ErrorKind::offline;

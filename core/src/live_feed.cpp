@@ -62,6 +62,9 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
   const Millis connectTimeoutMs;
   const LiveFeedDependencies deps;
   const LiveFeedHooks hooks;
+  // Off (live.enabled false, or no stream transport): the feed never connects; it only
+  // polls, so watched queries still follow the server every fallbackPollMs.
+  const bool connects = config.enabled && deps.stream != nullptr;
 
   mutable std::mutex mutex;  // guards everything below
   bool started = false;
@@ -124,6 +127,11 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
   }
 
   void connect(Actions& actions) {
+    if (!connects) {
+      setConnection(ConnectionState::idle, actions);
+      if (config.fallbackPollMs > 0 && !pending(TimerKind::poll)) schedule(TimerKind::poll, config.fallbackPollMs, actions);
+      return;
+    }
     ++generation;
     stream = 0;
     streamAccepted = false;

@@ -346,6 +346,7 @@ TEST_F(LiveClientTest, FocusRevalidatesOnlyWhatTheFeedDoesNotKeepCurrent) {
 
 TEST_F(LiveClientTest, WithoutAFeedFocusAndReconnectRevalidateWatchedQueries) {
   config.live.enabled = false;
+  config.live.fallbackPollMs = 0;  // no polling: the other triggers alone
   std::vector<std::string> seen;
   auto handle = watchCampaigns(seen);
   answerAll(kCampaignsV1);
@@ -361,6 +362,54 @@ TEST_F(LiveClientTest, WithoutAFeedFocusAndReconnectRevalidateWatchedQueries) {
   client().setOnline(false);
   client().setOnline(true);
   EXPECT_EQ(requestsTo("/api/campaigns"), 2u);
+}
+
+// With the feed off (or no stream transport), watched queries are polled every
+// fallbackPollMs instead: they still follow the server, only later. Nothing polls while
+// offline or once nothing is watched.
+TEST_F(LiveClientTest, WithTheFeedOffWatchedQueriesArePolled) {
+  config.live.enabled = false;
+  config.live.fallbackPollMs = 10'000;
+  std::vector<std::string> seen;
+  auto handle = watchCampaigns(seen);
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  timeline->advance(9'999);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 0u);
+  timeline->advance(1);
+  ASSERT_EQ(requestsTo("/api/campaigns"), 1u) << "polled after 10 s";
+  EXPECT_TRUE(transport->pending.front().request.headers.has("If-None-Match")) << "a revalidation";
+  answerAll(kCampaignsV2);
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+  EXPECT_EQ(stream->openCount(), 0u);
+  EXPECT_EQ(client().connection().state, ConnectionState::idle);
+
+  client().setOnline(false);
+  transport->sent.clear();
+  timeline->advance(60'000);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 0u) << "not while offline";
+  client().setOnline(true);
+  answerAll(kCampaignsV2);
+  transport->sent.clear();
+  handle.reset();
+  timeline->advance(60'000);
+  EXPECT_EQ(requestsTo("/api/campaigns"), 0u) << "nothing watched, nothing polled";
+}
+
+// A body too large for the cache is kept nowhere, yet each one has a version of its own: a
+// watcher of such a query hears every change (it heard only the first when they shared 0).
+TEST_F(LiveClientTest, AWatchedQueryWhoseAnswersAreTooLargeToCacheStillHearsEachChange) {
+  config.cache.maxBytes = 8;
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), kCampaignsV1);
+  stream->send(changeEvent(11, "campaigns"));
+  answerAll(kCampaignsV2);
+  EXPECT_EQ(seen.back(), kCampaignsV2);
+  stream->send(changeEvent(12, "campaigns"));
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(seen.back(), kCampaignsV1);
 }
 
 TEST_F(LiveClientTest, OfflineClosesTheStreamAndOnlineResumesAtOnce) {
@@ -382,6 +431,7 @@ TEST_F(LiveClientTest, OfflineClosesTheStreamAndOnlineResumesAtOnce) {
 // each failure in a row, until an answer comes; then nothing more is asked.
 TEST_F(LiveClientTest, AWatchedQueryThatFailedIsTriedAgainByItselfUntilItSucceeds) {
   config.live.enabled = false;
+  config.live.fallbackPollMs = 0;  // no polling: the other triggers alone
   std::vector<FetchResult> seen;
   auto handle = client().watch("/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(r); });
   transport->respond(jsonResponse(503, R"({"error":{"code":"x","message":"down"}})"));
@@ -428,6 +478,7 @@ TEST_F(LiveClientTest, ALiveQueryWhoseRefetchFailedIsRevalidatedByItself) {
 // query is tried again by itself. A refusal (4xx) is not: it waits for news or a refresh.
 TEST_F(LiveClientTest, AWatchedQueryAnsweredWithABadBodyIsTriedAgainButARefusalIsNot) {
   config.live.enabled = false;
+  config.live.fallbackPollMs = 0;  // no polling: the other triggers alone
   std::vector<FetchResult> seen;
   auto handle = client().watch("/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(r); });
   transport->respond(jsonResponse(200, "<html>502 Bad Gateway</html>"));

@@ -54,7 +54,8 @@ export interface LiveDataOptions {
    * The live feed (GET /api/changes), opened by the first watch(): a change the server commits
    * refetches the watched calls it names, conditionally. Reconnects wait a random time up to
    * min(maxReconnectDelayMs, reconnectBaseMs * 2^(n-1)); silence past idleTimeoutMs is a dead
-   * connection; while down, watched calls are polled every fallbackPollMs (0: never).
+   * connection; while down, or off (enabled: false), watched calls are polled every
+   * fallbackPollMs (0: never).
    */
   live?: {
     enabled?: boolean;

@@ -110,6 +110,10 @@ class ResponseCache {
   // Inserts or replaces; evicts least recently used entries to stay within the limits.
   // Returns false (and stores nothing) when the body alone exceeds maxBytes.
   bool put(CacheEntry entry);
+  // A version for a body kept in no entry (too large, no-store), from the sequence put()
+  // draws from: every body delivered has a version of its own, so a watcher of a query
+  // whose answers are never cached still hears each new one as news.
+  std::uint64_t versionForUnstoredBody() { return nextVersion_++; }
 
   // Marks entries as needing revalidation; they stay available as stale fallbacks.
   std::size_t invalidateKey(const std::string& key);

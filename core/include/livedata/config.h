@@ -39,8 +39,8 @@ struct CacheLimits {
 // The live feed (docs/api.md, "Live changes") and the revalidation triggers around it.
 // Used when the platform supplies a StreamTransport (ClientDependencies::stream).
 struct LiveConfig {
-  // Open the feed when the first query is watched. Off: watched queries still get the
-  // focus, online and poll triggers below.
+  // Open the feed when the first query is watched. Off (or with no StreamTransport):
+  // watched queries still get the focus, online and poll triggers below.
   bool enabled = true;
   std::string path = "/api/changes";
   // Reconnecting waits a random time up to min(maxReconnectDelayMs, base * 2^(n-1)) before
@@ -51,8 +51,8 @@ struct LiveConfig {
   // No byte for this long (the server sends a heartbeat every 15 s) means the connection is
   // dead though no error said so: reconnect.
   Millis idleTimeoutMs = 45000;
-  // While the feed is down (connecting, reconnecting), revalidate watched queries this often;
-  // 0: never. Never while the feed is live: then it says what changed.
+  // While the feed is down (connecting, reconnecting) or off, revalidate watched queries
+  // this often; 0: never. Never while the feed is live: then it says what changed.
   Millis fallbackPollMs = 30000;
   // Revalidate watched queries when the window regains focus (Client::setFocused), and when
   // the network comes back (Client::setOnline).

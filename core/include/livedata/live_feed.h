@@ -25,7 +25,7 @@
 namespace livedata {
 
 struct LiveFeedDependencies {
-  std::shared_ptr<StreamTransport> stream;  // required
+  std::shared_ptr<StreamTransport> stream;  // none: the feed only polls (as with live.enabled false)
   std::shared_ptr<Clock> clock;             // required
   std::shared_ptr<Scheduler> scheduler;     // required
   RandomSource random;                      // required: [0, 1) for the jitter
@@ -59,7 +59,7 @@ class LiveFeed {
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
 
-  // Connects, unless already started. Idempotent.
+  // Connects (or, when it cannot, starts polling), unless already started. Idempotent.
   void start();
   // Closes the stream for good; no hook runs afterwards (except one already running).
   void stop();
