@@ -4,9 +4,12 @@ import {
   formatAgo,
   formatChange,
   formatDateTime,
+  formatDayRange,
   formatExactTime,
   formatPercent,
   formatRate,
+  formatSteadyCompact,
+  formatSteadyCompactCurrency,
   humanize,
 } from '../format/format';
 import { stableKey } from '../hooks/stableKey';
@@ -42,6 +45,20 @@ describe('format', () => {
     expect(formatAge(3 * 3_600_000)).toBe('3 h');
     expect(formatAge(72 * 3_600_000)).toBe('3 d');
     expect(formatAge(-50)).toBe('0 s');
+  });
+
+  it('gives a range of days its year, each day its own across a new year', () => {
+    expect(formatDayRange('2026-10-02', '2026-10-31')).toBe('Oct 2 – Oct 31, 2026');
+    expect(formatDayRange('2025-12-20', '2026-01-18')).toBe('Dec 20, 2025 – Jan 18, 2026');
+  });
+
+  it('keeps a changing figure the same width: one decimal once abbreviated', () => {
+    expect(formatSteadyCompactCurrency(312_000)).toBe('$312.0K');
+    expect(formatSteadyCompactCurrency(312_400)).toBe('$312.4K');
+    expect(formatSteadyCompactCurrency(950)).toBe('$950');
+    expect(formatSteadyCompact(1_635_753)).toBe('1.6M');
+    expect(formatSteadyCompact(12_000)).toBe('12.0K');
+    expect(formatSteadyCompact(999)).toBe('999');
   });
 
   it('formats fractions as percentages', () => {

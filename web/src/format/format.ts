@@ -1,7 +1,6 @@
 // Display formatting, in one place so every section shows numbers the same way.
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const currency = new Intl.NumberFormat('en-US', {
   style: 'currency',
   currency: 'USD',
@@ -13,6 +12,20 @@ const compactCurrency = new Intl.NumberFormat('en-US', {
   currency: 'USD',
   notation: 'compact',
   minimumFractionDigits: 0,
+  maximumFractionDigits: 1,
+});
+// One decimal always once abbreviated: a live figure keeps its width as it changes ("$312.0K",
+// "$312.4K"), where a dropped ".0" made it jump.
+const steadyCompact = new Intl.NumberFormat('en-US', {
+  notation: 'compact',
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+const steadyCompactCurrency = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  minimumFractionDigits: 1,
   maximumFractionDigits: 1,
 });
 const shortDate = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -37,9 +50,13 @@ const exactTime = new Intl.DateTimeFormat('en-US', {
 });
 
 export const formatInteger = (value: number) => integer.format(value);
-export const formatCompact = (value: number) => compact.format(value);
 export const formatCurrency = (value: number) => currency.format(value);
 export const formatCompactCurrency = (value: number) => compactCurrency.format(value);
+/** For figures that change in place (KPIs): whole below 1,000, else abbreviated with one decimal. */
+export const formatSteadyCompact = (value: number) =>
+  Math.abs(value) < 1000 ? integer.format(value) : steadyCompact.format(value);
+export const formatSteadyCompactCurrency = (value: number) =>
+  Math.abs(value) < 1000 ? currency.format(value) : steadyCompactCurrency.format(value);
 
 /** A fraction from 0 to 1 as a percentage, e.g. 0.3841 -> "38.4%". */
 export function formatPercent(fraction: number, digits = 1): string {
@@ -63,6 +80,14 @@ export function formatChange(fraction: number): string {
 /** "2026-10-02" (a calendar day, no time zone) -> "Oct 2". */
 export function formatDay(isoDay: string): string {
   return shortDate.format(new Date(`${isoDay}T00:00:00Z`));
+}
+
+/** Two ISO days as a range with its year: "Oct 2 – Oct 31, 2026", or each day's across years. */
+export function formatDayRange(fromDay: string, toDay: string): string {
+  const fromYear = fromDay.slice(0, 4);
+  const toYear = toDay.slice(0, 4);
+  const from = fromYear === toYear ? formatDay(fromDay) : `${formatDay(fromDay)}, ${fromYear}`;
+  return `${from} – ${formatDay(toDay)}, ${toYear}`;
 }
 
 /**

@@ -14,7 +14,7 @@ describe('OverviewSection', () => {
     const section = screen.getByTestId('section-overview');
     const kpi = (label: string) => within(section).getByText(label).closest('[data-testid="kpi"]');
     expect(kpi('Sends')).toHaveTextContent('1.6M');
-    expect(kpi('Revenue')).toHaveTextContent('$318K');
+    expect(kpi('Revenue')).toHaveTextContent('$318.0K');
     expect(kpi('Open rate')).toHaveTextContent('38.4%');
     expect(kpi('Click rate')).toHaveTextContent('4.65%');
     // A rounded figure's exact value is its tooltip, and what a screen reader reads instead
@@ -25,7 +25,7 @@ describe('OverviewSection', () => {
     expect(within(sends).getByText('1,635,753')).toHaveClass('visually-hidden');
     expect(within(kpi('Open rate') as HTMLElement).getByText('38.4%')).not.toHaveAttribute('aria-hidden');
     expect(within(section).getByRole('img', { name: /^Revenue per day, 3 days/ })).toBeInTheDocument();
-    expect(section).toHaveTextContent('Oct 2 – Oct 31');
+    expect(section).toHaveTextContent('Oct 2 – Oct 31, 2026');
     expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'fresh');
   });
 

@@ -4,12 +4,14 @@ import { LoadFailure } from '../components/EmptyState';
 import { KpiCard } from '../components/KpiCard';
 import { SectionCard } from '../components/SectionCard';
 import {
-  formatCompact,
   formatCompactCurrency,
   formatCurrency,
   formatDay,
+  formatDayRange,
   formatInteger,
   formatPercent,
+  formatSteadyCompact,
+  formatSteadyCompactCurrency,
 } from '../format/format';
 import { useLiveData } from '../hooks/useLiveData';
 
@@ -35,10 +37,10 @@ function OverviewBody({ overview }: { overview: Overview }) {
   return (
     <>
       <dl className="kpi-grid">
-        <KpiCard label="Sends" value={formatCompact(totals.sends)} exact={formatInteger(totals.sends)} />
-        <KpiCard label="Opens" value={formatCompact(totals.opens)} exact={formatInteger(totals.opens)} />
-        <KpiCard label="Clicks" value={formatCompact(totals.clicks)} exact={formatInteger(totals.clicks)} />
-        <KpiCard label="Revenue" value={formatCompactCurrency(totals.revenue)} exact={formatCurrency(totals.revenue)} />
+        <KpiCard label="Sends" value={formatSteadyCompact(totals.sends)} exact={formatInteger(totals.sends)} />
+        <KpiCard label="Opens" value={formatSteadyCompact(totals.opens)} exact={formatInteger(totals.opens)} />
+        <KpiCard label="Clicks" value={formatSteadyCompact(totals.clicks)} exact={formatInteger(totals.clicks)} />
+        <KpiCard label="Revenue" value={formatSteadyCompactCurrency(totals.revenue)} exact={formatCurrency(totals.revenue)} />
         <KpiCard label="Open rate" value={formatPercent(totals.openRate)} />
         <KpiCard label="Click rate" value={formatPercent(totals.clickRate, 2)} />
       </dl>
@@ -57,7 +59,7 @@ export function OverviewSection() {
   const result = useLiveData<Overview>('overview');
   const overview = result.data;
   const { from, to } = overview?.range ?? {};
-  const range = from && to ? `${formatDay(from)} – ${formatDay(to)}` : undefined;
+  const range = from && to ? formatDayRange(from, to) : undefined;
 
   let body;
   if (overview === undefined) body = <OverviewPlaceholder />;
