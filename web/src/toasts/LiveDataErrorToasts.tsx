@@ -14,11 +14,11 @@ function listOf(names: string[]): string {
  * earlier data is still shown), naming every section it hit. A server that is down fails
  * every section at once, and the module keeps trying each: that is one problem, told once.
  * A cause is told again only when it hits another section; once every section it hit has
- * data again (livedata:updated), it is over, and the next failure is news.
+ * data again (livedata:updated), it is over: its toast goes, and the next failure is news.
  */
 export function LiveDataErrorToasts() {
   const client = useLiveDataClient();
-  const { notify } = useToasts();
+  const { notify, dismiss } = useToasts();
   // By toast key, the sections the cause hit that have not recovered yet.
   const causes = useRef(new Map<string, Set<string>>());
 
@@ -40,15 +40,17 @@ export function LiveDataErrorToasts() {
     });
     const unsubscribeUpdated = client.on('livedata:updated', ({ endpoint }) => {
       for (const [key, endpoints] of causes.current) {
-        endpoints.delete(endpoint);
-        if (endpoints.size === 0) causes.current.delete(key);
+        if (!endpoints.delete(endpoint) || endpoints.size > 0) continue;
+        // Over: its toast goes too, rather than tell of a failure the page no longer shows.
+        causes.current.delete(key);
+        dismiss(key);
       }
     });
     return () => {
       unsubscribeError();
       unsubscribeUpdated();
     };
-  }, [client, notify]);
+  }, [client, notify, dismiss]);
 
   return null;
 }

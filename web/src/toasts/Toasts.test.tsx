@@ -168,6 +168,23 @@ describe('LiveDataErrorToasts', () => {
     expect(screen.getByTestId('toast')).toHaveTextContent('Campaigns could not load');
   });
 
+  it('takes its toast away once every section the cause hit has data again', () => {
+    const client = new FakeLiveData();
+    renderWithProviders(<LiveDataErrorToasts />, { client });
+    act(() => {
+      for (const endpoint of ['campaigns', 'flows']) {
+        const error = makeError(endpoint, { kind: 'network', status: 0, message: 'Can’t reach the server.' });
+        client.emit('livedata:error', { endpoint, key: endpoint, error, servedStale: true });
+      }
+    });
+    const recovered = (endpoint: string) =>
+      act(() => client.emit('livedata:updated', { endpoint, key: endpoint, updatedAt: 1, fromCache: true }));
+    recovered('campaigns');
+    expect(screen.getByTestId('toast')).toHaveTextContent('Campaigns and Flows: showing earlier data');
+    recovered('flows');
+    expect(screen.queryByTestId('toast')).not.toBeInTheDocument();
+  });
+
   it('does not toast cancelled requests', () => {
     const client = new FakeLiveData();
     renderWithProviders(<LiveDataErrorToasts />, { client });
