@@ -116,17 +116,17 @@ void to_json(nlohmann::ordered_json& json, const UpstreamFaults& f) {
 Expected<UpstreamFaults, ApiError> parseFaults(const std::string& body) {
   const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
-    return invalidParameter("the request body must be a JSON object of fault fields (" + acceptedFields() + ")");
+    return invalidBody("the request body must be a JSON object of fault fields (" + acceptedFields() + ")");
   }
   UpstreamFaults faults;
   for (const auto& [name, value] : json.items()) {
     const auto parser = fieldParsers().find(name);
     if (parser == fieldParsers().end()) {
-      return invalidParameter("'" + name + "' is not a fault field (accepted: " + acceptedFields() + ")");
+      return invalidBody("'" + name + "' is not a fault field (accepted: " + acceptedFields() + ")");
     }
-    if (auto problem = parser->second(value, faults)) return invalidParameter(name + " " + *problem);
+    if (auto problem = parser->second(value, faults)) return invalidBody(name + " " + *problem);
   }
-  if (auto problem = validateFaults(faults)) return invalidParameter(*problem);
+  if (auto problem = validateFaults(faults)) return invalidBody(*problem);
   return faults;
 }
 

@@ -61,6 +61,7 @@ TEST(UpstreamFaults, RefusesUnknownFieldsAndBadValuesNamingThem) {
     auto parsed = parseFaults(body);
     if (!parsed) {
       EXPECT_EQ(parsed.error().status, 400);
+      EXPECT_EQ(parsed.error().code, "invalid_body") << "as every admin body's refusal";
       return parsed.error().message;
     }
     ADD_FAILURE() << "accepted " << body;
