@@ -42,7 +42,14 @@ Expected<std::unique_ptr<Client>> makeClient(const CliOptions& options) {
   } else {
     deps.logger = nullptr;
   }
-  return Client::create(std::move(config), std::move(deps));
+  auto client = Client::create(std::move(config), std::move(deps));
+  // A bad URL nobody typed on this command line: say where it came from.
+  if (!client && options.serverFromEnvironment && client.error().detail.rfind("baseUrl", 0) == 0) {
+    Error error = client.error();
+    error.detail = "LIVEDATA_SERVER: " + error.detail;
+    return error;
+  }
+  return client;
 }
 
 Expected<Query> queryFor(const CliOptions& options) {
@@ -171,7 +178,8 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "livedata: " << parsed.usageError << "\nTry 'livedata --help'.\n";
     return kExitUsage;
   }
-  const CliOptions& options = *parsed.options;
+  CliOptions options = *parsed.options;
+  options.serverFromEnvironment = envServer != nullptr && *envServer != '\0' && options.server == envServer;
   switch (options.command) {
     case Command::help:
       if (!options.helpTopic.empty() && options.helpTopic != "get" && options.helpTopic != "refresh" &&

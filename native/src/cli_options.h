@@ -36,6 +36,7 @@ struct CliOptions {
   std::optional<int> count;
 
   std::string server;                // --server, else LIVEDATA_SERVER, else kDefaultServer
+  bool serverFromEnvironment = false;  // `server` is LIVEDATA_SERVER's (set by the caller)
   bool json = false;
   std::optional<Millis> timeoutMs;   // unset: the core's default (10000)
   std::optional<int> retries;        // unset: the core's default (2, i.e. 3 attempts)

@@ -104,6 +104,10 @@ TEST(Cli, ExitCodesTellUsageConfigAndHttpErrorsApart) {
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campains", "--server", server.baseUrl()}).exitCode, 2);
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--limit", "x"}).exitCode, 2);
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--server", "nonsense"}).exitCode, 3);
+  // A bad URL from the environment says so: nothing on the command line was wrong.
+  const auto fromEnvironment = runCommand({"/usr/bin/env", "LIVEDATA_SERVER=nonsense", LIVEDATA_CLI_PATH, "get", "campaigns"});
+  EXPECT_EQ(fromEnvironment.exitCode, 3);
+  EXPECT_NE(fromEnvironment.err.find("LIVEDATA_SERVER: baseUrl \"nonsense\""), std::string::npos) << fromEnvironment.err;
   // Out of range is out of range however far: the core's message and code, not "not an integer".
   for (const char* limit : {"0", "501", "2147483648", "99999999999"}) {
     const auto outOfRange = runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--limit", limit, "--server", server.baseUrl()});
