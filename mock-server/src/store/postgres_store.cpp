@@ -19,6 +19,17 @@
 namespace livedata::server {
 namespace {
 
+// Migration 7's function, created again by 9.
+constexpr const char* kNaturalKeyFunctionSql = R"sql(
+CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(string_agg(
+           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(ltrim(run[1], '0'))::text, 3, '0') || ltrim(run[1], '0')
+                ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
+           '' ORDER BY position), '')
+  FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)
+$$;
+)sql";
+
 // PostgreSQL's counterpart of migrations.cpp: the same tables, columns in the same order, with
 // PostgreSQL's types. Text columns use the "C" collation, so ORDER BY compares bytes as
 // SQLite does whatever the database's locale (responses must be byte-identical). A
@@ -141,15 +152,7 @@ CREATE TABLE upstream_calls (
       // The lists' order for text, as a function the lists sorted by; replaced by 8. The
       // text's runs of digits and of other characters in order; translate() lowers ASCII
       // letters alone (lower() would follow the database's locale).
-      {7, "natural_key(text), the lists' order for names", R"sql(
-CREATE FUNCTION natural_key(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(
-           CASE WHEN run[1] ~ '^[0-9]' THEN lpad(length(ltrim(run[1], '0'))::text, 3, '0') || ltrim(run[1], '0')
-                ELSE translate(run[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') END,
-           '' ORDER BY position), '')
-  FROM regexp_matches($1, '[0-9]+|[^0-9]+', 'g') WITH ORDINALITY AS runs(run, position)
-$$;
-)sql"},
+      {7, "natural_key(text), the lists' order for names", kNaturalKeyFunctionSql},
       // SQLite's migration 6: stored sort keys, which the store computes (natural_order.h)
       // and fills for older rows when it opens, so 7's copy of the rule in SQL goes.
       {8, schemaMigrations()[5].summary, R"sql(
@@ -164,6 +167,10 @@ CREATE INDEX forms_by_name_key ON forms (name_key, id);
 CREATE INDEX segments_by_name_key ON segments (name_key, id);
 DROP FUNCTION natural_key(text);
 )sql"},
+      // 8 dropped the function that instances still at 7 sort by, and they keep serving
+      // until a rolling upgrade replaces them (docs/deploy.md): it is back, unused by this
+      // version. A later migration may drop it once no instance older than 8 can run.
+      {9, "natural_key(text) again, for instances at migration 7 during a rolling upgrade", kNaturalKeyFunctionSql},
   };
   return kMigrations;
 }

@@ -62,6 +62,17 @@ class SharedStore : public ::testing::Test {
   std::unique_ptr<StoreLocation> location_;
 };
 
+// A rolling upgrade (docs/deploy.md) leaves older instances serving on the migrated
+// database until they are replaced: what they query must still be there. Instances at
+// migration 7 sort names by natural_key(), which migration 8 dropped.
+TEST_F(SharedStore, AnInstanceFromBeforeTheSortKeysStillListsOnTheMigratedDatabase) {
+  auto store = openShared(*location_);
+  ASSERT_TRUE(store);
+  postgres::Connection olderInstance(location_->location());
+  EXPECT_EQ(olderInstance.queryInteger("SELECT count(*) FROM (SELECT id FROM campaigns ORDER BY natural_key(name), id) AS page"), 0);
+  EXPECT_EQ(olderInstance.queryInteger("SELECT CASE WHEN natural_key('Week 10') > natural_key('week 9') THEN 1 ELSE 0 END"), 1);
+}
+
 TEST_F(SharedStore, EveryChangeReachesTheOtherStoresObserverOnceInVersionOrder) {
   auto writer = openShared(*location_);
   auto reader = openShared(*location_);
