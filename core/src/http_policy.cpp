@@ -95,8 +95,14 @@ HttpVerdict judgeResponse(const TransportResult& outcome, const AttemptFacts& at
 
   std::optional<Millis> retryAfter;
   if (const auto header = response.headers.get("Retry-After")) retryAfter = parseRetryAfter(*header, nowMs);
+  // A redirect the platform did not follow (the API answers none): where it points is the clue.
+  std::string redirect;
+  if (response.status >= 300 && response.status < 400) {
+    redirect = " (a redirect to " + response.headers.get("Location").value_or("nowhere") +
+               ", not followed: baseUrl should be the API itself)";
+  }
   return failure(makeError(kindForStatus(response.status), endpoint,
-                           what + ": HTTP " + std::to_string(response.status) + ": " + excerpt(response.body),
+                           what + ": HTTP " + std::to_string(response.status) + redirect + ": " + excerpt(response.body),
                            response.status),
                  retryAfter);
 }

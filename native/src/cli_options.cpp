@@ -18,7 +18,7 @@ const char* const kExitCodes = R"(Exit codes:
   2  usage error (unknown command, option or endpoint, malformed number)
   3  config error (bad server URL, parameter out of range or malformed date)
   4  network error, timeout or offline
-  5  HTTP client error (4xx other than 408 and 429)
+  5  HTTP client error (4xx other than 408 and 429), or a redirect (3xx), not followed
   6  HTTP server error (5xx) or rate limited (429)
   7  parse error (the server's body is not the expected JSON)
   8  cancelled

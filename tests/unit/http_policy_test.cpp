@@ -124,5 +124,15 @@ TEST(HttpPolicy, ErrorDetailsCarryABoundedBodyExcerpt) {
   EXPECT_NE(verdict.error->detail.find("HTTP 500"), std::string::npos);
 }
 
+// A redirect is not followed (the API answers none); its detail says where it pointed.
+TEST(HttpPolicy, ARedirectFailsNamingWhereItPointed) {
+  const HttpVerdict verdict = judgeResponse(answer(302, "", {{"Location", "https://login.example.com/"}}),
+                                            {"flows", "GET y"}, policyConfig(), testing::acceptsJson, 0);
+  ASSERT_TRUE(verdict.error.has_value());
+  EXPECT_EQ(verdict.error->kind, ErrorKind::http_client);
+  EXPECT_NE(verdict.error->detail.find("redirect to https://login.example.com/, not followed"), std::string::npos)
+      << verdict.error->detail;
+}
+
 }  // namespace
 }  // namespace livedata
