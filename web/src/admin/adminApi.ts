@@ -25,6 +25,12 @@ interface AdminRequestOptions {
   body?: unknown;
   /** Statuses whose body is still the answer, e.g. 503 from /monitoring/health when a check fails. */
   acceptStatuses?: number[];
+  /**
+   * Whether a body is the answer expected. One that is not is an error: from a success, data
+   * we cannot read; from an accepted failure status (a proxy's own 503 page, not the
+   * server's report), that status's error.
+   */
+  isAnswer?: (body: unknown) => boolean;
   signal?: AbortSignal;
 }
 
@@ -47,9 +53,15 @@ export async function adminRequest<T>(token: string, path: string, options: Admi
   if (!response.ok && !options.acceptStatuses?.includes(response.status)) {
     throw new AdminRequestError(messageFor(response.status), response.status, path);
   }
+  let body: unknown;
   try {
-    return (await response.json()) as T;
+    body = await response.json();
   } catch {
-    throw new AdminRequestError('The server sent data we couldn’t read.', response.status, path);
+    body = undefined;
   }
+  if (body === undefined || (options.isAnswer && !options.isAnswer(body))) {
+    const message = response.ok ? 'The server sent data we couldn’t read.' : messageFor(response.status);
+    throw new AdminRequestError(message, response.status, path);
+  }
+  return body as T;
 }

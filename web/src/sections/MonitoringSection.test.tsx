@@ -99,6 +99,34 @@ describe('MonitoringSection', () => {
     await waitFor(() => expect(status()).toHaveAttribute('data-status', 'pass'));
   });
 
+  it('takes a 503 that is not a health report (a proxy’s page, an outage) for an outage, and recovers by itself', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let outage = false;
+    stubFetch({
+      '/monitoring/health': () =>
+        outage
+          ? { status: 503, body: { error: { code: 'unavailable', message: 'down' } } }
+          : { body: { ...healthFixture, status: 'pass' } },
+      '/monitoring/status': { body: monitoringStatusFixture },
+    });
+    renderWithProviders(<MonitoringSection token="t" />, { client: new FakeLiveData() });
+    const status = () => screen.getByTestId('health-status');
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'pass'));
+
+    outage = true;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS);
+    });
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'unknown'));
+    expect(screen.getByTestId('section-monitoring')).not.toHaveTextContent('could not be shown');
+
+    outage = false;
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(MONITORING_POLL_MS);
+    });
+    await waitFor(() => expect(status()).toHaveAttribute('data-status', 'pass'));
+  });
+
   it('polls every 10 seconds', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const fetchMock = stubFetch({

@@ -93,19 +93,33 @@ function OpenAlerts({ alerts }: { alerts: Alert[] }) {
   );
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A health report (/monitoring/health), which a 503 carries too when a check fails. */
+const isHealthReport = (body: unknown): boolean =>
+  isObject(body) && typeof body.status === 'string' && isObject(body.checks);
+
+const isMonitoringStatus = (body: unknown): boolean =>
+  isObject(body) && Array.isArray(body.targets) && isObject(body.alerts) && Array.isArray(body.alerts.open);
+
 /** The server's health, service targets and open alerts; admin only, polled. */
 export function MonitoringSection({ token }: { token: string }) {
   const reportError = useAdminErrorToast();
   const health = usePolling(
     // 503 means a check fails; its body is still the health report to show.
-    (signal) => adminRequest<Health>(token, '/monitoring/health', { signal, acceptStatuses: [503] }),
+    (signal) =>
+      adminRequest<Health>(token, '/monitoring/health', { signal, acceptStatuses: [503], isAnswer: isHealthReport }),
     { intervalMs: MONITORING_POLL_MS, resetKey: token, onErrorChange: (error) => reportError('Server health', error) },
   );
-  const status = usePolling((signal) => adminRequest<MonitoringStatus>(token, '/monitoring/status', { signal }), {
+  const status = usePolling(
+    (signal) => adminRequest<MonitoringStatus>(token, '/monitoring/status', { signal, isAnswer: isMonitoringStatus }),
+    {
     intervalMs: MONITORING_POLL_MS,
     resetKey: token,
-    onErrorChange: (error) => reportError('Monitoring', error),
-  });
+      onErrorChange: (error) => reportError('Monitoring', error),
+    },
+  );
 
   const freshness = {
     updatedAt: status.updatedAt,
