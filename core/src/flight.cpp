@@ -24,6 +24,14 @@ FlightStep Flight::advance(FlightEvent event, const FlightContext& context) {
           waiters.push_back(std::move(e.waiter));
           return {};
         } else if constexpr (std::is_same_v<E, ForceFreshFlight>) {
+          if (phase == FlightPhase::waitingToRetry && serverAskedToWait) {
+            // The next attempt, at the end of the server's wait, is the forced one.
+            forceFresh = true;
+            attempts = 0;
+            epoch = e.epoch;
+            waiters.push_back(std::move(e.waiter));
+            return {};
+          }
           FlightStep step;
           if (const RequestId id = wire->request.load()) step.cancelRequests.push_back(id);
           if (const TimerId id = wire->retryTimer.load()) step.cancelTimers.push_back(id);
@@ -57,6 +65,7 @@ FlightStep Flight::advance(FlightEvent event, const FlightContext& context) {
               decideRetry(context.retry, error, attempts, verdict.retryAfterMs, context.random01());
           if (decision.retry) {
             phase = FlightPhase::waitingToRetry;
+            serverAskedToWait = verdict.retryAfterMs.value_or(0) > 0;
             wire = std::make_shared<AttemptWire>();  // the answered request is off the wire
             step.action = FlightStep::Action::retryLater;
             step.delayMs = decision.delayMs;

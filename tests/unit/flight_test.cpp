@@ -154,6 +154,23 @@ TEST_F(FlightTest, ForceFreshWhileWaitingToRetryCancelsTheTimer) {
   EXPECT_EQ(flight.advance(RetryDue{waiting}, context()).action, Action::none);
 }
 
+// A wait the server asked for (a 429's Retry-After) is kept: a forced refresh joins it, and
+// the attempt at its end is the forced one, with retries of its own.
+TEST_F(FlightTest, ForceFreshWhileWaitingOutTheServersRetryAfterJoinsTheWait) {
+  flight.start(context());
+  answer(failure(ErrorKind::rate_limited, 429, 20'000));
+  flight.wire->retryTimer = 9;
+  const std::uint64_t waiting = flight.attemptId;
+  const FlightStep step = flight.advance(ForceFreshFlight{[](FetchResult) {}, 3}, context());
+  EXPECT_EQ(step.action, Action::none);
+  EXPECT_TRUE(step.cancelTimers.empty());
+  EXPECT_EQ(flight.waiters.size(), 1u);
+  EXPECT_TRUE(flight.forceFresh);
+  EXPECT_EQ(flight.epoch, 3u);
+  EXPECT_EQ(flight.advance(RetryDue{waiting}, context()).action, Action::send);
+  EXPECT_EQ(flight.attempts, 1);
+}
+
 TEST_F(FlightTest, ASettledFlightIgnoresEverything) {
   flight.start(context());
   answer(verdict(HttpVerdict::Kind::store));

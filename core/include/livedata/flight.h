@@ -97,6 +97,9 @@ struct Flight {
   int attempts = 0;               // network attempts made so far (reset by a supersede)
   bool conditional = false;       // the current attempt carries If-None-Match (set by the Client)
   bool mayRevalidate = true;      // false after a 304 found no entry to refresh
+  // Waiting to retry because the server asked for the wait (Retry-After), not for our own
+  // backoff: a forced refresh joins that wait instead of asking again before its end.
+  bool serverAskedToWait = false;
   std::shared_ptr<AttemptWire> wire = std::make_shared<AttemptWire>();
   std::vector<FetchCallback> waiters;
 
