@@ -153,6 +153,13 @@ test('a refresh the server answers with 429 says it waits, and for how long, the
     const seconds = Number(/server busy · retrying in (\d+) s/.exec(text)?.[1]);
     assert.ok(seconds > 10 && seconds <= 20, `"${text}" counts down from the server's 20 s`);
     assert.match((await freshness.getAttribute('title')) ?? '', /\S/, 'the error is in the tooltip');
+    // The other sections are done: the wait holds only its own section, not the Refresh button.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="refresh-button"]')?.getAttribute('aria-busy') === 'false',
+      null,
+      { timeout: 10000 },
+    );
+    assert.ok(await page.$('[data-testid="section-campaigns"] [data-state="retrying"]'), 'campaigns still waits');
   } finally {
     await server.clearFaults();
   }

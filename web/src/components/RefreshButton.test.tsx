@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { RefreshReport } from '@livedata/wasm';
-import { FakeLiveData } from '../test/fakeLiveData';
+import { FakeLiveData, makeError } from '../test/fakeLiveData';
 import { renderWithProviders } from '../test/render';
 import { RefreshButton } from './RefreshButton';
 
@@ -30,6 +30,26 @@ describe('RefreshButton', () => {
     expect(button).toHaveAttribute('aria-disabled', 'false');
     expect(button).toHaveAttribute('aria-busy', 'false');
     expect(button).toHaveTextContent('Refresh');
+  });
+
+  it('is usable again once every request is answered or waits to be tried again', async () => {
+    const client = new FakeLiveData();
+    client.forceRefreshData.mockImplementation(() => {
+      client.emit('livedata:loading', { endpoint: 'campaigns', key: 'campaigns', loading: true });
+      client.emit('livedata:loading', { endpoint: 'flows', key: 'flows', loading: true });
+      return new Promise(() => {}); // flows waits out a long Retry-After
+    });
+    renderWithProviders(<RefreshButton />, { client });
+    const button = screen.getByTestId('refresh-button');
+    fireEvent.click(button);
+    expect(button).toHaveTextContent('Refreshing…');
+
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key: 'campaigns', loading: false }));
+    expect(button).toHaveTextContent('Refreshing…');
+    const error = makeError('flows', { kind: 'rate_limited', status: 429 });
+    act(() => client.emit('livedata:retry', { endpoint: 'flows', key: 'flows', error, delayMs: 60_000, retryAt: 1 }));
+    expect(button).toHaveTextContent('Refresh');
+    expect(button).toHaveAttribute('aria-busy', 'false');
   });
 
   it('becomes usable again and says so when the client cannot refresh', async () => {
