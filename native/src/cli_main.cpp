@@ -189,6 +189,9 @@ int run(const std::vector<std::string>& args) {
       }
       std::cout << helpText(options.helpTopic);
       return kExitOk;
+    case Command::version:
+      std::cout << "livedata " << LIVEDATA_VERSION << "\n";
+      return kExitOk;
     case Command::get:
       return runGet(options);
     case Command::refresh:

@@ -176,7 +176,8 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
     return false;
   };
   auto commandAt = args.begin();
-  while (commandAt != args.end() && commandAt->rfind('-', 0) == 0 && *commandAt != "-h" && *commandAt != "--help") {
+  while (commandAt != args.end() && commandAt->rfind('-', 0) == 0 && *commandAt != "-h" && *commandAt != "--help" &&
+         *commandAt != "--version") {
     commandAt += takesValue(*commandAt) && commandAt + 1 != args.end() ? 2 : 1;
   }
   if (commandAt == args.end()) return usageError("missing command (get, watch or refresh)");
@@ -188,6 +189,10 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
     // The topic is the first word among the rest (`help get`, `--json --help get`).
     const auto topic = std::find_if(rest.begin(), rest.end(), [](const std::string& arg) { return arg.rfind('-', 0) != 0; });
     if (topic != rest.end()) options.helpTopic = *topic;
+    return {options, ""};
+  }
+  if (command == "--version" || command == "version") {
+    options.command = Command::version;
     return {options, ""};
   }
   if (command == "get") {
@@ -293,7 +298,8 @@ std::string helpText(const std::string& topic) {
          "                       (livedata watch --help)\n"
          "  refresh [endpoint...] force a refresh and report per endpoint\n"
          "                       (livedata refresh --help)\n"
-         "  help [command]       show help\n\n"
+         "  help [command]       show help\n"
+         "  version              print livedata's version (also --version)\n\n"
          "Endpoints: " + endpointNames() + "\n\n"
          "Common options:\n" + helpOf(commonOptions()) + "  -h, --help         show this help\n\n" + kExitCodes;
 }

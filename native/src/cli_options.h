@@ -13,7 +13,7 @@ namespace livedata::cli {
 
 inline constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
 
-enum class Command { help, get, refresh, watch };
+enum class Command { help, version, get, refresh, watch };
 
 struct CliOptions {
   Command command = Command::help;

@@ -122,6 +122,11 @@ TEST(Cli, ExitCodesTellUsageConfigAndHttpErrorsApart) {
   EXPECT_EQ(runCommand({LIVEDATA_CLI_PATH, "get", "campaigns", "--status", "bogus", "--server", server.baseUrl()})
                 .exitCode,
             5);
+  for (const char* asked : {"--version", "version"}) {
+    const auto version = runCommand({LIVEDATA_CLI_PATH, asked});
+    EXPECT_EQ(version.exitCode, 0) << asked << ": " << version.err;
+    EXPECT_EQ(version.out.rfind("livedata ", 0), 0u) << version.out;
+  }
   const auto help = runCommand({LIVEDATA_CLI_PATH, "get", "--help"});
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.out.find("--fresh"), std::string::npos);
