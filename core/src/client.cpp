@@ -494,7 +494,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
 
   bool feedIsLive() const { return live && live->status().state == ConnectionState::live; }
   // Whether the feed streams changes (else it only polls): live.enabled and a stream transport.
-  bool feedConnects() const { return deps.stream && config.live.enabled; }
+  bool feedConnects() const { return live && live->connects(); }
 
   // The transport's answer to attempt `attemptId` of `key`, judged by the HTTP policy.
   // `what` names the request in error details ("GET http://...").

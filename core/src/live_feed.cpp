@@ -392,6 +392,8 @@ void LiveFeed::setOnline(bool online) {
   run(state_, std::move(actions));
 }
 
+bool LiveFeed::connects() const { return state_->connects; }  // const: no lock needed
+
 ConnectionChangedEvent LiveFeed::status() const {
   std::lock_guard lock(state_->mutex);
   return state_->statusLocked();

@@ -67,6 +67,9 @@ class LiveFeed {
   void setOnline(bool online);
 
   ConnectionChangedEvent status() const;
+  // Whether this feed ever opens a stream (live.enabled and a stream transport); when it
+  // does not, it only polls, and what changed while offline is not replayed by it.
+  bool connects() const;
 
   struct State;  // defined in live_feed.cpp
 
