@@ -70,6 +70,24 @@ describe('App', () => {
     errors.mockRestore();
   });
 
+  it('draws a section that could not be shown again by itself once the server sends data it understands', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {}); // React reports the render error
+    const { client } = dashboardClient();
+    const confirmedAt = Date.now();
+    client.respond('campaigns', okResult('campaigns', { items: 'not a list' } as never, { updatedAt: confirmedAt }));
+    renderWithProviders(<App />, { client });
+    const section = screen.getByTestId('section-campaigns');
+    await waitFor(() => expect(section).toHaveTextContent('could not be shown'));
+
+    // The live feed brings the next version: no click needed.
+    client.respond('campaigns', okResult('campaigns', campaignsPage('Mended'), { updatedAt: confirmedAt + 1000 }));
+    await act(async () => client.push('campaigns'));
+
+    await waitFor(() => expect(within(section).getAllByTestId('row')).toHaveLength(1));
+    expect(section).not.toHaveTextContent('could not be shown');
+    errors.mockRestore();
+  });
+
   it('updates a section in place when a refresh brings new data', async () => {
     const { client, renameCampaign } = dashboardClient();
     // Like the real module: the refresh refetches, and the watched calls get the new data.

@@ -3,24 +3,33 @@ import { Component, type ErrorInfo, type ReactNode } from 'react';
 interface SectionBoundaryProps {
   /** The section's name, for the message and the console. */
   title: string;
+  /** Changes when the section's data does (the time the server confirmed it): content that
+   *  could not be drawn is drawn again from the new data. */
+  resetKey: unknown;
   children: ReactNode;
 }
 
 interface SectionBoundaryState {
   failed: boolean;
+  resetKey: unknown;
 }
 
 /**
  * A section's content that cannot be drawn (data not in the shape the dashboard knows, from
  * a server of another version or a proxy's answer) becomes a message in its card: the rest
  * of the page stays, where an error while rendering would otherwise unmount the whole
- * dashboard. "Try again" draws it anew, with whatever data the section holds by then.
+ * dashboard. It is drawn anew when new data arrives (a live dashboard mends itself once the
+ * server sends data it understands), or on "Try again", with whatever data it holds by then.
  */
 export class SectionBoundary extends Component<SectionBoundaryProps, SectionBoundaryState> {
-  state: SectionBoundaryState = { failed: false };
+  state: SectionBoundaryState = { failed: false, resetKey: this.props.resetKey };
 
-  static getDerivedStateFromError(): SectionBoundaryState {
+  static getDerivedStateFromError(): Partial<SectionBoundaryState> {
     return { failed: true };
+  }
+
+  static getDerivedStateFromProps(props: SectionBoundaryProps, state: SectionBoundaryState): Partial<SectionBoundaryState> | null {
+    return Object.is(props.resetKey, state.resetKey) ? null : { failed: false, resetKey: props.resetKey };
   }
 
   componentDidCatch(error: Error, info: ErrorInfo) {

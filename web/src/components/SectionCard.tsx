@@ -66,11 +66,11 @@ export function SectionCard({
         </div>
       </header>
       <div className="card__body">
-        <SectionBoundary title={title}>{children}</SectionBoundary>
+        <SectionBoundary title={title} resetKey={freshness.updatedAt}>{children}</SectionBoundary>
       </div>
       {footer && (
         <footer className="card__footer">
-          <SectionBoundary title={title}>{footer}</SectionBoundary>
+          <SectionBoundary title={title} resetKey={freshness.updatedAt}>{footer}</SectionBoundary>
         </footer>
       )}
     </section>
