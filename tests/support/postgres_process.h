@@ -24,6 +24,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -68,6 +69,7 @@ class PostgresProcess {
 
   ~PostgresProcess() {
     kill();
+    removeSharedMemory();
     removeTree(dir_);
   }
 
@@ -249,6 +251,25 @@ class PostgresProcess {
     }
     PQfinish(connection);
     if (!failure.empty()) throw std::runtime_error("cannot create the database: " + failure);
+  }
+
+  // A postmaster killed leaves its System V segment behind, for the next start on the same
+  // folder to remove; with the folder gone, nothing would, and once the machine holds 4096 of
+  // them (SHMMNI) no PostgreSQL starts on it any more. Its key and id are line 7 of
+  // postmaster.pid; the segment is removed only if it still has that key.
+  void removeSharedMemory() const {
+    std::ifstream in(dataDir() + "/postmaster.pid");
+    std::string line;
+    for (int number = 1; number <= 7 && std::getline(in, line); ++number) {
+      if (number < 7) continue;
+      long key = 0;
+      int id = -1;
+      if (!(std::istringstream(line) >> key >> id) || id < 0) return;
+      shmid_ds segment{};
+      if (::shmctl(id, IPC_STAT, &segment) == 0 && segment.shm_perm.__key == static_cast<key_t>(key)) {
+        ::shmctl(id, IPC_RMID, nullptr);  // goes once the last orphaned backend detaches
+      }
+    }
   }
 
   // Whether the server on our port is ours, ready: its postmaster.pid names our child and says
