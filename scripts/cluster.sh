@@ -60,8 +60,9 @@ pids+=($!)
 # --- The upstream: one simulated account every instance syncs from, with a key made up here.
 key_file="$state/upstream.key"
 [ -f "$key_file" ] || { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/pk_/' >"$key_file"; chmod 600 "$key_file"; }
+# Its journal lets it resume after a restart, as the database it feeds is kept too.
 LIVEDATA_ADMIN_TOKEN=$token "$server" --upstream-only --port "$upstream_port" --upstream-api-key-file "$key_file" \
-  >"$state/upstream.log" 2>&1 &
+  --account-journal "$state/simulated-account.journal" >"$state/upstream.log" 2>&1 &
 pids+=($!)
 
 # --- The instances: one database, one Redis, one upstream; whichever holds the write lease syncs.

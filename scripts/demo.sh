@@ -46,6 +46,9 @@ server_args=(--port "$port" --db data/livedata.db --web-root web/dist --log-form
 
 if [ -n "$klaviyo_key_file" ]; then
   server_args+=(--upstream https://a.klaviyo.com --upstream-api-key-file "$klaviyo_key_file")
+else
+  # The simulated account resumes after a restart, as a real one would not have stopped.
+  server_args+=(--account-journal data/simulated-account.journal)
 fi
 
 if $use_redis; then

@@ -248,6 +248,36 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
 // Klaviyo's reports have a daily budget (225 calls): a server killed and started again on the
 // same store must not spend it a second time. Each call is counted in the store before it is
 // sent, so the restarted server's budget starts from the first one's calls.
+// With --account-journal, a server killed and started again resumes its simulated account
+// where it stopped: what it syncs after the restart is what it had synced before, where the
+// account started again from its seed would bring lower totals and fewer campaigns.
+TEST(Backend, WithAnAccountJournalAKilledServerResumesItsAccount) {
+  const auto dataDir = std::make_shared<testing::TempDir>();
+  const std::vector<std::string> args{"--account-journal", dataDir->path() + "/simulated-account.journal"};
+  const auto seen = [](Http& http) {
+    return std::make_pair(http.getJson("/api/overview")["totals"], http.getJson("/api/campaigns?limit=1")["total"]);
+  };
+  auto first = std::make_unique<ServerProcess>(args, dataDir);
+  std::pair<json, json> before;
+  {
+    Http http(*first);
+    const auto runs = finishedRuns(http);
+    const auto changed = http.post("/admin/upstream/changes", {{"count", 2000}});
+    ASSERT_TRUE(changed);
+    ASSERT_EQ(changed->status, 200) << changed->body;
+    ASSERT_EQ(http.post("/api/sync", json::object())->status, 202);
+    waitForRuns(http, runs + 1);
+    before = seen(http);
+  }
+  ASSERT_GT(before.second.get<int>(), 300) << "the changes added campaigns";
+  first->kill();
+  first.reset();
+
+  ServerProcess second(args, dataDir);  // has synced once when it returns
+  Http http(second);
+  EXPECT_EQ(seen(http), before);
+}
+
 TEST(Backend, TheReportsDailyBudgetSpentBeforeAKillIsStillSpentAfterIt) {
   const auto usedAndAsOf = [](Http& http) {
     const json status = http.getJson("/api/sync/status");

@@ -230,6 +230,11 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                   options.account.sizes.asOf = at;
                                   return std::nullopt;
                                 }),
+      cl::text<ServerOptions>("account-journal", "FILE",
+                              "keep the simulated account's changes in FILE, so a restarted server resumes the account "
+                              "where it stopped (its totals never go back); created when absent",
+                              [](auto& o) -> auto& { return o.account.journalPath; }, checkNotEmpty)
+          .shownDefault("none: the account starts from its seed at each start"),
       cl::number<ServerOptions>("changes-per-minute", "RATE",
                                 "how many upstream records change per minute; 0 freezes the account", 0.0, 1e7,
                                 [](auto& o) -> auto& { return o.account.changesPerMinute; }),

@@ -373,10 +373,20 @@ Expected<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(
     options.sizes.lastDay = dayOf(now);
     options.sizes.asOf = now;
   }
-  return std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options)));
+  if (options.journalPath.empty()) {
+    return std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options), nullptr));
+  }
+  auto opened = AccountJournal::open(options.journalPath, {options.seed, options.sizes}, options.historyEndsNow);
+  if (!opened) return std::move(opened).error();
+  options.sizes = opened.value().origin.sizes;  // the journal's end of history, when it had one
+  auto account = std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options), std::move(opened.value().journal)));
+  // Replayed as they were made: the same draws, stamped with the same times.
+  for (const JournalBatch& batch : opened.value().replay) account->makeChanges(batch.count, batch.at);
+  return account;
 }
 
-UpstreamAccount::UpstreamAccount(UpstreamAccountOptions options) : options_(std::move(options)) {
+UpstreamAccount::UpstreamAccount(UpstreamAccountOptions options, std::unique_ptr<AccountJournal> journal)
+    : options_(std::move(options)), journal_(std::move(journal)) {
   Dataset data = generateDataset(options_.seed, options_.sizes);
   stampDays(data.daily, options_.sizes);
   tables_ = std::make_unique<Tables>(std::move(data), options_.seed);
@@ -402,6 +412,12 @@ std::size_t UpstreamAccount::recordCount(Entity entity) const {
 
 UnixSeconds UpstreamAccount::applyChanges(int count, UnixSeconds now) {
   std::unique_lock lock(mutex_);
+  // Journaled first: the journal may be ahead of what readers saw, never behind it.
+  if (journal_ && count > 0) journal_->append({now, count});
+  return makeChanges(count, now);
+}
+
+UnixSeconds UpstreamAccount::makeChanges(int count, UnixSeconds now) {
   for (int i = 0; i < count; ++i) tables_->applyOne(now);
   if (count > 0) tables_->changes += static_cast<std::uint64_t>(count);
   return tables_->lastStamp;

@@ -17,6 +17,10 @@
 // on from its cursor meets the changed record later, so nothing is missed; a record that
 // does not change during a walk appears in it exactly once.
 //
+// Restarts. With a journal (options.journalPath), an account created again resumes the one
+// that stopped: same history, same changes (account_journal.h). Without one, it starts anew
+// from its seed, with lower totals than the ones it had reached.
+//
 // Scale. Records live in one vector per entity; each entity's feed order is an ordered set
 // of (updatedAt, row) kept up to date on every change: a page is O(log n + page size), a
 // change O(log n). A million campaigns take about a second to generate and index.
@@ -37,6 +41,7 @@
 #include <variant>
 
 #include "livedata/expected.h"
+#include "simulated_upstream/account_journal.h"
 #include "simulated_upstream/data_generator.h"
 #include "model/entity.h"
 
@@ -57,6 +62,10 @@ struct UpstreamAccountOptions {
   // end; the ticker's changes then carry today's figures on. Default false (tests that want
   // a fixed date).
   bool historyEndsNow = false;
+  // A file where the account journals its changes (account_journal.h), so that an account
+  // created again with the same options resumes where the last one stopped, history end
+  // included. Empty (the default): every account starts from its seed.
+  std::string journalPath;
 };
 
 // One page of a change feed, as UpstreamAccount::readFeed answers it.
@@ -87,7 +96,7 @@ class UpstreamAccount {
   UnixSeconds applyChanges(int count, UnixSeconds now);
   // The same, at options.clock's time.
   UnixSeconds changesNow(int count);
-  // Changes made since creation, by applyChanges and the ticker.
+  // Changes made to the account: by applyChanges and the ticker, and those replayed from its journal.
   std::uint64_t changeCount() const;
 
   // The background ticker: options.changesPerMinute changes a minute, stamped by
@@ -101,11 +110,15 @@ class UpstreamAccount {
  private:
   struct Tables;  // the records and their feed indexes; defined in account.cpp
 
-  explicit UpstreamAccount(UpstreamAccountOptions options);
+  UpstreamAccount(UpstreamAccountOptions options, std::unique_ptr<AccountJournal> journal);
   void runTicker();
+  // applyChanges without the journal. REQUIRES: mutex_ held exclusively, or the account not
+  // yet shared (the replay in create()).
+  UnixSeconds makeChanges(int count, UnixSeconds now);
 
   const UpstreamAccountOptions options_;
   std::unique_ptr<Tables> tables_;  // GUARDED_BY(mutex_), except its atomics
+  std::unique_ptr<AccountJournal> journal_;  // GUARDED_BY(mutex_); null without journalPath
   mutable std::shared_mutex mutex_;
 
   std::mutex tickerMutex_;
