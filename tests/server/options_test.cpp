@@ -130,6 +130,9 @@ TEST(Options, ErrorsNameTheSourceAndField) {
   EXPECT_NE(errorOf(parse({"--config", unknown.path()})).find("unknown field 'prot'"), std::string::npos);
   TempFile broken("{");
   EXPECT_NE(errorOf(parse({"--config", broken.path()})).find("not valid JSON"), std::string::npos);
+  TempFile twice(R"({"port": 8080, "sync-interval": 60, "port": 9090})");
+  EXPECT_EQ(errorOf(parse({"--config", twice.path()})),
+            "config file " + twice.path() + " repeats the key 'port' in one object");
   EXPECT_EQ(errorOf(parse({"--nope"})), "unknown option '--nope'");
   EXPECT_EQ(errorOf(parse({"--changes-per-minute", "-1"})),
             "--changes-per-minute: expected a number from 0 to 1e+07, got '-1'");

@@ -3,6 +3,8 @@
 #include "app/request_bodies.h"
 
 #include "http/fault_injector.h"
+#include "model/strict_json.h"
+#include "simulated_upstream/upstream_faults.h"
 
 #include <gtest/gtest.h>
 
@@ -29,6 +31,24 @@ TEST(RequestBodies, ASyncRequestIsOptionalFieldsOfKnownEntities) {
   EXPECT_EQ(errorOf(parseSyncRequestBody(R"({"forse": true})")), "invalid_body: unknown field 'forse'");
   EXPECT_EQ(errorOf(parseSyncRequestBody("[1]")), "invalid_body: the request body must be a JSON object");
   EXPECT_EQ(errorOf(parseSyncRequestBody("{")), "invalid_body: the request body is not valid JSON");
+}
+
+// A body that says two things is refused, not read as whichever the parser keeps.
+TEST(RequestBodies, AKeyRepeatedInOneObjectIsRefusedNamingIt) {
+  EXPECT_EQ(errorOf(parseUpstreamChangesBody(R"({"count": 5, "count": 500000})")),
+            "invalid_body: the request body repeats the key 'count' in one object");
+  EXPECT_EQ(errorOf(parseSyncRequestBody(R"({"entities": ["flows"], "force": false, "entities": []})")),
+            "invalid_body: the request body repeats the key 'entities' in one object");
+  EXPECT_NE(errorOf(parseFaults(R"({"errorRate": 0.5, "latencyMs": 0, "errorRate": 0})"))
+                .find("invalid_body: the request body repeats the key 'errorRate' in one object; it must be"),
+            std::string::npos);
+  const std::string longKey(300, 'k');
+  EXPECT_EQ(errorOf(parseTouchBody("{\"" + longKey + "\": 1, \"" + longKey + "\": 2}")),
+            "invalid_body: the request body repeats the key '" + longKey.substr(0, 64) + "...' in one object");
+  // The same key in two objects is no repetition.
+  EXPECT_TRUE(parseJsonStrictly(R"({"a": {"x": 1, "y": [{"x": 2}, {"x": 3}]}, "x": {"x": 4}})"));
+  EXPECT_EQ(parseJsonStrictly(R"([{"x": 1}, {"y": 2, "y": 3}])").error(), "repeats the key 'y' in one object");
+  EXPECT_EQ(parseJsonStrictly(R"({"x": 1)").error(), "is not valid JSON");
 }
 
 TEST(RequestBodies, AnInvalidationIsAPatternOrEndpointsNeverBoth) {

@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
+#include "model/strict_json.h"
 #include "livedata/url_password.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
 #include "store/store.h"     // isPostgresUrl
@@ -324,8 +326,10 @@ Expected<std::string, std::string> textOf(const nlohmann::json& value) {
 Problem applyConfigFile(ServerOptions& options, const std::string& path) {
   std::ifstream file(path);
   if (!file) return "config file " + path + ": cannot be read";
-  const nlohmann::json document = nlohmann::json::parse(file, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) return "config file " + path + ": not valid JSON";
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto parsed = parseJsonStrictly(text);
+  if (!parsed) return "config file " + path + " " + parsed.error();
+  const nlohmann::json& document = parsed.value();
   if (!document.is_object()) return "config file " + path + ": expected a JSON object of options";
   for (const auto& [key, value] : document.items()) {
     const std::string where = "config file " + path + ": field '" + key + "': ";

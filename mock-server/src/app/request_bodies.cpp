@@ -5,16 +5,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/strict_json.h"
+
 namespace livedata::server {
 namespace {
 
 // A JSON object body; an empty body counts as {} when `emptyIsObject`.
 Expected<nlohmann::json, ApiError> parseObject(const std::string& body, bool emptyIsObject) {
   if (body.empty() && emptyIsObject) return nlohmann::json::object();
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return invalidBody("the request body is not valid JSON");
-  if (!json.is_object()) return invalidBody("the request body must be a JSON object");
-  return json;
+  auto json = parseJsonStrictly(body);
+  if (!json) return invalidBody("the request body " + json.error());
+  if (!json.value().is_object()) return invalidBody("the request body must be a JSON object");
+  return std::move(json).value();
 }
 
 std::optional<ApiError> rejectUnknownFields(const nlohmann::json& object, const std::set<std::string>& known) {

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/strict_json.h"
+
 namespace livedata::server {
 namespace {
 
@@ -18,8 +20,9 @@ nlohmann::json originJson(const JournalOrigin& origin) {
 }
 
 std::optional<JournalOrigin> originFrom(const std::string& line) {
-  const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return std::nullopt;
+  const auto parsed = parseJsonStrictly(line);
+  if (!parsed || !parsed.value().is_object()) return std::nullopt;
+  const nlohmann::json& json = parsed.value();
   JournalOrigin origin;
   const auto field = [&](const char* name, auto& into) {
     const auto it = json.find(name);

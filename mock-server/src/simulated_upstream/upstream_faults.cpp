@@ -1,6 +1,8 @@
 #include "livedata/expected.h"
 #include "simulated_upstream/upstream_faults.h"
 
+#include "model/strict_json.h"
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -114,12 +116,12 @@ void to_json(nlohmann::ordered_json& json, const UpstreamFaults& f) {
 }
 
 Expected<UpstreamFaults, ApiError> parseFaults(const std::string& body) {
-  const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return invalidBody("the request body must be a JSON object of fault fields (" + acceptedFields() + ")");
-  }
+  const auto json = parseJsonStrictly(body);
+  const std::string expected = "a JSON object of fault fields (" + acceptedFields() + ")";
+  if (!json) return invalidBody("the request body " + json.error() + "; it must be " + expected);
+  if (!json.value().is_object()) return invalidBody("the request body must be " + expected);
   UpstreamFaults faults;
-  for (const auto& [name, value] : json.items()) {
+  for (const auto& [name, value] : json.value().items()) {
     const auto parser = fieldParsers().find(name);
     if (parser == fieldParsers().end()) {
       return invalidBody("'" + name + "' is not a fault field (accepted: " + acceptedFields() + ")");

@@ -16,6 +16,7 @@
 #include "simulated_upstream/klaviyo_collections.h"
 #include "simulated_upstream/klaviyo_reports.h"
 #include "klaviyo/operations.h"
+#include "model/strict_json.h"
 
 namespace livedata::server {
 namespace {
@@ -284,13 +285,15 @@ UpstreamServer::JsonReply UpstreamServer::deleteFaults(const std::string& body) 
 }
 
 UpstreamServer::JsonReply UpstreamServer::postChanges(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const auto parsed = parseJsonStrictly(body);
   const auto fail = [](const std::string& message) -> JsonReply {
     const ApiError error = invalidParameter(message);
     return {error.status, renderErrorBody(error)};
   };
   const std::string expected = "count must be an integer from 1 to " + std::to_string(kMaxChangesPerRequest);
-  if (json.is_discarded() || !json.is_object()) return fail("the request body must be a JSON object: {\"count\": N}");
+  if (!parsed) return fail("the request body " + parsed.error() + "; it must be a JSON object: {\"count\": N}");
+  const nlohmann::json& json = parsed.value();
+  if (!json.is_object()) return fail("the request body must be a JSON object: {\"count\": N}");
   for (const auto& [name, value] : json.items()) {
     if (name != "count") return fail("'" + name + "' is not a field of /admin/changes (accepted: count)");
   }
