@@ -4,6 +4,7 @@
 // the orchestrator probes.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -147,6 +148,28 @@ TEST(Monitoring, GroupsErrorsByCauseAndTagsThemWithTheRequestId) {
   EXPECT_EQ(forms["route"], "/api/forms");
   EXPECT_EQ(forms["count"], 3);
   EXPECT_NE(forms["firstSeen"], nullptr);
+}
+
+// A store's own error (its SQL, its table names) tells a client how the server is built: the
+// client gets a plain 503 store_unavailable, the operator the whole error.
+TEST(Monitoring, AStoreErrorGoesToTheOperatorNotToTheClient) {
+  ServerProcess server;
+  Client client(server);
+  sqlite3* outside = nullptr;
+  ASSERT_EQ(sqlite3_open(server.database().c_str(), &outside), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(outside, "DROP TABLE flows", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(outside);
+
+  const auto failed = client.get("/api/flows?limit=3");
+  ASSERT_TRUE(failed);
+  ASSERT_EQ(failed->status, 503) << failed->body;
+  const json error = json::parse(failed->body)["error"];
+  EXPECT_EQ(error["code"], "store_unavailable");
+  EXPECT_EQ(error["message"], "the data store cannot answer now; try again shortly");
+
+  const json errors = pollJson(client, "/monitoring/errors", [](const json& body) { return body["totalErrors"] == 1; });
+  const std::string kept = errors["groups"][0]["sampleMessage"].get<std::string>();
+  EXPECT_NE(kept.find("no such table: flows"), std::string::npos) << kept;
 }
 
 TEST(Monitoring, HealthFailsWhileTheDatabaseIsUnreachable) {

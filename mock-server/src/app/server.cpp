@@ -58,6 +58,7 @@ struct RequestContext {
   std::string requestId;
   std::string userAgent;                      // read with the request id, for the metrics
   std::optional<CaughtException> exception;  // set when a handler threw
+  std::string errorDetail;                    // the ApiError::detail of the answer, if any
   bool staticFile = false;                    // answered from --web-root
   // Set by the pre-routing handler, read and cleared as the response is finished: a
   // response without it answers a request httplib refused before routing.
@@ -79,6 +80,7 @@ monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, co
                                                        : "http_" + std::to_string(res.status);
     event.message = error && (*error)["message"].is_string() ? (*error)["message"].get<std::string>()
                                                              : "HTTP " + std::to_string(res.status);
+    if (!context.errorDetail.empty()) event.message += " (" + context.errorDetail + ")";
   }
   event.requestId = context.requestId;
   event.context = {{"method", req.method}, {"path", req.path}, {"status", res.status}};
@@ -348,6 +350,7 @@ void ApiServer::beginMonitoring(const Request& req) {
   context.requestId = requestIds_.forRequest(headers[0]);
   context.userAgent = headers[1];
   context.exception.reset();
+  context.errorDetail.clear();
   monitoring_.service().requests().beginRequest();
 }
 
@@ -378,6 +381,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   if (context.open) service.requests().endRequest();
   context.open = false;
   context.exception.reset();
+  context.errorDetail.clear();
   context.staticFile = false;
 }
 
@@ -394,13 +398,21 @@ void ApiServer::stop() {
   monitoring_.stop();
 }
 
+void ApiServer::sendFailure(Response& res, const ApiError& error) {
+  if (!error.detail.empty()) {
+    currentRequest.errorDetail = error.detail;
+    log_.warn(error.code, {{"status", error.status}, {"detail", error.detail}, {"requestId", currentRequest.requestId}});
+  }
+  sendError(res, error);
+}
+
 void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
   const auto resolved = backend_.api().resolve(resource, req.params);
-  if (!resolved) return sendError(res, resolved.error());
+  if (!resolved) return sendFailure(res, resolved.error());
   const ResolvedRequest& request = resolved.value();
   const auto result = backend_.cache().getOrCompute(
       request.cacheKey(), [&] { return backend_.api().render(request); });
-  if (!result) return sendError(res, result.error());
+  if (!result) return sendFailure(res, result.error());
   const Representation& representation = *result.value();
 
   const HeaderValues<2> headers(req, {"Accept-Encoding", "If-None-Match"});

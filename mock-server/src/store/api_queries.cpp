@@ -293,7 +293,7 @@ Entity entityOf(ApiResource resource) {
 }
 
 ApiError storeUnavailable(const std::string& detail) {
-  return {503, "store_unavailable", "the data store is unavailable (" + detail + ")"};
+  return {503, "store_unavailable", "the data store cannot answer now; try again shortly", detail};
 }
 
 ApiQueries::ApiQueries(const Store& store, std::function<UnixSeconds()> now)

@@ -391,6 +391,8 @@ TEST_P(ApiQueriesTest, AStoreFailureIsA503) {
   ASSERT_TRUE(!rendered.ok());
   EXPECT_EQ(rendered.error().status, 503);
   EXPECT_EQ(rendered.error().code, "store_unavailable");
+  EXPECT_EQ(rendered.error().message, "the data store cannot answer now; try again shortly") << "no SQL for the client";
+  EXPECT_NE(rendered.error().detail.find("campaigns"), std::string::npos) << "the store's own error, for the operator";
 
   const ApiError overview = errorOf(ApiResource::overview, {});  // the default range needs the store
   EXPECT_EQ(overview.status, 503);
