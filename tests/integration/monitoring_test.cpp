@@ -172,6 +172,21 @@ TEST(Monitoring, AStoreErrorGoesToTheOperatorNotToTheClient) {
   EXPECT_NE(kept.find("no such table: flows"), std::string::npos) << kept;
 }
 
+// A sync that has failed since the server started (a wrong API key, an upstream down) still
+// ages, so the alert on it fires: the age is the process's while no success is known.
+TEST(Monitoring, ASyncThatNeverSucceededStillAges) {
+  ServerProcess server({"--upstream-faults", R"({"errorRate": 1, "errorStatuses": [401]})"});  // as a wrong key
+  Client client(server);
+  ASSERT_EQ(client.getJson("/api/sync/status")["counters"]["successes"], 0);
+  const auto exposition = client.get("/metrics");
+  ASSERT_TRUE(exposition);
+  const std::string name = "\nlivedata_sync_last_success_age_seconds ";
+  const auto at = exposition->body.find(name);
+  ASSERT_NE(at, std::string::npos) << exposition->body.substr(0, 3000);
+  EXPECT_GT(std::stod(exposition->body.substr(at + name.size())), 0.0);
+  EXPECT_GT(client.getJson("/monitoring/status")["sync"]["lastSuccessAgeMs"].get<double>(), 0.0) << "so does the JSON";
+}
+
 TEST(Monitoring, HealthFailsWhileTheDatabaseIsUnreachable) {
   ServerProcess server;
   Client client(server);

@@ -34,7 +34,9 @@ struct SyncSnapshot {
   std::uint64_t failures = 0;
   std::uint64_t records = 0;
   std::uint64_t lastRunDurationMs = 0;
-  std::optional<std::int64_t> lastSuccessAgeMs;  // nullopt: never succeeded
+  // Since the stalest entity's last success, or since the process started while an entity
+  // has not synced since; nullopt on a follower, which does not sync.
+  std::optional<std::int64_t> lastSuccessAgeMs;
   std::string state = "idle";                    // the sync service's own word
 
   // successes / (successes + failures): a run in progress (or stopped early) is neither,

@@ -44,6 +44,8 @@ void writeCache(PrometheusWriter& out, const CacheSnapshot& cache) {
   out.gauge("livedata_cache_bytes", "Approximate bytes held by the response cache.", asDouble(cache.bytes));
   out.gauge("livedata_cache_backend_info", "The cache backend serving now (value always 1).", 1,
             {{"backend", cache.backend}});
+  out.gauge("livedata_cache_redis_configured", "1 when the server was given a Redis (--redis), 0 when it runs on memory by choice.",
+            cache.redisConfigured ? 1 : 0);
   out.counter("livedata_cache_fallbacks_total", "Switches from Redis to the memory cache.", asDouble(cache.fallbacks));
   out.counter("livedata_cache_invalidations_total", "Cache invalidations.", asDouble(cache.invalidations));
 }
@@ -56,7 +58,7 @@ void writeSync(PrometheusWriter& out, const SyncSnapshot& sync) {
   out.gauge("livedata_sync_last_run_duration_seconds", "Duration of the last sync run.",
             static_cast<double>(sync.lastRunDurationMs) / 1000.0);
   if (sync.lastSuccessAgeMs) {
-    out.gauge("livedata_sync_last_success_age_seconds", "Time since the last successful sync run.",
+    out.gauge("livedata_sync_last_success_age_seconds", "Time since the stalest entity last synced, or since the process started while an entity has not synced since (absent on a follower).",
               static_cast<double>(*sync.lastSuccessAgeMs) / 1000.0);
   }
 }
