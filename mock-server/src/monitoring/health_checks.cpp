@@ -132,6 +132,13 @@ HealthCheck diskCheck(const HealthObservations& o, const HealthThresholds& t, co
   return check;
 }
 
+// " over the last 5 min": what an API figure covers, for its output.
+std::string overWindow(std::int64_t seconds) {
+  if (seconds <= 0) return "";
+  if (seconds % 60 == 0) return " over the last " + std::to_string(seconds / 60) + " min";
+  return " over the last " + std::to_string(seconds) + " s";
+}
+
 HealthCheck latencyCheck(const HealthObservations& o, const HealthThresholds& t, const CheckBuilder& b) {
   HealthCheck check = b.make("api", "responseTime", "component");
   check.observedUnit = "ms";
@@ -139,7 +146,7 @@ HealthCheck latencyCheck(const HealthObservations& o, const HealthThresholds& t,
   if (!o.apiAverageLatencyMillis) return check;  // no requests yet
   check.observedValue = *o.apiAverageLatencyMillis;
   check.status = highIsBad(*o.apiAverageLatencyMillis, t.latencyWarnMillis, t.latencyFailMillis);
-  judgeAgainst(check, "average response time", *o.apiAverageLatencyMillis, "ms",
+  judgeAgainst(check, "average response time" + overWindow(o.apiWindowSeconds), *o.apiAverageLatencyMillis, "ms",
           check.status == HealthStatus::fail ? t.latencyFailMillis : t.latencyWarnMillis);
   return check;
 }
@@ -151,7 +158,7 @@ HealthCheck errorRateCheck(const HealthObservations& o, const HealthThresholds& 
   if (!o.apiErrorRate) return check;  // no requests yet
   check.observedValue = *o.apiErrorRate;
   check.status = highIsBad(*o.apiErrorRate, t.errorRateWarn, t.errorRateFail);
-  judgeAgainst(check, "5xx ratio", *o.apiErrorRate, "of requests",
+  judgeAgainst(check, "5xx ratio" + overWindow(o.apiWindowSeconds), *o.apiErrorRate, "of requests",
           check.status == HealthStatus::fail ? t.errorRateFail : t.errorRateWarn);
   return check;
 }

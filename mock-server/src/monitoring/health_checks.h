@@ -65,6 +65,7 @@ struct HealthObservations {
 
   std::optional<double> apiAverageLatencyMillis;  // nullopt: no requests yet
   std::optional<double> apiErrorRate;             // 5xx / requests; nullopt: no requests yet
+  std::int64_t apiWindowSeconds = 0;              // the trailing window the two above cover; 0: unsaid
 };
 
 struct HealthThresholds {

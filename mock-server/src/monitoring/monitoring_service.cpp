@@ -21,9 +21,16 @@ SlowRequestCallback slowRequestLogger(const MonitoringLogger& log) {
   };
 }
 
-std::optional<double> millis(std::optional<double> seconds) {
-  if (!seconds) return std::nullopt;
-  return *seconds * 1000.0;
+Counters countersOf(const RequestMetricsSnapshot& requests, const CacheSnapshot& cache, const SyncSnapshot& sync) {
+  Counters counters;
+  counters.requests = requests.serviceTotals.requests;
+  counters.serverErrors = requests.serviceTotals.serverErrors();
+  counters.latencySumMicros = requests.serviceTotals.latency.sumMicros;
+  counters.cacheHits = cache.hits;
+  counters.cacheMisses = cache.misses;
+  counters.syncSuccesses = sync.successes;
+  counters.syncFailures = sync.failures;
+  return counters;
 }
 
 }  // namespace
@@ -72,6 +79,8 @@ std::optional<std::string> validateMonitoringOptions(const MonitoringOptions& op
       require(isRatio(t.minSyncSuccessRate), "targets.minSyncSuccessRate", "within [0, 1]"),
       require(isRatio(t.maxErrorRate), "targets.maxErrorRate", "within [0, 1]"),
       require(t.maxAverageResponseMillis > 0, "targets.maxAverageResponseMillis", "over 0"),
+      require(options.recentWindowSeconds >= 1, "recentWindowSeconds", "at least 1"),
+      require(options.syncWindowSeconds >= 1, "syncWindowSeconds", "at least 1"),
   };
   for (const auto& problem : problems) {
     if (problem) return problem;
@@ -87,7 +96,8 @@ MonitoringService::MonitoringService(MonitoringOptions options, MonitoringLogger
       requests_(options_.requests, slowRequestLogger(log_)),
       errors_(options_.errors),
       sampler_(options_.system),
-      targets_(options_.targets, options_.alertHistoryCapacity, log_) {}
+      targets_(options_.targets, options_.alertHistoryCapacity, log_),
+      recent_(startedAtMs_, std::max(options_.recentWindowSeconds, options_.syncWindowSeconds) * 1000) {}
 
 HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache,
                                             const SystemMetrics& system) const {
@@ -106,24 +116,31 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
   observations.processCpuPercent = system.processCpuPercent;
   observations.diskFreeBytes = system.diskFreeBytes;
   observations.diskTotalBytes = system.diskTotalBytes;
-  observations.apiAverageLatencyMillis = millis(requests.serviceTotals.latency.averageSeconds());
-  observations.apiErrorRate = requests.serviceTotals.serverErrorRate();
-  return evaluateHealth(observations, options_.health, clock_());
+  const std::int64_t nowMs = clock_();
+  const Counters recent = recent_.changeOver(nowMs, countersOf(requests, {}, {}), options_.recentWindowSeconds * 1000);
+  observations.apiAverageLatencyMillis = recent.averageResponseMillis();
+  observations.apiErrorRate = recent.errorRate();
+  observations.apiWindowSeconds = options_.recentWindowSeconds;
+  return evaluateHealth(observations, options_.health, nowMs);
 }
 
 std::vector<TargetStatus> MonitoringService::evaluateTargets(const CacheSnapshot& cache, const SyncSnapshot& sync) {
-  const RequestMetricsSnapshot requests = requests_.snapshot();
+  const std::int64_t nowMs = clock_();
+  const Counters now = countersOf(requests_.snapshot(), cache, sync);
+  recent_.sample(nowMs, now);
+  const Counters recent = recent_.changeOver(nowMs, now, options_.recentWindowSeconds * 1000);
+  const Counters syncRecent = recent_.changeOver(nowMs, now, options_.syncWindowSeconds * 1000);
   const std::uint64_t minSamples = options_.targets.minSamples;
-  const bool enoughLookups = cache.hits + cache.misses >= minSamples;
-  const bool enoughRequests = requests.serviceTotals.requests >= minSamples;
   TargetInputs inputs;
-  if (enoughLookups) inputs.cacheHitRate = cache.hitRate();
-  inputs.syncSuccessRate = sync.successRate();
-  if (enoughRequests) {
-    inputs.errorRate = requests.serviceTotals.serverErrorRate();
-    inputs.averageResponseMillis = millis(requests.serviceTotals.latency.averageSeconds());
+  inputs.windowSeconds = options_.recentWindowSeconds;
+  inputs.syncWindowSeconds = options_.syncWindowSeconds;
+  if (recent.cacheHits + recent.cacheMisses >= minSamples) inputs.cacheHitRate = recent.cacheHitRate();
+  inputs.syncSuccessRate = syncRecent.syncSuccessRate();
+  if (recent.requests >= minSamples) {
+    inputs.errorRate = recent.errorRate();
+    inputs.averageResponseMillis = recent.averageResponseMillis();
   }
-  return targets_.evaluate(clock_(), inputs);
+  return targets_.evaluate(nowMs, inputs);
 }
 
 double MonitoringService::uptimeSeconds() const {

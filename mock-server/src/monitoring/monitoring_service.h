@@ -31,6 +31,7 @@
 #include "monitoring/health_checks.h"
 #include "monitoring/monitoring_log.h"
 #include "monitoring/monitoring_snapshots.h"
+#include "monitoring/recent_counters.h"
 #include "monitoring/request_metrics.h"
 #include "monitoring/service_targets.h"
 #include "monitoring/system_metrics.h"
@@ -52,6 +53,12 @@ struct MonitoringOptions {
   TargetThresholds targets;
   // Closed alerts kept for /monitoring/status. Default 50.
   std::size_t alertHistoryCapacity = 50;
+  // The trailing windows health and the targets judge over (recent_counters.h): the API's
+  // error rate and latency and the cache's hit rate over recentWindowSeconds (default 5 min,
+  // as the alerting rules' rate5m), sync runs over syncWindowSeconds (default 1 h: a run a
+  // minute gives too few in 5 min to judge 99%). Each at least 1.
+  std::int64_t recentWindowSeconds = 300;
+  std::int64_t syncWindowSeconds = 3600;
 };
 
 // The first invalid field of `options`, by its name ("health.diskFailRatio must be ..."), or
@@ -74,7 +81,7 @@ class MonitoringService {
   SystemMetrics sampleSystem() { return sampler_.sample(); }
 
   // The health rules (health_checks.h) over the probe, the cache state, a system sample
-  // and the service-level request totals (RequestRecord::serviceLevel).
+  // and the service-level requests (RequestRecord::serviceLevel) of the recent window.
   HealthReport checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache,
                            const SystemMetrics& system) const;
   // Evaluates the service targets now, opening and closing alerts.
@@ -104,6 +111,8 @@ class MonitoringService {
   ErrorTracker errors_;
   SystemSampler sampler_;
   ServiceTargets targets_;
+  // Sampled by each evaluateTargets (the owner calls it every few seconds); checkHealth reads it.
+  RecentCounters recent_;
 };
 
 }  // namespace livedata::server::monitoring

@@ -6,8 +6,9 @@ namespace livedata::server::monitoring {
 
 namespace {
 
-TargetStatus target(std::string name, const char* comparison, double threshold, std::optional<double> current) {
-  TargetStatus status{std::move(name), comparison, threshold, current, true};
+TargetStatus target(std::string name, const char* comparison, double threshold, std::optional<double> current,
+                    std::int64_t windowSeconds) {
+  TargetStatus status{std::move(name), comparison, threshold, current, true, windowSeconds};
   if (current) status.met = comparison[0] == '>' ? *current > threshold : *current < threshold;
   return status;
 }
@@ -16,10 +17,11 @@ TargetStatus target(std::string name, const char* comparison, double threshold, 
 
 std::vector<TargetStatus> evaluateTargets(const TargetInputs& inputs, const TargetThresholds& thresholds) {
   return {
-      target("cache_hit_rate", ">", thresholds.minCacheHitRate, inputs.cacheHitRate),
-      target("sync_success_rate", ">", thresholds.minSyncSuccessRate, inputs.syncSuccessRate),
-      target("error_rate", "<", thresholds.maxErrorRate, inputs.errorRate),
-      target("average_response_ms", "<", thresholds.maxAverageResponseMillis, inputs.averageResponseMillis),
+      target("cache_hit_rate", ">", thresholds.minCacheHitRate, inputs.cacheHitRate, inputs.windowSeconds),
+      target("sync_success_rate", ">", thresholds.minSyncSuccessRate, inputs.syncSuccessRate, inputs.syncWindowSeconds),
+      target("error_rate", "<", thresholds.maxErrorRate, inputs.errorRate, inputs.windowSeconds),
+      target("average_response_ms", "<", thresholds.maxAverageResponseMillis, inputs.averageResponseMillis,
+             inputs.windowSeconds),
   };
 }
 
@@ -79,7 +81,8 @@ void to_json(nlohmann::ordered_json& json, const TargetStatus& status) {
           {"comparison", status.comparison},
           {"target", status.target},
           {"current", status.current ? nlohmann::ordered_json(*status.current) : nullptr},
-          {"met", status.met}};
+          {"met", status.met},
+          {"windowSeconds", status.windowSeconds}};
 }
 
 void to_json(nlohmann::ordered_json& json, const Alert& alert) {

@@ -51,6 +51,9 @@ struct TargetInputs {
   std::optional<double> syncSuccessRate;     // successes / runs
   std::optional<double> errorRate;           // 5xx / requests
   std::optional<double> averageResponseMillis;
+  // The trailing windows the values cover: sync runs', and the others'. 0: unsaid.
+  std::int64_t windowSeconds = 0;
+  std::int64_t syncWindowSeconds = 0;
 };
 
 struct TargetStatus {
@@ -59,6 +62,7 @@ struct TargetStatus {
   double target = 0;
   std::optional<double> current;
   bool met = true;
+  std::int64_t windowSeconds = 0;  // what `current` covers: the last N seconds
 };
 
 struct Alert {

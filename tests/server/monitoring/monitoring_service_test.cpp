@@ -169,6 +169,45 @@ TEST_F(Monitoring, StatusShowsTargetsAndAlertsWithTimes) {
   EXPECT_EQ(after["alerts"]["history"][0]["endedAt"], "2025-11-24T16:01:05Z");
 }
 
+// Health and the targets judge the last 5 minutes, not the process's life: over a lifetime,
+// ten failures at start-up kept the error rate failing until thousands of good requests
+// diluted them, and an outage on a long-lived process barely moved it.
+TEST_F(Monitoring, HealthAndTargetsJudgeTheRecentWindowNotTheLifetime) {
+  for (int i = 0; i < 10; ++i) service.recordRequest({"/api/campaigns", "GET", 503, 1'000, "", ""});
+  nowMs += 1'000;
+  EXPECT_FALSE(service.evaluateTargets(cache, sync)[2].met);
+  const auto failing = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system));
+  EXPECT_EQ(failing["checks"]["api:errorRate"][0]["status"], "fail");
+  EXPECT_EQ(failing["checks"]["api:errorRate"][0]["output"], "5xx ratio over the last 5 min 1 of requests beyond threshold 0.05");
+
+  nowMs += 6 * 60'000;  // the failures are more than 5 minutes old
+  for (int i = 0; i < 150; ++i) service.recordRequest({"/api/campaigns", "GET", 200, 1'000, "", ""});
+  const auto targets = service.evaluateTargets(cache, sync);
+  EXPECT_TRUE(targets[2].met) << "over its life the server failed 10 of 160 requests, 6%";
+  EXPECT_EQ(*targets[2].current, 0.0);
+  EXPECT_EQ(targets[2].windowSeconds, 300);
+  const auto healthy = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system));
+  EXPECT_EQ(healthy["checks"]["api:errorRate"][0]["status"], "pass");
+  EXPECT_EQ(service.statusJson(sync, cache, {})["alerts"]["history"][0]["target"], "error_rate") << "closed";
+
+  // Sync runs are judged over the hour: a run a minute gives too few in 5 minutes.
+  EXPECT_DOUBLE_EQ(*targets[1].current, 0.9);
+  EXPECT_EQ(targets[1].windowSeconds, 3600);
+}
+
+TEST(RecentCounters, TakeTheChangeSinceTheStartUntilTheWindowFillsAndSurviveAReset) {
+  RecentCounters recent(0, 60'000);
+  Counters now;
+  now.requests = 10;
+  EXPECT_EQ(recent.changeOver(30'000, now, 60'000).requests, 10u) << "younger than the window: since the start";
+  recent.sample(30'000, now);
+  now.requests = 25;
+  recent.sample(95'000, now);
+  EXPECT_EQ(recent.changeOver(95'000, now, 60'000).requests, 15u) << "since the sample 65 s old";
+  now.requests = 4;  // POST /admin/reset cleared the counts
+  EXPECT_EQ(recent.changeOver(100'000, now, 60'000).requests, 4u);
+}
+
 TEST(MonitoringTargets, AreNotJudgedBeforeEnoughSamples) {
   MonitoringService service;  // minSamples 20
   CacheSnapshot cache;

@@ -92,10 +92,13 @@ TEST(ServiceTargets, RendersStatusesAndAlertsAsJson) {
   ServiceTargets targets;
   TargetInputs missed = allMet();
   missed.errorRate = 0.2;
+  missed.windowSeconds = 300;
+  missed.syncWindowSeconds = 3600;
   const auto statuses = targets.evaluate(1'764'000'000'000, missed);
   const nlohmann::ordered_json status = statuses[2];
   EXPECT_EQ(status, nlohmann::ordered_json::parse(
-                        R"({"name":"error_rate","comparison":"<","target":0.01,"current":0.2,"met":false})"));
+                        R"({"name":"error_rate","comparison":"<","target":0.01,"current":0.2,"met":false,"windowSeconds":300})"));
+  EXPECT_EQ(nlohmann::ordered_json(statuses[1])["windowSeconds"], 3600) << "sync runs have their own window";
   const nlohmann::ordered_json alert = targets.openAlerts().at(0);
   EXPECT_EQ(alert["startedAt"], "2025-11-24T16:00:00Z");
   EXPECT_TRUE(alert["endedAt"].is_null());

@@ -119,6 +119,8 @@ export interface ServiceTarget {
   /** Null until there is enough data to judge (a cold server, no sync run yet). */
   current: number | null;
   met: boolean;
+  /** The trailing window `current` covers, in seconds (the last 5 minutes; sync runs: the hour). */
+  windowSeconds?: number;
 }
 
 export interface Alert {

@@ -68,6 +68,13 @@ describe('MonitoringSection', () => {
     expect(tile).toHaveTextContent('Not enough data yet');
   });
 
+  it('names the window each target is judged over', async () => {
+    stubFetch({ '/monitoring/health': { body: healthFixture }, '/monitoring/status': { body: monitoringStatusFixture } });
+    renderWithProviders(<MonitoringSection token="t" />, { client: new FakeLiveData() });
+    expect(await screen.findByTestId('target-error_rate')).toHaveTextContent('On target (< 1.00%), last 5 min');
+    expect(screen.getByTestId('target-sync_success_rate')).toHaveTextContent(/, last hour$/);
+  });
+
   it('shows the health as unknown, with its last report, while the server does not answer', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let down = false;

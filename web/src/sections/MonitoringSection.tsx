@@ -60,6 +60,10 @@ function HealthSummary({ health, asOf }: { health: Health; asOf: number | null }
   );
 }
 
+/** 300 -> "last 5 min", 3600 -> "last hour": what a target's figure covers. */
+const windowLabel = (seconds: number) =>
+  seconds === 3600 ? 'last hour' : seconds % 60 === 0 ? `last ${seconds / 60} min` : `last ${seconds} s`;
+
 function TargetTile({ target }: { target: ServiceTarget }) {
   const display = TARGET_DISPLAY[target.name];
   if (!display) return null;
@@ -70,6 +74,7 @@ function TargetTile({ target }: { target: ServiceTarget }) {
       <dd className="target__goal">
         {target.current === null ? 'Not enough data yet' : target.met ? 'On target' : 'Off target'} (
         {target.comparison} {display.format(target.target)})
+        {target.windowSeconds ? `, ${windowLabel(target.windowSeconds)}` : ''}
       </dd>
     </div>
   );

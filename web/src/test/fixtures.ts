@@ -44,10 +44,10 @@ export const healthFixture: Health = {
 
 export const monitoringStatusFixture: MonitoringStatus = {
   targets: [
-    { name: 'cache_hit_rate', comparison: '>', target: 0.9, current: 0.5, met: false },
-    { name: 'sync_success_rate', comparison: '>', target: 0.99, current: 1, met: true },
-    { name: 'error_rate', comparison: '<', target: 0.01, current: 0, met: true },
-    { name: 'average_response_ms', comparison: '<', target: 200, current: 0.751, met: true },
+    { name: 'cache_hit_rate', comparison: '>', target: 0.9, current: 0.5, met: false, windowSeconds: 300 },
+    { name: 'sync_success_rate', comparison: '>', target: 0.99, current: 1, met: true, windowSeconds: 3600 },
+    { name: 'error_rate', comparison: '<', target: 0.01, current: 0, met: true, windowSeconds: 300 },
+    { name: 'average_response_ms', comparison: '<', target: 200, current: 0.751, met: true, windowSeconds: 300 },
   ],
   alerts: {
     open: [
