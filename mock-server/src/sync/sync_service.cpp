@@ -332,8 +332,12 @@ void SyncService::syncEntity(Entity entity, bool force, EntityRunReport& report)
         ++status_.counters.pages;
         status_.counters.records += records;
         if (status_.progress) {
-          ++status_.progress->pagesDone;
-          status_.progress->recordsDone += records;
+          SyncProgress& progress = *status_.progress;
+          ++progress.pagesDone;
+          progress.recordsDone += records;
+          // The upstream holds more than the store did: the estimate is wrong, and unknown
+          // is truer than a progress past 100%.
+          if (progress.estimate && progress.recordsDone > *progress.estimate) progress.estimate.reset();
         }
       }
       log(LogLevel::debug, "sync page committed",

@@ -29,7 +29,7 @@ struct SyncProgress {
   std::size_t pagesDone = 0;
   std::size_t recordsDone = 0;
   // Records this entity is expected to have in all, when known (a full sync's estimate is
-  // the number of rows already stored); nullopt otherwise.
+  // the number of rows already stored); nullopt otherwise, and once recordsDone passes it.
   std::optional<std::size_t> estimate;
 };
 

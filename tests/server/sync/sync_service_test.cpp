@@ -671,6 +671,31 @@ TEST_F(SyncServiceTest, ForceResetsTheRequestedCursorsAndRereadsThoseEntitiesFro
   EXPECT_EQ(progress.back()->estimate, rowCount(upstream_.feed(Entity::campaigns)));
 }
 
+// The estimate is the rows the store held; an upstream that grew past it makes it unknown,
+// not a progress of 8,700%.
+TEST_F(SyncServiceTest, AnEstimateTheUpstreamOutgrowsIsDropped) {
+  seedAccount();
+  SyncService& sync = start();
+  sync.runNow({});
+  const std::size_t stored = rowCount(upstream_.feed(Entity::campaigns));
+  for (std::size_t i = 0; i < 3 * stored; ++i) upstream_.upsert(campaign("cmp_more_" + std::to_string(i), kNow + 60));
+  std::vector<SyncProgress> progress;
+  upstream_.setOnFetch([&](std::size_t, const FetchCall&) {
+    if (auto now = sync.status().progress) progress.push_back(*now);
+  });
+
+  sync.runNow({true, {Entity::campaigns}});
+
+  ASSERT_FALSE(progress.empty());
+  for (const SyncProgress& seen : progress) {
+    if (seen.estimate) {
+      EXPECT_LE(seen.recordsDone, *seen.estimate) << "never past 100%";
+    }
+  }
+  EXPECT_EQ(progress.front().estimate, stored);
+  EXPECT_FALSE(progress.back().estimate.has_value());
+}
+
 TEST_F(SyncServiceTest, StopDuringARunFinishesThePageInHandAndStartsNoOther) {
   seedAccount();
   SyncService& sync = start();

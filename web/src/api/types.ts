@@ -83,7 +83,7 @@ export interface Segment {
 
 export interface SyncStatus {
   state: 'idle' | 'running' | 'failed';
-  progress: { entity: string; pagesDone: number; recordsDone: number; estimate: number } | null;
+  progress: { entity: string; pagesDone: number; recordsDone: number; estimate: number | null } | null;
   entities: Record<string, { lastSuccessAt: number | null; lastError: string | null; recordsSynced: number }>;
   lastError: string | null;
   counters: { runs: number; successes: number; failures: number; pages: number; records: number; retries: number };
