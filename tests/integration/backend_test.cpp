@@ -72,6 +72,25 @@ TEST(Backend, ASecondServerOnTheSameSqliteFileRefusesToStartUntilTheFirstIsGone)
   EXPECT_EQ(Http(next).getJson("/api/sync/status")["leader"], true);
 }
 
+// A new store file is said in the log, so a mistyped --db is seen before a sync fills a
+// store nobody meant; opening the existing one again says nothing of the kind.
+TEST(Backend, SaysWhenItCreatesANewStoreFile) {
+  const auto logOf = [](const ServerProcess& server) {
+    std::ifstream in(server.logPath());
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const auto dataDir = std::make_shared<testing::TempDir>();
+  {
+    ServerProcess first({}, dataDir);
+    const std::string log = logOf(first);
+    EXPECT_NE(log.find("store: created a new database file"), std::string::npos) << log;
+    EXPECT_NE(log.find(first.database()), std::string::npos);
+    EXPECT_EQ(first.terminate(), 0);
+  }
+  ServerProcess again({}, dataDir);
+  EXPECT_EQ(logOf(again).find("created a new database file"), std::string::npos) << logOf(again);
+}
+
 // A server whose port is taken exits at once, having neither synced nor spent any of the
 // upstream's allowance: it binds before it starts syncing.
 TEST(Backend, AServerThatCannotBindItsPortSyncsNothing) {

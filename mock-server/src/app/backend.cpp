@@ -1,6 +1,7 @@
 #include "livedata/expected.h"
 #include "app/backend.h"
 
+#include <filesystem>
 #include <random>
 #include <string_view>
 #include <utility>
@@ -41,9 +42,13 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   StoreOptions storeOptions;
   storeOptions.changeLogCapacity = options.feed.replayCapacity;
   storeOptions.writeLeaseMs = options.writeLeaseMs;
-  if (auto error = takeOrExplain(Store::open(options.database, storeOptions), backend->store_, "store"); !error.empty()) {
-    return error;
-  }
+  std::error_code ignored;
+  const bool newFile = !isPostgresUrl(options.database) && !std::filesystem::exists(options.database, ignored);
+  auto opened = Store::open(options.database, storeOptions);
+  if (!opened) return opened.error();  // says "store: ..." itself
+  backend->store_ = std::move(opened).value();
+  // Said, so a mistyped --db is seen before the first sync fills a store nobody meant.
+  if (newFile) log.info("store: created a new database file", {{"path", options.database}});
   // A SQLite file takes one server: a second would neither sync nor see the first's commits
   // in its feed. (Instances that share a store share a PostgreSQL database, whose lease
   // passes between them.)

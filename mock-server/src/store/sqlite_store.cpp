@@ -119,7 +119,8 @@ Expected<std::unique_ptr<Store>, std::string> openSqliteStore(const std::string&
   try {
     return SqlStore<SqliteEngine>::open(path, options);
   } catch (const std::exception& error) {
-    return "store: cannot open " + path + ": " + error.what();
+    const std::string why = error.what();  // SQLite's open failure names the file already
+    return why.find(path) != std::string::npos ? "store: " + why : "store: cannot open " + path + ": " + why;
   }
 }
 
