@@ -108,7 +108,7 @@ DatabaseProbe ServerMonitoring::probeDatabase() {
 }
 
 HealthReport ServerMonitoring::checkHealth(const CacheSnapshot& cache) {
-  return service_.checkHealth(probeDatabase(), cache, service_.sampleSystem());
+  return service_.checkHealth(probeDatabase(), cache, service_.sampleSystem(), syncSnapshot());
 }
 
 AdminReply ServerMonitoring::health() {

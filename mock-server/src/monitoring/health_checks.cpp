@@ -163,6 +163,18 @@ HealthCheck errorRateCheck(const HealthObservations& o, const HealthThresholds& 
   return check;
 }
 
+HealthCheck syncAgeCheck(const HealthObservations& o, const HealthThresholds& t, const CheckBuilder& b) {
+  HealthCheck check = b.make("sync", "lastSuccessAge", "component");
+  check.observedUnit = "s";
+  check.threshold = t.syncAgeWarnSeconds;
+  if (!o.syncAgeSeconds) return check;  // a follower: nothing of its own to judge
+  check.observedValue = *o.syncAgeSeconds;
+  check.status = highIsBad(*o.syncAgeSeconds, t.syncAgeWarnSeconds, t.syncAgeFailSeconds);
+  judgeAgainst(check, "no complete sync for", *o.syncAgeSeconds, "s",
+               check.status == HealthStatus::fail ? t.syncAgeFailSeconds : t.syncAgeWarnSeconds);
+  return check;
+}
+
 }  // namespace
 
 const char* toString(HealthStatus status) {
@@ -184,7 +196,7 @@ HealthReport evaluateHealth(const HealthObservations& observations, const Health
       databaseCheck(observations, thresholds, builder),  redisCheck(observations, builder),
       memoryCheck(observations, thresholds, builder),    cpuCheck(observations, thresholds, builder),
       diskCheck(observations, thresholds, builder),      latencyCheck(observations, thresholds, builder),
-      errorRateCheck(observations, thresholds, builder),
+      errorRateCheck(observations, thresholds, builder), syncAgeCheck(observations, thresholds, builder),
   };
   for (const auto& check : report.checks) report.status = std::max(report.status, check.status);
   return report;

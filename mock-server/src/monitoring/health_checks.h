@@ -66,6 +66,10 @@ struct HealthObservations {
   std::optional<double> apiAverageLatencyMillis;  // nullopt: no requests yet
   std::optional<double> apiErrorRate;             // 5xx / requests; nullopt: no requests yet
   std::int64_t apiWindowSeconds = 0;              // the trailing window the two above cover; 0: unsaid
+
+  // Since the stalest entity last synced, or since the start while one has not; nullopt on a
+  // follower, which does not sync (its leader's health says it).
+  std::optional<double> syncAgeSeconds;
 };
 
 struct HealthThresholds {
@@ -80,6 +84,10 @@ struct HealthThresholds {
   double latencyFailMillis = 1000;
   double errorRateWarn = 0.01;       // API 5xx ratio
   double errorRateFail = 0.05;
+  // Since the data last synced (SyncSnapshot::lastSuccessAgeMs): 15 min warns, as the
+  // stale-sync alert pages; an hour fails: the dashboard shows data that old as current.
+  double syncAgeWarnSeconds = 900;
+  double syncAgeFailSeconds = 3600;
 };
 
 struct HealthReport {

@@ -75,6 +75,9 @@ std::optional<std::string> validateMonitoringOptions(const MonitoringOptions& op
       require(isRatio(h.errorRateWarn), "health.errorRateWarn", "within [0, 1]"),
       require(isRatio(h.errorRateFail) && h.errorRateFail >= h.errorRateWarn, "health.errorRateFail",
               "within [health.errorRateWarn, 1]"),
+      require(h.syncAgeWarnSeconds > 0, "health.syncAgeWarnSeconds", "over 0"),
+      require(h.syncAgeFailSeconds >= h.syncAgeWarnSeconds, "health.syncAgeFailSeconds",
+              "at least health.syncAgeWarnSeconds"),
       require(isRatio(t.minCacheHitRate), "targets.minCacheHitRate", "within [0, 1]"),
       require(isRatio(t.minSyncSuccessRate), "targets.minSyncSuccessRate", "within [0, 1]"),
       require(isRatio(t.maxErrorRate), "targets.maxErrorRate", "within [0, 1]"),
@@ -100,7 +103,7 @@ MonitoringService::MonitoringService(MonitoringOptions options, MonitoringLogger
       recent_(startedAtMs_, std::max(options_.recentWindowSeconds, options_.syncWindowSeconds) * 1000) {}
 
 HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache,
-                                            const SystemMetrics& system) const {
+                                            const SystemMetrics& system, const SyncSnapshot& sync) const {
   const RequestMetricsSnapshot requests = requests_.snapshot();
   HealthObservations observations;
   observations.databaseReachable = database.reachable;
@@ -121,6 +124,7 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
   observations.apiAverageLatencyMillis = recent.averageResponseMillis();
   observations.apiErrorRate = recent.errorRate();
   observations.apiWindowSeconds = options_.recentWindowSeconds;
+  if (sync.lastSuccessAgeMs) observations.syncAgeSeconds = static_cast<double>(*sync.lastSuccessAgeMs) / 1000.0;
   return evaluateHealth(observations, options_.health, nowMs);
 }
 

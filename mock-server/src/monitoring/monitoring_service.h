@@ -80,10 +80,11 @@ class MonitoringService {
   // Reads /proc and statvfs now (the CPU % is since the previous call).
   SystemMetrics sampleSystem() { return sampler_.sample(); }
 
-  // The health rules (health_checks.h) over the probe, the cache state, a system sample
-  // and the service-level requests (RequestRecord::serviceLevel) of the recent window.
-  HealthReport checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache,
-                           const SystemMetrics& system) const;
+  // The health rules (health_checks.h) over the probe, the cache state, a system sample,
+  // the service-level requests (RequestRecord::serviceLevel) of the recent window and the
+  // sync's age.
+  HealthReport checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache, const SystemMetrics& system,
+                           const SyncSnapshot& sync = {}) const;
   // Evaluates the service targets now, opening and closing alerts.
   std::vector<TargetStatus> evaluateTargets(const CacheSnapshot& cache, const SyncSnapshot& sync);
 

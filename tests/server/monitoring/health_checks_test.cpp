@@ -22,6 +22,7 @@ HealthObservations healthy() {
   o.diskTotalBytes = 1000;
   o.apiAverageLatencyMillis = 20;
   o.apiErrorRate = 0.0;
+  o.syncAgeSeconds = 30;
   return o;
 }
 
@@ -35,8 +36,28 @@ HealthStatus statusOf(const HealthReport& report, const std::string& key) {
 TEST(HealthChecks, AllGoodIsPassWith200) {
   const HealthReport report = evaluateHealth(healthy(), {}, kNowMs);
   EXPECT_EQ(report.status, HealthStatus::pass);
-  EXPECT_EQ(report.checks.size(), 7u);
+  EXPECT_EQ(report.checks.size(), 8u);
   EXPECT_EQ(httpStatusFor(report.status), 200);
+}
+
+// Data that has not synced for 15 minutes warns, as the stale-sync alert pages; after an
+// hour the dashboard shows data that old as current, which fails. A follower, which does not
+// sync, has nothing of its own to judge.
+TEST(HealthChecks, DataThatHasNotSyncedForLongWarnsThenFails) {
+  HealthObservations o = healthy();
+  o.syncAgeSeconds = 1200;
+  HealthReport report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "sync:lastSuccessAge"), HealthStatus::warn);
+  EXPECT_EQ(httpStatusFor(report.status), 200);
+  const auto warned = std::find_if(report.checks.begin(), report.checks.end(),
+                                   [](const HealthCheck& check) { return check.component == "sync"; });
+  EXPECT_EQ(warned->output, "no complete sync for 1200 s beyond threshold 900");
+  o.syncAgeSeconds = 4000;
+  report = evaluateHealth(o, {}, kNowMs);
+  EXPECT_EQ(statusOf(report, "sync:lastSuccessAge"), HealthStatus::fail);
+  EXPECT_EQ(httpStatusFor(report.status), 503);
+  o.syncAgeSeconds.reset();
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "sync:lastSuccessAge"), HealthStatus::pass);
 }
 
 TEST(HealthChecks, UnreachableDatabaseFailsWith503) {
@@ -168,7 +189,7 @@ TEST(HealthJson, FollowsTheIetfDraftShape) {
   EXPECT_EQ(redis["observedValue"], "memory fallback");
   EXPECT_EQ(redis["threshold"], "connected");
   EXPECT_TRUE(redis.contains("output"));
-  EXPECT_EQ(json["checks"].size(), 7u);
+  EXPECT_EQ(json["checks"].size(), 8u);
 }
 
 TEST(HealthJson, OmitsTopLevelOutputWhenPassing) {
