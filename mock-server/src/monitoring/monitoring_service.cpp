@@ -192,7 +192,7 @@ std::string MonitoringService::prometheusText(const SystemMetrics& system, const
   const RequestMetricsSnapshot requests = requests_.snapshot();
   const std::vector<TargetStatus> targets = targets_.lastStatuses();
   return renderPrometheus({requests, errors_.totalErrors(), cache, sync, system, uptimeSeconds(), targets,
-                           targets_.openAlerts().size()});
+                           targets_.openAlerts().size(), options_.service});
 }
 
 }  // namespace livedata::server::monitoring

@@ -43,9 +43,9 @@ using MillisClock = std::function<std::int64_t()>;
 std::int64_t systemMillisNow();
 
 struct MonitoringOptions {
-  // Identity in /monitoring/health and /monitoring/status. Defaults: version "1",
-  // releaseId "0.1.0", serviceId "livedata-mock-server".
-  HealthServiceInfo service{"1", "0.1.0", "livedata-mock-server", "livedata mock API server"};
+  // Identity in /monitoring/health, /monitoring/status and /metrics. Defaults: version "1",
+  // releaseId the project's version (CMake's PROJECT_VERSION), serviceId "livedata-mock-server".
+  HealthServiceInfo service{"1", LIVEDATA_VERSION, "livedata-mock-server", "livedata mock API server"};
   RequestMetricsOptions requests;
   ErrorTrackerOptions errors;
   SystemSamplerOptions system;

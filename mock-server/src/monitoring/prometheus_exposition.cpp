@@ -101,6 +101,8 @@ void writeSystem(PrometheusWriter& out, const SystemMetrics& system, double upti
 
 std::string renderPrometheus(const ExpositionInputs& inputs) {
   PrometheusWriter out;
+  out.gauge("livedata_build_info", "The running build (value always 1): which release a scrape came from.", 1,
+            {{"version", inputs.service.releaseId}, {"api_version", inputs.service.version}});
   writeRequests(out, inputs.requests);
   out.counter("livedata_errors_total", "Errors captured from handlers and 5xx responses.", asDouble(inputs.errorsTotal));
   writeCache(out, inputs.cache);

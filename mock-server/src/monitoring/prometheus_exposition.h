@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "monitoring/health_checks.h"
 #include "monitoring/monitoring_snapshots.h"
 #include "monitoring/request_metrics.h"
 #include "monitoring/service_targets.h"
@@ -23,6 +24,7 @@ struct ExpositionInputs {
   double uptimeSeconds = 0;
   const std::vector<TargetStatus>& targets;
   std::size_t openAlerts = 0;
+  const HealthServiceInfo& service;  // livedata_build_info's labels
 };
 
 // The exposition text (kPrometheusContentType). Optional values that are missing (a system

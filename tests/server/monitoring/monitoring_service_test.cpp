@@ -264,6 +264,8 @@ TEST_F(Monitoring, ExposesConventionalPrometheusSeries) {
            "livedata_cache_bytes 4096",
            R"(livedata_cache_backend_info{backend="redis"} 1)",
            "livedata_cache_fallbacks_total 1",
+           "livedata_cache_redis_configured 1",
+           R"(livedata_build_info{version=")" LIVEDATA_VERSION R"(",api_version="1"} 1)",
            R"(livedata_sync_runs_total{outcome="success"} 9)",
            R"(livedata_sync_runs_total{outcome="failure"} 1)",
            "livedata_sync_records_total 1234",
