@@ -98,7 +98,7 @@ TEST(Backend, AServerThatCannotBindItsPortSyncsNothing) {
   testing::TempDir dataDir;
   const std::string database = dataDir.path() + "/livedata.db";
   const auto refused = testing::runCommand({LIVEDATA_MOCK_SERVER_PATH, "--port", std::to_string(running.port()),
-                                            "--admin-token", "token", "--db", database});
+                                            "--admin-token", "a-token-of-sixteen-or-more", "--db", database});
   EXPECT_EQ(refused.exitCode, 1);
   EXPECT_NE((refused.out + refused.err).find("cannot bind"), std::string::npos) << refused.out << refused.err;
 

@@ -134,6 +134,10 @@ TEST(Options, ErrorsNameTheSourceAndField) {
   EXPECT_EQ(errorOf(parse({"--config", twice.path()})),
             "config file " + twice.path() + " repeats the key 'port' in one object");
   EXPECT_EQ(errorOf(parse({"--nope"})), "unknown option '--nope'");
+  EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_ADMIN_TOKEN", "a"}})),
+            "LIVEDATA_ADMIN_TOKEN: expected at least 16 characters, got 1 (a short token can be guessed; leave it out "
+            "for a random one)");
+  EXPECT_EQ(errorOf(parse({"--admin-token", "0123456789abcdef"})), "") << "16 is enough";
   EXPECT_EQ(errorOf(parse({"--changes-per-minute", "-1"})),
             "--changes-per-minute: expected a number from 0 to 1e+07, got '-1'");
   EXPECT_NE(errorOf(parse({"--upstream-faults", "{\"errorRate\": 2}"})).find("--upstream-faults: "), std::string::npos);

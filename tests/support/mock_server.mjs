@@ -51,7 +51,7 @@ export async function spawnListening(args, what = 'mock-server') {
  */
 export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'livedata-js-test-'));
-  const token = 'js-test-token';
+  const token = 'js-test-admin-token';
   const { url, stop } = await spawnListening(
     ['--port', '0', '--admin-token', token, '--db', join(dir, 'livedata.db'), '--changes-per-minute', '0',
      '--sync-interval', '0', '--log-level', 'warn', ...extraArgs]);

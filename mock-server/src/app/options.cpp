@@ -42,6 +42,15 @@ Problem checkNotEmpty(const std::string& value) {
   return std::nullopt;
 }
 
+// The admin token guards the sync, the caches, the upstream's faults and monitoring (which
+// shows client addresses): one that can be guessed guards nothing. 16 characters or more.
+Problem checkAdminToken(const std::string& value) {
+  constexpr std::size_t kMinLength = 16;
+  if (value.size() >= kMinLength) return std::nullopt;
+  return "expected at least " + std::to_string(kMinLength) + " characters, got " + std::to_string(value.size()) +
+         " (a short token can be guessed; leave it out for a random one)";
+}
+
 // An option that sets one of the overview's metric ids (ConfiguredMetricIds).
 Option metricIdOption(const char* name, const char* metric, std::optional<std::string> ConfiguredMetricIds::*member) {
   return cl::custom<ServerOptions>(name, "ID",
@@ -291,7 +300,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                 [](auto& o) -> auto& { return o.alertCheckSeconds; }),
       // Operations
       cl::text<ServerOptions>("admin-token", "TOKEN", "bearer token of the admin, sync, cache and monitoring routes",
-                              [](auto& o) -> auto& { return o.adminToken; }, checkNotEmpty)
+                              [](auto& o) -> auto& { return o.adminToken; }, checkAdminToken)
           .shownDefault("a random token, printed on stderr as 'admin token: <token>'"),
       cl::choice<ServerOptions>("log-level", "LEVEL", "the least severity logged", [](auto& o) -> auto& { return o.logLevel; },
                                 std::vector<std::pair<std::string, LogLevel>>{{"debug", LogLevel::debug},
