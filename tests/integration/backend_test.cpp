@@ -101,6 +101,7 @@ TEST(Backend, AServerThatCannotBindItsPortSyncsNothing) {
                                             "--admin-token", "a-token-of-sixteen-or-more", "--db", database});
   EXPECT_EQ(refused.exitCode, 1);
   EXPECT_NE((refused.out + refused.err).find("cannot bind"), std::string::npos) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("Address already in use"), std::string::npos) << "and why";
 
   auto opened = server::Store::open(database);
   ASSERT_TRUE(opened.ok()) << opened.error();

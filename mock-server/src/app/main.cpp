@@ -95,7 +95,7 @@ int runUpstreamOnly(const ServerOptions& options, const std::string& token, cons
   UpstreamServer& upstream = *server.value();
   const int port = upstream.bind();
   if (port < 0) {
-    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}, {"error", upstream.bindError()}});
     return 1;
   }
   if (serverOptions.apiKey.empty()) {
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   ApiServer server(withToken, token, backend, log);
   const int port = server.bind();
   if (port < 0) {
-    log.error("cannot bind", {{"host", options.host}, {"port", options.port}});
+    log.error("cannot bind", {{"host", options.host}, {"port", options.port}, {"error", server.bindError()}});
     return 1;
   }
   backend.startSyncing();

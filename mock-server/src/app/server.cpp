@@ -387,6 +387,8 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
 
 int ApiServer::bind() { return server_.bind(options_.host, options_.port); }
 
+const std::string& ApiServer::bindError() const { return server_.bindError(); }
+
 bool ApiServer::listen() { return server_.listen(); }
 
 void ApiServer::stop() {

@@ -49,6 +49,8 @@ class ApiServer {
 
   // Binds options.host:options.port (port 0: a free port). Returns the bound port, or -1.
   int bind();
+  // Why bind() failed ("Address already in use").
+  const std::string& bindError() const;
   // Serves until stop(). REQUIRES: bind() succeeded. Returns false if serving failed.
   bool listen();
   // Makes listen() return, also when called before listen() has started. Requests in

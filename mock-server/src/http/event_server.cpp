@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <thread>
 
 #include "http/connection_stream.h"
@@ -105,11 +106,17 @@ int EventServer::bind(const std::string& host, int port) {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return -1;
+  if (const int failed = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); failed != 0) {
+    bindError_ = ::gai_strerror(failed);
+    return -1;
+  }
   for (addrinfo* candidate = found; candidate && listener_ < 0; candidate = candidate->ai_next) {
     const int fd = ::socket(candidate->ai_family, candidate->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                             candidate->ai_protocol);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      bindError_ = std::strerror(errno);
+      continue;
+    }
     const int yes = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     // A deep backlog: a burst of connections (a dashboard opening, a load test) would
@@ -117,6 +124,7 @@ int EventServer::bind(const std::string& host, int port) {
     if (::bind(fd, candidate->ai_addr, candidate->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
       listener_ = fd;
     } else {
+      bindError_ = std::strerror(errno);  // before close() may set errno
       ::close(fd);
     }
   }

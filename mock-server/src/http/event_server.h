@@ -56,8 +56,10 @@ class EventServer {
   EventServer(const EventServer&) = delete;
   EventServer& operator=(const EventServer&) = delete;
 
-  // `port` 0 picks a free one. Returns the bound port, or -1.
+  // `port` 0 picks a free one. Returns the bound port, or -1 and then bindError() says why.
   int bind(const std::string& host, int port);
+  // Why the last bind() failed ("Address already in use"); empty before a failure.
+  const std::string& bindError() const { return bindError_; }
   // Serves until stop(). Returns false if it was not bound or the loop failed.
   bool listen();
   void stop();
@@ -98,6 +100,7 @@ class EventServer {
   int epoll_ = -1;
   int wake_ = -1;  // an eventfd: stop() rouses the loop
   std::atomic<bool> bound_{false};
+  std::string bindError_;  // set by a failed bind(), read after it on the same thread
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> listening_{false};
   std::unique_ptr<ConnectionPool> workers_;

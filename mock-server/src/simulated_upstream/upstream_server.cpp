@@ -100,6 +100,8 @@ int UpstreamServer::bind() {
   return port;
 }
 
+const std::string& UpstreamServer::bindError() const { return server_.bindError(); }
+
 bool UpstreamServer::listen() { return server_.listen(); }
 
 bool UpstreamServer::start() {

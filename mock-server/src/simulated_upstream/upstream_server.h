@@ -88,6 +88,8 @@ class UpstreamServer {
 
   // Binds options.host:options.port. Returns the bound port, or -1.
   int bind();
+  // Why bind() failed ("Address already in use").
+  const std::string& bindError() const;
   // Serves until stop(); at once returns false when not bound, or when serving failed.
   // Once per server.
   bool listen();
