@@ -28,7 +28,7 @@ RedisFailover::RedisFailover(RedisFailoverOptions options, RedisCacheBackend& re
 RedisFailover::~RedisFailover() { stop(); }
 
 void RedisFailover::start() {
-  if (!tryReturnToRedis()) {
+  if (!tryReturnToRedis(/*returning=*/false)) {
     ++fallbacks_;
     log(LogLevel::warn, "response cache starts on memory: redis unavailable",
         {{"redis", redactUrlPassword(options_.redisUrl)}, {"error", lastRedisError()}});
@@ -93,13 +93,13 @@ void RedisFailover::reconnectLoop() {
         std::max(kMinReconnectDelayMs, backoffDelay(options_.reconnectBackoff, attempt, unit(random_)));
     if (threadWake_.wait_for(lock, std::chrono::milliseconds(delay), [&] { return stopping_; })) break;
     lock.unlock();
-    const bool back = tryReturnToRedis();
+    const bool back = tryReturnToRedis(/*returning=*/true);
     lock.lock();
     if (back) attempt = 0;
   }
 }
 
-bool RedisFailover::tryReturnToRedis() {
+bool RedisFailover::tryReturnToRedis(bool returning) {
   if (auto problem = redis_.probe()) {
     log(LogLevel::debug, "response cache: redis still unavailable", {{"redis", redactUrlPassword(options_.redisUrl)}, {"error", *problem}});
     std::lock_guard<std::mutex> lock(errorMutex_);
@@ -125,8 +125,11 @@ bool RedisFailover::tryReturnToRedis() {
   memory_.clear();
   active_ = true;
   gate_.unlock();
-  ++reconnects_;
-  log(LogLevel::info, "response cache back on redis", {{"redis", redactUrlPassword(options_.redisUrl)}, {"purgedKeys", purged}});
+  // The first connection, at start(), is no return: start() says it.
+  if (returning) {
+    ++reconnects_;
+    log(LogLevel::info, "response cache back on redis", {{"redis", redactUrlPassword(options_.redisUrl)}, {"purgedKeys", purged}});
+  }
   return true;
 }
 

@@ -87,7 +87,9 @@ class RedisFailover {
  private:
   void noteRedisError(const std::string& why);
   void reconnectLoop();
-  bool tryReturnToRedis();
+  // Purges Redis and switches to it if it answers. `returning`: after a fallback (counted
+  // and logged as a reconnect), not the first connection at start().
+  bool tryReturnToRedis(bool returning);
   void log(LogLevel level, std::string_view message, const nlohmann::ordered_json& fields) const;
 
   const RedisFailoverOptions options_;
