@@ -37,6 +37,12 @@ UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, co
   return server;
 }
 
+UpstreamAccountOptions accountOptionsFrom(const ServerOptions& options, const Log& log) {
+  UpstreamAccountOptions account = options.account;
+  account.journalLog = [log](LogLevel level, const std::string& message) { log.write(level, message); };
+  return account;
+}
+
 Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptions& options, const Log& log) {
   std::unique_ptr<Backend> backend(new Backend());
   StoreOptions storeOptions;
@@ -71,7 +77,7 @@ Expected<std::unique_ptr<Backend>, std::string> Backend::start(const ServerOptio
   if (upstreamUrl.empty()) {
     // The in-process pair shares a key made up for this process when none is set.
     if (apiKey.empty()) apiKey = randomApiKey();
-    if (auto error = takeOrExplain(UpstreamAccount::create(options.account), backend->account_,
+    if (auto error = takeOrExplain(UpstreamAccount::create(accountOptionsFrom(options, log)), backend->account_,
                                    "upstream account");
         !error.empty()) {
       return error;

@@ -77,5 +77,7 @@ class Backend {
 
 // The in-process or standalone upstream's options, from the server's.
 UpstreamServerOptions upstreamServerOptionsFrom(const ServerOptions& options, const std::string& adminToken);
+// The simulated account's options, its journal telling `log` what it meets.
+UpstreamAccountOptions accountOptionsFrom(const ServerOptions& options, const Log& log);
 
 }  // namespace livedata::server

@@ -78,7 +78,7 @@ bool serveUntilSignalled(sigset_t stopSignals, const Log& log, Listen listen, St
 }
 
 int runUpstreamOnly(const ServerOptions& options, const std::string& token, const Log& log, sigset_t stopSignals) {
-  auto account = UpstreamAccount::create(options.account);
+  auto account = UpstreamAccount::create(accountOptionsFrom(options, log));
   if (!account) {
     log.error("cannot start", {{"part", "upstream account"}, {"error", account.error()}});
     return 1;

@@ -215,6 +215,23 @@ struct UpstreamAccount::Tables {
     return visit(self.metrics);
   }
 
+  // The time a batch of changes made at `now` is stamped from: past every position a page of
+  // any entity has served (see "Stamps" in account.h). From there on stampFor depends on
+  // nothing a reader did, so a batch replayed at this time is stamped exactly as it was.
+  UnixSeconds batchTime(UnixSeconds now) const {
+    UnixSeconds at = now;
+    const auto pastServed = [&at](const auto& table) {
+      const UnixSeconds served = table.servedHigh();
+      if (served != std::numeric_limits<UnixSeconds>::min()) at = std::max(at, served + 1);
+    };
+    pastServed(campaigns);
+    pastServed(flows);
+    pastServed(forms);
+    pastServed(segments);
+    pastServed(metrics);
+    return at;
+  }
+
   // See "Stamps" in account.h.
   template <typename Record>
   UnixSeconds stampFor(const Table<Record>& table, UnixSeconds now) {
@@ -379,6 +396,11 @@ Expected<std::unique_ptr<UpstreamAccount>, std::string> UpstreamAccount::create(
   auto opened = AccountJournal::open(options.journalPath, {options.seed, options.sizes}, options.historyEndsNow);
   if (!opened) return std::move(opened).error();
   options.sizes = opened.value().origin.sizes;  // the journal's end of history, when it had one
+  if (auto error = validate(options)) return "account journal " + options.journalPath + ": " + *error;
+  if (opened.value().droppedBytes > 0 && options.journalLog) {
+    options.journalLog(LogLevel::info, "account journal " + options.journalPath + ": dropped a last line cut off by a crash (" +
+                                           std::to_string(opened.value().droppedBytes) + " bytes; that batch was never made)");
+  }
   auto account = std::unique_ptr<UpstreamAccount>(new UpstreamAccount(std::move(options), std::move(opened.value().journal)));
   // Replayed as they were made: the same draws, stamped with the same times.
   for (const JournalBatch& batch : opened.value().replay) account->makeChanges(batch.count, batch.at);
@@ -411,10 +433,17 @@ std::size_t UpstreamAccount::recordCount(Entity entity) const {
 }
 
 UnixSeconds UpstreamAccount::applyChanges(int count, UnixSeconds now) {
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(mutex_);  // no page is served meanwhile: batchTime holds for the batch
+  const UnixSeconds at = tables_->batchTime(now);
   // Journaled first: the journal may be ahead of what readers saw, never behind it.
-  if (journal_ && count > 0) journal_->append({now, count});
-  return makeChanges(count, now);
+  if (journal_ && count > 0 && !journal_->append({at, count}) && !journalFailed_) {
+    journalFailed_ = true;
+    if (options_.journalLog) {
+      options_.journalLog(LogLevel::error, "account journal " + journal_->path() +
+                                               ": cannot be written; a restart will not resume the changes made from now on");
+    }
+  }
+  return makeChanges(count, at);
 }
 
 UnixSeconds UpstreamAccount::makeChanges(int count, UnixSeconds now) {

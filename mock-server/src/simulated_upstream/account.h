@@ -12,7 +12,9 @@
 // Stamps. A change is stamped `now`, raised when needed so that
 //   - stamps never decrease (a clock that steps back does not make a change older), and
 //   - a change sorts after every position a feed page has already reached: it is stamped
-//     at least one second past the newest updatedAt served on a page of its entity.
+//     at least one second past the newest updatedAt served on a page of any entity (any,
+//     not only its own: then a batch's stamps depend on nothing a reader did, and a journal
+//     replays them exactly).
 // Together these give the feed its guarantee: a walk that starts before a change and pages
 // on from its cursor meets the changed record later, so nothing is missed; a record that
 // does not change during a walk appears in it exactly once.
@@ -41,6 +43,7 @@
 #include <variant>
 
 #include "livedata/expected.h"
+#include "livedata/types.h"
 #include "simulated_upstream/account_journal.h"
 #include "simulated_upstream/data_generator.h"
 #include "model/entity.h"
@@ -66,6 +69,11 @@ struct UpstreamAccountOptions {
   // created again with the same options resumes where the last one stopped, history end
   // included. Empty (the default): every account starts from its seed.
   std::string journalPath;
+  // Told what the journal met: a cut-off last line dropped at start (info), and the first
+  // batch it could not keep (error: the account goes on, as an upstream does not stop for
+  // its journal, but a restart would lose what follows). Optional; called under the
+  // account's lock, so it must not call the account.
+  std::function<void(LogLevel level, const std::string& message)> journalLog;
 };
 
 // One page of a change feed, as UpstreamAccount::readFeed answers it.
@@ -119,6 +127,7 @@ class UpstreamAccount {
   const UpstreamAccountOptions options_;
   std::unique_ptr<Tables> tables_;  // GUARDED_BY(mutex_), except its atomics
   std::unique_ptr<AccountJournal> journal_;  // GUARDED_BY(mutex_); null without journalPath
+  bool journalFailed_ = false;               // GUARDED_BY(mutex_): said once
   mutable std::shared_mutex mutex_;
 
   std::mutex tickerMutex_;

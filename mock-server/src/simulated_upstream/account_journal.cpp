@@ -1,6 +1,12 @@
 #include "simulated_upstream/account_journal.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <system_error>
@@ -72,50 +78,71 @@ Expected<AccountJournal::Opened, std::string> AccountJournal::open(const std::st
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   if (error) return fail(error.message());
-  std::string content;
-  if (exists) {
+  const std::uintmax_t size = exists ? std::filesystem::file_size(path, error) : 0;
+  if (error) return fail(error.message());
+
+  // Only an absent or empty file becomes a new journal: anything else at a mistyped path
+  // (a key, a database) is refused, never overwritten.
+  if (size == 0) {
+    const std::string temporary = path + ".tmp";
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << originJson(origin).dump() << '\n' << std::flush;
+      if (!out) return fail("cannot be written");
+    }
+    std::filesystem::rename(temporary, path, error);  // whole or not at all
+    if (error) return fail(error.message());
+  } else {
     auto read = readCompleteLines(path);
     if (!read) return fail(read.error());
-    content = std::move(read).value();
+    const std::string content = std::move(read).value();
+    std::istringstream lines(content);
+    std::string line;
+    const auto recorded = std::getline(lines, line) ? originFrom(line) : std::nullopt;
+    if (!recorded) {
+      return fail("line 1 is not an account's origin: not an account journal (remove the file to start the account "
+                  "anew)");
+    }
+    JournalOrigin expected = origin;
+    if (historyEndsNow) {
+      expected.sizes.lastDay = recorded->sizes.lastDay;
+      expected.sizes.asOf = recorded->sizes.asOf;
+    }
+    if (originJson(*recorded) != originJson(expected)) {
+      return fail("written for another account (" + originJson(*recorded).dump() + ", asked for " +
+                  originJson(expected).dump() + "); remove the file or give the same options");
+    }
+    opened.origin = *recorded;
+    for (int number = 2; std::getline(lines, line); ++number) {
+      const auto batch = batchFrom(line);
+      if (!batch) return fail("line " + std::to_string(number) + " is not '<time> <count>'");
+      opened.replay.push_back(*batch);
+    }
+    // Appends go after the last complete line: a cut-off one is dropped from the file too.
+    opened.droppedBytes = size - content.size();
+    if (opened.droppedBytes > 0) {
+      std::filesystem::resize_file(path, content.size(), error);
+      if (error) return fail(error.message());
+    }
   }
 
-  if (content.empty()) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << originJson(origin).dump() << '\n' << std::flush;
-    if (!out) return fail("cannot be written");
-    opened.journal.reset(new AccountJournal(path, std::move(out)));
-    return opened;
+  // One account per journal: a second process appending to it would interleave its batches.
+  const int lock = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock < 0) return fail(std::strerror(errno));
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock);
+    return fail("in use by another account (another server holds it)");
   }
-
-  std::istringstream lines(content);
-  std::string line;
-  std::getline(lines, line);
-  const auto recorded = originFrom(line);
-  if (!recorded) return fail("line 1 is not an account's origin; remove the file to start the account anew");
-  JournalOrigin expected = origin;
-  if (historyEndsNow) {
-    expected.sizes.lastDay = recorded->sizes.lastDay;
-    expected.sizes.asOf = recorded->sizes.asOf;
-  }
-  if (originJson(*recorded) != originJson(expected)) {
-    return fail("written for another account (" + originJson(*recorded).dump() + ", asked for " +
-                originJson(expected).dump() + "); remove the file or give the same options");
-  }
-  opened.origin = *recorded;
-  for (int number = 2; std::getline(lines, line); ++number) {
-    const auto batch = batchFrom(line);
-    if (!batch) return fail("line " + std::to_string(number) + " is not '<time> <count>'");
-    opened.replay.push_back(*batch);
-  }
-
-  // Appends go after the last complete line: a cut-off one is dropped from the file too.
-  std::filesystem::resize_file(path, content.size(), error);
-  if (error) return fail(error.message());
   std::ofstream out(path, std::ios::binary | std::ios::app);
-  if (!out) return fail("cannot be written");
-  opened.journal.reset(new AccountJournal(path, std::move(out)));
+  if (!out) {
+    ::close(lock);
+    return fail("cannot be written");
+  }
+  opened.journal.reset(new AccountJournal(path, std::move(out), lock));
   return opened;
 }
+
+AccountJournal::~AccountJournal() { ::close(lock_); }
 
 bool AccountJournal::append(const JournalBatch& batch) {
   out_ << batch.at << ' ' << batch.count << '\n' << std::flush;

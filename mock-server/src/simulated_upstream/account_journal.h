@@ -3,11 +3,11 @@
 // store and the open dashboards already hold).
 //
 // The account is a function of its seed, its sizes (with the moment its history ends) and
-// its changes, each batch a count stamped with a time (account.h). The journal keeps exactly
-// that: a first line with the seed and sizes, then one line per batch, "<time> <count>".
-// Replaying the batches on the same generated history gives the same records with the same
-// figures; only a stamp raised past a page served before the restart may come out a second
-// or so earlier, which no reader of the feed can tell from the original.
+// its changes, each batch a count made at a time (account.h; the time a batch is stamped
+// from, already past every page served, so readers leave no trace in it). The journal keeps
+// exactly that: a first line with the seed and sizes, then one line per batch,
+// "<time> <count>". Replaying the batches on the same generated history gives the same
+// records, stamps and figures.
 //
 // A batch is appended before it is made, so the journal is never behind the account a reader
 // saw: after a kill -9 the account comes back at, or just past, where it was. A line cut off
@@ -43,9 +43,10 @@ class AccountJournal {
  public:
   struct Opened;
 
-  // Opens the journal at `path`. When the file is absent (or empty), starts one for `origin`.
-  // When present, it must name the same seed and sizes; with `historyEndsNow`, its own end of
-  // history is taken (the first start's "now"), since a restart's "now" would generate a
+  // Opens the journal at `path`, locked for this process. When the file is absent (or
+  // empty), starts one for `origin`. Otherwise it must be a journal of the same seed and
+  // sizes (anything else is refused, never overwritten); with `historyEndsNow`, its own end
+  // of history is taken (the first start's "now"), since a restart's "now" would generate a
   // different history. The error names the file and what does not match or cannot be read.
   static Expected<Opened, std::string> open(const std::string& path, const JournalOrigin& origin, bool historyEndsNow);
 
@@ -55,17 +56,24 @@ class AccountJournal {
 
   const std::string& path() const { return path_; }
 
+  ~AccountJournal();
+  AccountJournal(const AccountJournal&) = delete;
+  AccountJournal& operator=(const AccountJournal&) = delete;
+
  private:
-  AccountJournal(std::string path, std::ofstream out) : path_(std::move(path)), out_(std::move(out)) {}
+  AccountJournal(std::string path, std::ofstream out, int lock)
+      : path_(std::move(path)), out_(std::move(out)), lock_(lock) {}
 
   std::string path_;
   std::ofstream out_;
+  int lock_;  // a descriptor holding flock(LOCK_EX) on the file while the journal is open
 };
 
 struct AccountJournal::Opened {
   std::unique_ptr<AccountJournal> journal;
   JournalOrigin origin;              // the one to generate from: the journal's, when it had one
   std::vector<JournalBatch> replay;  // the batches to make again, in order
+  std::uintmax_t droppedBytes = 0;   // a last line cut off by a crash, dropped
 };
 
 }  // namespace livedata::server

@@ -96,6 +96,25 @@ TEST_F(AccountJournalTest, AnAccountCreatedAgainResumesWhereTheLastStopped) {
   EXPECT_EQ(everything(*again), everything(*reference));
 }
 
+// A change made in the second a page was served is stamped past it; the replay, where no
+// page has been served, stamps it the same, so a reader's cursor from before the restart
+// still finds it ahead.
+TEST_F(AccountJournalTest, ChangesMadeAfterAServedPageAreReplayedWithTheSameStamps) {
+  UnixSeconds now = endOfData() - 600;
+  std::vector<nlohmann::ordered_json> before;
+  {
+    auto first = create(optionsAt(&now));
+    ASSERT_TRUE(first);
+    first->applyChanges(30, now);
+    ASSERT_FALSE(rowsOf(first->readFeed(Entity::flows, now, std::nullopt, 100).rows).empty());
+    first->applyChanges(30, now);  // the same second as the page: stamped past it
+    before = everything(*first);
+  }
+  auto again = create(optionsAt(&now));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(everything(*again), before);
+}
+
 TEST_F(AccountJournalTest, ALineCutOffByACrashIsDroppedAndTheJournalGoesOn) {
   UnixSeconds now = endOfData();
   std::vector<nlohmann::ordered_json> before;
@@ -106,9 +125,14 @@ TEST_F(AccountJournalTest, ALineCutOffByACrashIsDroppedAndTheJournalGoesOn) {
   }
   appendText("1793491200 3");  // a batch whose line the crash cut short: never made
   {
-    auto again = create(optionsAt(&now));
+    std::vector<std::string> said;
+    auto options = optionsAt(&now);
+    options.journalLog = [&said](LogLevel, const std::string& message) { said.push_back(message); };
+    auto again = create(options);
     ASSERT_TRUE(again);
     EXPECT_EQ(everything(*again), before);
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_NE(said[0].find("dropped a last line cut off by a crash (12 bytes"), std::string::npos) << said[0];
     again->applyChanges(10, now + 120);
     before = everything(*again);
   }
@@ -128,6 +152,28 @@ TEST_F(AccountJournalTest, AJournalOfAnotherAccountIsRefusedNamingTheFile) {
   EXPECT_NE(created.error().find(path()), std::string::npos) << created.error();
   EXPECT_NE(created.error().find("another account"), std::string::npos) << created.error();
   EXPECT_NE(text().find("\"seed\":5"), std::string::npos) << "the journal is left as it was";
+}
+
+// A mistyped path that names another file (a key, a database) is refused, never overwritten.
+TEST_F(AccountJournalTest, AFileThatIsNoJournalIsRefusedAndLeftAsItWas) {
+  std::ofstream(path(), std::ios::trunc) << "pk_0123456789abcdef";  // a key file: no newline
+  UnixSeconds now = endOfData();
+  auto created = UpstreamAccount::create(optionsAt(&now));
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.error().find("not an account journal"), std::string::npos) << created.error();
+  EXPECT_EQ(text(), "pk_0123456789abcdef");
+}
+
+// Two accounts appending to one journal would interleave their batches.
+TEST_F(AccountJournalTest, AJournalInUseIsRefused) {
+  UnixSeconds now = endOfData();
+  auto first = create(optionsAt(&now));
+  ASSERT_TRUE(first);
+  auto second = UpstreamAccount::create(optionsAt(&now));
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+  first.reset();
+  EXPECT_TRUE(create(optionsAt(&now))) << "free once the first is gone";
 }
 
 TEST_F(AccountJournalTest, AnUnreadableLineIsRefusedNamingIt) {

@@ -172,7 +172,7 @@ TEST(UpstreamAccount, AChangeAfterAServedPageIsStampedPastIt) {
   account->applyChanges(50, now);
   // A walk has reached `now` in the campaigns feed: a change in that same second could
   // sort before the walk's position (a smaller id) and be missed, so it is stamped a
-  // second later. The other feeds have not been read that far: their changes keep `now`.
+  // second later (and so is the whole batch, whatever entity each change falls on).
   const FeedPage page = account->readFeed(Entity::campaigns, now, std::nullopt, 1000);
   ASSERT_GT(rowCount(page.rows), 0u);
   const auto before = snapshotRows(*account, Entity::campaigns);
