@@ -265,9 +265,6 @@ TEST(Backend, KillDuringSyncLosesNothingAndTheNextSyncCompletesIt) {
   testing::expectStoreMatchesUpstream(dataDir->path() + "/livedata.db", upstream.baseUrl(), apiKey);
 }
 
-// Klaviyo's reports have a daily budget (225 calls): a server killed and started again on the
-// same store must not spend it a second time. Each call is counted in the store before it is
-// sent, so the restarted server's budget starts from the first one's calls.
 // With --account-journal, a server killed and started again resumes its simulated account
 // where it stopped: what it syncs after the restart is what it had synced before, where the
 // account started again from its seed would bring lower totals and fewer campaigns.
@@ -298,6 +295,9 @@ TEST(Backend, WithAnAccountJournalAKilledServerResumesItsAccount) {
   EXPECT_EQ(seen(http), before);
 }
 
+// Klaviyo's reports have a daily budget (225 calls): a server killed and started again on the
+// same store must not spend it a second time. Each call is counted in the store before it is
+// sent, so the restarted server's budget starts from the first one's calls.
 TEST(Backend, TheReportsDailyBudgetSpentBeforeAKillIsStillSpentAfterIt) {
   const auto usedAndAsOf = [](Http& http) {
     const json status = http.getJson("/api/sync/status");

@@ -39,6 +39,9 @@ TEST(RequestBodies, AKeyRepeatedInOneObjectIsRefusedNamingIt) {
             "invalid_body: the request body repeats the key 'count' in one object");
   EXPECT_EQ(errorOf(parseSyncRequestBody(R"({"entities": ["flows"], "force": false, "entities": []})")),
             "invalid_body: the request body repeats the key 'entities' in one object");
+  EXPECT_NE(errorOf(parseFaultRules(R"({"rules": [{"path": "/api/flows", "status": 503, "status": 200}]})"))
+                .find("repeats the key 'status' in one object"),
+            std::string::npos);
   EXPECT_NE(errorOf(parseFaults(R"({"errorRate": 0.5, "latencyMs": 0, "errorRate": 0})"))
                 .find("invalid_body: the request body repeats the key 'errorRate' in one object; it must be"),
             std::string::npos);
@@ -78,7 +81,8 @@ TEST(RequestBodies, UpstreamChangesAndTouchTakeOneBoundedField) {
 TEST(RequestBodies, FaultRulesAreABodyToo) {
   EXPECT_EQ(errorOf(parseFaultRules(R"({"rules": [{}]})")),
             "invalid_body: rules[0].path is required: a request path starting with '/'");
-  EXPECT_EQ(errorOf(parseFaultRules("{")), "invalid_body: the request body must be JSON: {\"rules\": [Rule, ...]}");
+  EXPECT_EQ(errorOf(parseFaultRules("{")),
+            "invalid_body: the request body is not valid JSON; it must be {\"rules\": [Rule, ...]}");
   EXPECT_EQ(errorOf(parseFaultRules(R"({"rules": [{"path": "/api/flows", "status": 503}]})")), "(accepted)");
 }
 

@@ -81,10 +81,11 @@ SyncSnapshot ServerMonitoring::syncSnapshot() {
   snapshot.lastRunDurationMs = static_cast<std::uint64_t>(std::max<Millis>(0, status.lastRunDurationMs.value_or(0)));
   snapshot.state = nameOf(status.state);
   // The data is as fresh as its stalest entity: the age of the oldest per-entity success.
-  // While some entity has not synced since this process started, the data is at least as
-  // old as the process: a sync that fails from the start (a wrong API key, an upstream
-  // down) still ages, and alerts. A follower reports nothing: it does not sync, and the
-  // leader's age describes the data they share.
+  // While some entity has not synced since this process took the lease, the data is at
+  // least as old as its lead: a sync that fails from the start (a wrong API key, an
+  // upstream down) still ages, and alerts, and a follower that takes over counts from then,
+  // not from its own start. A follower reports nothing: it does not sync, and the leader's
+  // age describes the data they share.
   std::optional<Millis> oldestSuccess;
   bool everyEntitySynced = !status.entities.empty();
   for (const auto& [entity, entityStatus] : status.entities) {
@@ -93,8 +94,8 @@ SyncSnapshot ServerMonitoring::syncSnapshot() {
   }
   if (everyEntitySynced && oldestSuccess) {
     snapshot.lastSuccessAgeMs = std::max<std::int64_t>(0, systemMillisNow() - *oldestSuccess);
-  } else if (status.leader) {
-    snapshot.lastSuccessAgeMs = static_cast<std::int64_t>(service_.uptimeSeconds() * 1000.0);
+  } else if (status.leaderSince) {
+    snapshot.lastSuccessAgeMs = std::max<std::int64_t>(0, systemMillisNow() - *status.leaderSince);
   }
   return snapshot;
 }

@@ -1,6 +1,8 @@
 #include "livedata/expected.h"
 #include "http/fault_injector.h"
 
+#include "model/strict_json.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -78,8 +80,9 @@ void to_json(nlohmann::ordered_json& json, const FaultRule& rule) {
 }
 
 Expected<std::vector<FaultRule>, ApiError> parseFaultRules(const std::string& body) {
-  const Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return invalidBody("the request body must be JSON: {\"rules\": [Rule, ...]}");
+  const auto parsed = parseJsonStrictly(body);
+  if (!parsed) return invalidBody("the request body " + parsed.error() + "; it must be {\"rules\": [Rule, ...]}");
+  const Json& json = parsed.value();
   if (!json.is_object() || !json.contains("rules") || !json.at("rules").is_array()) {
     return invalidBody("rules is required: {\"rules\": [Rule, ...]}");
   }

@@ -1,7 +1,8 @@
 // JSON from outside the process, read strictly. nlohmann's parser keeps the last of two
 // equal keys in one object, so {"count": 5, "count": 500000} means whichever value the
 // reading parser happens to keep (others keep the first): a body that says two things is
-// refused instead of guessed at. Used for every JSON body and file the server takes in.
+// refused instead of guessed at. Used for every JSON body of our API's routes and every
+// JSON file the server reads; the simulated Klaviyo reads its bodies as Klaviyo does.
 #pragma once
 
 #include <string>

@@ -120,7 +120,9 @@ HealthReport MonitoringService::checkHealth(const DatabaseProbe& database, const
   observations.diskFreeBytes = system.diskFreeBytes;
   observations.diskTotalBytes = system.diskTotalBytes;
   const std::int64_t nowMs = clock_();
-  const Counters recent = recent_.changeOver(nowMs, countersOf(requests, {}, {}), options_.recentWindowSeconds * 1000);
+  const Counters now = countersOf(requests, cache, sync);
+  recent_.sample(nowMs, now);
+  const Counters recent = recent_.changeOver(nowMs, now, options_.recentWindowSeconds * 1000);
   observations.apiAverageLatencyMillis = recent.averageResponseMillis();
   observations.apiErrorRate = recent.errorRate();
   observations.apiWindowSeconds = options_.recentWindowSeconds;

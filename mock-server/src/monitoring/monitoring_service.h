@@ -84,7 +84,7 @@ class MonitoringService {
   // the service-level requests (RequestRecord::serviceLevel) of the recent window and the
   // sync's age.
   HealthReport checkHealth(const DatabaseProbe& database, const CacheSnapshot& cache, const SystemMetrics& system,
-                           const SyncSnapshot& sync = {}) const;
+                           const SyncSnapshot& sync) const;
   // Evaluates the service targets now, opening and closing alerts.
   std::vector<TargetStatus> evaluateTargets(const CacheSnapshot& cache, const SyncSnapshot& sync);
 
@@ -112,8 +112,9 @@ class MonitoringService {
   ErrorTracker errors_;
   SystemSampler sampler_;
   ServiceTargets targets_;
-  // Sampled by each evaluateTargets (the owner calls it every few seconds); checkHealth reads it.
-  RecentCounters recent_;
+  // Sampled by every judgement: evaluateTargets and checkHealth (mutable for it: it has its
+  // own lock), so each window moves whoever asks.
+  mutable RecentCounters recent_;
 };
 
 }  // namespace livedata::server::monitoring

@@ -8,8 +8,62 @@ std::optional<double> ratio(std::uint64_t part, std::uint64_t whole) {
   return static_cast<double>(part) / static_cast<double>(whole);
 }
 
-// now - then, or now when the counter was reset in between.
-std::uint64_t changeOf(std::uint64_t now, std::uint64_t then) { return now >= then ? now - then : now; }
+// The counters come in groups that are counted, and reset, together.
+bool requestsWentDown(const Counters& now, const Counters& before) {
+  return now.requests < before.requests || now.serverErrors < before.serverErrors ||
+         now.latencySumMicros < before.latencySumMicros;
+}
+bool cacheWentDown(const Counters& now, const Counters& before) {
+  return now.cacheHits < before.cacheHits || now.cacheMisses < before.cacheMisses;
+}
+bool syncWentDown(const Counters& now, const Counters& before) {
+  return now.syncSuccesses < before.syncSuccesses || now.syncFailures < before.syncFailures;
+}
+
+// `offsets` plus, for each group of `now` that went down since `before`, that group's counts
+// before the reset: added to the raw counters, they make totals that never go down.
+Counters offsetsAfter(Counters offsets, const Counters& now, const Counters& before) {
+  if (requestsWentDown(now, before)) {
+    offsets.requests += before.requests;
+    offsets.serverErrors += before.serverErrors;
+    offsets.latencySumMicros += before.latencySumMicros;
+  }
+  if (cacheWentDown(now, before)) {
+    offsets.cacheHits += before.cacheHits;
+    offsets.cacheMisses += before.cacheMisses;
+  }
+  if (syncWentDown(now, before)) {
+    offsets.syncSuccesses += before.syncSuccesses;
+    offsets.syncFailures += before.syncFailures;
+  }
+  return offsets;
+}
+
+Counters plus(const Counters& a, const Counters& b) {
+  Counters sum;
+  sum.requests = a.requests + b.requests;
+  sum.serverErrors = a.serverErrors + b.serverErrors;
+  sum.latencySumMicros = a.latencySumMicros + b.latencySumMicros;
+  sum.cacheHits = a.cacheHits + b.cacheHits;
+  sum.cacheMisses = a.cacheMisses + b.cacheMisses;
+  sum.syncSuccesses = a.syncSuccesses + b.syncSuccesses;
+  sum.syncFailures = a.syncFailures + b.syncFailures;
+  return sum;
+}
+
+// later - earlier, for totals that never go down.
+Counters minus(const Counters& later, const Counters& earlier) {
+  const auto change = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : 0; };
+  Counters difference;
+  difference.requests = change(later.requests, earlier.requests);
+  difference.serverErrors = change(later.serverErrors, earlier.serverErrors);
+  difference.latencySumMicros = change(later.latencySumMicros, earlier.latencySumMicros);
+  difference.cacheHits = change(later.cacheHits, earlier.cacheHits);
+  difference.cacheMisses = change(later.cacheMisses, earlier.cacheMisses);
+  difference.syncSuccesses = change(later.syncSuccesses, earlier.syncSuccesses);
+  difference.syncFailures = change(later.syncFailures, earlier.syncFailures);
+  return difference;
+}
 
 }  // namespace
 
@@ -30,8 +84,10 @@ RecentCounters::RecentCounters(std::int64_t startedAtMs, std::int64_t longestWin
 
 void RecentCounters::sample(std::int64_t nowMs, const Counters& now) {
   std::lock_guard lock(mutex_);
+  offsets_ = offsetsAfter(offsets_, now, lastSeen_);
+  lastSeen_ = now;
   if (nowMs - samples_.back().atMs < 1000) return;
-  samples_.push_back({nowMs, now});
+  samples_.push_back({nowMs, plus(now, offsets_)});
   // Keep the newest sample at least the longest window old: every window starts at or after it.
   while (samples_.size() > 1 && nowMs - samples_[1].atMs >= longestWindowMs_) samples_.pop_front();
 }
@@ -43,16 +99,7 @@ Counters RecentCounters::changeOver(std::int64_t nowMs, const Counters& now, std
     if (nowMs - candidate.atMs < windowMs) break;
     start = &candidate;
   }
-  const Counters& then = start->counters;
-  Counters change;
-  change.requests = changeOf(now.requests, then.requests);
-  change.serverErrors = changeOf(now.serverErrors, then.serverErrors);
-  change.latencySumMicros = changeOf(now.latencySumMicros, then.latencySumMicros);
-  change.cacheHits = changeOf(now.cacheHits, then.cacheHits);
-  change.cacheMisses = changeOf(now.cacheMisses, then.cacheMisses);
-  change.syncSuccesses = changeOf(now.syncSuccesses, then.syncSuccesses);
-  change.syncFailures = changeOf(now.syncFailures, then.syncFailures);
-  return change;
+  return minus(plus(now, offsetsAfter(offsets_, now, lastSeen_)), start->counters);
 }
 
 }  // namespace livedata::server::monitoring

@@ -6,8 +6,14 @@
 // Each judgement (a health check, a targets evaluation) samples them; the figures over a
 // window are the change from the newest sample at least that old to now. While the process
 // is younger than the window, that is the change since it started (the first sample is all
-// zeros, taken at construction). A counter that went down was reset (POST /admin/reset): its
-// current value is then the change, as Prometheus's rate() takes it.
+// zeros, taken at construction).
+//
+// Resets. POST /admin/reset clears the request counts (and a group of counters may be reset
+// together elsewhere). A group any of whose counters went down since the last call was
+// reset: its counts before the reset are kept as an offset, so the totals sampled never go
+// down, and every window's change is of one consistent group (never more errors than
+// requests). A reset followed, between two calls, by counts higher than before is not seen:
+// that window undercounts.
 //
 // Samples come at most once a second and are dropped once older than the longest window, so
 // what is kept stays small (at most longestWindow seconds of samples).
@@ -42,7 +48,8 @@ class RecentCounters {
   // `longestWindowMs`: the longest window asked for by changeOver.
   RecentCounters(std::int64_t startedAtMs, std::int64_t longestWindowMs);
 
-  // Records `now`'s cumulative counters (at most one sample a second is kept).
+  // Records `now`'s cumulative counters (at most one sample a second is kept; every call
+  // notes a reset).
   void sample(std::int64_t nowMs, const Counters& now);
 
   // The change of `now` over the last `windowMs` (see above). REQUIRES: windowMs <= the
@@ -56,7 +63,9 @@ class RecentCounters {
   };
   const std::int64_t longestWindowMs_;
   mutable std::mutex mutex_;
-  std::deque<Sample> samples_;  // oldest first; never empty
+  std::deque<Sample> samples_;  // oldest first; never empty; totals that never go down
+  Counters lastSeen_;           // the raw counters of the last sample() call
+  Counters offsets_;            // what resets took away, added back to the raw counters
 };
 
 }  // namespace livedata::server::monitoring

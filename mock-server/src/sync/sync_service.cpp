@@ -189,6 +189,11 @@ SyncStatus SyncService::status() const {
   status.reportBudget = std::move(budget);
   status.fencingToken = store_.fencingToken();
   status.leader = status.fencingToken > 0;
+  if (status.fencingToken != leaseSeen_) {  // a new lease, or none
+    leaseSeen_ = status.fencingToken;
+    leaderSince_ = status.leader ? std::optional<Millis>(now()) : std::nullopt;
+  }
+  status.leaderSince = leaderSince_;
   return status;
 }
 

@@ -240,6 +240,9 @@ class SyncService {
   std::optional<RunPlan> pending_;         // GUARDED_BY(mutex_); the next run of the worker
   std::chrono::steady_clock::time_point scheduleFrom_;  // GUARDED_BY(mutex_); last run's end
   SyncStatus status_;                      // GUARDED_BY(mutex_)
+  // The lease status() last saw and when it first saw it (SyncStatus::leaderSince).
+  mutable std::int64_t leaseSeen_ = 0;                // GUARDED_BY(mutex_)
+  mutable std::optional<Millis> leaderSince_;         // GUARDED_BY(mutex_)
   // Whether each entity's statistics are due: the service's clock at the last fetch.
   std::map<Entity, Millis> statisticsDueAt_;  // GUARDED_BY(mutex_)
   // Used only by the run holding running_: when each list entity's last whole pass started

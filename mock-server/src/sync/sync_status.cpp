@@ -105,7 +105,8 @@ void to_json(nlohmann::ordered_json& json, const SyncStatus& status) {
           {"successRate", orNull(status.successRate())},
           {"reportBudget", status.reportBudget},
           {"leader", status.leader},
-          {"fencingToken", status.fencingToken}};
+          {"fencingToken", status.fencingToken},
+          {"leaderSince", orNull(status.leaderSince)}};
 }
 
 void to_json(nlohmann::ordered_json& json, const EntityRunReport& report) {

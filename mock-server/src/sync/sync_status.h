@@ -81,12 +81,16 @@ struct SyncStatus {
   // skipped), and that lease's fencing token (Store::fencingToken; 0 when not the leader).
   bool leader = false;
   std::int64_t fencingToken = 0;
+  // When this process took the lease it holds now (as first seen by status()); nullopt on a
+  // follower. Until every entity has synced under it, the data is at least this old.
+  std::optional<Millis> leaderSince;
 
   // successes / (successes + failures); nullopt before the first finished run.
   std::optional<double> successRate() const;
 
   // {"state", "progress", "entities": {"campaigns": {...}, ...}, "lastError", "counters",
-  //  "lastRunDurationMs", "successRate", "reportBudget", "leader", "fencingToken"}; absent
+  //  "lastRunDurationMs", "successRate", "reportBudget", "leader", "fencingToken",
+  //  "leaderSince"}; absent
   //  values are null, times are
   //  unix ms.
   nlohmann::ordered_json toJson() const;

@@ -102,7 +102,7 @@ TEST_F(Monitoring, LogsSlowRequestsWithRouteAndDuration) {
 
 TEST_F(Monitoring, HealthUsesProbeCacheSystemAndRequestTotals) {
   traffic();  // 1 of 3 requests failed: the error rate fails
-  HealthReport report = service.checkHealth({true, 1.0, ""}, cache, system);
+  HealthReport report = service.checkHealth({true, 1.0, ""}, cache, system, sync);
   EXPECT_EQ(report.status, HealthStatus::fail);
   const auto json = service.healthJson(report);
   EXPECT_EQ(json["checks"]["api:errorRate"][0]["status"], "fail");
@@ -112,20 +112,20 @@ TEST_F(Monitoring, HealthUsesProbeCacheSystemAndRequestTotals) {
 
 TEST_F(Monitoring, HealthWarnsOnMemoryFallbackAndFailsWithoutDatabase) {
   cache.backend = "memory";
-  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::warn);
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system, sync).status, HealthStatus::warn);
   cache.backend = "redis";
-  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::pass);
-  const auto report = service.checkHealth({false, std::nullopt, "no such table"}, cache, system);
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system, sync).status, HealthStatus::pass);
+  const auto report = service.checkHealth({false, std::nullopt, "no such table"}, cache, system, sync);
   EXPECT_EQ(httpStatusFor(report.status), 503);
 }
 
 TEST_F(Monitoring, HealthWarnsWhenRedisStopsAnsweringBeforeTheCacheNotices) {
   cache.backend = "redis";  // the cache has not failed over yet
   cache.redisAnswersPing = false;
-  const auto report = service.checkHealth({true, 1.0, ""}, cache, system);
+  const auto report = service.checkHealth({true, 1.0, ""}, cache, system, sync);
   EXPECT_EQ(report.status, HealthStatus::warn);
   cache.redisAnswersPing = true;
-  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system).status, HealthStatus::pass);
+  EXPECT_EQ(service.checkHealth({true, 1.0, ""}, cache, system, sync).status, HealthStatus::pass);
 }
 
 TEST(SyncSnapshot, SuccessRateCountsFinishedRunsOnly) {
@@ -147,7 +147,7 @@ TEST_F(Monitoring, StatusShowsTargetsAndAlertsWithTimes) {
   ASSERT_EQ(targets.size(), 4u);
   EXPECT_DOUBLE_EQ(*targets[0].current, 0.8);
   EXPECT_DOUBLE_EQ(*targets[1].current, 0.9);
-  const auto json = service.statusJson(sync, cache, service.checkHealth({true, 1.0, ""}, cache, system));
+  const auto json = service.statusJson(sync, cache, service.checkHealth({true, 1.0, ""}, cache, system, sync));
   EXPECT_EQ(json["version"], "1");
   EXPECT_EQ(json["uptimeSeconds"], 5.0);
   EXPECT_EQ(json["sync"]["state"], "idle");
@@ -176,7 +176,7 @@ TEST_F(Monitoring, HealthAndTargetsJudgeTheRecentWindowNotTheLifetime) {
   for (int i = 0; i < 10; ++i) service.recordRequest({"/api/campaigns", "GET", 503, 1'000, "", ""});
   nowMs += 1'000;
   EXPECT_FALSE(service.evaluateTargets(cache, sync)[2].met);
-  const auto failing = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system));
+  const auto failing = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system, sync));
   EXPECT_EQ(failing["checks"]["api:errorRate"][0]["status"], "fail");
   EXPECT_EQ(failing["checks"]["api:errorRate"][0]["output"], "5xx ratio over the last 5 min 1 of requests beyond threshold 0.05");
 
@@ -186,7 +186,7 @@ TEST_F(Monitoring, HealthAndTargetsJudgeTheRecentWindowNotTheLifetime) {
   EXPECT_TRUE(targets[2].met) << "over its life the server failed 10 of 160 requests, 6%";
   EXPECT_EQ(*targets[2].current, 0.0);
   EXPECT_EQ(targets[2].windowSeconds, 300);
-  const auto healthy = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system));
+  const auto healthy = service.healthJson(service.checkHealth({true, 1.0, ""}, cache, system, sync));
   EXPECT_EQ(healthy["checks"]["api:errorRate"][0]["status"], "pass");
   EXPECT_EQ(service.statusJson(sync, cache, {})["alerts"]["history"][0]["target"], "error_rate") << "closed";
 
@@ -204,8 +204,27 @@ TEST(RecentCounters, TakeTheChangeSinceTheStartUntilTheWindowFillsAndSurviveARes
   now.requests = 25;
   recent.sample(95'000, now);
   EXPECT_EQ(recent.changeOver(95'000, now, 60'000).requests, 15u) << "since the sample 65 s old";
-  now.requests = 4;  // POST /admin/reset cleared the counts
-  EXPECT_EQ(recent.changeOver(100'000, now, 60'000).requests, 4u);
+  now.requests = 4;  // POST /admin/reset cleared the counts: 15 before it, 4 after
+  EXPECT_EQ(recent.changeOver(100'000, now, 60'000).requests, 19u);
+}
+
+// A reset is of a group: requests counted back past their old total while the errors have
+// not are still a reset, and a window never holds more errors than requests.
+TEST(RecentCounters, AResetIsTakenForTheWholeGroup) {
+  RecentCounters recent(0, 300'000);
+  Counters now;
+  now.requests = 1000;
+  now.serverErrors = 100;
+  recent.sample(10'000, now);
+  now.requests = 1200;  // after a reset: 1,200 requests, 40 of them failed
+  now.serverErrors = 40;
+  const Counters change = recent.changeOver(20'000, now, 5'000);
+  EXPECT_EQ(change.requests, 1200u);
+  EXPECT_EQ(change.serverErrors, 40u);
+  recent.sample(20'000, now);
+  now.requests = 1300;
+  now.serverErrors = 41;
+  EXPECT_EQ(recent.changeOver(40'000, now, 10'000).errorRate(), 0.01) << "1 of the 100 requests since";
 }
 
 TEST(MonitoringTargets, AreNotJudgedBeforeEnoughSamples) {

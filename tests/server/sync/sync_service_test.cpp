@@ -696,6 +696,21 @@ TEST_F(SyncServiceTest, AnEstimateTheUpstreamOutgrowsIsDropped) {
   EXPECT_FALSE(progress.back().estimate.has_value());
 }
 
+// The data's age on a leader that has not synced everything yet counts from when it took the
+// lease (monitoring's sync age), not from its start: kept while the lease is the same.
+TEST_F(SyncServiceTest, StatusSaysSinceWhenThisInstanceLeads) {
+  SyncService& sync = start();
+  EXPECT_FALSE(sync.status().leaderSince.has_value()) << "no lease before the first run asks for it";
+  sync.runNow({});  // takes the store's write lease
+  const Millis tookTheLease = nowMs_;
+  const SyncStatus first = sync.status();
+  ASSERT_TRUE(first.leader);
+  EXPECT_EQ(first.leaderSince, tookTheLease);
+  nowMs_ += 60'000;
+  EXPECT_EQ(sync.status().leaderSince, tookTheLease) << "the same lease";
+  EXPECT_EQ(sync.status().toJson()["leaderSince"], tookTheLease);
+}
+
 TEST_F(SyncServiceTest, StopDuringARunFinishesThePageInHandAndStartsNoOther) {
   seedAccount();
   SyncService& sync = start();
