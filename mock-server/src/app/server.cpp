@@ -58,7 +58,6 @@ struct RequestContext {
   std::string requestId;
   std::string userAgent;                      // read with the request id, for the metrics
   std::optional<CaughtException> exception;  // set when a handler threw
-  std::string errorDetail;                    // the ApiError::detail of the answer, if any
   bool staticFile = false;                    // answered from --web-root
   // Set by the pre-routing handler, read and cleared as the response is finished: a
   // response without it answers a request httplib refused before routing.
@@ -68,7 +67,8 @@ thread_local RequestContext currentRequest;
 
 // The error of a 5xx for /monitoring/errors: the exception a handler threw, else the error
 // body's code and message (every 5xx of this server has one), else the bare status.
-monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, const RequestContext& context) {
+monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, const RequestContext& context,
+                                     const std::string& detail) {
   monitoring::ErrorEvent event;
   if (context.exception) {
     event.type = context.exception->type;
@@ -80,7 +80,7 @@ monitoring::ErrorEvent serverErrorOf(const Request& req, const Response& res, co
                                                        : "http_" + std::to_string(res.status);
     event.message = error && (*error)["message"].is_string() ? (*error)["message"].get<std::string>()
                                                              : "HTTP " + std::to_string(res.status);
-    if (!context.errorDetail.empty()) event.message += " (" + context.errorDetail + ")";
+    if (!detail.empty()) event.message += " (" + detail + ")";
   }
   event.requestId = context.requestId;
   event.context = {{"method", req.method}, {"path", req.path}, {"status", res.status}};
@@ -350,7 +350,6 @@ void ApiServer::beginMonitoring(const Request& req) {
   context.requestId = requestIds_.forRequest(headers[0]);
   context.userAgent = headers[1];
   context.exception.reset();
-  context.errorDetail.clear();
   monitoring_.service().requests().beginRequest();
 }
 
@@ -359,6 +358,12 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   const auto elapsed = context.open ? std::chrono::steady_clock::now() - context.start
                                     : std::chrono::steady_clock::duration::zero();
   monitoring::MonitoringService& service = monitoring_.service();
+  // Taken whatever else is recorded, so no detail is left for the thread's next request.
+  const std::string detail = takeErrorDetail();
+  if (!detail.empty()) {
+    log_.warn("server error", {{"status", res.status}, {"path", req.path}, {"detail", detail},
+                               {"requestId", context.requestId}});
+  }
   if (options_.requestMetrics) {
     const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
     std::optional<HeaderValues<1>> unopened;  // a request never opened has its User-Agent read here
@@ -368,7 +373,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
     service.recordRequest({route, req.method, res.status, static_cast<std::uint64_t>(micros), userAgent,
                            req.remote_addr, /*serviceLevel=*/isDataPath(req.path), /*held=*/isHeldPath(req.path)});
     if (res.status >= 500 && !isHealthVerdict(route, res.status)) {
-      monitoring::ErrorEvent error = serverErrorOf(req, res, context);
+      monitoring::ErrorEvent error = serverErrorOf(req, res, context, detail);
       error.route = route;
       service.recordError(error);
     }
@@ -381,7 +386,6 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   if (context.open) service.requests().endRequest();
   context.open = false;
   context.exception.reset();
-  context.errorDetail.clear();
   context.staticFile = false;
 }
 
@@ -400,21 +404,13 @@ void ApiServer::stop() {
   monitoring_.stop();
 }
 
-void ApiServer::sendFailure(Response& res, const ApiError& error) {
-  if (!error.detail.empty()) {
-    currentRequest.errorDetail = error.detail;
-    log_.warn(error.code, {{"status", error.status}, {"detail", error.detail}, {"requestId", currentRequest.requestId}});
-  }
-  sendError(res, error);
-}
-
 void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
   const auto resolved = backend_.api().resolve(resource, req.params);
-  if (!resolved) return sendFailure(res, resolved.error());
+  if (!resolved) return sendError(res, resolved.error());
   const ResolvedRequest& request = resolved.value();
   const auto result = backend_.cache().getOrCompute(
       request.cacheKey(), [&] { return backend_.api().render(request); });
-  if (!result) return sendFailure(res, result.error());
+  if (!result) return sendError(res, result.error());
   const Representation& representation = *result.value();
 
   const HeaderValues<2> headers(req, {"Accept-Encoding", "If-None-Match"});

@@ -71,8 +71,6 @@ class ApiServer {
   void protectedRoute(const char* method, const char* path, std::function<AdminReply(const httplib::Request&)> action);
 
   void serveData(ApiResource resource, const httplib::Request& req, httplib::Response& res);
-  // sendError, keeping the error's detail for the log and /monitoring/errors, not the client.
-  void sendFailure(httplib::Response& res, const ApiError& error);
   void serveProtected(const httplib::Request& req, httplib::Response& res,
                       const std::function<AdminReply(const httplib::Request&)>& action);
   bool answerPreflight(const httplib::Request& req, httplib::Response& res);

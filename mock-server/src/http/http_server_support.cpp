@@ -1,5 +1,7 @@
 #include "http/http_server_support.h"
 
+#include <utility>
+
 
 #include <httplib.h>
 
@@ -106,7 +108,16 @@ void sendJson(httplib::Response& res, int status, const std::string& body) {
   sendUncacheable(res, status, body, kJsonContentType);
 }
 
-void sendError(httplib::Response& res, const ApiError& error) { sendJson(res, error.status, renderErrorBody(error)); }
+namespace {
+thread_local std::string sentErrorDetail;  // see sendError
+}  // namespace
+
+void sendError(httplib::Response& res, const ApiError& error) {
+  sentErrorDetail = error.detail;
+  sendJson(res, error.status, renderErrorBody(error));
+}
+
+std::string takeErrorDetail() { return std::exchange(sentErrorDetail, std::string()); }
 
 void closeAfterResponse(httplib::Response& res) {
   res.set_header("Connection", "close");

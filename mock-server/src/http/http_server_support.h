@@ -78,7 +78,12 @@ void forEachRawParameter(std::string_view query, Visit&& visit) {
 void sendJson(httplib::Response& res, int status, const std::string& body);
 // The same for a body of another type (Prometheus text, health+json).
 void sendUncacheable(httplib::Response& res, int status, const std::string& body, const char* contentType);
+// Sends `error` as the API's JSON error. Its detail (ApiError::detail) is never sent: it is
+// kept for this thread's request, for the server's monitoring to take (takeErrorDetail).
 void sendError(httplib::Response& res, const ApiError& error);
+// The detail of the last error sent on this thread, once; empty when none. The server takes
+// it as each request ends, so none is left over for the next.
+std::string takeErrorDetail();
 
 // Says so to the client (Connection: close) and closes the connection once `res` is written:
 // for a request whose end could not be read for sure, so nothing after it on the connection

@@ -47,13 +47,17 @@ std::optional<JournalOrigin> originFrom(const std::string& line) {
   return origin;
 }
 
+// More than any batch the account makes (the admin route's bound is 1,000,000): a line
+// asking for more is damaged, and replaying it would keep the server from starting for hours.
+constexpr int kMaxBatch = 10'000'000;
+
 std::optional<JournalBatch> batchFrom(std::string_view line) {
   JournalBatch batch;
   const char* end = line.data() + line.size();
   auto [afterAt, atError] = std::from_chars(line.data(), end, batch.at);
   if (atError != std::errc() || afterAt == end || *afterAt != ' ') return std::nullopt;
   auto [afterCount, countError] = std::from_chars(afterAt + 1, end, batch.count);
-  if (countError != std::errc() || afterCount != end || batch.count < 0) return std::nullopt;
+  if (countError != std::errc() || afterCount != end || batch.count < 0 || batch.count > kMaxBatch) return std::nullopt;
   return batch;
 }
 

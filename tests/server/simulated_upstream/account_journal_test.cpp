@@ -184,6 +184,13 @@ TEST_F(AccountJournalTest, AnUnreadableLineIsRefusedNamingIt) {
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.error().find("line 3"), std::string::npos) << created.error();
 
+  std::ofstream(path(), std::ios::trunc) << "";
+  create(optionsAt(&now))->applyChanges(5, now);
+  appendText("1793491200 2000000000\n");  // damaged: replaying it would take hours
+  created = UpstreamAccount::create(optionsAt(&now));
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.error().find("line 3"), std::string::npos) << created.error();
+
   std::ofstream(path(), std::ios::trunc) << "not json\n";
   created = UpstreamAccount::create(optionsAt(&now));
   ASSERT_FALSE(created.ok());
