@@ -1,5 +1,7 @@
 #include "monitoring/recent_counters.h"
 
+#include <algorithm>
+
 namespace livedata::server::monitoring {
 namespace {
 
@@ -8,47 +10,18 @@ std::optional<double> ratio(std::uint64_t part, std::uint64_t whole) {
   return static_cast<double>(part) / static_cast<double>(whole);
 }
 
-// The counters come in groups that are counted, and reset, together.
-bool requestsWentDown(const Counters& now, const Counters& before) {
-  return now.requests < before.requests || now.serverErrors < before.serverErrors ||
-         now.latencySumMicros < before.latencySumMicros;
-}
-bool cacheWentDown(const Counters& now, const Counters& before) {
-  return now.cacheHits < before.cacheHits || now.cacheMisses < before.cacheMisses;
-}
-bool syncWentDown(const Counters& now, const Counters& before) {
-  return now.syncSuccesses < before.syncSuccesses || now.syncFailures < before.syncFailures;
-}
-
-// `offsets` plus, for each group of `now` that went down since `before`, that group's counts
-// before the reset: added to the raw counters, they make totals that never go down.
-Counters offsetsAfter(Counters offsets, const Counters& now, const Counters& before) {
-  if (requestsWentDown(now, before)) {
-    offsets.requests += before.requests;
-    offsets.serverErrors += before.serverErrors;
-    offsets.latencySumMicros += before.latencySumMicros;
-  }
-  if (cacheWentDown(now, before)) {
-    offsets.cacheHits += before.cacheHits;
-    offsets.cacheMisses += before.cacheMisses;
-  }
-  if (syncWentDown(now, before)) {
-    offsets.syncSuccesses += before.syncSuccesses;
-    offsets.syncFailures += before.syncFailures;
-  }
-  return offsets;
-}
-
-Counters plus(const Counters& a, const Counters& b) {
-  Counters sum;
-  sum.requests = a.requests + b.requests;
-  sum.serverErrors = a.serverErrors + b.serverErrors;
-  sum.latencySumMicros = a.latencySumMicros + b.latencySumMicros;
-  sum.cacheHits = a.cacheHits + b.cacheHits;
-  sum.cacheMisses = a.cacheMisses + b.cacheMisses;
-  sum.syncSuccesses = a.syncSuccesses + b.syncSuccesses;
-  sum.syncFailures = a.syncFailures + b.syncFailures;
-  return sum;
+// The larger of each counter: a read taken a moment before another (two threads judging at
+// once) never takes a total back.
+Counters newest(const Counters& a, const Counters& b) {
+  Counters larger;
+  larger.requests = std::max(a.requests, b.requests);
+  larger.serverErrors = std::max(a.serverErrors, b.serverErrors);
+  larger.latencySumMicros = std::max(a.latencySumMicros, b.latencySumMicros);
+  larger.cacheHits = std::max(a.cacheHits, b.cacheHits);
+  larger.cacheMisses = std::max(a.cacheMisses, b.cacheMisses);
+  larger.syncSuccesses = std::max(a.syncSuccesses, b.syncSuccesses);
+  larger.syncFailures = std::max(a.syncFailures, b.syncFailures);
+  return larger;
 }
 
 // later - earlier, for totals that never go down.
@@ -84,10 +57,9 @@ RecentCounters::RecentCounters(std::int64_t startedAtMs, std::int64_t longestWin
 
 void RecentCounters::sample(std::int64_t nowMs, const Counters& now) {
   std::lock_guard lock(mutex_);
-  offsets_ = offsetsAfter(offsets_, now, lastSeen_);
-  lastSeen_ = now;
+  latest_ = newest(latest_, now);
   if (nowMs - samples_.back().atMs < 1000) return;
-  samples_.push_back({nowMs, plus(now, offsets_)});
+  samples_.push_back({nowMs, latest_});
   // Keep the newest sample at least the longest window old: every window starts at or after it.
   while (samples_.size() > 1 && nowMs - samples_[1].atMs >= longestWindowMs_) samples_.pop_front();
 }
@@ -99,7 +71,7 @@ Counters RecentCounters::changeOver(std::int64_t nowMs, const Counters& now, std
     if (nowMs - candidate.atMs < windowMs) break;
     start = &candidate;
   }
-  return minus(plus(now, offsetsAfter(offsets_, now, lastSeen_)), start->counters);
+  return minus(newest(latest_, now), start->counters);
 }
 
 }  // namespace livedata::server::monitoring

@@ -8,12 +8,10 @@
 // is younger than the window, that is the change since it started (the first sample is all
 // zeros, taken at construction).
 //
-// Resets. POST /admin/reset clears the request counts (and a group of counters may be reset
-// together elsewhere). A group any of whose counters went down since the last call was
-// reset: its counts before the reset are kept as an offset, so the totals sampled never go
-// down, and every window's change is of one consistent group (never more errors than
-// requests). A reset followed, between two calls, by counts higher than before is not seen:
-// that window undercounts.
+// The counters never go down: nothing resets them (POST /admin/reset clears the admin
+// routes' request log, not these). Two judgements on two threads may read them a moment
+// apart and sample in the other order, so each total sampled is the largest seen: a read
+// from a moment before changes nothing.
 //
 // Samples come at most once a second and are dropped once older than the longest window, so
 // what is kept stays small (at most longestWindow seconds of samples).
@@ -48,8 +46,7 @@ class RecentCounters {
   // `longestWindowMs`: the longest window asked for by changeOver.
   RecentCounters(std::int64_t startedAtMs, std::int64_t longestWindowMs);
 
-  // Records `now`'s cumulative counters (at most one sample a second is kept; every call
-  // notes a reset).
+  // Records `now`'s cumulative counters (at most one sample a second is kept).
   void sample(std::int64_t nowMs, const Counters& now);
 
   // The change of `now` over the last `windowMs` (see above). REQUIRES: windowMs <= the
@@ -63,9 +60,8 @@ class RecentCounters {
   };
   const std::int64_t longestWindowMs_;
   mutable std::mutex mutex_;
-  std::deque<Sample> samples_;  // oldest first; never empty; totals that never go down
-  Counters lastSeen_;           // the raw counters of the last sample() call
-  Counters offsets_;            // what resets took away, added back to the raw counters
+  std::deque<Sample> samples_;  // oldest first; never empty
+  Counters latest_;             // the largest of each counter seen so far
 };
 
 }  // namespace livedata::server::monitoring
