@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -170,6 +171,19 @@ TEST(Monitoring, AStoreErrorGoesToTheOperatorNotToTheClient) {
   const json errors = pollJson(client, "/monitoring/errors", [](const json& body) { return body["totalErrors"] == 1; });
   const std::string kept = errors["groups"][0]["sampleMessage"].get<std::string>();
   EXPECT_NE(kept.find("no such table: flows"), std::string::npos) << kept;
+
+  // An outage fails every request: each is counted, the log says it once a second at most.
+  const auto outageStart = std::chrono::steady_clock::now();
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(client.status("/api/flows?limit=3"), 503);
+  pollJson(client, "/monitoring/errors", [](const json& body) { return body["totalErrors"] == 31; });
+  std::ifstream in(server.logPath());
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t lines = 0;
+  for (auto at = log.find("\"server error\""); at != std::string::npos; at = log.find("\"server error\"", at + 1)) ++lines;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - outageStart);
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 2u + static_cast<std::size_t>(seconds.count())) << log;  // the first failure's line, then one a second
+  EXPECT_LT(lines, 31u) << "not one per failure";
 }
 
 // A sync that has failed since the server started (a wrong API key, an upstream down) still

@@ -360,10 +360,7 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   monitoring::MonitoringService& service = monitoring_.service();
   // Taken whatever else is recorded, so no detail is left for the thread's next request.
   const std::string detail = takeErrorDetail();
-  if (!detail.empty()) {
-    log_.warn("server error", {{"status", res.status}, {"path", req.path}, {"detail", detail},
-                               {"requestId", context.requestId}});
-  }
+  if (!detail.empty()) logServerError(req, res, detail, context.requestId);
   if (options_.requestMetrics) {
     const std::string& route = context.staticFile ? kStaticRoute : routeTemplateOf(req.path);
     std::optional<HeaderValues<1>> unopened;  // a request never opened has its User-Agent read here
@@ -387,6 +384,23 @@ void ApiServer::endMonitoring(const Request& req, const Response& res) {
   context.open = false;
   context.exception.reset();
   context.staticFile = false;
+}
+
+void ApiServer::logServerError(const Request& req, const Response& res, const std::string& detail,
+                               const std::string& requestId) {
+  std::uint64_t notLogged = 0;
+  {
+    std::lock_guard lock(serverErrorLogMutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastServerErrorLog_ < std::chrono::seconds(1)) {
+      ++serverErrorsNotLogged_;
+      return;
+    }
+    lastServerErrorLog_ = now;
+    notLogged = std::exchange(serverErrorsNotLogged_, 0);
+  }
+  log_.warn("server error", {{"status", res.status}, {"path", req.path}, {"detail", detail}, {"requestId", requestId},
+                             {"notLoggedSinceLast", notLogged}});
 }
 
 int ApiServer::bind() { return server_.bind(options_.host, options_.port); }

@@ -8,8 +8,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -88,6 +91,14 @@ class ApiServer {
   ServerOptions options_;
   Backend& backend_;
   const Log& log_;
+  // "server error" lines: at most one a second, the next one counting those left out, so an
+  // outage failing a thousand requests a second does not flood the log (/monitoring/errors
+  // counts every one).
+  std::mutex serverErrorLogMutex_;
+  std::chrono::steady_clock::time_point lastServerErrorLog_;  // GUARDED_BY(serverErrorLogMutex_)
+  std::uint64_t serverErrorsNotLogged_ = 0;                    // GUARDED_BY(serverErrorLogMutex_)
+  void logServerError(const httplib::Request& req, const httplib::Response& res, const std::string& detail,
+                      const std::string& requestId);
   std::string cacheControl_;
   FaultInjector faults_;
   RequestLog requests_;
