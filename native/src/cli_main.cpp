@@ -138,13 +138,16 @@ int runWatch(const CliOptions& options) {
         if (status.version > 0) line += " (version " + std::to_string(status.version) + ")";
         std::cerr << line + "\n" << std::flush;
       });
-  UpdateQueue updates;
+  // Shared with the callback: unwatching does not wait for an update the client's threads
+  // are delivering already, and one that outlived a queue of this function's (destroyed as
+  // it returned) crashed the CLI as it exited, now and then.
+  const auto updates = std::make_shared<UpdateQueue>();
   WatchHandle watch = client.value()->watch(pathOf(*endpointFromName(options.endpoint)), query.value(),
-                                            [&updates](const FetchResult& result) { updates.push(result); });
+                                            [updates](const FetchResult& result) { updates->push(result); });
   int printed = 0;
   int exitCode = kExitOk;
   while (!interrupted.load() && (!options.count || printed < *options.count)) {
-    auto next = updates.pop(std::chrono::milliseconds(200));
+    auto next = updates->pop(std::chrono::milliseconds(200));
     if (!next) continue;
     if (options.json) {
       printFetchJson(*next, std::cout);
