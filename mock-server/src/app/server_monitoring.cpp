@@ -108,12 +108,12 @@ DatabaseProbe ServerMonitoring::probeDatabase() {
   return {true, elapsed.count(), ""};
 }
 
-HealthReport ServerMonitoring::checkHealth(const CacheSnapshot& cache) {
-  return service_.checkHealth(probeDatabase(), cache, service_.sampleSystem(), syncSnapshot());
+HealthReport ServerMonitoring::checkHealth(const CacheSnapshot& cache, const SyncSnapshot& sync) {
+  return service_.checkHealth(probeDatabase(), cache, service_.sampleSystem(), sync);
 }
 
 AdminReply ServerMonitoring::health() {
-  const HealthReport report = checkHealth(cacheSnapshot(true));
+  const HealthReport report = checkHealth(cacheSnapshot(true), syncSnapshot());
   AdminReply reply = okReply(service_.healthJson(report), httpStatusFor(report.status));
   reply.contentType = kHealthContentType;
   return reply;
@@ -136,7 +136,7 @@ AdminReply ServerMonitoring::status() {
   const CacheSnapshot cache = cacheSnapshot(true);
   const SyncSnapshot sync = syncSnapshot();
   service_.evaluateTargets(cache, sync);
-  return okReply(service_.statusJson(sync, cache, checkHealth(cache)));
+  return okReply(service_.statusJson(sync, cache, checkHealth(cache, sync)));
 }
 
 AdminReply ServerMonitoring::prometheus() {

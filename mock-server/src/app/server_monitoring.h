@@ -50,7 +50,7 @@ class ServerMonitoring {
   monitoring::CacheSnapshot cacheSnapshot(bool probeRedis);
   monitoring::SyncSnapshot syncSnapshot();
   monitoring::DatabaseProbe probeDatabase();
-  monitoring::HealthReport checkHealth(const monitoring::CacheSnapshot& cache);
+  monitoring::HealthReport checkHealth(const monitoring::CacheSnapshot& cache, const monitoring::SyncSnapshot& sync);
   void evaluateTargetsUntilStopped(int intervalSeconds);
 
   Backend& backend_;
