@@ -151,8 +151,7 @@ std::int64_t share(std::int64_t whole, double fraction) {
 // The generator leaves a day's updatedAt unset: a day's figures settle an hour after it
 // ends; the last day is still counting, as of the end of the generated time frame.
 void stampDays(std::vector<DailyMetrics>& days, const DatasetSizes& sizes) {
-  const UnixSeconds endOfLastDay = (sizes.lastDay + 1) * kSecondsPerDay - 1;
-  const UnixSeconds frameEnd = std::min(endOfLastDay, sizes.asOf.value_or(endOfLastDay));
+  const UnixSeconds frameEnd = timeFrameOf(sizes).end;
   for (DailyMetrics& day : days) day.updatedAt = std::min(frameEnd, (day.day + 1) * kSecondsPerDay + kHour);
 }
 

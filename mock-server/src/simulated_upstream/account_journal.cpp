@@ -22,7 +22,7 @@ nlohmann::json originJson(const JournalOrigin& origin) {
   const DatasetSizes& s = origin.sizes;
   return {{"seed", origin.seed},         {"campaigns", s.campaigns}, {"flows", s.flows},
           {"forms", s.forms},            {"segments", s.segments},   {"days", s.days},
-          {"lastDay", s.lastDay},        {"asOf", s.asOf.value_or((s.lastDay + 1) * kSecondsPerDay - 1)}};
+          {"lastDay", s.lastDay},        {"asOf", timeFrameOf(s).end}};
 }
 
 std::optional<JournalOrigin> originFrom(const std::string& line) {

@@ -36,16 +36,6 @@ std::int64_t share(std::int64_t whole, double fraction) {
   return static_cast<std::int64_t>(static_cast<double>(whole) * fraction);
 }
 
-struct TimeFrame {
-  UnixSeconds start;  // first second of the first day of metrics
-  UnixSeconds end;    // last second of the last day
-};
-
-TimeFrame timeFrameOf(const DatasetSizes& sizes) {
-  const UnixSeconds endOfLastDay = (sizes.lastDay + 1) * kSecondsPerDay - 1;
-  return {(sizes.lastDay - sizes.days + 1) * kSecondsPerDay, std::min(endOfLastDay, sizes.asOf.value_or(endOfLastDay))};
-}
-
 Campaign makeCampaign(SplitMix64& random, int index, const TimeFrame& frame) {
   static constexpr std::array<const char*, 12> kThemes{
       "Autumn Sale", "Black Friday", "New Arrivals", "Weekly Digest", "VIP Early Access",
@@ -159,6 +149,11 @@ DailyMetrics makeDay(SplitMix64& random, DayNumber day, int index, int days, dou
 }
 
 }  // namespace
+
+TimeFrame timeFrameOf(const DatasetSizes& sizes) {
+  const UnixSeconds endOfLastDay = (sizes.lastDay + 1) * kSecondsPerDay - 1;
+  return {(sizes.lastDay - sizes.days + 1) * kSecondsPerDay, std::min(endOfLastDay, sizes.asOf.value_or(endOfLastDay))};
+}
 
 std::uint64_t SplitMix64::next() {
   std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);

@@ -25,6 +25,14 @@ struct DatasetSizes {
   std::optional<UnixSeconds> asOf;
 };
 
+// The generated history's span: every timestamp lies within it, except the send times of
+// scheduled and draft campaigns.
+struct TimeFrame {
+  UnixSeconds start;  // first second of the first day of metrics
+  UnixSeconds end;    // last second of the last day, or asOf
+};
+TimeFrame timeFrameOf(const DatasetSizes& sizes);
+
 // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and fully specified.
 class SplitMix64 {
  public:
