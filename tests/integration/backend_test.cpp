@@ -91,6 +91,23 @@ TEST(Backend, SaysWhenItCreatesANewStoreFile) {
   EXPECT_EQ(logOf(again).find("created a new database file"), std::string::npos) << logOf(again);
 }
 
+// A typo in a variable's name would be ignored like any variable not the server's; one
+// close to an option's is warned of, naming the option's variable. The server still starts.
+TEST(Backend, WarnsOfAVariableNamedLikeAnOptionsButNone) {
+  ::setenv("LIVEDATA_PROT", "9", 1);
+  ::setenv("LIVEDATA_SOMETHING_OF_ANOTHER_TOOL", "1", 1);
+  ServerProcess server({}, nullptr, false);
+  ::unsetenv("LIVEDATA_PROT");
+  ::unsetenv("LIVEDATA_SOMETHING_OF_ANOTHER_TOOL");
+  std::ifstream in(server.logPath());
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto warning = log.find("\"variable\":\"LIVEDATA_PROT\"");
+  ASSERT_NE(warning, std::string::npos) << log;
+  EXPECT_NE(log.find("\"didYouMean\":\"LIVEDATA_PORT\"", warning), std::string::npos) << log;
+  EXPECT_EQ(log.find("LIVEDATA_SOMETHING_OF_ANOTHER_TOOL"), std::string::npos) << log;
+  EXPECT_EQ(server.terminate(), 0);
+}
+
 // A server whose port is taken exits at once, having neither synced nor spent any of the
 // upstream's allowance: it binds before it starts syncing.
 TEST(Backend, AServerThatCannotBindItsPortSyncsNothing) {

@@ -51,6 +51,27 @@ class TempFile {
   std::string path_;
 };
 
+TEST(Options, MaxThreadsBelowThreadsIsRefusedWhicheverSourceGaveThem) {
+  EXPECT_NE(errorOf(parse({"--max-threads", "1", "--threads", "16"})).find("--max-threads 1 is below --threads 16"),
+            std::string::npos);
+  // The default 16 threads kept ready bound a lone --max-threads too.
+  EXPECT_NE(errorOf(parse({}, {{"LIVEDATA_MAX_THREADS", "8"}})).find("lower --threads too"), std::string::npos);
+  const auto equal = parse({"--max-threads", "4", "--threads", "4"});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(equal)) << errorOf(equal);
+  EXPECT_EQ(std::get<ServerOptions>(equal).http.maxThreads, 4);
+}
+
+TEST(Options, AVariableAFewLettersFromAnOptionsIsNamedWithTheOptionsVariable) {
+  const auto misspelt = misspeltEnvironmentVariables(
+      {"LIVEDATA_PROT", "LIVEDATA_PORT", "LIVEDATA_CONFIG", "LIVEDATA_REDIS_URL", "LIVEDATA_ADMIN_TOKN",
+       "LIVEDATA_REQUIRE_TOOLS", "LIVEDATA_DIR", "PORT", "LIVEDATA_ZZZZZZZZZZ"});
+  ASSERT_EQ(misspelt.size(), 2u);
+  EXPECT_EQ(misspelt[0].name, "LIVEDATA_PROT");
+  EXPECT_EQ(misspelt[0].didYouMean, "LIVEDATA_PORT");
+  EXPECT_EQ(misspelt[1].name, "LIVEDATA_ADMIN_TOKN");
+  EXPECT_EQ(misspelt[1].didYouMean, "LIVEDATA_ADMIN_TOKEN");
+}
+
 TEST(Options, TheDatabaseIsAFilePathOrAPostgresUrlAndWhatIsNeitherIsRefusedNamingTheFlag) {
   for (const std::string refused : {"mysql://u@h/db", "postgres://", "sqlite:data.db",
                                     "file:data.db", ":memory:", "", "/tmp"}) {

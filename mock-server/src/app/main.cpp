@@ -14,8 +14,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
+#include <vector>
+
+#include <unistd.h>  // environ
 
 #include "http/admin_routes.h"
 #include "livedata/url_password.h"
@@ -121,6 +125,16 @@ void raiseOpenFileLimit() {
   }
 }
 
+// The names of the process's environment variables.
+std::vector<std::string> environmentNames() {
+  std::vector<std::string> names;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view variable(*entry);
+    names.emplace_back(variable.substr(0, variable.find('=')));
+  }
+  return names;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,6 +157,9 @@ int main(int argc, char** argv) {
   }
 
   const Log log(options.logLevel, options.logFormat);
+  for (const auto& [name, didYouMean] : misspeltEnvironmentVariables(environmentNames())) {
+    log.warn("not an option's variable: ignored", {{"variable", name}, {"didYouMean", didYouMean}});
+  }
   const sigset_t stopSignals = blockStopSignals();
   if (options.upstreamOnly) return runUpstreamOnly(options, token, log, stopSignals);
 

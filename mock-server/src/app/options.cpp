@@ -410,7 +410,60 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
     if (optionTable().options()[given.first].name() == "cors-origin") options.corsOrigins.clear();
   }
   if (auto problem = optionTable().apply(options, flags)) return UsageError{*problem};
+  // Options that bound one another, judged once every source has spoken.
+  if (options.http.maxThreads < options.http.threads) {
+    return UsageError{"--max-threads " + std::to_string(options.http.maxThreads) + " is below --threads " +
+                      std::to_string(options.http.threads) +
+                      ": no fewer requests can be served at once than threads are kept ready (lower --threads too)"};
+  }
   return options;
+}
+
+namespace {
+
+// Edits between two names: letters added, removed, changed, or two side by side swapped
+// (the optimal string alignment distance: PROT is one edit from PORT).
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::vector<MisspeltVariable> misspeltEnvironmentVariables(const std::vector<std::string>& names) {
+  const std::string prefix = "LIVEDATA_";
+  std::vector<MisspeltVariable> out;
+  for (const std::string& name : names) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string given = name.substr(prefix.size());
+    std::optional<std::string> closest;
+    std::size_t closestDistance = 0;
+    for (const Option& option : optionTable().options()) {
+      const std::string known = environmentNameOf(option.name()).substr(prefix.size());
+      const std::size_t distance = editDistance(given, known);
+      if (distance == 0) {
+        closest.reset();
+        break;
+      }
+      // One edit off a short name (DB, PORT), two off a longer one: further is another
+      // tool's variable more likely than a typo.
+      const std::size_t mostEdits = known.size() < 6 ? 1 : 2;
+      if (distance <= mostEdits && (!closest || distance < closestDistance)) {
+        closestDistance = distance;
+        closest = prefix + known;
+      }
+    }
+    if (closest) out.push_back({name, *closest});
+  }
+  return out;
 }
 
 std::string usage() {

@@ -96,6 +96,15 @@ EnvironmentLookup processEnvironment();
 ParsedCommandLine parseCommandLine(int argc, const char* const* argv,
                                    const EnvironmentLookup& environment = processEnvironment());
 
+// Variables named like an option's (LIVEDATA_PROT for LIVEDATA_PORT: at most two letters
+// off) that are none, each with the option's it resembles: the server warns of them, as a
+// typo there would be ignored. Other LIVEDATA_ names are left alone (tools of their own).
+struct MisspeltVariable {
+  std::string name;
+  std::string didYouMean;
+};
+std::vector<MisspeltVariable> misspeltEnvironmentVariables(const std::vector<std::string>& names);
+
 // The --help text: every option with its default and its environment variable.
 std::string usage();
 
