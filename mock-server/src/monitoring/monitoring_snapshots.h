@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,17 @@ struct SyncSnapshot {
   std::uint64_t successes = 0;
   std::uint64_t failures = 0;
   std::uint64_t records = 0;
+  std::uint64_t retries = 0;             // page fetches repeated, rate-limited ones included
+  std::uint64_t rateLimitedRetries = 0;  // of which the upstream had answered 429
   std::uint64_t lastRunDurationMs = 0;
+  // The upstream's budgeted operations (its values reports): calls spent today of each
+  // daily limit. Empty on a follower, which calls nothing.
+  struct BudgetUse {
+    std::string operation;
+    std::uint64_t usedToday = 0;
+    std::uint64_t dailyLimit = 0;
+  };
+  std::vector<BudgetUse> reportBudget;
   // Since the stalest entity's last success, or since the process started while an entity
   // has not synced since; nullopt on a follower, which does not sync.
   std::optional<std::int64_t> lastSuccessAgeMs;

@@ -2,6 +2,8 @@
 
 #include "monitoring/prometheus_writer.h"
 
+#include <algorithm>
+
 namespace livedata::server::monitoring {
 
 namespace {
@@ -55,6 +57,16 @@ void writeSync(PrometheusWriter& out, const SyncSnapshot& sync) {
   out.counter("livedata_sync_runs_total", help, asDouble(sync.successes), {{"outcome", "success"}});
   out.counter("livedata_sync_runs_total", help, asDouble(sync.failures), {{"outcome", "failure"}});
   out.counter("livedata_sync_records_total", "Records written by sync runs.", asDouble(sync.records));
+  const char* retryHelp = "Upstream page fetches the sync repeated, by why the attempt before failed.";
+  out.counter("livedata_sync_retries_total", retryHelp, asDouble(sync.rateLimitedRetries), {{"reason", "rate_limited"}});
+  out.counter("livedata_sync_retries_total", retryHelp, asDouble(sync.retries - std::min(sync.retries, sync.rateLimitedRetries)),
+              {{"reason", "other"}});
+  for (const auto& use : sync.reportBudget) {
+    out.gauge("livedata_upstream_budget_used_today", "Calls spent today of an upstream operation's daily budget (resets 00:00 UTC).",
+              asDouble(use.usedToday), {{"operation", use.operation}});
+    out.gauge("livedata_upstream_budget_daily_limit", "An upstream operation's daily budget of calls.",
+              asDouble(use.dailyLimit), {{"operation", use.operation}});
+  }
   out.gauge("livedata_sync_last_run_duration_seconds", "Duration of the last sync run.",
             static_cast<double>(sync.lastRunDurationMs) / 1000.0);
   if (sync.lastSuccessAgeMs) {

@@ -495,8 +495,12 @@ SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* wh
     {
       std::lock_guard lock(mutex_);
       ++status_.counters.retries;
+      if (failure.kind == UpstreamFailure::Kind::rate_limited) ++status_.counters.rateLimitedRetries;
     }
-    log(LogLevel::warn, "sync page retry",
+    // A 429 that says when to come back is the upstream pacing us, as its rate limits
+    // promise: expected, so info; any other failure retried is a warning.
+    const bool paced = failure.kind == UpstreamFailure::Kind::rate_limited && failure.retryAfterMs;
+    log(paced ? LogLevel::info : LogLevel::warn, "sync page retry",
         {{"entity", nameOf(entity)}, {"fetch", what}, {"attempt", attempt}, {"delayMs", *delay}, {"error", describe(failure)}});
     sleepBeforeRetry(*delay);
   }

@@ -84,7 +84,8 @@ void to_json(nlohmann::ordered_json& json, const BudgetUse& use) {
 void to_json(nlohmann::ordered_json& json, const SyncCounters& counters) {
   json = {{"runs", counters.runs},         {"successes", counters.successes},
           {"failures", counters.failures}, {"pages", counters.pages},
-          {"records", counters.records},   {"retries", counters.retries}};
+          {"records", counters.records},   {"retries", counters.retries},
+          {"rateLimitedRetries", counters.rateLimitedRetries}};
 }
 
 void to_json(nlohmann::ordered_json& json, const SyncStatus& status) {

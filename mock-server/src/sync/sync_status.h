@@ -62,6 +62,7 @@ struct SyncCounters {
   std::uint64_t pages = 0;    // pages committed
   std::uint64_t records = 0;  // records committed
   std::uint64_t retries = 0;  // page fetches repeated after a retryable failure
+  std::uint64_t rateLimitedRetries = 0;  // of which the failure was the upstream's 429
 };
 
 struct SyncStatus {

@@ -922,7 +922,7 @@ TEST_F(SyncServiceTest, StatusReportsStateProgressCursorsErrorsAndCounters) {
   EXPECT_EQ(status["lastError"]["message"], "http 404: HTTP 404");
   EXPECT_EQ(status["lastError"]["at"], firstRunEnd + 1000 + 25);
   EXPECT_EQ(status["counters"],
-            (Json{{"runs", 2}, {"successes", 1}, {"failures", 1}, {"pages", 2}, {"records", 3}, {"retries", 0}}));
+            (Json{{"runs", 2}, {"successes", 1}, {"failures", 1}, {"pages", 2}, {"records", 3}, {"retries", 0}, {"rateLimitedRetries", 0}}));
   EXPECT_EQ(status["lastRunDurationMs"], 50);
   EXPECT_EQ(status["successRate"], 0.5);
 }
@@ -947,6 +947,33 @@ TEST_F(SyncServiceTest, LogsStructuredLinesThroughTheInjectedLogger) {
   EXPECT_EQ(logs_[1]["fields"]["attempt"], 1);
   EXPECT_EQ(logs_[5]["fields"]["entity"], "forms");
   EXPECT_EQ(logs_[6]["fields"]["outcome"], "succeeded");
+}
+
+// The upstream pacing us (a 429 saying when to come back) is expected of its rate limits: the
+// retry is said at info. A 429 without Retry-After is not pacing we were told of: a warning.
+// Rate-limited retries are counted apart, for the operator's retries by reason.
+TEST_F(SyncServiceTest, ARetryThe429sRetryAfterAskedForIsInfoAndCountedApart) {
+  seedAccount();
+  SyncOptions options = smallPages();
+  options.entities = {Entity::forms};
+  SyncService& sync = start(options);
+  upstream_.failNext(1, rateLimited(1000));
+  sync.runNow({});
+  upstream_.failNext(1, rateLimited(std::nullopt));
+  sync.runNow({});
+  upstream_.failNext(1, httpFailure(503));
+  sync.runNow({});
+  const Json counters = sync.status().toJson()["counters"];
+  EXPECT_EQ(counters["retries"], 3);
+  EXPECT_EQ(counters["rateLimitedRetries"], 2);
+
+  std::lock_guard lock(mutex_);
+  std::vector<int> retryLevels;
+  for (const Json& line : logs_) {
+    if (line["message"] == "sync page retry") retryLevels.push_back(line["level"]);
+  }
+  EXPECT_EQ(retryLevels, (std::vector<int>{static_cast<int>(LogLevel::info), static_cast<int>(LogLevel::warn),
+                                           static_cast<int>(LogLevel::warn)}));
 }
 
 TEST(SyncOptionsValidation, NamesTheBadField) {
