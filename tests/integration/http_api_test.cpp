@@ -327,6 +327,36 @@ TEST(HttpApi, UnknownRoutesAre404InTheErrorShape) {
   }
 }
 
+// A method the server does not recognise is 501 (RFC 9110 section 15.6.2), in the error shape;
+// a request line that is no request at all stays a 400. Either closes the connection: httplib
+// stopped reading at the line, so what follows it is not a request to read.
+TEST(HttpApi, AnUnknownMethodIs501AndAGarbledRequestLineIs400) {
+  ServerProcess server;
+  for (const std::string method : {"FOO", "PROPFIND", "get"}) {
+    auto client = clientFor(server);
+    httplib::Request request;
+    request.method = method;
+    request.path = "/api/campaigns";
+    const auto answer = client.send(request);
+    ASSERT_TRUE(answer) << method;
+    EXPECT_EQ(answer->status, 501) << method;
+    EXPECT_EQ(errorCodeOf(answer), "not_implemented") << method;
+    EXPECT_NE(answer->body.find("the method " + method + " is not one"), std::string::npos) << answer->body;
+    EXPECT_EQ(answer->get_header_value("Connection"), "close") << method;
+  }
+  auto client = clientFor(server);
+  httplib::Request garbled;
+  garbled.method = "G{T";  // not a token
+  garbled.path = "/api/campaigns";
+  const auto answer = client.send(garbled);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_EQ(errorCodeOf(answer), "bad_request");
+  const auto next = clientFor(server).Get("/api/flows");
+  ASSERT_TRUE(next) << "the server goes on";
+  EXPECT_EQ(next->status, 200);
+}
+
 // httplib routes by method first, so a known path asked with another method used to be a
 // 404 "no route": it is a 405 naming what the route takes (RFC 9110 section 15.5.6).
 TEST(HttpApi, AKnownPathAskedWithAnotherMethodIs405WithItsAllowedMethods) {

@@ -45,6 +45,10 @@ ApiError ambiguousFraming(std::string why) {
   return {400, "bad_request", "the request's length is ambiguous: " + std::move(why)};
 }
 
+ApiError methodNotImplemented(const std::string& method) {
+  return {501, "not_implemented", "the method " + method + " is not one this server implements"};
+}
+
 ApiError genericError(int status) {
   if (status >= 500) return {status, "internal_error", "internal server error"};
   return {status, "bad_request", "the request could not be processed (status " +

@@ -26,6 +26,9 @@ ApiError injectedFault(int status, const std::string& path);
 ApiError ambiguousFraming(std::string why);
 // For statuses the API table does not name (500 from a handler, 400 from a request httplib
 // could not parse, 414, 416...).
+// 501: a method this server does not recognise (RFC 9110 section 15.6.2), not a malformed
+// request; `method` is a token (tchar only), so it is safe to repeat.
+ApiError methodNotImplemented(const std::string& method);
 ApiError genericError(int status);
 
 // The live feed holds as many subscribers as it may (503 too_many_subscribers, with

@@ -8,6 +8,8 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -124,6 +126,22 @@ void closeAfterResponse(httplib::Response& res) {
   EventServer::closeCurrentConnectionAfterResponse();
 }
 
+namespace {
+
+// A method token (RFC 9110 section 9.1: tchar only) that is none of those httplib parses.
+bool isUnknownMethodToken(const std::string& method) {
+  static const std::array<std::string_view, 10> kParsed{"GET",     "HEAD",  "POST",  "PUT",   "DELETE",
+                                                        "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
+  constexpr std::size_t kLongest = 32;  // longer is not a method anyone sends
+  if (method.empty() || method.size() > kLongest) return false;
+  const bool token = std::all_of(method.begin(), method.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+  return token && std::find(kParsed.begin(), kParsed.end(), method) == kParsed.end();
+}
+
+}  // namespace
+
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
                           std::function<void(const httplib::Request&, const CaughtException&)> onException,
                           AllowedMethods allowedMethods) {
@@ -145,6 +163,15 @@ void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
         }
         if (res.status == 404) {
           sendError(res, notFound(req.method, req.path));
+          return HandlerResponse::Handled;
+        }
+        // httplib refuses a method it does not know as a bad request line: a whole request
+        // line (method, target, version) whose method is a token (RFC 9110) is a request
+        // this server does not implement, said as such.
+        if (res.status == 400 && !req.target.empty() && req.version.rfind("HTTP/", 0) == 0 &&
+            isUnknownMethodToken(req.method)) {
+          sendError(res, methodNotImplemented(req.method));
+          closeAfterResponse(res);
           return HandlerResponse::Handled;
         }
         // Else httplib refused a request it could not read whole (a body too large, or
