@@ -54,8 +54,16 @@ class TempFile {
 TEST(Options, MaxThreadsBelowThreadsIsRefusedWhicheverSourceGaveThem) {
   EXPECT_NE(errorOf(parse({"--max-threads", "1", "--threads", "16"})).find("--max-threads 1 is below --threads 16"),
             std::string::npos);
-  // The default 16 threads kept ready bound a lone --max-threads too.
-  EXPECT_NE(errorOf(parse({}, {{"LIVEDATA_MAX_THREADS", "8"}})).find("lower --threads too"), std::string::npos);
+  // The default 16 threads kept ready bound a lone --max-threads too; each value's source is named.
+  EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_MAX_THREADS", "8"}})).rfind(
+                "LIVEDATA_MAX_THREADS 8 is below --threads (its default) 16", 0),
+            0u);
+  TempFile file(R"({"threads": 32})");
+  EXPECT_EQ(errorOf(parse({"--config", file.path(), "--max-threads", "20"}))
+                .rfind("--max-threads 20 is below config file " + file.path() + ": field 'threads' 32", 0),
+            0u);
+  // An upstream-only server serves with the upstream's threads: the API server's do not apply.
+  EXPECT_TRUE(std::holds_alternative<ServerOptions>(parse({"--upstream-only", "--max-threads", "1"})));
   const auto equal = parse({"--max-threads", "4", "--threads", "4"});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(equal)) << errorOf(equal);
   EXPECT_EQ(std::get<ServerOptions>(equal).http.maxThreads, 4);
@@ -64,12 +72,18 @@ TEST(Options, MaxThreadsBelowThreadsIsRefusedWhicheverSourceGaveThem) {
 TEST(Options, AVariableAFewLettersFromAnOptionsIsNamedWithTheOptionsVariable) {
   const auto misspelt = misspeltEnvironmentVariables(
       {"LIVEDATA_PROT", "LIVEDATA_PORT", "LIVEDATA_CONFIG", "LIVEDATA_REDIS_URL", "LIVEDATA_ADMIN_TOKN",
-       "LIVEDATA_REQUIRE_TOOLS", "LIVEDATA_DIR", "PORT", "LIVEDATA_ZZZZZZZZZZ"});
-  ASSERT_EQ(misspelt.size(), 2u);
+       "LIVEDATA_REQUIRE_TOOLS", "LIVEDATA_DIR", "PORT", "LIVEDATA_ZZZZZZZZZZ",
+       // Two edits off a short name (PORT) is another name; off a longer one (THREADS), a typo.
+       "LIVEDATA_POTS", "LIVEDATA_THRDS", "LIVEDATA_port"});
+  ASSERT_EQ(misspelt.size(), 4u);
   EXPECT_EQ(misspelt[0].name, "LIVEDATA_PROT");
   EXPECT_EQ(misspelt[0].didYouMean, "LIVEDATA_PORT");
   EXPECT_EQ(misspelt[1].name, "LIVEDATA_ADMIN_TOKN");
   EXPECT_EQ(misspelt[1].didYouMean, "LIVEDATA_ADMIN_TOKEN");
+  EXPECT_EQ(misspelt[2].name, "LIVEDATA_THRDS");
+  EXPECT_EQ(misspelt[2].didYouMean, "LIVEDATA_THREADS");
+  EXPECT_EQ(misspelt[3].name, "LIVEDATA_port");
+  EXPECT_EQ(misspelt[3].didYouMean, "LIVEDATA_PORT");
 }
 
 TEST(Options, TheDatabaseIsAFilePathOrAPostgresUrlAndWhatIsNeitherIsRefusedNamingTheFlag) {

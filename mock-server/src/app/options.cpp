@@ -133,7 +133,7 @@ const cl::OptionTable<ServerOptions>& optionTable() {
       cl::number<ServerOptions>("threads", "N", "worker threads kept ready, each serving one request at a time (idle connections wait in the event loop)", 1, 1024,
                                 [](auto& o) -> auto& { return o.http.threads; }),
       cl::number<ServerOptions>("max-threads", "N",
-                                "most requests served at once: threads start as requests come (at least "
+                                "most requests served at once: threads start as requests come (no fewer than "
                                 "--threads); event streams are bounded by --max-subscribers instead",
                                 1, 65536, [](auto& o) -> auto& { return o.http.maxThreads; }),
       cl::number<ServerOptions>("max-body-bytes", "N", "larger request bodies get 413", std::size_t{1},
@@ -355,6 +355,13 @@ Problem applyConfigFile(ServerOptions& options, const std::string& path) {
   return std::nullopt;
 }
 
+// Whether the config file (already read once, so readable) sets `name`.
+bool fileSets(const std::string& path, const std::string& name) {
+  std::ifstream file(path);
+  const auto parsed = parseJsonStrictly(std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()));
+  return parsed && parsed.value().is_object() && parsed.value().contains(name);
+}
+
 Problem applyEnvironment(ServerOptions& options, const EnvironmentLookup& environment) {
   for (const Option& option : optionTable().options()) {
     if (option.name() == "config") continue;  // LIVEDATA_CONFIG names the file, read first
@@ -410,10 +417,21 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
     if (optionTable().options()[given.first].name() == "cors-origin") options.corsOrigins.clear();
   }
   if (auto problem = optionTable().apply(options, flags)) return UsageError{*problem};
-  // Options that bound one another, judged once every source has spoken.
-  if (options.http.maxThreads < options.http.threads) {
-    return UsageError{"--max-threads " + std::to_string(options.http.maxThreads) + " is below --threads " +
-                      std::to_string(options.http.threads) +
+
+  // Options that bound one another, judged once every source has spoken; the error names
+  // where each value came from, as a single option's does.
+  const auto sourceOf = [&](const std::string& name) -> std::string {
+    for (const auto& given : flags.given) {
+      if (optionTable().options()[given.first].name() == name) return "--" + name;
+    }
+    if (environment(environmentNameOf(name))) return environmentNameOf(name);
+    if (configPath && fileSets(*configPath, name)) return "config file " + *configPath + ": field '" + name + "'";
+    return "--" + name + " (its default)";
+  };
+  // The API server's threads; --upstream-only serves with the upstream's own.
+  if (!options.upstreamOnly && options.http.maxThreads < options.http.threads) {
+    return UsageError{sourceOf("max-threads") + " " + std::to_string(options.http.maxThreads) + " is below " +
+                      sourceOf("threads") + " " + std::to_string(options.http.threads) +
                       ": no fewer requests can be served at once than threads are kept ready (lower --threads too)"};
   }
   return options;
@@ -443,16 +461,18 @@ std::vector<MisspeltVariable> misspeltEnvironmentVariables(const std::vector<std
   std::vector<MisspeltVariable> out;
   for (const std::string& name : names) {
     if (name.rfind(prefix, 0) != 0) continue;
-    const std::string given = name.substr(prefix.size());
+    // Compared in capitals: LIVEDATA_port is not read either, and is LIVEDATA_PORT meant.
+    std::string given = name.substr(prefix.size());
+    for (char& c : given) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     std::optional<std::string> closest;
     std::size_t closestDistance = 0;
     for (const Option& option : optionTable().options()) {
       const std::string known = environmentNameOf(option.name()).substr(prefix.size());
-      const std::size_t distance = editDistance(given, known);
-      if (distance == 0) {
+      if (name == prefix + known) {
         closest.reset();
         break;
       }
+      const std::size_t distance = editDistance(given, known);
       // One edit off a short name (DB, PORT), two off a longer one: further is another
       // tool's variable more likely than a typo.
       const std::size_t mostEdits = known.size() < 6 ? 1 : 2;

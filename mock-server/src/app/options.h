@@ -96,9 +96,10 @@ EnvironmentLookup processEnvironment();
 ParsedCommandLine parseCommandLine(int argc, const char* const* argv,
                                    const EnvironmentLookup& environment = processEnvironment());
 
-// Variables named like an option's (LIVEDATA_PROT for LIVEDATA_PORT: at most two letters
-// off) that are none, each with the option's it resembles: the server warns of them, as a
-// typo there would be ignored. Other LIVEDATA_ names are left alone (tools of their own).
+// Variables named like an option's but none (LIVEDATA_PROT, LIVEDATA_port for LIVEDATA_PORT:
+// one edit off a name of under six letters, two off a longer one, in any case), each with the
+// option's it resembles: the server warns of them, as a typo there would be ignored. Other
+// LIVEDATA_ names are left alone (tools of their own).
 struct MisspeltVariable {
   std::string name;
   std::string didYouMean;
