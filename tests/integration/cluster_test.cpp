@@ -124,6 +124,13 @@ TEST_F(Cluster, OneInstanceLeadsAndEveryInstanceStreamsEveryChangeInVersionOrder
   EXPECT_EQ(followerStatus["leader"], false) << followerStatus.dump();
   EXPECT_EQ(followerStatus["fencingToken"], 0);
   EXPECT_EQ(followerStatus["counters"]["runs"], 0) << "a follower never syncs";
+  // The account's report budget is the leader's to report: one alert for one budget.
+  const auto metricsOf = [](const ServerProcess& instance) {
+    const auto answer = testing::ServerClient(instance).get("/metrics");
+    return answer && answer->status == 200 ? answer->body : std::string();
+  };
+  EXPECT_NE(metricsOf(*leader).find("livedata_upstream_report_calls_today{"), std::string::npos);
+  EXPECT_EQ(metricsOf(*follower).find("livedata_upstream_report_calls_today"), std::string::npos);
 
   Http leaderHttp(*leader);
   Http followerHttp(*follower);

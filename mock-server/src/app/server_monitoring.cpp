@@ -80,9 +80,11 @@ SyncSnapshot ServerMonitoring::syncSnapshot() {
   snapshot.records = status.counters.records;
   snapshot.retries = status.counters.retries;
   snapshot.rateLimitedRetries = status.counters.rateLimitedRetries;
-  for (const auto& use : status.reportBudget) {
-    snapshot.reportBudget.push_back({use.operation, static_cast<std::uint64_t>(std::max<std::int64_t>(0, use.usedToday)),
-                                     static_cast<std::uint64_t>(std::max<std::int64_t>(0, use.dailyLimit))});
+  if (status.leader) {
+    for (const auto& use : status.reportBudget) {
+      snapshot.reportCalls.push_back({use.operation, static_cast<std::uint64_t>(std::max(0, use.usedToday)),
+                                      static_cast<std::uint64_t>(std::max(0, use.dailyLimit))});
+    }
   }
   snapshot.lastRunDurationMs = static_cast<std::uint64_t>(std::max<Millis>(0, status.lastRunDurationMs.value_or(0)));
   snapshot.state = nameOf(status.state);

@@ -34,17 +34,18 @@ struct SyncSnapshot {
   std::uint64_t successes = 0;
   std::uint64_t failures = 0;
   std::uint64_t records = 0;
-  std::uint64_t retries = 0;             // page fetches repeated, rate-limited ones included
-  std::uint64_t rateLimitedRetries = 0;  // of which the upstream had answered 429
+  std::uint64_t retries = 0;             // upstream fetches repeated, rate-limited ones included
+  std::uint64_t rateLimitedRetries = 0;  // of which the upstream's rate limits had held back
   std::uint64_t lastRunDurationMs = 0;
   // The upstream's budgeted operations (its values reports): calls spent today of each
-  // daily limit. Empty on a follower, which calls nothing.
-  struct BudgetUse {
+  // daily limit, one budget for the account. The leader's alone: a follower spends none,
+  // and each instance reporting the shared count would alert once per instance.
+  struct ReportCalls {
     std::string operation;
-    std::uint64_t usedToday = 0;
+    std::uint64_t today = 0;
     std::uint64_t dailyLimit = 0;
   };
-  std::vector<BudgetUse> reportBudget;
+  std::vector<ReportCalls> reportCalls;
   // Since the stalest entity's last success, or since the process started while an entity
   // has not synced since; nullopt on a follower, which does not sync.
   std::optional<std::int64_t> lastSuccessAgeMs;

@@ -57,15 +57,18 @@ void writeSync(PrometheusWriter& out, const SyncSnapshot& sync) {
   out.counter("livedata_sync_runs_total", help, asDouble(sync.successes), {{"outcome", "success"}});
   out.counter("livedata_sync_runs_total", help, asDouble(sync.failures), {{"outcome", "failure"}});
   out.counter("livedata_sync_records_total", "Records written by sync runs.", asDouble(sync.records));
-  const char* retryHelp = "Upstream page fetches the sync repeated, by why the attempt before failed.";
+  const char* retryHelp =
+      "Upstream fetches the sync repeated, by why the attempt before failed: rate_limited (a 429, or a call "
+      "held back to keep within the upstream's limits) or other.";
   out.counter("livedata_sync_retries_total", retryHelp, asDouble(sync.rateLimitedRetries), {{"reason", "rate_limited"}});
   out.counter("livedata_sync_retries_total", retryHelp, asDouble(sync.retries - std::min(sync.retries, sync.rateLimitedRetries)),
               {{"reason", "other"}});
-  for (const auto& use : sync.reportBudget) {
-    out.gauge("livedata_upstream_budget_used_today", "Calls spent today of an upstream operation's daily budget (resets 00:00 UTC).",
-              asDouble(use.usedToday), {{"operation", use.operation}});
-    out.gauge("livedata_upstream_budget_daily_limit", "An upstream operation's daily budget of calls.",
-              asDouble(use.dailyLimit), {{"operation", use.operation}});
+  for (const auto& calls : sync.reportCalls) {
+    out.gauge("livedata_upstream_report_calls_today",
+              "Calls of an upstream report operation spent today, of its daily limit (resets 00:00 UTC; the leader's alone).",
+              asDouble(calls.today), {{"operation", calls.operation}});
+    out.gauge("livedata_upstream_report_calls_daily_limit", "The calls an upstream report operation allows a day.",
+              asDouble(calls.dailyLimit), {{"operation", calls.operation}});
   }
   out.gauge("livedata_sync_last_run_duration_seconds", "Duration of the last sync run.",
             static_cast<double>(sync.lastRunDurationMs) / 1000.0);

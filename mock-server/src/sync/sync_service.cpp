@@ -497,8 +497,9 @@ SyncService::Outcome<Value> SyncService::withRetry(Entity entity, const char* wh
       ++status_.counters.retries;
       if (failure.kind == UpstreamFailure::Kind::rate_limited) ++status_.counters.rateLimitedRetries;
     }
-    // A 429 that says when to come back is the upstream pacing us, as its rate limits
-    // promise: expected, so info; any other failure retried is a warning.
+    // Rate limits that say when to come back (the upstream's 429 with Retry-After, or the
+    // client's own pacing within them) are the pace its limits promise: expected, so info;
+    // any other failure retried is a warning.
     const bool paced = failure.kind == UpstreamFailure::Kind::rate_limited && failure.retryAfterMs;
     log(paced ? LogLevel::info : LogLevel::warn, "sync page retry",
         {{"entity", nameOf(entity)}, {"fetch", what}, {"attempt", attempt}, {"delayMs", *delay}, {"error", describe(failure)}});

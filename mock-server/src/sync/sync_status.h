@@ -62,7 +62,9 @@ struct SyncCounters {
   std::uint64_t pages = 0;    // pages committed
   std::uint64_t records = 0;  // records committed
   std::uint64_t retries = 0;  // page fetches repeated after a retryable failure
-  std::uint64_t rateLimitedRetries = 0;  // of which the failure was the upstream's 429
+  // Of which the upstream's rate limits held the attempt back: its 429, or the client's own
+  // pacing that kept the call within them (KlaviyoSource).
+  std::uint64_t rateLimitedRetries = 0;
 };
 
 struct SyncStatus {

@@ -40,7 +40,7 @@ class Monitoring : public ::testing::Test {
     sync.records = 1234;
     sync.retries = 5;
     sync.rateLimitedRetries = 3;
-    sync.reportBudget = {{"POST /api/campaign-values-reports", 144, 225}, {"POST /api/flow-values-reports", 0, 225}};
+    sync.reportCalls = {{"POST /api/campaign-values-reports", 144, 225}, {"POST /api/flow-values-reports", 0, 225}};
     sync.lastRunDurationMs = 1500;
     sync.lastSuccessAgeMs = 60'000;
     sync.state = "idle";
@@ -297,9 +297,9 @@ TEST_F(Monitoring, ExposesConventionalPrometheusSeries) {
            "livedata_sync_records_total 1234",
            R"(livedata_sync_retries_total{reason="rate_limited"} 3)",
            R"(livedata_sync_retries_total{reason="other"} 2)",
-           R"(livedata_upstream_budget_used_today{operation="POST /api/campaign-values-reports"} 144)",
-           R"(livedata_upstream_budget_daily_limit{operation="POST /api/campaign-values-reports"} 225)",
-           R"(livedata_upstream_budget_used_today{operation="POST /api/flow-values-reports"} 0)",
+           R"(livedata_upstream_report_calls_today{operation="POST /api/campaign-values-reports"} 144)",
+           R"(livedata_upstream_report_calls_daily_limit{operation="POST /api/campaign-values-reports"} 225)",
+           R"(livedata_upstream_report_calls_today{operation="POST /api/flow-values-reports"} 0)",
            "livedata_sync_last_success_age_seconds 60",
            "livedata_process_cpu_percent 12.5",
            "process_cpu_seconds_total 3.25",

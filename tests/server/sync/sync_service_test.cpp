@@ -949,7 +949,7 @@ TEST_F(SyncServiceTest, LogsStructuredLinesThroughTheInjectedLogger) {
   EXPECT_EQ(logs_[6]["fields"]["outcome"], "succeeded");
 }
 
-// The upstream pacing us (a 429 saying when to come back) is expected of its rate limits: the
+// The upstream's rate limits pacing us (a 429 saying when to come back) are expected: the
 // retry is said at info. A 429 without Retry-After is not pacing we were told of: a warning.
 // Rate-limited retries are counted apart, for the operator's retries by reason.
 TEST_F(SyncServiceTest, ARetryThe429sRetryAfterAskedForIsInfoAndCountedApart) {
