@@ -22,6 +22,15 @@ describe('SyncStatusControl', () => {
     expect(screen.getByTestId('sync-status')).toHaveAttribute('data-state', 'idle');
   });
 
+  it('says what the last sync failed of in its tooltip', async () => {
+    const failure = { entity: 'campaigns', message: 'http 503: upstream unavailable', at: Date.now() - 5000 };
+    stubFetch({ '/api/sync/status': { body: syncStatusFixture({ state: 'failed', lastError: failure }) } });
+    renderWithProviders(<SyncStatusControl token="t" />);
+
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Last sync failed'));
+    expect(screen.getByText('Last sync failed')).toHaveAttribute('title', 'campaigns: http 503: upstream unavailable');
+  });
+
   it('asks for the status at once when the live feed reports a change, not at the next poll', async () => {
     let status = syncStatusFixture();
     const fetchMock = stubFetch({ '/api/sync/status': () => ({ body: status }) });

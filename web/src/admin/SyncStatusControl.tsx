@@ -31,6 +31,12 @@ function describe(status: SyncStatus | undefined, now: number): string {
   return last === null ? 'Not synced yet' : `Synced ${formatAgo(now - last)}`;
 }
 
+/** The last failure, for the status's tooltip: "campaigns: http 503: ...". */
+function failureText(status: SyncStatus | undefined): string | undefined {
+  const failure = status?.lastError;
+  return failure ? `${failure.entity}: ${failure.message}` : undefined;
+}
+
 interface PendingSync {
   finishedRunsBefore: number;
   requestedAt: number;
@@ -94,7 +100,7 @@ export function SyncStatusControl({ token }: { token: string }) {
     <div className="sync-status" data-testid="sync-status" data-state={state}>
       <span className="sync-status__state">
         <span className={`sync-status__dot sync-status__dot--${state}`} aria-hidden="true" />
-        <span className="sync-status__text" title={status.data?.lastError ?? status.error?.message ?? undefined}>
+        <span className="sync-status__text" title={failureText(status.data) ?? status.error?.message ?? undefined}>
           {status.error ? 'Sync status unavailable' : describe(status.data, now)}
         </span>
       </span>

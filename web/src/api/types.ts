@@ -81,12 +81,26 @@ export interface Segment {
 
 // Admin routes (Authorization: Bearer <token>). Times here are Unix milliseconds.
 
+/** A sync failure as the status reports it: what went wrong and when. */
+export interface SyncFailure {
+  message: string;
+  at: number;
+}
+
 export interface SyncStatus {
   state: 'idle' | 'running' | 'failed';
   progress: { entity: string; pagesDone: number; recordsDone: number; estimate: number | null } | null;
-  entities: Record<string, { lastSuccessAt: number | null; lastError: string | null; recordsSynced: number }>;
-  lastError: string | null;
-  counters: { runs: number; successes: number; failures: number; pages: number; records: number; retries: number };
+  entities: Record<string, { lastSuccessAt: number | null; lastError: SyncFailure | null; recordsSynced: number }>;
+  lastError: (SyncFailure & { entity: string }) | null;
+  counters: {
+    runs: number;
+    successes: number;
+    failures: number;
+    pages: number;
+    records: number;
+    retries: number;
+    rateLimitedRetries: number;
+  };
   lastRunDurationMs: number | null;
   successRate: number;
 }

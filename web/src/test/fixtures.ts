@@ -16,7 +16,7 @@ export function syncStatusFixture(overrides: Partial<SyncStatus> = {}): SyncStat
     progress: null,
     entities: { campaigns: { lastSuccessAt: Date.now() - 30_000, lastError: null, recordsSynced: 300 } },
     lastError: null,
-    counters: { runs: 1, successes: 1, failures: 0, pages: 5, records: 760, retries: 0 },
+    counters: { runs: 1, successes: 1, failures: 0, pages: 5, records: 760, retries: 0, rateLimitedRetries: 0 },
     lastRunDurationMs: 18,
     successRate: 1,
     ...overrides,
