@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -332,7 +333,8 @@ Expected<std::string, std::string> textOf(const nlohmann::json& value) {
   return unexpected(std::string("expected a string, number or boolean"));  // both sides are strings
 }
 
-Problem applyConfigFile(ServerOptions& options, const std::string& path) {
+// Applies the file's fields, and adds their names to `fieldsSet`.
+Problem applyConfigFile(ServerOptions& options, const std::string& path, std::set<std::string>& fieldsSet) {
   std::ifstream file(path);
   if (!file) return "config file " + path + ": cannot be read";
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -344,6 +346,7 @@ Problem applyConfigFile(ServerOptions& options, const std::string& path) {
     const std::string where = "config file " + path + ": field '" + key + "': ";
     const Option* option = optionTable().find(key);
     if (!option || key == "config") return "config file " + path + ": unknown field '" + key + "'";
+    fieldsSet.insert(key);
     const bool list = value.is_array();
     if (list && !option->spelling.repeatable) return where + "expected a single value";
     for (const auto& item : list ? value : nlohmann::json::array({value})) {
@@ -353,13 +356,6 @@ Problem applyConfigFile(ServerOptions& options, const std::string& path) {
     }
   }
   return std::nullopt;
-}
-
-// Whether the config file (already read once, so readable) sets `name`.
-bool fileSets(const std::string& path, const std::string& name) {
-  std::ifstream file(path);
-  const auto parsed = parseJsonStrictly(std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()));
-  return parsed && parsed.value().is_object() && parsed.value().contains(name);
 }
 
 Problem applyEnvironment(ServerOptions& options, const EnvironmentLookup& environment) {
@@ -408,8 +404,9 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
   }
 
   ServerOptions options;
+  std::set<std::string> fileFields;  // what the config file set, for naming a value's source
   if (configPath) {
-    if (auto problem = applyConfigFile(options, *configPath)) return UsageError{*problem};
+    if (auto problem = applyConfigFile(options, *configPath, fileFields)) return UsageError{*problem};
   }
   if (auto problem = applyEnvironment(options, environment)) return UsageError{*problem};
   // Origins on the command line replace those of the file and the environment.
@@ -425,7 +422,7 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
       if (optionTable().options()[given.first].name() == name) return "--" + name;
     }
     if (environment(environmentNameOf(name))) return environmentNameOf(name);
-    if (configPath && fileSets(*configPath, name)) return "config file " + *configPath + ": field '" + name + "'";
+    if (fileFields.count(name) != 0) return "config file " + *configPath + ": field '" + name + "'";
     return "--" + name + " (its default)";
   };
   // The API server's threads; --upstream-only serves with the upstream's own.
