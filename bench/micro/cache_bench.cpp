@@ -23,7 +23,7 @@ namespace {
 constexpr std::size_t kCachedEntries = 1000;
 
 // The keys of the cached entries in a fixed shuffled order, so consecutive lookups do not
-// walk the hash table or the LRU list in insertion order.
+// walk the index or the LRU list in insertion order.
 std::vector<std::string> shuffledKeys(const std::vector<SampleRequest>& requests) {
   std::vector<std::string> keys;
   keys.reserve(requests.size());
