@@ -85,7 +85,9 @@ HealthCheck redisCheck(const HealthObservations& o, const CheckBuilder& b) {
 
 HealthCheck memoryCheck(const HealthObservations& o, const HealthThresholds& t, const CheckBuilder& b) {
   HealthCheck check = b.make("memory", "utilization", "system");
-  check.observedUnit = "ratio available";
+  // Utilization is the share in use, as cpu:utilization is (the draft's measurement); the
+  // host reports what is available, which includes reclaimable caches.
+  check.observedUnit = "ratio used";
   check.threshold = t.memoryWarnRatio;
   const auto available = ratio(o.hostMemoryAvailableBytes, o.hostMemoryTotalBytes);
   if (!available) {
@@ -93,10 +95,11 @@ HealthCheck memoryCheck(const HealthObservations& o, const HealthThresholds& t, 
     check.output = "host memory could not be read";
     return check;
   }
-  check.observedValue = *available;
-  check.status = lowIsBad(*available, t.memoryWarnRatio, t.memoryFailRatio);
-  judgeAgainst(check, "available memory", *available, "of total",
-          check.status == HealthStatus::fail ? t.memoryFailRatio : t.memoryWarnRatio);
+  const double used = 1 - *available;
+  check.observedValue = used;
+  check.status = highIsBad(used, t.memoryWarnRatio, t.memoryFailRatio);
+  judgeAgainst(check, "memory used", used, "of total",
+               check.status == HealthStatus::fail ? t.memoryFailRatio : t.memoryWarnRatio);
   return check;
 }
 

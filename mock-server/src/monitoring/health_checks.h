@@ -7,7 +7,8 @@
 //   database:responseTime  ping failed -> fail; slower than databaseWarnMillis -> warn
 //   redis:connection       not configured -> pass (memory cache by choice);
 //                          configured but unreachable or on the memory fallback -> warn
-//   memory:utilization     host available/total < memoryFailRatio -> fail, < memoryWarnRatio -> warn
+//   memory:utilization     host used/total (used = total - available) > memoryFailRatio -> fail,
+//                          > memoryWarnRatio -> warn
 //   cpu:utilization        process CPU % > cpuFailPercent -> fail, > cpuWarnPercent -> warn
 //   disk:free              free/total < diskFailRatio -> fail, < diskWarnRatio -> warn
 //   api:responseTime       average > latencyFailMillis -> fail, > latencyWarnMillis -> warn
@@ -74,8 +75,8 @@ struct HealthObservations {
 
 struct HealthThresholds {
   double databaseWarnMillis = 100;   // a ping slower than this warns
-  double memoryWarnRatio = 0.10;     // host memory available below 10% warns
-  double memoryFailRatio = 0.05;     // ... below 5% fails
+  double memoryWarnRatio = 0.90;     // host memory over 90% used warns
+  double memoryFailRatio = 0.95;     // ... over 95% fails
   double cpuWarnPercent = 80;        // process CPU (percent of one core)
   double cpuFailPercent = 95;
   double diskWarnRatio = 0.10;       // free disk below 10% warns

@@ -102,10 +102,18 @@ TEST(HealthChecks, DiskFreeBelowTenPercentWarnsAndBelowFiveFails) {
 
 TEST(HealthChecks, MemoryAndCpuFollowTheirThresholds) {
   HealthObservations o = healthy();
+  o.hostMemoryAvailableBytes = 100;  // exactly 90% used: not over
+  EXPECT_EQ(statusOf(evaluateHealth(o, {}, kNowMs), "memory:utilization"), HealthStatus::pass);
   o.hostMemoryAvailableBytes = 80;
   o.processCpuPercent = 85;
   auto report = evaluateHealth(o, {}, kNowMs);
   EXPECT_EQ(statusOf(report, "memory:utilization"), HealthStatus::warn);
+  // Utilization is the share in use, as for the CPU, and the output says what crossed what.
+  const auto memory = std::find_if(report.checks.begin(), report.checks.end(),
+                                   [](const HealthCheck& check) { return check.component == "memory"; });
+  EXPECT_DOUBLE_EQ(memory->observedValue.get<double>(), 0.92);
+  EXPECT_EQ(memory->observedUnit, "ratio used");
+  EXPECT_EQ(memory->output, "memory used 0.92 of total beyond threshold 0.9");
   EXPECT_EQ(statusOf(report, "cpu:utilization"), HealthStatus::warn);
   o.hostMemoryAvailableBytes = 40;
   o.processCpuPercent = 99;
