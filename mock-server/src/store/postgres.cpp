@@ -182,8 +182,10 @@ void Connection::check(pg_result* result, std::string_view what) {
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
   std::string message = result ? trimmed(PQresultErrorMessage(result)) : std::string();
   if (message.empty()) message = trimmed(PQerrorMessage(connection_));
+  const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string code = sqlstate ? sqlstate : "";
   PQclear(result);
-  throw Error(message + " (in " + std::string(what) + ")");
+  throw Error(message + " (in " + std::string(what) + ")", std::move(code));
 }
 
 void Connection::execute(const std::string& sql) {

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "store/statement_use.h"
 #include <vector>
@@ -39,7 +40,14 @@ namespace livedata::server::postgres {
 
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `sqlstate`: the server's error code ("23505"), empty when the server sent none.
+  explicit Error(const std::string& message, std::string sqlstate = {})
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  // The server found its data damaged (data_corrupted XX001, index_corrupted XX002).
+  bool corrupt() const { return sqlstate_ == "XX001" || sqlstate_ == "XX002"; }
+
+ private:
+  std::string sqlstate_;
 };
 
 class Connection;

@@ -342,6 +342,11 @@ struct PostgresEngine {
 
   static bool usable(const Connection& connection) { return !connection.broken(); }
 
+  static bool corrupt(const std::exception& failure) {
+    const auto* error = dynamic_cast<const postgres::Error*>(&failure);
+    return error != nullptr && error->corrupt();
+  }
+
   static void ping(const std::string& url) {
     Connection probe(url);
     probe.queryInteger("SELECT count(*) FROM sync_cursors");

@@ -16,6 +16,7 @@
 //     static const char* const kAppendChangeSql;
 //     static const char* const kLastChangeVersionSql;      // that last version, 0 before any
 //     static void ping(const std::string& location);      // a real query on a new connection
+//     static bool corrupt(const std::exception& failure);  // it found the stored data damaged
 //     // The write lease (Store::holdWriteLease): hold() takes or confirms it, token() is its
 //     // fencing token (0: none); checkFence() runs first in every write transaction and
 //     // throws when the token is no longer the latest.
@@ -30,9 +31,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -154,6 +157,7 @@ class SqlStore final : public Store {
       forget->bind(1, nameOf(entity)).run();
       return std::nullopt;
     } catch (const std::exception& error) {
+      noteCorruption(error);
       return std::string("store: cannot reset the cursor of ") + nameOf(entity) + ": " + error.what();
     }
   }
@@ -284,11 +288,16 @@ class SqlStore final : public Store {
       prune->bind(1, day - 1).run();
       return std::nullopt;
     } catch (const std::exception& error) {
+      noteCorruption(error);
       return "store: cannot count a call of " + std::string(operation) + ": " + error.what();
     }
   }
 
   std::optional<std::string> ping() const override {
+    {
+      std::lock_guard<std::mutex> lock(corruptionMutex_);
+      if (corruption_) return "store: the database is damaged: " + *corruption_;
+    }
     try {
       Engine::ping(location_);
       return std::nullopt;
@@ -513,6 +522,7 @@ class SqlStore final : public Store {
         transaction.commit();
         break;
       } catch (const std::exception& error) {
+        noteCorruption(error);
         {
           // Not ours after all: another process may commit that number now.
           std::lock_guard<std::mutex> deliverLock(deliverMutex_);
@@ -554,6 +564,7 @@ class SqlStore final : public Store {
           throw;
         }
       } catch (const std::exception& error) {
+        noteCorruption(error);
         if (linkBroke && attempt == 1) {
           readers_.closeIdle();  // the try again must not meet another of them
           continue;
@@ -563,8 +574,19 @@ class SqlStore final : public Store {
     }
   }
 
+  // A failure that found the stored data damaged keeps the store unhealthy (ping) until a
+  // restart, whose open checks the database (SQLite) or meets the damage again: no retry of
+  // the failed statement gets past it, and /readyz must not say ready meanwhile.
+  void noteCorruption(const std::exception& failure) const {
+    if (!Engine::corrupt(failure)) return;
+    std::lock_guard<std::mutex> lock(corruptionMutex_);
+    if (!corruption_) corruption_ = failure.what();
+  }
+
   const std::string location_;
   const StoreOptions options_;
+  mutable std::mutex corruptionMutex_;
+  mutable std::optional<std::string> corruption_;  // GUARDED_BY(corruptionMutex_): the first damage met
 
   std::mutex writeMutex_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writeMutex_)

@@ -11,11 +11,16 @@ constexpr int kBusyTimeoutMs = 5000;
 
 }  // namespace
 
+bool Error::corrupt() const {
+  const int primary = code_ & 0xff;  // extended codes (SQLITE_CORRUPT_INDEX, ...) carry it in the low byte
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   const int code =
       sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement_, nullptr);
   if (code != SQLITE_OK) {
-    throw Error("cannot prepare \"" + std::string(sql) + "\": " + sqlite3_errmsg(db));
+    throw Error("cannot prepare \"" + std::string(sql) + "\": " + sqlite3_errmsg(db), code);
   }
 }
 
@@ -24,7 +29,7 @@ Statement::~Statement() { sqlite3_finalize(statement_); }
 void Statement::fail(int code) const {
   std::string message = sqlite3_errmsg(db_);
   if (message == "not an error") message = sqlite3_errstr(code);
-  throw Error(message + " (in \"" + sqlite3_sql(statement_) + "\")");
+  throw Error(message + " (in \"" + sqlite3_sql(statement_) + "\")", code);
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -81,7 +86,7 @@ Connection::Connection(const std::string& path, Mode mode) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    throw Error("cannot open " + path + ": " + message);
+    throw Error("cannot open " + path + ": " + message, code);
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
@@ -94,10 +99,10 @@ Connection::~Connection() {
 
 void Connection::execute(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int code = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); code != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db_);
     sqlite3_free(error);
-    throw Error(message);
+    throw Error(message, code);
   }
 }
 

@@ -25,7 +25,14 @@ namespace livedata::server::sqlite {
 
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `code`: SQLite's result code for the failure (0 when it is none of SQLite's).
+  explicit Error(const std::string& message, int code = 0) : std::runtime_error(message), code_(code) {}
+  // The file's content is damaged (SQLITE_CORRUPT, SQLITE_NOTADB): no retry or new
+  // connection gets past it.
+  bool corrupt() const;
+
+ private:
+  int code_;
 };
 
 // One prepared statement. Parameters are 1-based, columns 0-based, as in the C API.

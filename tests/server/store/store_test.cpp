@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -151,6 +152,70 @@ TEST(Store, ReportsAPathItCannotOpen) {
   auto opened = Store::open(path);
   ASSERT_TRUE(!opened.ok());
   EXPECT_NE(opened.error().find(path), std::string::npos) << opened.error();
+}
+
+// Damage: the first bytes of the campaigns table's root page overwritten, as a failing disk
+// or a stray write would leave them. The store must be closed (its WAL checkpointed into the
+// file) before, so the damaged page is the one SQLite reads.
+void damageTheCampaignsTable(const std::string& path) {
+  std::int64_t pageSize = 0;
+  std::int64_t rootPage = 0;
+  {
+    sqlite::Connection inspect(path, sqlite::Connection::Mode::readOnly);
+    pageSize = inspect.queryInteger("PRAGMA page_size");
+    rootPage = inspect.queryInteger("SELECT rootpage FROM sqlite_master WHERE name = 'campaigns'");
+  }
+  ASSERT_GT(rootPage, 1);
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>((rootPage - 1) * pageSize));
+  const std::string garbage(16, '\xff');
+  file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  ASSERT_TRUE(file.good());
+}
+
+std::vector<Campaign> manyCampaigns(int count) {
+  std::vector<Campaign> campaigns;
+  for (int i = 0; i < count; ++i) campaigns.push_back(makeCampaign("c" + std::to_string(i), "sent", kT0 + i));
+  return campaigns;
+}
+
+TEST(Store, RefusesToOpenADamagedFileNamingTheDamage) {
+  ScratchFolder folder;
+  const auto path = folder.file("live.db");
+  {
+    auto store = openStore(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->commitPage(Entity::campaigns, manyCampaigns(300), std::nullopt).ok());
+  }
+  damageTheCampaignsTable(path);
+  auto opened = Store::open(path);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().find(path), std::string::npos) << opened.error();
+  EXPECT_NE(opened.error().find("damaged"), std::string::npos) << opened.error();
+}
+
+// Damage met while serving (the file changed under a running server) fails the reads that
+// meet it, and from then on the store's ping, which /readyz and the health check ask, until
+// a restart: a ping that reads another table would still pass.
+TEST(Store, DamageMetWhileRunningFailsThePingUntilARestart) {
+  ScratchFolder folder;
+  const auto path = folder.file("live.db");
+  {
+    auto store = openStore(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->commitPage(Entity::campaigns, manyCampaigns(300), std::nullopt).ok());
+  }
+  auto store = openStore(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->ping(), std::nullopt);
+  damageTheCampaignsTable(path);
+  EXPECT_EQ(store->ping(), std::nullopt);  // sync_cursors is intact
+  const auto rows = store->allRows(Entity::campaigns);
+  ASSERT_FALSE(rows.ok());
+  const auto ping = store->ping();
+  ASSERT_TRUE(ping.has_value());
+  EXPECT_NE(ping->find("damaged"), std::string::npos) << *ping;
+  EXPECT_NE(ping->find("malformed"), std::string::npos) << *ping;  // SQLite's own word for it
 }
 
 // --- Writing
