@@ -82,7 +82,7 @@ export interface LiveDataOptions {
   fetch?: typeof fetch;
   /** Receives the core's log lines (retries, evictions, fallbacks). */
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-  /** Emscripten module options: { wasmBinary } to load the module from bytes, { locateFile } to find the .wasm elsewhere. Neither is needed in a browser (fetched beside the entry) nor under node (read from the file beside it). */
+  /** Where the module's .wasm comes from: { wasmBinary } its bytes, { locateFile } its URL (called as Emscripten's, with 'livedata-core.wasm'). Neither is needed in a browser (fetched beside the entry) nor under node (read from the file beside it). */
   module?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string, prefix: string) => string };
 }
 

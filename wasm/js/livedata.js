@@ -140,10 +140,9 @@ export class LiveDataError extends Error {
   }
 }
 
-// One module instance per page, or per `module` options object (Emscripten's module
-// options: wasmBinary, locateFile), shared by every client created with it, with the
-// endpoint table and result layout it describes. Emscripten turns the object it is given
-// into the module, so it gets a copy.
+// One module instance per page, or per `module` options object (where the .wasm comes
+// from: wasmBinary, locateFile), shared by every client created with it, with the endpoint
+// table and result layout it describes.
 const defaultModuleOptions = {};
 const modules = new WeakMap(); // module options -> Promise of { module, endpoints, layout }
 
@@ -169,13 +168,23 @@ function bindClient(module, handle) {
   return client;
 }
 
-// Under node there is no page to fetch the .wasm from (node's fetch has no file: URLs):
-// its bytes are read from the file beside this one. The specifier is not a literal, so
-// bundlers for the browser leave the import alone; browsers never take this path.
-async function nodeWasmBinary() {
-  const fs = 'node:fs/promises';
-  const { readFile } = await import(/* @vite-ignore */ fs);
-  return readFile(new URL('./livedata-core.wasm', import.meta.url));
+// The .wasm's bytes, which Emscripten's minimal runtime takes as the module option `wasm`:
+// given (wasmBinary), fetched from where locateFile says, or from beside this file. Under
+// node there is no page to fetch from (node's fetch has no file: URLs): the file beside this
+// one is read. That specifier is not a literal, so bundlers for the browser leave the import
+// alone; browsers never take that path. The URL beside this file is written out as
+// `new URL('./livedata-core.wasm', import.meta.url)`, the form bundlers rewrite to the asset.
+async function wasmBytes({ wasmBinary, locateFile }) {
+  if (wasmBinary) return wasmBinary;
+  if (isNode && !locateFile) {
+    const fs = 'node:fs/promises';
+    const { readFile } = await import(/* @vite-ignore */ fs);
+    return readFile(new URL('./livedata-core.wasm', import.meta.url));
+  }
+  const url = locateFile ? locateFile('livedata-core.wasm', '') : new URL('./livedata-core.wasm', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot fetch the livedata module from ${url}: HTTP ${response.status}`);
+  return response.arrayBuffer();
 }
 const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
 
@@ -184,9 +193,11 @@ function loadModule(moduleOptions = defaultModuleOptions) {
     modules.set(
       moduleOptions,
       (async () => {
-        const options = { ...moduleOptions };
-        if (isNode && !options.wasmBinary && !options.locateFile) options.wasmBinary = await nodeWasmBinary();
-        const module = await createLiveDataCore(options);
+        const wasm = await wasmBytes(moduleOptions);
+        // The minimal runtime's glue never settles its promise when instantiation fails, so
+        // bytes that are no module (an HTML page where the .wasm was expected) fail here.
+        if (!WebAssembly.validate(wasm)) throw new Error('the livedata module is not valid WebAssembly');
+        const module = await createLiveDataCore({ wasm });
         return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
       })(),
     );

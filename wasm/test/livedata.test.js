@@ -2,10 +2,12 @@
 // integration tests check (tests/integration/client_integration_test.cpp), on the same server.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 import { startServer } from '../../tests/support/mock_server.mjs';
-import { importLiveData } from './module.js';
+import { importLiveData, wasmDist } from './module.js';
 
 const { createLiveData, LiveDataError, EVENTS } = await importLiveData();
 
@@ -583,4 +585,16 @@ test('a network failure names its reason (node keeps it in the error\'s cause)',
   const result = await ld.getFlows();
   assert.equal(result.error.kind, 'network');
   assert.match(result.error.detail, /ECONNREFUSED/);
+});
+
+test('the module loads from the bytes given as module.wasmBinary, and bytes that are no module reject at once', async () => {
+  const ld = await client({ module: { wasmBinary: await readFile(join(wasmDist(), 'livedata-core.wasm')) } });
+  assert.equal((await ld.getSegments()).status, 200);
+  // An HTML page where the .wasm was expected (a server's fallback route): an error, not a
+  // promise that never settles.
+  const page = new TextEncoder().encode('<!doctype html><title>Not here</title>');
+  await assert.rejects(
+    createLiveData({ baseUrl: server.url, eventTarget: null, module: { wasmBinary: page } }),
+    /not valid WebAssembly/,
+  );
 });

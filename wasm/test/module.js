@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const DIST = process.env.LIVEDATA_WASM_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
+// The folder the module is loaded from.
+export const wasmDist = () => DIST;
+
 export async function importLiveData() {
   return import(join(DIST, 'livedata.js'));
 }

@@ -1,0 +1,12 @@
+// Ahead of Emscripten 3.1.6's minimal-runtime glue (-sMINIMAL_RUNTIME), in the module
+// factory's scope, what that glue leaves out:
+// - it assigns the instance's exports to `asm` without declaring it, which an ES module
+//   (strict code, -sEXPORT_ES6) refuses with a ReferenceError once the instance is ready;
+// - it keeps the heap's view and a plain export in variables of its own, not on the module:
+//   livedata.js reads both, HEAPU8 (replaced when memory grows, so read anew each time) and
+//   livedata_peek_entry (bindings.cpp).
+var asm;
+Object.defineProperties(Module, {
+  HEAPU8: { get: () => HEAPU8 },
+  _livedata_peek_entry: { get: () => _livedata_peek_entry },
+});
