@@ -21,6 +21,13 @@ Expected<Arguments, std::string> splitArguments(const std::vector<std::string>& 
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& argument = args[i];
+    if (argument == "--") {  // the usual end of options: what follows is positional, dashes and all
+      for (++i; i < args.size(); ++i) {
+        if (!allowPositional) return "unexpected argument '" + args[i] + "'";
+        arguments.positional.push_back(args[i]);
+      }
+      break;
+    }
     if (argument == "-h" || argument == "--help") {
       arguments.help = true;
       return arguments;

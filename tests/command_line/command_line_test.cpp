@@ -101,6 +101,19 @@ TEST(CommandLine, PositionalArgumentsAreKeptInOrderWhereAllowed) {
   EXPECT_EQ(settings.name, "-x");
 }
 
+TEST(CommandLine, EverythingAfterADoubleDashIsPositional) {
+  Settings settings;
+  const auto arguments =
+      table().parseInto(settings, {"--count", "4", "--", "--count", "-l", "--help"}, /*allowPositional=*/true);
+  ASSERT_TRUE(arguments.ok()) << arguments.error();
+  EXPECT_EQ(arguments.value().positional, (std::vector<std::string>{"--count", "-l", "--help"}));
+  EXPECT_FALSE(arguments.value().help);
+  EXPECT_EQ(settings.count, 4);
+  EXPECT_FALSE(settings.loud);
+  EXPECT_TRUE(parse({"--"}).ok()) << "nothing after it is nothing positional";
+  EXPECT_EQ(parse({"--", "-l"}).error(), "unexpected argument '-l'");
+}
+
 TEST(CommandLine, HelpStopsParsingWhereverItIs) {
   Settings settings;
   const auto arguments = table().parseInto(settings, {"--count", "5", "--help", "--count", "nonsense"});

@@ -101,7 +101,8 @@ struct Arguments {
 };
 
 // Splits `args` (without the program name) by `spellings`; an error names the argument.
-// With `allowPositional` false, a positional argument is an error.
+// With `allowPositional` false, a positional argument is an error. Every argument after
+// "--" is positional, whatever it looks like.
 Expected<Arguments, std::string> splitArguments(const std::vector<std::string>& args,
                                                 const std::vector<Spelling>& spellings, bool allowPositional);
 
