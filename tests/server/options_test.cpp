@@ -56,11 +56,11 @@ TEST(Options, MaxThreadsBelowThreadsIsRefusedWhicheverSourceGaveThem) {
             std::string::npos);
   // The default 16 threads kept ready bound a lone --max-threads too; each value's source is named.
   EXPECT_EQ(errorOf(parse({}, {{"LIVEDATA_MAX_THREADS", "8"}})).rfind(
-                "LIVEDATA_MAX_THREADS 8 is below --threads (its default) 16", 0),
+                "LIVEDATA_MAX_THREADS=8 is below the default --threads 16", 0),
             0u);
   TempFile file(R"({"threads": 32})");
   EXPECT_EQ(errorOf(parse({"--config", file.path(), "--max-threads", "20"}))
-                .rfind("--max-threads 20 is below config file " + file.path() + ": field 'threads' 32", 0),
+                .rfind("--max-threads 20 is below threads 32 in config file " + file.path() + ":", 0),
             0u);
   // An upstream-only server serves with the upstream's threads: the API server's do not apply.
   EXPECT_TRUE(std::holds_alternative<ServerOptions>(parse({"--upstream-only", "--max-threads", "1"})));

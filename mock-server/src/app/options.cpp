@@ -416,19 +416,20 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
   if (auto problem = optionTable().apply(options, flags)) return UsageError{*problem};
 
   // Options that bound one another, judged once every source has spoken; the error names
-  // where each value came from, as a single option's does.
-  const auto sourceOf = [&](const std::string& name) -> std::string {
+  // each value as its source gave it, as a single option's does: "--threads 16",
+  // "LIVEDATA_THREADS=16", "threads 16 in config file F" or "the default --threads 16".
+  const auto asGiven = [&](const std::string& name, const std::string& value) -> std::string {
     for (const auto& given : flags.given) {
-      if (optionTable().options()[given.first].name() == name) return "--" + name;
+      if (optionTable().options()[given.first].name() == name) return "--" + name + " " + value;
     }
-    if (environment(environmentNameOf(name))) return environmentNameOf(name);
-    if (fileFields.count(name) != 0) return "config file " + *configPath + ": field '" + name + "'";
-    return "--" + name + " (its default)";
+    if (environment(environmentNameOf(name))) return environmentNameOf(name) + "=" + value;
+    if (fileFields.count(name) != 0) return name + " " + value + " in config file " + *configPath;
+    return "the default --" + name + " " + value;
   };
   // The API server's threads; --upstream-only serves with the upstream's own.
   if (!options.upstreamOnly && options.http.maxThreads < options.http.threads) {
-    return UsageError{sourceOf("max-threads") + " " + std::to_string(options.http.maxThreads) + " is below " +
-                      sourceOf("threads") + " " + std::to_string(options.http.threads) +
+    return UsageError{asGiven("max-threads", std::to_string(options.http.maxThreads)) + " is below " +
+                      asGiven("threads", std::to_string(options.http.threads)) +
                       ": no fewer requests can be served at once than threads are kept ready (lower --threads too)"};
   }
   return options;
