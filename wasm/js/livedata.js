@@ -181,7 +181,10 @@ async function wasmBytes({ wasmBinary, locateFile }) {
     const { readFile } = await import(/* @vite-ignore */ fs);
     return readFile(new URL('./livedata-core.wasm', import.meta.url));
   }
-  const url = locateFile ? locateFile('livedata-core.wasm', '') : new URL('./livedata-core.wasm', import.meta.url);
+  // As Emscripten's own glue calls it: the file's name and the folder of the script.
+  const url = locateFile
+    ? locateFile('livedata-core.wasm', new URL('.', import.meta.url).href)
+    : new URL('./livedata-core.wasm', import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot fetch the livedata module from ${url}: HTTP ${response.status}`);
   return response.arrayBuffer();
@@ -193,11 +196,8 @@ function loadModule(moduleOptions = defaultModuleOptions) {
     modules.set(
       moduleOptions,
       (async () => {
-        const wasm = await wasmBytes(moduleOptions);
-        // The minimal runtime's glue never settles its promise when instantiation fails, so
-        // bytes that are no module (an HTML page where the .wasm was expected) fail here.
-        if (!WebAssembly.validate(wasm)) throw new Error('the livedata module is not valid WebAssembly');
-        const module = await createLiveDataCore({ wasm });
+        const module = await createLiveDataCore({ wasm: await wasmBytes(moduleOptions) });
+        delete module.wasm; // the module is this object: its bytes are not kept for the page's life
         return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
       })(),
     );

@@ -587,14 +587,21 @@ test('a network failure names its reason (node keeps it in the error\'s cause)',
   assert.match(result.error.detail, /ECONNREFUSED/);
 });
 
-test('the module loads from the bytes given as module.wasmBinary, and bytes that are no module reject at once', async () => {
+// A module that cannot start must be an error, not a promise that never settles (the
+// timeout turns a hang into a failure: the server keeps node's event loop alive).
+test('the module loads from module.wasmBinary, and one that cannot start rejects', { timeout: 20_000 }, async () => {
   const ld = await client({ module: { wasmBinary: await readFile(join(wasmDist(), 'livedata-core.wasm')) } });
   assert.equal((await ld.getSegments()).status, 200);
-  // An HTML page where the .wasm was expected (a server's fallback route): an error, not a
-  // promise that never settles.
-  const page = new TextEncoder().encode('<!doctype html><title>Not here</title>');
-  await assert.rejects(
-    createLiveData({ baseUrl: server.url, eventTarget: null, module: { wasmBinary: page } }),
-    /not valid WebAssembly/,
-  );
+  const withModule = (wasmBinary) => createLiveData({ baseUrl: server.url, eventTarget: null, module: { wasmBinary } });
+  // An HTML page where the .wasm was expected (a server's fallback route): no WebAssembly.
+  await assert.rejects(withModule(new TextEncoder().encode('<!doctype html><title>Not here</title>')), WebAssembly.CompileError);
+  // Valid WebAssembly of another build, asking for an import this glue does not give:
+  // (module (import "env" "missing" (func))).
+  const otherBuild = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: one () -> ()
+    0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x07, 0x6d, 0x69, 0x73, 0x73, 0x69, 0x6e, 0x67, 0x00, 0x00, // import env.missing
+  ]);
+  assert.equal(WebAssembly.validate(otherBuild), true);
+  await assert.rejects(withModule(otherBuild));
 });
