@@ -40,7 +40,7 @@ class ServerMonitoring {
   AdminReply status();        // GET /monitoring/status: evaluates the targets first
   AdminReply prometheus();    // GET /metrics
   AdminReply live();          // GET /livez: the process answers
-  AdminReply ready();         // GET /readyz: 503 while the database does not answer
+  AdminReply ready();         // GET /readyz: 503 while the store's ping fails (Store::ping)
 
   // Ends the evaluation thread. Idempotent.
   void stop();

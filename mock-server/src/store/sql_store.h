@@ -157,7 +157,7 @@ class SqlStore final : public Store {
       forget->bind(1, nameOf(entity)).run();
       return std::nullopt;
     } catch (const std::exception& error) {
-      noteCorruption(error);
+      noteDamage(error);
       return std::string("store: cannot reset the cursor of ") + nameOf(entity) + ": " + error.what();
     }
   }
@@ -288,15 +288,20 @@ class SqlStore final : public Store {
       prune->bind(1, day - 1).run();
       return std::nullopt;
     } catch (const std::exception& error) {
-      noteCorruption(error);
+      noteDamage(error);
       return "store: cannot count a call of " + std::string(operation) + ": " + error.what();
     }
   }
 
   std::optional<std::string> ping() const override {
     {
-      std::lock_guard<std::mutex> lock(corruptionMutex_);
-      if (corruption_) return "store: the database is damaged: " + *corruption_;
+      std::lock_guard<std::mutex> lock(damageMutex_);
+      const auto since = std::chrono::steady_clock::now() - lastDamage_.at;
+      if (!lastDamage_.message.empty() && since < std::chrono::milliseconds(options_.damageHoldMs)) {
+        return "store: the database is damaged (met " +
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(since).count()) +
+               " s ago): " + lastDamage_.message;
+      }
     }
     try {
       Engine::ping(location_);
@@ -522,7 +527,7 @@ class SqlStore final : public Store {
         transaction.commit();
         break;
       } catch (const std::exception& error) {
-        noteCorruption(error);
+        noteDamage(error);
         {
           // Not ours after all: another process may commit that number now.
           std::lock_guard<std::mutex> deliverLock(deliverMutex_);
@@ -564,7 +569,7 @@ class SqlStore final : public Store {
           throw;
         }
       } catch (const std::exception& error) {
-        noteCorruption(error);
+        noteDamage(error);
         if (linkBroke && attempt == 1) {
           readers_.closeIdle();  // the try again must not meet another of them
           continue;
@@ -574,19 +579,24 @@ class SqlStore final : public Store {
     }
   }
 
-  // A failure that found the stored data damaged keeps the store unhealthy (ping) until a
-  // restart, whose open checks the database (SQLite) or meets the damage again: no retry of
-  // the failed statement gets past it, and /readyz must not say ready meanwhile.
-  void noteCorruption(const std::exception& failure) const {
+  // A failure that found the stored data damaged fails the store's ping (so /readyz and the
+  // health check) for StoreOptions::damageHoldMs: no retry of the statement gets past it, and
+  // a ping that reads other pages would still pass.
+  void noteDamage(const std::exception& failure) const {
     if (!Engine::corrupt(failure)) return;
-    std::lock_guard<std::mutex> lock(corruptionMutex_);
-    if (!corruption_) corruption_ = failure.what();
+    std::lock_guard<std::mutex> lock(damageMutex_);
+    lastDamage_ = {failure.what(), std::chrono::steady_clock::now()};
   }
 
   const std::string location_;
   const StoreOptions options_;
-  mutable std::mutex corruptionMutex_;
-  mutable std::optional<std::string> corruption_;  // GUARDED_BY(corruptionMutex_): the first damage met
+
+  struct MetDamage {
+    std::string message;  // empty: none met
+    std::chrono::steady_clock::time_point at;
+  };
+  mutable std::mutex damageMutex_;  // a leaf: taken inside writeMutex_ and deliverMutex_, takes nothing
+  mutable MetDamage lastDamage_;    // GUARDED_BY(damageMutex_)
 
   std::mutex writeMutex_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(writeMutex_)

@@ -13,6 +13,7 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& loc
   if (options.readConnections < 1) return std::string("store: readConnections must be at least 1");
   if (options.changeLogCapacity < 1) return std::string("store: changeLogCapacity must be at least 1");
   if (options.writeLeaseMs < 500) return std::string("store: writeLeaseMs must be at least 500");
+  if (options.damageHoldMs < 1) return std::string("store: damageHoldMs must be at least 1");
   return isPostgresUrl(location) ? openPostgresStore(location, options) : openSqliteStore(location, options);
 }
 

@@ -48,6 +48,12 @@ struct StoreOptions {
   // ms: a holder paused or cut off for longer has lost it (docs/backend.md). At least 500.
   // Default: 5000.
   int writeLeaseMs = 5000;
+  // How long damaged data met by a read or write (a corrupt page, a broken index) keeps the
+  // store's ping failing, in ms: each such failure starts it anew, so damage that is still
+  // there keeps failing it while reads meet it, and damage repaired (a REINDEX, a restored
+  // file) stops failing it that long after the last failure, without a restart. At least 1.
+  // Default: 300000 (5 minutes, the window the API's health checks judge).
+  int damageHoldMs = 300000;
 };
 
 // What one commitPage did.
@@ -159,7 +165,8 @@ class Store {
       Entity entity, const std::unordered_set<std::string>& present) const = 0;
 
   // Opens a new connection and runs a real query on it: nullopt when it answers, else the
-  // error (the file is gone, unreadable, or not our database; the server is down).
+  // error (the file is gone, unreadable, or not our database; the server is down). Damage
+  // a read or write met fails it too, for StoreOptions::damageHoldMs.
   virtual std::optional<std::string> ping() const = 0;
 
   // The version of the last change of `entity` delivered to this Store (see
