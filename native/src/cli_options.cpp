@@ -178,6 +178,10 @@ ParsedCommandLine parseCommandLine(const std::vector<std::string>& args,
   auto commandAt = args.begin();
   while (commandAt != args.end() && commandAt->rfind('-', 0) == 0 && *commandAt != "-h" && *commandAt != "--help" &&
          *commandAt != "--version") {
+    if (*commandAt == "--") {  // the end of options: the next word is the command, whatever it looks like
+      ++commandAt;
+      break;
+    }
     commandAt += takesValue(*commandAt) && commandAt + 1 != args.end() ? 2 : 1;
   }
   if (commandAt == args.end()) return usageError("missing command (get, watch or refresh)");

@@ -84,6 +84,14 @@ TEST(Cli, OptionsMayComeBeforeTheCommandAndExtraWordsAreNamed) {
   EXPECT_EQ(swallowed.exitCode, 2);
   EXPECT_NE(swallowed.err.find("--server took 'get' as its value"), std::string::npos) << swallowed.err;
 
+  // "--" ends the options: the command and the words after it are taken as they are.
+  const auto ended = runCommand({LIVEDATA_CLI_PATH, "--json", "--server", server.baseUrl(), "--", "get", "flows"});
+  ASSERT_EQ(ended.exitCode, 0) << ended.err;
+  EXPECT_TRUE(json::parse(ended.out)["data"].contains("items"));
+  const auto dashed = runCommand({LIVEDATA_CLI_PATH, "get", "--server", server.baseUrl(), "--", "--limit"});
+  EXPECT_EQ(dashed.exitCode, 2);
+  EXPECT_NE(dashed.err.find("unknown endpoint '--limit'"), std::string::npos) << dashed.err;
+
   const auto help = runCommand({LIVEDATA_CLI_PATH, "help", "help"});
   EXPECT_EQ(help.exitCode, 0) << help.err;
   EXPECT_NE(help.out.find("Commands:"), std::string::npos);
