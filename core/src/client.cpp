@@ -140,8 +140,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
   ResponseCache cache;
   StaleDetector staleDetector;
   // Trees, not hash tables: these hold tens of entries, and the WASM module then carries
-  // one kind of container for them (1.5 KB gzipped less). The cache's own index, searched
-  // on every read by key, stays a hash table.
+  // one kind of container for them (1.5 KB gzipped less), as the cache's index does.
   std::map<std::string, Flight> flights;  // by cache key
   std::map<std::string, Error> lastErrorByEndpoint;
   ClientStats counters;

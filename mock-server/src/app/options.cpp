@@ -416,8 +416,8 @@ ParsedCommandLine parseCommandLine(int argc, const char* const* argv, const Envi
   if (auto problem = optionTable().apply(options, flags)) return UsageError{*problem};
 
   // Options that bound one another, judged once every source has spoken; the error names
-  // each value as its source gave it, as a single option's does: "--threads 16",
-  // "LIVEDATA_THREADS=16", "threads 16 in config file F" or "the default --threads 16".
+  // each value with its source: "--threads 16", "LIVEDATA_THREADS=16", "threads 16 in
+  // config file F" or "the default --threads 16".
   const auto asGiven = [&](const std::string& name, const std::string& value) -> std::string {
     for (const auto& given : flags.given) {
       if (optionTable().options()[given.first].name() == name) return "--" + name + " " + value;

@@ -111,6 +111,7 @@ TEST(HealthChecks, MemoryAndCpuFollowTheirThresholds) {
   // Utilization is the share in use, as for the CPU, and the output says what crossed what.
   const auto memory = std::find_if(report.checks.begin(), report.checks.end(),
                                    [](const HealthCheck& check) { return check.component == "memory"; });
+  ASSERT_NE(memory, report.checks.end());
   EXPECT_DOUBLE_EQ(memory->observedValue.get<double>(), 0.92);
   EXPECT_EQ(memory->observedUnit, "ratio used");
   EXPECT_EQ(memory->output, "memory used 0.92 of total beyond threshold 0.9");

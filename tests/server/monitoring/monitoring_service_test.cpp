@@ -392,6 +392,9 @@ TEST(MonitoringOptions, NamesTheFirstInvalidField) {
   options.health.diskFailRatio = 0.2;  // above the warn ratio 0.1
   EXPECT_EQ(validateMonitoringOptions(options), "health.diskFailRatio must be within [0, health.diskWarnRatio]");
   options = {};
+  options.health.memoryFailRatio = 0.8;  // below the warn ratio 0.9: memory in use fails before it warns
+  EXPECT_EQ(validateMonitoringOptions(options), "health.memoryFailRatio must be within [health.memoryWarnRatio, 1]");
+  options = {};
   options.targets.maxErrorRate = 0.0 / 0.0;
   EXPECT_EQ(validateMonitoringOptions(options), "targets.maxErrorRate must be within [0, 1]");
   options = {};
