@@ -144,7 +144,7 @@ class ResponseCache {
   // Ordered, not hashed: a hash table was the WASM module's only one, and its code (rehash,
   // prime bucket counts) 1.7 KB of the module gzipped (bench/js/bundle-size.mjs, 2026-12-07).
   // A hit costs more: bench/micro's BM_CacheLookup_Hit (the lookup and the move to the front
-  // of the LRU list, 1,000 entries) went from 1.2 to about 3.6 times a bare unordered_map
+  // of the LRU list, 1,000 entries) went from 1.2 to about 4 times a bare unordered_map
   // find, some 70 ns more, which no read of a page notices.
   std::map<std::string, Position> index_;
   struct Slot {
