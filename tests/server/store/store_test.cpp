@@ -173,20 +173,19 @@ void damageTheCampaignsTable(const std::string& path) {
   ASSERT_TRUE(file.good());
 }
 
-std::vector<Campaign> manyCampaigns(int count) {
+// A store at `path`, closed, whose campaigns table spans several pages (300 rows).
+void writeManyCampaigns(const std::string& path) {
   std::vector<Campaign> campaigns;
-  for (int i = 0; i < count; ++i) campaigns.push_back(makeCampaign("c" + std::to_string(i), "sent", kT0 + i));
-  return campaigns;
+  for (int i = 0; i < 300; ++i) campaigns.push_back(makeCampaign("c" + std::to_string(i), "sent", kT0 + i));
+  auto store = openStore(path);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commitPage(Entity::campaigns, campaigns, std::nullopt).ok());
 }
 
 TEST(Store, RefusesToOpenADamagedFileNamingTheDamage) {
   ScratchFolder folder;
   const auto path = folder.file("live.db");
-  {
-    auto store = openStore(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->commitPage(Entity::campaigns, manyCampaigns(300), std::nullopt).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(writeManyCampaigns(path));
   ASSERT_NO_FATAL_FAILURE(damageTheCampaignsTable(path));
   auto opened = Store::open(path);
   ASSERT_FALSE(opened.ok());
@@ -201,11 +200,7 @@ TEST(Store, RefusesToOpenADamagedFileNamingTheDamage) {
 TEST(Store, DamageMetWhileRunningFailsThePingForAWhileAfterEachReadThatMeetsIt) {
   ScratchFolder folder;
   const auto path = folder.file("live.db");
-  {
-    auto store = openStore(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->commitPage(Entity::campaigns, manyCampaigns(300), std::nullopt).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(writeManyCampaigns(path));
   StoreOptions options;
   options.damageHoldMs = 1000;
   auto opened = Store::open(path, options);
