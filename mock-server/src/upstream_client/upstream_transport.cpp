@@ -18,6 +18,77 @@ Millis nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// One request's round trip as httplib saw it, before it is given a meaning.
+struct Exchange {
+  httplib::Error error = httplib::Error::Success;
+  httplib::Response response;
+  std::int64_t elapsedMs = 0;
+};
+
+bool isIdempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+}
+
+// httplib 0.11 reports a read timeout as Error::Read, as it does a reset: the time spent
+// tells them apart (a timeout fires only after the full timeout of silence).
+bool outOfTime(const Exchange& exchange, int readTimeoutMs) {
+  return exchange.elapsedMs >= readTimeoutMs - readTimeoutMs / 20;
+}
+
+// The connection broke (reset, or closed by the server) before an answer came, and not by
+// a timeout.
+bool lostBeforeAnswer(const Exchange& exchange, int readTimeoutMs) {
+  const bool readOrWrite = exchange.error == httplib::Error::Read || exchange.error == httplib::Error::Write;
+  return readOrWrite && !outOfTime(exchange, readTimeoutMs);
+}
+
+Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, const std::string& pathPrefix, int timeoutMs) {
+  httplib::Request req;
+  req.method = request.method;
+  req.path = pathPrefix + request.target;
+  for (const auto& [name, value] : request.headers) req.set_header(name, value);
+  if (!request.body.empty() || request.method == "POST") {
+    req.body = request.body;
+    req.set_header("Content-Type", request.contentType);
+  }
+  const auto start = SteadyClock::now();
+  // httplib's read timeout is per read; this bounds the whole answer while it trickles in.
+  const auto deadline = start + std::chrono::milliseconds(timeoutMs);
+  req.progress = [deadline](std::uint64_t, std::uint64_t) { return SteadyClock::now() < deadline; };
+
+  Exchange exchange;
+  const bool sent = client.send(req, exchange.response, exchange.error);
+  if (!sent && exchange.error == httplib::Error::Success) exchange.error = httplib::Error::Unknown;
+  exchange.elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
+  return exchange;
+}
+
+Expected<UpstreamAnswer, UpstreamFailure> outcomeOf(Exchange exchange, const std::string& what, int readTimeoutMs) {
+  if (exchange.error != httplib::Error::Success) {
+    const std::string cause = " (httplib: " + httplib::to_string(exchange.error) + ")";
+    switch (exchange.error) {
+      case httplib::Error::Canceled:  // only the deadline above cancels
+        return upstreamFailure(Kind::timeout, what + ": no complete answer within the deadline" + cause);
+      case httplib::Error::Read:
+      case httplib::Error::Write:
+        if (outOfTime(exchange, readTimeoutMs)) {
+          return upstreamFailure(Kind::timeout, what + ": no answer within " + std::to_string(readTimeoutMs) + " ms" + cause);
+        }
+        return upstreamFailure(Kind::network, what + ": connection lost" + cause);
+      default:
+        return upstreamFailure(Kind::network, what + ": cannot connect" + cause);
+    }
+  }
+  UpstreamAnswer answer;
+  answer.status = exchange.response.status;
+  answer.body = std::move(exchange.response.body);
+  if (exchange.response.has_header("Retry-After")) {
+    answer.retryAfterMs = parseRetryAfter(exchange.response.get_header_value("Retry-After"), nowMs());
+  }
+  answer.what = what;
+  return answer;
+}
+
 }  // namespace
 
 UpstreamFailure upstreamFailure(Kind kind, std::string message, int status) {
@@ -45,9 +116,21 @@ UpstreamTransport::~UpstreamTransport() = default;
 Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const UpstreamRequest& request) {
   const std::string what = request.method + " " + origin_ + pathPrefix_ + request.target;
   try {
-    auto client = takeClient();
+    std::unique_ptr<httplib::Client> client = takeIdleClient();
+    const bool reused = client != nullptr;
+    if (!reused) client = newClient();
     if (!client->is_valid()) return upstreamFailure(Kind::network, "cannot create an HTTP client for " + origin_);
-    auto result = sendWith(*client, request, what);
+    const int deadlineMs = options_.connectTimeoutMs + options_.readTimeoutMs;
+    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
+    // A server may close a kept-alive connection just as a request goes out on it (between
+    // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
+    // idempotent request again on a new connection. Once: a fresh connection that fails too
+    // is the server's answer.
+    if (reused && lostBeforeAnswer(exchange, options_.readTimeoutMs) && isIdempotent(request.method)) {
+      client = newClient();
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
+    }
+    auto result = outcomeOf(std::move(exchange), what, options_.readTimeoutMs);
     // After a transport failure the connection's state is unknown: the next request starts afresh.
     if (result) returnClient(std::move(client));
     return result;
@@ -56,15 +139,15 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
   }
 }
 
-std::unique_ptr<httplib::Client> UpstreamTransport::takeClient() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      auto client = std::move(idle_.back());
-      idle_.pop_back();
-      return client;
-    }
-  }
+std::unique_ptr<httplib::Client> UpstreamTransport::takeIdleClient() {
+  std::lock_guard lock(mutex_);
+  if (idle_.empty()) return nullptr;
+  auto client = std::move(idle_.back());
+  idle_.pop_back();
+  return client;
+}
+
+std::unique_ptr<httplib::Client> UpstreamTransport::newClient() const {
   auto client = std::make_unique<httplib::Client>(origin_);
   client->set_keep_alive(true);
   client->set_tcp_nodelay(true);  // avoids the 40 ms Nagle/delayed-ACK stall per request
@@ -80,52 +163,6 @@ std::unique_ptr<httplib::Client> UpstreamTransport::takeClient() {
 void UpstreamTransport::returnClient(std::unique_ptr<httplib::Client> client) {
   std::lock_guard lock(mutex_);
   idle_.push_back(std::move(client));
-}
-
-Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::sendWith(httplib::Client& client, const UpstreamRequest& request,
-                                                                     const std::string& what) {
-  httplib::Request req;
-  req.method = request.method;
-  req.path = pathPrefix_ + request.target;
-  for (const auto& [name, value] : request.headers) req.set_header(name, value);
-  if (!request.body.empty() || request.method == "POST") {
-    req.body = request.body;
-    req.set_header("Content-Type", request.contentType);
-  }
-  const auto start = SteadyClock::now();
-  // httplib's read timeout is per read; this bounds the whole answer while it trickles in.
-  const auto deadline = start + std::chrono::milliseconds(options_.connectTimeoutMs + options_.readTimeoutMs);
-  req.progress = [deadline](std::uint64_t, std::uint64_t) { return SteadyClock::now() < deadline; };
-
-  httplib::Response res;
-  auto error = httplib::Error::Success;
-  const bool sent = client.send(req, res, error);
-  const auto elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
-
-  if (!sent || error != httplib::Error::Success) {
-    const std::string cause = " (httplib: " + httplib::to_string(error) + ")";
-    // httplib 0.11 reports a read timeout as Error::Read, as it does a reset: the time spent
-    // tells them apart (a timeout fires only after the full timeout of silence).
-    const bool outOfTime = elapsedMs >= options_.readTimeoutMs - options_.readTimeoutMs / 20;
-    switch (error) {
-      case httplib::Error::Canceled:  // only the deadline above cancels
-        return upstreamFailure(Kind::timeout, what + ": no complete answer within the deadline" + cause);
-      case httplib::Error::Read:
-      case httplib::Error::Write:
-        if (outOfTime) {
-          return upstreamFailure(Kind::timeout, what + ": no answer within " + std::to_string(options_.readTimeoutMs) + " ms" + cause);
-        }
-        return upstreamFailure(Kind::network, what + ": connection lost" + cause);
-      default:
-        return upstreamFailure(Kind::network, what + ": cannot connect" + cause);
-    }
-  }
-  UpstreamAnswer answer;
-  answer.status = res.status;
-  answer.body = std::move(res.body);
-  if (res.has_header("Retry-After")) answer.retryAfterMs = parseRetryAfter(res.get_header_value("Retry-After"), nowMs());
-  answer.what = what;
-  return answer;
 }
 
 }  // namespace livedata::server

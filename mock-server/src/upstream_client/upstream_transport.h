@@ -6,6 +6,9 @@
 // Messages name the method, origin and target, never a request header (credentials travel in
 // headers only). No exception leaves send.
 //
+// A kept-alive connection the server closed just as a request went out on it is replaced,
+// and an idempotent request sent again on the new one (RFC 9112 section 9.3.1), once.
+//
 // Threading: send is safe from any number of threads; concurrent requests each get a
 // connection of their own and keep it alive for the next.
 #pragma once
@@ -68,10 +71,9 @@ class UpstreamTransport {
 
  private:
   UpstreamTransport(HttpUpstreamOptions options, std::string origin, std::string pathPrefix);
-  std::unique_ptr<httplib::Client> takeClient();
+  std::unique_ptr<httplib::Client> takeIdleClient();  // nullptr when none is idle
+  std::unique_ptr<httplib::Client> newClient() const;
   void returnClient(std::unique_ptr<httplib::Client> client);
-  Expected<UpstreamAnswer, UpstreamFailure> sendWith(httplib::Client& client, const UpstreamRequest& request,
-                                                     const std::string& what);
 
   const HttpUpstreamOptions options_;
   const std::string origin_;

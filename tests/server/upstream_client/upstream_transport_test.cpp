@@ -1,0 +1,148 @@
+// The upstream transport against a server that closes a kept-alive connection the moment a
+// request arrives on it: the race a pooled connection meets when the server's keep-alive
+// timeout fires just as the request goes out. A raw socket server plays it exactly, since
+// an HTTP server library cannot be told to drop a connection instead of answering.
+#include "upstream_client/upstream_transport.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace livedata::server {
+namespace {
+
+using Kind = UpstreamFailure::Kind;
+
+// Accepts connections one after another. On each, it answers the first `answers` requests
+// (1 or 0) with a kept-alive 200 and closes the connection when the next request's head
+// arrives, unanswered.
+class ClosesKeptAliveConnections {
+ public:
+  explicit ClosesKeptAliveConnections(int answers = 1) : answers_(answers) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(listener_, 8) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      ADD_FAILURE() << "cannot listen on loopback";
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ClosesKeptAliveConnections() {
+    ::shutdown(listener_, SHUT_RDWR);  // wakes accept
+    if (thread_.joinable()) thread_.join();
+    ::close(listener_);
+  }
+
+  std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_; }
+  int answered() const { return answered_; }
+
+ private:
+  void serve() {
+    for (;;) {
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) return;
+      ++connections_;
+      if (answers_ > 0 && readHead(connection)) {
+        const std::string body = "{}";
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n"
+                                   "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        if (::send(connection, answer.data(), answer.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(answer.size())) {
+          ++answered_;
+        }
+      }
+      readHead(connection);  // the next request on this connection goes unanswered
+      ::close(connection);
+    }
+  }
+
+  // Reads up to the end of a request's head (the requests here have no body).
+  static bool readHead(int connection) {
+    std::string received;
+    char buffer[1024];
+    while (received.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(connection, buffer, sizeof buffer, 0);
+      if (n <= 0) return false;
+      received.append(buffer, static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  const int answers_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<int> answered_{0};
+  std::thread thread_;
+};
+
+std::unique_ptr<UpstreamTransport> transportTo(const std::string& baseUrl) {
+  HttpUpstreamOptions options;
+  options.baseUrl = baseUrl;
+  options.readTimeoutMs = 5000;
+  auto transport = UpstreamTransport::create(options);
+  EXPECT_TRUE(transport.ok());
+  return transport.ok() ? std::move(transport.value()) : nullptr;
+}
+
+UpstreamRequest requestOf(std::string method) {
+  UpstreamRequest request;
+  request.method = std::move(method);
+  request.target = "/api/campaigns";
+  return request;
+}
+
+TEST(UpstreamTransport, AGetLostOnAConnectionTheServerClosedIsSentAgainOnANewOne) {
+  ClosesKeptAliveConnections server;
+  auto transport = transportTo(server.baseUrl());
+  ASSERT_TRUE(transport);
+  ASSERT_TRUE(transport->send(requestOf("GET")).ok());
+
+  const auto again = transport->send(requestOf("GET"));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again.value().status, 200);
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(server.answered(), 2);
+}
+
+TEST(UpstreamTransport, APostLostThatWayIsAFailureNotSentTwice) {
+  // A POST may have done its work before the connection broke (a report call spends its daily
+  // budget): the caller decides whether to send it again.
+  ClosesKeptAliveConnections server;
+  auto transport = transportTo(server.baseUrl());
+  ASSERT_TRUE(transport);
+  ASSERT_TRUE(transport->send(requestOf("GET")).ok());
+
+  const auto lost = transport->send(requestOf("POST"));
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().kind, Kind::network) << lost.error().message;
+  EXPECT_NE(lost.error().message.find("connection lost"), std::string::npos) << lost.error().message;
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(UpstreamTransport, AGetLostOnANewConnectionIsAFailureNotSentAgain) {
+  // Only a reused connection can have been closed while idle; a new one lost is the answer.
+  ClosesKeptAliveConnections server(/*answers=*/0);
+  auto transport = transportTo(server.baseUrl());
+  ASSERT_TRUE(transport);
+  const auto lost = transport->send(requestOf("GET"));
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().kind, Kind::network) << lost.error().message;
+  EXPECT_EQ(server.connections(), 1);
+}
+
+}  // namespace
+}  // namespace livedata::server
