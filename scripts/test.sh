@@ -10,15 +10,19 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+# Each step's heading carries the minutes since the start: CI is to finish well inside its
+# budget (45 minutes on two cores, installs included), and the log shows where time goes.
+step() { echo "== [$((SECONDS / 60)) min] $*"; }
+
 scripts/setup.sh --test
 # A test that needs a tool the set-up installs fails instead of skipping without it.
 export LIVEDATA_REQUIRE_TOOLS=1
 
-echo "== build and test (RelWithDebInfo)"
+step "build and test (RelWithDebInfo)"
 scripts/build.sh build
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
-echo "== WASM module and dashboard: build (Emscripten, Vite)"
+step "WASM module and dashboard: build (Emscripten, Vite)"
 scripts/build-web.sh
 export LIVEDATA_MOCK_SERVER="$root/build/mock-server/mock-server"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
@@ -30,19 +34,20 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" != 18 ]; then
   node_versions+=("$(scripts/debian-node.sh build/debian-node)")
 fi
 for node in "${node_versions[@]}"; do scripts/js-tests.sh "$node"; done
-echo "== JavaScript suites passed under node $(for node in "${node_versions[@]}"; do "$node" --version; done | paste -sd' ' | sed 's/ / and /g')"
+step "JavaScript suites passed under node $(for node in "${node_versions[@]}"; do "$node" --version; done | paste -sd' ' | sed 's/ / and /g')"
 
-echo "== the API contract: Spectral on docs/openapi.yaml, every route through Prism's validating proxy"
+step "the API contract: Spectral on docs/openapi.yaml, every route through Prism's validating proxy"
 scripts/contract-tests.sh
 
-echo "== benchmarks, quick version (so the harness never rots; report in build/bench-results)"
+step "benchmarks, quick version (so the harness never rots; report in build/bench-results)"
 bench/run.sh --quick --build-dir build
 
-echo "== build and test (Clang, AddressSanitizer + UndefinedBehaviorSanitizer, with the fuzz harnesses)"
+step "build and test (Clang, AddressSanitizer + UndefinedBehaviorSanitizer, with the fuzz harnesses)"
 # One build serves both: the suites run on libraries instrumented for libFuzzer too.
 scripts/build.sh build-asan -DCMAKE_CXX_COMPILER=clang++ -DLIVEDATA_SANITIZE=ON -DLIVEDATA_FUZZ=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 
-echo "== fuzzing: every parser that takes outside bytes, 20 s each (bench/run.sh runs them longer)"
+step "fuzzing: every parser that takes outside bytes, 20 s each (bench/run.sh runs them longer)"
 scripts/fuzz.sh build-asan 20
+step "every test passed"
