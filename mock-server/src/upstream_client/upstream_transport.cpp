@@ -125,10 +125,10 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
     // A server may close a kept-alive connection just as a request goes out on it (between
     // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
     // idempotent request again on a new connection. Once: a fresh connection that fails too
-    // is the server's answer.
+    // is the server's answer. The second try has what is left of the deadline, not another.
     if (reused && lostBeforeAnswer(exchange, options_.readTimeoutMs) && isIdempotent(request.method)) {
       client = newClient();
-      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs - static_cast<int>(exchange.elapsedMs));
     }
     auto result = outcomeOf(std::move(exchange), what, options_.readTimeoutMs);
     // After a transport failure the connection's state is unknown: the next request starts afresh.
