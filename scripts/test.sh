@@ -14,6 +14,7 @@ cd "$root"
 # budget (45 minutes on two cores, installs included), and the log shows where time goes.
 step() { echo "== [$((SECONDS / 60)) min] $*"; }
 
+step "set-up: Debian packages and npm"
 scripts/setup.sh --test
 # A test that needs a tool the set-up installs fails instead of skipping without it.
 export LIVEDATA_REQUIRE_TOOLS=1

@@ -35,11 +35,13 @@ bool outOfTime(const Exchange& exchange, int readTimeoutMs) {
   return exchange.elapsedMs >= readTimeoutMs - readTimeoutMs / 20;
 }
 
-// The connection broke (reset, or closed by the server) before an answer came, and not by
-// a timeout.
-bool lostBeforeAnswer(const Exchange& exchange, int readTimeoutMs) {
+// The connection failed at once, as one the server had closed does: within a round trip of
+// the request going out (bounded by the time a connection may take to open), and not by a
+// timeout. httplib reports an answer it cannot read (a bad status line, a body cut short) the
+// same way; a GET repeated for that costs a request, no more.
+bool lostAtOnce(const Exchange& exchange, const HttpUpstreamOptions& options) {
   const bool readOrWrite = exchange.error == httplib::Error::Read || exchange.error == httplib::Error::Write;
-  return readOrWrite && !outOfTime(exchange, readTimeoutMs);
+  return readOrWrite && exchange.elapsedMs < options.connectTimeoutMs && !outOfTime(exchange, options.readTimeoutMs);
 }
 
 Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, const std::string& pathPrefix, int timeoutMs) {
@@ -125,10 +127,10 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
     // A server may close a kept-alive connection just as a request goes out on it (between
     // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
     // idempotent request again on a new connection. Once: a fresh connection that fails too
-    // is the server's answer. The second try has what is left of the deadline, not another.
-    if (reused && lostBeforeAnswer(exchange, options_.readTimeoutMs) && isIdempotent(request.method)) {
+    // is the server's answer.
+    if (reused && lostAtOnce(exchange, options_) && isIdempotent(request.method)) {
       client = newClient();
-      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs - static_cast<int>(exchange.elapsedMs));
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
     }
     auto result = outcomeOf(std::move(exchange), what, options_.readTimeoutMs);
     // After a transport failure the connection's state is unknown: the next request starts afresh.

@@ -6,8 +6,10 @@
 // Messages name the method, origin and target, never a request header (credentials travel in
 // headers only). No exception leaves send.
 //
-// A kept-alive connection the server closed just as a request went out on it is replaced,
-// and an idempotent request sent again on the new one (RFC 9112 section 9.3.1), once.
+// A kept-alive connection the server closed just as a request went out on it fails at once
+// (within connectTimeoutMs, before the read timeout): it is replaced, and an idempotent
+// request sent again on the new one, once, with bounds of its own (RFC 9112 section 9.3.1).
+// A POST is never sent twice.
 //
 // Threading: send is safe from any number of threads; concurrent requests each get a
 // connection of their own and keep it alive for the next.
