@@ -81,6 +81,7 @@ std::optional<Error> validate(const ClientConfig& config) {
   if (config.baseUrl.empty()) return field("baseUrl", "is required");
   if (auto url = parseBaseUrl(config.baseUrl); !url) return url.error();
   if (config.requestTimeoutMs <= 0) return field("requestTimeoutMs", "must be positive");
+  if (config.maxResponseBytes < 1) return field("maxResponseBytes", "must be at least 1");
   if (config.defaultTtlMs < 0) return field("ttl.defaultMs", "must not be negative");
   for (const auto& [endpoint, ttl] : config.ttlByEndpointMs) {
     if (ttl < 0) return field("ttl." + endpoint, "must not be negative");
@@ -154,6 +155,7 @@ struct TextOption {
 
 const auto kNumberOptions = std::array{
     LIVEDATA_NUMBER_OPTION("requestTimeoutMs", requestTimeoutMs),
+    LIVEDATA_NUMBER_OPTION("maxResponseBytes", maxResponseBytes),
     LIVEDATA_NUMBER_OPTION("staleThresholdMs", staleThresholdMs),
     LIVEDATA_NUMBER_OPTION("ttl.defaultMs", defaultTtlMs),
     LIVEDATA_NUMBER_OPTION("retry.maxAttempts", retry.maxAttempts),

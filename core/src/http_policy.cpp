@@ -21,6 +21,7 @@ ErrorKind kindForTransportFailure(TransportFailureKind kind) {
     case TransportFailureKind::timeout: return ErrorKind::timeout;
     case TransportFailureKind::cancelled: return ErrorKind::cancelled;
     case TransportFailureKind::offline: return ErrorKind::offline;
+    case TransportFailureKind::tooLarge: return ErrorKind::parse;  // not the data we expect
   }
   return ErrorKind::network;
 }

@@ -20,7 +20,7 @@ const char* const kExitCodes = R"(Exit codes:
   4  network error, timeout or offline
   5  HTTP client error (4xx other than 408 and 429), or a redirect (3xx), not followed
   6  HTTP server error (5xx) or rate limited (429)
-  7  parse error (the server's body is not the expected JSON)
+  7  parse error (the server's body is not the expected JSON, or too large to read)
   8  cancelled
 When the last cached data is served, stale, because of an error, it is still printed (and
 the exit code is the error's); with nothing cached, nothing is printed on stdout (with --json,

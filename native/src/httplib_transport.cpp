@@ -163,6 +163,17 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
     notModified = head.status == 304;
     return !notModified;
   };
+  // The body is gathered here, so reading stops at the request's maxBodyBytes whatever
+  // the framing (Content-Length, chunked, or until the connection closes). httplib then
+  // reports Canceled and drops the connection with the rest of the body unread.
+  std::string body;
+  bool tooLarge = false;
+  req.content_receiver = [&body, &tooLarge, limit = job.request.maxBodyBytes](const char* data, std::size_t length,
+                                                                              std::uint64_t, std::uint64_t) {
+    tooLarge = length > limit - body.size();
+    if (!tooLarge) body.append(data, length);
+    return !tooLarge;
+  };
 
   {
     std::lock_guard<std::mutex> lock(shared.mutex);
@@ -191,6 +202,12 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
   if (job.state->cancelled.load()) {
     return TransportResult::failed(TransportFailureKind::cancelled, "cancelled");
   }
+  if (tooLarge) {
+    return TransportResult::failed(TransportFailureKind::tooLarge,
+                                   "response body over " + std::to_string(job.request.maxBodyBytes) +
+                                       " bytes (maxResponseBytes); the rest was not read");
+  }
+  res.body = std::move(body);
   if (ok && error == httplib::Error::Success) return toResult(std::move(res));
   if (notModified && error == httplib::Error::Canceled) return toResult(std::move(res));
   if (error == httplib::Error::Success) error = httplib::Error::Unknown;

@@ -14,6 +14,7 @@ const char* failureName(TransportFailureKind kind) {
     case TransportFailureKind::timeout: return "timed out";
     case TransportFailureKind::cancelled: return "cancelled";
     case TransportFailureKind::offline: return "offline";
+    case TransportFailureKind::tooLarge: return "too large";
   }
   return "failed";
 }

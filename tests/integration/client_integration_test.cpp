@@ -225,6 +225,19 @@ TEST_F(ClientAgainstServer, MalformedBodyIsAParseErrorWithFallback) {
   EXPECT_TRUE(json::parse(*result.body)["items"].empty());
 }
 
+TEST_F(ClientAgainstServer, ABodyPastMaxResponseBytesIsAParseErrorWithFallbackNotRetried) {
+  start();
+  ClientConfig config;
+  config.maxResponseBytes = 64;  // a campaigns page is kilobytes
+  auto client = makeClient(config);
+  const auto result = get(*client, "/api/campaigns");
+  ASSERT_TRUE(result.error.has_value());
+  EXPECT_EQ(result.error->kind, ErrorKind::parse);
+  EXPECT_NE(result.error->detail.find("over 64 bytes"), std::string::npos) << result.error->detail;
+  EXPECT_TRUE(result.fallback);
+  EXPECT_EQ(countOf("/api/campaigns"), 1);
+}
+
 TEST_F(ClientAgainstServer, SlowServerIsATimeout) {
   start();
   injectFaults(json::array({{{"path", "/api/forms"}, {"delayMs", 1500}, {"times", -1}}}));

@@ -515,6 +515,26 @@ TEST_F(ClientTest, MalformedJsonIsAParseErrorWithFallbackAndNotCached) {
   EXPECT_EQ(client().stats().entries, 0u);
 }
 
+// The transport stops reading past the request's maxBodyBytes (the client's
+// maxResponseBytes); downloading that body again could only end the same way.
+TEST_F(ClientTest, ABodyPastMaxResponseBytesIsAParseErrorNotRetriedWithTheCachedData) {
+  config.maxResponseBytes = 4096;
+  serveAlways(200, kCampaigns, {{"Cache-Control", "max-age=1"}});
+  ASSERT_TRUE(fetchNow("/api/campaigns").ok());
+  EXPECT_EQ(transport->sent.back().maxBodyBytes, 4096u);
+  timeline->advance(2'000);
+  transport->responder = [](const HttpRequest&) {
+    return TransportResult::failed(TransportFailureKind::tooLarge, "response body over 4096 bytes");
+  };
+  const auto result = fetchNow("/api/campaigns");
+  ASSERT_TRUE(result.error.has_value());
+  EXPECT_EQ(result.error->kind, ErrorKind::parse);
+  EXPECT_NE(result.error->detail.find("response body over 4096 bytes"), std::string::npos) << result.error->detail;
+  EXPECT_EQ(transport->sent.size(), 2u);  // not retried
+  EXPECT_EQ(*result.body, kCampaigns);     // the cached data, marked stale
+  EXPECT_TRUE(result.stale);
+}
+
 TEST_F(ClientTest, UnknownEndpointNameIsAnErrorNotACrash) {
   std::optional<FetchResult> result;
   fetchEndpoint(client(), "campains", {}, {}, [&](FetchResult r) { result = std::move(r); });

@@ -69,6 +69,10 @@ TEST(ClientConfigValidation, NamesTheBadField) {
   config = validConfig();
   config.retry.maxDelayMs = 1;
   EXPECT_NE(validate(config)->detail.find("retry.maxDelayMs"), std::string::npos);
+
+  config = validConfig();
+  config.maxResponseBytes = 0;
+  EXPECT_NE(validate(config)->detail.find("config.maxResponseBytes must be at least 1"), std::string::npos);
 }
 
 TEST(ClientConfig, TtlFallsBackToDefault) {
@@ -91,6 +95,7 @@ TEST(ClientConfigOptions, SetEveryKindOfFieldByItsDottedName) {
   ClientConfig config;
   EXPECT_EQ(optionError(config, "baseUrl", std::string("http://127.0.0.1:9")), "");
   EXPECT_EQ(optionError(config, "requestTimeoutMs", 2500.0), "");
+  EXPECT_EQ(optionError(config, "maxResponseBytes", 65536.0), "");
   EXPECT_EQ(optionError(config, "retry.maxAttempts", 5.0), "");
   EXPECT_EQ(optionError(config, "cache.maxBytes", 4096.0), "");
   EXPECT_EQ(optionError(config, "ttl.defaultMs", 1000.0), "");
@@ -100,6 +105,7 @@ TEST(ClientConfigOptions, SetEveryKindOfFieldByItsDottedName) {
   EXPECT_EQ(optionError(config, "obeyCacheControl", false), "");
   EXPECT_EQ(config.baseUrl, "http://127.0.0.1:9");
   EXPECT_EQ(config.requestTimeoutMs, 2500);
+  EXPECT_EQ(config.maxResponseBytes, 65536u);
   EXPECT_EQ(config.retry.maxAttempts, 5);
   EXPECT_EQ(config.cache.maxBytes, 4096u);
   EXPECT_EQ(config.ttlFor("campaigns"), 7000);

@@ -75,6 +75,8 @@ const PolicyCase kCases[] = {
      false, false, Kind::fail, 0, ErrorKind::cancelled, {}},
     {"the platform offline fails as offline", TransportResult::failed(TransportFailureKind::offline, "offline"), false,
      false, Kind::fail, 0, ErrorKind::offline, {}},
+    {"a body past maxBodyBytes fails as parse", TransportResult::failed(TransportFailureKind::tooLarge, "over"), false,
+     false, Kind::fail, 0, ErrorKind::parse, {}},
 };
 
 class HttpPolicyTable : public ::testing::TestWithParam<PolicyCase> {};

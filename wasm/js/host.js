@@ -29,9 +29,37 @@ function describeFailure(error) {
   return `${error.message}: ${cause.code && cause.message ? cause.message : String(cause.code || cause.message || cause)}`;
 }
 
-const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline']);
+const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline', 'tooLarge']);
 // JSON is UTF-8 (RFC 8259 section 8.1): bytes that are not are rejected, not patched.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// A response's body, read piece by piece up to maxBytes (as decoded, which Content-Length
+// is not under a Content-Encoding); null once it grows past that, with the rest cancelled
+// unread, so a broken server or proxy cannot fill the page's memory.
+async function readBody(response, maxBytes) {
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const pieces = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > maxBytes) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    pieces.push(value);
+  }
+  if (pieces.length === 1) return pieces[0];
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
+}
 
 /**
  * @param {object} options
@@ -73,7 +101,7 @@ export function createHost({
     client().failRequest(id, FAILURE_KINDS.has(kind) ? kind : 'network', message);
   }
 
-  async function send(id, method, url, flatHeaders, body, timeoutMs) {
+  async function send(id, method, url, flatHeaders, body, timeoutMs, maxBodyBytes) {
     if (globalThis.navigator && globalThis.navigator.onLine === false) {
       // Completing inside send() is allowed by the transport contract, but deferring keeps
       // the core's stack simple.
@@ -100,7 +128,11 @@ export function createHost({
         signal: controller.signal,
         cache: 'no-store',
       });
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = await readBody(response, maxBodyBytes);
+      if (bytes === null) {
+        fail(id, 'tooLarge', `response body over ${maxBodyBytes} bytes (maxResponseBytes); the rest was not read`);
+        return;
+      }
       if (disposed || !finish(id)) return;
       const responseHeaders = [];
       response.headers.forEach((value, name) => responseHeaders.push(name, value));
@@ -207,8 +239,8 @@ export function createHost({
       if (controller) controller.abort();
     },
     watchUpdate: (token) => onWatchUpdate(token),
-    send(id, method, url, headers, body, timeoutMs) {
-      send(id, method, url, headers, body, timeoutMs);
+    send(id, method, url, headers, body, timeoutMs, maxBodyBytes) {
+      send(id, method, url, headers, body, timeoutMs, maxBodyBytes);
     },
     abort(id) {
       const request = requests.get(id);

@@ -44,6 +44,11 @@ export interface LiveDataOptions {
   staleThresholdMs?: number;
   /** Per-request timeout (default 10000). */
   requestTimeoutMs?: number;
+  /**
+   * The largest response body read, in bytes as decoded (default 33554432: 32 MiB); a larger
+   * one is cut off unread and the call fails with kind 'parse', not retried.
+   */
+  maxResponseBytes?: number;
   /** Whether responses' Cache-Control overrides the TTLs (default true). */
   obeyCacheControl?: boolean;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };

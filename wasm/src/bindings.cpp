@@ -429,6 +429,7 @@ class WasmClient {
     if (kind == "timeout") failure = TransportFailureKind::timeout;
     else if (kind == "cancelled") failure = TransportFailureKind::cancelled;
     else if (kind == "offline") failure = TransportFailureKind::offline;
+    else if (kind == "tooLarge") failure = TransportFailureKind::tooLarge;
     transport_->complete(static_cast<RequestId>(id), TransportResult::failed(failure, message));
   }
   void runTimer(double id) { scheduler_->run(static_cast<TimerId>(id)); }

@@ -24,9 +24,9 @@ val flatHeaders(const Headers& headers) {
 RequestId JsTransport::send(HttpRequest request, TransportCallback done) {
   const RequestId id = nextId_++;
   pending_.emplace(id, std::move(done));
-  // Ids and times cross as doubles: JavaScript numbers are exact up to 2^53.
+  // Ids, times and sizes cross as doubles: JavaScript numbers are exact up to 2^53.
   host_.call<void>("send", static_cast<double>(id), request.method, request.url, flatHeaders(request.headers),
-                   request.body, static_cast<double>(request.timeoutMs));
+                   request.body, static_cast<double>(request.timeoutMs), static_cast<double>(request.maxBodyBytes));
   return id;
 }
 

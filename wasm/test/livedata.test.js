@@ -253,6 +253,39 @@ test('a malformed body is a parse error, not a crash', async () => {
   assert.equal(ld.peek('flows', { limit: 2 }), undefined, 'nor cached');
 });
 
+test('a body past maxResponseBytes is a parse error with the fallback, not retried', async () => {
+  const ld = await client({ maxResponseBytes: 64 }); // a campaigns page is kilobytes
+  const result = await ld.getCampaigns();
+  assert.equal(result.error.kind, 'parse');
+  assert.match(result.error.detail, /over 64 bytes/);
+  assert.equal(result.fallback, true);
+  assert.equal((await server.requests()).counts['/api/campaigns'], 1);
+});
+
+test('a body that never ends is cut at maxResponseBytes and the rest left unread', async () => {
+  let pulled = 0;
+  let cancelled = false;
+  const endless = () =>
+    new ReadableStream({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(64 << 10));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+  const ld = await client({
+    maxResponseBytes: 1 << 20,
+    fetch: async () => new Response(endless(), { status: 200, headers: { 'content-type': 'application/json' } }),
+  });
+  const result = await ld.getForms();
+  assert.equal(result.error.kind, 'parse');
+  assert.match(result.error.detail, /over 1048576 bytes/);
+  assert.ok(cancelled, 'the body is cancelled');
+  assert.ok(pulled <= 20, `read ${pulled} pieces of 64 KB for a bound of 1 MB`);
+});
+
 test('forceRefreshData() emits forceDataRefresh and refetches all five endpoints', async () => {
   const ld = await client();
   const seen = [];

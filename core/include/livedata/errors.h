@@ -15,7 +15,7 @@ enum class ErrorKind {
   http_client,   // 4xx other than 408 and 429: retrying cannot help
   http_server,   // 5xx
   rate_limited,  // 429
-  parse,         // the body is not the JSON we expect
+  parse,         // the body is not the JSON we expect, or larger than maxResponseBytes
   cancelled,     // the request was cancelled (superseded, client destroyed)
   offline,       // the platform reports no network; failed fast without sending
   config,        // bad configuration or arguments (bad base URL, unknown endpoint)

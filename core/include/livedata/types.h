@@ -3,7 +3,9 @@
 // wasm/) supplies a Transport, a Clock, a Scheduler and optionally a Logger.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +71,9 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   Millis timeoutMs = 10000;
+  // A transport stops reading a response whose body (as decoded, after any
+  // Content-Encoding) grows past this, and fails with TransportFailureKind::tooLarge.
+  std::size_t maxBodyBytes = std::numeric_limits<std::size_t>::max();
 };
 
 struct HttpResponse {
@@ -83,6 +88,7 @@ enum class TransportFailureKind {
   timeout,    // no complete response within HttpRequest::timeoutMs
   cancelled,  // Transport::cancel was called for this request
   offline,    // the platform reports no network (navigator.onLine == false)
+  tooLarge,   // the body grew past HttpRequest::maxBodyBytes: the rest was not read
 };
 
 struct TransportFailure {

@@ -23,6 +23,7 @@ struct Exchange {
   httplib::Error error = httplib::Error::Success;
   httplib::Response response;
   std::int64_t elapsedMs = 0;
+  bool tooLarge = false;  // the body grew past the bound: reading stopped (httplib: Canceled)
 };
 
 bool isIdempotent(const std::string& method) {
@@ -44,7 +45,8 @@ bool lostAtOnce(const Exchange& exchange, const HttpUpstreamOptions& options) {
   return readOrWrite && exchange.elapsedMs < options.connectTimeoutMs && !outOfTime(exchange, options.readTimeoutMs);
 }
 
-Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, const std::string& pathPrefix, int timeoutMs) {
+Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, const std::string& pathPrefix, int timeoutMs,
+                    std::size_t maxBodyBytes) {
   httplib::Request req;
   req.method = request.method;
   req.path = pathPrefix + request.target;
@@ -59,13 +61,30 @@ Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, con
   req.progress = [deadline](std::uint64_t, std::uint64_t) { return SteadyClock::now() < deadline; };
 
   Exchange exchange;
+  // The body is gathered here, so reading stops at the bound whatever the framing.
+  std::string body;
+  req.content_receiver = [&body, &exchange, maxBodyBytes](const char* data, std::size_t length, std::uint64_t,
+                                                           std::uint64_t) {
+    exchange.tooLarge = length > maxBodyBytes - body.size();
+    if (!exchange.tooLarge) body.append(data, length);
+    return !exchange.tooLarge;
+  };
   const bool sent = client.send(req, exchange.response, exchange.error);
   if (!sent && exchange.error == httplib::Error::Success) exchange.error = httplib::Error::Unknown;
+  exchange.response.body = std::move(body);
   exchange.elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
   return exchange;
 }
 
-Expected<UpstreamAnswer, UpstreamFailure> outcomeOf(Exchange exchange, const std::string& what, int readTimeoutMs) {
+Expected<UpstreamAnswer, UpstreamFailure> outcomeOf(Exchange exchange, const std::string& what,
+                                                    const HttpUpstreamOptions& options) {
+  const int readTimeoutMs = options.readTimeoutMs;
+  if (exchange.tooLarge) {
+    return upstreamFailure(Kind::malformed,
+                           what + ": answer body over " + std::to_string(options.maxBodyBytes) +
+                               " bytes; the rest was not read",
+                           exchange.response.status);
+  }
   if (exchange.error != httplib::Error::Success) {
     const std::string cause = " (httplib: " + httplib::to_string(exchange.error) + ")";
     switch (exchange.error) {
@@ -107,6 +126,7 @@ Expected<std::unique_ptr<UpstreamTransport>, std::string> UpstreamTransport::cre
   if (!url.ok()) return url.error().detail;
   if (options.connectTimeoutMs < 1) return std::string("connectTimeoutMs must be 1 or more");
   if (options.readTimeoutMs < 1) return std::string("readTimeoutMs must be 1 or more");
+  if (options.maxBodyBytes < 1) return std::string("maxBodyBytes must be 1 or more");
   return std::unique_ptr<UpstreamTransport>(new UpstreamTransport(std::move(options), url.value().origin(), url.value().prefix));
 }
 
@@ -123,16 +143,16 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
     if (!reused) client = newClient();
     if (!client->is_valid()) return upstreamFailure(Kind::network, "cannot create an HTTP client for " + origin_);
     const int deadlineMs = options_.connectTimeoutMs + options_.readTimeoutMs;
-    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
+    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxBodyBytes);
     // A server may close a kept-alive connection just as a request goes out on it (between
     // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
     // idempotent request again on a new connection. Once: a fresh connection that fails too
     // is the server's answer.
     if (reused && lostAtOnce(exchange, options_) && isIdempotent(request.method)) {
       client = newClient();
-      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs);
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxBodyBytes);
     }
-    auto result = outcomeOf(std::move(exchange), what, options_.readTimeoutMs);
+    auto result = outcomeOf(std::move(exchange), what, options_);
     // After a transport failure the connection's state is unknown: the next request starts afresh.
     if (result) returnClient(std::move(client));
     return result;

@@ -3,6 +3,7 @@
 //   an answer of any status          -> UpstreamAnswer (the reader decides what it means)
 //   no complete answer in time       -> timeout
 //   refused, reset, unreachable      -> network
+//   a body past maxBodyBytes         -> malformed (the rest is not read)
 // Messages name the method, origin and target, never a request header (credentials travel in
 // headers only). No exception leaves send.
 //
@@ -15,6 +16,7 @@
 // connection of their own and keep it alive for the next.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +41,10 @@ struct HttpUpstreamOptions {
   // Upper bound on a whole answer once the request is sent, and on each read. >= 1.
   // Default 10000 ms.
   int readTimeoutMs = 10000;
+  // The largest answer body read, in bytes. >= 1. A larger one is not read to its end (the
+  // connection is dropped) and is `malformed`: a broken upstream or proxy cannot fill the
+  // server's memory. Klaviyo's pages are at most hundreds of kilobytes. Default 64 MiB.
+  std::size_t maxBodyBytes = 64u * 1024u * 1024u;
   // Sent as User-Agent.
   std::string userAgent = "livedata-sync/0.1";
 };

@@ -24,6 +24,7 @@ struct HttplibTransportOptions {
 //   - a response of any status       -> TransportResult::ok
 //   - no complete response within timeoutMs (overall, not per read) -> timeout
 //   - refused, reset, DNS, TLS, bad URL -> network
+//   - a body growing past maxBodyBytes -> tooLarge (the rest is not read; the connection closes)
 //   - cancel(id) before completion   -> cancelled (a queued request is never sent)
 // Each worker keeps one httplib::Client per origin, so keep-alive connections are reused
 // and never shared between concurrent requests. No Accept-Encoding is sent, so bodies

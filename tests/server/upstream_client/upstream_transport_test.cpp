@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "canned_server.h"
+
 namespace livedata::server {
 namespace {
 
@@ -174,6 +176,30 @@ TEST(UpstreamTransport, AGetThatTimedOutOnAKeptConnectionIsNotSentAgain) {
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().kind, Kind::timeout) << late.error().message;
   EXPECT_EQ(server.connections(), 1);
+}
+
+// A body is gathered up to maxBodyBytes: one past it is not read on, and is no page.
+TEST(UpstreamTransport, AnAnswerPastMaxBodyBytesIsMalformedAndOneAtItIsRead) {
+  testing::CannedServer server(std::string(2000, 'x'));
+  HttpUpstreamOptions options;
+  options.baseUrl = server.url();
+  options.maxBodyBytes = 1999;
+  auto bounded = UpstreamTransport::create(options);
+  ASSERT_TRUE(bounded.ok());
+  const auto refused = bounded.value()->send(requestOf("GET"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, UpstreamFailure::Kind::malformed);
+  EXPECT_NE(refused.error().message.find("answer body over 1999 bytes"), std::string::npos) << refused.error().message;
+
+  options.maxBodyBytes = 2000;
+  auto roomy = UpstreamTransport::create(options);
+  ASSERT_TRUE(roomy.ok());
+  const auto answered = roomy.value()->send(requestOf("GET"));
+  ASSERT_TRUE(answered.ok()) << answered.error().message;
+  EXPECT_EQ(answered.value().body, std::string(2000, 'x'));
+
+  options.maxBodyBytes = 0;
+  EXPECT_FALSE(UpstreamTransport::create(options).ok());
 }
 
 }  // namespace

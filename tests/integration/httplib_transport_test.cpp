@@ -1,0 +1,96 @@
+// The native transport's bound on a response body (HttpRequest::maxBodyBytes), against an
+// httplib server on loopback: a body is read up to the bound whatever its framing, and one
+// past it fails as tooLarge without being read to its end, leaving the transport usable.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <future>
+#include <string>
+#include <thread>
+
+#include "livedata_native/httplib_transport.h"
+
+namespace livedata {
+namespace {
+
+// /bytes/N answers N bytes with a Content-Length; /endless answers a chunked body that
+// never ends (until the client hangs up).
+class BodyServer {
+ public:
+  BodyServer() {
+    server_.Get(R"(/bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(std::string(std::stoul(req.matches[1].str()), 'x'), "application/json");
+    });
+    server_.Get("/endless", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
+        const std::string piece(64 * 1024, 'x');
+        return sink.write(piece.data(), piece.size());
+      });
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~BodyServer() {
+    server_.stop();
+    thread_.join();
+  }
+  BodyServer(const BodyServer&) = delete;
+  BodyServer& operator=(const BodyServer&) = delete;
+
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+class BoundedBody : public ::testing::Test {
+ protected:
+  TransportResult get(const std::string& path, std::size_t maxBodyBytes) {
+    HttpRequest request;
+    request.url = server.url(path);
+    request.timeoutMs = 10000;
+    request.maxBodyBytes = maxBodyBytes;
+    std::promise<TransportResult> done;
+    auto result = done.get_future();
+    transport.send(std::move(request), [&done](TransportResult outcome) { done.set_value(std::move(outcome)); });
+    return result.get();
+  }
+
+  BodyServer server;
+  // One worker: every request goes over the same worker's connections.
+  native::HttplibTransport transport{native::HttplibTransportOptions{1}};
+};
+
+TEST_F(BoundedBody, ABodyOfExactlyTheBoundIsReadWhole) {
+  const TransportResult result = get("/bytes/100000", 100000);
+  ASSERT_TRUE(result.response.has_value()) << result.failure->message;
+  EXPECT_EQ(result.response->status, 200);
+  EXPECT_EQ(result.response->body, std::string(100000, 'x'));
+}
+
+TEST_F(BoundedBody, ABodyOneBytePastTheBoundIsTooLargeAndTheNextRequestIsAnswered) {
+  const TransportResult refused = get("/bytes/100001", 100000);
+  ASSERT_TRUE(refused.failure.has_value());
+  EXPECT_EQ(refused.failure->kind, TransportFailureKind::tooLarge);
+  EXPECT_NE(refused.failure->message.find("over 100000 bytes"), std::string::npos) << refused.failure->message;
+  // The unread rest must not be taken for the next response on a kept connection.
+  const TransportResult next = get("/bytes/10", 100000);
+  ASSERT_TRUE(next.response.has_value()) << next.failure->message;
+  EXPECT_EQ(next.response->body, std::string(10, 'x'));
+}
+
+// Without a length to judge by, the bound is on the bytes read: a body that never ends is
+// cut there, long before the request's timeout.
+TEST_F(BoundedBody, AChunkedBodyThatNeverEndsIsCutAtTheBound) {
+  const TransportResult refused = get("/endless", 1 << 20);
+  ASSERT_TRUE(refused.failure.has_value());
+  EXPECT_EQ(refused.failure->kind, TransportFailureKind::tooLarge) << refused.failure->message;
+  const TransportResult next = get("/bytes/3", 1 << 20);
+  ASSERT_TRUE(next.response.has_value()) << next.failure->message;
+  EXPECT_EQ(next.response->body, "xxx");
+}
+
+}  // namespace
+}  // namespace livedata
