@@ -222,6 +222,50 @@ TEST(Store, DamageMetWhileRunningFailsThePingForAWhileAfterEachReadThatMeetsIt) 
   EXPECT_TRUE(store->ping().has_value());
 }
 
+// PostgreSQL names damage by its error code (data_corrupted XX001, index_corrupted XX002):
+// a read that meets it fails, and the ping with it, as with SQLite's file above. The damage
+// is made as a failing disk would: the campaigns table's first page header overwritten while
+// the server is stopped (its clean stop wrote every page out), so the restarted server reads
+// it from the file.
+TEST(PostgresStore, DamageMetWhileRunningFailsThePing) {
+  LIVEDATA_REQUIRE_ENGINE(StoreEngine::postgres);
+  livedata::testing::PostgresProcess server;
+  StoreOptions options;
+  options.damageHoldMs = 60'000;
+  auto opened = Store::open(server.url(), options);
+  ASSERT_TRUE(opened.ok()) << opened.error();
+  const auto& store = opened.value();
+  std::vector<Campaign> campaigns;
+  for (int i = 0; i < 300; ++i) campaigns.push_back(makeCampaign("c" + std::to_string(i), "sent", kT0 + i));
+  ASSERT_TRUE(store->commitPage(Entity::campaigns, campaigns, std::nullopt).ok());
+  const std::string tableFile = postgres::Connection(server.url())
+                                    .queryText("SELECT current_setting('data_directory') || '/' || "
+                                               "pg_relation_filepath('campaigns')");
+
+  server.stop();
+  {
+    std::fstream file(tableFile, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string garbage(16, '\xff');  // pd_lower past pd_upper, unknown flags: no valid page
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    ASSERT_TRUE(file.good()) << tableFile;
+  }
+  server.start();
+
+  // The store's connections died with the server; it connects again on its next use.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (store->ping().has_value() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(store->ping(), std::nullopt);  // its own query reads sync_cursors, which is intact
+  const auto rows = store->allRows(Entity::campaigns);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_NE(rows.error().find("invalid page in block 0"), std::string::npos) << rows.error();
+  const auto ping = store->ping();
+  ASSERT_TRUE(ping.has_value());
+  EXPECT_NE(ping->find("damaged"), std::string::npos) << *ping;
+  EXPECT_NE(ping->find("invalid page in block 0"), std::string::npos) << *ping;
+}
+
 // --- Writing
 
 class StoreTest : public ::testing::TestWithParam<StoreEngine> {
