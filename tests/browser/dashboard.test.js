@@ -32,6 +32,15 @@ async function openDashboard(query = '') {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error));
+  // Counts the module's compilations while it downloads (window.wasmStreamingCompiles).
+  await page.addInitScript(() => {
+    const compileStreaming = WebAssembly.compileStreaming;
+    window.wasmStreamingCompiles = 0;
+    WebAssembly.compileStreaming = (source) => {
+      window.wasmStreamingCompiles += 1;
+      return compileStreaming(source);
+    };
+  });
   await page.goto(`${server.url}/${query ? `?${query}` : ''}#token=${server.token}`);
   return { page, pageErrors };
 }
@@ -61,6 +70,7 @@ test('the dashboard loads and every section shows data', async () => {
   const sentTargets = [];
   page.on('request', (request) => sentTargets.push(request.url()));
   await waitForAllSections(page);
+  assert.equal(await page.evaluate(() => window.wasmStreamingCompiles), 1, 'the module compiles as it downloads');
   assert.ok(!page.url().includes(server.token), `the token left the address bar: ${page.url()}`);
   const overview = await section(page, 'overview').innerText();
   assert.match(overview, /revenue/i);

@@ -168,13 +168,15 @@ function bindClient(module, handle) {
   return client;
 }
 
-// The .wasm's bytes, which Emscripten's minimal runtime takes as the module option `wasm`:
-// given (wasmBinary), fetched from where locateFile says, or from beside this file. Under
-// node there is no page to fetch from (node's fetch has no file: URLs): the file beside this
-// one is read. That specifier is not a literal, so bundlers for the browser leave the import
-// alone; browsers never take that path. The URL beside this file is written out as
+// The .wasm as Emscripten's minimal runtime takes it, the module option `wasm`: its bytes
+// (wasmBinary), or the file beside this one under node (node's fetch has no file: URLs; that
+// specifier is not a literal, so bundlers for the browser leave the import alone), or fetched
+// from where locateFile says or from beside this file, written out as
 // `new URL('./livedata-core.wasm', import.meta.url)`, the form bundlers rewrite to the asset.
-async function wasmBytes({ wasmBinary, locateFile }) {
+// A fetched file is compiled as it downloads (a WebAssembly.Module), as Emscripten's full
+// runtime would, when the server labels it application/wasm, which compileStreaming
+// requires; labelled otherwise, its bytes are compiled once it has arrived.
+async function wasmSource({ wasmBinary, locateFile }) {
   if (wasmBinary) return wasmBinary;
   if (isNode && !locateFile) {
     const fs = 'node:fs/promises';
@@ -187,6 +189,10 @@ async function wasmBytes({ wasmBinary, locateFile }) {
     : new URL('./livedata-core.wasm', import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot fetch the livedata module from ${url}: HTTP ${response.status}`);
+  const mediaType = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+  if (mediaType === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
+    return WebAssembly.compileStreaming(response);
+  }
   return response.arrayBuffer();
 }
 const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
@@ -196,8 +202,8 @@ function loadModule(moduleOptions = defaultModuleOptions) {
     modules.set(
       moduleOptions,
       (async () => {
-        const module = await createLiveDataCore({ wasm: await wasmBytes(moduleOptions) });
-        delete module.wasm; // the module is this object: its bytes are not kept for the page's life
+        const module = await createLiveDataCore({ wasm: await wasmSource(moduleOptions) });
+        delete module.wasm; // the module is this object: its .wasm is not kept for the page's life
         return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
       })(),
     );

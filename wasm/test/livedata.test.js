@@ -3,6 +3,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -618,6 +619,36 @@ test('a network failure names its reason (node keeps it in the error\'s cause)',
   const result = await ld.getFlows();
   assert.equal(result.error.kind, 'network');
   assert.match(result.error.detail, /ECONNREFUSED/);
+});
+
+// The .wasm fetched from where locateFile says, served with `contentType`.
+async function withWasmServedAs(contentType, use) {
+  const wasm = await readFile(join(wasmDist(), 'livedata-core.wasm'));
+  const files = createHttpServer((req, res) => {
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(wasm);
+  });
+  await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use(`http://127.0.0.1:${files.address().port}/`);
+  } finally {
+    files.close();
+  }
+}
+
+test('a fetched .wasm labelled application/wasm is compiled as it downloads, any other label from its bytes', async (t) => {
+  const compileStreaming = t.mock.method(WebAssembly, 'compileStreaming');
+  for (const [contentType, streamed] of [
+    ['application/wasm', 1],
+    ['application/octet-stream', 0],
+  ]) {
+    compileStreaming.mock.resetCalls();
+    await withWasmServedAs(contentType, async (folder) => {
+      const ld = await client({ module: { locateFile: (name) => folder + name } });
+      assert.equal((await ld.getSegments()).status, 200, contentType);
+    });
+    assert.equal(compileStreaming.mock.callCount(), streamed, contentType);
+  }
 });
 
 // A module that cannot start must be an error, not a promise that never settles (the
