@@ -380,7 +380,7 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     request.query = std::move(wire);
     request.url = base.origin() + base.prefix + flight.path + queryString;
     request.timeoutMs = config.requestTimeoutMs;
-    request.maxBodyBytes = config.maxResponseBytes;
+    request.maxResponseBytes = config.maxResponseBytes;
     return request;
   }
 

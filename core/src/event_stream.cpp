@@ -4,7 +4,7 @@
 
 namespace livedata {
 
-void EventStreamParser::reset() { *this = EventStreamParser(maxLineBytes_); }
+void EventStreamParser::reset() { *this = EventStreamParser(maxEventBytes_); }
 
 bool EventStreamParser::feed(std::string_view bytes, const EventStreamHandlers& handlers) {
   if (broken_) return false;
@@ -41,15 +41,19 @@ bool EventStreamParser::feed(std::string_view bytes, const EventStreamHandlers& 
       processLine(line_, handlers);
       line_.clear();
     }
+    if (data_.size() > maxEventBytes_) return breakStream();
     start = i + 1;
   }
   line_.append(bytes.substr(start));
-  if (line_.size() > maxLineBytes_) {
-    broken_ = true;
-    line_.clear();
-    return false;
-  }
+  if (line_.size() > maxEventBytes_) return breakStream();
   return true;
+}
+
+bool EventStreamParser::breakStream() {
+  broken_ = true;
+  line_.clear();
+  data_.clear();
+  return false;
 }
 
 void EventStreamParser::processLine(std::string_view line, const EventStreamHandlers& handlers) {

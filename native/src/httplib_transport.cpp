@@ -59,7 +59,7 @@ TransportResult toFailure(httplib::Error error, const Job& job, Millis elapsedMs
   }
   const bool outOfTime = elapsedMs >= timeoutMs - timeoutMs / 20;
   switch (error) {
-    case httplib::Error::Canceled:  // only our progress callback cancels: the deadline passed
+    case httplib::Error::Canceled:  // only the body's receiver cancels: the deadline passed
     case httplib::Error::Read:
     case httplib::Error::Write:
       if (error == httplib::Error::Canceled || outOfTime) {
@@ -148,11 +148,6 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
   req.body = job.request.body;
   const auto start = SteadyClock::now();
   const auto deadline = start + std::chrono::milliseconds(timeoutMs);
-  auto state = job.state;
-  // Called as body bytes arrive: the overall deadline and cancellation mid-body.
-  req.progress = [state, deadline](std::uint64_t, std::uint64_t) {
-    return !state->cancelled.load() && SteadyClock::now() < deadline;
-  };
   // httplib 0.11 reads a body after a 304 as if it could have one (cpp-httplib issue
   // #1998): with no Content-Length it waits for the connection to close, which on a
   // kept-alive connection is the whole read timeout. A 304 never has a body (RFC 9110
@@ -163,16 +158,18 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
     notModified = head.status == 304;
     return !notModified;
   };
-  // The body is gathered here, so reading stops at the request's maxBodyBytes whatever
-  // the framing (Content-Length, chunked, or until the connection closes). httplib then
-  // reports Canceled and drops the connection with the rest of the body unread.
+  // The body is gathered here, as its pieces arrive whatever the framing (Content-Length,
+  // chunked, or until the connection closes; httplib's progress callback sees only the
+  // first): the overall deadline, cancellation, and the bound of maxResponseBytes hold
+  // mid-body. Stopping makes httplib report Canceled and drop the connection, the rest unread.
   std::string body;
-  bool tooLarge = false;
-  req.content_receiver = [&body, &tooLarge, limit = job.request.maxBodyBytes](const char* data, std::size_t length,
-                                                                              std::uint64_t, std::uint64_t) {
-    tooLarge = length > limit - body.size();
-    if (!tooLarge) body.append(data, length);
-    return !tooLarge;
+  bool cutAtBound = false;
+  req.content_receiver = [&body, &cutAtBound, state = job.state, deadline, limit = job.request.maxResponseBytes](
+                             const char* data, std::size_t length, std::uint64_t, std::uint64_t) {
+    if (state->cancelled.load() || SteadyClock::now() >= deadline) return false;
+    cutAtBound = length > limit - body.size();
+    body.append(data, cutAtBound ? limit - body.size() : length);
+    return !cutAtBound;
   };
 
   {
@@ -202,12 +199,15 @@ TransportResult run(HttplibTransport::Shared& shared, Job& job,
   if (job.state->cancelled.load()) {
     return TransportResult::failed(TransportFailureKind::cancelled, "cancelled");
   }
-  if (tooLarge) {
+  res.body = std::move(body);
+  if (cutAtBound) {
+    // Data past the bound is refused; an error's body only explains it, so its status
+    // stands, with the body cut at the bound.
+    if (res.status < 200 || res.status >= 300) return toResult(std::move(res));
     return TransportResult::failed(TransportFailureKind::tooLarge,
-                                   "response body over " + std::to_string(job.request.maxBodyBytes) +
+                                   "response body over " + std::to_string(job.request.maxResponseBytes) +
                                        " bytes (maxResponseBytes); the rest was not read");
   }
-  res.body = std::move(body);
   if (ok && error == httplib::Error::Success) return toResult(std::move(res));
   if (notModified && error == httplib::Error::Canceled) return toResult(std::move(res));
   if (error == httplib::Error::Success) error = httplib::Error::Unknown;

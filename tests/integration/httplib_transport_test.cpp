@@ -1,9 +1,10 @@
-// The native transport's bound on a response body (HttpRequest::maxBodyBytes), against an
+// The native transport's bound on a response body (HttpRequest::maxResponseBytes), against an
 // httplib server on loopback: a body is read up to the bound whatever its framing, and one
 // past it fails as tooLarge without being read to its end, leaving the transport usable.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <future>
 #include <string>
 #include <thread>
@@ -13,13 +14,21 @@
 namespace livedata {
 namespace {
 
-// /bytes/N answers N bytes with a Content-Length; /endless answers a chunked body that
-// never ends (until the client hangs up).
+// /bytes/N answers N bytes with a Content-Length (/503/bytes/N the same as a 503);
+// /endless answers a chunked body that never ends (until the client hangs up), /trickle one
+// that never ends either, 10 bytes every 50 ms.
 class BodyServer {
  public:
   BodyServer() {
-    server_.Get(R"(/bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
-      res.set_content(std::string(std::stoul(req.matches[1].str()), 'x'), "application/json");
+    server_.Get(R"(/(503/)?bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+      if (req.matches[1].length() > 0) res.status = 503;
+      res.set_content(std::string(std::stoul(req.matches[2].str()), 'x'), "application/json");
+    });
+    server_.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return sink.write("xxxxxxxxxx", 10);
+      });
     });
     server_.Get("/endless", [](const httplib::Request&, httplib::Response& res) {
       res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
@@ -47,11 +56,11 @@ class BodyServer {
 
 class BoundedBody : public ::testing::Test {
  protected:
-  TransportResult get(const std::string& path, std::size_t maxBodyBytes) {
+  TransportResult get(const std::string& path, std::size_t maxResponseBytes, Millis timeoutMs = 10000) {
     HttpRequest request;
     request.url = server.url(path);
-    request.timeoutMs = 10000;
-    request.maxBodyBytes = maxBodyBytes;
+    request.timeoutMs = timeoutMs;
+    request.maxResponseBytes = maxResponseBytes;
     std::promise<TransportResult> done;
     auto result = done.get_future();
     transport.send(std::move(request), [&done](TransportResult outcome) { done.set_value(std::move(outcome)); });
@@ -90,6 +99,22 @@ TEST_F(BoundedBody, AChunkedBodyThatNeverEndsIsCutAtTheBound) {
   const TransportResult next = get("/bytes/3", 1 << 20);
   ASSERT_TRUE(next.response.has_value()) << next.failure->message;
   EXPECT_EQ(next.response->body, "xxx");
+}
+
+// An error's body only explains its status: the status stands, with the body cut.
+TEST_F(BoundedBody, AnErrorStatusPastTheBoundIsAnsweredWithItsBodyCut) {
+  const TransportResult result = get("/503/bytes/5000", 100);
+  ASSERT_TRUE(result.response.has_value()) << result.failure->message;
+  EXPECT_EQ(result.response->status, 503);
+  EXPECT_EQ(result.response->body, std::string(100, 'x'));
+}
+
+// A body that keeps coming, a little at a time, never lets a single read time out: the
+// request's timeout still bounds it as a whole, whatever the framing.
+TEST_F(BoundedBody, AChunkedBodyThatTricklesPastTheTimeoutIsATimeout) {
+  const TransportResult result = get("/trickle", 1000, /*timeoutMs=*/500);
+  ASSERT_TRUE(result.failure.has_value());
+  EXPECT_EQ(result.failure->kind, TransportFailureKind::timeout) << result.failure->message;
 }
 
 }  // namespace

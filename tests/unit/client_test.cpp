@@ -515,13 +515,13 @@ TEST_F(ClientTest, MalformedJsonIsAParseErrorWithFallbackAndNotCached) {
   EXPECT_EQ(client().stats().entries, 0u);
 }
 
-// The transport stops reading past the request's maxBodyBytes (the client's
+// The transport stops reading past the request's maxResponseBytes (the client's
 // maxResponseBytes); downloading that body again could only end the same way.
 TEST_F(ClientTest, ABodyPastMaxResponseBytesIsAParseErrorNotRetriedWithTheCachedData) {
   config.maxResponseBytes = 4096;
   serveAlways(200, kCampaigns, {{"Cache-Control", "max-age=1"}});
   ASSERT_TRUE(fetchNow("/api/campaigns").ok());
-  EXPECT_EQ(transport->sent.back().maxBodyBytes, 4096u);
+  EXPECT_EQ(transport->sent.back().maxResponseBytes, 4096u);
   timeline->advance(2'000);
   transport->responder = [](const HttpRequest&) {
     return TransportResult::failed(TransportFailureKind::tooLarge, "response body over 4096 bytes");

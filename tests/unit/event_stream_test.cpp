@@ -111,6 +111,20 @@ TEST(EventStream, ALineTooLongBreaksTheParserUntilReset) {
   EXPECT_EQ(describe(parsed), "[message||short][message||again]");
 }
 
+// Short lines that keep adding to one event's data, never ending it, are bounded the same.
+TEST(EventStream, AnEventWhoseDataGrowsTooLongBreaksTheParserUntilReset) {
+  Parsed parsed;
+  EventStreamParser parser(16);
+  const auto handlers = handlersInto(parsed);
+  EXPECT_TRUE(parser.feed("data: 12345\ndata: 1234\n\n", handlers));  // 10 bytes and the LF joining them
+  EXPECT_TRUE(parser.feed("data: 12345678\n", handlers));
+  EXPECT_FALSE(parser.feed("data: 12345678\n", handlers));  // 17 bytes gathered
+  EXPECT_FALSE(parser.feed("\n", handlers)) << "broken until reset: the event is not dispatched";
+  parser.reset();
+  EXPECT_TRUE(parser.feed("data: again\n\n", handlers));
+  EXPECT_EQ(describe(parsed), "[message||12345\n1234][message||again]");
+}
+
 TEST(ChangeNotice, NamesTheKnownEndpointsOfItsEndpointObjects) {
   EXPECT_EQ(endpointsNamedIn(R"({"version":12,"endpoints":[{"name":"campaigns","ids":["c1"]}]})"),
             (std::vector<std::string>{"campaigns"}));

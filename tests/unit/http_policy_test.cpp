@@ -75,7 +75,7 @@ const PolicyCase kCases[] = {
      false, false, Kind::fail, 0, ErrorKind::cancelled, {}},
     {"the platform offline fails as offline", TransportResult::failed(TransportFailureKind::offline, "offline"), false,
      false, Kind::fail, 0, ErrorKind::offline, {}},
-    {"a body past maxBodyBytes fails as parse", TransportResult::failed(TransportFailureKind::tooLarge, "over"), false,
+    {"a body past maxResponseBytes fails as parse", TransportResult::failed(TransportFailureKind::tooLarge, "over"), false,
      false, Kind::fail, 0, ErrorKind::parse, {}},
 };
 

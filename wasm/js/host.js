@@ -34,31 +34,35 @@ const FAILURE_KINDS = new Set(['network', 'timeout', 'cancelled', 'offline', 'to
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 // A response's body, read piece by piece up to maxBytes (as decoded, which Content-Length
-// is not under a Content-Encoding); null once it grows past that, with the rest cancelled
-// unread, so a broken server or proxy cannot fill the page's memory.
+// is not under a Content-Encoding), so a broken server or proxy cannot fill the page's
+// memory: past that, the rest is cancelled unread and `cut` says so, with the bytes up to
+// the bound.
 async function readBody(response, maxBytes) {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
   const pieces = [];
   let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > maxBytes) {
-      reader.cancel().catch(() => {});
-      return null;
+  let cut = false;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      cut = value.length > maxBytes - length;
+      pieces.push(cut ? value.subarray(0, maxBytes - length) : value);
+      length += pieces[pieces.length - 1].length;
+      if (cut) {
+        reader.cancel().catch(() => {});
+        break;
+      }
     }
-    pieces.push(value);
   }
-  if (pieces.length === 1) return pieces[0];
+  if (pieces.length === 1) return { bytes: pieces[0], cut };
   const bytes = new Uint8Array(length);
   let at = 0;
   for (const piece of pieces) {
     bytes.set(piece, at);
     at += piece.length;
   }
-  return bytes;
+  return { bytes, cut };
 }
 
 /**
@@ -101,7 +105,7 @@ export function createHost({
     client().failRequest(id, FAILURE_KINDS.has(kind) ? kind : 'network', message);
   }
 
-  async function send(id, method, url, flatHeaders, body, timeoutMs, maxBodyBytes) {
+  async function send(id, method, url, flatHeaders, body, timeoutMs, maxResponseBytes) {
     if (globalThis.navigator && globalThis.navigator.onLine === false) {
       // Completing inside send() is allowed by the transport contract, but deferring keeps
       // the core's stack simple.
@@ -128,9 +132,11 @@ export function createHost({
         signal: controller.signal,
         cache: 'no-store',
       });
-      const bytes = await readBody(response, maxBodyBytes);
-      if (bytes === null) {
-        fail(id, 'tooLarge', `response body over ${maxBodyBytes} bytes (maxResponseBytes); the rest was not read`);
+      const { bytes, cut } = await readBody(response, maxResponseBytes);
+      // Data past the bound is refused; an error's body only explains it, so its status
+      // stands, with the body cut at the bound.
+      if (cut && response.ok) {
+        fail(id, 'tooLarge', `response body over ${maxResponseBytes} bytes (maxResponseBytes); the rest was not read`);
         return;
       }
       if (disposed || !finish(id)) return;
@@ -239,8 +245,8 @@ export function createHost({
       if (controller) controller.abort();
     },
     watchUpdate: (token) => onWatchUpdate(token),
-    send(id, method, url, headers, body, timeoutMs, maxBodyBytes) {
-      send(id, method, url, headers, body, timeoutMs, maxBodyBytes);
+    send(id, method, url, headers, body, timeoutMs, maxResponseBytes) {
+      send(id, method, url, headers, body, timeoutMs, maxResponseBytes);
     },
     abort(id) {
       const request = requests.get(id);

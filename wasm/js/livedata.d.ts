@@ -45,8 +45,8 @@ export interface LiveDataOptions {
   /** Per-request timeout (default 10000). */
   requestTimeoutMs?: number;
   /**
-   * The largest response body read, in bytes as decoded (default 33554432: 32 MiB); a larger
-   * one is cut off unread and the call fails with kind 'parse', not retried.
+   * The largest response body read, in bytes as decoded (default 33554432: 32 MiB); past it
+   * the rest is left unread, and data (a 2xx) fails with kind 'parse', not retried.
    */
   maxResponseBytes?: number;
   /** Whether responses' Cache-Control overrides the TTLs (default true). */

@@ -26,7 +26,7 @@ RequestId JsTransport::send(HttpRequest request, TransportCallback done) {
   pending_.emplace(id, std::move(done));
   // Ids, times and sizes cross as doubles: JavaScript numbers are exact up to 2^53.
   host_.call<void>("send", static_cast<double>(id), request.method, request.url, flatHeaders(request.headers),
-                   request.body, static_cast<double>(request.timeoutMs), static_cast<double>(request.maxBodyBytes));
+                   request.body, static_cast<double>(request.timeoutMs), static_cast<double>(request.maxResponseBytes));
   return id;
 }
 

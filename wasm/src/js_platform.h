@@ -4,11 +4,12 @@
 // only moves bytes.
 //
 // Host contract (every method is called from C++):
-//   host.send(id, method, url, headers, body, timeoutMs)  headers: [name, value, ...]
-//       later completes with client.bodyBuffer(size) (to copy the body's bytes into) and
-//       client.completeRequest(id, status, headers, verdict), or with
-//       client.failRequest(id, kind, message), kind one of "network", "timeout",
-//       "cancelled", "offline"; never both, never twice.
+//   host.send(id, method, url, headers, body, timeoutMs, maxResponseBytes)
+//       headers: [name, value, ...]; later completes with client.bodyBuffer(size) (to copy
+//       the body's bytes into) and client.completeRequest(id, status, headers, verdict), or
+//       with client.failRequest(id, kind, message), kind one of "network", "timeout",
+//       "cancelled", "offline", "tooLarge" (a 2xx body past maxResponseBytes; another
+//       status completes with its body cut there); never both, never twice.
 //   host.abort(id)               a request the core cancelled (completes as "cancelled")
 //   host.setTimer(id, delayMs)   later calls client.runTimer(id) once
 //   host.clearTimer(id)

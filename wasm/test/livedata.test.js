@@ -287,6 +287,17 @@ test('a body that never ends is cut at maxResponseBytes and the rest left unread
   assert.ok(pulled <= 20, `read ${pulled} pieces of 64 KB for a bound of 1 MB`);
 });
 
+test('an error status past maxResponseBytes keeps its meaning, its body cut', async () => {
+  const ld = await client({
+    maxResponseBytes: 100,
+    retry: { maxAttempts: 1 },
+    fetch: async () => new Response('x'.repeat(5000), { status: 503, headers: { 'content-type': 'text/html' } }),
+  });
+  const result = await ld.getForms();
+  assert.equal(result.error.kind, 'http_server');
+  assert.equal(result.error.status, 503);
+});
+
 test('forceRefreshData() emits forceDataRefresh and refetches all five endpoints', async () => {
   const ld = await client();
   const seen = [];

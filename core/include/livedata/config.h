@@ -66,9 +66,10 @@ struct ClientConfig {
   std::string baseUrl;
   // Per-request timeout handed to the transport.
   Millis requestTimeoutMs = 10000;
-  // The largest response body the client reads (HttpRequest::maxBodyBytes). A larger one
-  // is not read to its end, so a broken server or proxy cannot fill the client's memory:
-  // the request fails as `parse` and is not retried. The API's pages are kilobytes.
+  // The largest response body the client reads (HttpRequest::maxResponseBytes). A larger
+  // one is not read to its end, so a broken server or proxy cannot fill the client's memory:
+  // a 2xx fails as `parse` and is not retried; an error status stands. The API's pages are
+  // kilobytes.
   std::size_t maxResponseBytes = 32u * 1024u * 1024u;
   // How long a cached response is served without asking the server, unless the
   // response's Cache-Control max-age says otherwise.

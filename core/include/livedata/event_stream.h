@@ -5,8 +5,9 @@
 // Follows the standard's rules: lines end with CRLF, LF or CR (also split across pieces);
 // a leading BOM is dropped; "data" lines join with LF; the last event id persists from
 // event to event; "retry" takes only digits; unknown fields are ignored; an event without
-// data is not dispatched. One deviation, for safety: a line longer than maxLineBytes makes
-// feed() return false (the stream is broken; the caller reconnects) instead of growing.
+// data is not dispatched. One deviation, for safety: a line, or the data of an event being
+// gathered, longer than maxEventBytes makes feed() return false (the stream is broken; the
+// caller reconnects) instead of growing.
 #pragma once
 
 #include <cstddef>
@@ -33,11 +34,11 @@ struct EventStreamHandlers {
 
 class EventStreamParser {
  public:
-  static constexpr std::size_t kDefaultMaxLineBytes = 1 << 20;
-  explicit EventStreamParser(std::size_t maxLineBytes = kDefaultMaxLineBytes) : maxLineBytes_(maxLineBytes) {}
+  static constexpr std::size_t kDefaultMaxEventBytes = 1 << 20;
+  explicit EventStreamParser(std::size_t maxEventBytes = kDefaultMaxEventBytes) : maxEventBytes_(maxEventBytes) {}
 
   // Parses `bytes`, calling the handlers for what they complete. False once a line grew
-  // past maxLineBytes; the parser then ignores everything until reset().
+  // past maxEventBytes, or an event's data did; the parser then ignores everything until reset().
   bool feed(std::string_view bytes, const EventStreamHandlers& handlers);
 
   // Forgets everything, the last event id included: for a new connection.
@@ -45,8 +46,9 @@ class EventStreamParser {
 
  private:
   void processLine(std::string_view line, const EventStreamHandlers& handlers);
+  bool breakStream();  // marks the stream broken, drops what it gathered, returns false
 
-  std::size_t maxLineBytes_;
+  std::size_t maxEventBytes_;
   std::string line_;              // the incomplete line so far
   bool afterCarriageReturn_ = false;  // the last byte was CR: an LF right after it is part of it
   bool started_ = false;          // past the first bytes (where a BOM may be)

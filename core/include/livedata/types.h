@@ -71,9 +71,10 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   Millis timeoutMs = 10000;
-  // A transport stops reading a response whose body (as decoded, after any
-  // Content-Encoding) grows past this, and fails with TransportFailureKind::tooLarge.
-  std::size_t maxBodyBytes = std::numeric_limits<std::size_t>::max();
+  // A transport stops reading a response's body (as decoded, after any Content-Encoding)
+  // once it grows past this: a 2xx then fails with TransportFailureKind::tooLarge; another
+  // status is answered with its body cut there (it only explains the status).
+  std::size_t maxResponseBytes = std::numeric_limits<std::size_t>::max();
 };
 
 struct HttpResponse {
@@ -88,7 +89,7 @@ enum class TransportFailureKind {
   timeout,    // no complete response within HttpRequest::timeoutMs
   cancelled,  // Transport::cancel was called for this request
   offline,    // the platform reports no network (navigator.onLine == false)
-  tooLarge,   // the body grew past HttpRequest::maxBodyBytes: the rest was not read
+  tooLarge,   // a 2xx body grew past HttpRequest::maxResponseBytes: the rest was not read
 };
 
 struct TransportFailure {

@@ -34,7 +34,7 @@ struct UpstreamFailure {
     timeout,       // no complete answer in time
     http,          // a status other than 200 and 429 (see `status`)
     rate_limited,  // 429; `retryAfterMs` from its Retry-After when present
-    malformed,     // 200 with a body that is not a valid page, or any body past the transport's bound
+    malformed,     // 200 with a body that is not a valid page, or past the transport's bound
   };
   Kind kind = Kind::network;
   int status = 0;                             // HTTP status when there was one

@@ -23,7 +23,7 @@ struct Exchange {
   httplib::Error error = httplib::Error::Success;
   httplib::Response response;
   std::int64_t elapsedMs = 0;
-  bool tooLarge = false;  // the body grew past the bound: reading stopped (httplib: Canceled)
+  bool cutAtBound = false;  // the body grew past maxAnswerBytes: reading stopped (httplib: Canceled)
 };
 
 bool isIdempotent(const std::string& method) {
@@ -46,7 +46,7 @@ bool lostAtOnce(const Exchange& exchange, const HttpUpstreamOptions& options) {
 }
 
 Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, const std::string& pathPrefix, int timeoutMs,
-                    std::size_t maxBodyBytes) {
+                    std::size_t maxAnswerBytes) {
   httplib::Request req;
   req.method = request.method;
   req.path = pathPrefix + request.target;
@@ -58,16 +58,17 @@ Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, con
   const auto start = SteadyClock::now();
   // httplib's read timeout is per read; this bounds the whole answer while it trickles in.
   const auto deadline = start + std::chrono::milliseconds(timeoutMs);
-  req.progress = [deadline](std::uint64_t, std::uint64_t) { return SteadyClock::now() < deadline; };
 
   Exchange exchange;
-  // The body is gathered here, so reading stops at the bound whatever the framing.
+  // The body is gathered here, as its pieces arrive whatever the framing (httplib's progress
+  // callback sees only a body with a Content-Length): the deadline and the bound hold mid-body.
   std::string body;
-  req.content_receiver = [&body, &exchange, maxBodyBytes](const char* data, std::size_t length, std::uint64_t,
-                                                           std::uint64_t) {
-    exchange.tooLarge = length > maxBodyBytes - body.size();
-    if (!exchange.tooLarge) body.append(data, length);
-    return !exchange.tooLarge;
+  req.content_receiver = [&body, &exchange, deadline, maxAnswerBytes](const char* data, std::size_t length,
+                                                                      std::uint64_t, std::uint64_t) {
+    if (SteadyClock::now() >= deadline) return false;
+    exchange.cutAtBound = length > maxAnswerBytes - body.size();
+    body.append(data, exchange.cutAtBound ? maxAnswerBytes - body.size() : length);
+    return !exchange.cutAtBound;
   };
   const bool sent = client.send(req, exchange.response, exchange.error);
   if (!sent && exchange.error == httplib::Error::Success) exchange.error = httplib::Error::Unknown;
@@ -79,16 +80,19 @@ Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, con
 Expected<UpstreamAnswer, UpstreamFailure> outcomeOf(Exchange exchange, const std::string& what,
                                                     const HttpUpstreamOptions& options) {
   const int readTimeoutMs = options.readTimeoutMs;
-  if (exchange.tooLarge) {
+  const int status = exchange.response.status;
+  // A page past the bound is refused; an error's body only explains it, so its status (and
+  // a 429's Retry-After) stands, with the body cut at the bound.
+  if (exchange.cutAtBound && status >= 200 && status < 300) {
     return upstreamFailure(Kind::malformed,
-                           what + ": answer body over " + std::to_string(options.maxBodyBytes) +
+                           what + ": answer body over " + std::to_string(options.maxAnswerBytes) +
                                " bytes; the rest was not read",
-                           exchange.response.status);
+                           status);
   }
-  if (exchange.error != httplib::Error::Success) {
+  if (exchange.error != httplib::Error::Success && !exchange.cutAtBound) {
     const std::string cause = " (httplib: " + httplib::to_string(exchange.error) + ")";
     switch (exchange.error) {
-      case httplib::Error::Canceled:  // only the deadline above cancels
+      case httplib::Error::Canceled:  // past the bound is handled above: only the deadline cancels
         return upstreamFailure(Kind::timeout, what + ": no complete answer within the deadline" + cause);
       case httplib::Error::Read:
       case httplib::Error::Write:
@@ -126,7 +130,7 @@ Expected<std::unique_ptr<UpstreamTransport>, std::string> UpstreamTransport::cre
   if (!url.ok()) return url.error().detail;
   if (options.connectTimeoutMs < 1) return std::string("connectTimeoutMs must be 1 or more");
   if (options.readTimeoutMs < 1) return std::string("readTimeoutMs must be 1 or more");
-  if (options.maxBodyBytes < 1) return std::string("maxBodyBytes must be 1 or more");
+  if (options.maxAnswerBytes < 1) return std::string("maxAnswerBytes must be 1 or more");
   return std::unique_ptr<UpstreamTransport>(new UpstreamTransport(std::move(options), url.value().origin(), url.value().prefix));
 }
 
@@ -143,14 +147,14 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
     if (!reused) client = newClient();
     if (!client->is_valid()) return upstreamFailure(Kind::network, "cannot create an HTTP client for " + origin_);
     const int deadlineMs = options_.connectTimeoutMs + options_.readTimeoutMs;
-    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxBodyBytes);
+    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxAnswerBytes);
     // A server may close a kept-alive connection just as a request goes out on it (between
     // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
     // idempotent request again on a new connection. Once: a fresh connection that fails too
     // is the server's answer.
     if (reused && lostAtOnce(exchange, options_) && isIdempotent(request.method)) {
       client = newClient();
-      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxBodyBytes);
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxAnswerBytes);
     }
     auto result = outcomeOf(std::move(exchange), what, options_);
     // After a transport failure the connection's state is unknown: the next request starts afresh.

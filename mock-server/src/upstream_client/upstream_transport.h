@@ -3,7 +3,8 @@
 //   an answer of any status          -> UpstreamAnswer (the reader decides what it means)
 //   no complete answer in time       -> timeout
 //   refused, reset, unreachable      -> network
-//   a body past maxBodyBytes         -> malformed (the rest is not read)
+//   a 2xx body past maxAnswerBytes   -> malformed (the rest is not read; another status is an
+//                                     answer with its body cut there)
 // Messages name the method, origin and target, never a request header (credentials travel in
 // headers only). No exception leaves send.
 //
@@ -41,10 +42,11 @@ struct HttpUpstreamOptions {
   // Upper bound on a whole answer once the request is sent, and on each read. >= 1.
   // Default 10000 ms.
   int readTimeoutMs = 10000;
-  // The largest answer body read, in bytes. >= 1. A larger one is not read to its end (the
+  // The largest answer body read, in bytes. >= 1. A page past it is not read to its end (the
   // connection is dropped) and is `malformed`: a broken upstream or proxy cannot fill the
-  // server's memory. Klaviyo's pages are at most hundreds of kilobytes. Default 64 MiB.
-  std::size_t maxBodyBytes = 64u * 1024u * 1024u;
+  // server's memory; another status stands, its body cut there. Klaviyo's pages are at most
+  // hundreds of kilobytes. Default 64 MiB.
+  std::size_t maxAnswerBytes = 64u * 1024u * 1024u;
   // Sent as User-Agent.
   std::string userAgent = "livedata-sync/0.1";
 };

@@ -24,7 +24,8 @@ struct HttplibTransportOptions {
 //   - a response of any status       -> TransportResult::ok
 //   - no complete response within timeoutMs (overall, not per read) -> timeout
 //   - refused, reset, DNS, TLS, bad URL -> network
-//   - a body growing past maxBodyBytes -> tooLarge (the rest is not read; the connection closes)
+//   - a 2xx body growing past maxResponseBytes -> tooLarge (the rest is not read; the
+//     connection closes); another status is answered with its body cut there
 //   - cancel(id) before completion   -> cancelled (a queued request is never sent)
 // Each worker keeps one httplib::Client per origin, so keep-alive connections are reused
 // and never shared between concurrent requests. No Accept-Encoding is sent, so bodies
