@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "livedata_native/httplib_transport.h"
+#include "loopback_server.h"
 
 namespace livedata {
 namespace {
@@ -17,42 +18,24 @@ namespace {
 // /bytes/N answers N bytes with a Content-Length (/503/bytes/N the same as a 503);
 // /endless answers a chunked body that never ends (until the client hangs up), /trickle one
 // that never ends either, 10 bytes every 50 ms.
-class BodyServer {
- public:
-  BodyServer() {
-    server_.Get(R"(/(503/)?bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
-      if (req.matches[1].length() > 0) res.status = 503;
-      res.set_content(std::string(std::stoul(req.matches[2].str()), 'x'), "application/json");
+void bodyRoutes(httplib::Server& server) {
+  server.Get(R"(/(503/)?bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.matches[1].length() > 0) res.status = 503;
+    res.set_content(std::string(std::stoul(req.matches[2].str()), 'x'), "application/json");
+  });
+  server.Get("/endless", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
+      const std::string piece(64 * 1024, 'x');
+      return sink.write(piece.data(), piece.size());
     });
-    server_.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
-      res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return sink.write("xxxxxxxxxx", 10);
-      });
+  });
+  server.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return sink.write("xxxxxxxxxx", 10);
     });
-    server_.Get("/endless", [](const httplib::Request&, httplib::Response& res) {
-      res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
-        const std::string piece(64 * 1024, 'x');
-        return sink.write(piece.data(), piece.size());
-      });
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~BodyServer() {
-    server_.stop();
-    thread_.join();
-  }
-  BodyServer(const BodyServer&) = delete;
-  BodyServer& operator=(const BodyServer&) = delete;
-
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+  });
+}
 
 class BoundedBody : public ::testing::Test {
  protected:
@@ -67,7 +50,7 @@ class BoundedBody : public ::testing::Test {
     return result.get();
   }
 
-  BodyServer server;
+  testing::LoopbackServer server{bodyRoutes};
   // One worker: every request goes over the same worker's connections.
   native::HttplibTransport transport{native::HttplibTransportOptions{1}};
 };

@@ -5,14 +5,22 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <string>
-#include <thread>
+#include <utility>
+
+#include "loopback_server.h"
 
 namespace livedata::server::testing {
 
 class CannedServer {
  public:
-  explicit CannedServer(std::string body) {
+  explicit CannedServer(std::string body) : server_(routesAnswering(std::move(body))) {}
+
+  std::string url() const { return server_.url(); }
+
+ private:
+  static std::function<void(httplib::Server&)> routesAnswering(std::string body) {
     const auto answer = [body](const httplib::Request& req, httplib::Response& res) {
       std::string text = body;
       for (const auto& [marker, value] : {std::pair<std::string, std::string>{"ORIGIN", "http://" + req.get_header_value("Host")},
@@ -23,24 +31,13 @@ class CannedServer {
       }
       res.set_content(text, "application/vnd.api+json");
     };
-    server_.Get(".*", answer);
-    server_.Post(".*", answer);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    return [answer](httplib::Server& server) {
+      server.Get(".*", answer);
+      server.Post(".*", answer);
+    };
   }
-  ~CannedServer() {
-    server_.stop();
-    thread_.join();
-  }
-  CannedServer(const CannedServer&) = delete;
-  CannedServer& operator=(const CannedServer&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  livedata::testing::LoopbackServer server_;
 };
 
 }  // namespace livedata::server::testing

@@ -19,6 +19,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "loopback_server.h"
+
 namespace livedata::server {
 namespace {
 
@@ -180,45 +182,29 @@ TEST(UpstreamTransport, AGetThatTimedOutOnAKeptConnectionIsNotSentAgain) {
 
 // Answers of 2000 bytes: a page at /api/campaigns, a 429 with Retry-After at /throttled;
 // and at /trickle a chunked body that never ends, 10 bytes every 50 ms.
-class LongAnswers {
- public:
-  LongAnswers() {
-    server_.Get("/api/campaigns", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
+void longAnswers(httplib::Server& server) {
+  server.Get("/api/campaigns", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
+  });
+  server.Get("/throttled", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 429;
+    res.set_header("Retry-After", "7");
+    res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
+  });
+  server.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/vnd.api+json", [](std::size_t, httplib::DataSink& sink) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return sink.write("xxxxxxxxxx", 10);
     });
-    server_.Get("/throttled", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 429;
-      res.set_header("Retry-After", "7");
-      res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
-    });
-    server_.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
-      res.set_chunked_content_provider("application/vnd.api+json", [](std::size_t, httplib::DataSink& sink) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return sink.write("xxxxxxxxxx", 10);
-      });
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~LongAnswers() {
-    server_.stop();
-    thread_.join();
-  }
-  LongAnswers(const LongAnswers&) = delete;
-  LongAnswers& operator=(const LongAnswers&) = delete;
+  });
+}
 
-  HttpUpstreamOptions options(std::size_t maxAnswerBytes) const {
-    HttpUpstreamOptions options;
-    options.baseUrl = "http://127.0.0.1:" + std::to_string(port_);
-    options.maxAnswerBytes = maxAnswerBytes;
-    return options;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+HttpUpstreamOptions boundedTo(const livedata::testing::LoopbackServer& server, std::size_t maxAnswerBytes) {
+  HttpUpstreamOptions options;
+  options.baseUrl = server.url();
+  options.maxAnswerBytes = maxAnswerBytes;
+  return options;
+}
 
 Expected<UpstreamAnswer, UpstreamFailure> sendTo(const HttpUpstreamOptions& options, const std::string& target) {
   auto transport = UpstreamTransport::create(options);
@@ -230,24 +216,24 @@ Expected<UpstreamAnswer, UpstreamFailure> sendTo(const HttpUpstreamOptions& opti
 
 // A page is gathered up to maxAnswerBytes: one past it is not read on, and is no page.
 TEST(UpstreamTransport, APagePastMaxAnswerBytesIsMalformedAndOneAtItIsRead) {
-  LongAnswers server;
-  const auto refused = sendTo(server.options(1999), "/api/campaigns");
+  livedata::testing::LoopbackServer server(longAnswers);
+  const auto refused = sendTo(boundedTo(server, 1999), "/api/campaigns");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().kind, UpstreamFailure::Kind::malformed);
   EXPECT_NE(refused.error().message.find("answer body over 1999 bytes"), std::string::npos) << refused.error().message;
 
-  const auto answered = sendTo(server.options(2000), "/api/campaigns");
+  const auto answered = sendTo(boundedTo(server, 2000), "/api/campaigns");
   ASSERT_TRUE(answered.ok()) << answered.error().message;
   EXPECT_EQ(answered.value().body, std::string(2000, 'x'));
 
-  EXPECT_FALSE(UpstreamTransport::create(server.options(0)).ok());
+  EXPECT_FALSE(UpstreamTransport::create(boundedTo(server, 0)).ok());
 }
 
 // An error's body only explains it: a 429 past the bound keeps its status and Retry-After,
 // which the sync's backoff needs.
 TEST(UpstreamTransport, AnErrorPastMaxAnswerBytesKeepsItsStatusWithItsBodyCut) {
-  LongAnswers server;
-  const auto answered = sendTo(server.options(100), "/throttled");
+  livedata::testing::LoopbackServer server(longAnswers);
+  const auto answered = sendTo(boundedTo(server, 100), "/throttled");
   ASSERT_TRUE(answered.ok()) << answered.error().message;
   EXPECT_EQ(answered.value().status, 429);
   EXPECT_EQ(answered.value().retryAfterMs, 7000);
@@ -257,8 +243,8 @@ TEST(UpstreamTransport, AnErrorPastMaxAnswerBytesKeepsItsStatusWithItsBodyCut) {
 // A body that keeps coming, a little at a time, never lets a single read time out: the
 // deadline still bounds the answer as a whole, whatever the framing.
 TEST(UpstreamTransport, AChunkedAnswerThatTricklesPastTheDeadlineIsATimeout) {
-  LongAnswers server;
-  HttpUpstreamOptions options = server.options(1000);
+  livedata::testing::LoopbackServer server(longAnswers);
+  HttpUpstreamOptions options = boundedTo(server, 1000);
   options.connectTimeoutMs = 200;
   options.readTimeoutMs = 300;
   const auto refused = sendTo(options, "/trickle");
