@@ -34,6 +34,7 @@ bool EventStreamParser::feed(std::string_view bytes, const EventStreamHandlers& 
       continue;
     }
     afterCarriageReturn_ = c == '\r';
+    if (line_.size() + (i - start) > maxEventBytes_) return breakStream();
     if (line_.empty()) {
       processLine(bytes.substr(start, i - start), handlers);
     } else {

@@ -17,7 +17,7 @@ namespace {
 
 // /bytes/N answers N bytes with a Content-Length (/503/bytes/N the same as a 503);
 // /endless answers a chunked body that never ends (until the client hangs up), /trickle one
-// that never ends either, 10 bytes every 50 ms.
+// that never ends either, a little at a time.
 void bodyRoutes(httplib::Server& server) {
   server.Get(R"(/(503/)?bytes/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
     if (req.matches[1].length() > 0) res.status = 503;
@@ -30,10 +30,7 @@ void bodyRoutes(httplib::Server& server) {
     });
   });
   server.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      return sink.write("xxxxxxxxxx", 10);
-    });
+    testing::LoopbackServer::trickleForever(res);
   });
 }
 

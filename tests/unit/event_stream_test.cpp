@@ -111,6 +111,15 @@ TEST(EventStream, ALineTooLongBreaksTheParserUntilReset) {
   EXPECT_EQ(describe(parsed), "[message||short][message||again]");
 }
 
+// A long line is refused whether it ends in the same piece or not.
+TEST(EventStream, ALineTooLongIsRefusedEvenWhenItEndsInTheSamePiece) {
+  Parsed parsed;
+  EventStreamParser parser(16);
+  const auto handlers = handlersInto(parsed);
+  EXPECT_FALSE(parser.feed(":" + std::string(16, 'x') + "\n\n", handlers));
+  EXPECT_TRUE(parsed.comments.empty());
+}
+
 // Short lines that keep adding to one event's data, never ending it, are bounded the same.
 TEST(EventStream, AnEventWhoseDataGrowsTooLongBreaksTheParserUntilReset) {
   Parsed parsed;

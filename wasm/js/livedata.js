@@ -175,7 +175,8 @@ function bindClient(module, handle) {
 // `new URL('./livedata-core.wasm', import.meta.url)`, the form bundlers rewrite to the asset.
 // A fetched file is compiled as it downloads (a WebAssembly.Module), as Emscripten's full
 // runtime would, when the server labels it application/wasm, which compileStreaming
-// requires; labelled otherwise, its bytes are compiled once it has arrived.
+// requires; labelled otherwise, or where streaming fails (a fetch wrapped into a Response of
+// its own), its bytes are compiled once they have arrived.
 async function wasmSource({ wasmBinary, locateFile }) {
   if (wasmBinary) return wasmBinary;
   if (isNode && !locateFile) {
@@ -191,7 +192,7 @@ async function wasmSource({ wasmBinary, locateFile }) {
   if (!response.ok) throw new Error(`cannot fetch the livedata module from ${url}: HTTP ${response.status}`);
   const mediaType = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
   if (mediaType === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
-    return WebAssembly.compileStreaming(response);
+    return WebAssembly.compileStreaming(response).catch(async () => (await fetch(url)).arrayBuffer());
   }
   return response.arrayBuffer();
 }
@@ -199,14 +200,14 @@ const isNode = typeof process === 'object' && process !== null && !!(process.ver
 
 function loadModule(moduleOptions = defaultModuleOptions) {
   if (!modules.has(moduleOptions)) {
-    modules.set(
-      moduleOptions,
-      (async () => {
-        const module = await createLiveDataCore({ wasm: await wasmSource(moduleOptions) });
-        delete module.wasm; // the module is this object: its .wasm is not kept for the page's life
-        return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
-      })(),
-    );
+    const loading = (async () => {
+      const module = await createLiveDataCore({ wasm: await wasmSource(moduleOptions) });
+      delete module.wasm; // the module is this object: its .wasm is not kept for the page's life
+      return { module, endpoints: endpointTable(module.describeEndpoints()), layout: module.resultLayout() };
+    })();
+    modules.set(moduleOptions, loading);
+    // A load that failed (the network, a server's error) is not kept: the next client tries again.
+    loading.catch(() => modules.delete(moduleOptions));
   }
   return modules.get(moduleOptions);
 }

@@ -632,10 +632,16 @@ test('a network failure names its reason (node keeps it in the error\'s cause)',
   assert.match(result.error.detail, /ECONNREFUSED/);
 });
 
-// The .wasm fetched from where locateFile says, served with `contentType`.
-async function withWasmServedAs(contentType, use) {
+// The .wasm fetched from where locateFile says, served with `contentType`; the first
+// `failures` requests for it answered 503.
+async function withWasmServedAs(contentType, use, { failures = 0 } = {}) {
   const wasm = await readFile(join(wasmDist(), 'livedata-core.wasm'));
+  let answered = 0;
   const files = createHttpServer((req, res) => {
+    if (answered++ < failures) {
+      res.writeHead(503).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': contentType });
     res.end(wasm);
   });
@@ -660,6 +666,30 @@ test('a fetched .wasm labelled application/wasm is compiled as it downloads, any
     });
     assert.equal(compileStreaming.mock.callCount(), streamed, contentType);
   }
+});
+
+test('where streaming compilation fails, the .wasm is compiled from its bytes', async (t) => {
+  const compileStreaming = t.mock.method(WebAssembly, 'compileStreaming', async () => {
+    throw new TypeError('a Response of its own');
+  });
+  await withWasmServedAs('application/wasm', async (folder) => {
+    const ld = await client({ module: { locateFile: (name) => folder + name } });
+    assert.equal((await ld.getSegments()).status, 200);
+  });
+  assert.equal(compileStreaming.mock.callCount(), 1);
+});
+
+test('a module that failed to load is not kept: the next client loads it again', async () => {
+  await withWasmServedAs(
+    'application/wasm',
+    async (folder) => {
+      const module = { locateFile: (name) => folder + name };
+      await assert.rejects(client({ module }), /HTTP 503/);
+      const ld = await client({ module });
+      assert.equal((await ld.getSegments()).status, 200);
+    },
+    { failures: 1 },
+  );
 });
 
 // A module that cannot start must be an error, not a promise that never settles (the

@@ -43,8 +43,8 @@ struct HttpUpstreamOptions {
   // Default 10000 ms.
   int readTimeoutMs = 10000;
   // The largest answer body read, in bytes. >= 1. A page past it is not read to its end (the
-  // connection is dropped) and is `malformed`: a broken upstream or proxy cannot fill the
-  // server's memory; another status stands, its body cut there. The largest answers are the
+  // connection is dropped) and is `malformed`, so what a broken upstream or proxy can make
+  // the server hold is bounded; another status stands, its body cut there. The largest answers are the
   // statistics reports, which cover every campaign at once: about 184 bytes a campaign (18.4 MB
   // for 100,000, measured with the simulated upstream), so this leaves room for about 2.9
   // million. Default 512 MiB.

@@ -181,7 +181,7 @@ TEST(UpstreamTransport, AGetThatTimedOutOnAKeptConnectionIsNotSentAgain) {
 }
 
 // Answers of 2000 bytes: a page at /api/campaigns, a 429 with Retry-After at /throttled;
-// and at /trickle a chunked body that never ends, 10 bytes every 50 ms.
+// and at /trickle a chunked body that never ends, a little at a time.
 void longAnswers(httplib::Server& server) {
   server.Get("/api/campaigns", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
@@ -192,10 +192,7 @@ void longAnswers(httplib::Server& server) {
     res.set_content(std::string(2000, 'x'), "application/vnd.api+json");
   });
   server.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider("application/vnd.api+json", [](std::size_t, httplib::DataSink& sink) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      return sink.write("xxxxxxxxxx", 10);
-    });
+    livedata::testing::LoopbackServer::trickleForever(res);
   });
 }
 
