@@ -19,7 +19,10 @@ export function Pager({ offset, limit, total, noun, onOffsetChange }: PagerProps
       <span className="pager__range" data-testid="pager-range">
         {total === undefined
           ? `Loading ${noun}…`
-          : `${formatInteger(offset + 1)}–${formatInteger(last)} of ${formatInteger(total)} ${noun}`}
+          : offset < total
+            ? `${formatInteger(offset + 1)}–${formatInteger(last)} of ${formatInteger(total)} ${noun}`
+            : // A page past the end (the list shrank under it) names no range of its own.
+              `${formatInteger(total)} ${noun}`}
       </span>
       <button
         type="button"

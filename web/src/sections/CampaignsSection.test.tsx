@@ -215,6 +215,32 @@ describe('CampaignsSection', () => {
     expect(client.lastParams('campaigns')).toMatchObject({ offset: 15, limit: 15 });
   });
 
+  it('moves back to the last page there is when a live update shrinks the list under the page shown', async () => {
+    let total = 16;
+    const client = new FakeLiveData().respond('campaigns', (params) => {
+      const offset = Number(params?.offset);
+      const count = Math.max(0, Math.min(15, total - offset));
+      return okResult('campaigns', {
+        items: Array.from({ length: count }, (_, i) => campaign(`at-${offset + i}`)),
+        total,
+        limit: 15,
+        offset,
+      });
+    });
+    const section = await renderCampaigns(client);
+    fireEvent.click(within(section).getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(within(section).getByText('16–16 of 16 campaigns')).toBeInTheDocument());
+
+    // One campaign is deleted upstream: the second page is now past the end.
+    total = 15;
+    await act(() => client.push('campaigns'));
+
+    await waitFor(() => expect(within(section).getByText('1–15 of 15 campaigns')).toBeInTheDocument());
+    expect(within(section).getAllByTestId('row')).toHaveLength(15);
+    expect(within(section).queryByTestId('empty-state')).not.toBeInTheDocument();
+    expect(client.lastParams('campaigns')).toMatchObject({ offset: 0 });
+  });
+
   it('offers the way back to the first page when a later page fails', async () => {
     const client = new FakeLiveData().respond('campaigns', (params) =>
       Number(params?.offset) > 0

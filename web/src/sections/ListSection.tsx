@@ -39,6 +39,15 @@ export function ListSection<Item extends { id: string }>({
   const result = useLiveData<ListPage<Item>>(endpoint, { sort, status, limit: pageSize, offset });
   const page = result.data;
 
+  // A live update can shrink the list under the page shown (rows deleted upstream, or moved
+  // out of the filter): the API then answers a page past the end with no items. The view
+  // moves back to the last page there is, rather than saying the list is empty. Adjusted
+  // while rendering (React's pattern for state derived from a result), so the empty page is
+  // never painted.
+  if (page && !result.placeholder && !result.fallback && page.total > 0 && offset >= page.total) {
+    setOffset(Math.floor((page.total - 1) / pageSize) * pageSize);
+  }
+
   // A new order or filter shows its first page.
   const changeSort = (next: string) => {
     setSort(next);
