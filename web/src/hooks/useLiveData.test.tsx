@@ -189,6 +189,22 @@ describe('useLiveData', () => {
     expect(result.current).toMatchObject({ error: null, stale: false, updatedAt: 9000, data: { items: ['a'] } });
   });
 
+  it('counts the age from the module’s last confirmation when the live feed stops vouching for the data', async () => {
+    const client = new FakeLiveData().respond('campaigns', okResult('campaigns', { items: ['a'] }, { updatedAt: 1000 }));
+    const { result } = setup(client);
+    await waitFor(() => expect(result.current.updatedAt).toBe(1000));
+    const key = fakeKey('campaigns', {});
+    // While live, the feed confirmed the entry silently; the module holds it as of 50,000.
+    client.peek.mockReturnValue(okResult('campaigns', { items: ['a'] }, { key, updatedAt: 50_000, fromCache: true }));
+
+    act(() => client.emit('livedata:connection', { state: 'live', version: 3, lastChangeAt: null }));
+    expect(result.current.updatedAt).toBe(1000);
+    act(() => client.emit('livedata:connection', { state: 'reconnecting', version: 3, lastChangeAt: null }));
+
+    expect(result.current).toMatchObject({ updatedAt: 50_000, stale: false, data: { items: ['a'] } });
+    expect(client.peek).toHaveBeenCalledWith('campaigns', {});
+  });
+
   it('marks the previous parameters’ data as a placeholder while the new ones load', async () => {
     let release: () => void = () => {};
     const client = new FakeLiveData().respond('campaigns', (params) => {
@@ -204,6 +220,32 @@ describe('useLiveData', () => {
 
     await act(async () => release());
     expect(result.current).toMatchObject({ data: { items: ['draft'] }, placeholder: false, loading: false });
+  });
+
+  it('ignores the end, failure or retry of the previous parameters’ request while the new ones load', async () => {
+    let release: () => void = () => {};
+    const client = new FakeLiveData().respond('campaigns', (params) => {
+      const page = okResult('campaigns', { items: [String(params?.status)] });
+      if (params?.status !== 'draft') return page;
+      return new Promise((resolve) => (release = () => resolve(page)));
+    });
+    const { result, rerender } = setup(client, { status: 'sent' });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
+    const leftKey = fakeKey('campaigns', { status: 'sent' });
+
+    rerender({ params: { status: 'draft' } });
+    act(() => client.emit('livedata:loading', { endpoint: 'campaigns', key: leftKey, loading: false }));
+    act(() => client.emit('livedata:error', { endpoint: 'campaigns', key: leftKey, error: makeError('campaigns'), servedStale: true }));
+    act(() => client.emit('livedata:retry', { endpoint: 'campaigns', key: leftKey, error: makeError('campaigns'), delayMs: 1000, retryAt: 1 }));
+    expect(result.current).toMatchObject({ loading: true, error: null, retry: null, stale: false, placeholder: true });
+
+    // The new parameters' own first load is followed before its key is known.
+    const newKey = fakeKey('campaigns', { status: 'draft' });
+    act(() => client.emit('livedata:retry', { endpoint: 'campaigns', key: newKey, error: makeError('campaigns'), delayMs: 1000, retryAt: 2 }));
+    expect(result.current.retry).toMatchObject({ retryAt: 2 });
+
+    await act(async () => release());
+    expect(result.current).toMatchObject({ data: { items: ['draft'] }, placeholder: false, loading: false, error: null });
   });
 
   it('shows the failure of new parameters, never the previous ones’ data as theirs', async () => {

@@ -84,8 +84,12 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   const currentParams = useRef(paramsKey);
   currentParams.current = paramsKey;
   // The module's cache key for the current params, learnt from the first result: events
-  // name keys, and only this one concerns this hook. Null while unknown.
+  // name keys, and only this one concerns this hook. Null while unknown; meanwhile every key
+  // of the endpoint concerns it (the new params' first load may retry before its first
+  // result) except the one it left, whose request may still be finishing: its end, failure
+  // or retry says nothing of the new params.
   const cacheKey = useRef<string | null>(null);
+  const leftKey = useRef<string | null>(null);
   // Results are applied only for the current params: a refetch answered after the params
   // changed (or after unmount) is dropped. The watch itself is replaced with the params.
   const generation = useRef(0);
@@ -101,6 +105,7 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
 
   useEffect(() => {
     const current = ++generation.current;
+    if (cacheKey.current !== null) leftKey.current = cacheKey.current;
     cacheKey.current = null;
     // Until the new parameters' first result (which may come within watch, from the cache),
     // what is shown is the previous parameters' data: a placeholder from the first render
@@ -117,7 +122,8 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
 
   useEffect(() => {
     const concernsThisHook = (event: { endpoint: string; key: string }) =>
-      event.endpoint === endpoint && (cacheKey.current === null || event.key === cacheKey.current);
+      event.endpoint === endpoint &&
+      (cacheKey.current === null ? event.key !== leftKey.current : event.key === cacheKey.current);
 
     const unsubscribers = [
       client.on('livedata:loading', (event) => {
@@ -140,6 +146,21 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
           previous.data === undefined || previous.dataParams !== currentParams.current
             ? previous
             : { ...previous, error: null, stale: false, updatedAt: event.updatedAt },
+        );
+      }),
+      client.on('livedata:connection', (status) => {
+        // While the feed is live it vouches for what it has not named, and the module moves
+        // its entries' confirmation time silently (no event), so `updatedAt` here can be
+        // older than what the module holds. When the feed stops vouching, the age shown
+        // counts from the module's own confirmation, not the last request's.
+        if (status.state === 'live' || cacheKey.current === null) return;
+        const held = client.peek<T>(endpoint, JSON.parse(currentParams.current));
+        if (held === undefined || held.key !== cacheKey.current || held.updatedAt === null) return;
+        const confirmedAt = held.updatedAt;
+        setState((previous) =>
+          previous.dataParams !== currentParams.current || previous.error || (previous.updatedAt ?? 0) >= confirmedAt
+            ? previous
+            : { ...previous, updatedAt: confirmedAt, stale: held.stale },
         );
       }),
       client.on('livedata:error', (event) => {

@@ -85,6 +85,9 @@ export class FakeLiveData {
     return this;
   }
 
+  /** What the module's cache holds fresh for a call (peek): nothing unless a test scripts it. */
+  readonly peek = vi.fn((_endpoint: string, _params?: Params): LiveDataResult | undefined => undefined);
+
   readonly get = vi.fn(async (endpoint: string, params?: Params, options: { forceFresh?: boolean } = {}) => {
     this.calls.push([endpoint, params]);
     return this.responderFor(endpoint)(params, options);
@@ -178,7 +181,7 @@ export class FakeLiveData {
       watch: this.watch as unknown as LiveData['watch'],
       connection: () => this.connectionStatus,
       setFocused: () => {},
-      peek: unused('peek'),
+      peek: this.peek as LiveData['peek'],
       fetchFromAPI: unused('fetchFromAPI'),
       invalidate: unused('invalidate'),
       invalidateEndpoint: unused('invalidateEndpoint'),
