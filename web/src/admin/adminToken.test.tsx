@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AdminTokenSettings } from './AdminTokenSettings';
 import {
@@ -70,6 +70,28 @@ describe('admin token', () => {
 
     expect(window.localStorage.getItem(ADMIN_TOKEN_STORAGE_KEY)).toBeNull();
     expect(screen.getByTestId('token')).toBeEmptyDOMElement();
+  });
+
+  it('follows a sign-in or sign-out in another tab', () => {
+    window.localStorage.setItem(ADMIN_TOKEN_STORAGE_KEY, 'old');
+    render(
+      <AdminTokenProvider initialToken="old">
+        <ShowToken />
+      </AdminTokenProvider>,
+    );
+
+    // Another tab signs out: this one hears it as a storage event.
+    window.localStorage.removeItem(ADMIN_TOKEN_STORAGE_KEY);
+    act(() => window.dispatchEvent(new StorageEvent('storage', { key: ADMIN_TOKEN_STORAGE_KEY, newValue: null })));
+    expect(screen.getByTestId('token')).toBeEmptyDOMElement();
+
+    window.localStorage.setItem(ADMIN_TOKEN_STORAGE_KEY, 'new');
+    act(() => window.dispatchEvent(new StorageEvent('storage', { key: ADMIN_TOKEN_STORAGE_KEY, newValue: 'new' })));
+    expect(screen.getByTestId('token')).toHaveTextContent('new');
+
+    // Other keys are none of its business.
+    act(() => window.dispatchEvent(new StorageEvent('storage', { key: 'something.else', newValue: 'x' })));
+    expect(screen.getByTestId('token')).toHaveTextContent('new');
   });
 
   it('opens with the focus in its field and closes on Escape or a click elsewhere', async () => {

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 export const ADMIN_TOKEN_STORAGE_KEY = 'livedata.adminToken';
 
@@ -69,6 +69,16 @@ export function AdminTokenProvider({ children, initialToken }: { children: React
     const trimmed = next.trim();
     writeStoredToken(trimmed);
     setTokenState(trimmed);
+  }, []);
+  // Another tab of the dashboard that signs in or out changes the stored token (a storage
+  // event reaches every other tab of the origin): this one follows, so it neither keeps
+  // polling with a token signed out of nor stays signed out after a sign-in.
+  useEffect(() => {
+    const onStorage = (event: StorageEvent) => {
+      if (event.key === ADMIN_TOKEN_STORAGE_KEY || event.key === null) setTokenState(readStoredToken());
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
   }, []);
   const api = useMemo(() => ({ token, setToken }), [token, setToken]);
   return <AdminTokenContext.Provider value={api}>{children}</AdminTokenContext.Provider>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  changeDirection,
   formatAge,
   formatAgo,
   formatChange,
@@ -66,6 +67,12 @@ describe('format', () => {
     expect(formatChange(0.1225)).toBe('+12.3%');
     expect(formatChange(-0.05)).toBe('−5.0%'); // the minus sign, not a hyphen
     expect(formatChange(0)).toBe('0.0%');
+    // A change too small to show is no change: no sign, no direction.
+    expect(formatChange(-0.00004)).toBe('0.0%');
+    expect(formatChange(0.00004)).toBe('0.0%');
+    expect(changeDirection(-0.00004)).toBe('flat');
+    expect(changeDirection(-0.001)).toBe('down');
+    expect(changeDirection(0.1225)).toBe('up');
   });
 
   it('says how long ago alike everywhere: just now under a second', () => {

@@ -71,9 +71,19 @@ export function formatRate(fraction: number, base: number, digits = 1): string {
   return base === 0 ? '—' : formatPercent(fraction, digits);
 }
 
+/**
+ * Which way a change goes as formatChange shows it: a change that rounds to 0.0% is flat, so
+ * its sign and colour never claim a direction its figure does not show.
+ */
+export function changeDirection(fraction: number): 'up' | 'down' | 'flat' {
+  const shown = Number((fraction * 100).toFixed(1));
+  return shown > 0 ? 'up' : shown < 0 ? 'down' : 'flat';
+}
+
 /** A signed fraction as a change, e.g. 0.1225 -> "+12.3%". */
 export function formatChange(fraction: number): string {
-  const sign = fraction > 0 ? '+' : fraction < 0 ? '−' : '';  // U+2212, the minus sign, as wide as '+'
+  const direction = changeDirection(fraction);
+  const sign = direction === 'up' ? '+' : direction === 'down' ? '−' : '';  // U+2212, the minus sign, as wide as '+'
   return `${sign}${formatPercent(Math.abs(fraction))}`;
 }
 

@@ -29,6 +29,19 @@ describe('OverviewSection', () => {
     expect(within(section).getByTestId('freshness')).toHaveAttribute('data-state', 'fresh');
   });
 
+  it('shows no rate, not 0.0%, for a range with nothing sent', async () => {
+    const nothingSent = { ...overviewFixture.totals, sends: 0, opens: 0, clicks: 0, openRate: 0, clickRate: 0 };
+    const client = new FakeLiveData().respond('overview', okResult('overview', { ...overviewFixture, totals: nothingSent }));
+    renderWithProviders(<OverviewSection />, { client });
+
+    await waitFor(() => expect(screen.getAllByTestId('kpi')).toHaveLength(6));
+    const section = screen.getByTestId('section-overview');
+    const kpi = (label: string) => within(section).getByText(label).closest('[data-testid="kpi"]');
+    expect(kpi('Open rate')).toHaveTextContent('—');
+    expect(kpi('Click rate')).toHaveTextContent('—');
+    expect(kpi('Sends')).toHaveTextContent('0');
+  });
+
   it('offers to try again when nothing could load, and shows the data once it comes', async () => {
     const empty = { range: { from: null, to: null }, totals: overviewFixture.totals, series: [] };
     const client = new FakeLiveData().respond('overview', fallbackResult('overview', empty));

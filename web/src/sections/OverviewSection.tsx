@@ -9,7 +9,7 @@ import {
   formatDay,
   formatDayRange,
   formatInteger,
-  formatPercent,
+  formatRate,
   formatSteadyCompact,
   formatSteadyCompactCurrency,
 } from '../format/format';
@@ -41,8 +41,9 @@ function OverviewBody({ overview }: { overview: Overview }) {
         <KpiCard label="Opens" value={formatSteadyCompact(totals.opens)} exact={formatInteger(totals.opens)} />
         <KpiCard label="Clicks" value={formatSteadyCompact(totals.clicks)} exact={formatInteger(totals.clicks)} />
         <KpiCard label="Revenue" value={formatSteadyCompactCurrency(totals.revenue)} exact={formatCurrency(totals.revenue)} />
-        <KpiCard label="Open rate" value={formatPercent(totals.openRate)} />
-        <KpiCard label="Click rate" value={formatPercent(totals.clickRate, 2)} />
+        {/* Rates over sends: none sent is no rate, as in the tables. */}
+        <KpiCard label="Open rate" value={formatRate(totals.openRate, totals.sends)} />
+        <KpiCard label="Click rate" value={formatRate(totals.clickRate, totals.sends, 2)} />
       </dl>
       <h3 className="subheading">Revenue per day</h3>
       <AreaChart

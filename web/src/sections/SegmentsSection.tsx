@@ -1,7 +1,7 @@
 import type { Segment } from '../api/types';
 import type { Column } from '../components/DataTable';
 import { StatusBadge } from '../components/StatusBadge';
-import { formatChange, formatInteger } from '../format/format';
+import { changeDirection, formatChange, formatInteger } from '../format/format';
 import { ListSection } from './ListSection';
 
 const SEGMENT_STATUSES = ['active', 'archived'] as const;
@@ -15,7 +15,7 @@ const columns: Column<Segment>[] = [
     label: 'Growth',
     numeric: true,
     render: (s) => (
-      <span className={s.growth > 0 ? 'trend-up' : s.growth < 0 ? 'trend-down' : undefined}>
+      <span className={{ up: 'trend-up', down: 'trend-down', flat: undefined }[changeDirection(s.growth)]}>
         {formatChange(s.growth)}
       </span>
     ),
