@@ -611,7 +611,9 @@ export async function createLiveData(options) {
       // A wrapper per subscription, so the same function subscribed twice unsubscribes once.
       const entry = (payload) => listener(payload);
       listeners.get(eventName).add(entry);
-      return () => listeners.get(eventName).delete(entry);
+      // Safe after dispose() (which drops every listener), as unwatching is: React runs a
+      // subtree's cleanups after its provider's, which disposes the client.
+      return () => void listeners.get(eventName)?.delete(entry);
     },
     /**
      * Cancels everything in flight (its promises reject with the same LiveDataError as a

@@ -466,6 +466,15 @@ test('clear() drops the data; dispose() makes the client unusable', async () => 
   assert.throws(() => ld.stats(), LiveDataError);
 });
 
+test('unsubscribing and unwatching after dispose() do nothing, as React cleanups may run after it', async () => {
+  const ld = await client();
+  const unsubscribe = ld.on('livedata:updated', () => {});
+  const unwatch = ld.watch('flows', {}, () => {});
+  ld.dispose();
+  assert.doesNotThrow(unsubscribe);
+  assert.doesNotThrow(unwatch);
+});
+
 // --- watched calls and the live feed
 
 // Resolves once `predicate` holds, polling every 10 ms; rejects after `limitMs`.
