@@ -215,6 +215,13 @@ export function createHost({
     }
   }
 
+  // Stops a stream openStream opened, without a word to the core.
+  const closeOwnStream = (id) => {
+    const controller = streams.get(id);
+    streams.delete(id);
+    if (controller) controller.abort();
+  };
+
   // One stream per browser where tabs can share it (shared_stream.js), made on first use.
   let sharing = null;
   const sharingFor = (url) => {
@@ -222,6 +229,7 @@ export function createHost({
     sharing ??= createStreamSharing({
       name: `livedata-feed:${url}`,
       direct: openStream,
+      closeDirect: closeOwnStream,
       sink: {
         response: (id, status, headers) => !disposed && client().streamResponse(id, status, headers),
         data: (id, text) => !disposed && client().streamData(id, text),
@@ -240,9 +248,7 @@ export function createHost({
     },
     closeStream(id) {
       if (sharing && sharing.close(id)) return;
-      const controller = streams.get(id);
-      streams.delete(id);
-      if (controller) controller.abort();
+      closeOwnStream(id);
     },
     watchUpdate: (token) => onWatchUpdate(token),
     send(id, method, url, headers, body, timeoutMs, maxResponseBytes) {

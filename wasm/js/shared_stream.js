@@ -5,7 +5,9 @@
 // event naming the leader's version (the core resyncs when that is not its own, so nothing
 // is missed), then carries the leader's events. When the leader's stream goes down or its
 // tab closes, followers' streams end and their cores reconnect; the tab that gets the lock
-// next leads. Only the transport is shared: each tab's core decides everything itself.
+// next leads. A follower that found no leader's stream to join opens one of its own; it
+// leads with it if it gets the lock, and drops it for the shared one once a leader's stream
+// is live again. Only the transport is shared: each tab's core decides everything itself.
 
 // How long a follower waits for the leader's first event before opening a stream of its
 // own (a leader tab that watches nothing has no stream to share).
@@ -16,16 +18,27 @@ const JOIN_TIMEOUT_MS = 5000;
  * @param {string} options.name        the lock's and the channel's name (per feed URL)
  * @param {(id, url, headers, timeoutMs, tap) => void} options.direct  opens a real stream;
  *        tap(text) hears each piece of its body
+ * @param {(id) => void} options.closeDirect  closes a real stream `direct` opened, silently
  * @param {{ response(id, status, headers), data(id, text), end(id, kind, message) }} options.sink
  * @param {() => { state: string, version: number }} options.connection  this tab's core's feed
+ * @param {LockManager} [options.locks]  navigator.locks (a stand-in in unit tests)
+ * @param {number} [options.joinTimeoutMs]
  */
-export function createStreamSharing({ name, direct, sink, connection }) {
+export function createStreamSharing({
+  name,
+  direct,
+  closeDirect,
+  sink,
+  connection,
+  locks = globalThis.navigator?.locks,
+  joinTimeoutMs = JOIN_TIMEOUT_MS,
+}) {
   const channel = new BroadcastChannel(name);
   let leader = false;
   let releaseLock = null;
   let leaderLive = false;
-  let helloWanted = false;
-  let unrelayed = ''; // leader: the start of an event not complete yet
+  let unrelayed = ''; // the start of the real stream's event not complete yet
+  const own = new Set(); // ids of the real streams this tab opened (a core holds one at a time)
   const joining = new Map(); // follower stream id -> { url, headers, timeoutMs, timer }, waiting for a leader
   const relayed = new Set(); // follower stream ids fed by the leader
   let disposed = false;
@@ -34,10 +47,18 @@ export function createStreamSharing({ name, direct, sink, connection }) {
     const version = connection().version;
     return `id: ${version}\nevent: subscribed\ndata: {"version":${version}}\n\n`;
   };
-  // Opens the real stream for `id`, relayed to the other tabs while this one leads.
+  // Opens the real stream for `id`, relayed to the other tabs while this one leads (a
+  // follower's own stream too, should it come to lead).
   const openDirect = (id, { url, headers, timeoutMs }) => {
     unrelayed = '';
+    own.add(id);
     direct(id, url, headers, timeoutMs, relay);
+  };
+  // The leader's stream is live: followers joining hear it, followers on streams of their
+  // own come back to it (their cores reconnect, through the shared stream).
+  const announceLive = () => {
+    channel.postMessage({ type: 'hello', text: hello() });
+    channel.postMessage({ type: 'live' });
   };
   const endFollowers = (message) => {
     for (const [id, join] of joining) {
@@ -51,7 +72,7 @@ export function createStreamSharing({ name, direct, sink, connection }) {
     }
   };
 
-  navigator.locks
+  locks
     .request(name, () => new Promise((release) => {
       if (disposed) return release();
       releaseLock = release;
@@ -67,15 +88,18 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       }
       endFollowers('the leading tab went away');
       channel.postMessage({ type: 'leader' });
+      // A stream of its own (its join had timed out) may be live already, and no change of
+      // state will say so: it is the one shared now.
+      leaderLive = own.size > 0 && connection().state === 'live';
+      if (leaderLive) announceLive();
     }))
     .catch(() => {});
 
   channel.onmessage = ({ data }) => {
     if (disposed) return;
     if (leader) {
-      if (data.type !== 'join') return;
-      if (leaderLive) channel.postMessage({ type: 'hello', text: hello() });
-      else helloWanted = true;
+      // A join while the stream is not live is answered when it is (announceLive).
+      if (data.type === 'join' && leaderLive) channel.postMessage({ type: 'hello', text: hello() });
       return;
     }
     if (data.type === 'hello') {
@@ -90,15 +114,23 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       for (const id of relayed) sink.data(id, data.text);
     } else if (data.type === 'down' || data.type === 'leader') {
       endFollowers(data.type === 'down' ? "the leading tab's stream went down" : 'another tab leads now');
+    } else if (data.type === 'live') {
+      for (const id of own) {
+        own.delete(id);
+        closeDirect(id);
+        sink.end(id, 'network', "the leading tab's stream is live again");
+      }
     }
   };
 
-  // The leader relays whole events only, so a tab that joins mid-stream never gets half of one.
+  // The leader relays whole events only, so a tab that joins mid-stream never gets half of
+  // one. Event boundaries are followed while not leading too: a tab that comes to lead with
+  // its own stream relays from the next whole event.
   const relay = (text) => {
     unrelayed += text;
     const end = unrelayed.lastIndexOf('\n\n');
     if (end < 0) return;
-    channel.postMessage({ type: 'data', text: unrelayed.slice(0, end + 2) });
+    if (leader) channel.postMessage({ type: 'data', text: unrelayed.slice(0, end + 2) });
     unrelayed = unrelayed.slice(end + 2);
   };
 
@@ -110,8 +142,8 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       }
       const timer = setTimeout(() => {
         if (!joining.delete(id)) return;
-        direct(id, url, headers, timeoutMs, () => {}); // no leader stream to share: our own
-      }, JOIN_TIMEOUT_MS);
+        openDirect(id, { url, headers, timeoutMs }); // no leader stream to share: our own
+      }, joinTimeoutMs);
       joining.set(id, { url, headers, timeoutMs, timer });
       channel.postMessage({ type: 'join' });
     },
@@ -119,6 +151,7 @@ export function createStreamSharing({ name, direct, sink, connection }) {
     close(id) {
       const join = joining.get(id);
       if (join) clearTimeout(join.timer);
+      own.delete(id);
       return joining.delete(id) || relayed.delete(id);
     },
     /** This tab's core's feed changed state: a leader tells the followers. */
@@ -126,10 +159,7 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       if (!leader) return;
       const wasLive = leaderLive;
       leaderLive = state === 'live';
-      if (leaderLive && helloWanted) {
-        helloWanted = false;
-        channel.postMessage({ type: 'hello', text: hello() });
-      }
+      if (leaderLive && !wasLive) announceLive();
       if (wasLive && !leaderLive) channel.postMessage({ type: 'down' });
     },
     isLeader: () => leader,
@@ -138,6 +168,7 @@ export function createStreamSharing({ name, direct, sink, connection }) {
       for (const join of joining.values()) clearTimeout(join.timer);
       joining.clear();
       relayed.clear();
+      own.clear();
       channel.close();
       if (releaseLock) releaseLock();
     },
