@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,15 @@ TEST(HttpApi, HeadOnADataRouteAnswersAsGetWithoutTheBody) {
   EXPECT_EQ(head->get_header_value("ETag"), get->get_header_value("ETag"));
   EXPECT_EQ(head->get_header_value("Content-Length"), get->get_header_value("Content-Length"));
   EXPECT_FALSE(head->get_header_value("Content-Length").empty());
+  // The same fields as the GET's (RFC 9110 section 9.3.2): no ranges announced that a GET
+  // does not announce (and the server does not serve).
+  const auto namesOf = [](const httplib::Headers& headers) {
+    std::set<std::string> names;
+    for (const auto& [name, value] : headers) names.insert(name);
+    return names;
+  };
+  EXPECT_EQ(namesOf(head->headers), namesOf(get->headers));
+  EXPECT_FALSE(head->has_header("Accept-Ranges"));
   EXPECT_EQ(client.Head("/api/no-such-route")->status, 404);
   EXPECT_EQ(client.Get("/api/campaigns")->status, 200) << "the connection still serves after a HEAD";
 }
@@ -208,6 +218,9 @@ TEST(HttpApi, ARequestWhoseLengthIsAmbiguousIs400AndItsConnectionIsClosed) {
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+           // A space before the colon: a name that is no token, whose length a proxy may read.
+           "POST /admin/reset HTTP/1.1\r\nHost: x\r\nContent-Length : " + std::to_string(smuggled.size()) + "\r\n\r\n",
+           "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n",
            "GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n",
            "HELLO\r\n\r\n",
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
@@ -253,6 +266,11 @@ TEST(HttpApi, ARangeIsIgnoredAndTheWholeRepresentationIsSent) {
     EXPECT_EQ(data->body, whole->body) << range;
     EXPECT_FALSE(data->has_header("Content-Range")) << range;
   }
+  // A Range httplib cannot parse is its 416, which closes the connection, saying so once.
+  const auto garbled = clientFor(server).Get("/api/campaigns?limit=2", {{"Range", "bytes=abc"}});
+  ASSERT_TRUE(garbled);
+  EXPECT_EQ(garbled->status, 416);
+  EXPECT_EQ(garbled->get_header_value_count("Connection"), 1u);
 }
 
 // A value runs from its parameter's first '=' to the next '&' (the URL standard): text with
@@ -275,6 +293,14 @@ TEST(HttpApi, AValueHoldingAnEqualsSignIsReadWhole) {
   ASSERT_TRUE(encoded);
   EXPECT_EQ(encoded->status, 400) << "an encoded '=' is part of the value as well";
   EXPECT_EQ(client.Get("/api/campaigns?limit=3&offset=0")->status, 200);
+  // A parameter repeated as it was is given twice too (httplib keeps one of identical pieces).
+  for (const char* path : {"/api/campaigns?limit=5&limit=5", "/api/campaigns?status=sent&limit=2&status=sent",
+                           "/api/changes?since=1&since=1"}) {
+    const auto repeated = client.Get(path);
+    ASSERT_TRUE(repeated) << path;
+    EXPECT_EQ(repeated->status, 400) << path << " " << repeated->body;
+    EXPECT_EQ(errorCodeOf(repeated), "invalid_parameter") << path;
+  }
 }
 
 // `_t` is every route's: accepted and ignored (docs/api.md), the change feed's and the
@@ -393,12 +419,27 @@ TEST(HttpApi, AKnownPathAskedWithAnotherMethodIs405WithItsAllowedMethods) {
   EXPECT_EQ(options->status, 204);
   EXPECT_EQ(options->get_header_value("Allow"), "GET, HEAD, OPTIONS");
   EXPECT_TRUE(options->body.empty());
+  EXPECT_FALSE(options->has_header("Content-Length")) << "a 204 sends none (RFC 9110 section 8.6)";
 
   const auto unknown = client.Delete("/api/nothing");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404) << "a path no route serves stays a 404";
   EXPECT_EQ(errorCodeOf(unknown), "not_found");
   EXPECT_TRUE(unknown->get_header_value("Allow").empty());
+
+  // httplib parses TRACE but routes it nowhere: answered as any method a path does not take.
+  for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{{"/api/campaigns", 405}, {"/api/nothing", 404}}) {
+    httplib::Request trace;
+    trace.method = "TRACE";
+    trace.path = path;
+    const auto traced = client.send(trace);
+    ASSERT_TRUE(traced) << path;
+    EXPECT_EQ(traced->status, status) << path;
+    EXPECT_EQ(traced->get_header_value("Allow"), status == 405 ? "GET, HEAD, OPTIONS" : "") << path;
+  }
+  const auto after = client.Get("/api/flows");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
 }
 
 TEST(HttpApi, AdminRoutesRefuseMissingOrWrongTokens) {

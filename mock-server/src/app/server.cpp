@@ -138,6 +138,10 @@ httplib::Headers::iterator findHeader(Response& res, std::string_view name) {
                       [name](const auto& header) { return equalsIgnoreCase(header.first, name); });
 }
 
+void eraseHeader(Response& res, std::string_view name) {
+  if (const auto found = findHeader(res, name); found != res.headers.end()) res.headers.erase(found);
+}
+
 // Adds to a list-valued header (Vary) instead of replacing what a handler set.
 void appendHeader(Response& res, const std::string& name, const std::string& value) {
   const auto existing = findHeader(res, name);
@@ -273,6 +277,13 @@ void ApiServer::configureServer() {
     if (auto error = settleRequest(req)) {
       sendError(res, *error);
       closeAfterResponse(res);  // what follows cannot be told apart
+      return HandlerResponse::Handled;
+    }
+    // httplib parses TRACE and CONNECT but routes neither (it would answer a bare 400): as
+    // for any method a path is not served with, the error handler answers a 405 naming the
+    // path's methods where the path is served, else a 404.
+    if (req.method == "TRACE" || req.method == "CONNECT") {
+      res.status = 404;
       return HandlerResponse::Handled;
     }
     if (answerPreflight(req, res)) return HandlerResponse::Handled;
@@ -512,12 +523,11 @@ void ApiServer::finishResponse(const Request& req, Response& res) {
   // does any handler here).
   res.set_header("Date", currentHttpDate());
   // httplib adds "Content-Length: 0" to every empty response; on a 304 it would claim the
-  // representation is empty (RFC 9110 section 8.6), so send none.
-  if (res.status == 304) {
-    if (const auto contentLength = findHeader(res, "Content-Length"); contentLength != res.headers.end()) {
-      res.headers.erase(contentLength);
-    }
-  }
+  // representation is empty, and a 204 must send none (RFC 9110 section 8.6).
+  if (res.status == 304 || res.status == 204) eraseHeader(res, "Content-Length");
+  // httplib announces byte ranges on every HEAD, which this server ignores everywhere (RFC
+  // 9110 section 14.2; a GET carries no such header, and a HEAD answers with a GET's).
+  if (req.method == "HEAD") eraseHeader(res, "Accept-Ranges");
   if (currentRequest.open) {
     res.set_header("X-Request-Id", currentRequest.requestId);
   } else if (options_.requestMetrics) {

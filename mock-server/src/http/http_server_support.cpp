@@ -27,10 +27,28 @@ bool equalsName(const std::string& name, std::string_view expected) {
   return name.size() == expected.size() && equalsIgnoreCase(name, expected);
 }
 
+// RFC 9110 section 5.6.2: the characters of a token, which a field name is.
+constexpr std::array<bool, 256> kTokenCharacters = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = table[c - 'a' + 'A'] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool isToken(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](char c) { return kTokenCharacters[static_cast<unsigned char>(c)]; });
+}
+
 std::optional<ApiError> framingError(httplib::Request& req) {
   const std::string* contentLength = nullptr;
   bool transferEncoding = false;
   for (const auto& [name, value] : req.headers) {  // one walk: every request comes here
+    // A name that is no token ("Content-Length :", with the space httplib keeps) is a
+    // field this server would not read as the one a proxy in front may have read it as: the
+    // body's length could differ between the two (RFC 9112 section 5.1 requires a 400).
+    if (!isToken(name)) return ambiguousFraming("a header's name is not a token (no space before its colon)");
     if (equalsName(name, "Content-Length")) {
       if (contentLength && *contentLength != value) return ambiguousFraming("Content-Length is given twice, differently");
       contentLength = &value;
@@ -58,11 +76,17 @@ std::optional<ApiError> framingError(httplib::Request& req) {
 }
 
 // Whether httplib's split of the query differs from the standard's: some parameter holds a
-// second '=', or has an empty name.
+// second '=', or has an empty name, or is repeated as it was (httplib keeps one of
+// identical pieces, so "limit=5&limit=5" would pass the routes' "at most once").
 bool queryNeedsSplitting(std::string_view query) {
+  constexpr std::size_t kCompared = 16;  // a longer query is split again whatever it holds
+  std::array<std::pair<std::string_view, std::string_view>, kCompared> seen;
+  std::size_t count = 0;
   bool differs = false;
-  forEachRawParameter(query, [&differs](std::string_view name, std::string_view value) {
-    differs = name.empty() || value.find('=') != std::string_view::npos;
+  forEachRawParameter(query, [&](std::string_view name, std::string_view value) {
+    differs = name.empty() || value.find('=') != std::string_view::npos || count == kCompared ||
+              std::find(seen.begin(), seen.begin() + count, std::make_pair(name, value)) != seen.begin() + count;
+    if (!differs) seen[count++] = {name, value};
     return !differs;
   });
   return differs;
@@ -122,7 +146,8 @@ void sendError(httplib::Response& res, const ApiError& error) {
 std::string takeErrorDetail() { return std::exchange(sentErrorDetail, std::string()); }
 
 void closeAfterResponse(httplib::Response& res) {
-  res.set_header("Connection", "close");
+  // Said once, however many reasons to close (a refused request is also one never routed).
+  if (res.get_header_value("Connection") != "close") res.set_header("Connection", "close");
   EventServer::closeCurrentConnectionAfterResponse();
 }
 
@@ -134,10 +159,7 @@ bool isUnknownMethodToken(const std::string& method) {
                                                         "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
   constexpr std::size_t kLongest = 32;  // longer is not a method anyone sends
   if (method.empty() || method.size() > kLongest) return false;
-  const bool token = std::all_of(method.begin(), method.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-  return token && std::find(kParsed.begin(), kParsed.end(), method) == kParsed.end();
+  return isToken(method) && std::find(kParsed.begin(), kParsed.end(), method) == kParsed.end();
 }
 
 }  // namespace
