@@ -11,6 +11,15 @@ namespace {
 
 int normalizedStatus(int status) { return status >= 100 && status <= 599 ? status : 0; }
 
+std::string_view methodLabel(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  for (const std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return kOtherMethod;
+}
+
 void count(RequestCounts& counts, int status, std::uint64_t durationMicros) {
   ++counts.requests;
   ++counts.statusCounts[status];
@@ -60,16 +69,17 @@ void RequestMetrics::recordRequest(const RequestRecord& request) {
   const std::string anonymizedIp = anonymize ? anonymizeIp(request.clientIp) : std::string();
   const std::string_view clientIp = anonymize ? std::string_view(anonymizedIp) : request.clientIp;
   std::string_view route = request.routeTemplate;
+  const std::string_view method = methodLabel(request.method);
   {
     std::lock_guard lock(mutex_);
-    auto series = series_.find(std::make_pair(route, request.method));
+    auto series = series_.find(std::make_pair(route, method));
     if (series == series_.end()) {
       if (series_.size() >= options_.maxRouteSeries) {
         route = kOverflowRoute;
-        series = series_.find(std::make_pair(route, request.method));
+        series = series_.find(std::make_pair(route, method));
       }
       if (series == series_.end()) {
-        series = series_.emplace(std::make_pair(std::string(route), std::string(request.method)), RequestCounts{}).first;
+        series = series_.emplace(std::make_pair(std::string(route), std::string(method)), RequestCounts{}).first;
       }
     }
     count(series->second, status, request.durationMicros);
@@ -80,7 +90,7 @@ void RequestMetrics::recordRequest(const RequestRecord& request) {
     if (!clientIp.empty()) topClientIps_.add(clientIp);
   }
   if (slow && onSlowRequest_) {
-    onSlowRequest_(SlowRequest{std::string(route), std::string(request.method), status, request.durationMicros});
+    onSlowRequest_(SlowRequest{std::string(route), std::string(method), status, request.durationMicros});
   }
 }
 

@@ -9,7 +9,9 @@
 // Bounded memory: at most options.maxRouteSeries series, plus one kOverflowRoute series per
 // method once that is reached: requests for further (route, method) pairs are recorded under
 // (kOverflowRoute, method), so totals stay exact. (The server passes a fixed placeholder
-// route for unmatched paths, so in practice the overflow stays empty.)
+// route for unmatched paths, so in practice the overflow stays empty.) Methods are RFC 9110's
+// nine and PATCH; any other token a client makes up is recorded as kOtherMethod, so neither
+// the series nor the overflow can grow with them.
 // Statuses outside 100..599 are recorded as 0. Top-N tables hold at most options.topN keys.
 //
 // Threading: every member is safe from any thread. recordRequest takes one mutex; in-flight
@@ -36,6 +38,7 @@
 namespace livedata::server::monitoring {
 
 inline constexpr std::string_view kOverflowRoute = "(other)";
+inline constexpr std::string_view kOtherMethod = "OTHER";
 
 struct RequestRecord {
   std::string_view routeTemplate;

@@ -152,6 +152,23 @@ TEST(RequestMetrics, BoundsSeriesByFoldingNewRoutesIntoOther) {
   EXPECT_EQ(snapshot.totals.requests, 5u);
 }
 
+// Anyone can send a made-up method (a 501): each would be a series of its own, and past
+// the bound an overflow series of its own, growing the metrics without limit.
+TEST(RequestMetrics, FoldsMethodsNoOneDefinedIntoOne) {
+  RequestMetricsOptions options;
+  options.maxRouteSeries = 2;
+  RequestMetrics metrics(options);
+  for (int i = 0; i < 50; ++i) record(metrics, "(unmatched)", "M" + std::to_string(i), 501, 1);
+  record(metrics, "/a", "get", 501, 1);
+  record(metrics, "/a", "PATCH", 405, 1);
+  const auto snapshot = metrics.snapshot();
+  EXPECT_EQ(snapshot.routes.size(), 3u);
+  EXPECT_EQ(series(snapshot, "(unmatched)", kOtherMethod).counts.requests, 50u);
+  EXPECT_EQ(series(snapshot, "/a", kOtherMethod).counts.requests, 1u) << "methods are case-sensitive";
+  EXPECT_EQ(series(snapshot, kOverflowRoute, "PATCH").counts.requests, 1u);
+  EXPECT_EQ(snapshot.totals.requests, 52u);
+}
+
 TEST(RequestMetrics, RecordsImpossibleStatusesAsZero) {
   RequestMetrics metrics;
   record(metrics, "/", "GET", 42, 1);
