@@ -248,6 +248,9 @@ TEST(ChangeFeed, PastMaxSubscribersIsA503WithRetryAfterAndAFreedSlotIsReused) {
   EXPECT_EQ(http.status("/api/changes?since=" + std::to_string(version) + "&wait=1"), 503);
   EXPECT_EQ(http.status("/api/changes?since=0&wait=5"), 200);
   EXPECT_EQ(http.status("/api/changes?since=" + std::to_string(version - 1) + "&wait=5"), 200);
+  // One from ahead of the store has its reset to give, at once, whatever the count.
+  const json ahead = http.getJson("/api/changes?since=" + std::to_string(version + 1000) + "&wait=5");
+  EXPECT_EQ(ahead["reset"], true) << ahead.dump();
 
   first.reset();  // a clean close: the server's next write fails at once
   // The slot frees once the server notices, at the latest on the next heartbeat.

@@ -125,7 +125,8 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   const ChangesRequest& request = parsed.value();
   // A poll that does not wait holds nothing, so it takes no subscriber's place: one without
   // `since` or `wait`, or one whose changes are there already (answered at once).
-  const bool waits = request.since && request.waitSeconds > 0 && feed_.currentVersion() <= *request.since;
+  // One from ahead of the store (another store, a restored backup) is told to reset, at once.
+  const bool waits = request.since && request.waitSeconds > 0 && feed_.currentVersion() == *request.since;
   if (!request.stream && !waits) return serveLongPoll(feed_, request, res);
   auto slot = feed_.subscribe();
   if (!slot) {
