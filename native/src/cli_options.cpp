@@ -93,7 +93,7 @@ std::vector<Option> listOptions() {
 std::vector<Option> overviewOptions() {
   return {
       cl::text<CliOptions>("from", "DATE", "first day, YYYY-MM-DD", [](auto& o) -> auto& { return o.from; })
-          .shownDefault("30 days before --to"),
+          .shownDefault("29 days before --to: 30 days in all"),
       cl::text<CliOptions>("to", "DATE", "last day, YYYY-MM-DD", [](auto& o) -> auto& { return o.to; })
           .shownDefault("the latest day of data"),
   };

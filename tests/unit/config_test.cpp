@@ -24,6 +24,8 @@ TEST(BaseUrl, ParsesSchemeHostPortAndPrefix) {
   EXPECT_EQ(url.value().prefix, "/v1");
   EXPECT_EQ(url.value().origin(), "https://dash.example.com:8443");
   EXPECT_EQ(parseBaseUrl("http://[::1]:9000").value().host, "[::1]");
+  EXPECT_EQ(parseBaseUrl("HTTPS://dash.example.com").value().origin(), "https://dash.example.com")
+      << "schemes are case-insensitive";
 }
 
 TEST(BaseUrl, RejectsMalformedUrlsAsConfigErrors) {
