@@ -221,6 +221,9 @@ TEST(HttpApi, ARequestWhoseLengthIsAmbiguousIs400AndItsConnectionIsClosed) {
            // A space before the colon: a name that is no token, whose length a proxy may read.
            "POST /admin/reset HTTP/1.1\r\nHost: x\r\nContent-Length : " + std::to_string(smuggled.size()) + "\r\n\r\n",
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n",
+           // Host missing, or given twice (RFC 9112 section 3.2).
+           "GET /livez HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+           "GET /livez HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
            "GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n",
            "HELLO\r\n\r\n",
            "POST /api/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",

@@ -45,6 +45,8 @@ ApiError ambiguousFraming(std::string why) {
   return {400, "bad_request", "the request's length is ambiguous: " + std::move(why)};
 }
 
+ApiError ambiguousRequest(std::string why) { return {400, "bad_request", "the request is ambiguous: " + std::move(why)}; }
+
 ApiError methodNotImplemented(const std::string& method) {
   return {501, "not_implemented", "the method " + method + " is not one this server implements"};
 }

@@ -24,6 +24,9 @@ ApiError payloadTooLarge(std::size_t limitBytes);
 ApiError injectedFault(int status, const std::string& path);
 // A request whose length cannot be told for sure (400 bad_request): its connection is closed.
 ApiError ambiguousFraming(std::string why);
+// A request a proxy or cache in front may have read otherwise than this server (a header
+// name that is no token, Host missing or twice): a 400 whose connection is then closed.
+ApiError ambiguousRequest(std::string why);
 // For statuses the API table does not name (500 from a handler, 400 from a request httplib
 // could not parse, 414, 416...).
 // 501: a method this server does not recognise (RFC 9110 section 15.6.2), not a malformed

@@ -44,11 +44,12 @@ bool isToken(std::string_view text) {
 std::optional<ApiError> framingError(httplib::Request& req) {
   const std::string* contentLength = nullptr;
   bool transferEncoding = false;
+  int hosts = 0;
   for (const auto& [name, value] : req.headers) {  // one walk: every request comes here
     // A name that is no token ("Content-Length :", with the space httplib keeps) is a
     // field this server would not read as the one a proxy in front may have read it as: the
     // body's length could differ between the two (RFC 9112 section 5.1 requires a 400).
-    if (!isToken(name)) return ambiguousFraming("a header's name is not a token (no space before its colon)");
+    if (!isToken(name)) return ambiguousRequest("a header's name is not a token (no space before its colon)");
     if (equalsName(name, "Content-Length")) {
       if (contentLength && *contentLength != value) return ambiguousFraming("Content-Length is given twice, differently");
       contentLength = &value;
@@ -59,7 +60,14 @@ std::optional<ApiError> framingError(httplib::Request& req) {
         return ambiguousFraming("Transfer-Encoding other than one 'chunked' is not supported");
       }
       transferEncoding = true;
+    } else if (equalsName(name, "Host")) {
+      ++hosts;
     }
+  }
+  // RFC 9112 section 3.2: one Host, and an HTTP/1.1 request without one is refused too (a
+  // cache or proxy in front may have keyed the request on another host than this one reads).
+  if (hosts > 1 || (hosts == 0 && req.version == "HTTP/1.1")) {
+    return ambiguousRequest("Host must be given exactly once");
   }
   if (transferEncoding && contentLength) return ambiguousFraming("both Transfer-Encoding and Content-Length");
   if (contentLength && (contentLength->empty() || contentLength->size() > 18 ||
