@@ -341,7 +341,8 @@ export async function createLiveData(options) {
     return record;
   };
 
-  // Remembers that the call `signature` reads the entry of the result in the record. A call
+  // Remembers that the call `signature` reads the entry of the result in the record, once
+  // readResult() has made that entry (so a call's second read takes the fast path). A call
   // names one key, so it can only move to another entry after its entry's removal, which
   // forgot the call already.
   function rememberEntry(signature) {
@@ -427,8 +428,9 @@ export async function createLiveData(options) {
     const token = nextToken++;
     if (disposed) return Promise.reject(disposedError());
     if (start(token)) {
+      const result = readResult();
       if (signature) rememberEntry(signature);
-      return Promise.resolve(readResult());
+      return Promise.resolve(result);
     }
     return settledByDispose(new Promise((resolve, reject) => waiting.set(token, { resolve, reject, signature })));
   }
@@ -443,8 +445,9 @@ export async function createLiveData(options) {
     const pending = waiting.get(token);
     if (!pending) return; // rejected by dispose()
     waiting.delete(token);
+    const result = readResult();
     if (pending.signature) rememberEntry(pending.signature);
-    pending.resolve(readResult());
+    pending.resolve(result);
   }
 
   function endpointRequest(endpoint, params, forceFresh) {
@@ -486,8 +489,9 @@ export async function createLiveData(options) {
   function watchUpdate(token) {
     const watcher = watchers.get(token);
     if (!watcher) return;
+    const result = readResult();
     if (watcher.signature) rememberEntry(watcher.signature);
-    hear(watcher.listener, readResult());
+    hear(watcher.listener, result);
   }
   function watch(endpoint, params, listener) {
     if (typeof listener !== 'function') throw new TypeError('livedata: watch needs a listener function');
@@ -564,8 +568,9 @@ export async function createLiveData(options) {
       const known = peekCall(signature);
       if (known !== undefined || entryOfCall.has(signature)) return known;
       if (!live().peekEndpoint(index, present, strings[0], strings[1], integers[0], integers[1])) return undefined;
+      const result = readResult();
       rememberEntry(signature);
-      return readResult();
+      return result;
     },
     fetchFromAPI(path, { query = {}, forceFresh = false } = {}) {
       let pairs;
