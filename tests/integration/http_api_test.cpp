@@ -359,7 +359,7 @@ TEST(HttpApi, UnknownRoutesAre404InTheErrorShape) {
 // A method the server does not recognise is 501 (RFC 9110 section 15.6.2), in the error shape;
 // a request line that is no request at all stays a 400. Either closes the connection: httplib
 // stopped reading at the line, so what follows it is not a request to read.
-TEST(HttpApi, AnUnknownMethodIs501AndAGarbledRequestLineIs400) {
+TEST(HttpApi, AnUnknownMethodIs501AnUnknownVersion505AndAGarbledRequestLine400) {
   ServerProcess server;
   for (const std::string method : {"FOO", "PROPFIND", "get"}) {
     auto client = clientFor(server);
@@ -384,6 +384,19 @@ TEST(HttpApi, AnUnknownMethodIs501AndAGarbledRequestLineIs400) {
   const auto next = clientFor(server).Get("/api/flows");
   ASSERT_TRUE(next) << "the server goes on";
   EXPECT_EQ(next->status, 200);
+
+  // A well-formed version this server does not speak is a 505; a malformed one a 400.
+  for (const auto& [version, status] : std::vector<std::pair<std::string, std::string>>{
+           {"HTTP/2.0", "505"}, {"HTTP/1.2", "505"}, {"HTTP/x", "400"}}) {
+    RawClient connection(server.port());
+    connection.send("GET /livez " + version + "\r\nHost: x\r\n\r\n");
+    const std::string answer = connection.readUntil("\r\n\r\n{", 1, std::chrono::seconds(2));
+    EXPECT_EQ(answer.rfind("HTTP/1.1 " + status + " ", 0), 0u) << version << ": " << answer;
+    if (status == "505") {
+      EXPECT_NE(answer.find("\"code\":\"http_version_not_supported\""), std::string::npos) << answer;
+    }
+    EXPECT_TRUE(connection.closedWithin(std::chrono::seconds(1))) << version;
+  }
 }
 
 // httplib routes by method first, so a known path asked with another method used to be a

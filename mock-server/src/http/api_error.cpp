@@ -51,6 +51,10 @@ ApiError methodNotImplemented(const std::string& method) {
   return {501, "not_implemented", "the method " + method + " is not one this server implements"};
 }
 
+ApiError httpVersionNotSupported(const std::string& version) {
+  return {505, "http_version_not_supported", version + " is not supported: this server speaks HTTP/1.1 (and 1.0)"};
+}
+
 ApiError genericError(int status) {
   if (status >= 500) return {status, "internal_error", "internal server error"};
   return {status, "bad_request", "the request could not be processed (status " +

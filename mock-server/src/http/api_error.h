@@ -32,6 +32,8 @@ ApiError ambiguousRequest(std::string why);
 // 501: a method this server does not recognise (RFC 9110 section 15.6.2), not a malformed
 // request; `method` is a token (tchar only), so it is safe to repeat.
 ApiError methodNotImplemented(const std::string& method);
+// 505: a well-formed HTTP version other than 1.0 and 1.1 (RFC 9110 section 15.6.6).
+ApiError httpVersionNotSupported(const std::string& version);
 ApiError genericError(int status);
 
 // The live feed holds as many subscribers as it may (503 too_many_subscribers, with

@@ -170,6 +170,13 @@ bool isUnknownMethodToken(const std::string& method) {
   return isToken(method) && std::find(kParsed.begin(), kParsed.end(), method) == kParsed.end();
 }
 
+// "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3) that httplib does not speak.
+bool isUnsupportedVersion(const std::string& version) {
+  const bool wellFormed = version.size() == 8 && version.rfind("HTTP/", 0) == 0 && std::isdigit(static_cast<unsigned char>(version[5])) &&
+                          version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+  return wellFormed && version != "HTTP/1.1" && version != "HTTP/1.0";
+}
+
 }  // namespace
 
 void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
@@ -201,6 +208,11 @@ void installErrorHandlers(httplib::Server& http, std::size_t maxBodyBytes,
         if (res.status == 400 && !req.target.empty() && req.version.rfind("HTTP/", 0) == 0 &&
             isUnknownMethodToken(req.method)) {
           sendError(res, methodNotImplemented(req.method));
+          closeAfterResponse(res);
+          return HandlerResponse::Handled;
+        }
+        if (res.status == 400 && isUnsupportedVersion(req.version)) {
+          sendError(res, httpVersionNotSupported(req.version));
           closeAfterResponse(res);
           return HandlerResponse::Handled;
         }
