@@ -16,6 +16,17 @@ function setup(client: FakeLiveData, initialParams: { status?: string; sort?: st
   });
 }
 
+// A page per status, the 'draft' one answered only when the test releases it.
+function draftHeldBack() {
+  let releaseDraft: () => void = () => {};
+  const client = new FakeLiveData().respond('campaigns', (params) => {
+    const page = okResult('campaigns', { items: [String(params?.status)] });
+    if (params?.status !== 'draft') return page;
+    return new Promise((resolve) => (releaseDraft = () => resolve(page)));
+  });
+  return { client, release: () => releaseDraft() };
+}
+
 describe('useLiveData', () => {
   it('fetches on mount and returns the data with its metadata', async () => {
     const client = new FakeLiveData().respond(
@@ -206,12 +217,7 @@ describe('useLiveData', () => {
   });
 
   it('marks the previous parameters’ data as a placeholder while the new ones load', async () => {
-    let release: () => void = () => {};
-    const client = new FakeLiveData().respond('campaigns', (params) => {
-      const page = okResult('campaigns', { items: [String(params?.status)] });
-      if (params?.status !== 'draft') return page;
-      return new Promise((resolve) => (release = () => resolve(page)));
-    });
+    const { client, release } = draftHeldBack();
     const { result, rerender } = setup(client, { status: 'sent' });
     await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
 
@@ -223,12 +229,7 @@ describe('useLiveData', () => {
   });
 
   it('ignores the end, failure or retry of the previous parameters’ request while the new ones load', async () => {
-    let release: () => void = () => {};
-    const client = new FakeLiveData().respond('campaigns', (params) => {
-      const page = okResult('campaigns', { items: [String(params?.status)] });
-      if (params?.status !== 'draft') return page;
-      return new Promise((resolve) => (release = () => resolve(page)));
-    });
+    const { client, release } = draftHeldBack();
     const { result, rerender } = setup(client, { status: 'sent' });
     await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
     const leftKey = fakeKey('campaigns', { status: 'sent' });
