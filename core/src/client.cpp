@@ -39,6 +39,9 @@ struct RetryTimer {
 struct WatchListenerSlot {
   std::uint64_t id = 0;
   WatchListener listener;
+  // Held while the listener runs: one delivery at a time, and none older than the last.
+  // Recursive, as a listener may cause a delivery to itself (a read that completes at once).
+  std::recursive_mutex delivering;
   std::mutex mutex;
   bool active = true;      // GUARDED_BY(mutex)
   bool delivered = false;  // GUARDED_BY(mutex): it has had a result
@@ -47,8 +50,11 @@ struct WatchListenerSlot {
 };
 
 // Calls the listener with `result` unless it was unwatched, or already has this data (or
-// newer) in the same state of error.
+// newer) in the same state of error. Two threads finishing requests of one key deliver in
+// turn, the check made in that turn: else the older result could reach the listener last
+// and stay on screen until the next change.
 void deliver(const std::shared_ptr<WatchListenerSlot>& slot, const FetchResult& result) {
+  std::lock_guard<std::recursive_mutex> turn(slot->delivering);
   {
     std::lock_guard<std::mutex> lock(slot->mutex);
     if (!slot->active) return;
@@ -468,12 +474,13 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     }
   }
 
-  // The live feed confirmed that nothing it has not named changed: every entry still
-  // fresh is as current as now, for as long again.
+  // The live feed confirmed that nothing it has not named changed: every entry of an
+  // endpoint it covers still fresh is as current as now, for as long again. Other paths
+  // (fetchFromAPI takes any) keep their own lifetime: the feed says nothing of them.
   void confirmFreshEntries() {
     const Millis nowMs = now();
     cache.forEach([&](CacheEntry& entry) {
-      if (!entry.isFresh(nowMs)) return;
+      if (!entry.isFresh(nowMs) || !endpointFromName(entry.endpoint)) return;
       entry.expiresAtMs = nowMs + (entry.expiresAtMs - entry.fetchedAtMs);
       entry.fetchedAtMs = nowMs;
       entry.staleNotified = false;
@@ -557,6 +564,11 @@ void onRetryTimer(const std::weak_ptr<Client::State>& weak, const std::string& k
   });
 }
 
+bool isDestroyed(Client::State& state) {
+  std::lock_guard<std::mutex> lock(state.mutex);
+  return state.destroyed;
+}
+
 void run(const std::shared_ptr<Client::State>& state, Effects fx) {
   std::shared_ptr<Transport> transport;
   std::shared_ptr<Scheduler> scheduler;
@@ -587,7 +599,9 @@ void run(const std::shared_ptr<Client::State>& state, Effects fx) {
   for (const auto& event : fx.events) state->events.dispatch(event);
   for (auto& [callback, result] : fx.completions) callback(std::move(result));
   for (const auto& [slot, result] : fx.deliveries) deliver(slot, result);
-  if (!transport) return;
+  // A listener or callback just run may have destroyed the Client (on another thread too):
+  // then nothing more goes out (startFetch checks again, under the lock).
+  if (!transport || isDestroyed(*state)) return;
   for (auto& refetch : fx.refetches) {
     FetchOptions options;
     options.query = std::move(refetch.query);
@@ -742,6 +756,8 @@ void startFetch(const std::shared_ptr<Client::State>& state, const std::string& 
   Effects fx;
   {
     std::unique_lock<std::mutex> lock(s.mutex);
+    // A refetch an effects run started as the Client was destroyed: its clock is gone too.
+    if (s.destroyed) return;
     const Millis nowMs = s.now();
     if (!s.online) {
       ++s.counters.misses;
@@ -785,25 +801,32 @@ void startFetch(const std::shared_ptr<Client::State>& state, const std::string& 
 
 }  // namespace
 
-void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done) {
-  // The path is appended to the base URL as it is: anything but an absolute path without a
-  // query or fragment ("api/flows", "http://elsewhere/x", "/a?b") would make another URL.
+namespace {
+
+// The path is appended to the base URL as it is: anything but an absolute path without a
+// query or fragment ("api/flows", "@elsewhere/x", "/a?b") would make another URL. Nil when
+// it is one; else the result that says so.
+std::optional<FetchResult> refusedPath(const std::string& path) {
   const bool absolutePath = !path.empty() && path.front() == '/' &&
                             std::none_of(path.begin(), path.end(), [](char c) {
                               return c == '?' || c == '#' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
                             });
-  if (!absolutePath) {
-    const std::string endpoint = endpointNameForPath(path);
-    FetchResult result;
-    result.endpoint = endpoint;
-    result.body = std::make_shared<const std::string>(emptyBodyFor(endpoint));
-    result.fallback = true;
-    result.error = makeError(ErrorKind::config, endpoint,
-                             "invalid path \"" + path +
-                                 "\": an absolute path (/api/...) without spaces, query (pass it as the query) or fragment");
-    done(std::move(result));
-    return;
-  }
+  if (absolutePath) return std::nullopt;
+  const std::string endpoint = endpointNameForPath(path);
+  FetchResult result;
+  result.endpoint = endpoint;
+  result.body = std::make_shared<const std::string>(emptyBodyFor(endpoint));
+  result.fallback = true;
+  result.error = makeError(ErrorKind::config, endpoint,
+                           "invalid path \"" + path +
+                               "\": an absolute path (/api/...) without spaces, query (pass it as the query) or fragment");
+  return result;
+}
+
+}  // namespace
+
+void Client::fetchFromAPI(const std::string& path, FetchOptions options, FetchCallback done) {
+  if (auto refused = refusedPath(path)) return done(std::move(*refused));
   startFetch(state_, path, std::move(options), std::move(done));
 }
 
@@ -865,9 +888,18 @@ void Client::forceRefreshData(std::vector<std::string> endpoints, Callback<void(
       }
       const std::size_t index = aggregate->report.endpoints.size();
       std::vector<std::pair<std::string, Query>> variants;
+      std::vector<std::string> keys;  // of the variants, each asked once
       state_->cache.forEach([&](CacheEntry& cached) {
-        if (cached.endpoint == name) variants.emplace_back(cached.path, cached.query);
+        if (cached.endpoint != name) return;
+        keys.push_back(cached.key);
+        variants.emplace_back(cached.path, cached.query);
       });
+      // What is on screen is refreshed too, cached or not (refused, or evicted).
+      for (const auto& [key, watched] : state_->watched) {
+        if (watched.endpoint != name || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+        keys.push_back(key);
+        variants.emplace_back(watched.path, watched.query);
+      }
       if (variants.empty()) variants.emplace_back(pathOf(*endpoint), Query{});
       state_->cache.invalidateEndpoint(name);
       entry.requests = static_cast<int>(variants.size());
@@ -1001,6 +1033,12 @@ void Client::setOnline(bool online) {
 }
 
 WatchHandle Client::watch(const std::string& path, Query query, WatchListener listener) {
+  // A path that is refused is never watched: later refetches (a change, focus, a poll)
+  // would send it, and it is no URL of this server's.
+  if (auto refused = refusedPath(path)) {
+    listener(*refused);
+    return WatchHandle();
+  }
   dropCacheBusting(query);
   auto slot = std::make_shared<WatchListenerSlot>();
   slot->listener = std::move(listener);

@@ -4,6 +4,11 @@
 // the fallback poll, and the focus and online triggers.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
 #include "fakes.h"
 #include "livedata/client.h"
 #include "livedata/live_feed.h"
@@ -25,6 +30,16 @@ std::string changeEvent(int version, const std::string& endpoint) {
   return "id: " + std::to_string(version) + "\nevent: change\ndata: {\"version\":" + std::to_string(version) +
          ",\"endpoints\":[{\"name\":\"" + endpoint + "\"}]}\n\n";
 }
+// An IMF-fixdate (RFC 9110 section 5.6.7) of a time in whole seconds.
+std::string httpDate(Millis epochMs) {
+  const auto seconds = static_cast<std::time_t>(epochMs / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return text;
+}
+
 std::string subscribedEvent(int clientVersion, int current) {
   return "retry: 1000\nid: " + std::to_string(clientVersion) + "\nevent: subscribed\ndata: {\"version\":" +
          std::to_string(current) + "}\n\n";
@@ -251,13 +266,28 @@ TEST_F(LiveClientTest, ReconnectDelaysGrowWithFullJitterUpToTheCapAndObeyRetryAf
   EXPECT_EQ(stream->openCount(), before);
   timeline->advance(1);
   EXPECT_EQ(stream->openCount(), before + 1);
+  // As an HTTP-date too; and a wait past the cap (here with more digits than an int64's
+  // milliseconds hold) waits the cap.
+  const Millis due = (timeline->nowMs() / 1000 + 3) * 1000;  // a date is in whole seconds
+  stream->accept(503, {{"Content-Type", "application/json"}, {"Retry-After", httpDate(due)}});
+  stream->end();
+  timeline->advance(due - timeline->nowMs() - 1);
+  EXPECT_EQ(stream->openCount(), before + 1);
+  timeline->advance(1);
+  EXPECT_EQ(stream->openCount(), before + 2);
+  stream->accept(503, {{"Content-Type", "application/json"}, {"Retry-After", "99999999999999999999"}});
+  stream->end();
+  timeline->advance(7999);
+  EXPECT_EQ(stream->openCount(), before + 2);
+  timeline->advance(1);
+  EXPECT_EQ(stream->openCount(), before + 3) << "the cap, 8 s";
   // A subscription resets the backoff.
   stream->accept();
   stream->send(subscribedEvent(10, 10));
   random = 0.5;
   stream->end();
   timeline->advance(500);
-  EXPECT_EQ(stream->openCount(), before + 2);
+  EXPECT_EQ(stream->openCount(), before + 4);
 }
 
 TEST_F(LiveClientTest, AResetRevalidatesEverythingHeld) {
@@ -539,6 +569,115 @@ TEST_F(LiveClientTest, ARecoveryWaitsWhatTheServerAskedFor) {
   EXPECT_EQ(transport->pending.size(), 1u);
 }
 
+
+// The feed vouches only for the endpoints it announces: an entry of any other path keeps
+// its own lifetime, and turns stale however long the feed stays live.
+TEST_F(LiveClientTest, TheFeedKeepsFreshOnlyTheEndpointsItCovers) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  std::optional<FetchResult> status;
+  client().fetchFromAPI("/api/sync/status", {}, [&status](FetchResult r) { status = std::move(r); });
+  transport->respond(jsonResponse(200, R"({"state":"idle"})", {{"Cache-Control", "max-age=10"}}));
+  ASSERT_TRUE(status && status->ok());
+  for (int second = 0; second < 30; ++second) {
+    timeline->advance(1000);
+    stream->send(": heartbeat\n\n");
+  }
+  EXPECT_FALSE(client().peek("/api/sync/status", {}).has_value()) << "its 10 s are over, heartbeats or not";
+  const auto campaigns = client().peek("/api/campaigns", {});
+  ASSERT_TRUE(campaigns.has_value()) << "what the feed covers is still confirmed";
+  EXPECT_FALSE(campaigns->stale);
+}
+
+// A refresh asks again for what is on screen, cached or not: a query refused earlier has no
+// entry, and is not the endpoint's default query either.
+TEST_F(LiveClientTest, ForceRefreshDataAsksAgainForWatchedQueriesWithNothingCached) {
+  config.live.enabled = false;
+  config.live.fallbackPollMs = 0;
+  std::vector<FetchResult> seen;
+  auto handle = client().watch("/api/campaigns", {{"status", "sent"}}, [&seen](const FetchResult& r) { seen.push_back(r); });
+  transport->respond(jsonResponse(403, R"({"error":{"code":"forbidden","message":"no"}})"));
+  ASSERT_TRUE(seen.back().error.has_value());
+  transport->sent.clear();
+
+  std::optional<RefreshReport> report;
+  client().forceRefreshData({"campaigns"}, [&report](RefreshReport r) { report = std::move(r); });
+  ASSERT_EQ(transport->pending.size(), 1u);
+  EXPECT_EQ(transport->pending.front().request.path, "/api/campaigns");
+  EXPECT_NE(transport->pending.front().request.url.find("status=sent"), std::string::npos)
+      << transport->pending.front().request.url;
+  transport->respond(jsonResponse(200, kCampaignsV1));
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->allOk());
+  EXPECT_FALSE(seen.back().error.has_value()) << "the watcher hears the refreshed data";
+}
+
+// A path that is no absolute path of this server is refused once and never watched: a
+// later refetch would send it (here, "@evil.example/..." after the base URL's authority).
+TEST_F(LiveClientTest, AWatchOfAPathThatIsRefusedIsNeverFetched) {
+  std::vector<FetchResult> seen;
+  auto handle = client().watch("@evil.example/api/campaigns", {}, [&seen](const FetchResult& r) { seen.push_back(r); });
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].error.has_value());
+  EXPECT_EQ(seen[0].error->kind, ErrorKind::config);
+  client().setFocused(false);
+  client().setFocused(true);
+  client().forceRefreshData({}, [](RefreshReport) {});
+  for (const auto& request : transport->sent) EXPECT_EQ(request.url.find("evil"), std::string::npos) << request.url;
+  EXPECT_EQ(stream->openCount(), 0u) << "nothing watched, so no feed";
+}
+
+// A listener that destroys the Client (a CLI stopping on the data it waited for) ends the
+// effects of that step: no refetch or request goes out on a destroyed Client.
+TEST_F(LiveClientTest, AClientDestroyedByAListenerStartsNothingMore) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen);
+  auto refetchOnUpdate = client().events().on<DataUpdatedEvent>([this](const DataUpdatedEvent&) {
+    client_.reset();  // the data came: done
+  });
+  // Blur then focus while a notice's refetch is under way: its answer's step also refetches.
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_EQ(transport->pending.size(), 1u);
+  stream->send(changeEvent(12, "campaigns"));
+  const std::size_t sentBefore = transport->sent.size();
+  transport->respond(jsonResponse(200, kCampaignsV2));
+  EXPECT_EQ(client_, nullptr);
+  EXPECT_EQ(transport->sent.size(), sentBefore) << "nothing is sent once the Client is gone";
+}
+
+// Native transports answer on worker threads: a listener still busy with one answer when
+// the next one of its key arrives hears that one after, never at the same time (which let
+// the older one land last).
+TEST_F(LiveClientTest, AListenerHearsOneAnswerAtATime) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int inside = 0, mostInside = 0, calls = 0;
+  std::vector<std::string> heard;
+  auto handle = client().watch("/api/campaigns", {}, [&](const FetchResult& result) {
+    std::unique_lock<std::mutex> lock(mutex);
+    mostInside = std::max(mostInside, ++inside);
+    const int call = ++calls;
+    changed.notify_all();
+    // The first answer waits (up to a second) for another to come in meanwhile.
+    if (call == 1) changed.wait_for(lock, std::chrono::seconds(1), [&] { return calls > 1; });
+    heard.push_back(*result.body);
+    --inside;
+  });
+  stream->accept();
+  stream->send(subscribedEvent(10, 10));  // live: notices refetch at once
+  std::thread first([&] { transport->respond(jsonResponse(200, kCampaignsV1, {{"ETag", "\"1\""}})); });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return calls == 1; });
+  }
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_FALSE(transport->pending.empty());
+  std::thread second([&] { transport->respond(jsonResponse(200, kCampaignsV2, {{"ETag", "\"2\""}})); });
+  first.join();
+  second.join();
+  EXPECT_EQ(mostInside, 1);
+  EXPECT_EQ(heard, (std::vector<std::string>{kCampaignsV1, kCampaignsV2}));
+}
 
 TEST_F(LiveClientTest, AnUnwatchedListenerHearsNothingMoreAndItsQueryIsNotRefetched) {
   std::vector<std::string> seen;
