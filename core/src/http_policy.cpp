@@ -52,7 +52,7 @@ HttpVerdict keep(HttpVerdict::Kind kind, Millis ttlMs) {
 std::optional<Millis> freshnessLifetime(const ClientConfig& config, std::string_view endpoint,
                                         const Headers& responseHeaders) {
   if (config.obeyCacheControl) {
-    if (const auto header = responseHeaders.get("Cache-Control")) {
+    if (const auto header = responseHeaders.joined("Cache-Control")) {
       const CacheDirectives directives = parseCacheControl(*header);
       if (directives.noStore) return std::nullopt;
       if (directives.noCache) return 0;

@@ -207,8 +207,9 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
       schedule(TimerKind::idle, config.idleTimeoutMs, actions);
       return;
     }
-    const auto retryAfter = parseNonNegativeDecimal(headers.get("Retry-After").value_or(""));
-    retryAfterMs = retryAfter ? std::min<Millis>(*retryAfter * 1000, config.maxReconnectDelayMs) : 0;
+    // Seconds or an HTTP-date, as for any request (parseRetryAfter saturates, never overflows).
+    const auto retryAfter = parseRetryAfter(headers.get("Retry-After").value_or(""), now());
+    retryAfterMs = retryAfter ? std::min<Millis>(*retryAfter, config.maxReconnectDelayMs) : 0;
     log(LogLevel::warn, "the server refused the stream with status " + std::to_string(status));
   }
 

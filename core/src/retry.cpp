@@ -96,7 +96,7 @@ std::optional<Millis> parseHttpDate(std::string_view value) {
   // asctime: "Sun Nov  6 08:49:37 1994"
   if (parts.size() == 5) {
     const auto year = parseDigits(parts[4]);
-    if (!year) return std::nullopt;
+    if (!year || parts[4].size() != 4) return std::nullopt;
     return toEpochMs(*year, monthIndex(parts[1]), parseDigits(parts[2]), parts[3]);
   }
   return std::nullopt;
@@ -105,6 +105,11 @@ std::optional<Millis> parseHttpDate(std::string_view value) {
 std::optional<Millis> parseRetryAfter(std::string_view value, Millis nowMs) {
   value = trim(value);
   if (const auto seconds = parseDigits(value)) return static_cast<Millis>(*seconds) * 1000;
+  // More digits than an int holds is a wait longer than anyone takes (over 31 years), not
+  // garbage to ignore: it saturates, so the caller gives up rather than retry at once.
+  if (!value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return static_cast<Millis>(999'999'999) * 1000;
+  }
   if (const auto when = parseHttpDate(value)) return std::max<Millis>(0, *when - nowMs);
   return std::nullopt;
 }

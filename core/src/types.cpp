@@ -38,6 +38,16 @@ std::optional<std::string> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::string> Headers::joined(std::string_view name) const {
+  std::optional<std::string> out;
+  for (const auto& field : fields_) {
+    if (!equalsIgnoreCase(field.first, name)) continue;
+    if (out) out->append(", ").append(field.second);
+    else out = field.second;
+  }
+  return out;
+}
+
 const char* toString(LogLevel level) {
   switch (level) {
     case LogLevel::debug: return "debug";

@@ -53,6 +53,18 @@ TEST(RetryAfter, RejectsGarbage) {
   EXPECT_FALSE(parseRetryAfter("", 0).has_value());
   EXPECT_FALSE(parseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT").has_value());
   EXPECT_FALSE(parseHttpDate("Sun, 06 Nov 1994 28:49:37 GMT").has_value());
+  // A year of more than four digits (no overflow in the arithmetic: UBSan watches).
+  EXPECT_FALSE(parseHttpDate("Sun Nov  6 08:49:37 999999999").has_value());
+}
+
+// A wait longer than an int's seconds is still a wait, the longest: the caller gives up on
+// it rather than take the header for garbage and retry at once.
+TEST(RetryAfter, SaturatesWaitsTooLongToHold) {
+  const auto huge = parseRetryAfter("10000000000", 0);
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_GE(*huge, 999'999'999LL * 1000);
+  EXPECT_EQ(parseRetryAfter("99999999999999999999999999", 0), huge);
+  EXPECT_FALSE(decideRetry(policy(), errorOf(ErrorKind::rate_limited, 429), 1, huge, 0.5).retry);
 }
 
 TEST(DecideRetry, RetriesTransientErrorsOnly) {

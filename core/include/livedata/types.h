@@ -36,6 +36,9 @@ class Headers {
   void set(const std::string& name, std::string value);
   // The first value of the named field, if present.
   std::optional<std::string> get(std::string_view name) const;
+  // Every value of a list-valued field, joined with ", " as one (RFC 9110 section 5.3: a
+  // proxy's added Cache-Control line counts as much as the first), if present.
+  std::optional<std::string> joined(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
 
   const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
