@@ -179,6 +179,9 @@ void Backend::startSyncing() {
 Backend::~Backend() { stop(); }
 
 void Backend::stop() {
+  // First: the store's listener thread (PostgreSQL) delivers other instances' changes to an
+  // observer that uses the cache and the feed, which are destroyed before the store.
+  if (store_) store_->observeChanges(store_->changeVersion(), {});
   if (leadership_) leadership_->stop();
   if (changeFeed_) changeFeed_->stop();
   if (sync_) sync_->stop();

@@ -320,6 +320,7 @@ class SqlStore final : public Store {
   void observeChanges(std::int64_t afterVersion, ChangeObserver observer) override {
     std::lock_guard<std::mutex> lock(deliverMutex_);
     observer_ = std::move(observer);
+    if (!observer_) return;  // delivery stopped
     // Delivered before the observer was set. Should the log not answer, the observer's next
     // change does not follow its last: a gap, as when changes left the log unseen.
     const std::int64_t delivered = changeVersion_.load();

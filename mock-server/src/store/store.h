@@ -210,7 +210,10 @@ class Store {
   // deliveries, so that none delivered while the caller set up (a listener thread runs from
   // open) is missed or seen twice. Those carry committedHere false, whoever committed them:
   // set the observer before this Store's first commit, as the server does, for its own
-  // commits to be told apart. Set once; the observer must not write to the store.
+  // commits to be told apart. The observer must not write to the store. An empty observer
+  // stops delivery: once that call returns, the one before is never called again (the
+  // server does so on stop, before what its observer uses is destroyed, while a listener
+  // thread may still be delivering other processes' changes).
   using ChangeObserver = std::function<void(const Change& change, bool committedHere)>;
   virtual void observeChanges(std::int64_t afterVersion, ChangeObserver observer) = 0;
 

@@ -818,6 +818,11 @@ TEST_P(StoreTest, AnObserverIsHandedTheChangesAfterItsVersionFirstThenEachNewOne
   EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}})) << "handed before it returns";
   commit(std::vector<Campaign>{makeCampaign("c4", "sent", kT0)});
   EXPECT_EQ(seen, (std::vector<std::pair<std::int64_t, bool>>{{2, false}, {3, false}, {4, true}}));
+  // An empty observer stops delivery (the server's stop, before what its observer uses goes).
+  store_->observeChanges(store_->changeVersion(), {});
+  commit(std::vector<Campaign>{makeCampaign("c5", "sent", kT0)});
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(store_->changeVersion(), 5) << "the store goes on without an observer";
   store_.reset();  // before `seen`: the observer writes to it
 }
 
