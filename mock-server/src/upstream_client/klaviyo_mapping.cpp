@@ -124,14 +124,13 @@ Expected<std::optional<Campaign>, std::string> campaignOf(const klaviyo::Campaig
   return std::optional<Campaign>(std::move(campaign));
 }
 
-Expected<Flow, std::string> flowOf(const klaviyo::FlowResource& resource) {
+std::optional<Flow> flowOf(const klaviyo::FlowResource& resource) {
   Flow flow;
   flow.id = resource.id;
   flow.name = resource.name.value_or("");
   // No status yet: a flow that sends nothing, as a draft.
-  const std::string status = resource.status.value_or("draft");
-  const auto known = enumFromWord<FlowStatus>(status);
-  if (!known) return "flow " + resource.id + " has the status '" + status + "', not one of " + wordList<FlowStatus>();
+  const auto known = enumFromWord<FlowStatus>(resource.status.value_or("draft"));
+  if (!known) return std::nullopt;
   flow.status = *known;
   flow.trigger = resource.triggerType.value_or("Unconfigured");
   flow.updatedAt = resource.updated.value_or(resource.created.value_or(0));

@@ -26,7 +26,10 @@ namespace livedata::server {
 // scheduled; Preparing to send, Adding Recipients, Sending, Sending Segments -> sending; Sent,
 // Variations Sent -> sent; Cancelled and every "Cancelled: <reason>" -> cancelled.
 Expected<std::optional<Campaign>, std::string> campaignOf(const klaviyo::CampaignResource& resource);
-Expected<Flow, std::string> flowOf(const klaviyo::FlowResource& resource);
+// Nil for a status this dashboard does not know: Klaviyo documents a flow's status as a free
+// string, so a new one is skipped, as an unknown campaign status is, never a failed page
+// (which would hold the flows' cursor, and every later change of a flow, for good).
+std::optional<Flow> flowOf(const klaviyo::FlowResource& resource);
 Expected<Form, std::string> formOf(const klaviyo::FormResource& resource);
 Segment segmentOf(const klaviyo::SegmentResource& resource);
 

@@ -36,7 +36,7 @@ Expected<std::optional<Record>, std::string> listed(Expected<Record, std::string
   return std::optional<Record>(std::move(record).value());
 }
 Expected<std::optional<Campaign>, std::string> recordOf(const klaviyo::CampaignResource& r) { return campaignOf(r); }
-Expected<std::optional<Flow>, std::string> recordOf(const klaviyo::FlowResource& r) { return listed(flowOf(r)); }
+Expected<std::optional<Flow>, std::string> recordOf(const klaviyo::FlowResource& r) { return flowOf(r); }
 Expected<std::optional<Form>, std::string> recordOf(const klaviyo::FormResource& r) { return listed(formOf(r)); }
 Expected<std::optional<Segment>, std::string> recordOf(const klaviyo::SegmentResource& r) {
   return std::optional<Segment>(segmentOf(r));

@@ -55,7 +55,7 @@ TEST(KlaviyoMapping, FlowsFormsAndSegmentsTakeTheirAttributesWithTheDocumentsNul
   klaviyo::FlowResource flow;
   flow.id = "XyZ";
   flow.created = 100;
-  const Flow bare = flowOf(flow).value();
+  const Flow bare = flowOf(flow).value();  // a status of null: a draft
   EXPECT_EQ(bare.name, "");
   EXPECT_EQ(bare.status, FlowStatus::draft);
   EXPECT_EQ(bare.trigger, "Unconfigured");
@@ -66,9 +66,10 @@ TEST(KlaviyoMapping, FlowsFormsAndSegmentsTakeTheirAttributesWithTheDocumentsNul
   EXPECT_EQ(flowOf(flow).value().status, FlowStatus::manual);
   EXPECT_EQ(flowOf(flow).value().trigger, "Price Drop");
   EXPECT_EQ(flowOf(flow).value().updatedAt, 200);
+  // A status the dashboard does not know (the documents give no list) skips the flow, as an
+  // unknown campaign status does: the rest of the page and the cursor go on.
   flow.status = "paused";
-  ASSERT_FALSE(flowOf(flow));
-  EXPECT_NE(flowOf(flow).error().find("'paused'"), std::string::npos) << flowOf(flow).error();
+  EXPECT_FALSE(flowOf(flow).has_value());
 
   klaviyo::FormResource form{"f1", "Popup", "live", false, 10, 20};
   EXPECT_EQ(formOf(form).value().status, FormStatus::live);
