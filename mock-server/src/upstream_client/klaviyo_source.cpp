@@ -44,17 +44,26 @@ const char* fieldsOf(Collection collection) {
 // Records changed at or after `since`: greater-or-equal where the collection allows it, else
 // greater-than the second before (segments allow greater-than only). Campaigns also need the
 // channel, which Klaviyo requires.
+// The page's filter; empty for none. A walk from the start (since 0, a whole pass) has no
+// condition on the update time: Klaviyo documents `updated` as nullable for flows and
+// segments, and a comparison with null is false, so such records would never be read.
 std::string filterOf(const klaviyo::CollectionOperation& operation, UnixSeconds since) {
   klaviyo::FilterExpression filter;
   if (operation.collection == Collection::campaigns) {
     filter.conditions.push_back({"equals", "messages.channel", {{klaviyo::FilterValue::Kind::string, "email", 0, false}}, false});
   }
+  if (since <= 0) return filter.conditions.empty() ? std::string() : klaviyo::printFilter(filter);
   const auto& allowed = operation.updateOperators;
   const bool inclusive = std::find(allowed.begin(), allowed.end(), "greater-or-equal") != allowed.end();
   filter.conditions.push_back({inclusive ? "greater-or-equal" : "greater-than", std::string(operation.updateField),
                                {{klaviyo::FilterValue::Kind::datetime, "", inclusive ? since : since - 1, false}}, false});
   return klaviyo::printFilter(filter);
 }
+
+// A collection page holds at most 100 records of a few hundred bytes each: one past this
+// is no page, and is not read into memory (only the statistics reports, which cover every
+// campaign at once, need the transport's own, far larger bound).
+constexpr std::size_t kMaxPageBytes = 16u * 1024u * 1024u;
 
 // A Klaviyo error document's code and detail, or the start of whatever the body is.
 std::string describeBody(const std::string& body) {
@@ -117,14 +126,16 @@ Expected<KlaviyoPage<Resource>, UpstreamFailure> KlaviyoSource::fetchCollection(
     target += (target.back() == '?' ? "" : "&") + percentEncode(name) + "=" + percentEncode(value);
   };
   if (!operation.updateField.empty()) {
-    add("filter", filterOf(operation, updatedSince));
+    if (const std::string filter = filterOf(operation, updatedSince); !filter.empty()) add("filter", filter);
     add("sort", std::string(operation.updateField));
   }
   if (operation.maxPageSize > 0) add("page[size]", std::to_string(std::clamp(pageSize, 1, operation.maxPageSize)));
   add("fields[" + std::string(operation.resourceType) + "]", fieldsOf(operation.collection));
   if (cursor) add("page[cursor]", *cursor);
 
-  auto sent = transport_->send(requestTo(target));
+  UpstreamRequest request = requestTo(target);
+  request.maxAnswerBytes = kMaxPageBytes;
+  auto sent = transport_->send(request);
   if (!sent) return sent.error();
   const UpstreamAnswer& answer = sent.value();
   if (answer.status != 200) return failureOf(answer);

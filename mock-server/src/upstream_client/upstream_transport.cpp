@@ -24,6 +24,7 @@ struct Exchange {
   httplib::Response response;
   std::int64_t elapsedMs = 0;
   bool cutAtBound = false;  // the body grew past maxAnswerBytes: reading stopped (httplib: Canceled)
+  std::size_t maxAnswerBytes = 0;  // the bound this request's body was read to
 };
 
 bool isIdempotent(const std::string& method) {
@@ -60,6 +61,7 @@ Exchange exchangeOn(httplib::Client& client, const UpstreamRequest& request, con
   const auto deadline = start + std::chrono::milliseconds(timeoutMs);
 
   Exchange exchange;
+  exchange.maxAnswerBytes = maxAnswerBytes;
   // The body is gathered here, as its pieces arrive whatever the framing (httplib's progress
   // callback sees only a body with a Content-Length): the deadline and the bound hold mid-body.
   std::string body;
@@ -85,7 +87,7 @@ Expected<UpstreamAnswer, UpstreamFailure> outcomeOf(Exchange exchange, const std
   // a 429's Retry-After) stands, with the body cut at the bound.
   if (exchange.cutAtBound && status >= 200 && status < 300) {
     return upstreamFailure(Kind::malformed,
-                           what + ": answer body over " + std::to_string(options.maxAnswerBytes) +
+                           what + ": answer body over " + std::to_string(exchange.maxAnswerBytes) +
                                " bytes; the rest was not read",
                            status);
   }
@@ -147,14 +149,16 @@ Expected<UpstreamAnswer, UpstreamFailure> UpstreamTransport::send(const Upstream
     if (!reused) client = newClient();
     if (!client->is_valid()) return upstreamFailure(Kind::network, "cannot create an HTTP client for " + origin_);
     const int deadlineMs = options_.connectTimeoutMs + options_.readTimeoutMs;
-    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxAnswerBytes);
+    const std::size_t maxAnswerBytes =
+        request.maxAnswerBytes > 0 ? std::min(request.maxAnswerBytes, options_.maxAnswerBytes) : options_.maxAnswerBytes;
+    Exchange exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, maxAnswerBytes);
     // A server may close a kept-alive connection just as a request goes out on it (between
     // httplib's liveness check and the write): RFC 9112 section 9.3.1 lets a client send an
     // idempotent request again on a new connection. Once: a fresh connection that fails too
     // is the server's answer.
     if (reused && lostAtOnce(exchange, options_) && isIdempotent(request.method)) {
       client = newClient();
-      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, options_.maxAnswerBytes);
+      exchange = exchangeOn(*client, request, pathPrefix_, deadlineMs, maxAnswerBytes);
     }
     auto result = outcomeOf(std::move(exchange), what, options_);
     // After a transport failure the connection's state is unknown: the next request starts afresh.

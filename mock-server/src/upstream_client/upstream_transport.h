@@ -59,6 +59,8 @@ struct UpstreamRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string contentType;  // with a body
+  // A tighter bound on this answer's body than HttpUpstreamOptions::maxAnswerBytes (0: that one).
+  std::size_t maxAnswerBytes = 0;
 };
 
 struct UpstreamAnswer {

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -12,6 +13,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "loopback_server.h"
 
 #include "klaviyo/iso_datetime.h"
 #include "simulated_upstream/klaviyo_collections.h"  // metricDefinitionsOf
@@ -110,6 +113,40 @@ TEST_F(KlaviyoSourceTest, AnIncrementalWalkReadsTheRecordsChangedAtOrAfterItsTim
   }
   EXPECT_EQ(idsOf(walk<klaviyo::SegmentResource>(since)), changedSegments);  // greater-than the second before
   EXPECT_EQ(idsOf(walk<klaviyo::FlowResource>(since)), changedFlows);        // greater-or-equal
+}
+
+// What the source asks an upstream that only records it: a whole pass (since 0) puts no
+// condition on the update time, which Klaviyo documents as nullable for flows and segments
+// (a record whose `updated` is null never passes one); an incremental walk does. A page
+// larger than any page is refused unread.
+TEST(KlaviyoSourceRequests, AWholePassFiltersOnNoUpdateTimeAndAPagePastItsBoundIsMalformed) {
+  std::mutex mutex;
+  std::vector<std::string> targets;
+  livedata::testing::LoopbackServer upstream([&](httplib::Server& server) {
+    server.Get(R"(/api/(flows|segments|campaigns))", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mutex);
+      targets.push_back(httplib::detail::decode_url(req.target, false));
+      res.set_content(R"({"data":[],"links":{}})", "application/vnd.api+json");
+    });
+    server.Get("/api/forms", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"data":[],"links":{},"padding":")" + std::string(17u << 20, 'x') + "\"}", "application/vnd.api+json");
+    });
+  });
+  const auto source = makeKlaviyoSource(upstream.url());
+  ASSERT_TRUE(source->fetchCollection<klaviyo::FlowResource>(0, std::nullopt));
+  ASSERT_TRUE(source->fetchCollection<klaviyo::SegmentResource>(0, std::nullopt));
+  ASSERT_TRUE(source->fetchCollection<klaviyo::CampaignResource>(0, std::nullopt));
+  ASSERT_TRUE(source->fetchCollection<klaviyo::FlowResource>(1'700'000'000, std::nullopt));
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_EQ(targets[0].find("filter="), std::string::npos) << targets[0];
+  EXPECT_EQ(targets[1].find("filter="), std::string::npos) << targets[1];
+  EXPECT_NE(targets[2].find("filter=equals(messages.channel,'email')"), std::string::npos) << targets[2];
+  EXPECT_EQ(targets[2].find("greater"), std::string::npos) << "sorted on the update time, not filtered: " << targets[2];
+  EXPECT_NE(targets[3].find("filter=greater-or-equal(updated,"), std::string::npos) << targets[3];
+  const auto huge = source->fetchCollection<klaviyo::FormResource>(0, std::nullopt);
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().kind, Kind::malformed);
+  EXPECT_NE(huge.error().message.find("over 16777216 bytes"), std::string::npos) << huge.error().message;
 }
 
 TEST_F(KlaviyoSourceTest, AWrongKeyIsAnAuthenticationFailureThatNeverShowsAKey) {
