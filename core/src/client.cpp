@@ -39,32 +39,51 @@ struct RetryTimer {
 struct WatchListenerSlot {
   std::uint64_t id = 0;
   WatchListener listener;
-  // Held while the listener runs: one delivery at a time, and none older than the last.
-  // Recursive, as a listener may cause a delivery to itself (a read that completes at once).
-  std::recursive_mutex delivering;
   std::mutex mutex;
   bool active = true;      // GUARDED_BY(mutex)
   bool delivered = false;  // GUARDED_BY(mutex): it has had a result
   std::uint64_t version = 0;  // GUARDED_BY(mutex): of the last result it had
   bool ok = true;             // GUARDED_BY(mutex): whether that result had no error
+  bool delivering = false;    // GUARDED_BY(mutex): a thread is in the listener
+  std::optional<FetchResult> waiting;  // GUARDED_BY(mutex): the newest result that came meanwhile
 };
 
+// Whether `result` is news to the slot (watched, and newer data or another state of error
+// than it had); if so it counts as had. REQUIRES: slot.mutex held.
+bool takeIfNews(WatchListenerSlot& slot, const FetchResult& result) {
+  if (!slot.active) return false;
+  const bool news = !slot.delivered || result.version > slot.version || result.ok() != slot.ok;
+  if (!news) return false;
+  slot.delivered = true;
+  slot.version = std::max(slot.version, result.version);
+  slot.ok = result.ok();
+  return true;
+}
+
 // Calls the listener with `result` unless it was unwatched, or already has this data (or
-// newer) in the same state of error. Two threads finishing requests of one key deliver in
-// turn, the check made in that turn: else the older result could reach the listener last
-// and stay on screen until the next change.
+// newer) in the same state of error. One call at a time, in order: a result that comes
+// while the listener runs (from another thread, or from the listener itself) waits, the
+// newest only, and the thread in the listener hands it on when the listener returns. No
+// thread ever waits for a listener: a native transport's workers are never parked behind one.
 void deliver(const std::shared_ptr<WatchListenerSlot>& slot, const FetchResult& result) {
-  std::lock_guard<std::recursive_mutex> turn(slot->delivering);
-  {
-    std::lock_guard<std::mutex> lock(slot->mutex);
-    if (!slot->active) return;
-    const bool news = !slot->delivered || result.version > slot->version || result.ok() != slot->ok;
-    if (!news) return;
-    slot->delivered = true;
-    slot->version = std::max(slot->version, result.version);
-    slot->ok = result.ok();
+  std::unique_lock<std::mutex> lock(slot->mutex);
+  if (slot->delivering) {
+    if (!slot->waiting || result.version >= slot->waiting->version) slot->waiting = result;
+    return;
   }
-  slot->listener(result);
+  if (!takeIfNews(*slot, result)) return;
+  slot->delivering = true;
+  FetchResult current = result;
+  for (;;) {
+    lock.unlock();
+    slot->listener(current);
+    lock.lock();
+    if (!slot->waiting) break;
+    current = std::move(*slot->waiting);
+    slot->waiting.reset();
+    if (!takeIfNews(*slot, current)) break;
+  }
+  slot->delivering = false;
 }
 
 struct WatchedQuery {
@@ -531,7 +550,9 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
 
 namespace {
 
-void run(const std::shared_ptr<Client::State>& state, Effects fx);
+// `state` by value: a callback it runs may destroy the Client, whose own pointer a public
+// method would have passed.
+void run(std::shared_ptr<Client::State> state, Effects fx);
 void startFetch(const std::shared_ptr<Client::State>& state, const std::string& path, FetchOptions options,
                 FetchCallback done);
 
@@ -569,7 +590,7 @@ bool isDestroyed(Client::State& state) {
   return state.destroyed;
 }
 
-void run(const std::shared_ptr<Client::State>& state, Effects fx) {
+void run(std::shared_ptr<Client::State> state, Effects fx) {
   std::shared_ptr<Transport> transport;
   std::shared_ptr<Scheduler> scheduler;
   {

@@ -632,10 +632,10 @@ TEST_F(LiveClientTest, AWatchOfAPathThatIsRefusedIsNeverFetched) {
 TEST_F(LiveClientTest, AClientDestroyedByAListenerStartsNothingMore) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen);
-  auto refetchOnUpdate = client().events().on<DataUpdatedEvent>([this](const DataUpdatedEvent&) {
+  auto stopOnUpdate = client().events().on<DataUpdatedEvent>([this](const DataUpdatedEvent&) {
     client_.reset();  // the data came: done
   });
-  // Blur then focus while a notice's refetch is under way: its answer's step also refetches.
+  // A second notice while the first one's refetch is under way: its answer's step also refetches.
   stream->send(changeEvent(11, "campaigns"));
   ASSERT_EQ(transport->pending.size(), 1u);
   stream->send(changeEvent(12, "campaigns"));
@@ -643,6 +643,20 @@ TEST_F(LiveClientTest, AClientDestroyedByAListenerStartsNothingMore) {
   transport->respond(jsonResponse(200, kCampaignsV2));
   EXPECT_EQ(client_, nullptr);
   EXPECT_EQ(transport->sent.size(), sentBefore) << "nothing is sent once the Client is gone";
+}
+
+// The same from a callback a public call runs before it returns (offline, a fetch completes
+// at once): the call holds the Client's state for the rest of its step.
+TEST_F(LiveClientTest, AClientDestroyedByTheCallbackOfItsOwnCallIsNotTouchedAgain) {
+  client().setOnline(false);
+  bool called = false;
+  client().fetchFromAPI("/api/campaigns", {}, [this, &called](FetchResult result) {
+    called = true;
+    EXPECT_EQ(result.error->kind, ErrorKind::offline);
+    client_.reset();
+  });
+  EXPECT_TRUE(called);
+  EXPECT_EQ(client_, nullptr);
 }
 
 // Native transports answer on worker threads: a listener still busy with one answer when
