@@ -104,7 +104,9 @@ std::optional<Millis> parseHttpDate(std::string_view value) {
 
 std::optional<Millis> parseRetryAfter(std::string_view value, Millis nowMs) {
   value = trim(value);
-  if (const auto seconds = parseDigits(value)) return static_cast<Millis>(*seconds) * 1000;
+  std::string_view digits = value;  // "0000000005" is 5 s, not a number too long to hold
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  if (const auto seconds = parseDigits(digits)) return static_cast<Millis>(*seconds) * 1000;
   // More digits than an int holds is a wait longer than anyone takes (over 31 years), not
   // garbage to ignore: it saturates, so the caller gives up rather than retry at once.
   if (!value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {

@@ -64,6 +64,7 @@ TEST(RetryAfter, SaturatesWaitsTooLongToHold) {
   ASSERT_TRUE(huge.has_value());
   EXPECT_GE(*huge, 999'999'999LL * 1000);
   EXPECT_EQ(parseRetryAfter("99999999999999999999999999", 0), huge);
+  EXPECT_EQ(parseRetryAfter("0000000005", 0), 5000) << "leading zeros are no digits of the value";
   EXPECT_FALSE(decideRetry(policy(), errorOf(ErrorKind::rate_limited, 429), 1, huge, 0.5).retry);
 }
 
