@@ -98,8 +98,10 @@ export function createStreamSharing({
   channel.onmessage = ({ data }) => {
     if (disposed) return;
     if (leader) {
-      // A join while the stream is not live is answered when it is (announceLive).
-      if (data.type === 'join' && leaderLive) channel.postMessage({ type: 'hello', text: hello() });
+      // A join while the stream is not live is answered when it is (announceLive). Answered
+      // with `live` too: a follower that gave up waiting (this tab was slow) and opened its
+      // own stream comes back to this one.
+      if (data.type === 'join' && leaderLive) announceLive();
       return;
     }
     if (data.type === 'hello') {

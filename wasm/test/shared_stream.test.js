@@ -124,6 +124,28 @@ test('a tab on a stream of its own comes back to the leader’s once that is liv
   second.sharing.dispose();
 });
 
+// A follower whose join timed out (the leader's tab was busy) opened a stream of its own;
+// 'live' brings it back (the test before). A leader already live says 'live' with every
+// answer to a join, since no change of its state will say it again.
+test('a live leader answers every join with hello and live', async () => {
+  const name = feedName();
+  const locks = lockManager();
+  const first = openTab(name, locks);
+  first.state = 'live';
+  first.sharing.connectionChanged('live');
+  const second = openTab(name, locks);
+  const listener = new BroadcastChannel(name);
+  const seen = [];
+  listener.onmessage = ({ data }) => seen.push(data.type);
+  second.sharing.open(1, 'http://feed', [], 1000);
+  await sleep(20);
+  assert.deepEqual(second.responses, [[1, 200]], 'joined at once: the leader is live');
+  assert.deepEqual(seen, ['join', 'hello', 'live']);
+  listener.close();
+  first.sharing.dispose();
+  second.sharing.dispose();
+});
+
 test('a join while the leader’s stream is down is answered when it is live again, not by a stream of its own', async () => {
   const name = feedName();
   const locks = lockManager();
