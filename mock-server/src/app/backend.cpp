@@ -179,12 +179,12 @@ void Backend::startSyncing() {
 Backend::~Backend() { stop(); }
 
 void Backend::stop() {
-  // First: the store's listener thread (PostgreSQL) delivers other instances' changes to an
-  // observer that uses the cache and the feed, which are destroyed before the store.
-  if (store_) store_->observeChanges(store_->changeVersion(), {});
   if (leadership_) leadership_->stop();
+  if (sync_) sync_->stop();  // its last page's change still reaches the cache and the feed
+  // Then the store's delivery stops: its listener thread (PostgreSQL) hands other instances'
+  // changes to an observer that uses the cache and the feed, which go before the store.
+  if (store_) store_->observeChanges(store_->changeVersion(), {});
   if (changeFeed_) changeFeed_->stop();
-  if (sync_) sync_->stop();
   // A stopped sync never fetches again, so its source can go now; its idle kept-alive
   // connections would otherwise hold the upstream server's stop() for the keep-alive timeout.
   upstreamSource_.reset();

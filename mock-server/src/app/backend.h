@@ -55,8 +55,8 @@ class Backend {
   // The in-process upstream; null when the upstream runs elsewhere.
   UpstreamServer* localUpstream() { return upstreamServer_.get(); }
 
-  // The delivery of the store's changes, the leadership keeper, the feed, the sync (at a
-  // page boundary), then the cache's reconnect thread, then the in-process upstream.
+  // The leadership keeper, the sync (at a page boundary), the delivery of the store's
+  // changes, the feed, then the cache's reconnect thread, then the in-process upstream.
   // Idempotent.
   void stop();
 
