@@ -170,11 +170,12 @@ bool isUnknownMethodToken(const std::string& method) {
   return isToken(method) && std::find(kParsed.begin(), kParsed.end(), method) == kParsed.end();
 }
 
-// "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3) that httplib does not speak.
+// "HTTP/" DIGIT "." DIGIT (RFC 9112 section 2.3) of a major version other than 1. (A later
+// 1.x should be served as 1.1, RFC 9110 section 2.5; httplib refuses it, a 400.)
 bool isUnsupportedVersion(const std::string& version) {
   const bool wellFormed = version.size() == 8 && version.rfind("HTTP/", 0) == 0 && std::isdigit(static_cast<unsigned char>(version[5])) &&
                           version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
-  return wellFormed && version != "HTTP/1.1" && version != "HTTP/1.0";
+  return wellFormed && version[5] != '1';
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 // method once that is reached: requests for further (route, method) pairs are recorded under
 // (kOverflowRoute, method), so totals stay exact. (The server passes a fixed placeholder
 // route for unmatched paths, so in practice the overflow stays empty.) Methods are RFC 9110's
-// nine and PATCH; any other token a client makes up is recorded as kOtherMethod, so neither
+// eight and PATCH; any other token a client makes up is recorded as kOtherMethod, so neither
 // the series nor the overflow can grow with them.
 // Statuses outside 100..599 are recorded as 0. Top-N tables hold at most options.topN keys.
 //
