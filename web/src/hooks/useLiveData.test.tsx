@@ -249,6 +249,21 @@ describe('useLiveData', () => {
     expect(result.current).toMatchObject({ data: { items: ['draft'] }, placeholder: false, loading: false, error: null });
   });
 
+  it('follows its own key again when it comes back to the parameters it left before the new ones loaded', async () => {
+    // Only the first request answers; the later ones are still loading when the test looks.
+    let answered = 0;
+    const client = new FakeLiveData().respond('campaigns', (params) =>
+      answered++ === 0 ? okResult('campaigns', { items: [String(params?.status)] }) : new Promise<never>(() => {}),
+    );
+    const { result, rerender } = setup(client, { status: 'sent' });
+    await waitFor(() => expect(result.current.data).toEqual({ items: ['sent'] }));
+    const sentKey = fakeKey('campaigns', { status: 'sent' });
+    rerender({ params: { status: 'draft' } });
+    rerender({ params: { status: 'sent' } });  // back before the draft page's key was learnt
+    act(() => client.emit('livedata:retry', { endpoint: 'campaigns', key: sentKey, error: makeError('campaigns'), delayMs: 1000, retryAt: 7 }));
+    expect(result.current).toMatchObject({ loading: true, retry: { retryAt: 7 } });
+  });
+
   it('shows the failure of new parameters, never the previous ones’ data as theirs', async () => {
     const client = new FakeLiveData().respond('campaigns', (params) =>
       params?.status === 'draft'

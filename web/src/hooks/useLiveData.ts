@@ -89,7 +89,8 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   // result) except the one it left, whose request may still be finishing: its end, failure
   // or retry says nothing of the new params.
   const cacheKey = useRef<string | null>(null);
-  const leftKey = useRef<string | null>(null);
+  const leftKey = useRef<{ key: string; params: string } | null>(null);
+  const watchedParams = useRef<string | null>(null);
   // Results are applied only for the current params: a refetch answered after the params
   // changed (or after unmount) is dropped. The watch itself is replaced with the params.
   const generation = useRef(0);
@@ -105,7 +106,12 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
 
   useEffect(() => {
     const current = ++generation.current;
-    if (cacheKey.current !== null) leftKey.current = cacheKey.current;
+    if (cacheKey.current !== null && watchedParams.current !== null) {
+      leftKey.current = { key: cacheKey.current, params: watchedParams.current };
+    }
+    // Back to the params it left (before their key was known again): their events are theirs.
+    if (leftKey.current?.params === paramsKey) leftKey.current = null;
+    watchedParams.current = paramsKey;
     cacheKey.current = null;
     // Until the new parameters' first result (which may come within watch, from the cache),
     // what is shown is the previous parameters' data: a placeholder from the first render
@@ -123,7 +129,7 @@ export function useLiveData<T>(endpoint: EndpointName, params?: OverviewParams |
   useEffect(() => {
     const concernsThisHook = (event: { endpoint: string; key: string }) =>
       event.endpoint === endpoint &&
-      (cacheKey.current === null ? event.key !== leftKey.current : event.key === cacheKey.current);
+      (cacheKey.current === null ? event.key !== leftKey.current?.key : event.key === cacheKey.current);
 
     const unsubscribers = [
       client.on('livedata:loading', (event) => {
