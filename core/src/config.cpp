@@ -31,7 +31,7 @@ Expected<BaseUrl> parseBaseUrl(const std::string& url) {
   if (schemeEnd == std::string::npos) return bad("expected scheme://host[:port][/prefix]");
   out.scheme = url.substr(0, schemeEnd);
   // Schemes are case-insensitive (RFC 3986 section 3.1): "HTTP://" is http, kept lower case.
-  for (char& c : out.scheme) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (char& c : out.scheme) c = asciiLower(c);
   if (out.scheme != "http" && out.scheme != "https") return bad("scheme must be http or https");
   std::string rest = url.substr(schemeEnd + 3);
   if (rest.find_first_of("?#") != std::string::npos) return bad("must not contain a query or fragment");

@@ -32,7 +32,7 @@ ApiError ambiguousRequest(std::string why);
 // 501: a method this server does not recognise (RFC 9110 section 15.6.2), not a malformed
 // request; `method` is a token (tchar only), so it is safe to repeat.
 ApiError methodNotImplemented(const std::string& method);
-// 505: a well-formed HTTP version other than 1.0 and 1.1 (RFC 9110 section 15.6.6).
+// 505: a well-formed HTTP version of a major version other than 1 (RFC 9110 section 15.6.6).
 ApiError httpVersionNotSupported(const std::string& version);
 ApiError genericError(int status);
 
