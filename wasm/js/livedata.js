@@ -341,10 +341,9 @@ export async function createLiveData(options) {
     return record;
   };
 
-  // Remembers that the call `signature` reads the entry of the result in the record, once
-  // readResult() has made that entry (so a call's second read takes the fast path). A call
-  // names one key, so it can only move to another entry after its entry's removal, which
-  // forgot the call already.
+  // Remembers that the call `signature` reads the entry of the result in the record (made by
+  // readResult: takeResult calls both, in that order). A call names one key, so it can only
+  // move to another entry after its entry's removal, which forgot the call already.
   function rememberEntry(signature) {
     const { numbers, integers } = readRecord();
     const entry = entries[integers[at.entrySlot]];
@@ -352,6 +351,14 @@ export async function createLiveData(options) {
     if (entryId === 0 || !entry || entry.id !== entryId) return;
     entryOfCall.set(signature, entry);
     entry.calls.add(signature);
+  }
+
+  // The result in the record, and the call `signature` (if any) remembered as reading its
+  // entry: after the read, which makes the entry, so a call's second read takes the fast path.
+  function takeResult(signature) {
+    const result = readResult();
+    if (signature) rememberEntry(signature);
+    return result;
   }
 
   // The result the module just left in its record (bindings.cpp ResultRecord).
@@ -427,11 +434,7 @@ export async function createLiveData(options) {
   function request(start, signature) {
     const token = nextToken++;
     if (disposed) return Promise.reject(disposedError());
-    if (start(token)) {
-      const result = readResult();
-      if (signature) rememberEntry(signature);
-      return Promise.resolve(result);
-    }
+    if (start(token)) return Promise.resolve(takeResult(signature));
     return settledByDispose(new Promise((resolve, reject) => waiting.set(token, { resolve, reject, signature })));
   }
   // A waiting promise rejects only when dispose() cuts it off. A caller that awaits it sees
@@ -445,9 +448,7 @@ export async function createLiveData(options) {
     const pending = waiting.get(token);
     if (!pending) return; // rejected by dispose()
     waiting.delete(token);
-    const result = readResult();
-    if (pending.signature) rememberEntry(pending.signature);
-    pending.resolve(result);
+    pending.resolve(takeResult(pending.signature));
   }
 
   function endpointRequest(endpoint, params, forceFresh) {
@@ -489,9 +490,7 @@ export async function createLiveData(options) {
   function watchUpdate(token) {
     const watcher = watchers.get(token);
     if (!watcher) return;
-    const result = readResult();
-    if (watcher.signature) rememberEntry(watcher.signature);
-    hear(watcher.listener, result);
+    hear(watcher.listener, takeResult(watcher.signature));
   }
   function watch(endpoint, params, listener) {
     if (typeof listener !== 'function') throw new TypeError('livedata: watch needs a listener function');
@@ -568,9 +567,7 @@ export async function createLiveData(options) {
       const known = peekCall(signature);
       if (known !== undefined || entryOfCall.has(signature)) return known;
       if (!live().peekEndpoint(index, present, strings[0], strings[1], integers[0], integers[1])) return undefined;
-      const result = readResult();
-      rememberEntry(signature);
-      return result;
+      return takeResult(signature);
     },
     fetchFromAPI(path, { query = {}, forceFresh = false } = {}) {
       let pairs;
