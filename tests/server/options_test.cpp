@@ -113,7 +113,7 @@ TEST(Options, DefaultsNeedNoRedisAndUseTheDataFolder) {
   EXPECT_EQ(options.port, 8080);
 }
 
-TEST(Options, TheSimulatedHistoryEndsNowOrAtAGivenMomentAndTheKlaviyoMetricsCanBeChosen) {
+TEST(Options, TheSimulatedHistoryEndsNowOrAtAGivenMomentItsTimeZoneAndTheKlaviyoMetricsCanBeChosen) {
   const auto byDefault = parse({});
   ASSERT_TRUE(std::holds_alternative<ServerOptions>(byDefault));
   EXPECT_TRUE(std::get<ServerOptions>(byDefault).account.historyEndsNow);
@@ -126,6 +126,14 @@ TEST(Options, TheSimulatedHistoryEndsNowOrAtAGivenMomentAndTheKlaviyoMetricsCanB
   EXPECT_EQ(options.account.sizes.asOf, dayFromCivil(2026, 12, 5) * kSecondsPerDay + 12 * 3600 + 1800);
   EXPECT_EQ(options.klaviyoMetrics.revenue, "WaRYfF");
   EXPECT_FALSE(options.klaviyoMetrics.sends);
+
+  EXPECT_EQ(std::get<ServerOptions>(byDefault).account.utcOffsetSeconds, 0);
+  const auto east = parse({"--account-utc-offset", "+05:30"});
+  ASSERT_TRUE(std::holds_alternative<ServerOptions>(east)) << errorOf(east);
+  EXPECT_EQ(std::get<ServerOptions>(east).account.utcOffsetSeconds, 5 * 3600 + 1800);
+  EXPECT_NE(errorOf(parse({"--account-utc-offset", "+15:00"})).find("--account-utc-offset: expected an offset from -12:00"),
+            std::string::npos);
+  EXPECT_NE(errorOf(parse({"--account-utc-offset", "Europe/Paris"})).find("--account-utc-offset"), std::string::npos);
 
   EXPECT_NE(errorOf(parse({"--history-end", "yesterday"})).find("--history-end: expected now or an RFC 3339"), std::string::npos);
   EXPECT_NE(errorOf(parse({"--klaviyo-metric-opens", ""})).find("--klaviyo-metric-opens"), std::string::npos);

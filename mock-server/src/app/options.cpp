@@ -13,6 +13,7 @@
 
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
+#include "klaviyo/report_json.h"  // the UTC offsets an account can have
 #include "model/strict_json.h"
 #include "livedata/url_password.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize
@@ -240,6 +241,19 @@ const cl::OptionTable<ServerOptions>& optionTable() {
                                   options.account.historyEndsNow = false;
                                   options.account.sizes.lastDay = dayOf(at);
                                   options.account.sizes.asOf = at;
+                                  return std::nullopt;
+                                }),
+      cl::custom<ServerOptions>("account-utc-offset", "OFFSET",
+                                "the simulated account's time zone as an offset from UTC, +HH:MM or -HH:MM (-12:00 to "
+                                "+14:00): its values reports read their timeframes there, as Klaviyo reads them in the "
+                                "company's time zone",
+                                "+00:00",
+                                [](ServerOptions& options, const std::string& value) -> Problem {
+                                  const auto offset = klaviyo::parseUtcOffset(value);
+                                  if (!offset || *offset < klaviyo::kWestmostUtcOffset || *offset > klaviyo::kEastmostUtcOffset) {
+                                    return "expected an offset from -12:00 to +14:00 such as +10:00 or -05:30, got '" + value + "'";
+                                  }
+                                  options.account.utcOffsetSeconds = *offset;
                                   return std::nullopt;
                                 }),
       cl::text<ServerOptions>("account-journal", "FILE",

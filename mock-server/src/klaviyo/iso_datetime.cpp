@@ -25,6 +25,14 @@ unsigned daysInMonth(int year, int month) {
 
 }  // namespace
 
+std::optional<UnixSeconds> parseUtcOffset(std::string_view text) {
+  if (text == "Z" || text == "z") return 0;
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
+  const auto hours = digitsAt(text, 1, 2), minutes = digitsAt(text, 4, 2);
+  if (!hours || !minutes || *hours > 23 || *minutes > 59) return std::nullopt;
+  return (*hours * 60 + *minutes) * 60 * (text[0] == '-' ? -1 : 1);
+}
+
 std::optional<UnixSeconds> parseDateTime(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS: 19 characters before any fraction and the offset.
   const auto year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
@@ -43,21 +51,11 @@ std::optional<UnixSeconds> parseDateTime(std::string_view text) {
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
     if (at == digitsStart || at - digitsStart > 9) return std::nullopt;  // floored: the fraction only has to be well formed
   }
-  int offsetSeconds = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
-    ++at;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    const auto offsetHours = digitsAt(text, at + 1, 2), offsetMinutes = digitsAt(text, at + 4, 2);
-    if (!offsetHours || !offsetMinutes || text[at + 3] != ':' || *offsetHours > 23 || *offsetMinutes > 59) return std::nullopt;
-    offsetSeconds = (*offsetHours * 60 + *offsetMinutes) * 60 * (text[at] == '-' ? -1 : 1);
-    at += 6;
-  } else {
-    return std::nullopt;  // a time without an offset names no instant
-  }
-  if (at != text.size()) return std::nullopt;
+  const auto offsetSeconds = parseUtcOffset(text.substr(at));  // a time without one names no instant
+  if (!offsetSeconds) return std::nullopt;
   const UnixSeconds local = dayFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay +
                             *hour * 3600 + *minute * 60 + *second;
-  const UnixSeconds instant = local - offsetSeconds;
+  const UnixSeconds instant = local - *offsetSeconds;
   // An offset can carry 0000-01-01 or 9999-12-31 into a year of another digit count, which the
   // formats below could not write back.
   static const UnixSeconds kFirst = dayFromCivil(0, 1, 1) * kSecondsPerDay;

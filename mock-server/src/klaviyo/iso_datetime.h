@@ -16,6 +16,9 @@ namespace livedata::server::klaviyo {
 // 0000-9999 in UTC, is nullopt.
 std::optional<UnixSeconds> parseDateTime(std::string_view text);
 
+// "Z", "z", "+hh:mm" or "-hh:mm" (hh 00-23, mm 00-59), the whole text: seconds east of UTC.
+std::optional<UnixSeconds> parseUtcOffset(std::string_view text);
+
 // "2026-11-01T09:30:00+00:00": the form Klaviyo's responses carry.
 std::string formatDateTime(UnixSeconds seconds);
 

@@ -16,11 +16,19 @@
 
 namespace livedata::server::klaviyo {
 
-// A CustomTimeframe: [start, end), at most a year long (the documents' limit).
+// A CustomTimeframe: [start, end), at most a year long (the documents' limit). Klaviyo reads a
+// values report's start and end as wall times in the account's time zone ("Offset is ignored
+// and the company timezone is used"); a metric aggregate's filter is read in its `timezone`,
+// UTC as the sync sends it.
 struct Timeframe {
   UnixSeconds start = 0;
   UnixSeconds end = 0;
 };
+
+// The time zones an account can have lie between these offsets from UTC (the IANA zones'
+// extremes: Etc/GMT+12 and Pacific/Kiritimati).
+constexpr UnixSeconds kWestmostUtcOffset = -12 * 3600;
+constexpr UnixSeconds kEastmostUtcOffset = 14 * 3600;
 
 struct ValuesReportRequest {
   Report report = Report::campaign_values;  // one of the four values reports

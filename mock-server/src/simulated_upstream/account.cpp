@@ -1,6 +1,7 @@
 #include "livedata/expected.h"
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/stable_hash.h"
+#include "klaviyo/report_json.h"
 
 #include <algorithm>
 #include <array>
@@ -172,6 +173,9 @@ std::optional<std::string> validate(const UpstreamAccountOptions& options) {
   }
   if (!std::isfinite(options.changesPerMinute) || options.changesPerMinute < 0) {
     return std::string("changesPerMinute must be a number of 0 or more");
+  }
+  if (options.utcOffsetSeconds < klaviyo::kWestmostUtcOffset || options.utcOffsetSeconds > klaviyo::kEastmostUtcOffset) {
+    return std::string("utcOffsetSeconds must be between -43200 (UTC-12:00) and 50400 (UTC+14:00)");
   }
   return std::nullopt;
 }

@@ -65,6 +65,10 @@ struct UpstreamAccountOptions {
   // end; the ticker's changes then carry today's figures on. Default false (tests that want
   // a fixed date).
   bool historyEndsNow = false;
+  // The account's time zone, as a fixed offset from UTC in seconds, between
+  // klaviyo::kWestmostUtcOffset and kEastmostUtcOffset: the values reports read their
+  // timeframes' wall times there (klaviyo_reports.h). Default 0 (UTC).
+  UnixSeconds utcOffsetSeconds = 0;
   // A file where the account journals its changes (account_journal.h), so that an account
   // created again with the same options resumes where the last one stopped, history end
   // included. Empty (the default): every account starts from its seed.

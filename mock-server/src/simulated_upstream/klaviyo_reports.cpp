@@ -111,16 +111,18 @@ std::optional<Frame> relativeFrame(const std::string& key, UnixSeconds now) {
   return std::nullopt;
 }
 
-Expected<Frame, ErrorObject> frameOf(const Json& attributes, UnixSeconds now) {
+// The timeframe as the account reads it: its keys' days and a custom start and end are wall
+// times in the account's time zone, `utcOffset` seconds east of UTC.
+Expected<Frame, ErrorObject> frameOf(const Json& attributes, UnixSeconds now, UnixSeconds utcOffset) {
   const std::string pointer = "/data/attributes/timeframe";
   const auto timeframe = attributes.find("timeframe");
   if (timeframe == attributes.end() || !timeframe->is_object()) {
     return bodyError(pointer, "timeframe is required: {\"key\": \"last_30_days\"} or {\"start\": ..., \"end\": ...}");
   }
   if (const auto key = timeframe->find("key"); key != timeframe->end()) {
-    const auto frame = key->is_string() ? relativeFrame(key->get<std::string>(), now) : std::nullopt;
+    const auto frame = key->is_string() ? relativeFrame(key->get<std::string>(), now + utcOffset) : std::nullopt;
     if (!frame) return bodyError(pointer + "/key", "timeframe.key is not one of Klaviyo's keys (today, last_30_days, ...)");
-    return *frame;
+    return Frame{frame->from - utcOffset, frame->to - utcOffset};
   }
   const auto read = [&](const char* name) -> std::optional<UnixSeconds> {
     const auto value = timeframe->find(name);
@@ -130,7 +132,7 @@ Expected<Frame, ErrorObject> frameOf(const Json& attributes, UnixSeconds now) {
   if (!start || !end) return bodyError(pointer, "timeframe needs a key, or start and end as date-times");
   if (*end <= *start) return bodyError(pointer + "/end", "timeframe.end must be after timeframe.start");
   if (*end - *start > kMaxTimeframe) return bodyError(pointer, "a timeframe is at most one year long");
-  return Frame{*start, *end};
+  return Frame{*start - utcOffset, *end - utcOffset};
 }
 
 double ratio(double part, double whole) { return whole > 0 ? std::round(part / whole * 10000) / 10000 : 0; }
@@ -287,7 +289,7 @@ Expected<std::string, ErrorObject> valuesReport(const UpstreamAccount& account, 
     }
     asked.push_back(name.get<std::string>());
   }
-  auto frame = frameOf(attributes, now);
+  auto frame = frameOf(attributes, now, account.options().utcOffsetSeconds);
   if (!frame) return frame.error();
   if (report == Report::campaign_values || report == Report::flow_values) {
     const auto metric = attributes.find("conversion_metric_id");

@@ -16,6 +16,9 @@
 //     members_removed;
 //   metric aggregates, per UTC day: Received Email counts sends, Opened Email opens, Clicked
 //     Email clicks, Placed Order orders (count) and revenue (sum_value); other metrics 0.
+// A values report's timeframe (a key's days, a custom start and end) is read as wall times in
+// the account's time zone (UpstreamAccountOptions::utcOffsetSeconds), as Klaviyo reads it in the
+// company's; metric aggregates are in UTC.
 // Not simulated, refused with a 400 that says so: group-bys other than the ids, names and
 // send_channel, filters other than on ids and send_channel, aggregates by other intervals,
 // time zones or dimensions.

@@ -156,7 +156,13 @@ Expected<EntityRows, UpstreamFailure> KlaviyoUpstream::fetchStatistics(Entity en
   request.report = report;
   request.statistics = statisticsAskedFor(entity);
   const UnixSeconds now = nowSeconds();
-  request.timeframe = {now - kYear, now};
+  // Klaviyo reads the timeframe's wall times in the account's time zone, which the sync does
+  // not know: an end at now + UTC+14:00 is past "now" in every zone, so a campaign sent an hour
+  // ago has its statistics wherever the account is (east of UTC, an end at `now` would be hours
+  // ago there). The year is counted back from that end, so west of UTC+14:00 its far end loses
+  // up to 26 hours (the documents' limit is a year), never the hours just past.
+  const UnixSeconds end = now + klaviyo::kEastmostUtcOffset;
+  request.timeframe = {end - kYear, end};
   if (report == klaviyo::Report::campaign_values || report == klaviyo::Report::flow_values) {
     auto ids = overviewMetrics();
     if (!ids) return ids.error();

@@ -28,6 +28,15 @@ TEST(IsoDateTime, RefusesWhatNamesNoInstant) {
   }
 }
 
+TEST(IsoDateTime, AnOffsetAloneIsSecondsEastOfUtc) {
+  EXPECT_EQ(parseUtcOffset("Z"), 0);
+  EXPECT_EQ(parseUtcOffset("+14:00"), 14 * 3600);
+  EXPECT_EQ(parseUtcOffset("-05:30"), -(5 * 3600 + 1800));
+  for (const char* text : {"", "+5:30", "+05:30 ", "05:30", "+0530", "+24:00", "+05:60", "UTC"}) {
+    EXPECT_FALSE(parseUtcOffset(text)) << text;
+  }
+}
+
 TEST(IsoDateTime, WritesKlaviyosResponseFormAndTheFilterForm) {
   EXPECT_EQ(formatDateTime(kNovemberFirst + 34200), "2026-11-01T09:30:00+00:00");
   EXPECT_EQ(formatFilterDateTime(kNovemberFirst + 34200), "2026-11-01T09:30:00Z");

@@ -2,6 +2,7 @@
 // as Klaviyo documents them, answered from the account's records.
 #include <httplib.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -164,6 +165,53 @@ TEST_F(KlaviyoReports, FlowFormAndSegmentValuesCarryTheirRecordsFigures) {
   for (const auto& row : segmentRows) {
     EXPECT_EQ(row.at("statistics").at("total_members"), segmentRecords.at(row.at("groupings").at("segment_id")).members);
   }
+}
+
+// Klaviyo reads a values report's start and end as wall times in the account's time zone.
+TEST_F(KlaviyoReports, AValuesReportsTimeframeIsReadInTheAccountsTimeZone) {
+  UpstreamAccountOptions options;
+  options.seed = 7;  // makeAccount's: the same records as the fixture's account
+  options.utcOffsetSeconds = 3 * 3600;
+  auto created = UpstreamAccount::create(options);
+  ASSERT_TRUE(created) << created.error();
+  std::unique_ptr<UpstreamAccount> east = std::move(created.value());
+  std::unique_ptr<UpstreamServer> eastServer = startKlaviyoServer(*east, kApiKey, false);
+  ASSERT_TRUE(eastServer);
+
+  const auto campaigns = recordsOf<Campaign>(*account_, Entity::campaigns);
+  const auto sent = std::find_if(campaigns.begin(), campaigns.end(), [](const Campaign& c) { return c.status == CampaignStatus::sent; });
+  ASSERT_NE(sent, campaigns.end());
+  // The ids of the campaigns a report over the hour up to `sent`'s send time gives, its times
+  // written `shift` later.
+  const auto reported = [&](UpstreamServer& server, UnixSeconds shift) {
+    const Json timeframe = {{"start", klaviyo::formatDateTime(sent->sendTime - 3600 + shift)},
+                            {"end", klaviyo::formatDateTime(sent->sendTime + 1 + shift)}};
+    httplib::Client client(server.baseUrl());
+    const auto result = client.Post(
+        "/api/campaign-values-reports",
+        {{"Authorization", std::string("Klaviyo-API-Key ") + kApiKey}, {"revision", std::string(klaviyo::kRevision)}},
+        request("campaign-values-report", {{"statistics", {"recipients"}}, {"timeframe", timeframe},
+                                           {"conversion_metric_id", metricId("Placed Order")}})
+            .dump(),
+        "application/vnd.api+json");
+    std::set<std::string> ids;
+    if (!result || result->status != 200) {
+      ADD_FAILURE() << (result ? result->body : "no answer");
+      return ids;
+    }
+    const Json body = Json::parse(result->body);
+    for (const auto& row : body.at("data").at("attributes").at("results")) ids.insert(row.at("groupings").at("campaign_id"));
+    return ids;
+  };
+  const std::set<std::string> inUtc = reported(*server_, 0);
+  EXPECT_EQ(inUtc.count(sent->id), 1u);
+  EXPECT_EQ(reported(*eastServer, 3 * 3600), inUtc);  // the same hour, in the account's wall time
+  EXPECT_EQ(reported(*eastServer, 0).count(sent->id), 0u);  // that hour in UTC+3 is three hours earlier
+
+  options.utcOffsetSeconds = 15 * 3600;
+  const auto refused = UpstreamAccount::create(options);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("utcOffsetSeconds"), std::string::npos) << refused.error();
 }
 
 TEST_F(KlaviyoReports, MetricAggregatesAreTheAccountsDailyFigures) {

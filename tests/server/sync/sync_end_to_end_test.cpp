@@ -55,8 +55,9 @@ struct Harness {
   testing::TempDir dir;
   std::unique_ptr<Store> store;
 
-  explicit Harness(UpstreamFaults faults, int campaigns = 400) {
+  explicit Harness(UpstreamFaults faults, int campaigns = 400, UnixSeconds utcOffsetSeconds = 0) {
     UpstreamAccountOptions accountOptions;
+    accountOptions.utcOffsetSeconds = utcOffsetSeconds;
     accountOptions.seed = 42;
     accountOptions.sizes.campaigns = campaigns;
     accountOptions.sizes.days = 120;
@@ -208,6 +209,36 @@ TEST(SyncEndToEnd, ACampaignCancelledAfterItsLastSyncIsStoredCancelled) {
   const std::map<std::string, CampaignStatus> after = statusIn(storedRows(*h.store, Entity::campaigns));
   for (const std::string& id : cancelled) EXPECT_EQ(after.at(id), CampaignStatus::cancelled) << id;
   h.expectStoreEqualsAccount("after the cancellation");
+}
+
+// Klaviyo reads a values report's timeframe in the account's time zone, which the sync does
+// not know: east of UTC a timeframe ending at the sync's "now" would end hours ago there, and
+// the campaigns sent since would have no statistics; far west, its start must still lie
+// within the documents' year.
+TEST(SyncEndToEnd, CampaignsSentMomentsAgoHaveTheirStatisticsInEveryTimeZone) {
+  for (const UnixSeconds offset : {14 * 3600, 5 * 3600 + 1800, 0, -12 * 3600}) {
+    SCOPED_TRACE("UTC offset " + std::to_string(offset) + " s");
+    Harness h(UpstreamFaults{}, 100, offset);
+    ASSERT_NE(h.source, nullptr);
+    auto sync = created(SyncService::create(*h.store, *h.source, SyncOptions{}, h.syncDependencies()));
+    ASSERT_NE(sync, nullptr);
+    ASSERT_TRUE(sync->runNow({}).succeeded());
+    int sentSince = 0;  // campaigns that began sending after the first run
+    for (int round = 0; round < 50 && sentSince < 3; ++round) {
+      h.clock.advance(60'000);
+      h.account->applyChanges(40, h.clock.now() / 1000);
+      sentSince = 0;
+      const EntityRows campaigns = h.account->snapshot(Entity::campaigns);
+      for (const Campaign& c : std::get<std::vector<Campaign>>(campaigns)) {
+        const bool sending = c.status == CampaignStatus::sending || c.status == CampaignStatus::sent;
+        if (sending && c.sendTime > kStart) ++sentSince;
+      }
+    }
+    ASSERT_GE(sentSince, 3) << "the account sent too few campaigns in 2,000 changes";
+    h.clock.advance(SyncOptions{}.statisticsIntervalSeconds * 1000);  // the statistics are due
+    ASSERT_TRUE(sync->runNow({}).succeeded());
+    h.expectStoreEqualsAccount("with the account at UTC" + std::to_string(offset / 3600.0));
+  }
 }
 
 TEST(SyncEndToEnd, ADayOfScheduledRunsNeverExceedsTheReportsDailyBudget) {
