@@ -385,6 +385,10 @@ struct Client::State : std::enable_shared_from_this<Client::State>, WatchHandle:
     HttpRequest request;
     request.path = flight.path;
     request.headers.add("Accept", "application/json");
+    // Monotonic reads across instances (live_feed.h): the lock order Client, then feed.
+    if (const std::int64_t seen = live ? live->status().version : 0; seen > 0) {
+      request.headers.add(kMinVersionHeader, std::to_string(seen));
+    }
     flight.conditional = false;
     if (flight.forceFresh) {
       // Cache busting: a unique URL defeats every cache on the way; no-cache asks the

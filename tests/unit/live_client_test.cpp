@@ -172,6 +172,29 @@ TEST_F(LiveClientTest, ANoticeRefetchesTheWatchedQueriesOfItsEndpointAtOnceAndCo
   EXPECT_EQ(transport->pending.size(), 1u);
 }
 
+// Another instance behind the feed's may answer the refetch: each read names the newest
+// version the client knows of, which the server does not answer older data than.
+TEST_F(LiveClientTest, ReadsNameTheNewestChangeVersionTheFeedToldOf) {
+  std::vector<std::string> seen;
+  client().fetchFromAPI("/api/flows", {}, [](FetchResult) {});
+  ASSERT_EQ(transport->pending.size(), 1u);
+  EXPECT_FALSE(transport->pending[0].request.headers.has(kMinVersionHeader)) << "no version known yet";
+  answerAll(kCampaignsV1);
+  auto handle = liveWithCampaigns(seen, 10);
+  stream->send(changeEvent(11, "campaigns"));
+  ASSERT_EQ(transport->pending.size(), 1u);
+  EXPECT_EQ(transport->pending[0].request.headers.get(kMinVersionHeader), "11");
+  answerAll(kCampaignsV2);
+  client().fetchFromAPI("/api/flows", {{}, true}, [](FetchResult) {});
+  ASSERT_EQ(transport->pending.size(), 1u);
+  EXPECT_EQ(transport->pending[0].request.headers.get(kMinVersionHeader), "11") << "every read, not only refetches";
+  answerAll(kCampaignsV2);
+  // A reset may move the client back (the database was replaced): it names what it has now.
+  stream->send("id: 3\nevent: reset\ndata: {\"version\":3}\n\n");
+  ASSERT_FALSE(transport->pending.empty());
+  EXPECT_EQ(transport->pending[0].request.headers.get(kMinVersionHeader), "3");
+}
+
 TEST_F(LiveClientTest, NoticesFasterThanAnswersCoalesceIntoOneMoreRequest) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen);

@@ -45,6 +45,12 @@ struct LiveFeedHooks {
   Callback<void(const ConnectionChangedEvent& status)> connectionChanged;
 };
 
+// The header a client's reads carry once the feed has told it of a change version: the
+// server answers none from data older than that version (docs/api.md, "Live changes"), so
+// a refetch that reaches an instance the change has not reached yet waits for it rather
+// than confirm what the client holds.
+inline constexpr const char* kMinVersionHeader = "Livedata-Min-Version";
+
 // The endpoints a change notice names (docs/api.md): the known endpoint names that appear
 // as an endpoint object's "name". The notice format is our server's, so the core needs no
 // JSON parser for it; a notice it cannot read names nothing, which means "all".

@@ -27,22 +27,38 @@ using Clock = std::chrono::steady_clock;
 // gets the rest on the next round.
 constexpr std::size_t kChangesPerRound = 500;
 
-// How long a client told 503 too_many_subscribers should wait, in seconds.
-constexpr const char* kSubscriberRetryAfter = "5";
-
 struct ChangesRequest {
   std::optional<std::int64_t> since;  // the version the client is at; nullopt: a new client
   int waitSeconds = 0;                // long-poll only
   bool stream = false;                // Accept: text/event-stream
 };
 
-std::optional<std::int64_t> parseVersion(const std::string& text) {
+// How long a data request waits for a change version another instance announced: past the
+// store's own look for missed notifications (every second, store.h), so a lost NOTIFY is
+// caught up with before the client is told to retry.
+constexpr std::chrono::milliseconds kMinVersionWait{1500};
+
+}  // namespace
+
+std::optional<std::int64_t> parseChangeVersion(std::string_view text) {
   std::int64_t value = 0;
   const char* end = text.data() + text.size();
   const auto [stop, error] = std::from_chars(text.data(), end, value);
   if (error != std::errc() || stop != end || value < 0) return std::nullopt;
   return value;
 }
+
+std::optional<ApiError> awaitMinVersion(const ChangeFeed& feed, std::string_view header) {
+  if (header.empty()) return std::nullopt;
+  const auto asked = parseChangeVersion(header);
+  if (!asked) return invalidParameter("Livedata-Min-Version must be a change version: an integer of at least 0");
+  // The hot path: this instance has it (always so with one instance).
+  if (feed.currentVersion() >= *asked || feed.waitUntilPublished(*asked, Clock::now() + kMinVersionWait)) return std::nullopt;
+  if (feed.stopped()) return shuttingDown();
+  return notCaughtUp(*asked, feed.currentVersion());
+}
+
+namespace {
 
 Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   ChangesRequest parsed;
@@ -52,11 +68,11 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
     if (req.get_param_value_count(name) > 1) return invalidParameter(name + " must be given at most once");
   }
   if (req.has_param("since")) {
-    parsed.since = parseVersion(req.get_param_value("since"));
+    parsed.since = parseChangeVersion(req.get_param_value("since"));
     if (!parsed.since) return invalidParameter("since must be a change version: an integer of at least 0");
   }
   if (req.has_param("wait")) {
-    const auto wait = parseVersion(req.get_param_value("wait"));
+    const auto wait = parseChangeVersion(req.get_param_value("wait"));
     if (!wait || *wait > ChangeFeedOptions::kMaxWaitSeconds) {
       return invalidParameter("wait must be an integer of seconds from 0 to " +
                               std::to_string(ChangeFeedOptions::kMaxWaitSeconds));
@@ -65,7 +81,7 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   }
   // What the browser sends back on reconnecting is newer than the URL it first opened.
   if (req.has_header("Last-Event-ID")) {
-    parsed.since = parseVersion(req.get_header_value("Last-Event-ID"));
+    parsed.since = parseChangeVersion(req.get_header_value("Last-Event-ID"));
     if (!parsed.since) return invalidParameter("Last-Event-ID must be a change version: an integer of at least 0");
   }
   // The stream only for a client that names it (an EventSource does), with a weight above 0.
@@ -131,9 +147,7 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   auto slot = feed_.subscribe();
   if (!slot) {
     if (feed_.stopped()) return sendError(res, shuttingDown());
-    sendError(res, tooManySubscribers(feed_.maxSubscribers()));
-    res.set_header("Retry-After", kSubscriberRetryAfter);
-    return;
+    return sendError(res, tooManySubscribers(feed_.maxSubscribers()));
   }
   if (request.stream) return serveStream(feed_, streams_, options_, std::move(*slot), request, res);
   // A long-poll waits on this thread: it steps out of the worker pool for the wait.

@@ -5,8 +5,13 @@
 // for its wait (http/connection_pool.h). Subscribers never hold up the data routes.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
 #include "app/change_streams.h"
 #include "feed/change_feed.h"
+#include "model/api_error.h"
 
 namespace httplib {
 struct Request;
@@ -14,6 +19,18 @@ struct Response;
 }  // namespace httplib
 
 namespace livedata::server {
+
+// "12": a change version (a whole number of at least 0); nullopt for anything else.
+std::optional<std::int64_t> parseChangeVersion(std::string_view text);
+
+// A data request's Livedata-Min-Version header (docs/api.md, "Live changes"; empty: none):
+// the newest change version the client has been told of, by this instance or another one.
+// Waits (about a second at most, and only while this instance is behind) until the feed
+// has published it, so that no answer is rendered from data older than what the client
+// knows exists: once published, a change's cached answers are gone (backend.h). nullopt
+// when the request may go on; else its error: 400 for a value that is no version, 503
+// not_caught_up (retry) when the wait ran out, shutting_down when the feed stopped.
+std::optional<ApiError> awaitMinVersion(const ChangeFeed& feed, std::string_view header);
 
 class ChangeRoutes {
  public:

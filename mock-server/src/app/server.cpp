@@ -16,6 +16,7 @@
 #include "http/http_server_support.h"
 #include "http/secret_redaction.h"
 #include "livedata/cache.h"  // kCacheBustingParam
+#include "livedata/live_feed.h"  // kMinVersionHeader
 #include "livedata/types.h"  // equalsIgnoreCase
 
 namespace livedata::server {
@@ -430,6 +431,10 @@ void ApiServer::stop() {
 }
 
 void ApiServer::serveData(ApiResource resource, const Request& req, Response& res) {
+  const HeaderValues<3> headers(req, {"Accept-Encoding", "If-None-Match", kMinVersionHeader});
+  const std::string_view acceptEncoding = headers[0], ifNoneMatch = headers[1];
+  // Before resolve, which reads the data's version: the answer must be at least this new.
+  if (auto behind = awaitMinVersion(backend_.changeFeed(), headers[2])) return sendError(res, *behind);
   const auto resolved = backend_.api().resolve(resource, req.params);
   if (!resolved) return sendError(res, resolved.error());
   const ResolvedRequest& request = resolved.value();
@@ -437,9 +442,6 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
       request.cacheKey(), [&] { return backend_.api().render(request); });
   if (!result) return sendError(res, result.error());
   const Representation& representation = *result.value();
-
-  const HeaderValues<2> headers(req, {"Accept-Encoding", "If-None-Match"});
-  const std::string_view acceptEncoding = headers[0], ifNoneMatch = headers[1];
   const bool gzip = !representation.gzipBody.empty() && acceptsCoding(acceptEncoding, "gzip");
   const std::string& etag = gzip ? representation.gzipEtag : representation.etag;
   res.set_header("ETag", etag);

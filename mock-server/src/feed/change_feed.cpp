@@ -94,18 +94,33 @@ Catchup ChangeFeed::catchupLocked(std::int64_t version, std::size_t limit) const
   return catchup;
 }
 
-Catchup ChangeFeed::waitAfter(std::int64_t version, std::chrono::steady_clock::time_point deadline,
-                              std::size_t limit) const {
+template <typename Answer>
+auto ChangeFeed::waitUntil(std::chrono::steady_clock::time_point deadline, Answer answer) const {
   for (;;) {
     const std::uint32_t seen = signal_.sequence();  // before the check: see ChangeSignal
     {
       std::shared_lock lock(mutex_);  // waiters read side by side
-      if (stopped_ || version_ != version || std::chrono::steady_clock::now() >= deadline) {
-        return catchupLocked(version, limit);
-      }
+      const bool late = std::chrono::steady_clock::now() >= deadline;
+      if (auto answered = answer(late)) return std::move(*answered);
     }
     signal_.waitWhile(seen, deadline);
   }
+}
+
+Catchup ChangeFeed::waitAfter(std::int64_t version, std::chrono::steady_clock::time_point deadline,
+                              std::size_t limit) const {
+  return waitUntil(deadline, [&](bool late) -> std::optional<Catchup> {
+    if (stopped_ || version_ != version || late) return catchupLocked(version, limit);
+    return std::nullopt;
+  });
+}
+
+bool ChangeFeed::waitUntilPublished(std::int64_t version, std::chrono::steady_clock::time_point deadline) const {
+  return waitUntil(deadline, [&](bool late) -> std::optional<bool> {
+    if (version_ >= version) return true;
+    if (stopped_ || late) return false;
+    return std::nullopt;
+  });
 }
 
 void ChangeFeed::stop() {

@@ -99,6 +99,10 @@ class ChangeFeed {
   // else when the next change comes, `deadline` passes or stop() is called.
   Catchup waitAfter(std::int64_t version, std::chrono::steady_clock::time_point deadline, std::size_t limit) const;
 
+  // Waits until `version` (or a later one) is published: true then, false when `deadline`
+  // passes or the feed stops first.
+  bool waitUntilPublished(std::int64_t version, std::chrono::steady_clock::time_point deadline) const;
+
   // Ends every wait (with Kind::stopped) and refuses new subscribers, for shutdown.
   void stop();
 
@@ -111,6 +115,10 @@ class ChangeFeed {
 
  private:
   Catchup catchupLocked(std::int64_t version, std::size_t limit) const;  // REQUIRES: mutex_ (shared)
+  // Calls answer(deadline passed) under a shared lock at once and after every publish or
+  // stop until it returns a value, and returns that.
+  template <typename Answer>
+  auto waitUntil(std::chrono::steady_clock::time_point deadline, Answer answer) const;
 
   const ChangeFeedOptions options_;
   mutable std::shared_mutex mutex_;

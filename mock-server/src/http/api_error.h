@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "model/api_error.h"
@@ -39,6 +40,9 @@ ApiError genericError(int status);
 // The live feed holds as many subscribers as it may (503 too_many_subscribers, with
 // Retry-After), or is shutting down (503 shutting_down).
 ApiError tooManySubscribers(std::size_t limit);
+// A data request's Livedata-Min-Version names a change this instance has not seen in time
+// (503 not_caught_up, Retry-After: 1).
+ApiError notCaughtUp(std::int64_t asked, std::int64_t has);
 ApiError shuttingDown();
 
 std::string renderErrorBody(const ApiError& error);

@@ -27,9 +27,11 @@ HeaderList CorsPolicy::preflightHeaders(std::string_view origin) const {
   return {{"Access-Control-Allow-Origin", std::string(origin)},
           {"Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS"},
           // What the client sends beyond the safelisted headers: If-None-Match and
-          // Cache-Control on reads, Last-Event-ID on the feed's reconnects (core/src/live_feed.cpp),
-          // X-Request-Id for the caller's own correlation (docs/api.md).
-          {"Access-Control-Allow-Headers", "Authorization, Content-Type, Cache-Control, If-None-Match, Last-Event-ID, X-Request-Id"},
+          // Cache-Control and Livedata-Min-Version on reads, Last-Event-ID on the feed's
+          // reconnects (core/src/live_feed.cpp), X-Request-Id for the caller's own correlation
+          // (docs/api.md).
+          {"Access-Control-Allow-Headers",
+           "Authorization, Content-Type, Cache-Control, If-None-Match, Last-Event-ID, Livedata-Min-Version, X-Request-Id"},
           {"Access-Control-Max-Age", "600"},
           {"Vary", "Origin"}};
 }

@@ -40,7 +40,7 @@ TEST(Cors, PreflightAllowsTheHeadersTheClientSends) {
   const auto headers = policy.preflightHeaders("https://dash.example");
   const std::string allowed = valueOf(headers, "Access-Control-Allow-Headers");
   // Last-Event-ID: without it a browser on another origin could never resume the feed.
-  for (const char* name : {"Authorization", "Cache-Control", "If-None-Match", "Last-Event-ID", "X-Request-Id"}) {
+  for (const char* name : {"Authorization", "Cache-Control", "If-None-Match", "Last-Event-ID", "Livedata-Min-Version", "X-Request-Id"}) {
     EXPECT_NE(allowed.find(name), std::string::npos) << name;
   }
 }
