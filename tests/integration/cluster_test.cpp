@@ -158,6 +158,17 @@ TEST_F(Cluster, OneInstanceLeadsAndEveryInstanceStreamsEveryChangeInVersionOrder
   const std::int64_t committed = json::parse(leaderHttp.body("/api/changes"))["version"].get<std::int64_t>();
   ASSERT_GT(committed, start) << "the upstream's changes were committed";
 
+  // Asked at once, before the follower need have heard of the commit: a read naming the
+  // committed version (as a client told of it by the leader's feed sends it) gets data at
+  // least that new, never the page the follower cached before.
+  httplib::Client followerReads("127.0.0.1", follower->port());
+  const auto named = followerReads.Get("/api/campaigns?limit=20", {{"Livedata-Min-Version", std::to_string(committed)}});
+  const auto leaderNow = leaderHttp.get("/api/campaigns?limit=20", false);
+  ASSERT_TRUE(named && leaderNow);
+  ASSERT_EQ(named->status, 200) << named->body;
+  EXPECT_EQ(named->get_header_value("ETag"), leaderNow->get_header_value("ETag"));
+  EXPECT_NE(named->get_header_value("ETag"), fromFollower->get_header_value("ETag")) << "the 40 changes moved the first page";
+
   // The follower's subscriber gets every version the leader committed, in order.
   for (std::int64_t version = start + 1; version <= committed; ++version) {
     const auto change = stream.next(5s);
