@@ -804,9 +804,12 @@ void startFetch(const std::shared_ptr<Client::State>& state, const std::string& 
       auto it = s.flights.find(key);
       if (it != s.flights.end()) {
         Flight& flight = it->second;
-        if (!options.forceFresh) ++s.counters.deduplicated;
-        FlightEvent event = options.forceFresh ? FlightEvent{ForceFreshFlight{std::move(done), s.epoch}}
-                                               : FlightEvent{JoinFlight{std::move(done)}};
+        // A flight from before clear() (a sign-out) answers with what was true before it:
+        // a read after it supersedes that attempt rather than wait for it.
+        const bool supersede = options.forceFresh || flight.epoch != s.epoch;
+        if (!supersede) ++s.counters.deduplicated;
+        FlightEvent event = supersede ? FlightEvent{ForceFreshFlight{std::move(done), s.epoch}}
+                                      : FlightEvent{JoinFlight{std::move(done)}};
         s.perform(key, flight, flight.advance(std::move(event), s.flightContext()), fx);
       } else {
         Flight& flight = s.flights[key];

@@ -696,6 +696,22 @@ TEST_F(ClientTest, ClearDropsEverythingAndInFlightAnswersAreNotStored) {
   EXPECT_EQ(client().stats().entries, 0u);  // the answer of before sign-out is not kept
 }
 
+TEST_F(ClientTest, AReadAfterClearDoesNotTakeTheAnswerOfARequestFromBefore) {
+  auto before = fetch("/api/campaigns");
+  ASSERT_EQ(transport->pending.size(), 1u);
+  client().clear();
+  auto after = fetch("/api/campaigns");
+  ASSERT_EQ(transport->sent.size(), 2u) << "asked again, not joined to the request of before";
+  EXPECT_EQ(transport->cancelled.size(), 1u) << "the request of before is given up";
+  ASSERT_EQ(transport->pending.size(), 1u);
+  transport->respond(jsonResponse(200, kCampaignsV2));
+  ASSERT_TRUE(after->has_value());
+  EXPECT_EQ(*(*after)->body, kCampaignsV2);
+  ASSERT_TRUE(before->has_value());
+  EXPECT_EQ(*(*before)->body, kCampaignsV2) << "its caller gets the newer answer too";
+  EXPECT_EQ(client().stats().entries, 1u);
+}
+
 // ---- freshness, stale detection, events -----------------------------------------------
 
 TEST_F(ClientTest, FreshnessReportsAgeStaleLoadingAndError) {
