@@ -183,9 +183,15 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
       cancelTimer(TimerKind::poll, actions);
       if (!resumed) hook(hooks.resync, actions);
     } else if (event.type == "change") {
+      // Versions grow by one per change: one past the next means changes went unheard
+      // (a relay between tabs that lost some), so everything is revalidated, not only this.
+      const bool gap = id && version && *id > *version + 1;
       if (id) version = *id;
       lastChangeAt = now();
-      if (hooks.changed) {
+      if (gap) {
+        log(LogLevel::warn, "the stream skipped to version " + event.lastEventId + "; revalidating everything");
+        hook(hooks.resync, actions);
+      } else if (hooks.changed) {
         actions.hooks.push_back([hook = hooks.changed, endpoints = endpointsNamedIn(event.data)] { hook(endpoints); });
       }
       announce(actions);

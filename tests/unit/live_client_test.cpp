@@ -195,6 +195,21 @@ TEST_F(LiveClientTest, ReadsNameTheNewestChangeVersionTheFeedToldOf) {
   EXPECT_EQ(transport->pending[0].request.headers.get(kMinVersionHeader), "3");
 }
 
+TEST_F(LiveClientTest, AChangeThatSkipsVersionsRevalidatesEverythingWatched) {
+  std::vector<std::string> seen;
+  auto handle = liveWithCampaigns(seen, 10);
+  auto flows = client().watch("/api/flows", {}, [](const FetchResult&) {});
+  answerAll(kCampaignsV1);
+  transport->sent.clear();
+  stream->send(changeEvent(11, "campaigns"));  // the next version: only what it names
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(requestsTo("/api/flows"), 0u);
+  stream->send(changeEvent(13, "campaigns"));  // 12 went unheard: it may have been of flows
+  answerAll(kCampaignsV1);
+  EXPECT_EQ(requestsTo("/api/flows"), 1u);
+  EXPECT_EQ(client().connection().version, 13);
+}
+
 TEST_F(LiveClientTest, NoticesFasterThanAnswersCoalesceIntoOneMoreRequest) {
   std::vector<std::string> seen;
   auto handle = liveWithCampaigns(seen);
