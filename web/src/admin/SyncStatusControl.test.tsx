@@ -47,6 +47,16 @@ describe('SyncStatusControl', () => {
     expect(fetchMock.mock.calls.length).toBe(asked + 1);
   });
 
+  it('asks once when it mounts while the feed is already live', async () => {
+    const fetchMock = stubFetch({ '/api/sync/status': { body: syncStatusFixture() } });
+    const client = new FakeLiveData();
+    client.connectionStatus = { state: 'live', version: 12, lastChangeAt: Date.now() - 5000 };
+    renderWithProviders(<SyncStatusControl token="t" />, { client });
+    await waitFor(() => expect(screen.getByTestId('sync-status')).toHaveTextContent('Synced 30 s ago'));
+    await act(() => vi.advanceTimersByTimeAsync(500));
+    expect(fetchMock.mock.calls.length).toBe(1);
+  });
+
   it('starts a sync, then refreshes the dashboard’s data once the sync has finished', async () => {
     let status = syncStatusFixture();
     const fetchMock = stubFetch({

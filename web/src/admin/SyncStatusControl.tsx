@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SyncAccepted, SyncStatus } from '../api/types';
 import { formatAgo } from '../format/format';
 import { useLiveDataClient } from '../livedata-context';
@@ -59,11 +59,15 @@ export function SyncStatusControl({ token }: { token: string }) {
   // A change the live feed reports was committed by a sync (here or on another instance),
   // and a feed live again means the server answers again: either way the status is asked
   // at once, not at the next poll, so "Synced" never lags the data on screen.
+  // Only on news after the first poll: a control mounted while the feed is live polls once.
   const connection = useConnection();
   const { refresh } = status;
   const live = connection.state === 'live';
+  const heard = useRef({ lastChangeAt: connection.lastChangeAt, live });
   useEffect(() => {
-    if (live) refresh();
+    const before = heard.current;
+    heard.current = { lastChangeAt: connection.lastChangeAt, live };
+    if (live && (!before.live || before.lastChangeAt !== connection.lastChangeAt)) refresh();
   }, [connection.lastChangeAt, live, refresh]);
 
   useEffect(() => {

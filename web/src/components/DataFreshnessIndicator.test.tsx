@@ -103,14 +103,17 @@ describe('DataFreshnessIndicator', () => {
     const { rerender } = render(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 3000} feed="live" />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
     expect(indicator()).toHaveTextContent('live · up to date');
-    expect(indicator().getAttribute('title')).toContain('Last confirmed by the server');
+    expect(indicator().getAttribute('title')).toContain('Kept current by the live feed; last fetched:');
 
     rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} feed="live" />);
     expect(indicator()).toHaveAttribute('data-state', 'live');
     expect(indicator()).toHaveTextContent('live · up to date');
+    // Not "last confirmed" 20 minutes ago: the feed confirms it all the while.
+    expect(indicator().getAttribute('title')).not.toContain('Last confirmed');
 
     rerender(<DataFreshnessIndicator {...defaults} updatedAt={NOW - 20 * MINUTE} />);
     expect(indicator()).toHaveAttribute('data-state', 'stale');
+    expect(indicator().getAttribute('title')).toContain('Last confirmed by the server');
   });
 
   it('does not pass young data off as current while the feed that would tell of changes is down', () => {

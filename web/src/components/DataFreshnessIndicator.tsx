@@ -103,8 +103,14 @@ export function DataFreshnessIndicator({ staleThresholdMs, feed, ...input }: Dat
   const now = useNow(1000);
   const ageMs = input.updatedAt === null ? null : Math.max(0, now - input.updatedAt);
   const state = freshnessState(input, ageMs, staleThresholdMs, feed);
+  // While live the feed vouches for the data at every moment, without a request: the last
+  // request's time is then when it was fetched, not the last the server confirmed it.
   const exactTime =
-    input.updatedAt === null ? null : `Last confirmed by the server: ${formatExactTime(input.updatedAt)}`;
+    input.updatedAt === null
+      ? null
+      : state === 'live'
+        ? `Kept current by the live feed; last fetched: ${formatExactTime(input.updatedAt)}`
+        : `Last confirmed by the server: ${formatExactTime(input.updatedAt)}`;
   const shownError = state === 'error' ? input.error : state === 'retrying' ? input.retry?.error : null;
   const tooltip = [shownError?.message, exactTime].filter(Boolean).join('\n');
   return (
