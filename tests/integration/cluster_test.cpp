@@ -169,6 +169,14 @@ TEST_F(Cluster, OneInstanceLeadsAndEveryInstanceStreamsEveryChangeInVersionOrder
   EXPECT_EQ(named->get_header_value("ETag"), leaderNow->get_header_value("ETag"));
   EXPECT_NE(named->get_header_value("ETag"), fromFollower->get_header_value("ETag")) << "the 40 changes moved the first page";
 
+  // And a client told of it by the leader that resumes on the follower carries on from it:
+  // a version its store has committed is caught up with, not answered with a reset.
+  EventStreamClient fromAhead(follower->port(), "/api/changes", {{"Last-Event-ID", std::to_string(committed)}});
+  const auto resumedAhead = fromAhead.next(5s);
+  ASSERT_TRUE(resumedAhead.has_value());
+  EXPECT_EQ(resumedAhead->event, "subscribed");
+  EXPECT_EQ(resumedAhead->id, std::to_string(committed));
+
   // The follower's subscriber gets every version the leader committed, in order.
   for (std::int64_t version = start + 1; version <= committed; ++version) {
     const auto change = stream.next(5s);

@@ -178,6 +178,12 @@ void Backend::startSyncing() {
 
 Backend::~Backend() { stop(); }
 
+std::optional<std::int64_t> Backend::committedVersion() const {
+  auto newest = store_->recentChanges(1);
+  if (!newest) return std::nullopt;
+  return newest.value().empty() ? 0 : newest.value().back().version;
+}
+
 void Backend::stop() {
   if (leadership_) leadership_->stop();
   if (sync_) sync_->stop();  // its last page's change still reaches the cache and the feed

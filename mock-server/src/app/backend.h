@@ -12,7 +12,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -52,6 +54,10 @@ class Backend {
   SharedResponseCache& cache() { return *cache_; }
   SyncService& sync() { return *sync_; }
   ChangeFeed& changeFeed() { return *changeFeed_; }
+  // The newest change version committed to the store, read from it (the change log's
+  // newest entry; 0 for none), not what this instance was told of; nullopt when the store
+  // cannot be read. A query: for the moments this instance is behind (min_version.h).
+  std::optional<std::int64_t> committedVersion() const;
   // The in-process upstream; null when the upstream runs elsewhere.
   UpstreamServer* localUpstream() { return upstreamServer_.get(); }
 

@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -32,33 +31,6 @@ struct ChangesRequest {
   int waitSeconds = 0;                // long-poll only
   bool stream = false;                // Accept: text/event-stream
 };
-
-// How long a data request waits for a change version another instance announced: past the
-// store's own look for missed notifications (every second, store.h), so a lost NOTIFY is
-// caught up with before the client is told to retry.
-constexpr std::chrono::milliseconds kMinVersionWait{1500};
-
-}  // namespace
-
-std::optional<std::int64_t> parseChangeVersion(std::string_view text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc() || stop != end || value < 0) return std::nullopt;
-  return value;
-}
-
-std::optional<ApiError> awaitMinVersion(const ChangeFeed& feed, std::string_view header) {
-  if (header.empty()) return std::nullopt;
-  const auto asked = parseChangeVersion(header);
-  if (!asked) return invalidParameter("Livedata-Min-Version must be a change version: an integer of at least 0");
-  // The hot path: this instance has it (always so with one instance).
-  if (feed.currentVersion() >= *asked || feed.waitUntilPublished(*asked, Clock::now() + kMinVersionWait)) return std::nullopt;
-  if (feed.stopped()) return shuttingDown();
-  return notCaughtUp(*asked, feed.currentVersion());
-}
-
-namespace {
 
 Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   ChangesRequest parsed;
@@ -139,6 +111,9 @@ void ChangeRoutes::serve(const httplib::Request& req, httplib::Response& res) {
   auto parsed = parseRequest(req);
   if (!parsed) return sendError(res, parsed.error());
   const ChangesRequest& request = parsed.value();
+  // A client from ahead of this instance (told of a change by another one) is brought up to
+  // it when the store has it (min_version.h): only a version of another database is reset.
+  if (request.since) catchUpTo(feed_, *request.since, committedVersion_, kCatchUpWait);
   // A poll that does not wait holds nothing, so it takes no subscriber's place: one without
   // `since` or `wait`, or one whose changes are there already (answered at once).
   // One from ahead of the store (another store, a restored backup) is told to reset, at once.

@@ -5,13 +5,9 @@
 // for its wait (http/connection_pool.h). Subscribers never hold up the data routes.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string_view>
-
 #include "app/change_streams.h"
+#include "app/min_version.h"
 #include "feed/change_feed.h"
-#include "model/api_error.h"
 
 namespace httplib {
 struct Request;
@@ -20,23 +16,12 @@ struct Response;
 
 namespace livedata::server {
 
-// "12": a change version (a whole number of at least 0); nullopt for anything else.
-std::optional<std::int64_t> parseChangeVersion(std::string_view text);
-
-// A data request's Livedata-Min-Version header (docs/api.md, "Live changes"; empty: none):
-// the newest change version the client has been told of, by this instance or another one.
-// Waits (about a second at most, and only while this instance is behind) until the feed
-// has published it, so that no answer is rendered from data older than what the client
-// knows exists: once published, a change's cached answers are gone (backend.h). nullopt
-// when the request may go on; else its error: 400 for a value that is no version, 503
-// not_caught_up (retry) when the wait ran out, shutting_down when the feed stopped.
-std::optional<ApiError> awaitMinVersion(const ChangeFeed& feed, std::string_view header);
-
 class ChangeRoutes {
  public:
-  // `feed` outlives this object and every stream it serves (stop the feed before the server).
-  ChangeRoutes(ChangeFeed& feed, const ChangeFeedOptions& options)
-      : feed_(feed), options_(options), streams_(feed, options) {}
+  // `feed` outlives this object and every stream it serves (stop the feed before the server);
+  // `committedVersion` reads the store's, for a client resuming from ahead of this instance.
+  ChangeRoutes(ChangeFeed& feed, const ChangeFeedOptions& options, CommittedVersion committedVersion)
+      : feed_(feed), options_(options), committedVersion_(std::move(committedVersion)), streams_(feed, options) {}
 
   void serve(const httplib::Request& req, httplib::Response& res);
 
@@ -45,6 +30,7 @@ class ChangeRoutes {
  private:
   ChangeFeed& feed_;
   const ChangeFeedOptions options_;
+  const CommittedVersion committedVersion_;
   ChangeStreams streams_;
 };
 

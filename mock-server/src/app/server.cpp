@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "app/cache_clearing.h"
+#include "app/min_version.h"
 #include "http/bearer_auth.h"
 #include "http/compression.h"
 #include "http/http_caching.h"
@@ -176,7 +177,7 @@ ApiServer::ApiServer(const ServerOptions& options, std::string adminToken, Backe
       cacheControl_(cacheControlFor(options.maxAgeSeconds, options.staleWhileRevalidateSeconds)),
       admin_(std::move(adminToken), faults_, requests_),
       backendRoutes_(backend),
-      changeRoutes_(backend.changeFeed(), options.feed),
+      changeRoutes_(backend.changeFeed(), options.feed, [&backend] { return backend.committedVersion(); }),
       cors_(options.corsOrigins),
       monitoring_(options, backend, log),
       staticFiles_(options.webRoot.empty() ? nullptr : std::make_unique<StaticFiles>(options.webRoot)),
@@ -434,7 +435,12 @@ void ApiServer::serveData(ApiResource resource, const Request& req, Response& re
   const HeaderValues<3> headers(req, {"Accept-Encoding", "If-None-Match", kMinVersionHeader});
   const std::string_view acceptEncoding = headers[0], ifNoneMatch = headers[1];
   // Before resolve, which reads the data's version: the answer must be at least this new.
-  if (auto behind = awaitMinVersion(backend_.changeFeed(), headers[2])) return sendError(res, *behind);
+  if (const std::string_view minVersion = headers[2]; !minVersion.empty()) {
+    const auto committedVersion = [this] { return backend_.committedVersion(); };
+    if (auto behind = awaitMinVersion(backend_.changeFeed(), minVersion, committedVersion, kCatchUpWait)) {
+      return sendError(res, *behind);
+    }
+  }
   const auto resolved = backend_.api().resolve(resource, req.params);
   if (!resolved) return sendError(res, resolved.error());
   const ResolvedRequest& request = resolved.value();

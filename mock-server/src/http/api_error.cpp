@@ -64,7 +64,7 @@ ApiError genericError(int status) {
 ApiError tooManySubscribers(std::size_t limit) {
   ApiError error{503, "too_many_subscribers",
                  "this server holds its most live subscribers (" + std::to_string(limit) + "); retry later"};
-  error.retryAfter = "5";  // a held slot frees when a client leaves: seconds, not moments
+  error.retryAfterSeconds = 5;  // a held slot frees when a client leaves: seconds, not moments
   return error;
 }
 
@@ -72,7 +72,7 @@ ApiError notCaughtUp(std::int64_t asked, std::int64_t has) {
   ApiError error{503, "not_caught_up",
                  "this server has not yet seen change version " + std::to_string(asked) + " (it is at " +
                      std::to_string(has) + "); retry in a moment"};
-  error.retryAfter = "1";  // another instance's commits reach this one within about a second
+  error.retryAfterSeconds = 1;  // another instance's commits reach this one within about a second
   return error;
 }
 

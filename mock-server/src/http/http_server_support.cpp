@@ -149,7 +149,7 @@ thread_local std::string sentErrorDetail;  // see sendError
 void sendError(httplib::Response& res, const ApiError& error) {
   sentErrorDetail = error.detail;
   sendJson(res, error.status, renderErrorBody(error));
-  if (!error.retryAfter.empty()) res.set_header("Retry-After", error.retryAfter);
+  if (error.retryAfterSeconds > 0) res.set_header("Retry-After", std::to_string(error.retryAfterSeconds));
 }
 
 std::string takeErrorDetail() { return std::exchange(sentErrorDetail, std::string()); }

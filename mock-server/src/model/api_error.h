@@ -19,8 +19,8 @@ struct ApiError {
   // What went wrong inside (a store's own error, with its SQL): for the operator, in the log
   // and /monitoring/errors; never sent, as it tells a client how the server is built.
   std::string detail;
-  // Seconds to send as Retry-After (a 503 the client should ask again after); empty: none.
-  std::string retryAfter;
+  // Seconds to send as Retry-After (a 503 the client should ask again after); 0: none.
+  int retryAfterSeconds = 0;
 };
 
 }  // namespace livedata::server
