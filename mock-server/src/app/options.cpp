@@ -13,7 +13,6 @@
 
 #include "livedata/command_line.h"
 #include "klaviyo/iso_datetime.h"
-#include "klaviyo/report_json.h"  // the UTC offsets an account can have
 #include "model/strict_json.h"
 #include "livedata/url_password.h"
 #include "upstream_client/upstream_source.h"  // kMaxPageSize

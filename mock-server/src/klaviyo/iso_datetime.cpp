@@ -33,7 +33,15 @@ std::optional<UnixSeconds> parseUtcOffset(std::string_view text) {
   return (*hours * 60 + *minutes) * 60 * (text[0] == '-' ? -1 : 1);
 }
 
-std::optional<UnixSeconds> parseDateTime(std::string_view text) {
+namespace {
+
+// A date-time's wall time (its fields, counted as if in UTC) and its offset from UTC.
+struct WallTime {
+  UnixSeconds local = 0;
+  UnixSeconds offset = 0;
+};
+
+std::optional<WallTime> parseWallTime(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS: 19 characters before any fraction and the offset.
   const auto year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
   const auto hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2), second = digitsAt(text, 17, 2);
@@ -53,9 +61,23 @@ std::optional<UnixSeconds> parseDateTime(std::string_view text) {
   }
   const auto offsetSeconds = parseUtcOffset(text.substr(at));  // a time without one names no instant
   if (!offsetSeconds) return std::nullopt;
-  const UnixSeconds local = dayFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay +
-                            *hour * 3600 + *minute * 60 + *second;
-  const UnixSeconds instant = local - *offsetSeconds;
+  return WallTime{dayFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kSecondsPerDay +
+                      *hour * 3600 + *minute * 60 + *second,
+                  *offsetSeconds};
+}
+
+}  // namespace
+
+std::optional<UnixSeconds> parseWallClock(std::string_view text) {
+  const auto wall = parseWallTime(text);
+  if (!wall) return std::nullopt;
+  return wall->local;
+}
+
+std::optional<UnixSeconds> parseDateTime(std::string_view text) {
+  const auto wall = parseWallTime(text);
+  if (!wall) return std::nullopt;
+  const UnixSeconds instant = wall->local - wall->offset;
   // An offset can carry 0000-01-01 or 9999-12-31 into a year of another digit count, which the
   // formats below could not write back.
   static const UnixSeconds kFirst = dayFromCivil(0, 1, 1) * kSecondsPerDay;

@@ -25,11 +25,6 @@ struct Timeframe {
   UnixSeconds end = 0;
 };
 
-// The time zones an account can have lie between these offsets from UTC (the IANA zones'
-// extremes: Etc/GMT+12 and Pacific/Kiritimati).
-constexpr UnixSeconds kWestmostUtcOffset = -12 * 3600;
-constexpr UnixSeconds kEastmostUtcOffset = 14 * 3600;
-
 struct ValuesReportRequest {
   Report report = Report::campaign_values;  // one of the four values reports
   std::vector<std::string> statistics;      // names from the report's enum: "recipients", ...

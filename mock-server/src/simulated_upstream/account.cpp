@@ -1,7 +1,7 @@
 #include "livedata/expected.h"
 #include "simulated_upstream/account.h"
 #include "simulated_upstream/stable_hash.h"
-#include "klaviyo/report_json.h"
+#include "klaviyo/iso_datetime.h"
 
 #include <algorithm>
 #include <array>

@@ -126,7 +126,8 @@ Expected<Frame, ErrorObject> frameOf(const Json& attributes, UnixSeconds now, Un
   }
   const auto read = [&](const char* name) -> std::optional<UnixSeconds> {
     const auto value = timeframe->find(name);
-    return value != timeframe->end() && value->is_string() ? klaviyo::parseDateTime(value->get<std::string>()) : std::nullopt;
+    // Klaviyo: "Offset is ignored and the company timezone is used".
+    return value != timeframe->end() && value->is_string() ? klaviyo::parseWallClock(value->get<std::string>()) : std::nullopt;
   };
   const auto start = read("start"), end = read("end");
   if (!start || !end) return bodyError(pointer, "timeframe needs a key, or start and end as date-times");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "klaviyo/iso_datetime.h"
 #include "klaviyo/report_json.h"
 
 namespace livedata::server {

@@ -37,6 +37,13 @@ TEST(IsoDateTime, AnOffsetAloneIsSecondsEastOfUtc) {
   }
 }
 
+TEST(IsoDateTime, AWallClockIgnoresTheOffset) {
+  EXPECT_EQ(parseWallClock("2026-11-01T00:00:00Z"), kNovemberFirst);
+  EXPECT_EQ(parseWallClock("2026-11-01T00:00:00+05:00"), kNovemberFirst);
+  EXPECT_EQ(parseWallClock("2026-11-01T00:00:00.5-12:00"), kNovemberFirst);
+  EXPECT_FALSE(parseWallClock("2026-11-01T00:00:00"));  // still a well-formed date-time, offset included
+}
+
 TEST(IsoDateTime, WritesKlaviyosResponseFormAndTheFilterForm) {
   EXPECT_EQ(formatDateTime(kNovemberFirst + 34200), "2026-11-01T09:30:00+00:00");
   EXPECT_EQ(formatFilterDateTime(kNovemberFirst + 34200), "2026-11-01T09:30:00Z");

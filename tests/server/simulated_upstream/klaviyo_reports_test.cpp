@@ -182,10 +182,13 @@ TEST_F(KlaviyoReports, AValuesReportsTimeframeIsReadInTheAccountsTimeZone) {
   const auto sent = std::find_if(campaigns.begin(), campaigns.end(), [](const Campaign& c) { return c.status == CampaignStatus::sent; });
   ASSERT_NE(sent, campaigns.end());
   // The ids of the campaigns a report over the hour up to `sent`'s send time gives, its times
-  // written `shift` later.
-  const auto reported = [&](UpstreamServer& server, UnixSeconds shift) {
-    const Json timeframe = {{"start", klaviyo::formatDateTime(sent->sendTime - 3600 + shift)},
-                            {"end", klaviyo::formatDateTime(sent->sendTime + 1 + shift)}};
+  // written `shift` later and with `offset` ("+00:00" as the sync writes them).
+  const auto reported = [&](UpstreamServer& server, UnixSeconds shift, const char* offset = "+00:00") {
+    const auto written = [&](UnixSeconds at) {
+      std::string text = klaviyo::formatDateTime(at);
+      return text.replace(text.size() - 6, 6, offset);
+    };
+    const Json timeframe = {{"start", written(sent->sendTime - 3600 + shift)}, {"end", written(sent->sendTime + 1 + shift)}};
     httplib::Client client(server.baseUrl());
     const auto result = client.Post(
         "/api/campaign-values-reports",
@@ -207,6 +210,8 @@ TEST_F(KlaviyoReports, AValuesReportsTimeframeIsReadInTheAccountsTimeZone) {
   EXPECT_EQ(inUtc.count(sent->id), 1u);
   EXPECT_EQ(reported(*eastServer, 3 * 3600), inUtc);  // the same hour, in the account's wall time
   EXPECT_EQ(reported(*eastServer, 0).count(sent->id), 0u);  // that hour in UTC+3 is three hours earlier
+  // The offset written in the times is ignored, as Klaviyo does: the wall time counts.
+  EXPECT_EQ(reported(*eastServer, 3 * 3600, "-07:00"), inUtc);
 
   options.utcOffsetSeconds = 15 * 3600;
   const auto refused = UpstreamAccount::create(options);
