@@ -183,8 +183,9 @@ struct LiveFeed::State : std::enable_shared_from_this<LiveFeed::State> {
       cancelTimer(TimerKind::poll, actions);
       if (!resumed) hook(hooks.resync, actions);
     } else if (event.type == "change") {
-      // Versions grow by one per change: one past the next means changes went unheard
-      // (a relay between tabs that lost some), so everything is revalidated, not only this.
+      // Versions grow by one per change, and the server turns a gap of its own into a reset:
+      // one past the next is a defence (against a proxy or relay that dropped events), not
+      // a case the server makes; what went unheard may be anything, so all is revalidated.
       const bool gap = id && version && *id > *version + 1;
       if (id) version = *id;
       lastChangeAt = now();
