@@ -143,11 +143,20 @@ std::string_view endpointViewForPath(std::string_view path) {
   return path;
 }
 
-// "[<method> ]<endpoint>[?<canonical query>]" in one allocation: makeCacheKey runs on every
-// read, so it builds no intermediate strings.
+// What of a path names the resource in a key: the rest of an /api/ path ("campaigns"), or
+// any other path whole. Not the endpoint's name, which also drops slashes: "/campaigns" and
+// "/api/campaigns/" are other URLs than "/api/campaigns" (a 404, the dashboard's page), and
+// an entry of one must never answer a read of another.
+std::string_view resourcePathOf(std::string_view path) {
+  if (path.substr(0, kApiPrefix.size()) == kApiPrefix) path.remove_prefix(kApiPrefix.size());
+  return path;
+}
+
+// "[<method> ]<resource path>[?<canonical query>]" in one allocation: makeCacheKey runs on
+// every read, so it builds no intermediate strings.
 std::string composeKey(std::optional<std::string_view> method, std::string_view path, const Query& query) {
   const CanonicalQuery canonical(query);
-  const std::string_view endpoint = endpointViewForPath(path);
+  const std::string_view endpoint = resourcePathOf(path);
   std::string key;
   key.reserve((method ? method->size() + 1 : 0) + endpoint.size() +
               (canonical.empty() ? 0 : 1 + canonical.joinedSize()));

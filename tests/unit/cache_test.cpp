@@ -113,7 +113,7 @@ TEST(CacheKey, ManyParametersThatNeedEncoding) {
 
 TEST(CacheKey, OnlyCacheBustingMeansNoQueryPart) {
   EXPECT_EQ(makeCacheKey("GET", "/api/overview", {{"_t", "1"}}), "GET overview");
-  EXPECT_EQ(makeResourceKey("/api/sync/status/", {}), "sync/status");
+  EXPECT_EQ(makeResourceKey("/api/sync/status", {}), "sync/status");
   EXPECT_EQ(normalizeQuery({{"_t", "1"}}), "");
 }
 
@@ -124,6 +124,16 @@ TEST(QueryString, ParsesAndDecodesRoundTrip) {
   EXPECT_EQ(query[2], (QueryParam{"flag", ""}));
   EXPECT_EQ(query[3], (QueryParam{"c", "a b"}));
   EXPECT_EQ(normalizeQuery(parseQueryString(normalizeQuery(query))), normalizeQuery(query));
+}
+
+TEST(CacheKey, OtherUrlsThanAnApiRouteNeverShareItsKey) {
+  const std::string route = makeCacheKey("GET", "/api/campaigns", {});
+  EXPECT_EQ(route, "GET campaigns");
+  for (const char* other : {"/campaigns", "/api/campaigns/", "/api//campaigns"}) {
+    EXPECT_NE(makeCacheKey("GET", other, {}), route) << other;
+  }
+  EXPECT_EQ(makeCacheKey("GET", "/health", {}), "GET /health");
+  EXPECT_EQ(endpointNameForPath("/api/campaigns/"), "campaigns") << "the endpoint's name is still the route's";
 }
 
 TEST(EndpointName, StripsApiPrefix) {

@@ -696,6 +696,17 @@ TEST_F(ClientTest, ClearDropsEverythingAndInFlightAnswersAreNotStored) {
   EXPECT_EQ(client().stats().entries, 0u);  // the answer of before sign-out is not kept
 }
 
+TEST_F(ClientTest, AnotherUrlThanACachedRouteIsAskedForItself) {
+  serveAlways(200, kCampaigns);
+  fetchNow("/api/campaigns");
+  const std::size_t sent = transport->sent.size();
+  fetchNow("/campaigns");  // a 404, or the dashboard's page: never the route's cached answer
+  fetchNow("/api/campaigns/");
+  EXPECT_EQ(transport->sent.size(), sent + 2);
+  fetchNow("/api/campaigns");
+  EXPECT_EQ(transport->sent.size(), sent + 2) << "the route's own entry still answers";
+}
+
 TEST_F(ClientTest, AReadAfterClearDoesNotTakeTheAnswerOfARequestFromBefore) {
   auto before = fetch("/api/campaigns");
   ASSERT_EQ(transport->pending.size(), 1u);

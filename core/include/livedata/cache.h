@@ -37,7 +37,8 @@ std::string percentEncode(std::string_view text);
 std::string endpointNameForPath(std::string_view path);
 
 // The resource part of a key, which invalidation patterns match and the server's shared
-// cache names its keys after: "<endpoint>" or "<endpoint>?<normalized query>".
+// cache names its keys after: "<path>" or "<path>?<normalized query>", the path without its
+// "/api/" ("campaigns"; any other path whole: "/health", unlike its endpoint name).
 std::string makeResourceKey(std::string_view path, const Query& query);
 
 // THE cache key: "<METHOD> <resource>", e.g. "GET campaigns?limit=10&status=sent".
