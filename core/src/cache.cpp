@@ -156,15 +156,15 @@ std::string_view resourcePathOf(std::string_view path) {
 // every read, so it builds no intermediate strings.
 std::string composeKey(std::optional<std::string_view> method, std::string_view path, const Query& query) {
   const CanonicalQuery canonical(query);
-  const std::string_view endpoint = resourcePathOf(path);
+  const std::string_view resource = resourcePathOf(path);
   std::string key;
-  key.reserve((method ? method->size() + 1 : 0) + endpoint.size() +
+  key.reserve((method ? method->size() + 1 : 0) + resource.size() +
               (canonical.empty() ? 0 : 1 + canonical.joinedSize()));
   if (method) {
     key += *method;
     key += ' ';
   }
-  key += endpoint;
+  key += resource;
   if (!canonical.empty()) {
     key += '?';
     canonical.appendJoined(key);

@@ -12,6 +12,7 @@
 #include "http/weighted_list.h"
 #include "livedata/cache.h"  // kCacheBustingParam
 #include "livedata/expected.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 #include "http/api_error.h"
 #include "http/connection_pool.h"
 #include "http/event_server.h"
@@ -40,11 +41,11 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
     if (req.get_param_value_count(name) > 1) return invalidParameter(name + " must be given at most once");
   }
   if (req.has_param("since")) {
-    parsed.since = parseChangeVersion(req.get_param_value("since"));
+    parsed.since = parseNonNegativeDecimal(req.get_param_value("since"));
     if (!parsed.since) return invalidParameter("since must be a change version: an integer of at least 0");
   }
   if (req.has_param("wait")) {
-    const auto wait = parseChangeVersion(req.get_param_value("wait"));
+    const auto wait = parseNonNegativeDecimal(req.get_param_value("wait"));
     if (!wait || *wait > ChangeFeedOptions::kMaxWaitSeconds) {
       return invalidParameter("wait must be an integer of seconds from 0 to " +
                               std::to_string(ChangeFeedOptions::kMaxWaitSeconds));
@@ -53,7 +54,7 @@ Expected<ChangesRequest, ApiError> parseRequest(const httplib::Request& req) {
   }
   // What the browser sends back on reconnecting is newer than the URL it first opened.
   if (req.has_header("Last-Event-ID")) {
-    parsed.since = parseChangeVersion(req.get_header_value("Last-Event-ID"));
+    parsed.since = parseNonNegativeDecimal(req.get_header_value("Last-Event-ID"));
     if (!parsed.since) return invalidParameter("Last-Event-ID must be a change version: an integer of at least 0");
   }
   // The stream only for a client that names it (an EventSource does), with a weight above 0.

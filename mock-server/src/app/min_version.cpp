@@ -1,18 +1,9 @@
 #include "app/min_version.h"
 
-#include <charconv>
-
 #include "http/api_error.h"
+#include "livedata/types.h"  // parseNonNegativeDecimal
 
 namespace livedata::server {
-
-std::optional<std::int64_t> parseChangeVersion(std::string_view text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc() || stop != end || value < 0) return std::nullopt;
-  return value;
-}
 
 CatchUp catchUpTo(const ChangeFeed& feed, std::int64_t version, const CommittedVersion& committedVersion,
                   std::chrono::milliseconds wait) {
@@ -26,7 +17,7 @@ CatchUp catchUpTo(const ChangeFeed& feed, std::int64_t version, const CommittedV
 std::optional<ApiError> awaitMinVersion(const ChangeFeed& feed, std::string_view header,
                                         const CommittedVersion& committedVersion, std::chrono::milliseconds wait) {
   if (header.empty()) return std::nullopt;
-  const auto asked = parseChangeVersion(header);
+  const auto asked = parseNonNegativeDecimal(header);
   if (!asked) return invalidParameter("Livedata-Min-Version must be a change version: an integer of at least 0");
   switch (catchUpTo(feed, *asked, committedVersion, wait)) {
     case CatchUp::current:

@@ -31,9 +31,6 @@ inline constexpr std::chrono::milliseconds kCatchUpWait{1500};
 // instance was told of); nullopt when it cannot be read.
 using CommittedVersion = std::function<std::optional<std::int64_t>()>;
 
-// "12": a change version (a whole number of at least 0); nullopt for anything else.
-std::optional<std::int64_t> parseChangeVersion(std::string_view text);
-
 enum class CatchUp {
   current,     // the feed has published `version` (at once, or within the wait)
   neverComes,  // the store has not committed it: another database's version
